@@ -1,0 +1,121 @@
+//! trueconf-lsp finds, parses and judges `trueconf:` (and `visicall:`)
+//! links in documents, and serves the results to editors and CI.
+//!
+//! # Architecture
+//!
+//! A pure core and two thin shells:
+//!
+//! - [`text`]: byte spans and the only offset ↔ line/column conversion;
+//! - [`scan`]: finds links with exact byte spans and their context;
+//! - [`uri`]: parses a link into parts, never failing;
+//! - [`rules`]: one file per rule, TC001–TC016;
+//! - [`fix`]: edits, fixes and their applicability;
+//! - [`describe`]: what a link does, in words;
+//! - [`config`]: which rules run, as plain data;
+//! - `cli` and `lsp`: the shells, the only modules that do I/O.
+//!
+//! Invariants: the core imports no tokio, tower, ropey, clap or `std::fs`;
+//! spans index the source bytes, and decoded views are for judging only; no
+//! password from a link reaches any output.
+
+pub mod config;
+pub mod describe;
+pub mod fix;
+pub mod rules;
+pub mod scan;
+pub mod text;
+pub mod uri;
+
+use config::Config;
+use fix::Applicability;
+use rules::Diagnostic;
+use scan::{DocKind, RawLink};
+use text::Span;
+
+/// Everything the core finds in one document.
+#[derive(Clone, Debug, Default)]
+pub struct Analysis {
+    pub links: Vec<RawLink>,
+    /// Diagnostics in source order.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Source spans of password values, to be redacted wherever source text
+    /// is shown.
+    pub secrets: Vec<Span>,
+}
+
+/// Finds and judges every link of `text`.
+pub fn analyze(text: &str, kind: DocKind, config: &Config) -> Analysis {
+    let links = scan::scan(text, kind);
+    if links.is_empty() {
+        return Analysis::default();
+    }
+    let diagnostics = rules::check(text, kind, &links, config);
+    let secrets = secrets(text, &links);
+    Analysis {
+        links,
+        diagnostics,
+        secrets,
+    }
+}
+
+/// Source spans of every secret in `links`.
+pub fn secrets(text: &str, links: &[RawLink]) -> Vec<Span> {
+    let mut out = Vec::new();
+    for raw in links {
+        let decoded = raw.decoded(text);
+        let link = uri::Link::parse(&decoded.text);
+        for s in link.secrets() {
+            let start = raw.span.start + decoded.to_source(s.start);
+            let end = raw.span.start + decoded.to_source(s.end);
+            out.push(Span::new(start, end));
+        }
+    }
+    out
+}
+
+/// The result of fixing a document until nothing more applies.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FixAll {
+    pub text: String,
+    /// Fixes applied, over all passes.
+    pub applied: usize,
+    /// Passes that applied something.
+    pub passes: usize,
+    /// False when fixes were still applying after [`MAX_FIX_PASSES`].
+    pub converged: bool,
+}
+
+/// The most passes [`fix_all`] makes before giving up.
+pub const MAX_FIX_PASSES: usize = 10;
+
+/// Applies every fix at or above `min`, re-linting between passes, until a
+/// pass applies nothing.
+pub fn fix_all(text: &str, kind: DocKind, config: &Config, min: Applicability) -> FixAll {
+    let mut current = text.to_string();
+    let mut applied = 0;
+    for pass in 0..MAX_FIX_PASSES {
+        let analysis = analyze(&current, kind, config);
+        let fixes = analysis
+            .diagnostics
+            .iter()
+            .filter_map(|d| d.fix.as_ref())
+            .filter(|f| f.applies(min));
+        let (next, n) = fix::apply(&current, fixes);
+        if n == 0 {
+            return FixAll {
+                text: current,
+                applied,
+                passes: pass,
+                converged: true,
+            };
+        }
+        applied += n;
+        current = next;
+    }
+    FixAll {
+        text: current,
+        applied,
+        passes: MAX_FIX_PASSES,
+        converged: false,
+    }
+}

@@ -1,0 +1,170 @@
+//! Edits, fixes and how sure we are that a fix is right (ruff's vocabulary).
+
+use crate::text::Span;
+
+/// One replacement of a source byte range.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Edit {
+    pub span: Span,
+    pub content: String,
+}
+
+impl Edit {
+    pub fn replacement(span: Span, content: impl Into<String>) -> Self {
+        let content = content.into();
+        debug_assert!(!content.is_empty() || !span.is_empty(), "empty edit");
+        Edit { span, content }
+    }
+
+    pub fn insertion(at: usize, content: impl Into<String>) -> Self {
+        Edit::replacement(Span::empty(at), content)
+    }
+
+    pub fn deletion(span: Span) -> Self {
+        Edit::replacement(span, String::new())
+    }
+}
+
+/// How safe a fix is to apply without a person looking at it. The derived
+/// order is `DisplayOnly < Unsafe < Safe`, so `fix.applicability >= min`
+/// selects the fixes a run may apply.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Applicability {
+    /// Shown to the user as a suggestion, never applied automatically.
+    DisplayOnly,
+    /// Likely right, but it may change what the link does: applied only on
+    /// request (`--unsafe-fixes`, or a quick-fix a person picks).
+    Unsafe,
+    /// Keeps the link's meaning and makes it what the author meant: applied by
+    /// `--fix` and by "fix all".
+    Safe,
+}
+
+impl Applicability {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Applicability::DisplayOnly => "display-only",
+            Applicability::Unsafe => "unsafe",
+            Applicability::Safe => "safe",
+        }
+    }
+}
+
+/// A titled set of non-overlapping edits that repair one diagnostic.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fix {
+    pub title: String,
+    /// Sorted by span, non-overlapping.
+    pub edits: Vec<Edit>,
+    pub applicability: Applicability,
+}
+
+impl Fix {
+    pub fn new(
+        title: impl Into<String>,
+        mut edits: Vec<Edit>,
+        applicability: Applicability,
+    ) -> Self {
+        edits.sort();
+        Fix {
+            title: title.into(),
+            edits,
+            applicability,
+        }
+    }
+
+    pub fn safe(title: impl Into<String>, edits: Vec<Edit>) -> Self {
+        Fix::new(title, edits, Applicability::Safe)
+    }
+
+    pub fn unsafe_(title: impl Into<String>, edits: Vec<Edit>) -> Self {
+        Fix::new(title, edits, Applicability::Unsafe)
+    }
+
+    pub fn applies(&self, min: Applicability) -> bool {
+        self.applicability >= min
+    }
+
+    /// The smallest span covering every edit.
+    pub fn span(&self) -> Span {
+        let start = self.edits.iter().map(|e| e.span.start).min().unwrap_or(0);
+        let end = self.edits.iter().map(|e| e.span.end).max().unwrap_or(0);
+        Span::new(start, end)
+    }
+}
+
+/// Applies as many of `fixes` as do not overlap one another, in source order,
+/// and returns the new text with the number of fixes applied. A fix whose
+/// edits touch or overlap a region already edited is skipped whole (it will
+/// be recomputed on the next pass of [`crate::fix_all`]).
+pub fn apply<'a>(text: &str, fixes: impl IntoIterator<Item = &'a Fix>) -> (String, usize) {
+    let mut fixes: Vec<&Fix> = fixes.into_iter().filter(|f| !f.edits.is_empty()).collect();
+    fixes.sort_by_key(|f| (f.span().start, f.span().end));
+    let mut out = String::with_capacity(text.len() + 64);
+    let mut last = 0usize;
+    // End of the last applied edit; an insertion exactly there would make the
+    // result depend on order, so treat touching as overlapping.
+    let mut applied_end: Option<usize> = None;
+    let mut count = 0;
+    for fix in fixes {
+        let first = fix.edits[0].span.start;
+        if let Some(end) = applied_end
+            && first <= end
+        {
+            continue;
+        }
+        if fix.edits.iter().any(|e| {
+            e.span.end > text.len()
+                || !text.is_char_boundary(e.span.start)
+                || !text.is_char_boundary(e.span.end)
+        }) {
+            continue;
+        }
+        for edit in &fix.edits {
+            out.push_str(&text[last..edit.span.start]);
+            out.push_str(&edit.content);
+            last = edit.span.end;
+        }
+        applied_end = Some(last);
+        count += 1;
+    }
+    out.push_str(&text[last..]);
+    (out, count)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn applicability_orders_display_unsafe_safe() {
+        assert!(Applicability::Safe > Applicability::Unsafe);
+        assert!(Applicability::Unsafe > Applicability::DisplayOnly);
+        let fix = Fix::unsafe_("x", vec![Edit::insertion(0, "a")]);
+        assert!(fix.applies(Applicability::Unsafe));
+        assert!(!fix.applies(Applicability::Safe));
+    }
+
+    #[test]
+    fn applies_in_order_and_skips_overlaps() {
+        let text = "0123456789";
+        let a = Fix::safe("a", vec![Edit::replacement(Span::new(1, 3), "AB")]);
+        let b = Fix::safe("b", vec![Edit::replacement(Span::new(2, 4), "XX")]);
+        let c = Fix::safe(
+            "c",
+            vec![Edit::insertion(10, "!"), Edit::deletion(Span::new(5, 6))],
+        );
+        let (out, n) = apply(text, [&b, &c, &a]);
+        assert_eq!(n, 2);
+        assert_eq!(out, "0AB346789!");
+    }
+
+    #[test]
+    fn touching_edits_are_deferred() {
+        let text = "abc";
+        let a = Fix::safe("a", vec![Edit::replacement(Span::new(0, 1), "A")]);
+        let b = Fix::safe("b", vec![Edit::insertion(1, "-")]);
+        let (out, n) = apply(text, [&a, &b]);
+        assert_eq!((out.as_str(), n), ("Abc", 1));
+    }
+}

@@ -1,0 +1,78 @@
+//! TC008 duplicate-parameter.
+
+use super::{Diagnostic, LinkCtx, Rule};
+use crate::fix::Fix;
+
+pub const EXPLANATION: &str = "\
+# TC008 duplicate-parameter
+
+## What it does
+Finds a parameter given twice in one link.
+
+## Why is this bad?
+Which of the two values the app uses is undocumented; links built by
+concatenation often end up with a stale copy (`&h=old…&h=new…`).
+
+## Example
+```text
+trueconf:bob&autoclose=1&autoclose=1
+```
+Use instead:
+```text
+trueconf:bob&autoclose=1
+```
+
+## Fix safety
+Safe when both values are equal: the second copy is dropped. When they
+differ there is no fix, since only the author knows which one is meant.
+";
+
+pub fn check(ctx: &LinkCtx, out: &mut Vec<Diagnostic>) {
+    let link = ctx.link;
+    for (i, p) in link.params.iter().enumerate() {
+        let key = link.key(p);
+        let Some(first) = link.params[..i].iter().find(|q| link.key(q) == key) else {
+            continue;
+        };
+        let same = link.param_value(first) == link.param_value(p);
+        let shown: String = key.chars().take(40).collect();
+        let mut d = Diagnostic::new(
+            Rule::DuplicateParameter,
+            ctx.span(p.span),
+            if same {
+                format!("`{shown}` is given twice with the same value")
+            } else {
+                format!("`{shown}` is given twice with different values")
+            },
+        );
+        if same {
+            d = d.with_fix(Fix::safe(
+                format!("Remove the second `{shown}`"),
+                vec![ctx.delete_param(p)],
+            ));
+        }
+        out.push(d);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::test_support::{diags, fixed};
+    use crate::scan::DocKind;
+
+    #[test]
+    fn duplicates() {
+        let src = "trueconf:bob&h=a&force=1&h=b&force=1";
+        assert_eq!(
+            diags(src, DocKind::Plain, "TC008"),
+            [
+                "25..28 `h` is given twice with different values",
+                "29..36 `force` is given twice with the same value"
+            ]
+        );
+        assert_eq!(
+            fixed(src, DocKind::Plain, "TC008"),
+            "trueconf:bob&h=a&force=1&h=b"
+        );
+    }
+}

@@ -1,0 +1,90 @@
+//! TC012 empty-segment.
+
+use super::{Diagnostic, LinkCtx, Rule};
+use crate::fix::{Edit, Fix};
+
+pub const EXPLANATION: &str = "\
+# TC012 empty-segment
+
+## What it does
+Finds empty segments (`&&`, a leading or trailing `&`) and parameters with
+an empty value (`key=`).
+
+## Why is this bad?
+They do nothing at best; at worst an empty `password=` or `h=` makes the
+client try to sign in with nothing. They usually mark a template variable
+that was never filled in.
+
+## Example
+```text
+trueconf:bob&&autoclose=1&h=
+```
+Use instead:
+```text
+trueconf:bob&autoclose=1
+```
+
+## Fix safety
+Safe: an empty segment or value carries no information, so removing it
+keeps what the link does.
+";
+
+pub fn check(ctx: &LinkCtx, out: &mut Vec<Diagnostic>) {
+    let link = ctx.link;
+    for &sep in &link.empty_separators {
+        let span = ctx.span(sep);
+        let message = if sep.end == link.text.len() {
+            "trailing `&`"
+        } else {
+            "empty segment between separators"
+        };
+        out.push(
+            Diagnostic::new(Rule::EmptySegment, span, message).with_fix(Fix::safe(
+                "Remove the extra `&`",
+                vec![Edit::deletion(span)],
+            )),
+        );
+    }
+    for p in &link.params {
+        if p.value.is_some_and(|v| v.is_empty()) {
+            let key = link.key(p);
+            let shown: String = key.chars().take(40).collect();
+            out.push(
+                Diagnostic::new(
+                    Rule::EmptySegment,
+                    ctx.span(p.span),
+                    format!("`{shown}=` has no value"),
+                )
+                .with_fix(Fix::safe(
+                    format!("Remove `{shown}=`"),
+                    vec![ctx.delete_param(p)],
+                )),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::test_support::{diags, fixed};
+    use crate::scan::DocKind;
+
+    #[test]
+    fn empties() {
+        let src = "trueconf:bob&&autoclose=1&h=&";
+        assert_eq!(
+            diags(src, DocKind::Plain, "TC012"),
+            [
+                "12..13 empty segment between separators",
+                "26..28 `h=` has no value",
+                "28..29 trailing `&`"
+            ]
+        );
+        let once = fixed(src, DocKind::Plain, "TC012");
+        assert_eq!(once, "trueconf:bob&autoclose=1&");
+        assert_eq!(
+            fixed(&once, DocKind::Plain, "TC012"),
+            "trueconf:bob&autoclose=1"
+        );
+    }
+}

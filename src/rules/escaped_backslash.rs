@@ -1,0 +1,102 @@
+//! TC014 escaped-backslash.
+
+use super::{Diagnostic, LinkCtx, Rule};
+use crate::fix::{Edit, Fix};
+use crate::scan::Context;
+use crate::text::Span;
+
+pub const EXPLANATION: &str = "\
+# TC014 escaped-backslash
+
+## What it does
+Finds single backslashes of a link (`\\c\\`, `\\e\\`) written inside a string
+literal where backslashes are escapes: JavaScript and TypeScript, Python
+(not raw strings), Java, C#, Go and Rust (not raw strings), JSON,
+double-quoted YAML and TOML.
+
+## Why is this bad?
+The language eats the backslashes before the link is ever opened: in
+JavaScript `\"trueconf:\\c\\737\"` becomes `trueconf:c` followed by the
+control character `\\7` and `37`, so the app is asked to call a user named
+`c…` instead of joining conference 737.
+
+## Example
+```js
+window.location = \"trueconf:\\c\\737734033583\";
+```
+Use instead:
+```js
+window.location = \"trueconf:\\\\c\\\\737734033583\";
+```
+
+## Fix safety
+Safe: doubling the backslash makes the string hold exactly the text the
+author wrote.
+";
+
+pub fn check(ctx: &LinkCtx, out: &mut Vec<Diagnostic>) {
+    if !matches!(
+        ctx.raw.context,
+        Context::StringLiteral { escapes: true, .. }
+    ) {
+        return;
+    }
+    let text = ctx.link.text;
+    // A decoded backslash that is one source byte was written alone.
+    let lone: Vec<usize> = text
+        .match_indices('\\')
+        .map(|(i, _)| i)
+        .filter(|&i| ctx.decoded.source_len(i, i + 1) == 1)
+        .collect();
+    let (Some(&first), Some(&last)) = (lone.first(), lone.last()) else {
+        return;
+    };
+    let edits = lone
+        .iter()
+        .map(|&i| Edit::replacement(ctx.span(Span::new(i, i + 1)), "\\\\"))
+        .collect();
+    let span = ctx.span(Span::new(first, last + 1));
+    out.push(
+        Diagnostic::new(
+            Rule::EscapedBackslash,
+            span,
+            "backslashes in this string literal are escapes, so the link loses them; write `\\\\`",
+        )
+        .with_fix(Fix::safe("Double each backslash", edits)),
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::test_support::{diags, fixed};
+    use crate::scan::{DocKind, Lang};
+
+    #[test]
+    fn escapes_in_string_literals() {
+        let js = DocKind::Code(Lang::JavaScript);
+        let src = r#"location = "trueconf:\c\737734033583";"#;
+        assert_eq!(diags(src, js, "TC014").len(), 1);
+        assert_eq!(
+            fixed(src, js, "TC014"),
+            r#"location = "trueconf:\\c\\737734033583";"#
+        );
+        assert!(diags(r#"x = "trueconf:\\c\\737""#, js, "TC014").is_empty());
+        let py = DocKind::Code(Lang::Python);
+        assert!(diags(r#"x = r"trueconf:\c\737""#, py, "TC014").is_empty());
+        assert_eq!(diags(r#"x = 'trueconf:\c\737'"#, py, "TC014").len(), 1);
+        let json = DocKind::Code(Lang::Json);
+        assert_eq!(
+            fixed(r#"{"u": "trueconf:\c\1"}"#, json, "TC014"),
+            r#"{"u": "trueconf:\\c\\1"}"#
+        );
+        assert!(diags(r"trueconf:\c\737", DocKind::Plain, "TC014").is_empty());
+        assert!(
+            diags(
+                r#"x := `trueconf:\c\737`"#,
+                DocKind::Code(Lang::Go),
+                "TC014"
+            )
+            .is_empty()
+        );
+    }
+}

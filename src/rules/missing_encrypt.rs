@@ -1,0 +1,154 @@
+//! TC002 missing-encrypt.
+
+use super::{Diagnostic, LinkCtx, Rule, Severity};
+use crate::fix::{Edit, Fix};
+
+pub const EXPLANATION: &str = "\
+# TC002 missing-encrypt
+
+## What it does
+Finds links that send a `password=` without `encrypt=1`. A link with
+`encrypt=0` gets an info note instead: it says the password is already
+encrypted.
+
+## Why is this bad?
+TrueConf documents `encrypt=1` as required whenever a password is sent: it
+makes the client encrypt the password before it goes to the server. Without
+it, sign-in fails or the password travels as written.
+
+## Example
+```text
+trueconf:login=user&password=[password]&force=1
+```
+Use instead:
+```text
+trueconf:login=user&password=[password]&force=1&encrypt=1
+```
+
+## Fix safety
+Safe: appending `&encrypt=1` (`&amp;encrypt=1` inside HTML) is what the
+documentation asks for and changes nothing else. When `encrypt=` is present
+with an empty value, the fix writes the `1`.
+";
+
+pub fn check(ctx: &LinkCtx, out: &mut Vec<Diagnostic>) {
+    let link = ctx.link;
+    let has_password = link
+        .param("password")
+        .is_some_and(|p| p.value.is_some_and(|v| !v.is_empty()));
+    if !has_password {
+        return;
+    }
+    let message = "password is sent without encrypt=1";
+    match link.param("encrypt") {
+        None => {
+            let end = link.text.len();
+            let content = if link.text.ends_with('&') {
+                "encrypt=1"
+            } else {
+                "&encrypt=1"
+            };
+            let at = ctx.span(crate::text::Span::empty(end)).start;
+            out.push(
+                Diagnostic::new(Rule::MissingEncrypt, ctx.link_span(), message).with_fix(
+                    Fix::safe(
+                        "Add encrypt=1",
+                        vec![Edit::insertion(at, ctx.encode(content))],
+                    ),
+                ),
+            );
+        }
+        Some(p) => match p.value {
+            Some(v) if v.is_empty() => {
+                let at = ctx.span(v).start;
+                out.push(
+                    Diagnostic::new(
+                        Rule::MissingEncrypt,
+                        ctx.span(p.span),
+                        "password is sent with an empty encrypt=",
+                    )
+                    .with_fix(Fix::safe("Set encrypt=1", vec![Edit::insertion(at, "1")])),
+                );
+            }
+            Some(v) if link.value(v) == "0" => out.push(
+                Diagnostic::new(
+                    Rule::MissingEncrypt,
+                    ctx.span(p.span),
+                    "encrypt=0: the password must already be encrypted",
+                )
+                .with_severity(Severity::Info),
+            ),
+            // encrypt=1 is right; other values are TC007's.
+            _ => {}
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::test_support::{diags, fixed};
+    use crate::scan::DocKind;
+
+    #[test]
+    fn missing_encrypt_in_each_context() {
+        let src = "trueconf:login=user&password=pswd&force=1";
+        assert_eq!(
+            diags(src, DocKind::Plain, "TC002"),
+            ["0..41 password is sent without encrypt=1"]
+        );
+        assert_eq!(
+            fixed(src, DocKind::Plain, "TC002"),
+            format!("{src}&encrypt=1")
+        );
+        let html = r#"<a href="trueconf:login=u&amp;password=p">x</a>"#;
+        assert_eq!(
+            fixed(html, DocKind::Html, "TC002"),
+            r#"<a href="trueconf:login=u&amp;password=p&amp;encrypt=1">x</a>"#
+        );
+        let md = "[x](trueconf:login=u&password=p).";
+        assert_eq!(
+            fixed(md, DocKind::Markdown, "TC002"),
+            "[x](trueconf:login=u&password=p&encrypt=1)."
+        );
+        let trailing = "trueconf:login=u&password=p&";
+        assert_eq!(
+            fixed(trailing, DocKind::Plain, "TC002"),
+            "trueconf:login=u&password=p&encrypt=1"
+        );
+        let empty = "trueconf:login=u&password=p&encrypt=";
+        assert_eq!(
+            fixed(empty, DocKind::Plain, "TC002"),
+            "trueconf:login=u&password=p&encrypt=1"
+        );
+    }
+
+    #[test]
+    fn quiet_or_info_otherwise() {
+        assert!(
+            diags(
+                "trueconf:login=u&password=p&encrypt=1",
+                DocKind::Plain,
+                "TC002"
+            )
+            .is_empty()
+        );
+        assert!(diags("trueconf:login=u&password=", DocKind::Plain, "TC002").is_empty());
+        assert!(diags("trueconf:login=u", DocKind::Plain, "TC002").is_empty());
+        assert!(
+            diags(
+                "trueconf:login=u&password=p&encrypt=yes",
+                DocKind::Plain,
+                "TC002"
+            )
+            .is_empty()
+        );
+        assert_eq!(
+            diags(
+                "trueconf:login=u&password=p&encrypt=0",
+                DocKind::Plain,
+                "TC002"
+            ),
+            ["28..37 encrypt=0: the password must already be encrypted"]
+        );
+    }
+}

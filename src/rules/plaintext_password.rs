@@ -1,0 +1,90 @@
+//! TC004 plaintext-password.
+
+use super::{Diagnostic, LinkCtx, Rule};
+use crate::fix::Fix;
+use crate::uri::is_placeholder;
+
+pub const EXPLANATION: &str = "\
+# TC004 plaintext-password
+
+## What it does
+Finds links that carry a real `password=` value (not a placeholder such as
+`[password]`, `<password>`, `${PASSWORD}` or `{{ password }}`).
+
+## Why is this bad?
+The password sits in clear text in the page, the repository and every copy
+of them; anyone who reads the docs can sign in as that user. Even with
+`encrypt=1` the link itself is the credential.
+
+## Example
+```text
+trueconf:login=user&password=12345678&encrypt=1
+```
+Use instead a placeholder the reader fills in, or no password at all:
+```text
+trueconf:login=user&password=[password]&encrypt=1
+```
+
+## Fix safety
+Unsafe: removing the parameter changes what the link does (it no longer
+signs in by itself). trueconf-lsp never prints the value: messages, reports,
+hovers and diffs show `password=***`.
+";
+
+pub fn check(ctx: &LinkCtx, out: &mut Vec<Diagnostic>) {
+    let link = ctx.link;
+    for p in link.params.iter().filter(|p| link.key(p) == "password") {
+        let Some(v) = p.value else { continue };
+        if v.is_empty() || is_placeholder(&link.value(v)) {
+            continue;
+        }
+        out.push(
+            Diagnostic::new(
+                Rule::PlaintextPassword,
+                ctx.span(v),
+                "link carries a plaintext password (password=***)",
+            )
+            .with_fix(Fix::unsafe_(
+                "Remove the password parameter",
+                vec![ctx.delete_param(p)],
+            )),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::test_support::{diags, fixed};
+    use crate::scan::DocKind;
+
+    #[test]
+    fn real_values_only() {
+        let src = "trueconf:login=u&password=hunter2&encrypt=1";
+        assert_eq!(
+            diags(src, DocKind::Plain, "TC004"),
+            ["26..33 link carries a plaintext password (password=***)"]
+        );
+        assert_eq!(
+            fixed(src, DocKind::Plain, "TC004"),
+            "trueconf:login=u&encrypt=1"
+        );
+        let first = "trueconf:password=hunter2&login=u";
+        assert_eq!(fixed(first, DocKind::Plain, "TC004"), "trueconf:login=u");
+        for quiet in [
+            "password=[password]",
+            "password=<pw>",
+            "password=${PW}",
+            "password=",
+        ] {
+            assert!(
+                diags(
+                    &format!("trueconf:login=u&{quiet}"),
+                    DocKind::Plain,
+                    "TC004"
+                )
+                .is_empty(),
+                "{quiet}"
+            );
+        }
+    }
+}

@@ -1,0 +1,244 @@
+//! Decoded views of link text: HTML character references and backslash
+//! escapes are resolved for judging, with a map back to source bytes.
+
+use std::borrow::Cow;
+
+/// Which escapes the host syntax applies to the link's source bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Decode {
+    /// The source bytes are the link.
+    None,
+    /// HTML character references (`&amp;`, `&#38;`, `&#x26;`, …).
+    Entities,
+    /// Backslash escapes of a string literal (`\\`, `\"`, `\/`, `\u0026`).
+    /// Escapes the host language gives another meaning to, such as `\c`, are
+    /// kept as written so the link reads as its author meant it; TC014 judges
+    /// them separately.
+    Backslash,
+}
+
+/// A link's text as the consumer of the link sees it, with a byte map back to
+/// the source.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Decoded<'t> {
+    pub text: Cow<'t, str>,
+    /// `map[i]` is the source offset (relative to the link's start) of decoded
+    /// byte `i`; `map[text.len()]` is the source length. `None` when the
+    /// decoded text is the source.
+    map: Option<Vec<usize>>,
+}
+
+impl<'t> Decoded<'t> {
+    pub fn identity(text: &'t str) -> Self {
+        Decoded {
+            text: Cow::Borrowed(text),
+            map: None,
+        }
+    }
+
+    /// Source offset (relative to the link) of decoded offset `i`.
+    pub fn to_source(&self, i: usize) -> usize {
+        match &self.map {
+            None => i,
+            Some(map) => map[i.min(map.len() - 1)],
+        }
+    }
+
+    /// Source length of the decoded byte range `[a, b)`.
+    pub fn source_len(&self, a: usize, b: usize) -> usize {
+        self.to_source(b) - self.to_source(a)
+    }
+
+    pub fn is_identity(&self) -> bool {
+        self.map.is_none()
+    }
+
+    /// The first `len` decoded bytes.
+    pub fn truncate(&mut self, len: usize) {
+        if len >= self.text.len() {
+            return;
+        }
+        match &mut self.text {
+            Cow::Borrowed(s) => *s = &s[..len],
+            Cow::Owned(s) => s.truncate(len),
+        }
+        if let Some(map) = &mut self.map {
+            map.truncate(len + 1);
+        }
+    }
+}
+
+/// Decodes `src` under `mode`.
+pub fn decode(src: &str, mode: Decode) -> Decoded<'_> {
+    let special = match mode {
+        Decode::None => return Decoded::identity(src),
+        Decode::Entities => b'&',
+        Decode::Backslash => b'\\',
+    };
+    if memchr::memchr(special, src.as_bytes()).is_none() {
+        return Decoded::identity(src);
+    }
+    let mut text = String::with_capacity(src.len());
+    let mut map = Vec::with_capacity(src.len() + 1);
+    let bytes = src.as_bytes();
+    let mut i = 0;
+    while i < src.len() {
+        let step = if bytes[i] == special {
+            match mode {
+                Decode::Entities => entity(&src[i..]),
+                Decode::Backslash => backslash(&src[i..]),
+                Decode::None => None,
+            }
+        } else {
+            None
+        };
+        match step {
+            Some((c, len)) => {
+                let start = text.len();
+                text.push(c);
+                map.extend(std::iter::repeat_n(i, text.len() - start));
+                i += len;
+            }
+            None => {
+                let c = src[i..].chars().next().unwrap_or('\0');
+                for k in 0..c.len_utf8() {
+                    map.push(i + k);
+                }
+                text.push(c);
+                i += c.len_utf8();
+            }
+        }
+    }
+    map.push(src.len());
+    Decoded {
+        text: Cow::Owned(text),
+        map: Some(map),
+    }
+}
+
+/// The character an HTML character reference at the start of `s` stands for,
+/// and the reference's length. Only references closed by `;` are decoded.
+pub fn entity(s: &str) -> Option<(char, usize)> {
+    let rest = s.strip_prefix('&')?;
+    let semi = rest.as_bytes().iter().take(12).position(|&b| b == b';')?;
+    let name = &rest[..semi];
+    let c = if let Some(num) = name.strip_prefix('#') {
+        let code = if let Some(hex) = num.strip_prefix(['x', 'X']) {
+            u32::from_str_radix(hex, 16).ok()?
+        } else {
+            num.parse::<u32>().ok()?
+        };
+        char::from_u32(code)?
+    } else {
+        match name {
+            "amp" | "AMP" => '&',
+            "lt" | "LT" => '<',
+            "gt" | "GT" => '>',
+            "quot" | "QUOT" => '"',
+            "apos" => '\'',
+            "nbsp" => '\u{a0}',
+            "num" => '#',
+            "percnt" => '%',
+            "sol" => '/',
+            "bsol" => '\\',
+            "equals" => '=',
+            "commat" => '@',
+            "colon" => ':',
+            "quest" => '?',
+            "lpar" => '(',
+            "rpar" => ')',
+            _ => return None,
+        }
+    };
+    Some((c, semi + 2))
+}
+
+/// The character a backslash escape at the start of `s` stands for, and the
+/// escape's length, for the escapes that are the same in every C-like string
+/// syntax. Others (`\c`, `\7`, `\n`) are left to the caller.
+fn backslash(s: &str) -> Option<(char, usize)> {
+    let b = s.as_bytes();
+    match b.get(1)? {
+        b'\\' => Some(('\\', 2)),
+        b'"' => Some(('"', 2)),
+        b'\'' => Some(('\'', 2)),
+        b'/' => Some(('/', 2)),
+        b'u' if b.len() >= 6 && b[2..6].iter().all(u8::is_ascii_hexdigit) => {
+            let code = u32::from_str_radix(&s[2..6], 16).ok()?;
+            Some((char::from_u32(code)?, 6))
+        }
+        b'x' if b.len() >= 4 && b[2..4].iter().all(u8::is_ascii_hexdigit) => {
+            let code = u32::from_str_radix(&s[2..4], 16).ok()?;
+            Some((char::from_u32(code)?, 4))
+        }
+        _ => None,
+    }
+}
+
+/// The character of an encoded insertion into a context with `mode`.
+pub fn encode(s: &str, mode: Decode) -> Cow<'_, str> {
+    match mode {
+        Decode::None => Cow::Borrowed(s),
+        Decode::Entities if s.contains(['&', '"', '<', '>']) => {
+            let mut out = String::with_capacity(s.len() + 8);
+            for c in s.chars() {
+                match c {
+                    '&' => out.push_str("&amp;"),
+                    '"' => out.push_str("&quot;"),
+                    '<' => out.push_str("&lt;"),
+                    '>' => out.push_str("&gt;"),
+                    c => out.push(c),
+                }
+            }
+            Cow::Owned(out)
+        }
+        Decode::Backslash if s.contains(['\\', '"', '\'']) => {
+            let mut out = String::with_capacity(s.len() + 4);
+            for c in s.chars() {
+                if matches!(c, '\\' | '"' | '\'') {
+                    out.push('\\');
+                }
+                out.push(c);
+            }
+            Cow::Owned(out)
+        }
+        _ => Cow::Borrowed(s),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entities_decode_with_a_map_to_source() {
+        let src = "a&amp;b&#38;c&#x26;d&bogus;e";
+        let d = decode(src, Decode::Entities);
+        assert_eq!(d.text, "a&b&c&d&bogus;e");
+        assert_eq!(d.to_source(1), 1); // '&' from "&amp;"
+        assert_eq!(d.to_source(2), 6); // 'b'
+        assert_eq!(d.source_len(1, 2), 5);
+        assert_eq!(d.to_source(d.text.len()), src.len());
+    }
+
+    #[test]
+    fn backslashes_decode_common_escapes_only() {
+        let d = decode(r#"x\\c\\1\"\c\u0026"#, Decode::Backslash);
+        assert_eq!(d.text, r#"x\c\1"\c&"#);
+        assert_eq!(d.source_len(1, 2), 2);
+    }
+
+    #[test]
+    fn identity_without_specials() {
+        let d = decode("trueconf:bob", Decode::Entities);
+        assert!(d.is_identity());
+        assert_eq!(d.to_source(4), 4);
+    }
+
+    #[test]
+    fn encode_per_context() {
+        assert_eq!(encode("&encrypt=1", Decode::Entities), "&amp;encrypt=1");
+        assert_eq!(encode(r"\c\", Decode::Backslash), r"\\c\\");
+        assert_eq!(encode("&x", Decode::None), "&x");
+    }
+}

@@ -1,0 +1,251 @@
+//! Markdown, classified line by line: fenced code blocks (scanned as their
+//! language when it is known), code spans, link destinations, autolinks,
+//! reference definitions, raw HTML attributes and prose.
+
+use super::code::{Lang, Lexer};
+use super::html::is_link_attribute;
+use super::{Context, Decode, Place, prose_place};
+
+#[derive(Clone, Copy, Debug)]
+struct Fence {
+    ch: u8,
+    len: usize,
+    lang: Option<Lang>,
+    /// Offset where the block's content starts.
+    content: usize,
+}
+
+pub struct Markdown<'t> {
+    text: &'t str,
+    /// Start and end (before the line break) of the line being looked at.
+    line_start: usize,
+    line_end: usize,
+    /// Start of the next line.
+    next_line: usize,
+    /// The open fence, if the current line is inside one.
+    fence: Option<Fence>,
+    /// Whether the current line is a fence's opening or closing line.
+    fence_line: bool,
+    lexer: Option<(usize, Lexer<'t>)>,
+    /// Backticks counted on the current line up to `ticks_to`.
+    ticks: usize,
+    ticks_to: usize,
+}
+
+impl<'t> Markdown<'t> {
+    pub fn new(text: &'t str) -> Self {
+        let mut m = Markdown {
+            text,
+            line_start: 0,
+            line_end: 0,
+            next_line: 0,
+            fence: None,
+            fence_line: false,
+            lexer: None,
+            ticks: 0,
+            ticks_to: 0,
+        };
+        m.enter_line(0);
+        m
+    }
+
+    fn enter_line(&mut self, start: usize) {
+        let bytes = self.text.as_bytes();
+        let end = memchr::memchr2(b'\n', b'\r', &bytes[start..]).map_or(bytes.len(), |i| start + i);
+        let next = if end < bytes.len() && bytes[end] == b'\r' && bytes.get(end + 1) == Some(&b'\n')
+        {
+            end + 2
+        } else {
+            (end + 1).min(bytes.len())
+        };
+        self.line_start = start;
+        self.line_end = end;
+        self.next_line = next;
+        self.ticks = 0;
+        self.ticks_to = start;
+        let line = &self.text[start..end];
+        let indent = line.len() - line.trim_start_matches(' ').len();
+        let trimmed = &line[indent..];
+        self.fence_line = false;
+        if indent > 3 {
+            return;
+        }
+        let ch = match trimmed.as_bytes().first() {
+            Some(&c @ (b'`' | b'~')) => c,
+            _ => return,
+        };
+        let run = trimmed.bytes().take_while(|&b| b == ch).count();
+        if run < 3 {
+            return;
+        }
+        match self.fence {
+            Some(f) if f.ch == ch && run >= f.len && trimmed[run..].trim().is_empty() => {
+                self.fence = None;
+                self.fence_line = true;
+            }
+            Some(_) => {}
+            None => {
+                let info = trimmed[run..].trim();
+                if ch == b'`' && info.contains('`') {
+                    return;
+                }
+                self.fence = Some(Fence {
+                    ch,
+                    len: run,
+                    lang: Lang::from_fence_info(info),
+                    content: next,
+                });
+                self.fence_line = true;
+            }
+        }
+    }
+
+    pub fn place(&mut self, at: usize) -> Option<Place> {
+        while at >= self.next_line && self.next_line > self.line_end {
+            self.enter_line(self.next_line);
+        }
+        let line_end = self.line_end;
+        if self.fence_line {
+            return None;
+        }
+        if let Some(f) = self.fence {
+            let Some(lang) = f.lang else {
+                return Some(prose_place(
+                    Context::MarkdownCode,
+                    Decode::None,
+                    line_end,
+                    None,
+                ));
+            };
+            if self.lexer.as_ref().is_none_or(|(s, _)| *s != f.content) {
+                self.lexer = Some((
+                    f.content,
+                    Lexer::new(self.text, lang, f.content, self.text.len()),
+                ));
+            }
+            let (_, lexer) = self.lexer.as_mut()?;
+            let mut place = lexer.place(at);
+            place.limit = place.limit.min(line_end);
+            return Some(place);
+        }
+        let bytes = self.text.as_bytes();
+        self.ticks += memchr::memchr_iter(b'`', &bytes[self.ticks_to..at]).count();
+        self.ticks_to = at;
+        if self.ticks % 2 == 1 {
+            let limit = memchr::memchr(b'`', &bytes[at..line_end]).map_or(line_end, |i| at + i);
+            return Some(prose_place(
+                Context::MarkdownCode,
+                Decode::None,
+                limit,
+                None,
+            ));
+        }
+        let before = &bytes[self.line_start..at];
+        let prev = before.last().copied();
+        let prev2 = before.len().checked_sub(2).map(|i| before[i]);
+        let explicit = |context| Place {
+            context,
+            decode: Decode::Entities,
+            limit: line_end,
+            explicit: true,
+            opened_by: None,
+        };
+        if is_reference_definition_prefix(&self.text[self.line_start..at]) {
+            return Some(explicit(Context::MarkdownDestination));
+        }
+        match (prev2, prev) {
+            (Some(b']'), Some(b'(')) => return Some(explicit(Context::MarkdownDestination)),
+            (Some(b'('), Some(b'<')) if before.len() >= 3 && before[before.len() - 3] == b']' => {
+                return Some(explicit(Context::MarkdownDestination));
+            }
+            (_, Some(b'<')) => {
+                let mut p = explicit(Context::MarkdownAutolink);
+                p.decode = Decode::None;
+                return Some(p);
+            }
+            (Some(b'='), Some(q @ (b'"' | b'\''))) => {
+                let name_end = before.len() - 2;
+                let name_start = before[..name_end]
+                    .iter()
+                    .rposition(|b| b.is_ascii_whitespace() || *b == b'<')
+                    .map_or(0, |i| i + 1);
+                let name = &self.text[self.line_start + name_start..self.line_start + name_end];
+                let limit = memchr::memchr(q, &bytes[at..line_end]).map_or(line_end, |i| at + i);
+                return Some(Place {
+                    context: Context::HtmlAttribute { quote: Some(q) },
+                    decode: Decode::Entities,
+                    limit,
+                    explicit: is_link_attribute(name),
+                    opened_by: None,
+                });
+            }
+            _ => {}
+        }
+        Some(prose_place(Context::Text, Decode::Entities, line_end, None))
+    }
+}
+
+/// `[label]: ` (up to three spaces of indent), optionally followed by `<`.
+fn is_reference_definition_prefix(prefix: &str) -> bool {
+    if prefix.len() > 1024 {
+        return false;
+    }
+    let indent = prefix.len() - prefix.trim_start_matches(' ').len();
+    let rest = &prefix[indent..];
+    if indent > 3 || !rest.starts_with('[') {
+        return false;
+    }
+    let Some(close) = rest.find("]:") else {
+        return false;
+    };
+    let label = &rest[1..close];
+    let tail = rest[close + 2..].trim_start_matches([' ', '\t']);
+    !label.is_empty() && !label.contains(']') && (tail.is_empty() || tail == "<")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ctx(src: &str, needle: &str) -> Option<Context> {
+        let at = src.find(needle).expect("needle");
+        Markdown::new(src).place(at).map(|p| p.context)
+    }
+
+    #[test]
+    fn contexts() {
+        let dest = Some(Context::MarkdownDestination);
+        assert_eq!(ctx("see [x](trueconf:a)", "trueconf:"), dest);
+        assert_eq!(ctx("see [x](<trueconf:a>)", "trueconf:"), dest);
+        assert_eq!(ctx("[ref]: trueconf:a", "trueconf:"), dest);
+        assert_eq!(ctx("  [ref]: <trueconf:a>", "trueconf:"), dest);
+        assert_eq!(
+            ctx("see <trueconf:a>", "trueconf:"),
+            Some(Context::MarkdownAutolink)
+        );
+        assert_eq!(
+            ctx("see `trueconf:a`", "trueconf:"),
+            Some(Context::MarkdownCode)
+        );
+        assert_eq!(ctx("`x` see trueconf:a", "trueconf:"), Some(Context::Text));
+        assert_eq!(
+            ctx("```\ntrueconf:a\n```", "trueconf:"),
+            Some(Context::MarkdownCode)
+        );
+        assert_eq!(
+            ctx("```js\nlet x = \"trueconf:a\";\n```", "trueconf:"),
+            Some(Context::StringLiteral {
+                quote: b'"',
+                escapes: true
+            })
+        );
+        assert_eq!(
+            ctx("```\nx\n```\ntrueconf:a", "trueconf:"),
+            Some(Context::Text)
+        );
+        assert_eq!(
+            ctx("<a href=\"trueconf:a\">", "trueconf:"),
+            Some(Context::HtmlAttribute { quote: Some(b'"') })
+        );
+    }
+}

@@ -1,0 +1,413 @@
+//! Finding `trueconf:` and `visicall:` links in a document, each with its
+//! exact byte span and the syntax around it.
+//!
+//! Scanning is candidate-first: a case-insensitive literal search finds every
+//! scheme, and a forward-only classifier for the document kind (HTML tags,
+//! Markdown blocks, string literals of code) is advanced to each candidate to
+//! say what syntax surrounds it. A document without candidates costs one
+//! literal search; the classifiers together are linear in the document.
+
+mod code;
+mod decode;
+mod html;
+mod markdown;
+
+use std::sync::LazyLock;
+
+pub use code::Lang;
+pub use decode::{Decode, Decoded, decode, encode};
+
+use crate::text::Span;
+
+/// The kind of document, which decides how links are found in it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum DocKind {
+    Plain,
+    Markdown,
+    Html,
+    Code(Lang),
+}
+
+impl DocKind {
+    /// The kind for a file name's extension; unknown extensions are plain text.
+    pub fn from_path(path: &str) -> DocKind {
+        let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
+        let ext = match name.rsplit_once('.') {
+            Some((_, ext)) => ext.to_ascii_lowercase(),
+            None => return DocKind::Plain,
+        };
+        match ext.as_str() {
+            "md" | "markdown" | "mdown" | "mkd" | "mdx" => DocKind::Markdown,
+            "html" | "htm" | "xhtml" | "vue" | "svelte" => DocKind::Html,
+            _ => Lang::from_extension(&ext).map_or(DocKind::Plain, DocKind::Code),
+        }
+    }
+
+    /// The kind for an LSP `languageId`.
+    pub fn from_language_id(id: &str) -> DocKind {
+        match id {
+            "markdown" | "mdx" => DocKind::Markdown,
+            "html" | "vue" | "svelte" | "xhtml" => DocKind::Html,
+            _ => Lang::from_language_id(id).map_or(DocKind::Plain, DocKind::Code),
+        }
+    }
+
+    /// How a comment is written in this kind of document, as (open, close);
+    /// `None` where the syntax has no comments (JSON, plain text).
+    pub fn comment_syntax(self) -> Option<(&'static str, &'static str)> {
+        match self {
+            DocKind::Plain => None,
+            DocKind::Markdown | DocKind::Html => Some(("<!--", "-->")),
+            DocKind::Code(lang) => lang.comment_syntax(),
+        }
+    }
+}
+
+/// The syntax a link was found in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Context {
+    /// Prose: plain text, comments, Markdown paragraphs, YAML plain scalars.
+    Text,
+    /// Text of an HTML element.
+    HtmlText,
+    /// An HTML attribute value, with its quote (`None` when unquoted).
+    HtmlAttribute { quote: Option<u8> },
+    /// A Markdown link destination or reference definition.
+    MarkdownDestination,
+    /// A Markdown autolink `<trueconf:…>`.
+    MarkdownAutolink,
+    /// A Markdown code span or fenced code block in no known language.
+    MarkdownCode,
+    /// A string literal of source code or data, with its quote and whether
+    /// backslashes are escapes in it.
+    StringLiteral { quote: u8, escapes: bool },
+}
+
+impl Context {
+    /// Does a link in this context end at the first unbalanced `)` and lose
+    /// trailing punctuation, as links in prose do?
+    fn is_prose_like(self) -> bool {
+        matches!(
+            self,
+            Context::Text | Context::HtmlText | Context::MarkdownCode
+        )
+    }
+
+    pub fn is_html(self) -> bool {
+        matches!(self, Context::HtmlText | Context::HtmlAttribute { .. })
+    }
+}
+
+/// A link found in a document, not yet interpreted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct RawLink {
+    /// The link's bytes in the source, scheme included.
+    pub span: Span,
+    pub context: Context,
+    /// Escapes that the host syntax applies to the link's bytes.
+    pub decode: Decode,
+}
+
+impl RawLink {
+    /// The link as its consumer sees it, with a map back to the source.
+    pub fn decoded<'t>(&self, source: &'t str) -> Decoded<'t> {
+        decode(&source[self.span.range()], self.decode)
+    }
+}
+
+/// Where the classifier says a candidate stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Place {
+    pub context: Context,
+    pub decode: Decode,
+    /// The link cannot extend past this offset (end of an attribute value,
+    /// of a code span, of a line inside a string).
+    pub limit: usize,
+    /// Any spelling of the scheme is a link here (href, Markdown destination).
+    pub explicit: bool,
+    /// The quote character that opened the surrounding prose, if any.
+    pub opened_by: Option<u8>,
+}
+
+static SCHEME: LazyLock<regex::Regex> = LazyLock::new(|| {
+    regex::RegexBuilder::new(r"(?i)(?:trueconf|visicall):")
+        .unicode(false)
+        .build()
+        .expect("scheme pattern compiles")
+});
+
+/// Is there any candidate link in `text`? Cheaper than [`scan`].
+pub fn has_candidate(text: &str) -> bool {
+    SCHEME.is_match(text)
+}
+
+/// Finds every link in `text`.
+pub fn scan(text: &str, kind: DocKind) -> Vec<RawLink> {
+    let mut out = Vec::new();
+    let mut candidates = SCHEME.find_iter(text).peekable();
+    if candidates.peek().is_none() {
+        return out;
+    }
+    let mut classifier = Classifier::new(kind, text);
+    let mut last_end = 0;
+    for m in candidates {
+        let start = m.start();
+        if start < last_end || !left_boundary_ok(text, start) {
+            continue;
+        }
+        let Some(place) = classifier.place(start) else {
+            continue;
+        };
+        let scheme = &text[start..m.end() - 1];
+        let lowercase = scheme == "trueconf" || scheme == "visicall";
+        if !lowercase && !place.explicit {
+            continue;
+        }
+        if let Some(link) = finish_link(text, start, m.end(), place) {
+            last_end = link.span.end;
+            out.push(link);
+        }
+    }
+    out
+}
+
+enum Classifier<'t> {
+    Plain,
+    Html(html::Html<'t>),
+    Markdown(markdown::Markdown<'t>),
+    Code(code::Lexer<'t>),
+}
+
+impl<'t> Classifier<'t> {
+    fn new(kind: DocKind, text: &'t str) -> Self {
+        match kind {
+            DocKind::Plain => Classifier::Plain,
+            DocKind::Html => Classifier::Html(html::Html::new(text)),
+            DocKind::Markdown => Classifier::Markdown(markdown::Markdown::new(text)),
+            DocKind::Code(lang) => Classifier::Code(code::Lexer::new(text, lang, 0, text.len())),
+        }
+    }
+
+    fn place(&mut self, at: usize) -> Option<Place> {
+        match self {
+            Classifier::Plain => Some(prose_place(Context::Text, Decode::None, usize::MAX, None)),
+            Classifier::Html(h) => h.place(at),
+            Classifier::Markdown(m) => m.place(at),
+            Classifier::Code(c) => Some(c.place(at)),
+        }
+    }
+}
+
+pub(crate) fn prose_place(
+    context: Context,
+    decode: Decode,
+    limit: usize,
+    opened_by: Option<u8>,
+) -> Place {
+    Place {
+        context,
+        decode,
+        limit,
+        explicit: false,
+        opened_by,
+    }
+}
+
+/// A link needs a boundary on its left: the start of the text, white space,
+/// or a character that opens a link position. A letter, digit, `.`, `_` or
+/// `-` right before the scheme makes it part of a longer word.
+fn left_boundary_ok(text: &str, start: usize) -> bool {
+    let Some(c) = text[..start].chars().next_back() else {
+        return true;
+    };
+    !(c.is_alphanumeric()
+        || matches!(
+            c,
+            '.' | '_' | '-' | '/' | '\\' | '@' | ':' | '%' | '&' | '#' | '$'
+        ))
+}
+
+/// Decides where the link starting at `start` ends, or that it is no link.
+fn finish_link(text: &str, start: usize, scheme_end: usize, place: Place) -> Option<RawLink> {
+    let bytes = text.as_bytes();
+    let limit = place.limit.min(text.len());
+    let opened_by = place
+        .opened_by
+        .or_else(|| (start > 0 && bytes[start - 1] == b'\'').then_some(b'\''));
+    // First pass, on source bytes: the hard terminators of the context.
+    let mut end = scheme_end;
+    while end < limit {
+        let b = bytes[end];
+        let stop = match place.context {
+            Context::StringLiteral { quote, escapes } => {
+                if escapes && b == b'\\' {
+                    match bytes.get(end + 1) {
+                        // \n, \r, \t are white space once the string is read.
+                        Some(b'n' | b'r' | b't') => true,
+                        Some(_) => {
+                            end += 2;
+                            continue;
+                        }
+                        None => true,
+                    }
+                } else {
+                    b == quote || b.is_ascii_whitespace() || b == b'"' && quote != b'\''
+                }
+            }
+            Context::HtmlAttribute { quote: Some(q) } => b == q || b.is_ascii_whitespace(),
+            Context::HtmlAttribute { quote: None } => b.is_ascii_whitespace() || b == b'>',
+            Context::MarkdownAutolink => b.is_ascii_whitespace() || b == b'>' || b == b'<',
+            Context::MarkdownDestination => b.is_ascii_whitespace() || b == b'>' || b == b'<',
+            Context::MarkdownCode => b.is_ascii_whitespace() || b == b'`',
+            Context::Text | Context::HtmlText => {
+                b.is_ascii_whitespace()
+                    || matches!(b, b'<' | b'>' | b'"' | b'`')
+                    || Some(b) == opened_by
+            }
+        };
+        if stop {
+            break;
+        }
+        // Step a whole character; stop at Unicode white space too.
+        let c = text[end..].chars().next().unwrap_or(' ');
+        if c.is_whitespace() {
+            break;
+        }
+        end += c.len_utf8();
+    }
+    let end = end.min(limit);
+    // Second pass, on the decoded view: what a decoded character ends, the
+    // unbalanced closing bracket and trailing punctuation of prose.
+    let mut decoded = decode(&text[start..end], place.decode);
+    let scheme_len = scheme_end - start;
+    let mut cut = decoded.text.len();
+    let mut depth_paren = 0i32;
+    let mut depth_bracket = 0i32;
+    let prose = place.context.is_prose_like();
+    let bracketed = prose || place.context == Context::MarkdownDestination;
+    for (i, c) in decoded.text.char_indices().skip(scheme_len) {
+        let stop = match c {
+            c if c.is_whitespace() => true,
+            '<' | '>' if place.decode == Decode::Entities => true,
+            '"' if place.decode == Decode::Entities && prose => true,
+            '(' => {
+                depth_paren += 1;
+                false
+            }
+            ')' if bracketed => {
+                depth_paren -= 1;
+                depth_paren < 0
+            }
+            '[' => {
+                depth_bracket += 1;
+                false
+            }
+            ']' if prose => {
+                depth_bracket -= 1;
+                depth_bracket < 0
+            }
+            _ => false,
+        };
+        if stop {
+            cut = i;
+            break;
+        }
+    }
+    if prose {
+        let body = &decoded.text[scheme_len..cut];
+        let trimmed = body.trim_end_matches(['.', ',', ';', ':', '!', '?', '»', '”']);
+        cut = scheme_len + trimmed.len();
+    }
+    decoded.truncate(cut);
+    let body = &decoded.text[scheme_len..];
+    // `TrueConf: error`, `trueconf:` at the end of a sentence: no link.
+    if body.is_empty() && !place.explicit && place.context.is_prose_like() {
+        return None;
+    }
+    if is_namespaced_key(body) {
+        return None;
+    }
+    let end = start + decoded.to_source(decoded.text.len());
+    Some(RawLink {
+        span: Span::new(start, end),
+        context: place.context,
+        decode: place.decode,
+    })
+}
+
+/// `trueconf:notification:{id}`, `trueconf:settings:theme`: a word followed by
+/// a colon and a letter or brace is a namespaced key, not a call string.
+fn is_namespaced_key(body: &str) -> bool {
+    let word = body
+        .bytes()
+        .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-'))
+        .count();
+    if word == 0 || body.as_bytes().get(word) != Some(&b':') {
+        return false;
+    }
+    let has_letter = body.as_bytes()[..word].iter().any(u8::is_ascii_alphabetic);
+    let next = body.as_bytes().get(word + 1).copied();
+    has_letter && matches!(next, Some(b'a'..=b'z' | b'A'..=b'Z' | b'{' | b'$'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn links(text: &str, kind: DocKind) -> Vec<&str> {
+        scan(text, kind)
+            .iter()
+            .map(|l| &text[l.span.range()])
+            .collect()
+    }
+
+    #[test]
+    fn prose_boundaries() {
+        let cases: &[(&str, &[&str])] = &[
+            ("call trueconf:bob.", &["trueconf:bob"]),
+            ("(see trueconf:bob)", &["trueconf:bob"]),
+            ("trueconf:a(b)c, then", &["trueconf:a(b)c"]),
+            ("'trueconf:bob' and", &["trueconf:bob"]),
+            ("«trueconf:bob»", &["trueconf:bob"]),
+            ("TrueConf: error", &[]),
+            ("trueconf: error", &[]),
+            ("channels.trueconf:x xtrueconf:y a_trueconf:z", &[]),
+            ("\"TrueConf:Enabled\"", &[]),
+            ("key trueconf:notification:{id}", &[]),
+            (
+                "trueconf:login=[login]&password=[password]",
+                &["trueconf:login=[login]&password=[password]"],
+            ),
+            ("[x trueconf:bob] y", &["trueconf:bob"]),
+            (
+                "trueconf:bob\tvisicall:ann",
+                &["trueconf:bob", "visicall:ann"],
+            ),
+            ("TRUECONF:bob", &[]),
+            (
+                "a trueconf:#rtsp:%2f%2fh:554.",
+                &["trueconf:#rtsp:%2f%2fh:554"],
+            ),
+        ];
+        for (text, want) in cases {
+            assert_eq!(links(text, DocKind::Plain), *want, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn kinds_from_paths_and_ids() {
+        assert_eq!(DocKind::from_path("docs/a.MD"), DocKind::Markdown);
+        assert_eq!(DocKind::from_path("x/index.htm"), DocKind::Html);
+        assert_eq!(
+            DocKind::from_path("app.tsx"),
+            DocKind::Code(Lang::JavaScript)
+        );
+        assert_eq!(DocKind::from_path("README"), DocKind::Plain);
+        assert_eq!(DocKind::from_path("notes.txt"), DocKind::Plain);
+        assert_eq!(
+            DocKind::from_language_id("python"),
+            DocKind::Code(Lang::Python)
+        );
+        assert_eq!(DocKind::from_language_id("plaintext"), DocKind::Plain);
+    }
+}

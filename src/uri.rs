@@ -1,0 +1,774 @@
+//! Parsing a link into its parts. Parsing never fails: a half-broken link
+//! still has parts, and what is odd about it is recorded for the rules.
+//!
+//! The input is the link as its consumer sees it (HTML references and string
+//! escapes already decoded, see [`crate::scan::Decoded`]); every span here is
+//! relative to the start of that text. Percent-escapes are *not* decoded:
+//! [`Link::value`] decodes a part for judging.
+
+use std::borrow::Cow;
+
+use crate::text::Span;
+
+/// The link's scheme.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Scheme {
+    Trueconf,
+    /// The obsolete name of the scheme.
+    Visicall,
+}
+
+/// What the first segment of the link names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum TargetKind {
+    /// A user's TrueConf ID or any other call string.
+    User,
+    /// A conference ID after `\c\` (or a non-standard prefix).
+    Conference,
+    /// `#proto:address`: SIP, H.323, telephone, RTSP, or another protocol.
+    External,
+}
+
+/// How a conference-server suffix is written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum VcsForm {
+    /// `%23vcs`: the documented, encoded form.
+    Encoded,
+    /// `#vcs`: a raw fragment.
+    Raw,
+    /// `%vcs`: as the vendor article prints it; not a valid escape.
+    Broken,
+}
+
+/// The call target: everything of the first segment that is not a parameter.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Target {
+    pub span: Span,
+    pub kind: TargetKind,
+    /// `\c\`, or one of the non-standard `/c/`, `c/`, `///c/`.
+    pub prefix: Option<Span>,
+    /// Whether `prefix` is the documented `\c\`.
+    pub prefix_standard: bool,
+    /// For external targets, the protocol name (`sip`, `rtsp`, …).
+    pub proto: Option<Span>,
+    /// The user, conference ID or external address.
+    pub id: Span,
+    /// The server after `@`.
+    pub server: Option<Span>,
+    pub vcs: Option<(Span, VcsForm)>,
+    /// `/instance` after the server (chat mentions).
+    pub instance: Option<Span>,
+}
+
+/// One `key=value` segment.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Param {
+    /// The segment, without its separator.
+    pub span: Span,
+    /// The `&` or `?` before it, if any.
+    pub separator: Option<Span>,
+    pub key: Span,
+    /// `None` when the segment has no `=`.
+    pub value: Option<Span>,
+}
+
+/// A parsed link.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Link<'a> {
+    pub text: &'a str,
+    pub scheme: Scheme,
+    /// The scheme name, without its colon.
+    pub scheme_span: Span,
+    /// `//` right after the colon (`trueconf://…`).
+    pub authority_slashes: Option<Span>,
+    pub target: Option<Target>,
+    /// A `?` used where `&` separates parameters.
+    pub query_mark: Option<Span>,
+    pub params: Vec<Param>,
+    /// The `&` of each empty segment (`&&`, a trailing `&`, a leading `&`).
+    pub empty_separators: Vec<Span>,
+    /// Raw `#` characters after the start of the target.
+    pub raw_hashes: Vec<usize>,
+    /// `%` characters not followed by two hex digits.
+    pub bad_percents: Vec<usize>,
+}
+
+/// Parameters TrueConf documents, with what each does.
+pub const KNOWN_PARAMS: &[(&str, &str)] = &[
+    (
+        "h",
+        "server to connect and sign in to (IP address or host name, optional :port)",
+    ),
+    ("login", "TrueConf ID to sign in with"),
+    ("password", "password, in clear text inside the link"),
+    (
+        "encrypt",
+        "1: the client encrypts the password before sending it (required with a password); 0: the password is already encrypted",
+    ),
+    ("force", "1: sign in even if another user is signed in"),
+    (
+        "autoclose",
+        "1: close the app after the call (only if it was not running before)",
+    ),
+    (
+        "conftype",
+        "hotquery: call the conference the target user moderates",
+    ),
+    (
+        "do",
+        "profile: open the user's profile; chat: open a chat with the user",
+    ),
+];
+
+/// The values a parameter accepts, where it has a fixed set.
+pub fn allowed_values(key: &str) -> Option<&'static [&'static str]> {
+    Some(match key {
+        "encrypt" => &["1", "0"],
+        "force" | "autoclose" => &["1"],
+        "conftype" => &["hotquery"],
+        "do" => &["profile", "chat"],
+        _ => return None,
+    })
+}
+
+pub fn is_known_param(key: &str) -> bool {
+    KNOWN_PARAMS.iter().any(|(k, _)| *k == key)
+}
+
+/// `key=` at the start of `s`, as the first-segment rule of the grammar
+/// spells it: `^[A-Za-z_][A-Za-z0-9_]*=`.
+fn starts_with_param(s: &str) -> bool {
+    let b = s.as_bytes();
+    if !b
+        .first()
+        .is_some_and(|c| c.is_ascii_alphabetic() || *c == b'_')
+    {
+        return false;
+    }
+    let n = b
+        .iter()
+        .take_while(|c| c.is_ascii_alphanumeric() || **c == b'_')
+        .count();
+    b.get(n) == Some(&b'=')
+}
+
+impl<'a> Link<'a> {
+    /// Parses `text`, which starts with `trueconf:` or `visicall:` in any case.
+    pub fn parse(text: &'a str) -> Link<'a> {
+        let colon = text.find(':').unwrap_or(text.len());
+        let scheme = if text[..colon].eq_ignore_ascii_case("visicall") {
+            Scheme::Visicall
+        } else {
+            Scheme::Trueconf
+        };
+        let mut link = Link {
+            text,
+            scheme,
+            scheme_span: Span::new(0, colon),
+            authority_slashes: None,
+            target: None,
+            query_mark: None,
+            params: Vec::new(),
+            empty_separators: Vec::new(),
+            raw_hashes: Vec::new(),
+            bad_percents: Vec::new(),
+        };
+        let mut body = (colon + 1).min(text.len());
+        let lower_body = |at: usize| text[at..].as_bytes();
+        if lower_body(body).starts_with(b"//") && !starts_ci(&text[body..], "///c/") {
+            link.authority_slashes = Some(Span::new(body, body + 2));
+            body += 2;
+        }
+        link.scan_escapes(body);
+
+        // Segments, split at '&'.
+        let mut seg_start = body;
+        let mut separator: Option<Span> = None;
+        let mut first = true;
+        loop {
+            let seg_end = text[seg_start..]
+                .find('&')
+                .map_or(text.len(), |i| seg_start + i);
+            let seg = Span::new(seg_start, seg_end);
+            if first {
+                link.first_segment(seg);
+            } else if seg.is_empty() {
+                if let Some(sep) = separator {
+                    link.empty_separators.push(sep);
+                }
+            } else {
+                link.push_param(seg, separator);
+            }
+            first = false;
+            if seg_end >= text.len() {
+                break;
+            }
+            separator = Some(Span::new(seg_end, seg_end + 1));
+            seg_start = seg_end + 1;
+        }
+        link
+    }
+
+    fn scan_escapes(&mut self, body: usize) {
+        let b = self.text.as_bytes();
+        for i in body..b.len() {
+            match b[i] {
+                b'#' if i > body => self.raw_hashes.push(i),
+                b'%' if !(b.get(i + 1).is_some_and(u8::is_ascii_hexdigit)
+                    && b.get(i + 2).is_some_and(u8::is_ascii_hexdigit)) =>
+                {
+                    self.bad_percents.push(i)
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn push_param(&mut self, seg: Span, separator: Option<Span>) {
+        let s = &self.text[seg.range()];
+        let (key, value) = match s.find('=') {
+            Some(eq) => (
+                Span::new(seg.start, seg.start + eq),
+                Some(Span::new(seg.start + eq + 1, seg.end)),
+            ),
+            None => (seg, None),
+        };
+        self.params.push(Param {
+            span: seg,
+            separator,
+            key,
+            value,
+        });
+    }
+
+    fn first_segment(&mut self, seg: Span) {
+        let s = &self.text[seg.range()];
+        if s.is_empty() {
+            // `trueconf:` alone launches the app; `trueconf:&x=1` has an
+            // empty first segment, reported with the separator after it.
+            if seg.end < self.text.len() {
+                self.empty_separators.push(Span::new(seg.end, seg.end + 1));
+            }
+            return;
+        }
+        if starts_with_param(s) {
+            self.push_param(seg, None);
+            return;
+        }
+        if let Some(rest) = s.strip_prefix('?')
+            && starts_with_param(rest)
+        {
+            self.query_mark = Some(Span::new(seg.start, seg.start + 1));
+            self.push_param(
+                Span::new(seg.start + 1, seg.end),
+                Some(Span::new(seg.start, seg.start + 1)),
+            );
+            return;
+        }
+        // `user?h=…`: a '?' where '&' belongs.
+        let mut target_end = seg.end;
+        if !s.starts_with('#')
+            && let Some(q) = s.find('?')
+            && starts_with_param(&s[q + 1..])
+        {
+            target_end = seg.start + q;
+            let mark = Span::new(target_end, target_end + 1);
+            self.query_mark = Some(mark);
+            self.push_param(Span::new(target_end + 1, seg.end), Some(mark));
+        }
+        self.target = Some(self.parse_target(Span::new(seg.start, target_end)));
+    }
+
+    fn parse_target(&self, span: Span) -> Target {
+        let s = &self.text[span.range()];
+        let mut t = Target {
+            span,
+            kind: TargetKind::User,
+            prefix: None,
+            prefix_standard: false,
+            proto: None,
+            id: span,
+            server: None,
+            vcs: None,
+            instance: None,
+        };
+        if let Some(rest) = s.strip_prefix('#') {
+            t.kind = TargetKind::External;
+            match rest.find(':') {
+                Some(c) => {
+                    t.proto = Some(Span::new(span.start + 1, span.start + 1 + c));
+                    t.id = Span::new(span.start + 2 + c, span.end);
+                }
+                None => t.id = Span::new(span.start + 1, span.end),
+            }
+            return t;
+        }
+        let mut rest_start = span.start;
+        for (prefix, standard) in [
+            ("\\c\\", true),
+            ("///c/", false),
+            ("/c/", false),
+            ("c/", false),
+        ] {
+            if starts_ci(s, prefix) && (standard || s.len() > prefix.len()) {
+                t.kind = TargetKind::Conference;
+                t.prefix = Some(Span::new(span.start, span.start + prefix.len()));
+                t.prefix_standard = standard;
+                rest_start = span.start + prefix.len();
+                break;
+            }
+        }
+        let rest = &self.text[rest_start..span.end];
+        let Some(at) = rest.find('@') else {
+            t.id = Span::new(rest_start, span.end);
+            if let Some((vcs, form)) = find_vcs(rest) {
+                t.id = Span::new(rest_start, rest_start + vcs);
+                t.vcs = Some((Span::new(rest_start + vcs, span.end), form));
+            }
+            return t;
+        };
+        t.id = Span::new(rest_start, rest_start + at);
+        let server_start = rest_start + at + 1;
+        let after = &self.text[server_start..span.end];
+        let mut server_end = span.end;
+        if let Some((vcs, form)) = find_vcs(after) {
+            server_end = server_start + vcs;
+            t.vcs = Some((Span::new(server_end, span.end), form));
+        } else if let Some(slash) = after.find('/') {
+            server_end = server_start + slash;
+            t.instance = Some(Span::new(server_end + 1, span.end));
+        }
+        t.server = Some(Span::new(server_start, server_end));
+        t
+    }
+
+    /// The text of a span of this link.
+    pub fn str(&self, span: Span) -> &'a str {
+        &self.text[span.range()]
+    }
+
+    /// A part percent-decoded, for judging.
+    pub fn value(&self, span: Span) -> Cow<'a, str> {
+        percent_encoding::percent_decode_str(self.str(span)).decode_utf8_lossy()
+    }
+
+    /// The first parameter with this key (case-sensitive: keys are
+    /// lowercase).
+    pub fn param(&self, key: &str) -> Option<&Param> {
+        self.params.iter().find(|p| self.str(p.key) == key)
+    }
+
+    pub fn key(&self, p: &Param) -> &'a str {
+        self.str(p.key)
+    }
+
+    /// The parameter's decoded value; `None` when it has no `=`.
+    pub fn param_value(&self, p: &Param) -> Option<Cow<'a, str>> {
+        p.value.map(|v| self.value(v))
+    }
+
+    /// Spans of secret values (the password, an RTSP address's userinfo
+    /// password) that must never be shown.
+    pub fn secrets(&self) -> Vec<Span> {
+        let mut out: Vec<Span> = self
+            .params
+            .iter()
+            .filter(|p| is_secret_key(self.key(p)))
+            .filter_map(|p| p.value)
+            .filter(|v| !v.is_empty())
+            .collect();
+        if let Some(t) = &self.target
+            && t.kind == TargetKind::External
+            && let Some(secret) = userinfo_password(self.text, t.id)
+        {
+            out.push(secret);
+        }
+        out
+    }
+
+    /// The link's text with every secret replaced by `***`.
+    pub fn redacted(&self) -> String {
+        redact(self.text, &self.secrets())
+    }
+}
+
+/// Keys whose values are treated as passwords: `password` and anything that
+/// looks like a misspelling of it (`pasword`, `passwd`, `pwd`).
+pub fn is_secret_key(key: &str) -> bool {
+    let k = key.to_ascii_lowercase();
+    k.contains("pass")
+        || k.contains("pwd")
+        || k.contains("pswd")
+        || (k.len() >= 5 && edit_distance(&k, "password") <= 2)
+}
+
+/// Levenshtein distance, for did-you-mean suggestions on short keys.
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = if ca == *cb {
+                prev
+            } else {
+                1 + prev.min(row[j]).min(row[j + 1])
+            };
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}
+
+/// `text` with each span replaced by `***`.
+pub fn redact(text: &str, secrets: &[Span]) -> String {
+    let mut spans = secrets.to_vec();
+    spans.sort();
+    let mut out = String::with_capacity(text.len());
+    let mut last = 0;
+    for s in spans {
+        if s.start < last || s.end > text.len() {
+            continue;
+        }
+        out.push_str(&text[last..s.start]);
+        out.push_str("***");
+        last = s.end;
+    }
+    out.push_str(&text[last..]);
+    out
+}
+
+/// The password of an address's `user:password@` userinfo, if any. Slashes
+/// may be written `%2f` or raw.
+fn userinfo_password(text: &str, id: Span) -> Option<Span> {
+    let s = &text[id.range()];
+    let lower = s.to_ascii_lowercase();
+    let auth_start = if lower.starts_with("%2f%2f") {
+        6
+    } else if lower.starts_with("//") {
+        2
+    } else {
+        0
+    };
+    let rest = &s[auth_start..];
+    let auth_len = [rest.find('/'), lower[auth_start..].find("%2f")]
+        .into_iter()
+        .flatten()
+        .min()
+        .unwrap_or(rest.len());
+    let authority = &rest[..auth_len];
+    let at = authority.rfind('@')?;
+    let colon = authority[..at].find(':')?;
+    let start = id.start + auth_start + colon + 1;
+    let end = id.start + auth_start + at;
+    (end > start).then_some(Span::new(start, end))
+}
+
+fn find_vcs(s: &str) -> Option<(usize, VcsForm)> {
+    let lower = s.to_ascii_lowercase();
+    for (pat, form) in [
+        ("%23vcs", VcsForm::Encoded),
+        ("#vcs", VcsForm::Raw),
+        ("%vcs", VcsForm::Broken),
+    ] {
+        if let Some(i) = lower.find(pat) {
+            return Some((i, form));
+        }
+    }
+    None
+}
+
+fn starts_ci(s: &str, prefix: &str) -> bool {
+    s.len() >= prefix.len() && s.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
+}
+
+/// Is this value a template placeholder (`[password]`, `<login>`, `${id}`,
+/// `{user_id}`, `{{x}}`, `$VAR`, `%s`, `***`) rather than a real value?
+pub fn is_placeholder(v: &str) -> bool {
+    let v = v.trim();
+    if v.is_empty() {
+        return false;
+    }
+    let wrapped = |open: &str, close: &str| {
+        v.len() > open.len() + close.len() - 1 && v.starts_with(open) && v.ends_with(close)
+    };
+    wrapped("[", "]")
+        || wrapped("<", ">")
+        || wrapped("${", "}")
+        || wrapped("{", "}")
+        || wrapped("%(", ")s")
+        || wrapped("__", "__")
+        || v == "%s"
+        || v.chars()
+            .all(|c| c == '*' || c == '.' || c == 'x' || c == 'X')
+            && v.len() >= 3
+        || v.starts_with('$')
+            && v.len() > 1
+            && v[1..]
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A compact rendering of a parse, one part per word.
+    fn show(text: &str) -> String {
+        let l = Link::parse(text);
+        let mut out = vec![format!("{:?}", l.scheme)];
+        if l.authority_slashes.is_some() {
+            out.push("slashes".into());
+        }
+        if let Some(t) = &l.target {
+            out.push(format!("{:?}", t.kind));
+            if let Some(p) = t.prefix {
+                out.push(format!(
+                    "prefix={}{}",
+                    l.str(p),
+                    if t.prefix_standard { "" } else { "(!)" }
+                ));
+            }
+            if let Some(p) = t.proto {
+                out.push(format!("proto={}", l.str(p)));
+            }
+            out.push(format!("id={}", l.str(t.id)));
+            if let Some(s) = t.server {
+                out.push(format!("server={}", l.str(s)));
+            }
+            if let Some((v, f)) = t.vcs {
+                out.push(format!("vcs={}:{f:?}", l.str(v)));
+            }
+            if let Some(i) = t.instance {
+                out.push(format!("instance={}", l.str(i)));
+            }
+        }
+        if l.query_mark.is_some() {
+            out.push("?".into());
+        }
+        for p in &l.params {
+            match p.value {
+                Some(v) => out.push(format!("{}={}", l.str(p.key), l.str(v))),
+                None => out.push(format!("{}(no=)", l.str(p.key))),
+            }
+        }
+        if !l.empty_separators.is_empty() {
+            out.push(format!(
+                "empty@{:?}",
+                l.empty_separators
+                    .iter()
+                    .map(|s| s.start)
+                    .collect::<Vec<_>>()
+            ));
+        }
+        if !l.raw_hashes.is_empty() {
+            out.push(format!("hash@{:?}", l.raw_hashes));
+        }
+        if !l.bad_percents.is_empty() {
+            out.push(format!("pct@{:?}", l.bad_percents));
+        }
+        out.join(" ")
+    }
+
+    #[test]
+    fn every_form_of_the_spec() {
+        let table: &[(&str, &str)] = &[
+            ("trueconf:", "Trueconf"),
+            (
+                "trueconf:login=L&password=P&encrypt=1&force=1",
+                "Trueconf login=L password=P encrypt=1 force=1",
+            ),
+            (
+                "trueconf:h=SERVER&login=L&password=P&encrypt=1&force=1",
+                "Trueconf h=SERVER login=L password=P encrypt=1 force=1",
+            ),
+            ("trueconf:USER", "Trueconf User id=USER"),
+            (
+                "trueconf:USER@SERVER",
+                "Trueconf User id=USER server=SERVER",
+            ),
+            (
+                "trueconf:#rtsp:%2f%2fhost:554%2fpath",
+                "Trueconf External proto=rtsp id=%2f%2fhost:554%2fpath",
+            ),
+            (
+                "trueconf:\\c\\CID",
+                "Trueconf Conference prefix=\\c\\ id=CID",
+            ),
+            (
+                "trueconf:\\c\\CID@SERVER%23vcs",
+                "Trueconf Conference prefix=\\c\\ id=CID server=SERVER vcs=%23vcs:Encoded",
+            ),
+            (
+                "trueconf:\\c\\CID@SERVER%vcs",
+                "Trueconf Conference prefix=\\c\\ id=CID server=SERVER vcs=%vcs:Broken pct@[22]",
+            ),
+            (
+                "trueconf:USER&conftype=hotquery",
+                "Trueconf User id=USER conftype=hotquery",
+            ),
+            (
+                "trueconf:USER@SERVER&do=profile",
+                "Trueconf User id=USER server=SERVER do=profile",
+            ),
+            (
+                "trueconf:USER@SERVER&do=chat&autoclose=1",
+                "Trueconf User id=USER server=SERVER do=chat autoclose=1",
+            ),
+            ("visicall:bob", "Visicall User id=bob"),
+            ("VISICALL:bob", "Visicall User id=bob"),
+            (
+                "trueconf:#sip:user@host",
+                "Trueconf External proto=sip id=user@host",
+            ),
+            (
+                "trueconf:#sip:@10.0.0.1",
+                "Trueconf External proto=sip id=@10.0.0.1",
+            ),
+            (
+                "trueconf:#tel:89261112233",
+                "Trueconf External proto=tel id=89261112233",
+            ),
+            (
+                "trueconf:#h323:\\e\\123",
+                "Trueconf External proto=h323 id=\\e\\123",
+            ),
+            (
+                "trueconf:#sip:u@h;transport=udp",
+                "Trueconf External proto=sip id=u@h;transport=udp",
+            ),
+            ("trueconf:\\C\\1", "Trueconf Conference prefix=\\C\\ id=1"),
+            (
+                "trueconf:bob@host/inst",
+                "Trueconf User id=bob server=host instance=inst",
+            ),
+        ];
+        for (input, want) in table {
+            assert_eq!(show(input), *want, "{input}");
+        }
+    }
+
+    #[test]
+    fn every_example_seen_in_public_material() {
+        let table: &[(&str, &str)] = &[
+            (
+                "trueconf:login=user&password=pswd&encrypt=1&force=1",
+                "Trueconf login=user password=pswd encrypt=1 force=1",
+            ),
+            (
+                "trueconf:h=192.168.12.123&login=user&password=pswd&encrypt=1",
+                "Trueconf h=192.168.12.123 login=user password=pswd encrypt=1",
+            ),
+            (
+                "trueconf:john@conf.company.com",
+                "Trueconf User id=john server=conf.company.com",
+            ),
+            (
+                "trueconf:#rtsp:%2f%2fdomainn.company.com:554",
+                "Trueconf External proto=rtsp id=%2f%2fdomainn.company.com:554",
+            ),
+            (
+                "trueconf:\\c\\737734033583@video.example.com%23vcs&h=truevideo.example.com&login=user&password=pswd&encrypt=1&force=1",
+                "Trueconf Conference prefix=\\c\\ id=737734033583 server=video.example.com vcs=%23vcs:Encoded h=truevideo.example.com login=user password=pswd encrypt=1 force=1",
+            ),
+            (
+                "trueconf:chester&h=10.110.2.240&login=joe_smith&password=12345678&encrypt=1&force=1",
+                "Trueconf User id=chester h=10.110.2.240 login=joe_smith password=12345678 encrypt=1 force=1",
+            ),
+            (
+                "trueconf:john_doe@video.example.com",
+                "Trueconf User id=john_doe server=video.example.com",
+            ),
+            (
+                "trueconf:anton@example.net&do=profile",
+                "Trueconf User id=anton server=example.net do=profile",
+            ),
+            (
+                "trueconf:///c/0031213894212@s3.trueconf.rt.ru#vcs&h=s3.trueconf.rt.ru",
+                "Trueconf Conference prefix=///c/(!) id=0031213894212 server=s3.trueconf.rt.ru vcs=#vcs:Raw h=s3.trueconf.rt.ru hash@[45]",
+            ),
+            (
+                "trueconf:c/2381734096@tc.example.ru",
+                "Trueconf Conference prefix=c/(!) id=2381734096 server=tc.example.ru",
+            ),
+        ];
+        for (input, want) in table {
+            assert_eq!(show(input), *want, "{input}");
+        }
+    }
+
+    #[test]
+    fn odd_shapes_are_data() {
+        let table: &[(&str, &str)] = &[
+            (
+                "trueconf://bob@host",
+                "Trueconf slashes User id=bob server=host",
+            ),
+            (
+                "trueconf:bob?h=x&login=y",
+                "Trueconf User id=bob ? h=x login=y",
+            ),
+            ("trueconf:?login=y", "Trueconf ? login=y"),
+            (
+                "trueconf:bob&&h=x&",
+                "Trueconf User id=bob h=x empty@[12, 17]",
+            ),
+            ("trueconf:&login=a", "Trueconf login=a empty@[9]"),
+            (
+                "trueconf:bob&autoclose&force=",
+                "Trueconf User id=bob autoclose(no=) force=",
+            ),
+            (
+                "trueconf:bob&password=a%zz%2",
+                "Trueconf User id=bob password=a%zz%2 pct@[23, 26]",
+            ),
+            (
+                "trueconf:/c/123",
+                "Trueconf Conference prefix=/c/(!) id=123",
+            ),
+            ("trueconf:c/", "Trueconf User id=c/"),
+            (
+                "trueconf:#rtsp://cam/live",
+                "Trueconf External proto=rtsp id=//cam/live",
+            ),
+            ("trueconf:Login=x", "Trueconf Login=x"),
+            ("trueconf:user name", "Trueconf User id=user name"),
+        ];
+        for (input, want) in table {
+            assert_eq!(show(input), *want, "{input}");
+        }
+    }
+
+    #[test]
+    fn secrets_and_redaction() {
+        let l = Link::parse("trueconf:login=a&password=s3cr%26t&encrypt=1");
+        assert_eq!(l.redacted(), "trueconf:login=a&password=***&encrypt=1");
+        let l = Link::parse("trueconf:#rtsp:%2f%2fadmin:hunter2@cam%2flive");
+        assert_eq!(l.redacted(), "trueconf:#rtsp:%2f%2fadmin:***@cam%2flive");
+        let l = Link::parse("trueconf:#rtsp://admin:hunter2@cam/live");
+        assert_eq!(l.redacted(), "trueconf:#rtsp://admin:***@cam/live");
+        assert_eq!(Link::parse("trueconf:bob&password=").secrets(), vec![]);
+    }
+
+    #[test]
+    fn placeholders() {
+        for v in [
+            "[password]",
+            "<login>",
+            "${id}",
+            "{user_id}",
+            "{{ pw }}",
+            "$PASSWORD",
+            "%s",
+            "***",
+            "xxx",
+        ] {
+            assert!(is_placeholder(v), "{v}");
+        }
+        for v in ["pswd", "12345678", "[", "$", "p[1]"] {
+            assert!(!is_placeholder(v), "{v}");
+        }
+    }
+}
