@@ -18,11 +18,13 @@
 //! spans index the source bytes, and decoded views are for judging only; no
 //! password from a link reaches any output.
 
+pub mod cli;
 pub mod config;
 pub mod describe;
 pub mod fix;
 pub mod rules;
 pub mod scan;
+pub mod settings;
 pub mod text;
 pub mod uri;
 

@@ -1,1 +1,25 @@
-fn main() {}
+//! The `trueconf-lsp` binary: a language server by default, a linter with
+//! `--check`. Wiring only.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::Parser;
+use trueconf_lsp::cli::{self, args::Args};
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    if args.check || args.explain.is_some() || args.decode.is_some() {
+        let stdout = std::io::stdout();
+        let mut out = std::io::BufWriter::new(stdout.lock());
+        let mut err = std::io::stderr();
+        let status = cli::run(&args, &mut out, &mut err);
+        let _ = out.flush();
+        return status.into();
+    }
+    let _ = writeln!(
+        std::io::stderr(),
+        "error: the language server is not in this build yet"
+    );
+    ExitCode::from(2)
+}

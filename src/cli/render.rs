@@ -1,0 +1,377 @@
+//! Reports: `full` (with the source line and carets), `concise` and `json`.
+//! Source text shown in a report has every password replaced by `***`.
+
+use std::io::{self, Write};
+
+use serde::Serialize;
+use unicode_width::UnicodeWidthChar;
+
+use super::walk::Checked;
+use crate::rules::{Diagnostic, Severity};
+use crate::text::{Encoding, LineIndex, Span};
+
+/// A diagnostic with its file and 1-based, character-counted positions.
+pub struct Located<'a> {
+    pub path: &'a str,
+    pub text: &'a str,
+    pub secrets: &'a [Span],
+    pub index: std::rc::Rc<LineIndex>,
+    pub diagnostic: &'a Diagnostic,
+    pub start: Pos,
+    pub end: Pos,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Pos {
+    pub line: u32,
+    pub column: u32,
+}
+
+/// 1-based line and character column of `offset`.
+pub fn pos(index: &LineIndex, text: &str, offset: usize) -> Pos {
+    let lc = index.line_col(text, offset, Encoding::Utf32);
+    Pos {
+        line: lc.line + 1,
+        column: lc.col + 1,
+    }
+}
+
+/// Every diagnostic of `files`, located, in path then position order.
+pub fn locate(files: &[Checked]) -> Vec<Located<'_>> {
+    let mut out = Vec::new();
+    for f in files {
+        if f.analysis.diagnostics.is_empty() {
+            continue;
+        }
+        let index = std::rc::Rc::new(LineIndex::new(&f.text));
+        for d in &f.analysis.diagnostics {
+            out.push(Located {
+                path: &f.path,
+                text: &f.text,
+                secrets: &f.analysis.secrets,
+                start: pos(&index, &f.text, d.span.start),
+                end: pos(&index, &f.text, d.span.end),
+                index: index.clone(),
+                diagnostic: d,
+            });
+        }
+    }
+    out
+}
+
+/// Counts for the summary line and the JSON summary.
+#[derive(Clone, Copy, Debug, Default, Serialize, PartialEq, Eq)]
+pub struct Summary {
+    pub files: usize,
+    pub diagnostics: usize,
+    pub errors: usize,
+    pub warnings: usize,
+    pub infos: usize,
+    pub fixable: usize,
+}
+
+impl Summary {
+    pub fn new(files: usize, found: &[Located]) -> Summary {
+        let mut s = Summary {
+            files,
+            diagnostics: found.len(),
+            ..Summary::default()
+        };
+        for l in found {
+            match l.diagnostic.severity {
+                Severity::Error => s.errors += 1,
+                Severity::Warning => s.warnings += 1,
+                Severity::Info | Severity::Hint => s.infos += 1,
+            }
+            if l.diagnostic.fix.is_some() {
+                s.fixable += 1;
+            }
+        }
+        s
+    }
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// The closing line of the human formats.
+pub fn summary_line(s: &Summary) -> String {
+    if s.diagnostics == 0 {
+        return format!(
+            "All checks passed ({} checked).",
+            plural(s.files, "file", "files")
+        );
+    }
+    let mut kinds = Vec::new();
+    if s.errors > 0 {
+        kinds.push(plural(s.errors, "error", "errors"));
+    }
+    if s.warnings > 0 {
+        kinds.push(plural(s.warnings, "warning", "warnings"));
+    }
+    if s.infos > 0 {
+        kinds.push(plural(s.infos, "info", "infos"));
+    }
+    format!(
+        "Found {} ({}) in {} checked.",
+        plural(s.diagnostics, "problem", "problems"),
+        kinds.join(", "),
+        plural(s.files, "file", "files")
+    )
+}
+
+pub fn concise(out: &mut dyn Write, found: &[Located]) -> io::Result<()> {
+    for l in found {
+        let d = l.diagnostic;
+        writeln!(
+            out,
+            "{}:{}:{}: {} [{}] {}",
+            l.path,
+            l.start.line,
+            l.start.column,
+            d.rule.code(),
+            d.severity.as_str(),
+            d.message
+        )?;
+    }
+    Ok(())
+}
+
+/// Most display columns of source shown for one line.
+const MAX_EXCERPT: usize = 120;
+
+pub fn full(out: &mut dyn Write, found: &[Located]) -> io::Result<()> {
+    for l in found {
+        let d = l.diagnostic;
+        writeln!(
+            out,
+            "{}:{}:{}: {} [{}] {}",
+            l.path,
+            l.start.line,
+            l.start.column,
+            d.rule.code(),
+            d.severity.as_str(),
+            d.message
+        )?;
+        let line_no = (l.start.line - 1) as usize;
+        let line = l.index.line_span(l.text, line_no);
+        let end = d.span.end.min(line.end).max(d.span.start);
+        let (shown, caret_at, caret_len) =
+            excerpt(l.text, line, l.secrets, Span::new(d.span.start, end));
+        let gutter = l.start.line.to_string().len();
+        writeln!(out, "{:gutter$} |", "")?;
+        writeln!(out, "{} | {}", l.start.line, shown)?;
+        writeln!(
+            out,
+            "{:gutter$} | {}{}",
+            "",
+            " ".repeat(caret_at),
+            "^".repeat(caret_len.max(1))
+        )?;
+        if let Some(fix) = &d.fix {
+            writeln!(
+                out,
+                "{:gutter$} = fix ({}): {}",
+                "",
+                fix.applicability.as_str(),
+                fix.title
+            )?;
+        }
+        writeln!(out)?;
+    }
+    Ok(())
+}
+
+/// The line `line` of `text` as shown: secrets redacted, tabs as spaces,
+/// long lines cut to a window around `span`. Returns the text, the caret's
+/// display column and the caret's display width.
+pub fn excerpt(text: &str, line: Span, secrets: &[Span], span: Span) -> (String, usize, usize) {
+    // Pieces of the line: (source offset, displayed text).
+    let mut cells: Vec<(usize, String)> = Vec::new();
+    let mut i = line.start;
+    while i < line.end {
+        if let Some(s) = secrets
+            .iter()
+            .find(|s| s.start <= i && i < s.end && s.end <= line.end.max(s.end))
+        {
+            cells.push((i, "***".into()));
+            i = s.end.max(i + 1);
+            while !text.is_char_boundary(i) {
+                i += 1;
+            }
+            continue;
+        }
+        let c = text[i..].chars().next().unwrap_or(' ');
+        let shown = match c {
+            '\t' => "    ".to_string(),
+            c if c.is_control() => "\u{fffd}".to_string(),
+            c => c.to_string(),
+        };
+        cells.push((i, shown));
+        i += c.len_utf8();
+    }
+    let width = |s: &str| s.chars().map(|c| c.width().unwrap_or(0)).sum::<usize>();
+    let first = cells
+        .iter()
+        .position(|(o, _)| *o >= span.start)
+        .unwrap_or(cells.len());
+    let mut start_cell = cells
+        .iter()
+        .rposition(|(o, _)| *o <= span.start)
+        .unwrap_or(first);
+    if start_cell > first {
+        start_cell = first;
+    }
+    let end_cell = cells
+        .iter()
+        .position(|(o, _)| *o >= span.end)
+        .unwrap_or(cells.len());
+    // Window: up to 40 columns of context before the span.
+    let mut from = start_cell;
+    let mut before = 0;
+    while from > 0 && before + width(&cells[from - 1].1) <= 40 {
+        from -= 1;
+        before += width(&cells[from].1);
+    }
+    let mut shown = String::new();
+    if from > 0 {
+        shown.push('…');
+    }
+    let mut col = width(&shown);
+    let mut caret_at = col;
+    let mut caret_len = 0;
+    let mut to = from;
+    while to < cells.len() && (col < MAX_EXCERPT || to < end_cell.min(start_cell + 60)) {
+        if to == start_cell {
+            caret_at = col;
+        }
+        let w = width(&cells[to].1);
+        if to >= start_cell && to < end_cell {
+            caret_len += w;
+        }
+        shown.push_str(&cells[to].1);
+        col += w;
+        to += 1;
+    }
+    if to == start_cell {
+        caret_at = col;
+    }
+    if to < cells.len() {
+        shown.push('…');
+    }
+    (shown, caret_at, caret_len)
+}
+
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    version: u32,
+    diagnostics: Vec<JsonDiagnostic<'a>>,
+    summary: Summary,
+}
+
+#[derive(Serialize)]
+pub struct JsonDiagnostic<'a> {
+    path: &'a str,
+    code: &'static str,
+    name: &'static str,
+    severity: &'static str,
+    message: &'a str,
+    range: JsonRange,
+    fix: Option<JsonFix<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonRange {
+    start: Pos,
+    end: Pos,
+}
+
+#[derive(Serialize)]
+struct JsonFix<'a> {
+    title: &'a str,
+    applicability: &'static str,
+    edits: Vec<JsonEdit<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonEdit<'a> {
+    range: JsonRange,
+    content: &'a str,
+}
+
+pub fn json_diagnostic<'a>(l: &'a Located) -> JsonDiagnostic<'a> {
+    let d = l.diagnostic;
+    JsonDiagnostic {
+        path: l.path,
+        code: d.rule.code(),
+        name: d.rule.name(),
+        severity: d.severity.as_str(),
+        message: &d.message,
+        range: JsonRange {
+            start: l.start,
+            end: l.end,
+        },
+        fix: d.fix.as_ref().map(|f| JsonFix {
+            title: &f.title,
+            applicability: f.applicability.as_str(),
+            edits: f
+                .edits
+                .iter()
+                .map(|e| JsonEdit {
+                    range: JsonRange {
+                        start: pos(&l.index, l.text, e.span.start),
+                        end: pos(&l.index, l.text, e.span.end),
+                    },
+                    content: &e.content,
+                })
+                .collect(),
+        }),
+    }
+}
+
+pub fn json(out: &mut dyn Write, found: &[Located], summary: Summary) -> io::Result<()> {
+    let report = JsonReport {
+        version: 1,
+        diagnostics: found.iter().map(json_diagnostic).collect(),
+        summary,
+    };
+    serde_json::to_writer_pretty(&mut *out, &report)?;
+    writeln!(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn excerpt_redacts_and_places_carets() {
+        let text = "x 😀 trueconf:login=a&password=hunter2&force=1 y";
+        let link = text.find("trueconf").unwrap();
+        let pw = text.find("hunter2").unwrap();
+        let secrets = [Span::new(pw, pw + 7)];
+        let line = Span::new(0, text.len());
+        let (shown, at, len) = excerpt(text, line, &secrets, Span::new(link, text.len() - 2));
+        assert_eq!(shown, "x 😀 trueconf:login=a&password=***&force=1 y");
+        assert_eq!(at, 5);
+        assert_eq!(len, "trueconf:login=a&password=***&force=1".len());
+    }
+
+    #[test]
+    fn long_lines_are_windowed() {
+        let text = format!("{}trueconf:bob{}", "a ".repeat(500), " b".repeat(500));
+        let start = text.find("trueconf").unwrap();
+        let (shown, at, len) = excerpt(
+            &text,
+            Span::new(0, text.len()),
+            &[],
+            Span::new(start, start + 12),
+        );
+        assert!(shown.starts_with('…') && shown.ends_with('…'));
+        assert!(shown.chars().count() < 170);
+        assert_eq!(
+            &shown.chars().skip(at).take(len).collect::<String>(),
+            "trueconf:bob"
+        );
+    }
+}
