@@ -174,7 +174,7 @@ impl<'a> Link<'a> {
             bad_percents: Vec::new(),
         };
         let mut body = (colon + 1).min(text.len());
-        let lower_body = |at: usize| text[at..].as_bytes();
+        let lower_body = |at: usize| &text.as_bytes()[at..];
         if lower_body(body).starts_with(b"//") && !starts_ci(&text[body..], "///c/") {
             link.authority_slashes = Some(Span::new(body, body + 2));
             body += 2;
