@@ -375,7 +375,7 @@ impl<'a> Link<'a> {
             .iter()
             .filter(|p| is_secret_key(self.key(p)))
             .filter_map(|p| p.value)
-            .filter(|v| !v.is_empty())
+            .filter(|v| !v.is_empty() && !is_placeholder(&self.value(*v)))
             .collect();
         if let Some(t) = &self.target
             && t.kind == TargetKind::External

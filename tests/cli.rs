@@ -1,0 +1,434 @@
+//! The command line as a user runs it: formats, exit codes, walking, stdin,
+//! `--explain` and `--decode`.
+
+use std::fs;
+use std::path::Path;
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_trueconf-lsp"))
+}
+
+fn write(dir: &Path, name: &str, content: &[u8]) {
+    let path = dir.join(name);
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    fs::write(path, content).unwrap();
+}
+
+/// A folder with one Markdown file that has a TC001 warning and a TC002
+/// error, and a clean HTML file.
+fn site() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "docs/guide.md",
+        b"# Guide\n\nCall [desk](visicall:desk@video.example.com).\nSign in: trueconf:login=u&password=[password]&force=1\n",
+    );
+    write(
+        dir.path(),
+        "site/index.html",
+        b"<a href=\"trueconf:bob&amp;do=chat\">Chat</a>\n",
+    );
+    dir
+}
+
+fn stdout_of(cmd: &mut Command) -> (String, i32) {
+    let out = cmd.output().unwrap();
+    (
+        String::from_utf8(out.stdout).unwrap(),
+        out.status.code().unwrap(),
+    )
+}
+
+#[test]
+fn full_format_shows_source_and_carets() {
+    let dir = site();
+    let (out, code) = stdout_of(bin().current_dir(dir.path()).args(["--check", "docs"]));
+    assert_eq!(code, 1);
+    let expected = "\
+docs/guide.md:3:13: TC001 [warning] `visicall:` is obsolete; use `trueconf:`
+  |
+3 | Call [desk](visicall:desk@video.example.com).
+  |             ^^^^^^^^
+  = fix (safe): Replace `visicall:` with `trueconf:`
+
+docs/guide.md:4:10: TC002 [error] password is sent without encrypt=1
+  |
+4 | Sign in: trueconf:login=u&password=[password]&force=1
+  |          ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+  = fix (safe): Add encrypt=1
+
+Found 2 problems (1 error, 1 warning) in 1 file checked.
+";
+    assert_eq!(out, expected);
+}
+
+#[test]
+fn concise_format_one_line_each() {
+    let dir = site();
+    let (out, code) =
+        stdout_of(
+            bin()
+                .current_dir(dir.path())
+                .args(["--check", "--output-format", "concise"]),
+        );
+    assert_eq!(code, 1);
+    assert_eq!(
+        out,
+        "docs/guide.md:3:13: TC001 [warning] `visicall:` is obsolete; use `trueconf:`\n\
+         docs/guide.md:4:10: TC002 [error] password is sent without encrypt=1\n\
+         Found 2 problems (1 error, 1 warning) in 2 files checked.\n"
+    );
+}
+
+#[test]
+fn json_format_matches_the_interface() {
+    let dir = site();
+    let (out, code) =
+        stdout_of(
+            bin()
+                .current_dir(dir.path())
+                .args(["--check", "--output-format", "json", "."]),
+        );
+    assert_eq!(code, 1);
+    let report: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(report["version"], 1);
+    let d = &report["diagnostics"][1];
+    assert_eq!(d["path"], "./docs/guide.md");
+    assert_eq!(d["code"], "TC002");
+    assert_eq!(d["name"], "missing-encrypt");
+    assert_eq!(d["severity"], "error");
+    assert_eq!(d["message"], "password is sent without encrypt=1");
+    assert_eq!(
+        d["range"]["start"],
+        serde_json::json!({"line": 4, "column": 10})
+    );
+    assert_eq!(
+        d["range"]["end"],
+        serde_json::json!({"line": 4, "column": 54})
+    );
+    assert_eq!(d["fix"]["applicability"], "safe");
+    assert_eq!(d["fix"]["edits"][0]["content"], "&encrypt=1");
+    assert_eq!(
+        d["fix"]["edits"][0]["range"]["start"],
+        serde_json::json!({"line": 4, "column": 54})
+    );
+    assert_eq!(
+        report["summary"],
+        serde_json::json!({"files": 2, "diagnostics": 2, "errors": 1, "warnings": 1, "infos": 0, "fixable": 2})
+    );
+    let clean = tempfile::tempdir().unwrap();
+    write(clean.path(), "a.md", b"nothing here\n");
+    let (out, code) = stdout_of(
+        bin()
+            .args(["--check", "--output-format", "json"])
+            .arg(clean.path()),
+    );
+    assert_eq!(code, 0);
+    let report: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(report["diagnostics"], serde_json::json!([]));
+    assert_eq!(report["summary"]["fix".to_string() + "able"], 0);
+}
+
+#[test]
+fn exit_codes() {
+    let dir = site();
+    let run = |args: &[&str]| {
+        bin()
+            .current_dir(dir.path())
+            .args(args)
+            .output()
+            .unwrap()
+            .status
+            .code()
+            .unwrap()
+    };
+    assert_eq!(run(&["--check", "site"]), 0, "clean folder");
+    assert_eq!(run(&["--check", "docs"]), 1, "findings");
+    assert_eq!(
+        run(&["--check", "docs", "--fail-on", "error"]),
+        1,
+        "an error fails at error level"
+    );
+    assert_eq!(
+        run(&["--check", "docs", "--select", "TC001", "--fail-on", "error"]),
+        0,
+        "a warning does not"
+    );
+    assert_eq!(run(&["--check", "docs", "--exit-zero"]), 0);
+    assert_eq!(
+        run(&["--check", "docs", "--ignore", "TC00"]),
+        0,
+        "prefix ignore"
+    );
+    assert_eq!(run(&["--check", "missing-folder"]), 2, "no such path");
+    assert_eq!(
+        run(&["--check", "docs", "--select", "XY9"]),
+        2,
+        "bad selector"
+    );
+    assert_eq!(
+        run(&["--check", "docs", "--output-format", "yaml"]),
+        2,
+        "bad format"
+    );
+    assert_eq!(
+        run(&["--check", "missing-folder", "--exit-zero"]),
+        2,
+        "exit-zero keeps 2"
+    );
+}
+
+#[test]
+fn info_findings_fail_only_with_fail_on_info() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "a.html",
+        b"<a href=\"trueconf:bob&do=chat\">x</a>\n",
+    );
+    let run = |args: &[&str]| {
+        bin()
+            .current_dir(dir.path())
+            .args(args)
+            .output()
+            .unwrap()
+            .status
+            .code()
+            .unwrap()
+    };
+    assert_eq!(run(&["--check", "a.html"]), 0);
+    assert_eq!(run(&["--check", "a.html", "--fail-on", "info"]), 1);
+}
+
+#[test]
+fn binary_skipped_and_non_utf8_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "logo.png",
+        b"\x89PNG\r\n\x1a\n\0\0trueconf:bob&password=x",
+    );
+    let out = bin().args(["--check"]).arg(dir.path()).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(out.stderr.is_empty());
+    write(dir.path(), "latin1.txt", b"caf\xe9 visicall:bob\n");
+    let out = bin().args(["--check"]).arg(dir.path()).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("latin1.txt is not valid UTF-8 (byte 3); skipped"),
+        "{err}"
+    );
+}
+
+#[test]
+fn gitignore_hidden_and_exclude() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), ".gitignore", b"build/\n");
+    write(dir.path(), "build/out.md", b"visicall:a\n");
+    write(dir.path(), ".hidden/x.md", b"visicall:b\n");
+    write(dir.path(), "vendor/y.md", b"visicall:c\n");
+    write(dir.path(), "docs/z.md", b"visicall:d\n");
+    let concise = |extra: &[&str]| {
+        let (out, _) = stdout_of(
+            bin()
+                .current_dir(dir.path())
+                .args(["--check", "--output-format", "concise"])
+                .args(extra),
+        );
+        out.lines()
+            .filter(|l| l.contains("TC001"))
+            .map(|l| l.split(':').next().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(concise(&[]), ["docs/z.md", "vendor/y.md"]);
+    assert_eq!(concise(&["--exclude", "vendor/**"]), ["docs/z.md"]);
+    assert_eq!(
+        concise(&["--no-ignore"]),
+        ["build/out.md", "docs/z.md", "vendor/y.md"]
+    );
+    assert_eq!(
+        concise(&["--hidden"]),
+        [".hidden/x.md", "docs/z.md", "vendor/y.md"]
+    );
+}
+
+#[test]
+fn output_is_sorted_whatever_the_threads() {
+    let dir = tempfile::tempdir().unwrap();
+    for i in 0..60 {
+        write(
+            dir.path(),
+            &format!("d{}/f{i:02}.md", i % 7),
+            format!("visicall:u{i}\n").as_bytes(),
+        );
+    }
+    let (one, _) = stdout_of(bin().current_dir(dir.path()).args([
+        "--check",
+        "-j",
+        "1",
+        "--output-format",
+        "concise",
+    ]));
+    let (many, _) = stdout_of(bin().current_dir(dir.path()).args([
+        "--check",
+        "-j",
+        "4",
+        "--output-format",
+        "concise",
+    ]));
+    assert_eq!(one, many);
+    let paths: Vec<&str> = one
+        .lines()
+        .filter(|l| l.contains("TC001"))
+        .map(|l| l.split(':').next().unwrap())
+        .collect();
+    let mut sorted = paths.clone();
+    sorted.sort();
+    assert_eq!(paths, sorted);
+    assert_eq!(paths.len(), 60);
+}
+
+#[test]
+fn stdin_with_a_filename_picks_the_kind() {
+    let (out, code) = stdout_of(
+        bin()
+            .args([
+                "--check",
+                "-",
+                "--stdin-filename",
+                "page.html",
+                "--output-format",
+                "concise",
+            ])
+            .write_stdin("<a href=\"trueconf:bob&do=chat\">x</a>"),
+    );
+    assert_eq!(code, 0);
+    assert!(out.starts_with("page.html:1:22: TC015 [info]"), "{out}");
+    let (out, _) = stdout_of(
+        bin()
+            .args([
+                "--check",
+                "-",
+                "--stdin-filename",
+                "app.js",
+                "--output-format",
+                "concise",
+            ])
+            .write_stdin("x = \"trueconf:\\c\\1\""),
+    );
+    assert!(out.starts_with("app.js:1:15: TC014 [error]"), "{out}");
+    let (out, _) = stdout_of(
+        bin()
+            .args(["--check", "-", "--output-format", "concise"])
+            .write_stdin("visicall:x"),
+    );
+    assert!(out.starts_with("-:1:1: TC001"), "{out}");
+}
+
+#[test]
+fn columns_count_characters() {
+    let dir = tempfile::tempdir().unwrap();
+    // Emoji (2 UTF-16 units, 4 bytes), CJK, a combining mark, CRLF endings.
+    write(
+        dir.path(),
+        "a.md",
+        "x\r\n😀 会议 e\u{301} visicall:bob\r\n".as_bytes(),
+    );
+    let (out, _) = stdout_of(
+        bin()
+            .args(["--check", "--output-format", "json"])
+            .arg(dir.path().join("a.md")),
+    );
+    let report: Value = serde_json::from_str(&out).unwrap();
+    let range = &report["diagnostics"][0]["range"];
+    assert_eq!(range["start"], serde_json::json!({"line": 2, "column": 9}));
+    assert_eq!(range["end"], serde_json::json!({"line": 2, "column": 17}));
+}
+
+#[test]
+fn explain_prints_rule_docs() {
+    for rule in trueconf_lsp::rules::Rule::ALL {
+        let (out, code) = stdout_of(bin().args(["--explain", rule.code()]));
+        assert_eq!(code, 0);
+        assert!(
+            out.starts_with(&format!("# {} {}", rule.code(), rule.name())),
+            "{out}"
+        );
+        for section in [
+            "## What it does",
+            "## Why is this bad?",
+            "## Example",
+            "## Fix safety",
+        ] {
+            assert!(out.contains(section), "{} lacks {section}", rule.code());
+        }
+    }
+    let (out, _) = stdout_of(bin().args(["--explain", "missing-encrypt"]));
+    assert!(out.starts_with("# TC002"));
+    let out = bin().args(["--explain", "TC999"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn decode_prints_parts_without_the_password() {
+    let link = r"trueconf:\c\737734033583@video.example.com%23vcs&h=truevideo.example.com&login=user&password=Hunter2-canary&encrypt=1&force=1";
+    let (out, code) = stdout_of(bin().args(["--decode", link]));
+    assert_eq!(code, 0);
+    assert!(!out.contains("Hunter2-canary"), "{out}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["action"], "join-conference");
+    assert_eq!(
+        v["summary"],
+        "join conference 737734033583 on video.example.com"
+    );
+    assert_eq!(v["steps"][0], "connect to server truevideo.example.com");
+    assert!(v["link"].as_str().unwrap().contains("password=***"));
+    let codes: Vec<&str> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["TC004"]);
+    let out = bin()
+        .args(["--decode", "https://example.com"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn help_and_version() {
+    let (out, code) = stdout_of(bin().arg("--help"));
+    assert_eq!(code, 0);
+    assert!(out.contains("--check") && out.contains("Exit status"));
+    let (out, _) = stdout_of(bin().arg("--version"));
+    assert_eq!(
+        out.trim(),
+        format!("trueconf-lsp {}", env!("CARGO_PKG_VERSION"))
+    );
+}
+
+#[test]
+fn sample_folder_of_the_readme() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let (out, code) = stdout_of(bin().current_dir(root).args([
+        "--check",
+        "examples/sample-docs",
+        "--output-format",
+        "concise",
+    ]));
+    assert_eq!(code, 1);
+    assert!(
+        out.contains("examples/sample-docs/guide.md:3:34: TC001"),
+        "{out}"
+    );
+    assert!(
+        out.contains("examples/sample-docs/app.js:3:36: TC014"),
+        "{out}"
+    );
+}
