@@ -178,7 +178,7 @@ fn check(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<St
         io::stdin().read_to_end(&mut bytes)?;
         let name = args.stdin_filename.clone().unwrap_or_else(|| "-".into());
         let kind = DocKind::from_path(&name);
-        match walk::check_bytes(name, bytes, kind, &config) {
+        match walk::check_bytes(name, &bytes, kind, &config) {
             Outcome::Checked(c) => (vec![c], vec![]),
             Outcome::Skipped => (vec![], vec![]),
             Outcome::Error(e) => (vec![], vec![e]),

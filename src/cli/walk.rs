@@ -1,6 +1,8 @@
 //! Finding the files to lint: a `.gitignore`-aware parallel walk, reading
 //! each file and linting it on the worker that found it.
 
+use std::cell::RefCell;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -10,6 +12,11 @@ use ignore::overrides::OverrideBuilder;
 use crate::config::Config;
 use crate::scan::{DocKind, has_candidate};
 use crate::{Analysis, analyze};
+
+thread_local! {
+    /// Each worker reads files into one reused buffer.
+    static BUFFER: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
 
 /// How to walk.
 pub struct WalkOptions {
@@ -46,7 +53,7 @@ pub enum Outcome {
 const BINARY_PROBE: usize = 8192;
 
 /// Lints one file's bytes.
-pub fn check_bytes(path: String, bytes: Vec<u8>, kind: DocKind, config: &Config) -> Outcome {
+pub fn check_bytes(path: String, bytes: &[u8], kind: DocKind, config: &Config) -> Outcome {
     let probe = &bytes[..bytes.len().min(BINARY_PROBE)];
     if memchr::memchr(0, probe).is_some()
         || probe.starts_with(&[0xFF, 0xFE])
@@ -61,30 +68,27 @@ pub fn check_bytes(path: String, bytes: Vec<u8>, kind: DocKind, config: &Config)
         }
         return Outcome::Skipped;
     }
-    let text = match String::from_utf8(bytes) {
+    let text = match std::str::from_utf8(bytes) {
         Ok(text) => text,
         Err(e) => {
             return Outcome::Error(FileError {
                 path,
-                message: format!(
-                    "is not valid UTF-8 (byte {}); skipped",
-                    e.utf8_error().valid_up_to()
-                ),
+                message: format!("is not valid UTF-8 (byte {}); skipped", e.valid_up_to()),
             });
         }
     };
-    if !has_candidate(&text) {
+    if !has_candidate(text) {
         return Outcome::Checked(Checked {
             path,
             text: String::new(),
             analysis: Analysis::default(),
         });
     }
-    let analysis = analyze(&text, kind, config);
+    let analysis = analyze(text, kind, config);
     let text = if analysis.diagnostics.is_empty() {
         String::new()
     } else {
-        text
+        text.to_string()
     };
     Outcome::Checked(Checked {
         path,
@@ -165,8 +169,14 @@ pub fn walk(
             }
             let path = display(entry.path(), strip_dot);
             let kind = DocKind::from_path(&path);
-            match std::fs::read(entry.path()) {
-                Ok(bytes) => match check_bytes(path, bytes, kind, config) {
+            let read = BUFFER.with_borrow_mut(|buf| {
+                buf.clear();
+                std::fs::File::open(entry.path())
+                    .and_then(|mut f| f.read_to_end(buf))
+                    .map(|_| check_bytes(path.clone(), buf, kind, config))
+            });
+            match read {
+                Ok(outcome) => match outcome {
                     Outcome::Checked(c) => checked.lock().expect("lock").push(c),
                     Outcome::Skipped => {}
                     Outcome::Error(e) => failed.lock().expect("lock").push(e),

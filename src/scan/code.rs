@@ -194,6 +194,35 @@ impl<'t> Lexer<'t> {
         let until = until.min(self.to);
         while self.pos < until {
             let i = self.pos;
+            // Skip, in bulk, the bytes that cannot change the state.
+            let skip = match self.state {
+                State::Normal => self.text[i..until]
+                    .iter()
+                    .position(|&b| SPECIAL[b as usize]),
+                State::Str(s) => {
+                    let hay = &self.text[i..until];
+                    let stop = memchr::memchr3(s.quote, b'\\', b'\n', hay);
+                    if s.multiline {
+                        stop
+                    } else {
+                        let lim = stop.unwrap_or(hay.len());
+                        memchr::memchr(b'\r', &hay[..lim]).or(stop)
+                    }
+                }
+                State::BlockComment { close } => memchr::memchr(close[0], &self.text[i..until]),
+                State::LineComment => Some(0),
+            };
+            match skip {
+                Some(0) => {}
+                Some(k) => {
+                    self.pos = i + k;
+                    continue;
+                }
+                None => {
+                    self.pos = until;
+                    break;
+                }
+            }
             let b = self.text[i];
             match self.state {
                 State::Normal => self.normal(i, b),
@@ -532,6 +561,18 @@ impl<'t> Lexer<'t> {
         (self.at(k) == b'[').then_some(k + 1 - i)
     }
 }
+
+/// Bytes that may open a string or a comment in some language.
+static SPECIAL: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut i = 0;
+    let bytes = b"\"'`/#-[";
+    while i < bytes.len() {
+        t[bytes[i] as usize] = true;
+        i += 1;
+    }
+    t
+};
 
 fn is_ident(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_'

@@ -228,7 +228,7 @@ class Server implements vscode.Disposable {
     }
     try {
       if (client.needsStop()) {
-        await client.stop(5000);
+        await client.stop();
       }
     } catch (error) {
       this.output.appendLine(`[client] error while stopping the server: ${String(error)}`);
