@@ -12,6 +12,7 @@
 //! - [`fix`]: edits, fixes and their applicability;
 //! - [`describe`]: what a link does, in words;
 //! - [`config`]: which rules run, as plain data;
+//! - [`suppress`]: suppression comments and TC100;
 //! - `cli` and `lsp`: the shells, the only modules that do I/O.
 //!
 //! Invariants: the core imports no tokio, tower, ropey, clap or `std::fs`;
@@ -25,6 +26,7 @@ pub mod fix;
 pub mod rules;
 pub mod scan;
 pub mod settings;
+pub mod suppress;
 pub mod text;
 pub mod uri;
 
@@ -48,10 +50,14 @@ pub struct Analysis {
 /// Finds and judges every link of `text`.
 pub fn analyze(text: &str, kind: DocKind, config: &Config) -> Analysis {
     let links = scan::scan(text, kind);
-    if links.is_empty() {
+    let has_markers = suppress::has_marker(text);
+    if links.is_empty() && !has_markers {
         return Analysis::default();
     }
-    let diagnostics = rules::check(text, kind, &links, config);
+    let mut diagnostics = rules::check(text, kind, &links, config);
+    if has_markers {
+        diagnostics = suppress::apply(text, kind, diagnostics, config);
+    }
     let secrets = secrets(text, &links);
     Analysis {
         links,
