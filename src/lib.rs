@@ -99,9 +99,20 @@ pub const MAX_FIX_PASSES: usize = 10;
 /// Applies every fix at or above `min`, re-linting between passes, until a
 /// pass applies nothing.
 pub fn fix_all(text: &str, kind: DocKind, config: &Config, min: Applicability) -> FixAll {
+    fix_all_within(text, kind, config, min, MAX_FIX_PASSES)
+}
+
+/// [`fix_all`] with at most `max_passes` passes.
+pub fn fix_all_within(
+    text: &str,
+    kind: DocKind,
+    config: &Config,
+    min: Applicability,
+    max_passes: usize,
+) -> FixAll {
     let mut current = text.to_string();
     let mut applied = 0;
-    for pass in 0..MAX_FIX_PASSES {
+    for pass in 0..max_passes {
         let analysis = analyze(&current, kind, config);
         let fixes = analysis
             .diagnostics
@@ -123,7 +134,7 @@ pub fn fix_all(text: &str, kind: DocKind, config: &Config, min: Applicability) -
     FixAll {
         text: current,
         applied,
-        passes: MAX_FIX_PASSES,
+        passes: max_passes,
         converged: false,
     }
 }

@@ -14,7 +14,7 @@ use super::config_file::{ConfigError, Effective, Resolver};
 use crate::fix::Applicability;
 use crate::scan::{DocKind, has_candidate};
 use crate::text::Span;
-use crate::{Analysis, MAX_FIX_PASSES, analyze, fix_all, suppress};
+use crate::{Analysis, MAX_FIX_PASSES, analyze, fix_all_within, suppress};
 
 /// How to walk.
 pub struct WalkOptions {
@@ -173,12 +173,13 @@ pub fn check_bytes(
     if let Some(min) = fix
         && fixable(&analysis, min)
     {
-        let result = fix_all(&text, kind, config, min);
+        let limit = max_fix_passes();
+        let result = fix_all_within(&text, kind, config, min, limit);
         if !result.converged {
             let error = FileError {
                 path: checked.path.clone(),
                 message: format!(
-                    "fixes did not converge after {MAX_FIX_PASSES} passes; not fixed \
+                    "fixes did not converge after {limit} passes; not fixed \
                      (please report this as a bug)"
                 ),
             };
@@ -203,6 +204,21 @@ pub fn check_bytes(
     }
     checked.analysis = analysis;
     Outcome::Checked(checked)
+}
+
+/// Test hook, debug builds only: a lower bound on fixing passes, to see a
+/// file whose fixes do not converge fail loudly.
+pub const MAX_FIX_PASSES_VAR: &str = "TRUECONF_LSP_TEST_MAX_FIX_PASSES";
+
+fn max_fix_passes() -> usize {
+    #[cfg(debug_assertions)]
+    if let Some(n) = std::env::var(MAX_FIX_PASSES_VAR)
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
+        return n;
+    }
+    MAX_FIX_PASSES
 }
 
 fn display(path: &Path, strip_dot: bool) -> String {
