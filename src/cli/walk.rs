@@ -179,8 +179,9 @@ pub fn check_bytes(
             let error = FileError {
                 path: checked.path.clone(),
                 message: format!(
-                    "fixes did not converge after {limit} passes; not fixed \
-                     (please report this as a bug)"
+                    "fixes did not converge after {limit} {}; not fixed \
+                     (please report this as a bug)",
+                    if limit == 1 { "pass" } else { "passes" }
                 ),
             };
             checked.text = text;
