@@ -546,9 +546,11 @@ TC004 = "error"
             err("[severity]\nTC999 = \"error\"\n"),
             "trueconf-lsp.toml:2:1: severity: `TC999` is no rule code"
         );
-        assert!(err("allowed-servers = [\"[\"]").starts_with(
-            "trueconf-lsp.toml:1:20: allowed-servers: invalid allowed-servers pattern"
-        ));
+        assert!(
+            err("allowed-servers = [\"[\"]").starts_with(
+                "trueconf-lsp.toml:1:20: allowed-servers: `[` is no valid host pattern"
+            )
+        );
         assert!(err("exclude = [\"a/[\"]").starts_with("trueconf-lsp.toml:1:12: exclude: `a/[`"));
         let unknown = err("selct = []\n");
         assert!(
