@@ -38,6 +38,16 @@ pub fn short_description(rule: Rule) -> String {
         .join(" ")
 }
 
+/// A path as CI platforms match it against the repository: `./docs/a.md`
+/// is `docs/a.md`.
+pub fn ci_path(path: &str) -> &str {
+    let mut p = path;
+    while let Some(rest) = p.strip_prefix("./") {
+        p = rest.trim_start_matches('/');
+    }
+    p
+}
+
 /// Characters kept as they are in a relative path used as a URI.
 const PATH: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'/')
@@ -49,7 +59,7 @@ const PATH: &AsciiSet = &NON_ALPHANUMERIC
 /// A path as a SARIF artifact URI: relative paths stay relative, absolute
 /// ones become `file:` URIs.
 pub fn artifact_uri(path: &str) -> String {
-    let slashed = path.replace('\\', "/");
+    let slashed = ci_path(path).replace('\\', "/");
     let encoded = utf8_percent_encode(&slashed, PATH).to_string();
     if slashed.starts_with('/') {
         format!("file://{encoded}")
@@ -198,7 +208,7 @@ pub fn github(out: &mut dyn Write, found: &[Located]) -> io::Result<()> {
         writeln!(
             out,
             "::{command} file={},line={},col={},endLine={},endColumn={},title={}::{}",
-            gh_property(l.path),
+            gh_property(ci_path(l.path)),
             l.start.line,
             l.start.column,
             l.end.line,
@@ -270,7 +280,7 @@ pub fn junit(out: &mut dyn Write, files: &[Checked], found: &[Located]) -> io::R
         files.len()
     )?;
     for f in files {
-        let path = xml(&f.path);
+        let path = xml(ci_path(&f.path));
         let list = by_path
             .get(f.path.as_str())
             .map_or(&[][..], |v| v.as_slice());
@@ -349,7 +359,7 @@ pub fn gitlab(out: &mut dyn Write, found: &[Located]) -> io::Result<()> {
             let d = l.diagnostic;
             let line = l.index.line_span(l.text, (l.start.line - 1) as usize);
             let content = super::diff::redact(&l.text[line.range()], line.start, l.secrets);
-            let key = format!("{}\0{}\0{}", l.path, d.rule.code(), content.trim());
+            let key = format!("{}\0{}\0{}", ci_path(l.path), d.rule.code(), content.trim());
             let base = fnv1a128(key.as_bytes());
             let n = seen.entry(base).or_default();
             *n += 1;
@@ -366,7 +376,7 @@ pub fn gitlab(out: &mut dyn Write, found: &[Located]) -> io::Result<()> {
                 "severity": gitlab_severity(d.severity),
                 "categories": [if matches!(d.rule, Rule::MissingEncrypt | Rule::PlaintextPassword | Rule::ServerNotAllowed) { "Security" } else { "Bug Risk" }],
                 "location": {
-                    "path": l.path,
+                    "path": ci_path(l.path),
                     "lines": {"begin": l.start.line, "end": l.end.line},
                 },
             })
@@ -392,6 +402,9 @@ mod tests {
             "a&lt;&amp;&gt;&quot;&apos;\u{fffd}&#13;"
         );
         assert_eq!(artifact_uri("docs/my guide.md"), "docs/my%20guide.md");
+        assert_eq!(artifact_uri("./docs/a.md"), "docs/a.md");
+        assert_eq!(ci_path("././/a.md"), "a.md");
+        assert_eq!(ci_path("../a.md"), "../a.md");
         assert_eq!(artifact_uri("/tmp/x#y.md"), "file:///tmp/x%23y.md");
         assert_eq!(artifact_uri("C:\\a\\b.md"), "file:///C%3A/a/b.md");
     }
