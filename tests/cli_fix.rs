@@ -7,7 +7,9 @@ mod common;
 use std::fs;
 use std::path::Path;
 
-use common::{age, mtime, names, read, run, run_env, tree, write};
+#[cfg(debug_assertions)]
+use common::run_env;
+use common::{age, mtime, names, read, run, tree, write};
 
 #[test]
 fn fix_then_a_second_run_changes_nothing() {
