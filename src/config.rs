@@ -42,7 +42,7 @@ impl AllowedServers {
                 .case_insensitive(true)
                 .literal_separator(false)
                 .build()
-                .map_err(|e| format!("invalid allowed-servers pattern `{p}`: {e}"))?;
+                .map_err(|e| format!("`{p}` is no valid host pattern: {}", e.kind()))?;
             builder.add(glob);
         }
         let set = builder.build().map_err(|e| e.to_string())?;

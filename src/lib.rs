@@ -12,6 +12,7 @@
 //! - [`fix`]: edits, fixes and their applicability;
 //! - [`describe`]: what a link does, in words;
 //! - [`config`]: which rules run, as plain data;
+//! - [`suppress`]: suppression comments and TC100;
 //! - `cli` and `lsp`: the shells, the only modules that do I/O.
 //!
 //! Invariants: the core imports no tokio, tower, ropey, clap or `std::fs`;
@@ -25,6 +26,7 @@ pub mod fix;
 pub mod rules;
 pub mod scan;
 pub mod settings;
+pub mod suppress;
 pub mod text;
 pub mod uri;
 
@@ -48,10 +50,14 @@ pub struct Analysis {
 /// Finds and judges every link of `text`.
 pub fn analyze(text: &str, kind: DocKind, config: &Config) -> Analysis {
     let links = scan::scan(text, kind);
-    if links.is_empty() {
+    let has_markers = suppress::has_marker(text);
+    if links.is_empty() && !has_markers {
         return Analysis::default();
     }
-    let diagnostics = rules::check(text, kind, &links, config);
+    let mut diagnostics = rules::check(text, kind, &links, config);
+    if has_markers {
+        diagnostics = suppress::apply(text, kind, diagnostics, config);
+    }
     let secrets = secrets(text, &links);
     Analysis {
         links,
@@ -93,9 +99,20 @@ pub const MAX_FIX_PASSES: usize = 10;
 /// Applies every fix at or above `min`, re-linting between passes, until a
 /// pass applies nothing.
 pub fn fix_all(text: &str, kind: DocKind, config: &Config, min: Applicability) -> FixAll {
+    fix_all_within(text, kind, config, min, MAX_FIX_PASSES)
+}
+
+/// [`fix_all`] with at most `max_passes` passes.
+pub fn fix_all_within(
+    text: &str,
+    kind: DocKind,
+    config: &Config,
+    min: Applicability,
+    max_passes: usize,
+) -> FixAll {
     let mut current = text.to_string();
     let mut applied = 0;
-    for pass in 0..MAX_FIX_PASSES {
+    for pass in 0..max_passes {
         let analysis = analyze(&current, kind, config);
         let fixes = analysis
             .diagnostics
@@ -117,7 +134,7 @@ pub fn fix_all(text: &str, kind: DocKind, config: &Config, min: Applicability) -
     FixAll {
         text: current,
         applied,
-        passes: MAX_FIX_PASSES,
+        passes: max_passes,
         converged: false,
     }
 }

@@ -61,6 +61,7 @@ docs/guide.md:4:10: TC002 [error] password is sent without encrypt=1
   = fix (safe): Add encrypt=1
 
 Found 2 problems (1 error, 1 warning) in 1 file checked.
+2 fixable with `--fix`.
 ";
     assert_eq!(out, expected);
 }
@@ -79,7 +80,8 @@ fn concise_format_one_line_each() {
         out,
         "docs/guide.md:3:13: TC001 [warning] `visicall:` is obsolete; use `trueconf:`\n\
          docs/guide.md:4:10: TC002 [error] password is sent without encrypt=1\n\
-         Found 2 problems (1 error, 1 warning) in 2 files checked.\n"
+         Found 2 problems (1 error, 1 warning) in 2 files checked.\n\
+         2 fixable with `--fix`.\n"
     );
 }
 

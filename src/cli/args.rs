@@ -10,9 +10,15 @@ Exit status with --check: 0 when nothing at or above --fail-on was found,
 1 when something was, 2 when the run itself failed (bad usage, bad config,
 unreadable or non-UTF-8 file).
 
+Configuration comes from the nearest trueconf-lsp.toml or .trueconf-lsp.toml
+above each file (keys: fail-on, select, ignore, exclude, allowed-servers,
+[severity]); --config picks one file for all, --isolated ignores them.
+
 Examples:
   trueconf-lsp --check docs/
-  trueconf-lsp --check --output-format json site/ > report.json
+  trueconf-lsp --check --output-format sarif -o report.sarif site/
+  trueconf-lsp --check --diff docs/
+  trueconf-lsp --check --fix docs/
   trueconf-lsp --check - --stdin-filename page.html < page.html
   trueconf-lsp --explain TC002
   trueconf-lsp --decode 'trueconf:\\c\\737734033583@video.example.com%23vcs'
@@ -48,6 +54,41 @@ pub struct Args {
     /// How to print the findings.
     #[arg(long, value_enum, default_value_t = OutputFormat::Full, env = "TRUECONF_LSP_OUTPUT_FORMAT")]
     pub output_format: OutputFormat,
+
+    /// Write the report to this file instead of standard output.
+    #[arg(
+        short = 'o',
+        long,
+        value_name = "FILE",
+        env = "TRUECONF_LSP_OUTPUT_FILE"
+    )]
+    pub output_file: Option<PathBuf>,
+
+    /// Apply safe fixes in place, then report what remains.
+    #[arg(long, requires = "check", conflicts_with = "diff")]
+    pub fix: bool,
+
+    /// With --fix or --diff: apply unsafe fixes too.
+    #[arg(long, requires = "check")]
+    pub unsafe_fixes: bool,
+
+    /// Print the fixes as a unified diff and write nothing; exit 1 when
+    /// something would change.
+    #[arg(long, requires = "check")]
+    pub diff: bool,
+
+    /// Use this configuration file for every checked file (no discovery).
+    #[arg(
+        long,
+        value_name = "FILE",
+        requires = "check",
+        conflicts_with = "isolated"
+    )]
+    pub config: Option<PathBuf>,
+
+    /// Ignore every configuration file.
+    #[arg(long, requires = "check")]
+    pub isolated: bool,
 
     /// The file name to report for standard input; its extension picks the
     /// document kind (.md, .html, .js, …).
@@ -95,6 +136,16 @@ pub enum OutputFormat {
     Concise,
     /// One JSON document with a summary.
     Json,
+    /// One JSON object per finding and line, no summary.
+    JsonLines,
+    /// SARIF 2.1.0, for code scanning.
+    Sarif,
+    /// GitHub Actions workflow commands (annotations).
+    Github,
+    /// JUnit XML: one test case per checked file.
+    Junit,
+    /// GitLab Code Quality report.
+    Gitlab,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

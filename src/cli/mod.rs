@@ -3,22 +3,29 @@
 //! does I/O.
 
 pub mod args;
+pub mod config_file;
+pub mod diff;
+pub mod fix_files;
 pub mod render;
+pub mod report;
 pub mod walk;
 
+use std::collections::HashMap;
 use std::io::{self, Read, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use serde::Serialize;
 
 use crate::config::Config;
+use crate::fix::Applicability;
 use crate::rules::{Rule, Severity};
 use crate::scan::DocKind;
 use crate::settings::Settings;
 use crate::uri::Link;
 use args::{Args, FailOn, OutputFormat};
-use walk::{Outcome, WalkOptions};
+use config_file::{Overrides, Resolver};
+use walk::{Checked, FileError, Outcome, WalkOptions, Walked};
 
 /// Exit statuses, as ruff and ripgrep use them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -150,38 +157,128 @@ fn decode(input: &str, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<S
     Ok(Status::Success)
 }
 
-fn config_from_args(args: &Args) -> Result<Config, String> {
+/// The command line's rule selection, validated.
+fn overrides_from_args(args: &Args) -> Result<Overrides, String> {
     let settings = Settings {
         select: (!args.select.is_empty()).then(|| args.select.clone()),
         ignore: (!args.ignore.is_empty()).then(|| args.ignore.clone()),
         ..Settings::default()
     };
-    settings.to_config().map_err(|e| format!("--{e}"))
+    settings.to_config().map_err(|e| format!("--{e}"))?;
+    Ok(Overrides {
+        select: args.select.clone(),
+        ignore: args.ignore.clone(),
+        fail_on: args.fail_on.map(|f| match f {
+            FailOn::Error => Severity::Error,
+            FailOn::Warning => Severity::Warning,
+            FailOn::Info => Severity::Info,
+        }),
+        exclude: args.exclude.clone(),
+    })
+}
+
+/// Where the report goes: standard output or `-o FILE`.
+enum Sink<'a> {
+    Stdout(&'a mut dyn Write),
+    File(PathBuf, io::BufWriter<std::fs::File>),
+}
+
+impl Sink<'_> {
+    fn open<'a>(args: &Args, stdout: &'a mut dyn Write) -> io::Result<Sink<'a>> {
+        match &args.output_file {
+            None => Ok(Sink::Stdout(stdout)),
+            Some(p) if p.as_os_str() == "-" => Ok(Sink::Stdout(stdout)),
+            Some(p) => {
+                if let Some(dir) = p.parent().filter(|d| !d.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(dir).map_err(|e| with_path(p, e))?;
+                }
+                let f = std::fs::File::create(p).map_err(|e| with_path(p, e))?;
+                Ok(Sink::File(p.clone(), io::BufWriter::new(f)))
+            }
+        }
+    }
+
+    fn writer(&mut self) -> &mut dyn Write {
+        match self {
+            Sink::Stdout(w) => *w,
+            Sink::File(_, w) => w,
+        }
+    }
+
+    fn finish(self) -> io::Result<()> {
+        match self {
+            Sink::Stdout(w) => w.flush(),
+            Sink::File(p, mut w) => {
+                w.flush().map_err(|e| with_path(&p, e))?;
+                w.get_ref().sync_all().map_err(|e| with_path(&p, e))
+            }
+        }
+    }
+}
+
+fn with_path(p: &Path, e: io::Error) -> io::Error {
+    io::Error::new(e.kind(), format!("{}: {e}", p.display()))
 }
 
 fn check(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<Status> {
-    let config = match config_from_args(args) {
-        Ok(c) => c,
+    let overrides = match overrides_from_args(args) {
+        Ok(o) => o,
         Err(e) => {
             writeln!(err, "error: {e}")?;
             return Ok(Status::Error);
         }
     };
-    let fail_on = match args.fail_on {
-        Some(FailOn::Error) => Severity::Error,
-        Some(FailOn::Info) => Severity::Info,
-        Some(FailOn::Warning) | None => Severity::Warning,
+    let cwd = std::env::current_dir()?;
+    let resolver = match Resolver::new(cwd, args.config.as_deref(), args.isolated, overrides) {
+        Ok(r) => r,
+        Err(e) => {
+            writeln!(err, "error: {e}")?;
+            return Ok(Status::Error);
+        }
     };
+    let fix = (args.fix || args.diff).then_some(if args.unsafe_fixes {
+        Applicability::Unsafe
+    } else {
+        Applicability::Safe
+    });
     let stdin = args.paths.len() == 1 && args.paths[0].as_os_str() == "-";
-    let (files, errors) = if stdin {
+    if stdin && args.fix {
+        writeln!(
+            err,
+            "error: --fix cannot write to standard input; use --diff to see the fixes"
+        )?;
+        return Ok(Status::Error);
+    }
+    let Walked {
+        checked: mut files,
+        mut errors,
+        config_errors,
+    } = if stdin {
         let mut bytes = Vec::new();
         io::stdin().read_to_end(&mut bytes)?;
         let name = args.stdin_filename.clone().unwrap_or_else(|| "-".into());
         let kind = DocKind::from_path(&name);
-        match walk::check_bytes(name, &bytes, kind, &config) {
-            Outcome::Checked(c) => (vec![c], vec![]),
-            Outcome::Skipped => (vec![], vec![]),
-            Outcome::Error(e) => (vec![], vec![e]),
+        match resolver.for_file(Path::new(&name)) {
+            Err(e) => Walked {
+                config_errors: vec![e],
+                ..Walked::default()
+            },
+            Ok(settings) => match walk::check_bytes(name, None, bytes, kind, settings, fix) {
+                Outcome::Checked(c) => Walked {
+                    checked: vec![c],
+                    ..Walked::default()
+                },
+                Outcome::Skipped => Walked::default(),
+                Outcome::Error(e) => Walked {
+                    errors: vec![e],
+                    ..Walked::default()
+                },
+                Outcome::CheckedWithError(c, e) => Walked {
+                    checked: vec![c],
+                    errors: vec![e],
+                    ..Walked::default()
+                },
+            },
         }
     } else {
         let (roots, strip_dot) = if args.paths.is_empty() {
@@ -190,21 +287,29 @@ fn check(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<St
             (args.paths.clone(), false)
         };
         let opts = WalkOptions {
-            exclude: args.exclude.clone(),
             no_ignore: args.no_ignore,
             hidden: args.hidden,
             threads: args
                 .threads
                 .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
+            fix,
         };
-        match walk::walk(&roots, strip_dot, &opts, &config) {
-            Ok(r) => r,
-            Err(e) => {
-                writeln!(err, "error: {e}")?;
-                return Ok(Status::Error);
-            }
-        }
+        walk::walk(&roots, strip_dot, &opts, &resolver)
     };
+    if !config_errors.is_empty() {
+        for e in &config_errors {
+            writeln!(err, "error: {e}")?;
+        }
+        return Ok(Status::Error);
+    }
+    if args.diff {
+        let status = print_diff(args, &files, &errors, out, err)?;
+        return Ok(status);
+    }
+    let mut fixed = (0, 0);
+    if args.fix {
+        fixed = write_fixes(&mut files, &mut errors);
+    }
     for e in &errors {
         if e.path.is_empty() {
             writeln!(err, "error: {}", e.message)?;
@@ -214,22 +319,136 @@ fn check(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<St
     }
     let found = render::locate(&files);
     let summary = render::Summary::new(files.len(), &found);
+    let mut sink = Sink::open(args, out)?;
+    let w = sink.writer();
+    let human = matches!(
+        args.output_format,
+        OutputFormat::Full | OutputFormat::Concise
+    );
     match args.output_format {
-        OutputFormat::Full => {
-            render::full(out, &found)?;
-            writeln!(out, "{}", render::summary_line(&summary))?;
-        }
-        OutputFormat::Concise => {
-            render::concise(out, &found)?;
-            writeln!(out, "{}", render::summary_line(&summary))?;
-        }
-        OutputFormat::Json => render::json(out, &found, summary)?,
+        OutputFormat::Full => render::full(w, &found)?,
+        OutputFormat::Concise => render::concise(w, &found)?,
+        OutputFormat::Json => render::json(w, &found, summary)?,
+        OutputFormat::JsonLines => report::json_lines(w, &found)?,
+        OutputFormat::Sarif => report::sarif(w, &found)?,
+        OutputFormat::Github => report::github(w, &found)?,
+        OutputFormat::Junit => report::junit(w, &files, &found)?,
+        OutputFormat::Gitlab => report::gitlab(w, &found)?,
     }
-    out.flush()?;
-    let failing = found.iter().any(|l| l.diagnostic.severity >= fail_on);
+    let fixed_line = args.fix.then(|| render::fixed_line(fixed.0, fixed.1));
+    if human {
+        writeln!(w, "{}", render::summary_line(&summary))?;
+        if let Some(line) = &fixed_line {
+            writeln!(w, "{line}")?;
+        }
+        if let Some(note) = render::fixable_note(&found, args.fix, args.unsafe_fixes) {
+            writeln!(w, "{note}")?;
+        }
+    } else if let Some(line) = &fixed_line {
+        writeln!(err, "{line}")?;
+    }
+    sink.finish()?;
+    let failing = files.iter().any(|f| {
+        f.analysis
+            .diagnostics
+            .iter()
+            .any(|d| d.severity >= f.settings.fail_on)
+    });
     Ok(if !errors.is_empty() {
         Status::Error
     } else if failing && !args.exit_zero {
+        Status::Failure
+    } else {
+        Status::Success
+    })
+}
+
+/// Writes every fixed file; a file that cannot be written is reported as
+/// it is on disk. Returns (fixes applied, files written).
+fn write_fixes(files: &mut [Checked], errors: &mut Vec<FileError>) -> (usize, usize) {
+    let mut applied = 0;
+    let mut written = 0;
+    // A file reached twice (through a symbolic link) is written once.
+    let mut done: HashMap<PathBuf, Vec<u8>> = HashMap::new();
+    for f in files.iter_mut() {
+        let (Some(fixed), Some(path)) = (&f.fixed, &f.fs_path) else {
+            continue;
+        };
+        let n = fixed.applied;
+        let target = std::fs::canonicalize(path).unwrap_or_else(|_| path.clone());
+        let new = f.fixed_bytes();
+        if let Some(previous) = done.get(&target) {
+            if *previous != new {
+                errors.push(FileError {
+                    path: f.path.clone(),
+                    message: "was already fixed differently through another path; not fixed".into(),
+                });
+                f.revert();
+            }
+            continue;
+        }
+        match fix_files::write_atomically(path, &f.original_bytes(), &new) {
+            Ok(()) => {
+                applied += n;
+                written += 1;
+                done.insert(target, new);
+            }
+            Err(message) => {
+                errors.push(FileError {
+                    path: f.path.clone(),
+                    message,
+                });
+                f.revert();
+            }
+        }
+    }
+    errors.sort_by(|a, b| a.path.cmp(&b.path));
+    (applied, written)
+}
+
+/// `--diff`: the unified diff of every file that fixing would change;
+/// exit 1 when there is one.
+fn print_diff(
+    args: &Args,
+    files: &[Checked],
+    errors: &[FileError],
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> io::Result<Status> {
+    for e in errors {
+        writeln!(err, "error: {} {}", e.path, e.message)?;
+    }
+    let mut sink = Sink::open(args, out)?;
+    let w = sink.writer();
+    let (mut fixes, mut changed) = (0, 0);
+    for f in files {
+        let Some(fixed) = &f.fixed else { continue };
+        if let Some(d) = diff::unified(
+            &f.path,
+            &fixed.original,
+            &f.text,
+            &fixed.original_secrets,
+            &f.analysis.secrets,
+        ) {
+            w.write_all(d.as_bytes())?;
+            fixes += fixed.applied;
+            changed += 1;
+        }
+    }
+    sink.finish()?;
+    if changed > 0 {
+        writeln!(
+            err,
+            "Would fix {} in {}.",
+            render::plural(fixes, "problem", "problems"),
+            render::plural(changed, "file", "files")
+        )?;
+    } else {
+        writeln!(err, "No fixes to apply.")?;
+    }
+    Ok(if !errors.is_empty() {
+        Status::Error
+    } else if changed > 0 {
         Status::Failure
     } else {
         Status::Success

@@ -91,7 +91,7 @@ impl Summary {
     }
 }
 
-fn plural(n: usize, one: &str, many: &str) -> String {
+pub fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
@@ -119,6 +119,40 @@ pub fn summary_line(s: &Summary) -> String {
         kinds.join(", "),
         plural(s.files, "file", "files")
     )
+}
+
+/// `Fixed N problems in M files.`
+pub fn fixed_line(fixes: usize, files: usize) -> String {
+    format!(
+        "Fixed {} in {}.",
+        plural(fixes, "problem", "problems"),
+        plural(files, "file", "files")
+    )
+}
+
+/// The hint after the summary of the human formats: how many findings
+/// `--fix` (or `--fix --unsafe-fixes`) would repair.
+pub fn fixable_note(found: &[Located], fixing: bool, unsafe_fixes: bool) -> Option<String> {
+    use crate::fix::Applicability;
+    let count = |min: Applicability| {
+        found
+            .iter()
+            .filter(|l| l.diagnostic.fix.as_ref().is_some_and(|f| f.applies(min)))
+            .count()
+    };
+    let safe = count(Applicability::Safe);
+    let unsafe_only = count(Applicability::Unsafe) - safe;
+    let mut parts = Vec::new();
+    if safe > 0 && !fixing {
+        parts.push(format!("{safe} fixable with `--fix`."));
+    }
+    if unsafe_only > 0 && !(fixing && unsafe_fixes) {
+        let more = if parts.is_empty() { "" } else { " more" };
+        parts.push(format!(
+            "{unsafe_only}{more} fixable with `--fix --unsafe-fixes`."
+        ));
+    }
+    (!parts.is_empty()).then(|| parts.join(" "))
 }
 
 pub fn concise(out: &mut dyn Write, found: &[Located]) -> io::Result<()> {

@@ -1,41 +1,91 @@
 //! Finding the files to lint: a `.gitignore`-aware parallel walk, reading
-//! each file and linting it on the worker that found it.
+//! each file and linting (and, with `--fix` or `--diff`, fixing in memory) on
+//! the worker that found it.
+//!
+//! Symbolic links to files are checked through the link (and `--fix` writes
+//! their target); symbolic links to folders are not followed.
 
-use std::cell::RefCell;
-use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use ignore::WalkState;
-use ignore::overrides::OverrideBuilder;
 
-use crate::config::Config;
+use super::config_file::{ConfigError, Effective, Resolver};
+use crate::fix::Applicability;
 use crate::scan::{DocKind, has_candidate};
-use crate::{Analysis, analyze};
-
-thread_local! {
-    /// Each worker reads files into one reused buffer.
-    static BUFFER: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
-}
+use crate::text::Span;
+use crate::{Analysis, MAX_FIX_PASSES, analyze, fix_all_within, suppress};
 
 /// How to walk.
 pub struct WalkOptions {
-    pub exclude: Vec<String>,
     pub no_ignore: bool,
     pub hidden: bool,
     pub threads: usize,
+    /// Fix in memory, applying fixes at or above this applicability.
+    pub fix: Option<Applicability>,
 }
 
 /// One linted file.
 pub struct Checked {
     /// The path as reached from the command line.
     pub path: String,
-    /// The file's text, kept only when it has diagnostics (for excerpts).
+    /// Where to read and write it; `None` for standard input.
+    pub fs_path: Option<PathBuf>,
+    pub kind: DocKind,
+    /// Whether the file starts with a UTF-8 byte-order mark, which is not
+    /// part of `text`.
+    pub bom: bool,
+    /// The file's text after fixing, kept only when it has diagnostics or
+    /// was fixed.
     pub text: String,
     pub analysis: Analysis,
+    pub settings: Arc<Effective>,
+    /// Set when fixing changed the text.
+    pub fixed: Option<Fixed>,
+}
+
+/// What fixing a file changed.
+pub struct Fixed {
+    /// The text as read (without the byte-order mark).
+    pub original: String,
+    /// Password spans of `original`.
+    pub original_secrets: Vec<Span>,
+    /// Fixes applied, over all passes.
+    pub applied: usize,
+}
+
+impl Checked {
+    /// The file's bytes as read.
+    pub fn original_bytes(&self) -> Vec<u8> {
+        let text = self.fixed.as_ref().map_or(&self.text, |f| &f.original);
+        with_bom(self.bom, text)
+    }
+
+    /// The file's bytes after fixing.
+    pub fn fixed_bytes(&self) -> Vec<u8> {
+        with_bom(self.bom, &self.text)
+    }
+
+    /// Forgets the fixes: the file is reported as it is on disk.
+    pub fn revert(&mut self) {
+        if let Some(f) = self.fixed.take() {
+            self.analysis = analyze(&f.original, self.kind, &self.settings.config);
+            self.text = f.original;
+        }
+    }
+}
+
+fn with_bom(bom: bool, text: &str) -> Vec<u8> {
+    let mut out = Vec::with_capacity(text.len() + 3);
+    if bom {
+        out.extend_from_slice("\u{feff}".as_bytes());
+    }
+    out.extend_from_slice(text.as_bytes());
+    out
 }
 
 /// What went wrong with one path; the run goes on and exits 2.
+#[derive(Clone, Debug)]
 pub struct FileError {
     pub path: String,
     pub message: String,
@@ -47,54 +97,129 @@ pub enum Outcome {
     /// Binary: skipped quietly.
     Skipped,
     Error(FileError),
+    /// Checked, but something went wrong too (fixes that did not converge).
+    CheckedWithError(Checked, FileError),
+}
+
+/// Everything a walk found.
+#[derive(Default)]
+pub struct Walked {
+    /// Sorted by path.
+    pub checked: Vec<Checked>,
+    pub errors: Vec<FileError>,
+    /// Configuration files that could not be used, sorted, without repeats.
+    pub config_errors: Vec<ConfigError>,
 }
 
 /// Bytes at the start of a file that decide it is binary.
 const BINARY_PROBE: usize = 8192;
 
-/// Lints one file's bytes.
-pub fn check_bytes(path: String, bytes: &[u8], kind: DocKind, config: &Config) -> Outcome {
+/// Lints (and with `fix`, fixes in memory) one file's bytes.
+pub fn check_bytes(
+    path: String,
+    fs_path: Option<PathBuf>,
+    bytes: Vec<u8>,
+    kind: DocKind,
+    settings: Arc<Effective>,
+    fix: Option<Applicability>,
+) -> Outcome {
     let probe = &bytes[..bytes.len().min(BINARY_PROBE)];
-    if memchr::memchr(0, probe).is_some()
-        || probe.starts_with(&[0xFF, 0xFE])
-        || probe.starts_with(&[0xFE, 0xFF])
-    {
-        // NUL bytes or a UTF-16 byte-order mark: not a text file we read.
-        if probe.starts_with(&[0xFF, 0xFE]) || probe.starts_with(&[0xFE, 0xFF]) {
-            return Outcome::Error(FileError {
-                path,
-                message: "is UTF-16, not UTF-8; skipped".into(),
-            });
-        }
+    if probe.starts_with(&[0xFF, 0xFE]) || probe.starts_with(&[0xFE, 0xFF]) {
+        return Outcome::Error(FileError {
+            path,
+            message: "is UTF-16, not UTF-8; skipped".into(),
+        });
+    }
+    if memchr::memchr(0, probe).is_some() {
+        // NUL bytes: not a text file.
         return Outcome::Skipped;
     }
-    let text = match std::str::from_utf8(bytes) {
+    let mut text = match String::from_utf8(bytes) {
         Ok(text) => text,
         Err(e) => {
             return Outcome::Error(FileError {
                 path,
-                message: format!("is not valid UTF-8 (byte {}); skipped", e.valid_up_to()),
+                message: format!(
+                    "is not valid UTF-8 (byte {}); skipped",
+                    e.utf8_error().valid_up_to()
+                ),
             });
         }
     };
-    if !has_candidate(text) {
-        return Outcome::Checked(Checked {
-            path,
-            text: String::new(),
-            analysis: Analysis::default(),
-        });
+    let bom = text.starts_with('\u{feff}');
+    if bom {
+        text.drain(..'\u{feff}'.len_utf8());
     }
-    let analysis = analyze(text, kind, config);
-    let text = if analysis.diagnostics.is_empty() {
-        String::new()
-    } else {
-        text.to_string()
-    };
-    Outcome::Checked(Checked {
+    let mut checked = Checked {
         path,
-        text,
-        analysis,
-    })
+        fs_path,
+        kind,
+        bom,
+        text: String::new(),
+        analysis: Analysis::default(),
+        settings,
+        fixed: None,
+    };
+    if !has_candidate(&text) && !suppress::has_marker(&text) {
+        return Outcome::Checked(checked);
+    }
+    let config = &checked.settings.config;
+    let analysis = analyze(&text, kind, config);
+    let fixable = |a: &Analysis, min| {
+        a.diagnostics
+            .iter()
+            .any(|d| d.fix.as_ref().is_some_and(|f| f.applies(min)))
+    };
+    if let Some(min) = fix
+        && fixable(&analysis, min)
+    {
+        let limit = max_fix_passes();
+        let result = fix_all_within(&text, kind, config, min, limit);
+        if !result.converged {
+            let error = FileError {
+                path: checked.path.clone(),
+                message: format!(
+                    "fixes did not converge after {limit} {}; not fixed \
+                     (please report this as a bug)",
+                    if limit == 1 { "pass" } else { "passes" }
+                ),
+            };
+            checked.text = text;
+            checked.analysis = analysis;
+            return Outcome::CheckedWithError(checked, error);
+        }
+        if result.text != text {
+            let after = analyze(&result.text, kind, config);
+            checked.fixed = Some(Fixed {
+                original: text,
+                original_secrets: analysis.secrets,
+                applied: result.applied,
+            });
+            checked.text = result.text;
+            checked.analysis = after;
+            return Outcome::Checked(checked);
+        }
+    }
+    if !analysis.diagnostics.is_empty() {
+        checked.text = text;
+    }
+    checked.analysis = analysis;
+    Outcome::Checked(checked)
+}
+
+/// Test hook, debug builds only: a lower bound on fixing passes, to see a
+/// file whose fixes do not converge fail loudly.
+pub const MAX_FIX_PASSES_VAR: &str = "TRUECONF_LSP_TEST_MAX_FIX_PASSES";
+
+fn max_fix_passes() -> usize {
+    #[cfg(debug_assertions)]
+    if let Some(n) = std::env::var(MAX_FIX_PASSES_VAR)
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
+        return n;
+    }
+    MAX_FIX_PASSES
 }
 
 fn display(path: &Path, strip_dot: bool) -> String {
@@ -106,12 +231,7 @@ fn display(path: &Path, strip_dot: bool) -> String {
 }
 
 /// Walks `roots` and lints every file found. Results come back sorted by path.
-pub fn walk(
-    roots: &[PathBuf],
-    strip_dot: bool,
-    opts: &WalkOptions,
-    config: &Config,
-) -> Result<(Vec<Checked>, Vec<FileError>), String> {
+pub fn walk(roots: &[PathBuf], strip_dot: bool, opts: &WalkOptions, resolver: &Resolver) -> Walked {
     let mut errors = Vec::new();
     let mut existing = Vec::new();
     for root in roots {
@@ -125,19 +245,15 @@ pub fn walk(
         }
     }
     let Some((first, rest)) = existing.split_first() else {
-        return Ok((Vec::new(), errors));
+        return Walked {
+            errors,
+            ..Walked::default()
+        };
     };
     let mut builder = ignore::WalkBuilder::new(first);
     for r in rest {
         builder.add(r);
     }
-    let mut overrides = OverrideBuilder::new(".");
-    for glob in &opts.exclude {
-        overrides
-            .add(&format!("!{glob}"))
-            .map_err(|e| format!("--exclude `{glob}`: {e}"))?;
-    }
-    let overrides = overrides.build().map_err(|e| e.to_string())?;
     builder
         .hidden(!opts.hidden)
         .git_ignore(!opts.no_ignore)
@@ -146,13 +262,12 @@ pub fn walk(
         .ignore(!opts.no_ignore)
         .parents(!opts.no_ignore)
         .require_git(false)
-        .overrides(overrides)
         .threads(opts.threads);
     let checked = Mutex::new(Vec::new());
     let failed = Mutex::new(Vec::new());
+    let bad_configs = Mutex::new(Vec::new());
     builder.build_parallel().run(|| {
-        let checked = &checked;
-        let failed = &failed;
+        let (checked, failed, bad_configs) = (&checked, &failed, &bad_configs);
         Box::new(move |entry| {
             let entry = match entry {
                 Ok(e) => e,
@@ -164,22 +279,44 @@ pub fn walk(
                     return WalkState::Continue;
                 }
             };
-            if !entry.file_type().is_some_and(|t| t.is_file()) {
+            let Some(file_type) = entry.file_type() else {
+                return WalkState::Continue;
+            };
+            let is_file = file_type.is_file()
+                || file_type.is_symlink() && entry.path().metadata().is_ok_and(|m| m.is_file());
+            let abs = resolver.absolute(entry.path());
+            let folder = abs.parent().unwrap_or(Path::new("/"));
+            let settings = match resolver.for_folder(folder) {
+                Ok(s) => s,
+                Err(e) => {
+                    bad_configs.lock().expect("lock").push(e);
+                    return WalkState::Skip;
+                }
+            };
+            if settings.excludes(&abs) {
+                return WalkState::Skip;
+            }
+            if !is_file {
                 return WalkState::Continue;
             }
             let path = display(entry.path(), strip_dot);
             let kind = DocKind::from_path(&path);
-            let read = BUFFER.with_borrow_mut(|buf| {
-                buf.clear();
-                std::fs::File::open(entry.path())
-                    .and_then(|mut f| f.read_to_end(buf))
-                    .map(|_| check_bytes(path.clone(), buf, kind, config))
-            });
-            match read {
-                Ok(outcome) => match outcome {
+            match std::fs::read(entry.path()) {
+                Ok(bytes) => match check_bytes(
+                    path,
+                    Some(entry.path().to_path_buf()),
+                    bytes,
+                    kind,
+                    settings,
+                    opts.fix,
+                ) {
                     Outcome::Checked(c) => checked.lock().expect("lock").push(c),
                     Outcome::Skipped => {}
                     Outcome::Error(e) => failed.lock().expect("lock").push(e),
+                    Outcome::CheckedWithError(c, e) => {
+                        checked.lock().expect("lock").push(c);
+                        failed.lock().expect("lock").push(e);
+                    }
                 },
                 Err(e) => failed.lock().expect("lock").push(FileError {
                     path,
@@ -193,5 +330,12 @@ pub fn walk(
     checked.sort_by(|a, b| a.path.cmp(&b.path));
     errors.extend(failed.into_inner().expect("lock"));
     errors.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok((checked, errors))
+    let mut config_errors = bad_configs.into_inner().expect("lock");
+    config_errors.sort();
+    config_errors.dedup();
+    Walked {
+        checked,
+        errors,
+        config_errors,
+    }
 }

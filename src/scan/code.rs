@@ -182,6 +182,16 @@ impl<'t> Lexer<'t> {
         }
     }
 
+    /// Is `at` inside a comment (line or block)? Offsets must not decrease
+    /// from one call to the next (shared with [`Lexer::place`]).
+    pub fn in_comment(&mut self, at: usize) -> bool {
+        if at >= self.to {
+            return false;
+        }
+        self.advance(at);
+        matches!(self.state, State::LineComment | State::BlockComment { .. })
+    }
+
     fn at(&self, i: usize) -> u8 {
         if i < self.to { self.text[i] } else { 0 }
     }

@@ -47,6 +47,30 @@ impl<'t> Html<'t> {
     }
 
     pub fn place(&mut self, at: usize) -> Option<Place> {
+        let r = self.region(at)?;
+        self.place_in(r, at)
+    }
+
+    /// Is `at` inside a comment: `<!-- … -->`, or a comment of a script?
+    /// Offsets must not decrease from one call to the next (shared with
+    /// [`Html::place`]).
+    pub fn in_comment(&mut self, at: usize) -> bool {
+        match self.region(at) {
+            Some(Region {
+                kind: Kind::Comment,
+                ..
+            }) => true,
+            Some(
+                r @ Region {
+                    kind: Kind::Script, ..
+                },
+            ) => self.script_lexer(r).is_some_and(|l| l.in_comment(at)),
+            _ => false,
+        }
+    }
+
+    /// The region holding `at`, tokenizing as far as needed.
+    fn region(&mut self, at: usize) -> Option<Region> {
         loop {
             while let Some(r) = self.regions.front() {
                 if r.end <= at {
@@ -58,7 +82,7 @@ impl<'t> Html<'t> {
             if let Some(&r) = self.regions.front()
                 && r.start <= at
             {
-                return self.place_in(r, at);
+                return Some(r);
             }
             if self.pos >= self.text.len() {
                 return None;
@@ -71,6 +95,16 @@ impl<'t> Html<'t> {
             }
             self.next_token();
         }
+    }
+
+    fn script_lexer(&mut self, r: Region) -> Option<&mut Lexer<'t>> {
+        if self.script.as_ref().is_none_or(|(s, _)| *s != r.start) {
+            self.script = Some((
+                r.start,
+                Lexer::new(self.text, Lang::JavaScript, r.start, r.end),
+            ));
+        }
+        self.script.as_mut().map(|(_, l)| l)
     }
 
     fn place_in(&mut self, r: Region, at: usize) -> Option<Place> {
@@ -89,16 +123,7 @@ impl<'t> Html<'t> {
                 explicit,
                 opened_by: None,
             }),
-            Kind::Script => {
-                if self.script.as_ref().is_none_or(|(s, _)| *s != r.start) {
-                    self.script = Some((
-                        r.start,
-                        Lexer::new(self.text, Lang::JavaScript, r.start, r.end),
-                    ));
-                }
-                let (_, lexer) = self.script.as_mut()?;
-                Some(lexer.place(at))
-            }
+            Kind::Script => Some(self.script_lexer(r)?.place(at)),
             Kind::Other => None,
         }
     }

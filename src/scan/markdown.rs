@@ -100,10 +100,35 @@ impl<'t> Markdown<'t> {
         }
     }
 
-    pub fn place(&mut self, at: usize) -> Option<Place> {
+    /// Is `at` inside an HTML comment that opens on its line (`<!-- … -->`),
+    /// outside code spans and fenced code? Offsets must not decrease from one
+    /// call to the next (shared with [`Markdown::place`]).
+    pub fn in_comment(&mut self, at: usize) -> bool {
+        self.go_to(at);
+        if self.fence_line || self.fence.is_some() {
+            return false;
+        }
+        let bytes = self.text.as_bytes();
+        self.ticks += memchr::memchr_iter(b'`', &bytes[self.ticks_to..at]).count();
+        self.ticks_to = at;
+        if self.ticks % 2 == 1 {
+            return false;
+        }
+        let before = &bytes[self.line_start..at];
+        match memchr::memmem::rfind(before, b"<!--") {
+            Some(open) => memchr::memmem::find(&before[open + 4..], b"-->").is_none(),
+            None => false,
+        }
+    }
+
+    fn go_to(&mut self, at: usize) {
         while at >= self.next_line && self.next_line > self.line_end {
             self.enter_line(self.next_line);
         }
+    }
+
+    pub fn place(&mut self, at: usize) -> Option<Place> {
+        self.go_to(at);
         let line_end = self.line_end;
         if self.fence_line {
             return None;

@@ -171,6 +171,27 @@ pub fn scan(text: &str, kind: DocKind) -> Vec<RawLink> {
     out
 }
 
+/// Tells, for offsets that never decrease, whether each is inside a comment
+/// of the document's own syntax: `<!-- … -->` in HTML and Markdown (opening on
+/// the same line in Markdown, and outside code), the language's comments in
+/// source code. Plain text has no comments: every offset counts as one.
+pub struct Comments<'t>(Classifier<'t>);
+
+impl<'t> Comments<'t> {
+    pub fn new(text: &'t str, kind: DocKind) -> Self {
+        Comments(Classifier::new(kind, text))
+    }
+
+    pub fn contains(&mut self, at: usize) -> bool {
+        match &mut self.0 {
+            Classifier::Plain => true,
+            Classifier::Html(h) => h.in_comment(at),
+            Classifier::Markdown(m) => m.in_comment(at),
+            Classifier::Code(c) => c.in_comment(at),
+        }
+    }
+}
+
 enum Classifier<'t> {
     Plain,
     Html(html::Html<'t>),

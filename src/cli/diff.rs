@@ -1,0 +1,146 @@
+//! `--diff`: the fixes as a unified diff, with every password shown as `***`
+//! on both sides.
+
+use std::borrow::Cow;
+use std::fmt::Write as _;
+
+use similar::{ChangeTag, TextDiff};
+
+use crate::text::Span;
+
+/// Lines of context around each change.
+const CONTEXT: usize = 3;
+
+/// Byte offset of each of `lines` in the text they were cut from.
+fn offsets(lines: &[&str]) -> Vec<usize> {
+    let mut out = Vec::with_capacity(lines.len());
+    let mut at = 0;
+    for l in lines {
+        out.push(at);
+        at += l.len();
+    }
+    out
+}
+
+/// `line`, which starts at byte `base` of its text, with the parts inside
+/// `secrets` replaced by `***`.
+pub fn redact<'a>(line: &'a str, base: usize, secrets: &[Span]) -> Cow<'a, str> {
+    let end = base + line.len();
+    let mut hits: Vec<Span> = secrets
+        .iter()
+        .filter(|s| s.start < end && s.end > base && !s.is_empty())
+        .copied()
+        .collect();
+    if hits.is_empty() {
+        return Cow::Borrowed(line);
+    }
+    hits.sort();
+    let mut out = String::with_capacity(line.len());
+    let mut last = 0;
+    for s in hits {
+        let a = crate::text::floor_char_boundary(line, s.start.saturating_sub(base));
+        let b = s.end.saturating_sub(base).min(line.len());
+        if a < last {
+            last = last.max(b);
+            continue;
+        }
+        out.push_str(&line[last..a]);
+        out.push_str("***");
+        last = b;
+        while !line.is_char_boundary(last) {
+            last += 1;
+        }
+    }
+    out.push_str(&line[last..]);
+    Cow::Owned(out)
+}
+
+/// The unified diff from `old` to `new` of the file shown as `path`, or
+/// `None` when they are equal. `old_secrets` and `new_secrets` are the
+/// password spans of each text.
+pub fn unified(
+    path: &str,
+    old: &str,
+    new: &str,
+    old_secrets: &[Span],
+    new_secrets: &[Span],
+) -> Option<String> {
+    if old == new {
+        return None;
+    }
+    let diff = TextDiff::from_lines(old, new);
+    let old_at = offsets(diff.old_slices());
+    let new_at = offsets(diff.new_slices());
+    let mut out = String::new();
+    let _ = writeln!(out, "--- {path}\n+++ {path}");
+    let mut unified = diff.unified_diff();
+    unified.context_radius(CONTEXT);
+    for hunk in unified.iter_hunks() {
+        let _ = writeln!(out, "{}", hunk.header());
+        for change in hunk.iter_changes() {
+            let (sign, line) = match change.tag() {
+                ChangeTag::Equal => (' ', change.value()),
+                ChangeTag::Delete => ('-', change.value()),
+                ChangeTag::Insert => ('+', change.value()),
+            };
+            let shown = match change.tag() {
+                ChangeTag::Insert => {
+                    let i = change.new_index().unwrap_or(0);
+                    redact(line, new_at[i], new_secrets)
+                }
+                _ => {
+                    let i = change.old_index().unwrap_or(0);
+                    redact(line, old_at[i], old_secrets)
+                }
+            };
+            out.push(sign);
+            out.push_str(&shown);
+            if !(shown.ends_with('\n') || shown.ends_with('\r')) {
+                out.push_str("\n\\ No newline at end of file\n");
+            }
+        }
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redacts_both_sides_and_keeps_line_ends() {
+        let old = "a\r\ntrueconf:x&password=hunter2\r\nb";
+        let new = "a\r\ntrueconf:x&password=hunter2&encrypt=1\r\nb";
+        let pw_old = old.find("hunter2").unwrap();
+        let pw_new = new.find("hunter2").unwrap();
+        let d = unified(
+            "f.md",
+            old,
+            new,
+            &[Span::new(pw_old, pw_old + 7)],
+            &[Span::new(pw_new, pw_new + 7)],
+        )
+        .unwrap();
+        assert_eq!(
+            d,
+            "--- f.md\n+++ f.md\n@@ -1,3 +1,3 @@\n a\r\n\
+             -trueconf:x&password=***\r\n+trueconf:x&password=***&encrypt=1\r\n \
+             b\n\\ No newline at end of file\n"
+        );
+        assert!(!d.contains("hunter2"));
+        assert_eq!(unified("f", "x", "x", &[], &[]), None);
+    }
+
+    #[test]
+    fn redact_handles_several_and_overlapping_spans() {
+        let line = "p=ab q=cd\n";
+        let base = 100;
+        let spans = [
+            Span::new(102, 104),
+            Span::new(103, 104),
+            Span::new(107, 109),
+        ];
+        assert_eq!(redact(line, base, &spans), "p=*** q=***\n");
+        assert_eq!(redact(line, base, &[Span::new(5, 9)]), line);
+    }
+}

@@ -1,0 +1,767 @@
+//! Suppression comments (interface.md §5): which diagnostics a document's
+//! `trueconf-lsp-disable…` comments silence, and `TC100 unused-suppression`
+//! for the ones that silence nothing.
+//!
+//! A marker counts only inside a comment of the document's own syntax
+//! (`<!-- … -->` in Markdown and HTML, the language's comments in source
+//! code; in plain text, which has no comments, anywhere). Codes follow the
+//! directive, separated by spaces or commas; `--` starts a free-text reason.
+//! No codes means every rule.
+//!
+//! | directive | silences |
+//! |---|---|
+//! | `trueconf-lsp-disable-line` | the line it is on |
+//! | `trueconf-lsp-disable-next-line` | the line after the comment |
+//! | `trueconf-lsp-disable` … `trueconf-lsp-enable` | from the first to the second |
+//! | `trueconf-lsp-disable-file` | the whole document |
+//!
+//! TC100 findings can be silenced like any other, except that a marker never
+//! silences its own report.
+
+use std::collections::HashMap;
+
+use memchr::memmem;
+
+use crate::config::{Config, matches_selector};
+use crate::rules::{Diagnostic, Rule};
+use crate::scan::{Comments, DocKind};
+use crate::text::{LineIndex, Span};
+
+/// The text every marker starts with.
+pub const MARKER_PREFIX: &str = "trueconf-lsp-";
+
+/// Does `text` hold anything that may be a marker? One literal search.
+pub fn has_marker(text: &str) -> bool {
+    memmem::find(text.as_bytes(), MARKER_PREFIX.as_bytes()).is_some()
+}
+
+/// What a marker does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Directive {
+    DisableLine,
+    DisableNextLine,
+    Disable,
+    Enable,
+    DisableFile,
+}
+
+impl Directive {
+    /// The marker as written, e.g. `trueconf-lsp-disable-line`.
+    pub fn marker(self) -> &'static str {
+        match self {
+            Directive::DisableLine => "trueconf-lsp-disable-line",
+            Directive::DisableNextLine => "trueconf-lsp-disable-next-line",
+            Directive::Disable => "trueconf-lsp-disable",
+            Directive::Enable => "trueconf-lsp-enable",
+            Directive::DisableFile => "trueconf-lsp-disable-file",
+        }
+    }
+
+    fn parse(word: &str) -> Option<Directive> {
+        Some(match word {
+            "disable-line" => Directive::DisableLine,
+            "disable-next-line" => Directive::DisableNextLine,
+            "disable" => Directive::Disable,
+            "enable" => Directive::Enable,
+            "disable-file" => Directive::DisableFile,
+            _ => return None,
+        })
+    }
+}
+
+/// A code written after a directive.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CodeToken {
+    pub text: String,
+    pub span: Span,
+    /// The rules it names (a code, a prefix such as `TC0`, or a rule name);
+    /// empty for an unknown code.
+    rules: RuleSet,
+}
+
+/// A suppression comment found in a document.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Marker {
+    pub directive: Directive,
+    /// From the directive's first byte to the end of its last code.
+    pub span: Span,
+    /// The codes; empty means every rule.
+    pub codes: Vec<CodeToken>,
+    /// Where the comment holding the marker ends (its `-->`), or the end of
+    /// the marker's line for line comments.
+    comment_end: usize,
+}
+
+/// The comment that holds `directive` with `codes`, in the syntax of `kind`,
+/// without a line break: `<!-- trueconf-lsp-disable-line TC002 -->`,
+/// `// trueconf-lsp-disable-line TC002`, or the bare marker in plain text.
+/// `None` where no comment can be written (JSON).
+pub fn comment(kind: DocKind, directive: Directive, codes: &[&str]) -> Option<String> {
+    let mut body = directive.marker().to_string();
+    if !codes.is_empty() {
+        body.push(' ');
+        body.push_str(&codes.join(","));
+    }
+    match (kind, kind.comment_syntax()) {
+        (_, Some((open, ""))) => Some(format!("{open} {body}")),
+        (_, Some((open, close))) => Some(format!("{open} {body} {close}")),
+        (DocKind::Plain, None) => Some(body),
+        (_, None) => None,
+    }
+}
+
+/// A set of rules as a bit mask over [`Rule::ALL`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct RuleSet(u64);
+
+impl RuleSet {
+    fn bit(rule: Rule) -> u64 {
+        let i = Rule::ALL.iter().position(|r| *r == rule).unwrap_or(0);
+        1 << i
+    }
+
+    fn all_but_tc100() -> RuleSet {
+        RuleSet(
+            Rule::ALL
+                .iter()
+                .filter(|r| **r != Rule::UnusedSuppression)
+                .fold(0, |m, r| m | RuleSet::bit(*r)),
+        )
+    }
+
+    fn matching(selector: &str) -> RuleSet {
+        RuleSet(
+            Rule::ALL
+                .iter()
+                .filter(|r| matches_selector(selector, **r))
+                .fold(0, |m, r| m | RuleSet::bit(*r)),
+        )
+    }
+
+    fn contains(self, rule: Rule) -> bool {
+        self.0 & RuleSet::bit(rule) != 0
+    }
+
+    fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    fn and(self, other: RuleSet) -> RuleSet {
+        RuleSet(self.0 & other.0)
+    }
+
+    fn without(self, other: RuleSet) -> RuleSet {
+        RuleSet(self.0 & !other.0)
+    }
+
+    fn enabled(config: &Config) -> RuleSet {
+        RuleSet(
+            Rule::ALL
+                .iter()
+                .filter(|r| config.is_enabled(**r))
+                .fold(0, |m, r| m | RuleSet::bit(*r)),
+        )
+    }
+}
+
+/// The longest stretch after a marker searched for its comment's end.
+const MAX_COMMENT_LOOKAHEAD: usize = 4096;
+
+/// Every marker of `text` that stands in a comment, in source order.
+pub fn markers(text: &str, kind: DocKind) -> Vec<Marker> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut comments: Option<Comments> = None;
+    let close = kind.comment_syntax().map(|(_, c)| c).unwrap_or("");
+    for at in memmem::find_iter(bytes, MARKER_PREFIX.as_bytes()) {
+        if at > 0 && (bytes[at - 1].is_ascii_alphanumeric() || bytes[at - 1] == b'_') {
+            continue;
+        }
+        let word_start = at + MARKER_PREFIX.len();
+        let mut word_end = word_start;
+        while word_end < bytes.len()
+            && (bytes[word_end].is_ascii_lowercase()
+                || bytes[word_end] == b'-'
+                    && bytes
+                        .get(word_end + 1)
+                        .is_some_and(|b| b.is_ascii_lowercase()))
+        {
+            word_end += 1;
+        }
+        if bytes
+            .get(word_end)
+            .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_')
+        {
+            continue;
+        }
+        let Some(directive) = Directive::parse(&text[word_start..word_end]) else {
+            continue;
+        };
+        if !comments
+            .get_or_insert_with(|| Comments::new(text, kind))
+            .contains(at)
+        {
+            continue;
+        }
+        let line_end =
+            memchr::memchr2(b'\n', b'\r', &bytes[word_end..]).map_or(bytes.len(), |i| word_end + i);
+        let window_end = (word_end + MAX_COMMENT_LOOKAHEAD).min(bytes.len());
+        let close_at = (!close.is_empty())
+            .then(|| memmem::find(&bytes[word_end..window_end], close.as_bytes()))
+            .flatten()
+            .map(|i| word_end + i);
+        let codes_end = close_at.map_or(line_end, |c| c.min(line_end));
+        let codes = parse_codes(text, word_end, codes_end);
+        let span_end = codes.last().map_or(word_end, |c| c.span.end);
+        out.push(Marker {
+            directive,
+            span: Span::new(at, span_end),
+            codes,
+            comment_end: close_at.unwrap_or(line_end),
+        });
+    }
+    out
+}
+
+/// Reads codes from `text[from..to]` up to a `--` reason or a word that is
+/// no code.
+fn parse_codes(text: &str, from: usize, to: usize) -> Vec<CodeToken> {
+    let mut out = Vec::new();
+    let bytes = text.as_bytes();
+    let mut i = from;
+    loop {
+        while i < to && (bytes[i] == b',' || bytes[i].is_ascii_whitespace()) {
+            i += 1;
+        }
+        let start = i;
+        while i < to && !(bytes[i] == b',' || bytes[i].is_ascii_whitespace()) {
+            i += 1;
+        }
+        if start == i {
+            break;
+        }
+        let word = &text[start..i];
+        let code_shaped = {
+            let letters = word.bytes().take_while(u8::is_ascii_alphabetic).count();
+            letters >= 2
+                && word.len() > letters
+                && word[letters..].bytes().all(|b| b.is_ascii_digit())
+        };
+        let rules = RuleSet::matching(word);
+        if !code_shaped && rules.is_empty() {
+            // A reason (`-- why`), the end of a block comment, prose.
+            break;
+        }
+        out.push(CodeToken {
+            text: word.to_string(),
+            span: Span::new(start, i),
+            rules,
+        });
+    }
+    out
+}
+
+/// Where a suppression applies.
+#[derive(Clone, Copy, Debug)]
+enum Scope {
+    /// Zero-based line.
+    Line(usize),
+    /// Byte offsets, end exclusive.
+    Range(usize, usize),
+    File,
+}
+
+/// One (marker, code) pair and where it silences which rules.
+#[derive(Clone, Copy, Debug)]
+struct Suppression {
+    marker: usize,
+    /// Index into the marker's codes; `None` for a marker without codes.
+    token: Option<usize>,
+    rules: RuleSet,
+    scope: Scope,
+}
+
+/// Suppressions indexed for lookup by line.
+struct Table {
+    all: Vec<Suppression>,
+    by_line: HashMap<usize, Vec<usize>>,
+    wide: Vec<usize>,
+}
+
+impl Table {
+    fn new(all: Vec<Suppression>) -> Table {
+        let mut by_line: HashMap<usize, Vec<usize>> = HashMap::new();
+        let mut wide = Vec::new();
+        for (i, s) in all.iter().enumerate() {
+            match s.scope {
+                Scope::Line(l) => by_line.entry(l).or_default().push(i),
+                _ => wide.push(i),
+            }
+        }
+        Table { all, by_line, wide }
+    }
+
+    /// The suppressions that silence `d`.
+    fn matching(&self, d: &Diagnostic, line: usize) -> impl Iterator<Item = usize> + '_ {
+        let at = d.span.start;
+        let rule = d.rule;
+        self.by_line
+            .get(&line)
+            .into_iter()
+            .flatten()
+            .chain(self.wide.iter())
+            .copied()
+            .filter(move |&i| {
+                let s = &self.all[i];
+                s.rules.contains(rule)
+                    && match s.scope {
+                        Scope::Line(_) => true,
+                        Scope::Range(a, b) => a <= at && at < b,
+                        Scope::File => true,
+                    }
+            })
+    }
+}
+
+/// Drops the diagnostics that `text`'s markers silence, and adds `TC100` for
+/// markers (or codes of markers) that silence nothing, when TC100 is enabled.
+/// Returns the diagnostics in source order.
+pub fn apply(
+    text: &str,
+    kind: DocKind,
+    diagnostics: Vec<Diagnostic>,
+    config: &Config,
+) -> Vec<Diagnostic> {
+    let markers = markers(text, kind);
+    if markers.is_empty() {
+        return diagnostics;
+    }
+    let index = LineIndex::new(text);
+    let (suppressions, unmatched_enables) = scopes(&markers, &index, text.len());
+    let table = Table::new(suppressions);
+    let mut used = vec![false; table.all.len()];
+    let mut kept = Vec::with_capacity(diagnostics.len());
+    for d in diagnostics {
+        let line = index.line_of(d.span.start);
+        let mut silenced = false;
+        for i in table.matching(&d, line) {
+            used[i] = true;
+            silenced = true;
+        }
+        if !silenced {
+            kept.push(d);
+        }
+    }
+    if !config.is_enabled(Rule::UnusedSuppression) {
+        return kept;
+    }
+    let enabled = RuleSet::enabled(config);
+    let tc100 = RuleSet::bit(Rule::UnusedSuppression);
+    // Which (marker, token) pairs silenced something.
+    let mut pair_used: HashMap<(usize, Option<usize>), bool> = HashMap::new();
+    for (s, u) in table.all.iter().zip(&used) {
+        *pair_used.entry((s.marker, s.token)).or_default() |= *u;
+    }
+    let mut reports: Vec<(usize, Diagnostic)> = Vec::new();
+    for (m, marker) in markers.iter().enumerate() {
+        if marker.directive == Directive::Enable {
+            continue;
+        }
+        if marker.codes.is_empty() {
+            if !pair_used.get(&(m, None)).copied().unwrap_or(false)
+                && !enabled.and(RuleSet::all_but_tc100()).is_empty()
+            {
+                reports.push((
+                    m,
+                    Diagnostic::new(
+                        Rule::UnusedSuppression,
+                        marker.span,
+                        format!("`{}` silences nothing", marker.directive.marker()),
+                    ),
+                ));
+            }
+            continue;
+        }
+        for (t, code) in marker.codes.iter().enumerate() {
+            if code.rules.is_empty() {
+                reports.push((
+                    m,
+                    Diagnostic::new(
+                        Rule::UnusedSuppression,
+                        code.span,
+                        format!(
+                            "`{}` in `{}` is no rule code",
+                            shown(&code.text),
+                            marker.directive.marker()
+                        ),
+                    ),
+                ));
+                continue;
+            }
+            // Codes of rules that are off, or that name only TC100, are
+            // not judged.
+            let judged = code.rules.and(enabled).without(RuleSet(tc100));
+            if judged.is_empty() || pair_used.get(&(m, Some(t))).copied().unwrap_or(false) {
+                continue;
+            }
+            reports.push((
+                m,
+                Diagnostic::new(
+                    Rule::UnusedSuppression,
+                    code.span,
+                    format!(
+                        "`{}` in `{}` silences nothing",
+                        code.text,
+                        marker.directive.marker()
+                    ),
+                ),
+            ));
+        }
+    }
+    for m in unmatched_enables {
+        let marker = &markers[m];
+        reports.push((
+            m,
+            Diagnostic::new(
+                Rule::UnusedSuppression,
+                marker.span,
+                format!(
+                    "`{}` has no `{}` before it to end",
+                    marker.directive.marker(),
+                    Directive::Disable.marker()
+                ),
+            ),
+        ));
+    }
+    let severity = config.severity_override(Rule::UnusedSuppression);
+    for (m, mut d) in reports {
+        let line = index.line_of(d.span.start);
+        if table.matching(&d, line).any(|i| table.all[i].marker != m) {
+            continue;
+        }
+        if let Some(sev) = severity {
+            d.severity = sev;
+        }
+        kept.push(d);
+    }
+    kept.sort_by_key(|a| (a.span.start, a.span.end, a.rule));
+    kept
+}
+
+/// A code as shown in a message: at most 20 characters.
+fn shown(s: &str) -> String {
+    let mut out: String = s.chars().take(20).collect();
+    if out.len() < s.len() {
+        out.push('…');
+    }
+    out
+}
+
+/// Where each marker's codes apply, and the `enable` markers that ended
+/// nothing.
+fn scopes(markers: &[Marker], index: &LineIndex, len: usize) -> (Vec<Suppression>, Vec<usize>) {
+    struct Open {
+        marker: usize,
+        token: Option<usize>,
+        rules: RuleSet,
+        start: usize,
+    }
+    let mut out = Vec::new();
+    let mut open: Vec<Open> = Vec::new();
+    let mut unmatched = Vec::new();
+    for (m, marker) in markers.iter().enumerate() {
+        let tokens: Vec<(Option<usize>, RuleSet)> = if marker.codes.is_empty() {
+            vec![(None, RuleSet::all_but_tc100().or_tc100())]
+        } else {
+            marker
+                .codes
+                .iter()
+                .enumerate()
+                .map(|(t, c)| (Some(t), c.rules))
+                .collect()
+        };
+        let line = index.line_of(marker.span.start);
+        let scope = match marker.directive {
+            Directive::DisableLine => Scope::Line(line),
+            Directive::DisableNextLine => Scope::Line(index.line_of(marker.comment_end) + 1),
+            Directive::DisableFile => Scope::File,
+            Directive::Disable => {
+                for (token, rules) in tokens {
+                    open.push(Open {
+                        marker: m,
+                        token,
+                        rules,
+                        start: marker.span.start,
+                    });
+                }
+                continue;
+            }
+            Directive::Enable => {
+                let ending = tokens
+                    .iter()
+                    .fold(RuleSet::default(), |a, (_, r)| RuleSet(a.0 | r.0));
+                let mut ended = false;
+                open.retain_mut(|o| {
+                    let common = o.rules.and(ending);
+                    if common.is_empty() {
+                        return true;
+                    }
+                    ended = true;
+                    out.push(Suppression {
+                        marker: o.marker,
+                        token: o.token,
+                        rules: common,
+                        scope: Scope::Range(o.start, marker.span.start),
+                    });
+                    o.rules = o.rules.without(common);
+                    !o.rules.is_empty()
+                });
+                if !ended {
+                    unmatched.push(m);
+                }
+                continue;
+            }
+        };
+        for (token, rules) in tokens {
+            out.push(Suppression {
+                marker: m,
+                token,
+                rules,
+                scope,
+            });
+        }
+    }
+    for o in open {
+        out.push(Suppression {
+            marker: o.marker,
+            token: o.token,
+            rules: o.rules,
+            scope: Scope::Range(o.start, len),
+        });
+    }
+    (out, unmatched)
+}
+
+impl RuleSet {
+    fn or_tc100(self) -> RuleSet {
+        RuleSet(self.0 | RuleSet::bit(Rule::UnusedSuppression))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scan::Lang;
+
+    fn codes(src: &str, kind: DocKind, config: &Config) -> Vec<String> {
+        crate::analyze(src, kind, config)
+            .diagnostics
+            .iter()
+            .map(|d| {
+                let line = src[..d.span.start].matches('\n').count() + 1;
+                format!("{}:{}", line, d.rule.code())
+            })
+            .collect()
+    }
+
+    fn md(src: &str) -> Vec<String> {
+        codes(src, DocKind::Markdown, &Config::default())
+    }
+
+    const BAD: &str = "trueconf:bob@video.example.com&password=[password]";
+
+    #[test]
+    fn line_and_next_line() {
+        let src = format!(
+            "{BAD} <!-- trueconf-lsp-disable-line TC002 -->\n\
+             <!-- trueconf-lsp-disable-next-line -->\n{BAD}\n{BAD}\n"
+        );
+        assert_eq!(md(&src), ["4:TC002"]);
+    }
+
+    #[test]
+    fn next_line_counts_from_the_comment_end() {
+        let src = format!("<!-- trueconf-lsp-disable-next-line TC002\n  reason -->\n{BAD}\n");
+        assert_eq!(md(&src), Vec::<String>::new());
+    }
+
+    #[test]
+    fn regions_and_file() {
+        let src = format!(
+            "{BAD}\n<!-- trueconf-lsp-disable TC002 -->\n{BAD}\n\
+             <!-- trueconf-lsp-enable TC002 -->\n{BAD}\n"
+        );
+        assert_eq!(md(&src), ["1:TC002", "5:TC002"]);
+        let src = format!("{BAD}\n{BAD}\n<!-- trueconf-lsp-disable-file missing-encrypt -->\n");
+        assert_eq!(md(&src), Vec::<String>::new());
+        // A region left open runs to the end of the file.
+        let src = format!("<!-- trueconf-lsp-disable -->\n{BAD}\n{BAD}\n");
+        assert_eq!(md(&src), Vec::<String>::new());
+    }
+
+    #[test]
+    fn enable_of_one_code_narrows_a_disable_of_all() {
+        let src = format!(
+            "<!-- trueconf-lsp-disable -->\n{BAD}\n<!-- trueconf-lsp-enable TC002 -->\n\
+             trueconf:bob@video.example.com&password=[password]&&x=1\n"
+        );
+        // TC002 is back on line 4; TC012 and TC006 stay off.
+        assert_eq!(md(&src), ["4:TC002"]);
+    }
+
+    #[test]
+    fn unused_markers_are_reported() {
+        let src = format!(
+            "<!-- trueconf-lsp-disable-line -->\n\
+             {BAD} <!-- trueconf-lsp-disable-line TC002, TC004 -->\n\
+             <!-- trueconf-lsp-disable-next-line TC999 -->\n\
+             <!-- trueconf-lsp-enable -->\n"
+        );
+        let got = crate::analyze(&src, DocKind::Markdown, &Config::default()).diagnostics;
+        let msgs: Vec<String> = got
+            .iter()
+            .map(|d| format!("{} {}", d.rule.code(), d.message))
+            .collect();
+        assert_eq!(
+            msgs,
+            [
+                "TC100 `trueconf-lsp-disable-line` silences nothing",
+                "TC100 `TC004` in `trueconf-lsp-disable-line` silences nothing",
+                "TC100 `TC999` in `trueconf-lsp-disable-next-line` is no rule code",
+                "TC100 `trueconf-lsp-enable` has no `trueconf-lsp-disable` before it to end",
+            ]
+        );
+        assert!(
+            got.iter()
+                .all(|d| d.severity == crate::rules::Severity::Info)
+        );
+        let tc004 = got[1].span;
+        assert_eq!(&src[tc004.range()], "TC004");
+    }
+
+    #[test]
+    fn tc100_is_configurable_and_suppressible() {
+        let src = "<!-- trueconf-lsp-disable-line TC002 -->\n";
+        assert_eq!(md(src), ["1:TC100"]);
+        let off = Config {
+            ignore: vec!["TC100".into()],
+            ..Config::default()
+        };
+        assert_eq!(codes(src, DocKind::Markdown, &off), Vec::<String>::new());
+        // A code whose rule is off is not judged.
+        let no_tc002 = Config {
+            ignore: vec!["TC002".into()],
+            ..Config::default()
+        };
+        assert_eq!(
+            codes(src, DocKind::Markdown, &no_tc002),
+            Vec::<String>::new()
+        );
+        // Another marker may silence TC100; a marker never silences itself.
+        let src =
+            "<!-- trueconf-lsp-disable-file TC100 -->\n<!-- trueconf-lsp-disable-line TC002 -->\n";
+        assert_eq!(md(src), Vec::<String>::new());
+        let src = "<!-- trueconf-lsp-disable-line TC002 TC100 -->\n";
+        assert_eq!(md(src), ["1:TC100"]);
+    }
+
+    #[test]
+    fn only_comments_of_the_document_count() {
+        // Markdown: prose, code spans and fences are no comments.
+        let src = format!(
+            "trueconf-lsp-disable-file\n`<!-- trueconf-lsp-disable-file -->`\n\
+             ```\n<!-- trueconf-lsp-disable-file -->\n```\n{BAD}\n"
+        );
+        assert_eq!(md(&src), ["6:TC002"]);
+        // Code: a comment counts, a string does not.
+        let js = format!(
+            "let a = \"{BAD}\"; // trueconf-lsp-disable-line TC002\n\
+             let b = \"{BAD} trueconf-lsp-disable-line\";\n"
+        );
+        assert_eq!(
+            codes(&js, DocKind::Code(Lang::JavaScript), &Config::default()),
+            ["2:TC002"]
+        );
+        let py = format!("x = '{BAD}'  # trueconf-lsp-disable-line\n");
+        assert_eq!(
+            codes(&py, DocKind::Code(Lang::Python), &Config::default()),
+            Vec::<String>::new()
+        );
+        let lua = format!("-- trueconf-lsp-disable-next-line TC002\nlocal u = '{BAD}'\n");
+        assert_eq!(
+            codes(&lua, DocKind::Code(Lang::Lua), &Config::default()),
+            Vec::<String>::new()
+        );
+        // HTML: comments count, text and attributes do not.
+        let html = format!(
+            "<p title=\"trueconf-lsp-disable-file\">{BAD}</p>\n\
+             <!-- trueconf-lsp-disable-next-line TC002 -->\n<a href=\"{BAD}\">x</a>\n\
+             <script>// trueconf-lsp-disable-next-line\nlet u = '{BAD}';</script>\n"
+        );
+        // Line 3 keeps TC015, which the marker does not name.
+        assert_eq!(
+            codes(&html, DocKind::Html, &Config::default()),
+            ["1:TC002", "3:TC015"]
+        );
+        // Plain text has no comments: a marker anywhere counts.
+        let plain = format!("{BAD} trueconf-lsp-disable-line\n");
+        assert_eq!(
+            codes(&plain, DocKind::Plain, &Config::default()),
+            Vec::<String>::new()
+        );
+    }
+
+    #[test]
+    fn marker_words_and_reasons() {
+        let ms = markers(
+            "<!-- trueconf-lsp-disable-line TC002,TC0 -- the docs need it -->\n\
+             <!-- trueconf-lsp-disable-lines -->\n<!-- xtrueconf-lsp-disable -->\n\
+             <!--trueconf-lsp-disable-->",
+            DocKind::Markdown,
+        );
+        assert_eq!(ms.len(), 2);
+        let texts: Vec<&str> = ms[0].codes.iter().map(|c| c.text.as_str()).collect();
+        assert_eq!(texts, ["TC002", "TC0"]);
+        assert_eq!(ms[1].directive, Directive::Disable);
+        assert!(ms[1].codes.is_empty());
+    }
+
+    #[test]
+    fn comments_in_the_documents_syntax() {
+        assert_eq!(
+            comment(DocKind::Markdown, Directive::DisableLine, &["TC002"]).unwrap(),
+            "<!-- trueconf-lsp-disable-line TC002 -->"
+        );
+        assert_eq!(
+            comment(
+                DocKind::Code(Lang::Python),
+                Directive::DisableNextLine,
+                &["TC002", "TC004"]
+            )
+            .unwrap(),
+            "# trueconf-lsp-disable-next-line TC002,TC004"
+        );
+        assert_eq!(
+            comment(DocKind::Plain, Directive::DisableFile, &[]).unwrap(),
+            "trueconf-lsp-disable-file"
+        );
+        assert_eq!(
+            comment(DocKind::Code(Lang::Json), Directive::DisableFile, &[]),
+            None
+        );
+        // What `comment` writes is what `markers` reads.
+        for kind in [
+            DocKind::Markdown,
+            DocKind::Html,
+            DocKind::Plain,
+            DocKind::Code(Lang::Rust),
+            DocKind::Code(Lang::Shell),
+            DocKind::Code(Lang::Lua),
+        ] {
+            let c = comment(kind, Directive::DisableLine, &["TC002"]).unwrap();
+            let ms = markers(&c, kind);
+            assert_eq!(ms.len(), 1, "{kind:?}");
+            assert_eq!(ms[0].codes[0].text, "TC002");
+        }
+    }
+}

@@ -1,0 +1,340 @@
+//! The CI examples of `docs/ci.md` work: every `trueconf-lsp …` command of
+//! the GitHub workflow, the GitLab job, the pre-commit hooks and the page
+//! itself is run with the real binary against `examples/docs-site`, clean
+//! and with broken links added, and its output is parsed.
+
+mod common;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn text(rel: &str) -> String {
+    fs::read_to_string(repo().join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
+}
+
+/// The fenced blocks of `lang` in a Markdown text.
+fn blocks(markdown: &str, lang: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut current: Option<String> = None;
+    for line in markdown.lines() {
+        match &mut current {
+            None if line.trim() == format!("```{lang}") => current = Some(String::new()),
+            Some(body) if line.trim() == "```" => {
+                out.push(std::mem::take(body));
+                current = None;
+            }
+            Some(body) => {
+                body.push_str(line);
+                body.push('\n');
+            }
+            None => {}
+        }
+    }
+    out
+}
+
+/// Where a command comes from and its words.
+struct Cmd {
+    origin: &'static str,
+    words: Vec<String>,
+    /// pre-commit hooks get the names of the files.
+    takes_files: bool,
+}
+
+fn words_after(line: &str, marker: &str) -> Option<Vec<String>> {
+    let at = line.find(marker)?;
+    let cmd = &line[at + marker.len()..];
+    let cmd = cmd.trim().trim_start_matches("- ").trim();
+    if !cmd.starts_with("trueconf-lsp ") {
+        return None;
+    }
+    assert!(
+        !cmd.contains(['"', '\'', '$', '|', '>', '<']),
+        "keep example commands free of shell syntax: {cmd}"
+    );
+    Some(cmd.split_whitespace().map(str::to_string).collect())
+}
+
+fn commands() -> Vec<Cmd> {
+    let mut out = Vec::new();
+    for line in text("examples/ci/github-workflow.yml").lines() {
+        if let Some(w) = words_after(line, "run:") {
+            out.push(Cmd {
+                origin: "github-workflow.yml",
+                words: w,
+                takes_files: false,
+            });
+        }
+    }
+    for line in text("examples/ci/gitlab-ci.yml").lines() {
+        if line.trim_start().starts_with("- trueconf-lsp ") {
+            out.push(Cmd {
+                origin: "gitlab-ci.yml",
+                words: words_after(line, "-").unwrap(),
+                takes_files: false,
+            });
+        }
+    }
+    for (origin, file) in [
+        (".pre-commit-hooks.yaml", ".pre-commit-hooks.yaml"),
+        (
+            "pre-commit-config.yaml",
+            "examples/ci/pre-commit-config.yaml",
+        ),
+    ] {
+        for line in text(file).lines() {
+            if let Some(w) = words_after(line, "entry:") {
+                out.push(Cmd {
+                    origin,
+                    words: w,
+                    takes_files: true,
+                });
+            }
+        }
+    }
+    for block in blocks(&text("docs/ci.md"), "sh") {
+        for line in block.lines() {
+            if let Some(w) = words_after(line, "") {
+                out.push(Cmd {
+                    origin: "docs/ci.md",
+                    words: w,
+                    takes_files: false,
+                });
+            }
+        }
+    }
+    out
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for e in fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let target = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_tree(&e.path(), &target);
+        } else {
+            fs::copy(e.path(), &target).unwrap();
+        }
+    }
+}
+
+/// Files of the site pre-commit would pass (its `types_or`), relative.
+fn staged_files(root: &Path) -> Vec<String> {
+    fn walk(root: &Path, dir: &Path, out: &mut Vec<String>) {
+        for e in fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                walk(root, &p, out);
+            } else {
+                out.push(p.strip_prefix(root).unwrap().to_string_lossy().into_owned());
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(root, root, &mut out);
+    out.sort();
+    out
+}
+
+/// A copy of the example site, with broken links added when `broken`.
+fn site(broken: bool) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(&repo().join("examples/docs-site"), dir.path());
+    if broken {
+        let add = |rel: &str, line: &str| {
+            let p = dir.path().join(rel);
+            let mut t = fs::read_to_string(&p).unwrap();
+            t.push_str(line);
+            fs::write(&p, t).unwrap();
+        };
+        add(
+            "src/join.md",
+            "\nTest server: trueconf:bob@video.example.org&login=qa&password=Hunter2xQ\n",
+        );
+        add(
+            "site/join/index.html",
+            "<p><a href=\"trueconf:bob@video.example.org&amp;login=qa&amp;password=Hunter2xQ\">test</a></p>\n",
+        );
+    }
+    dir
+}
+
+/// Checks a command's output for its format; returns the number of
+/// findings it reports.
+fn check_output(cmd: &Cmd, dir: &Path, stdout: &str) -> usize {
+    let w = &cmd.words;
+    let flag = |name: &str| w.iter().position(|x| x == name).map(|i| w[i + 1].clone());
+    let format = flag("--output-format").unwrap_or_else(|| "full".into());
+    let report = match flag("-o") {
+        Some(file) => {
+            assert_eq!(stdout, "", "{}: -o leaves stdout empty", cmd.origin);
+            fs::read_to_string(dir.join(file)).expect("report file written")
+        }
+        None => stdout.to_string(),
+    };
+    assert!(
+        !report.contains("Hunter2xQ"),
+        "{}: password in the report",
+        cmd.origin
+    );
+    match format.as_str() {
+        "github" => {
+            assert!(report.lines().all(|l| l.starts_with("::")), "{report}");
+            report.lines().count()
+        }
+        "sarif" => {
+            let v: Value = serde_json::from_str(&report).unwrap();
+            assert_eq!(v["version"], "2.1.0");
+            v["runs"][0]["results"].as_array().unwrap().len()
+        }
+        "gitlab" => {
+            let v: Vec<Value> = serde_json::from_str(&report).unwrap();
+            for i in &v {
+                assert!(i["fingerprint"].is_string() && i["check_name"].is_string());
+            }
+            v.len()
+        }
+        "junit" => {
+            let doc = roxmltree::Document::parse(&report).unwrap();
+            let cases = doc
+                .descendants()
+                .filter(|n| n.has_tag_name("testcase"))
+                .count();
+            assert!(cases >= 6, "{report}");
+            doc.descendants()
+                .filter(|n| n.has_tag_name("failure"))
+                .count()
+        }
+        "full" | "concise" => {
+            let last = report
+                .lines()
+                .rev()
+                .find(|l| l.starts_with("All checks") || l.starts_with("Found"));
+            assert!(last.is_some(), "{}: no summary in\n{report}", cmd.origin);
+            report.lines().filter(|l| l.contains(": TC")).count()
+        }
+        other => panic!("unexpected format {other}"),
+    }
+}
+
+fn run(cmd: &Cmd, dir: &Path) -> (Option<i32>, usize) {
+    let mut c = common::command(dir);
+    c.args(&cmd.words[1..]);
+    if cmd.takes_files {
+        c.args(staged_files(dir));
+    }
+    let r = common::run_with(c);
+    assert!(!r.stderr.contains("Hunter2xQ"), "{}", cmd.origin);
+    assert_ne!(
+        r.code,
+        Some(2),
+        "{}: {:?}: {}",
+        cmd.origin,
+        cmd.words,
+        r.stderr
+    );
+    (r.code, check_output(cmd, dir, &r.stdout))
+}
+
+#[test]
+fn every_ci_command_passes_on_the_site_and_fails_on_broken_links() {
+    let cmds = commands();
+    let origins: std::collections::BTreeSet<&str> = cmds.iter().map(|c| c.origin).collect();
+    assert_eq!(
+        origins.into_iter().collect::<Vec<_>>(),
+        [
+            ".pre-commit-hooks.yaml",
+            "docs/ci.md",
+            "github-workflow.yml",
+            "gitlab-ci.yml",
+            "pre-commit-config.yaml"
+        ]
+    );
+    assert!(cmds.len() >= 8, "{}", cmds.len());
+    for cmd in &cmds {
+        let exit_zero = cmd.words.iter().any(|w| w == "--exit-zero");
+        let clean = site(false);
+        let (code, found) = run(cmd, clean.path());
+        assert_eq!(
+            (code, found),
+            (Some(0), 0),
+            "{}: {:?}",
+            cmd.origin,
+            cmd.words
+        );
+
+        let broken = site(true);
+        let (code, found) = run(cmd, broken.path());
+        let want = if exit_zero { 0 } else { 1 };
+        assert_eq!(code, Some(want), "{}: {:?}", cmd.origin, cmd.words);
+        assert!(found >= 2, "{}: {:?} found {found}", cmd.origin, cmd.words);
+    }
+}
+
+#[test]
+fn the_page_shows_the_example_files_as_they_are() {
+    let page = text("docs/ci.md");
+    let yaml = blocks(&page, "yaml");
+    for file in [
+        "examples/ci/github-workflow.yml",
+        "examples/ci/gitlab-ci.yml",
+        "examples/ci/pre-commit-config.yaml",
+    ] {
+        assert!(
+            yaml.contains(&text(file)),
+            "docs/ci.md does not show {file} as it is"
+        );
+    }
+    assert!(page.starts_with("## Validate links in CI\n"));
+}
+
+#[test]
+fn pre_commit_hooks_are_declared() {
+    let hooks = text(".pre-commit-hooks.yaml");
+    for needle in [
+        "- id: trueconf-lsp\n",
+        "- id: trueconf-lsp-fix\n",
+        "  entry: trueconf-lsp --check\n",
+        "  entry: trueconf-lsp --check --fix\n",
+        "  language: rust\n",
+        "  types_or: [markdown, ",
+    ] {
+        assert!(hooks.contains(needle), "{needle}");
+    }
+}
+
+#[test]
+fn the_fix_hook_repairs_what_it_can() {
+    let dir = site(true);
+    let cmd = Cmd {
+        origin: "trueconf-lsp-fix",
+        words: "trueconf-lsp --check --fix --output-format concise"
+            .split(' ')
+            .map(str::to_string)
+            .collect(),
+        takes_files: true,
+    };
+    let (code, _) = run(&cmd, dir.path());
+    assert_eq!(code, Some(1));
+    // TC002 was fixed (encrypt=1 added); TC016 and TC004 need a person.
+    let md = fs::read_to_string(dir.path().join("src/join.md")).unwrap();
+    assert!(md.contains("password=Hunter2xQ&encrypt=1"), "{md}");
+    let r = common::run(
+        dir.path(),
+        &["--check", "--output-format", "concise", "src", "site"],
+    );
+    let codes: Vec<&str> = r
+        .stdout
+        .lines()
+        .filter_map(|l| l.split(": ").nth(1))
+        .filter_map(|l| l.split(' ').next())
+        .collect();
+    assert_eq!(codes, ["TC016", "TC004", "TC016", "TC004"]);
+}

@@ -1,0 +1,386 @@
+//! `--fix` and `--diff`: idempotence, byte fidelity, metadata, crash safety,
+//! the symbolic-link and read-only policies (reliability.md §5, §8 items
+//! 2, 14, 16–20).
+
+mod common;
+
+use std::fs;
+use std::path::Path;
+
+#[cfg(debug_assertions)]
+use common::run_env;
+use common::{age, mtime, names, read, run, tree, write};
+
+#[test]
+fn fix_then_a_second_run_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    for e in ["rules", "fix"].iter().flat_map(|d| fs::read_dir(fixtures.join(d)).unwrap()) {
+        let e = e.unwrap();
+        fs::copy(e.path(), dir.path().join(e.file_name())).unwrap();
+    }
+    for flags in [&["--fix"][..], &["--fix", "--unsafe-fixes"][..]] {
+        let mut args = vec!["--check", "--isolated", "--output-format", "concise"];
+        args.extend_from_slice(flags);
+        let first = run(dir.path(), &args);
+        assert_ne!(first.code, Some(2), "{}", first.stderr);
+        let fixed_line = first
+            .stdout
+            .lines()
+            .find(|l| l.starts_with("Fixed "))
+            .expect("a Fixed line");
+        assert_ne!(fixed_line, "Fixed 0 problems in 0 files.", "{flags:?}");
+        let snapshot: Vec<(String, Vec<u8>, std::time::SystemTime)> = names(dir.path())
+            .into_iter()
+            .map(|n| {
+                let p = dir.path().join(&n);
+                let t = age(&p);
+                (n, fs::read(&p).unwrap(), t)
+            })
+            .collect();
+        let second = run(dir.path(), &args);
+        assert!(
+            second.stdout.contains("\nFixed 0 problems in 0 files.\n"),
+            "{flags:?}: {}",
+            second.stdout
+        );
+        for (n, bytes, t) in snapshot {
+            let p = dir.path().join(&n);
+            assert_eq!(fs::read(&p).unwrap(), bytes, "{n}");
+            assert_eq!(mtime(&p), t, "{n} was rewritten");
+        }
+        // What remains after fixing is what --check reports.
+        let check = run(
+            dir.path(),
+            &["--check", "--isolated", "--output-format", "concise"],
+        );
+        let findings = |s: &str| -> Vec<String> {
+            s.lines()
+                .filter(|l| l.contains(": TC"))
+                .map(str::to_string)
+                .collect()
+        };
+        assert_eq!(findings(&check.stdout), findings(&second.stdout));
+    }
+}
+
+#[test]
+fn fix_keeps_every_byte_outside_the_edits() {
+    // BOM, CRLF, a lone CR, LF, no final newline.
+    let before: &[u8] =
+        b"\xef\xbb\xbfTitle\r\nvisicall:bob&&autoclose=1\nmiddle\rlast trueconf:ann#vcs";
+    let after: &[u8] =
+        b"\xef\xbb\xbfTitle\r\ntrueconf:bob&autoclose=1\nmiddle\rlast trueconf:ann%23vcs";
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "a.md", before);
+    write(dir.path(), "b.md", before);
+    let r = run(dir.path(), &["--check", "--fix", "a.md"]);
+    assert_eq!(r.code, Some(0), "{}{}", r.stdout, r.stderr);
+    assert_eq!(read(dir.path(), "a.md"), after);
+    // --diff shows the same change and writes nothing.
+    let d = run(dir.path(), &["--check", "--diff", "b.md"]);
+    assert_eq!(d.code, Some(1));
+    assert_eq!(read(dir.path(), "b.md"), before);
+    assert_eq!(
+        d.stdout,
+        "--- b.md\n+++ b.md\n@@ -1,4 +1,4 @@\n Title\r\n\
+         -visicall:bob&&autoclose=1\n+trueconf:bob&autoclose=1\n middle\r\
+         -last trueconf:ann#vcs\n\\ No newline at end of file\n\
+         +last trueconf:ann%23vcs\n\\ No newline at end of file\n"
+    );
+    assert_eq!(d.stderr, "Would fix 3 problems in 1 file.\n");
+    // The fixed file is clean and the BOM does not shift columns.
+    let r = run(
+        dir.path(),
+        &["--check", "--output-format", "concise", "a.md"],
+    );
+    assert_eq!(r.stdout, "All checks passed (1 file checked).\n");
+    let r = run(
+        dir.path(),
+        &["--check", "--output-format", "concise", "b.md"],
+    );
+    assert!(r.stdout.starts_with("b.md:2:1: TC001"), "{}", r.stdout);
+}
+
+#[test]
+fn diff_exit_codes_and_unsafe_fixes() {
+    let dir = tree(&[
+        ("clean.md", "trueconf:bob@video.example.com\n"),
+        ("unsafe.md", "trueconf://bob@video.example.com\n"),
+    ]);
+    let r = run(dir.path(), &["--check", "--diff", "clean.md", "unsafe.md"]);
+    assert_eq!((r.code, r.stdout.as_str()), (Some(0), ""));
+    assert_eq!(r.stderr, "No fixes to apply.\n");
+    let r = run(
+        dir.path(),
+        &[
+            "--check",
+            "--diff",
+            "--unsafe-fixes",
+            "clean.md",
+            "unsafe.md",
+        ],
+    );
+    assert_eq!(r.code, Some(1));
+    assert_eq!(
+        r.stdout,
+        "--- unsafe.md\n+++ unsafe.md\n@@ -1 +1 @@\n\
+         -trueconf://bob@video.example.com\n+trueconf:bob@video.example.com\n"
+    );
+    assert_eq!(
+        read(dir.path(), "unsafe.md"),
+        b"trueconf://bob@video.example.com\n"
+    );
+    // Standard input: --diff works, --fix is refused.
+    let mut c = common::command(dir.path());
+    c.args(["--check", "--diff", "-", "--stdin-filename", "x.md"])
+        .write_stdin("visicall:bob\n");
+    let r = common::run_with(c);
+    assert_eq!(r.code, Some(1));
+    assert_eq!(
+        r.stdout,
+        "--- x.md\n+++ x.md\n@@ -1 +1 @@\n-visicall:bob\n+trueconf:bob\n"
+    );
+    let mut c = common::command(dir.path());
+    c.args(["--check", "--fix", "-"])
+        .write_stdin("visicall:bob\n");
+    let r = common::run_with(c);
+    assert_eq!(r.code, Some(2));
+    assert!(r.stderr.contains("--fix cannot write to standard input"));
+}
+
+#[cfg(unix)]
+#[test]
+fn fix_keeps_modes_and_leaves_untouched_files_alone() {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let dir = tempfile::tempdir().unwrap();
+    for (name, mode) in [("x.md", 0o755), ("g.md", 0o640), ("p.md", 0o600)] {
+        let p = write(dir.path(), name, b"visicall:bob\n");
+        fs::set_permissions(&p, fs::Permissions::from_mode(mode)).unwrap();
+    }
+    let untouched = [
+        ("clean.md", &b"trueconf:bob\n"[..]),
+        ("only-unsafe.md", b"trueconf://bob\n"),
+        ("no-links.md", b"nothing\n"),
+    ];
+    let mut before = Vec::new();
+    for (name, bytes) in untouched {
+        let p = write(dir.path(), name, bytes);
+        let t = age(&p);
+        before.push((p.clone(), t, fs::metadata(&p).unwrap().ino()));
+    }
+    let r = run(dir.path(), &["--check", "--fix"]);
+    assert_eq!(r.code, Some(1), "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("Fixed 3 problems in 3 files."));
+    for (name, mode) in [("x.md", 0o755), ("g.md", 0o640), ("p.md", 0o600)] {
+        let p = dir.path().join(name);
+        assert_eq!(fs::read(&p).unwrap(), b"trueconf:bob\n");
+        assert_eq!(
+            fs::metadata(&p).unwrap().permissions().mode() & 0o7777,
+            mode,
+            "{name}"
+        );
+    }
+    for (p, t, ino) in before {
+        let m = fs::metadata(&p).unwrap();
+        assert_eq!(m.modified().unwrap(), t, "{}", p.display());
+        assert_eq!(m.ino(), ino, "{}", p.display());
+    }
+    assert!(
+        names(dir.path())
+            .iter()
+            .all(|n| !n.contains("trueconf-lsp-tmp"))
+    );
+}
+
+#[cfg(debug_assertions)]
+#[test]
+fn a_failure_between_write_and_rename_leaves_the_original() {
+    let original = b"visicall:bob\r\n";
+    let dir = tree(&[]);
+    write(dir.path(), "a.md", original);
+    let r = run_env(
+        dir.path(),
+        &["--check", "--fix"],
+        &[("TRUECONF_LSP_TEST_FAIL_BEFORE_RENAME", "1")],
+    );
+    assert_eq!(r.code, Some(2));
+    assert_eq!(
+        r.stderr,
+        "error: a.md failed before the rename (test hook)\n"
+    );
+    assert_eq!(read(dir.path(), "a.md"), original);
+    assert_eq!(names(dir.path()), ["a.md"]);
+    // The report shows the file as it is on disk.
+    assert!(r.stdout.contains("a.md:1:1: TC001"), "{}", r.stdout);
+}
+
+#[cfg(all(unix, debug_assertions))]
+#[test]
+fn a_run_killed_before_the_rename_leaves_the_original_and_the_next_run_cleans_up() {
+    let original = b"visicall:bob\n";
+    let dir = tree(&[]);
+    write(dir.path(), "a.md", original);
+    let r = run_env(
+        dir.path(),
+        &["--check", "--fix"],
+        &[("TRUECONF_LSP_TEST_FAIL_BEFORE_RENAME", "abort")],
+    );
+    assert_eq!(r.code, None, "killed by a signal");
+    assert_eq!(read(dir.path(), "a.md"), original);
+    let left = names(dir.path());
+    assert_eq!(left.len(), 2, "{left:?}");
+    assert!(left[0].starts_with(".a.md.") && left[0].ends_with(".trueconf-lsp-tmp"));
+    let r = run(dir.path(), &["--check", "--fix"]);
+    assert_eq!(r.code, Some(0), "{}{}", r.stdout, r.stderr);
+    assert_eq!(read(dir.path(), "a.md"), b"trueconf:bob\n");
+    assert_eq!(names(dir.path()), ["a.md"]);
+}
+
+#[cfg(debug_assertions)]
+#[test]
+fn a_file_changed_on_disk_is_not_overwritten() {
+    let dir = tree(&[("a.md", "visicall:bob\n")]);
+    let r = run_env(
+        dir.path(),
+        &["--check", "--fix"],
+        &[(
+            "TRUECONF_LSP_TEST_MODIFY_BEFORE_RENAME",
+            "saved by an editor\n",
+        )],
+    );
+    assert_eq!(r.code, Some(2));
+    assert_eq!(
+        r.stderr,
+        "error: a.md changed on disk while being fixed; not overwritten\n"
+    );
+    assert_eq!(
+        read(dir.path(), "a.md"),
+        b"visicall:bob\nsaved by an editor\n"
+    );
+    assert_eq!(names(dir.path()), ["a.md"]);
+}
+
+#[cfg(debug_assertions)]
+#[test]
+fn fixes_that_do_not_converge_fail_loudly() {
+    // Deleting the trailing `&` and appending `&encrypt=1` touch, so they
+    // take two passes; with one allowed, the file is not fixed.
+    let text = "trueconf:bob&password=[password]&\n";
+    let dir = tree(&[("a.md", text)]);
+    let r = run_env(
+        dir.path(),
+        &["--check", "--fix"],
+        &[("TRUECONF_LSP_TEST_MAX_FIX_PASSES", "1")],
+    );
+    assert_eq!(r.code, Some(2));
+    assert_eq!(
+        r.stderr,
+        "error: a.md fixes did not converge after 1 pass; not fixed (please report this as a bug)\n"
+    );
+    assert_eq!(read(dir.path(), "a.md"), text.as_bytes());
+    let r = run(dir.path(), &["--check", "--fix"]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert_eq!(
+        read(dir.path(), "a.md"),
+        b"trueconf:bob&password=[password]&encrypt=1\n"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_symlinked_file_is_fixed_through_its_target() {
+    let dir = tree(&[("real/a.md", "visicall:bob\n")]);
+    fs::create_dir(dir.path().join("docs")).unwrap();
+    std::os::unix::fs::symlink("../real/a.md", dir.path().join("docs/link.md")).unwrap();
+    // Only the link is in the checked folder.
+    let r = run(dir.path(), &["--check", "--fix", "docs"]);
+    assert_eq!(r.code, Some(0), "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.contains("Fixed 1 problem in 1 file."),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(read(dir.path(), "real/a.md"), b"trueconf:bob\n");
+    let link = dir.path().join("docs/link.md");
+    assert!(
+        fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert_eq!(fs::read_link(&link).unwrap(), Path::new("../real/a.md"));
+    // The link and its target both in the walk: fixed once, no conflict.
+    write(
+        dir.path(),
+        "real/a.md",
+        b"trueconf:bob&password=[password]\n",
+    );
+    let r = run(dir.path(), &["--check", "--fix", "."]);
+    assert_eq!(r.code, Some(0), "{}{}", r.stdout, r.stderr);
+    assert_eq!(
+        read(dir.path(), "real/a.md"),
+        b"trueconf:bob&password=[password]&encrypt=1\n"
+    );
+    assert!(
+        fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    // A link to a folder is not followed.
+    std::os::unix::fs::symlink("real", dir.path().join("folder-link")).unwrap();
+    write(dir.path(), "real/b.md", b"visicall:ann\n");
+    let r = run(dir.path(), &["--check", "--output-format", "concise"]);
+    let paths: Vec<&str> = r.stdout.lines().filter(|l| l.contains(": TC")).collect();
+    assert_eq!(
+        paths,
+        ["real/b.md:1:1: TC001 [warning] `visicall:` is obsolete; use `trueconf:`"]
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn read_only_and_hard_linked_files_are_refused() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tree(&[("ro.md", "visicall:bob\n"), ("hard.md", "visicall:ann\n")]);
+    let ro = dir.path().join("ro.md");
+    fs::set_permissions(&ro, fs::Permissions::from_mode(0o444)).unwrap();
+    fs::hard_link(dir.path().join("hard.md"), dir.path().join("other-name.md")).unwrap();
+    let r = run(dir.path(), &["--check", "--fix", "ro.md", "hard.md"]);
+    assert_eq!(r.code, Some(2));
+    assert_eq!(
+        r.stderr,
+        "error: hard.md has 2 hard links, which replacing it would split; not fixed\n\
+         error: ro.md is read-only; not fixed (permissions are never changed)\n"
+    );
+    assert_eq!(read(dir.path(), "ro.md"), b"visicall:bob\n");
+    assert_eq!(
+        fs::metadata(&ro).unwrap().permissions().mode() & 0o7777,
+        0o444
+    );
+    assert_eq!(read(dir.path(), "hard.md"), b"visicall:ann\n");
+    assert_eq!(read(dir.path(), "other-name.md"), b"visicall:ann\n");
+    // Both are reported as they are on disk.
+    assert!(r.stdout.contains("ro.md:1:1: TC001") && r.stdout.contains("hard.md:1:1: TC001"));
+}
+
+#[test]
+fn files_that_are_not_utf8_are_never_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let latin1: &[u8] = b"visicall:bob caf\xe9\n";
+    let utf16: &[u8] = b"\xff\xfev\x00i\x00";
+    write(dir.path(), "latin1.md", latin1);
+    write(dir.path(), "utf16.md", utf16);
+    write(dir.path(), "binary.md", b"visicall:bob\x00\x01");
+    let r = run(dir.path(), &["--check", "--fix"]);
+    assert_eq!(r.code, Some(2));
+    assert_eq!(
+        r.stderr,
+        "error: latin1.md is not valid UTF-8 (byte 16); skipped\n\
+         error: utf16.md is UTF-16, not UTF-8; skipped\n"
+    );
+    assert_eq!(read(dir.path(), "latin1.md"), latin1);
+    assert_eq!(read(dir.path(), "utf16.md"), utf16);
+    assert_eq!(read(dir.path(), "binary.md"), b"visicall:bob\x00\x01");
+}
