@@ -15,7 +15,10 @@ use common::{age, mtime, names, read, run, tree, write};
 fn fix_then_a_second_run_changes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
-    for e in ["rules", "fix"].iter().flat_map(|d| fs::read_dir(fixtures.join(d)).unwrap()) {
+    for e in ["rules", "fix"]
+        .iter()
+        .flat_map(|d| fs::read_dir(fixtures.join(d)).unwrap())
+    {
         let e = e.unwrap();
         fs::copy(e.path(), dir.path().join(e.file_name())).unwrap();
     }

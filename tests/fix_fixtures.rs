@@ -62,7 +62,11 @@ fn every_rule_has_a_fixture_that_fires() {
         let mut fired = false;
         let mut found = false;
         for path in fixtures() {
-            let name = path.file_name().unwrap().to_string_lossy().to_ascii_lowercase();
+            let name = path
+                .file_name()
+                .unwrap()
+                .to_string_lossy()
+                .to_ascii_lowercase();
             if !name.starts_with(&prefix) {
                 continue;
             }
