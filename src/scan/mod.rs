@@ -266,7 +266,9 @@ fn finish_link(text: &str, start: usize, scheme_end: usize, place: Place) -> Opt
                         // \n, \r, \t are white space once the string is read.
                         Some(b'n' | b'r' | b't') => true,
                         Some(_) => {
-                            end += 2;
+                            // Skip the backslash and the whole character it escapes.
+                            let escaped = text[end + 1..].chars().next().map_or(1, char::len_utf8);
+                            end += 1 + escaped;
                             continue;
                         }
                         None => true,
