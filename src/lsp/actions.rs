@@ -165,20 +165,26 @@ pub fn fix_all(linted: &Linted, config: &Config) -> Vec<lsp::TextEdit> {
         return Vec::new();
     }
     let lines = linted.lines();
-    // Secrets are kept by safe fixes, in order: pair them up and replace
-    // only what lies between them.
+    // Never send a password back: every password of the fixed text is
+    // matched, in order, with an equal one of the old text, and only what
+    // lies between matched passwords is replaced. Safe fixes may drop a
+    // duplicate password but never write a new one; if one cannot be
+    // matched, there is no fix-all action.
     let old_secrets = &linted.analysis.secrets;
-    let new_secrets = crate::analyze(new, linted.kind, config).secrets;
-    let paired = old_secrets.len() == new_secrets.len()
-        && old_secrets
+    let mut next = 0;
+    let mut anchors: Vec<(Span, Span)> = Vec::new();
+    for n in crate::analyze(new, linted.kind, config).secrets {
+        let value = &new[n.range()];
+        let Some(k) = old_secrets[next..]
             .iter()
-            .zip(&new_secrets)
-            .all(|(a, b)| old[a.range()] == new[b.range()]);
-    let mut anchors: Vec<(Span, Span)> = if paired {
-        old_secrets.iter().copied().zip(new_secrets).collect()
-    } else {
-        Vec::new()
-    };
+            .position(|o| &old[o.range()] == value)
+        else {
+            tracing::debug!("fix-all would rewrite a password; not offered");
+            return Vec::new();
+        };
+        anchors.push((old_secrets[next + k], n));
+        next += k + 1;
+    }
     anchors.push((Span::empty(old.len()), Span::empty(new.len())));
     let mut edits = Vec::new();
     let (mut old_at, mut new_at) = (0, 0);

@@ -104,11 +104,13 @@ impl Backend {
     /// Puts new editor settings in force; on success re-lints.
     async fn apply_editor_settings(&self, value: &Value) {
         match self.shared.set_editor_settings(value) {
-            Ok(warnings) => {
+            Ok((changed, warnings)) => {
                 for w in warnings {
                     warn!("{w}");
                 }
-                self.settings_changed().await;
+                if changed {
+                    self.settings_changed().await;
+                }
             }
             Err(e) => {
                 self.show_warning(format!("{e}; keeping the previous settings"))
@@ -273,7 +275,7 @@ impl LanguageServer for Backend {
 
         let mut messages = Vec::new();
         match self.shared.reload_file_settings() {
-            Ok(warnings) => warnings.into_iter().for_each(|w| warn!("{w}")),
+            Ok((_, warnings)) => warnings.into_iter().for_each(|w| warn!("{w}")),
             Err(e) => messages.push(format!("{e}; the config file is ignored")),
         }
         if let Some(settings) = params
@@ -281,7 +283,7 @@ impl LanguageServer for Backend {
             .as_ref()
             .and_then(|o| o.get("settings"))
         {
-            match self.shared.set_editor_settings(settings) {
+            match self.shared.set_init_settings(settings) {
                 Ok(warnings) => warnings.into_iter().for_each(|w| warn!("{w}")),
                 Err(e) => messages.push(format!("{e}; using the defaults")),
             }
@@ -577,11 +579,13 @@ impl Backend {
 
     async fn reload_file(&self) {
         match self.shared.reload_file_settings() {
-            Ok(warnings) => {
+            Ok((changed, warnings)) => {
                 for w in warnings {
                     warn!("{w}");
                 }
-                self.settings_changed().await;
+                if changed {
+                    self.settings_changed().await;
+                }
             }
             Err(e) => {
                 self.show_warning(format!("{e}; keeping the previous settings"))

@@ -87,9 +87,15 @@ fn parse<T: DeserializeOwned>(method: &str, params: Option<Value>) -> Option<T> 
     }
 }
 
-/// The `textDocument.uri` of a request's params.
+/// The document a request names: `textDocument.uri` of its params (or
+/// `uri`, as the test hooks have it).
 fn document_uri(req: &Request) -> Option<&str> {
-    req.params()?.get("textDocument")?.get("uri")?.as_str()
+    let params = req.params()?;
+    params
+        .get("textDocument")
+        .and_then(|t| t.get("uri"))
+        .or_else(|| params.get("uri"))?
+        .as_str()
 }
 
 impl<S> Service<Request> for Ordered<S>

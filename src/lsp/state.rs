@@ -227,6 +227,9 @@ impl Lifecycle {
 #[derive(Debug, Default)]
 struct ConfigState {
     file: Map<String, Value>,
+    /// From `initializationOptions.settings`.
+    init: Map<String, Value>,
+    /// From `workspace/configuration` or `didChangeConfiguration`.
     editor: Map<String, Value>,
     effective: Arc<Effective>,
 }
@@ -456,36 +459,68 @@ impl Shared {
 
     // --- Settings. ---
 
-    /// Replaces the editor's settings. Returns an error message (the
-    /// previous configuration stays) or the warnings about ignored keys.
-    pub fn set_editor_settings(&self, value: &Value) -> Result<Vec<String>, String> {
-        let (editor, warnings) = settings::known_keys(value);
+    /// Puts new settings of one source in force; the layers are, from the
+    /// bottom: the config file, `initializationOptions.settings`, the
+    /// editor's configuration. On error the previous configuration stays.
+    fn set_layer(
+        &self,
+        layer: fn(&mut ConfigState) -> &mut Map<String, Value>,
+        map: Map<String, Value>,
+    ) -> Result<bool, String> {
         let mut state = lock(&self.config);
-        let effective = settings::effective(&settings::merge(&state.file, &editor))?;
-        state.editor = editor;
-        state.effective = Arc::new(effective);
+        let merged =
+            |s: &ConfigState| settings::merge(&settings::merge(&s.file, &s.init), &s.editor);
+        let before = merged(&state);
+        let old = std::mem::replace(layer(&mut state), map);
+        let after = merged(&state);
+        if after == before {
+            return Ok(false);
+        }
+        match settings::effective(&after) {
+            Ok(effective) => {
+                state.effective = Arc::new(effective);
+                Ok(true)
+            }
+            Err(e) => {
+                *layer(&mut state) = old;
+                Err(e)
+            }
+        }
+    }
+
+    /// Replaces the editor's settings. Returns whether the configuration
+    /// changed and the warnings about ignored keys, or an error message
+    /// (the previous configuration stays).
+    pub fn set_editor_settings(&self, value: &Value) -> Result<(bool, Vec<String>), String> {
+        let (map, warnings) = settings::known_keys(value);
+        let changed = self.set_layer(|s| &mut s.editor, map)?;
+        Ok((changed, warnings))
+    }
+
+    /// Replaces the settings of `initializationOptions.settings`.
+    pub fn set_init_settings(&self, value: &Value) -> Result<Vec<String>, String> {
+        let (map, warnings) = settings::known_keys(value);
+        self.set_layer(|s| &mut s.init, map)?;
         Ok(warnings)
     }
 
-    /// Replaces the config file's settings (an empty map when there is none).
-    pub fn set_file_settings(&self, file: Map<String, Value>) -> Result<(), String> {
-        let mut state = lock(&self.config);
-        let effective = settings::effective(&settings::merge(&file, &state.editor))?;
-        state.file = file;
-        state.effective = Arc::new(effective);
-        Ok(())
+    /// Replaces the config file's settings (an empty map when there is
+    /// none); returns whether the configuration changed.
+    pub fn set_file_settings(&self, file: Map<String, Value>) -> Result<bool, String> {
+        self.set_layer(|s| &mut s.file, file)
     }
 
     /// Reads the config file of the first workspace root into the settings.
-    pub fn reload_file_settings(&self) -> Result<Vec<String>, String> {
+    /// Returns whether the configuration changed, and warnings.
+    pub fn reload_file_settings(&self) -> Result<(bool, Vec<String>), String> {
         let roots = self.session().roots;
         let found = roots.first().and_then(|r| settings::find_file(r));
         let (map, warnings) = match found {
             Some(path) => settings::read_file(&path)?,
             None => (Map::new(), Vec::new()),
         };
-        self.set_file_settings(map)?;
-        Ok(warnings)
+        let changed = self.set_file_settings(map)?;
+        Ok((changed, warnings))
     }
 
     /// Parses a URI string, for tests and custom requests.
