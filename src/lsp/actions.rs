@@ -97,7 +97,7 @@ pub fn actions(
         if let Some((open, close)) = linted.kind.comment_syntax() {
             let mut seen: Vec<(usize, Rule)> = Vec::new();
             for d in &here {
-                let line = linted.index().line_of(d.span.start);
+                let line = lines.line_of(d.span.start);
                 if seen.contains(&(line, d.rule)) {
                     continue;
                 }
@@ -237,7 +237,7 @@ fn disable_line(
     open: &str,
     close: &str,
 ) -> Option<lsp::TextEdit> {
-    let content = lines.index.line_span(lines.text, line);
+    let content = lines.line_span(line);
     let text = &lines.text[content.range()];
     let code = rule.code();
     if let Some(at) = text.find(DISABLE_LINE) {
@@ -312,7 +312,7 @@ mod tests {
         let index = LineIndex::new(text);
         let lines = Lines {
             text,
-            index: &index,
+            index: convert::Index::Lines(&index),
             enc: Encoding::Utf8,
         };
         let edit = disable_line(&lines, 0, Rule::MissingEncrypt, open, close)?;

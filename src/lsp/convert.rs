@@ -5,6 +5,7 @@ use std::str::FromStr;
 
 use tower_lsp_server::ls_types as lsp;
 
+use super::document::Text;
 use crate::fix::Edit;
 use crate::rules::{Diagnostic, Rule, Severity};
 use crate::text::{Encoding, LineCol, LineIndex, Span};
@@ -15,18 +16,49 @@ pub const SOURCE: &str = "trueconf-lsp";
 /// Where the README documents the rules.
 pub const README: &str = "https://github.com/trueconf-lsp/trueconf-lsp/blob/main/README.md";
 
+/// Where a text's lines are: a [`LineIndex`], or the rope of an open
+/// document (the same answers, without an O(n) index per version).
+#[derive(Clone, Copy)]
+pub enum Index<'a> {
+    Lines(&'a LineIndex),
+    Rope(&'a Text),
+}
+
 /// A text with its line index and the encoding columns are counted in.
 #[derive(Clone, Copy)]
 pub struct Lines<'a> {
     pub text: &'a str,
-    pub index: &'a LineIndex,
+    pub index: Index<'a>,
     pub enc: Encoding,
 }
 
 impl Lines<'_> {
+    fn line_col(&self, offset: usize) -> LineCol {
+        match self.index {
+            Index::Lines(i) => i.line_col(self.text, offset, self.enc),
+            Index::Rope(t) => t.line_col(self.text, offset, self.enc),
+        }
+    }
+
     pub fn position(&self, offset: usize) -> lsp::Position {
-        let lc = self.index.line_col(self.text, offset, self.enc);
+        let lc = self.line_col(offset);
         lsp::Position::new(lc.line, lc.col)
+    }
+
+    /// The zero-based line holding `offset`.
+    pub fn line_of(&self, offset: usize) -> usize {
+        match self.index {
+            Index::Lines(i) => i.line_of(offset.min(self.text.len())),
+            Index::Rope(t) => t.line_of(offset),
+        }
+    }
+
+    /// The byte range of `line`'s content, without its line break.
+    pub fn line_span(&self, line: usize) -> Span {
+        match self.index {
+            Index::Lines(i) => i.line_span(self.text, line),
+            Index::Rope(t) => t.line_span(self.text, line),
+        }
     }
 
     pub fn range(&self, span: Span) -> lsp::Range {
@@ -35,14 +67,14 @@ impl Lines<'_> {
 
     /// The byte offset of a client position (clamped).
     pub fn offset(&self, pos: lsp::Position) -> usize {
-        self.index.offset(
-            self.text,
-            LineCol {
-                line: pos.line,
-                col: pos.character,
-            },
-            self.enc,
-        )
+        let lc = LineCol {
+            line: pos.line,
+            col: pos.character,
+        };
+        match self.index {
+            Index::Lines(i) => i.offset(self.text, lc, self.enc),
+            Index::Rope(t) => t.offset(lc, self.enc),
+        }
     }
 
     /// The byte span of a client range (clamped; a reversed range is made

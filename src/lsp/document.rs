@@ -11,7 +11,7 @@ use std::borrow::Cow;
 
 use ropey::Rope;
 
-use crate::text::{Encoding, LineCol, LineIndex};
+use crate::text::{Encoding, LineCol, LineIndex, Span, floor_char_boundary, len_in};
 
 /// One entry of a `didChange` notification, positions as the client sent
 /// them. `range == None` replaces the whole text.
@@ -82,6 +82,50 @@ impl Text {
     /// column inside a character is the start of that character.
     pub fn offset(&self, pos: LineCol, enc: Encoding) -> usize {
         offset(&self.rope, pos, enc)
+    }
+
+    /// Line and column of byte `offset` of `text`, which must be this
+    /// text's contents: the same as [`LineIndex::line_col`] gives, without
+    /// building an index of the whole text (O(log n) plus the column).
+    pub fn line_col(&self, text: &str, offset: usize, enc: Encoding) -> LineCol {
+        debug_assert_eq!(text.len(), self.rope.len_bytes());
+        let offset = floor_char_boundary(text, offset.min(text.len()));
+        let line = self.rope.byte_to_line(offset);
+        let start = self.rope.line_to_byte(line);
+        let mut end = offset;
+        // Between the `\r` and `\n` of a line break: the end of the line.
+        if end > start && text.as_bytes()[end - 1] == b'\r' && text[end..].starts_with('\n') {
+            end -= 1;
+        }
+        LineCol {
+            line: line as u32,
+            col: len_in(&text[start..end], enc) as u32,
+        }
+    }
+
+    /// The zero-based line holding byte `offset` (clamped to the text).
+    pub fn line_of(&self, offset: usize) -> usize {
+        self.rope.byte_to_line(offset.min(self.rope.len_bytes()))
+    }
+
+    /// Byte range of `line`'s content, without its line break; `text` must
+    /// be this text's contents.
+    pub fn line_span(&self, text: &str, line: usize) -> Span {
+        let line = line.min(self.rope.len_lines() - 1);
+        let start = self.rope.line_to_byte(line);
+        let mut end = if line + 1 < self.rope.len_lines() {
+            self.rope.line_to_byte(line + 1)
+        } else {
+            text.len()
+        };
+        let bytes = text.as_bytes();
+        if end > start && bytes[end - 1] == b'\n' {
+            end -= 1;
+        }
+        if end > start && bytes[end - 1] == b'\r' {
+            end -= 1;
+        }
+        Span::new(start, end)
     }
 
     /// Applies `changes` in order, each relative to the text the previous
@@ -181,6 +225,32 @@ mod tests {
     }
 
     #[test]
+    fn positions_and_lines_match_line_index() {
+        let text = "a😀b\r\nxy\rz\u{2028}w\n\n中\r\n";
+        let t = Text::new(text);
+        let index = LineIndex::new(text);
+        for enc in [Encoding::Utf8, Encoding::Utf16, Encoding::Utf32] {
+            for offset in 0..=text.len() + 2 {
+                assert_eq!(
+                    t.line_col(text, offset.min(text.len()), enc),
+                    index.line_col(text, offset, enc),
+                    "{enc:?} {offset}"
+                );
+            }
+        }
+        for offset in 0..=text.len() {
+            assert_eq!(t.line_of(offset), index.line_of(offset), "{offset}");
+        }
+        for line in 0..8 {
+            assert_eq!(
+                t.line_span(text, line),
+                index.line_span(text, line),
+                "{line}"
+            );
+        }
+    }
+
+    #[test]
     fn over_long_column_keeps_the_line_break() {
         let mut t = Text::new("ab\r\ncd");
         t.apply(&[change(lc(0, 1), lc(0, 99), "X")], Encoding::Utf16)
@@ -276,6 +346,14 @@ mod tests {
                 model.replace_range(sa..sb, &insert);
                 text.apply(&[change(a, b, &insert)], enc).unwrap();
                 assert_eq!(text.contents(), model);
+                let index = LineIndex::new(&model);
+                for _ in 0..4 {
+                    let offset = rng.below(model.len() + 1);
+                    assert_eq!(
+                        text.line_col(&model, offset, enc),
+                        index.line_col(&model, offset, enc)
+                    );
+                }
             }
         }
     }

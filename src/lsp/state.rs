@@ -20,11 +20,11 @@ use tower_lsp_server::Client;
 use tower_lsp_server::ls_types as lsp;
 use tracing::{debug, error, warn};
 
-use super::convert::{self, Lines};
+use super::convert::{self, Index, Lines};
 use super::document::{Change, Text};
 use super::settings::{self, Effective};
 use crate::scan::DocKind;
-use crate::text::{Encoding, LineCol, LineIndex};
+use crate::text::{Encoding, LineCol};
 use crate::{Analysis, analyze};
 
 /// Knobs of a server instance.
@@ -95,18 +95,15 @@ pub struct Linted {
     pub analysis: Analysis,
     pub diagnostics: Vec<lsp::Diagnostic>,
     pub too_large: bool,
-    index: OnceLock<LineIndex>,
+    /// The rope `text` was made from, for line lookups.
+    rope: Text,
 }
 
 impl Linted {
-    pub fn index(&self) -> &LineIndex {
-        self.index.get_or_init(|| LineIndex::new(&self.text))
-    }
-
     pub fn lines(&self) -> Lines<'_> {
         Lines {
             text: &self.text,
-            index: self.index(),
+            index: Index::Rope(&self.rope),
             enc: self.encoding,
         }
     }
@@ -170,7 +167,7 @@ impl Snapshot {
                 analysis: Analysis::default(),
                 diagnostics: vec![convert::too_large(len, max_bytes)],
                 too_large: true,
-                index: OnceLock::new(),
+                rope: Text::default(),
             };
         }
         let text = self.text.contents();
@@ -182,7 +179,7 @@ impl Snapshot {
             analysis,
             diagnostics: Vec::new(),
             too_large: false,
-            index: OnceLock::new(),
+            rope: self.text.clone(),
         };
         if !linted.analysis.diagnostics.is_empty() {
             linted.diagnostics = convert::diagnostics(

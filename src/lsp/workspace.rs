@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use tower_lsp_server::ls_types as lsp;
 
-use super::convert::{self, Lines};
+use super::convert::{self, Index, Lines};
 use super::settings::Effective;
 use crate::cli::walk::{WalkOptions, walk};
 use crate::text::{Encoding, LineIndex};
@@ -56,7 +56,7 @@ pub fn report(
         let index = LineIndex::new(&file.text);
         let lines = Lines {
             text: &file.text,
-            index: &index,
+            index: Index::Lines(&index),
             enc: encoding,
         };
         let diagnostics = convert::diagnostics(&file.analysis.diagnostics, &lines, cap);
