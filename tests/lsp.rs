@@ -307,6 +307,26 @@ async fn quickfix_fix_all_and_disable_line_edits() {
     assert_eq!(fixed, want.text);
     assert!(fixed.contains("&amp;do=chat") && fixed.contains("hunter2&encrypt=1"));
 
+    // No fix-all on a cursor move unless source actions were asked for.
+    let automatic = c
+        .request(
+            "textDocument/codeAction",
+            json!({"textDocument": {"uri": MD}, "range": d["range"],
+                "context": {"diagnostics": [], "triggerKind": 2}}),
+        )
+        .await;
+    let kinds: Vec<&Value> = automatic
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| &a["kind"])
+        .collect();
+    assert!(kinds.iter().all(|k| *k == "quickfix"), "{kinds:?}");
+    assert!(
+        list.iter()
+            .any(|a| a["kind"] == "source.fixAll.trueconf-lsp")
+    );
+
     // Only quick-fixes when asked for quick-fixes.
     let quick = {
         let range = whole(&text, &c);

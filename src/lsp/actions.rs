@@ -58,12 +58,17 @@ fn wanted(kind: &str, only: Option<&[lsp::CodeActionKind]>) -> bool {
     })
 }
 
+/// The actions for `range`. `automatic` is true when the editor asked on
+/// its own (a cursor move) rather than on the user's request; fix-all,
+/// which re-lints the document to a fixpoint, is then computed only if the
+/// editor asked for source actions by kind.
 pub fn actions(
     linted: &Linted,
     config: &Config,
     target: &Target<'_>,
     range: lsp::Range,
     only: Option<&[lsp::CodeActionKind]>,
+    automatic: bool,
 ) -> Vec<lsp::CodeActionOrCommand> {
     let mut out = Vec::new();
     if linted.too_large {
@@ -114,7 +119,7 @@ pub fn actions(
             }
         }
     }
-    if wanted(FIX_ALL, only) {
+    if wanted(FIX_ALL, only) && !(automatic && only.is_none()) {
         let edits = fix_all(linted, config);
         if !edits.is_empty() {
             out.push(action(

@@ -69,11 +69,18 @@ impl Text {
 
     /// The whole text as one string.
     pub fn contents(&self) -> String {
-        let mut out = String::with_capacity(self.rope.len_bytes());
+        let mut out = String::new();
+        self.contents_into(&mut out);
+        out
+    }
+
+    /// The whole text, written into `out` (whose buffer is reused).
+    pub fn contents_into(&self, out: &mut String) {
+        out.clear();
+        out.reserve(self.rope.len_bytes());
         for chunk in self.rope.chunks() {
             out.push_str(chunk);
         }
-        out
     }
 
     /// The byte offset of a client position, clamped as [`LineIndex::offset`]

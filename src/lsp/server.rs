@@ -447,6 +447,7 @@ impl LanguageServer for Backend {
         let document_changes = self.shared.session().document_changes;
         let range = params.range;
         let only = params.context.only;
+        let automatic = params.context.trigger_kind == Some(lsp::CodeActionTriggerKind::AUTOMATIC);
         self.on_lint(&params.text_document.uri, move |snap, linted| {
             let target = Target {
                 uri: &snap.uri,
@@ -460,6 +461,7 @@ impl LanguageServer for Backend {
                 &target,
                 range,
                 only.as_deref(),
+                automatic,
             ))
         })
         .await

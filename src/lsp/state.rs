@@ -99,6 +99,33 @@ pub struct Linted {
     rope: Text,
 }
 
+/// Buffers of large texts no lint result holds any more. Copying a big
+/// document out of its rope into a reused buffer avoids a fresh allocation
+/// (and its page faults) on every keystroke.
+static TEXT_BUFFERS: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
+/// Texts at least this long have their buffers reused.
+const REUSE_AT: usize = 256 * 1024;
+
+fn text_buffer(len: usize) -> String {
+    let mut pool = lock(&TEXT_BUFFERS);
+    match pool.iter().position(|b| b.capacity() >= len) {
+        Some(i) => pool.swap_remove(i),
+        None => pool.pop().unwrap_or_default(),
+    }
+}
+
+impl Drop for Linted {
+    fn drop(&mut self) {
+        if self.text.capacity() >= REUSE_AT {
+            let mut pool = lock(&TEXT_BUFFERS);
+            if pool.len() < 2 {
+                pool.push(std::mem::take(&mut self.text));
+            }
+        }
+    }
+}
+
 impl Linted {
     pub fn lines(&self) -> Lines<'_> {
         Lines {
@@ -170,7 +197,12 @@ impl Snapshot {
                 rope: Text::default(),
             };
         }
-        let text = self.text.contents();
+        let mut text = if len >= REUSE_AT {
+            text_buffer(len)
+        } else {
+            String::new()
+        };
+        self.text.contents_into(&mut text);
         let analysis = analyze(&text, self.kind, &self.cell.config.config);
         let mut linted = Linted {
             kind: self.kind,
@@ -539,7 +571,14 @@ async fn lint_loop(shared: Arc<Shared>, key: String, epoch: u64) {
             }
         };
         let cell = snap.cell.clone();
+        let started = std::time::Instant::now();
         let result = tokio::task::spawn_blocking(move || snap.linted()).await;
+        debug!(
+            uri = %key,
+            version = cell.version,
+            ms = started.elapsed().as_secs_f64() * 1000.0,
+            "linted"
+        );
         let mut docs = lock(&shared.docs);
         let Some(doc) = docs.get_mut(&key) else {
             return;
@@ -593,6 +632,45 @@ pub async fn publisher(
             Publish::Clear { uri } => {
                 client.publish_diagnostics(uri, Vec::new(), None).await;
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod timing {
+    use super::*;
+    use crate::config::Config;
+
+    /// Where a lint's time goes on a big document: `TRUECONF_BENCH_FILE=…
+    /// cargo test --release --lib lint_timing -- --ignored --nocapture`.
+    #[test]
+    #[ignore]
+    fn lint_timing() {
+        let Ok(path) = std::env::var("TRUECONF_BENCH_FILE") else {
+            return;
+        };
+        let source = std::fs::read_to_string(path).unwrap();
+        let text = Text::new(&source);
+        let config = Config::default();
+        for _ in 0..5 {
+            let t = std::time::Instant::now();
+            let mut s = String::new();
+            text.contents_into(&mut s);
+            let copy = t.elapsed();
+            let analysis = analyze(&s, DocKind::Markdown, &config);
+            let lint = t.elapsed() - copy;
+            let lines = Lines {
+                text: &s,
+                index: Index::Rope(&text),
+                enc: Encoding::Utf16,
+            };
+            let d = convert::diagnostics(&analysis.diagnostics, &lines, 1000);
+            let total = t.elapsed();
+            eprintln!(
+                "copy {copy:?} analyze {lint:?} convert {:?} ({} diagnostics)",
+                total - copy - lint,
+                d.len()
+            );
         }
     }
 }
