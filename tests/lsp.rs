@@ -778,7 +778,12 @@ async fn rapid_edits_and_requests_stay_in_wire_order() {
     }
     for id in others {
         let r = c.response(id).await;
-        assert!(r.get("error").is_none(), "{r}");
+        // A request overtaken by later edits may be answered
+        // ContentModified instead of linting an outdated text.
+        assert!(
+            r.get("error").is_none() || r["error"]["code"] == -32801,
+            "{r}"
+        );
     }
     let (version, text) = c.server_text(MD).await;
     assert_eq!(text, model);

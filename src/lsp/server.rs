@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use serde_json::{Value, json};
-use tower_lsp_server::jsonrpc::{Error, Result};
+use tower_lsp_server::jsonrpc::{Error, ErrorCode, Result};
 use tower_lsp_server::ls_types as lsp;
 use tower_lsp_server::{Client, LanguageServer};
 use tracing::{info, warn};
@@ -49,9 +49,32 @@ impl Backend {
         T: Send + 'static,
         F: FnOnce(&Snapshot, &Linted) -> Option<T> + Send + 'static,
     {
+        self.lint_then(uri, false, f).await
+    }
+
+    /// Like [`Self::on_lint`] for editor features (hover, actions, links,
+    /// hints, completion): if the document changed since the request was
+    /// sent and its version was never linted, answers `ContentModified`
+    /// instead of linting a text nobody looks at any more.
+    async fn on_current_lint<T, F>(&self, uri: &lsp::Uri, f: F) -> Result<Option<T>>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Snapshot, &Linted) -> Option<T> + Send + 'static,
+    {
+        self.lint_then(uri, true, f).await
+    }
+
+    async fn lint_then<T, F>(&self, uri: &lsp::Uri, skip_stale: bool, f: F) -> Result<Option<T>>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Snapshot, &Linted) -> Option<T> + Send + 'static,
+    {
         let Some(snap) = self.snapshot(uri) else {
             return Ok(None);
         };
+        if skip_stale && !snap.is_linted() && !self.shared.is_current(&snap) {
+            return Err(Error::new(ErrorCode::ContentModified));
+        }
         blocking(move || {
             let linted = snap.linted();
             f(&snap, &linted)
@@ -415,7 +438,7 @@ impl LanguageServer for Backend {
     async fn hover(&self, params: lsp::HoverParams) -> Result<Option<lsp::Hover>> {
         let p = params.text_document_position_params;
         let pos = p.position;
-        self.on_lint(&p.text_document.uri, move |_, linted| {
+        self.on_current_lint(&p.text_document.uri, move |_, linted| {
             if linted.too_large {
                 return None;
             }
@@ -430,7 +453,7 @@ impl LanguageServer for Backend {
     ) -> Result<Option<lsp::CompletionResponse>> {
         let p = params.text_document_position;
         let pos = p.position;
-        self.on_lint(&p.text_document.uri, move |_, linted| {
+        self.on_current_lint(&p.text_document.uri, move |_, linted| {
             if linted.too_large {
                 return None;
             }
@@ -448,7 +471,7 @@ impl LanguageServer for Backend {
         let range = params.range;
         let only = params.context.only;
         let automatic = params.context.trigger_kind == Some(lsp::CodeActionTriggerKind::AUTOMATIC);
-        self.on_lint(&params.text_document.uri, move |snap, linted| {
+        self.on_current_lint(&params.text_document.uri, move |snap, linted| {
             let target = Target {
                 uri: &snap.uri,
                 version: snap.version,
@@ -471,7 +494,7 @@ impl LanguageServer for Backend {
         &self,
         params: lsp::DocumentLinkParams,
     ) -> Result<Option<Vec<lsp::DocumentLink>>> {
-        self.on_lint(&params.text_document.uri, |snap, linted| {
+        self.on_current_lint(&params.text_document.uri, |snap, linted| {
             Some(links::document_links(linted, &snap.uri))
         })
         .await
@@ -495,7 +518,7 @@ impl LanguageServer for Backend {
         params: lsp::InlayHintParams,
     ) -> Result<Option<Vec<lsp::InlayHint>>> {
         let range = params.range;
-        self.on_lint(&params.text_document.uri, move |snap, linted| {
+        self.on_current_lint(&params.text_document.uri, move |snap, linted| {
             if !snap.cell.config.inlay_hints {
                 return Some(Vec::new());
             }

@@ -174,6 +174,11 @@ pub struct Snapshot {
 }
 
 impl Snapshot {
+    /// Has this snapshot's lint been computed already?
+    pub fn is_linted(&self) -> bool {
+        self.cell.once.get().is_some()
+    }
+
     /// The lint of this snapshot, computing it if nobody has. Blocking:
     /// call it from `spawn_blocking`.
     pub fn linted(&self) -> Arc<Linted> {
@@ -362,6 +367,13 @@ impl Shared {
         let encoding = self.session().encoding;
         let docs = lock(&self.docs);
         docs.get(key).map(|d| self.snapshot_of(key, d, encoding))
+    }
+
+    /// Is the document still at the snapshot's version and configuration?
+    pub fn is_current(&self, snap: &Snapshot) -> bool {
+        lock(&self.docs)
+            .get(&snap.key)
+            .is_some_and(|d| Arc::ptr_eq(&d.cell, &snap.cell))
     }
 
     /// URIs of every open document.
