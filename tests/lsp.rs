@@ -1079,6 +1079,36 @@ async fn lifecycle_exit_codes() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unresponsive_client_does_not_stall_the_server() {
+    let mut c = Client::start();
+    c.answering
+        .store(false, std::sync::atomic::Ordering::SeqCst);
+    c.initialize(caps(&["utf-16"]), Value::Null).await;
+    c.open(MD, "markdown", 1, "");
+    let mut model = String::new();
+    for v in 2..402 {
+        let end = c.pos(&model, model.len());
+        c.change(
+            MD,
+            v,
+            json!([{"range": {"start": end, "end": end}, "text": "visicall:x "}]),
+        );
+        model.push_str("visicall:x ");
+        // A settings change makes the server ask the client things.
+        if v % 100 == 0 {
+            c.notify(
+                "workspace/didChangeConfiguration",
+                json!({"settings": null}),
+            );
+        }
+    }
+    let started = std::time::Instant::now();
+    assert_eq!(c.server_text(MD).await, (401, model));
+    assert!(started.elapsed() < Duration::from_secs(3));
+    assert_eq!(c.shutdown_and_exit().await, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn oversized_documents_and_the_diagnostics_cap() {
     let mut c = Client::start_with(Options {
         max_document_bytes: 1000,

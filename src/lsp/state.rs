@@ -232,8 +232,9 @@ impl Snapshot {
 /// What the publisher is asked to send.
 #[derive(Debug)]
 pub enum Publish {
-    /// The lint of a cell, if the document still is at that cell.
-    Lint { key: String, cell: Arc<LintCell> },
+    /// The lint of a cell, if the document still is at that cell. Weak, so
+    /// a queue behind a slow client holds no outdated texts.
+    Lint { key: String, cell: Weak<LintCell> },
     /// An empty list for a closed document.
     Clear { uri: lsp::Uri },
 }
@@ -602,6 +603,7 @@ async fn lint_loop(shared: Arc<Shared>, key: String, epoch: u64) {
             doc.lint_running = false;
             match result {
                 Ok(_) => {
+                    let cell = Arc::downgrade(&cell);
                     let _ = shared.publish.send(Publish::Lint { key, cell });
                 }
                 Err(_) => {
@@ -627,6 +629,9 @@ pub async fn publisher(
         };
         match msg {
             Publish::Lint { key, cell } => {
+                let Some(cell) = cell.upgrade() else {
+                    continue;
+                };
                 let uri = {
                     let docs = lock(&shared.docs);
                     match docs.get(&key) {

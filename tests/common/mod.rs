@@ -39,6 +39,8 @@ pub struct Client {
     pub settings: Arc<Mutex<Value>>,
     server: Option<JoinHandle<i32>>,
     pub encoding: Encoding,
+    /// When false, the client never answers the server's requests.
+    pub answering: Arc<std::sync::atomic::AtomicBool>,
 }
 
 fn frame(body: &Value) -> Vec<u8> {
@@ -72,7 +74,9 @@ impl Client {
         let (in_tx, in_rx) = mpsc::unbounded_channel();
         let wire = Arc::new(Mutex::new(Vec::new()));
         let settings = Arc::new(Mutex::new(json!({})));
+        let answering = Arc::new(std::sync::atomic::AtomicBool::new(true));
         let (wire2, settings2, answer) = (wire.clone(), settings.clone(), out_tx.downgrade());
+        let answering2 = answering.clone();
         tokio::spawn(async move {
             let mut reader = BufReader::new(read);
             loop {
@@ -99,7 +103,10 @@ impl Client {
                 wire2.lock().unwrap().push(text.clone());
                 let msg: Value = serde_json::from_str(&text).expect("JSON body");
                 // Answer server-to-client requests right away.
-                if let (Some(id), Some(method)) = (msg.get("id"), msg.get("method")) {
+                let answer_now = answering2.load(std::sync::atomic::Ordering::SeqCst);
+                if let (Some(id), Some(method), true) =
+                    (msg.get("id"), msg.get("method"), answer_now)
+                {
                     let result = match method.as_str().unwrap() {
                         "workspace/configuration" => {
                             let n = msg["params"]["items"].as_array().map_or(0, Vec::len);
@@ -129,6 +136,7 @@ impl Client {
             settings,
             server: Some(server),
             encoding: Encoding::Utf16,
+            answering,
         }
     }
 
