@@ -124,9 +124,11 @@ impl Backend {
         values.into_iter().next()
     }
 
-    /// Puts new editor settings in force; on success re-lints.
-    async fn apply_editor_settings(&self, value: &Value) {
-        match self.shared.set_editor_settings(value) {
+    /// Puts new editor settings in force; on success re-lints. `ticket`
+    /// orders concurrent updates: an answer older than one already applied
+    /// is dropped.
+    async fn apply_editor_settings(&self, ticket: u64, value: &Value) {
+        match self.shared.set_editor_settings(ticket, value) {
             Ok((changed, warnings)) => {
                 for w in warnings {
                     warn!("{w}");
@@ -378,10 +380,11 @@ impl LanguageServer for Backend {
         // Client round-trips run in their own task, with timeouts, so no
         // handler ever waits on the client.
         let this = self.handle();
+        let ticket = self.shared.config_ticket();
         tokio::spawn(async move {
             this.register_capabilities().await;
             if let Some(value) = this.pull_configuration().await {
-                this.apply_editor_settings(&value).await;
+                this.apply_editor_settings(ticket, &value).await;
             }
         });
     }
@@ -393,6 +396,7 @@ impl LanguageServer for Backend {
 
     async fn did_change_configuration(&self, params: lsp::DidChangeConfigurationParams) {
         let this = self.handle();
+        let ticket = self.shared.config_ticket();
         tokio::spawn(async move {
             let pushed = params.settings.get(SECTION).cloned();
             let value = match this.pull_configuration().await {
@@ -400,7 +404,7 @@ impl LanguageServer for Backend {
                 None => pushed,
             };
             match value {
-                Some(v) => this.apply_editor_settings(&v).await,
+                Some(v) => this.apply_editor_settings(ticket, &v).await,
                 // The client only said "something changed": re-read the file.
                 None => this.reload_file().await,
             }

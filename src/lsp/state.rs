@@ -276,6 +276,8 @@ pub struct Shared {
     session: RwLock<Session>,
     config: Mutex<ConfigState>,
     ids: AtomicU64,
+    /// The ticket of the editor settings in force.
+    editor_ticket: Mutex<u64>,
     publish: mpsc::UnboundedSender<Publish>,
     /// Messages to show once the client may receive them.
     pub pending_messages: Mutex<Vec<String>>,
@@ -308,6 +310,7 @@ impl Shared {
                 ..ConfigState::default()
             }),
             ids: AtomicU64::new(1),
+            editor_ticket: Mutex::new(0),
             publish: tx,
             pending_messages: Mutex::new(Vec::new()),
             workspace_reported: Mutex::new(Vec::new()),
@@ -530,10 +533,26 @@ impl Shared {
         }
     }
 
-    /// Replaces the editor's settings. Returns whether the configuration
-    /// changed and the warnings about ignored keys, or an error message
-    /// (the previous configuration stays).
-    pub fn set_editor_settings(&self, value: &Value) -> Result<(bool, Vec<String>), String> {
+    /// A ticket for a settings update, taken when the update is asked for.
+    pub fn config_ticket(&self) -> u64 {
+        self.ids.fetch_add(1, Ordering::SeqCst)
+    }
+
+    /// Replaces the editor's settings, unless settings asked for later
+    /// (a newer `ticket`) are already in force. Returns whether the
+    /// configuration changed and the warnings about ignored keys, or an
+    /// error message (the previous configuration stays).
+    pub fn set_editor_settings(
+        &self,
+        ticket: u64,
+        value: &Value,
+    ) -> Result<(bool, Vec<String>), String> {
+        // Held while the settings are replaced, so tickets apply in order.
+        let mut applied = lock(&self.editor_ticket);
+        if ticket < *applied {
+            return Ok((false, Vec::new()));
+        }
+        *applied = ticket;
         let (map, warnings) = settings::known_keys(value);
         let changed = self.set_layer(|s| &mut s.editor, map)?;
         Ok((changed, warnings))
