@@ -237,12 +237,11 @@ async fn did_close_clears_diagnostics() {
     assert_eq!(c.shutdown_and_exit().await, 0);
 }
 
-async fn actions(c: &mut Client, uri: &str, text: &str, range: Value, only: Value) -> Vec<Value> {
+async fn actions(c: &mut Client, uri: &str, range: Value, only: Value) -> Vec<Value> {
     let mut context = json!({"diagnostics": []});
     if !only.is_null() {
         context["only"] = only;
     }
-    let _ = text;
     c.request(
         "textDocument/codeAction",
         json!({"textDocument": {"uri": uri}, "range": range, "context": context}),
@@ -268,7 +267,7 @@ async fn quickfix_fix_all_and_disable_line_edits() {
     let p = c.diagnostics(MD, Some(3)).await;
     let d = p["diagnostics"][0].clone();
     assert_eq!(d["code"], "TC002");
-    let list = actions(&mut c, MD, &text, d["range"].clone(), Value::Null).await;
+    let list = actions(&mut c, MD, d["range"].clone(), Value::Null).await;
 
     let add = titled(&list, "Add encrypt=1");
     assert_eq!(add["kind"], "quickfix");
@@ -293,7 +292,7 @@ async fn quickfix_fix_all_and_disable_line_edits() {
 
     let all = {
         let range = whole(&text, &c);
-        actions(&mut c, MD, &text, range, json!(["source.fixAll"])).await
+        actions(&mut c, MD, range, json!(["source.fixAll"])).await
     };
     assert_eq!(all.len(), 1, "{all:#?}");
     assert_eq!(all[0]["kind"], "source.fixAll.trueconf-lsp");
@@ -330,7 +329,7 @@ async fn quickfix_fix_all_and_disable_line_edits() {
     // Only quick-fixes when asked for quick-fixes.
     let quick = {
         let range = whole(&text, &c);
-        actions(&mut c, MD, &text, range, json!(["quickfix"])).await
+        actions(&mut c, MD, range, json!(["quickfix"])).await
     };
     assert!(quick.iter().all(|a| a["kind"] == "quickfix"));
 
@@ -341,7 +340,7 @@ async fn quickfix_fix_all_and_disable_line_edits() {
     c.diagnostics(py, Some(1)).await;
     let list = {
         let range = whole(py_text, &c);
-        actions(&mut c, py, py_text, range, json!(["quickfix"])).await
+        actions(&mut c, py, range, json!(["quickfix"])).await
     };
     let disable = titled(&list, "Disable TC002 for this line");
     assert_eq!(
@@ -353,7 +352,7 @@ async fn quickfix_fix_all_and_disable_line_edits() {
     c.diagnostics(txt, Some(1)).await;
     let list = {
         let range = whole(py_text, &c);
-        actions(&mut c, txt, py_text, range, Value::Null).await
+        actions(&mut c, txt, range, Value::Null).await
     };
     assert!(!list.is_empty());
     assert!(
@@ -373,7 +372,7 @@ async fn edits_without_document_changes_use_the_changes_map() {
     c.diagnostics(MD, Some(1)).await;
     let list = {
         let range = whole(text, &c);
-        actions(&mut c, MD, text, range, json!(["quickfix"])).await
+        actions(&mut c, MD, range, json!(["quickfix"])).await
     };
     let edit = &list[0]["edit"];
     assert!(edit.get("documentChanges").is_none());
@@ -765,8 +764,6 @@ async fn rapid_edits_and_requests_stay_in_wire_order() {
             ));
         }
     }
-    let last_version = probes.len() as i64; // placeholder, replaced below
-    let _ = last_version;
     for (id, version, text) in probes {
         let r = c.response(id).await;
         assert_eq!(r["result"]["version"], version);
