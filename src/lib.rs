@@ -23,6 +23,7 @@ pub mod cli;
 pub mod config;
 pub mod describe;
 pub mod fix;
+pub mod lsp;
 pub mod rules;
 pub mod scan;
 pub mod settings;

@@ -17,9 +17,6 @@ fn main() -> ExitCode {
         let _ = out.flush();
         return status.into();
     }
-    let _ = writeln!(
-        std::io::stderr(),
-        "error: the language server is not in this build yet"
-    );
-    ExitCode::from(2)
+    // No mode flag, or `--stdio`: the language server.
+    trueconf_lsp::lsp::run()
 }

@@ -404,6 +404,34 @@ impl Resolver {
         })
     }
 
+    /// A resolver that gives every file the same, ready configuration: the
+    /// language server's settings, with `exclude` globs relative to `cwd`.
+    pub fn fixed(
+        cwd: PathBuf,
+        config: Config,
+        exclude: &[String],
+    ) -> Result<Resolver, ConfigError> {
+        let overrides = Overrides::default();
+        let cli_exclude = Exclude::new(&cwd, exclude).map_err(|m| ConfigError {
+            path: PathBuf::from("exclude"),
+            line: 0,
+            column: 0,
+            message: m,
+        })?;
+        let effective = Effective {
+            config,
+            fail_on: Severity::Warning,
+            source: None,
+            excludes: vec![cli_exclude.clone()],
+        };
+        Ok(Resolver {
+            cwd,
+            overrides,
+            cli_exclude,
+            mode: Mode::Explicit(Arc::new(effective)),
+        })
+    }
+
     /// The absolute form of a path as given.
     pub fn absolute(&self, path: &Path) -> PathBuf {
         absolute(&self.cwd, path)

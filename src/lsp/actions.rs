@@ -1,0 +1,353 @@
+//! Code actions: one quick-fix per fix, "fix all" for the safe fixes, and
+//! "disable for this line" written in the file's own comment syntax.
+
+use std::collections::HashMap;
+
+use tower_lsp_server::ls_types as lsp;
+
+use super::convert::{self, Lines};
+use super::state::Linted;
+use crate::config::Config;
+use crate::fix::Applicability;
+use crate::rules::{Diagnostic, Rule};
+use crate::text::{Span, floor_char_boundary};
+
+/// The kind of the fix-all action.
+pub const FIX_ALL: &str = "source.fixAll.trueconf-lsp";
+
+/// The suppression marker the "disable" action writes.
+pub const DISABLE_LINE: &str = "trueconf-lsp-disable-line";
+
+/// The document the edits are for.
+pub struct Target<'a> {
+    pub uri: &'a lsp::Uri,
+    pub version: i32,
+    /// Use versioned `TextDocumentEdit`s (the client supports them).
+    pub document_changes: bool,
+}
+
+impl Target<'_> {
+    pub fn edit(&self, edits: Vec<lsp::TextEdit>) -> lsp::WorkspaceEdit {
+        if self.document_changes {
+            lsp::WorkspaceEdit {
+                document_changes: Some(lsp::DocumentChanges::Edits(vec![lsp::TextDocumentEdit {
+                    text_document: lsp::OptionalVersionedTextDocumentIdentifier {
+                        uri: self.uri.clone(),
+                        version: Some(self.version),
+                    },
+                    edits: edits.into_iter().map(lsp::OneOf::Left).collect(),
+                }])),
+                ..lsp::WorkspaceEdit::default()
+            }
+        } else {
+            lsp::WorkspaceEdit {
+                changes: Some(HashMap::from([(self.uri.clone(), edits)])),
+                ..lsp::WorkspaceEdit::default()
+            }
+        }
+    }
+}
+
+/// Is an action of `kind` among the kinds the client asked for?
+fn wanted(kind: &str, only: Option<&[lsp::CodeActionKind]>) -> bool {
+    only.is_none_or(|only| {
+        only.iter().any(|k| {
+            let k = k.as_str();
+            kind == k || (kind.starts_with(k) && kind.as_bytes().get(k.len()) == Some(&b'.'))
+        })
+    })
+}
+
+/// The actions for `range`. `automatic` is true when the editor asked on
+/// its own (a cursor move) rather than on the user's request; fix-all,
+/// which re-lints the document to a fixpoint, is then computed only if the
+/// editor asked for source actions by kind.
+pub fn actions(
+    linted: &Linted,
+    config: &Config,
+    target: &Target<'_>,
+    range: lsp::Range,
+    only: Option<&[lsp::CodeActionKind]>,
+    automatic: bool,
+) -> Vec<lsp::CodeActionOrCommand> {
+    let mut out = Vec::new();
+    if linted.too_large {
+        return out;
+    }
+    let lines = linted.lines();
+    let span = lines.span(range);
+    let here: Vec<&Diagnostic> = linted
+        .analysis
+        .diagnostics
+        .iter()
+        .filter(|d| d.span.start <= span.end && span.start <= d.span.end)
+        .collect();
+    if wanted(lsp::CodeActionKind::QUICKFIX.as_str(), only) {
+        for d in &here {
+            if let Some(fix) = &d.fix {
+                let title = match fix.applicability {
+                    Applicability::DisplayOnly => format!("{} (suggestion)", fix.title),
+                    _ => fix.title.clone(),
+                };
+                let edits = fix.edits.iter().map(|e| lines.text_edit(e)).collect();
+                out.push(action(
+                    title,
+                    lsp::CodeActionKind::QUICKFIX,
+                    Some(vec![convert::diagnostic(d, &lines)]),
+                    target.edit(edits),
+                    fix.applicability == Applicability::Safe,
+                ));
+            }
+        }
+        if let Some((open, close)) = linted.kind.comment_syntax() {
+            let mut seen: Vec<(usize, Rule)> = Vec::new();
+            for d in &here {
+                let line = lines.line_of(d.span.start);
+                if seen.contains(&(line, d.rule)) {
+                    continue;
+                }
+                seen.push((line, d.rule));
+                if let Some(edit) = disable_line(&lines, line, d.rule, open, close) {
+                    out.push(action(
+                        format!("Disable {} for this line", d.rule.code()),
+                        lsp::CodeActionKind::QUICKFIX,
+                        Some(vec![convert::diagnostic(d, &lines)]),
+                        target.edit(vec![edit]),
+                        false,
+                    ));
+                }
+            }
+        }
+    }
+    if wanted(FIX_ALL, only) && !(automatic && only.is_none()) {
+        let edits = fix_all(linted, config);
+        if !edits.is_empty() {
+            out.push(action(
+                "Fix all safe trueconf: problems".to_string(),
+                lsp::CodeActionKind::new(FIX_ALL),
+                None,
+                target.edit(edits),
+                false,
+            ));
+        }
+    }
+    out
+}
+
+fn action(
+    title: String,
+    kind: lsp::CodeActionKind,
+    diagnostics: Option<Vec<lsp::Diagnostic>>,
+    edit: lsp::WorkspaceEdit,
+    preferred: bool,
+) -> lsp::CodeActionOrCommand {
+    lsp::CodeActionOrCommand::CodeAction(lsp::CodeAction {
+        title,
+        kind: Some(kind),
+        diagnostics,
+        edit: Some(edit),
+        is_preferred: preferred.then_some(true),
+        ..lsp::CodeAction::default()
+    })
+}
+
+/// The edits that apply every safe fix, to a fixpoint; empty when there is
+/// nothing to fix. Usually one edit; it is split around passwords so that
+/// no edit carries one back to the client.
+pub fn fix_all(linted: &Linted, config: &Config) -> Vec<lsp::TextEdit> {
+    let any_safe = linted.analysis.diagnostics.iter().any(|d| {
+        d.fix
+            .as_ref()
+            .is_some_and(|f| f.applies(Applicability::Safe))
+    });
+    if !any_safe {
+        return Vec::new();
+    }
+    let old = linted.text.as_str();
+    let fixed = crate::fix_all(old, linted.kind, config, Applicability::Safe);
+    let new = fixed.text.as_str();
+    if new == old {
+        return Vec::new();
+    }
+    let lines = linted.lines();
+    // Never send a password back: every password of the fixed text is
+    // matched, in order, with an equal one of the old text, and only what
+    // lies between matched passwords is replaced. Safe fixes may drop a
+    // duplicate password but never write a new one; if one cannot be
+    // matched, there is no fix-all action.
+    let old_secrets = &linted.analysis.secrets;
+    let mut next = 0;
+    let mut anchors: Vec<(Span, Span)> = Vec::new();
+    for n in crate::analyze(new, linted.kind, config).secrets {
+        let value = &new[n.range()];
+        let Some(k) = old_secrets[next..]
+            .iter()
+            .position(|o| &old[o.range()] == value)
+        else {
+            tracing::debug!("fix-all would rewrite a password; not offered");
+            return Vec::new();
+        };
+        anchors.push((old_secrets[next + k], n));
+        next += k + 1;
+    }
+    anchors.push((Span::empty(old.len()), Span::empty(new.len())));
+    let mut edits = Vec::new();
+    let (mut old_at, mut new_at) = (0, 0);
+    for (o, n) in anchors {
+        let (a, b) = (&old[old_at..o.start], &new[new_at..n.start]);
+        if a != b {
+            let (span, content) = minimal_replacement(a, b);
+            edits.push(lines.text_edit(&crate::fix::Edit {
+                span: span.shift(old_at),
+                content: content.to_string(),
+            }));
+        }
+        old_at = o.end;
+        new_at = n.end;
+    }
+    edits
+}
+
+/// The smallest span of `old` to replace, and with what, to get `new`.
+pub fn minimal_replacement<'n>(old: &str, new: &'n str) -> (Span, &'n str) {
+    let prefix = old
+        .bytes()
+        .zip(new.bytes())
+        .take_while(|(a, b)| a == b)
+        .count();
+    let prefix = floor_char_boundary(old, prefix).min(floor_char_boundary(new, prefix));
+    let max_suffix = (old.len() - prefix).min(new.len() - prefix);
+    let mut suffix = old
+        .bytes()
+        .rev()
+        .zip(new.bytes().rev())
+        .take(max_suffix)
+        .take_while(|(a, b)| a == b)
+        .count();
+    while !old.is_char_boundary(old.len() - suffix) || !new.is_char_boundary(new.len() - suffix) {
+        suffix -= 1;
+    }
+    (
+        Span::new(prefix, old.len() - suffix),
+        &new[prefix..new.len() - suffix],
+    )
+}
+
+/// The edit that silences `rule` on `line`: a new comment at the end of the
+/// line, or the code added to a marker already there.
+fn disable_line(
+    lines: &Lines<'_>,
+    line: usize,
+    rule: Rule,
+    open: &str,
+    close: &str,
+) -> Option<lsp::TextEdit> {
+    let content = lines.line_span(line);
+    let text = &lines.text[content.range()];
+    let code = rule.code();
+    if let Some(at) = text.find(DISABLE_LINE) {
+        // `… trueconf-lsp-disable-line TC001, TC004 -->`: add to the list.
+        let list_start = at + DISABLE_LINE.len();
+        let rest = &text[list_start..];
+        let mut pos = 0;
+        let mut last_end = None;
+        for token in rest.split_inclusive([' ', ',', '\t']) {
+            let word = token.trim_end_matches([' ', ',', '\t']);
+            if word.is_empty() {
+                pos += token.len();
+                continue;
+            }
+            if !(word.len() >= 2 && word[..2].eq_ignore_ascii_case("TC")) {
+                break;
+            }
+            if word.eq_ignore_ascii_case(code) {
+                return None;
+            }
+            last_end = Some(pos + word.len());
+            pos += token.len();
+        }
+        // No codes: the marker already silences every rule.
+        let at = content.start + list_start + last_end?;
+        return Some(lines.text_edit(&crate::fix::Edit {
+            span: Span::empty(at),
+            content: format!(", {code}"),
+        }));
+    }
+    let comment = if close.is_empty() {
+        format!(" {open} {DISABLE_LINE} {code}")
+    } else {
+        format!(" {open} {DISABLE_LINE} {code} {close}")
+    };
+    Some(lines.text_edit(&crate::fix::Edit {
+        span: Span::empty(content.end),
+        content: comment,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::{Encoding, LineIndex};
+
+    #[test]
+    fn kinds_match_hierarchically() {
+        let q = [lsp::CodeActionKind::QUICKFIX];
+        assert!(wanted("quickfix", Some(&q)));
+        assert!(!wanted(FIX_ALL, Some(&q)));
+        let s = [lsp::CodeActionKind::SOURCE];
+        assert!(wanted(FIX_ALL, Some(&s)));
+        let sf = [lsp::CodeActionKind::SOURCE_FIX_ALL];
+        assert!(wanted(FIX_ALL, Some(&sf)));
+        let other = [lsp::CodeActionKind::new("source.fix")];
+        assert!(!wanted(FIX_ALL, Some(&other)));
+        assert!(wanted(FIX_ALL, None));
+    }
+
+    #[test]
+    fn minimal_replacements() {
+        assert_eq!(
+            minimal_replacement("abcdef", "abXdef"),
+            (Span::new(2, 3), "X")
+        );
+        assert_eq!(minimal_replacement("aaa", "aaaa"), (Span::new(3, 3), "a"));
+        assert_eq!(minimal_replacement("é", "è"), (Span::new(0, 2), "è"));
+    }
+
+    fn disable(text: &str, open: &str, close: &str) -> Option<String> {
+        let index = LineIndex::new(text);
+        let lines = Lines {
+            text,
+            index: convert::Index::Lines(&index),
+            enc: Encoding::Utf8,
+        };
+        let edit = disable_line(&lines, 0, Rule::MissingEncrypt, open, close)?;
+        let at = edit.range.start.character as usize;
+        let mut out = text.to_string();
+        out.insert_str(at, &edit.new_text);
+        Some(out)
+    }
+
+    #[test]
+    fn disable_comments() {
+        assert_eq!(
+            disable("[a](trueconf:x)\nnext", "<!--", "-->").unwrap(),
+            "[a](trueconf:x) <!-- trueconf-lsp-disable-line TC002 -->\nnext"
+        );
+        assert_eq!(
+            disable("u = \"trueconf:x\"", "#", "").unwrap(),
+            "u = \"trueconf:x\" # trueconf-lsp-disable-line TC002"
+        );
+        assert_eq!(
+            disable("x <!-- trueconf-lsp-disable-line TC004 -->", "<!--", "-->").unwrap(),
+            "x <!-- trueconf-lsp-disable-line TC004, TC002 -->"
+        );
+        assert_eq!(
+            disable("x <!-- trueconf-lsp-disable-line TC002 -->", "<!--", "-->"),
+            None
+        );
+        assert_eq!(
+            disable("x <!-- trueconf-lsp-disable-line -->", "<!--", "-->"),
+            None
+        );
+    }
+}

@@ -1,0 +1,222 @@
+//! Core values to LSP values and back: spans to ranges through
+//! [`LineIndex`] in the negotiated encoding, diagnostics, edits.
+
+use std::str::FromStr;
+
+use tower_lsp_server::ls_types as lsp;
+
+use super::document::Text;
+use crate::fix::Edit;
+use crate::rules::{Diagnostic, Rule, Severity};
+use crate::text::{Encoding, LineCol, LineIndex, Span};
+
+/// The `source` of every diagnostic.
+pub const SOURCE: &str = "trueconf-lsp";
+
+/// Where the README documents the rules.
+pub const README: &str = "https://github.com/trueconf-lsp/trueconf-lsp/blob/main/README.md";
+
+/// Where a text's lines are: a [`LineIndex`], or the rope of an open
+/// document (the same answers, without an O(n) index per version).
+#[derive(Clone, Copy)]
+pub enum Index<'a> {
+    Lines(&'a LineIndex),
+    Rope(&'a Text),
+}
+
+/// A text with its line index and the encoding columns are counted in.
+#[derive(Clone, Copy)]
+pub struct Lines<'a> {
+    pub text: &'a str,
+    pub index: Index<'a>,
+    pub enc: Encoding,
+}
+
+impl Lines<'_> {
+    fn line_col(&self, offset: usize) -> LineCol {
+        match self.index {
+            Index::Lines(i) => i.line_col(self.text, offset, self.enc),
+            Index::Rope(t) => t.line_col(self.text, offset, self.enc),
+        }
+    }
+
+    pub fn position(&self, offset: usize) -> lsp::Position {
+        let lc = self.line_col(offset);
+        lsp::Position::new(lc.line, lc.col)
+    }
+
+    /// The zero-based line holding `offset`.
+    pub fn line_of(&self, offset: usize) -> usize {
+        match self.index {
+            Index::Lines(i) => i.line_of(offset.min(self.text.len())),
+            Index::Rope(t) => t.line_of(offset),
+        }
+    }
+
+    /// The byte range of `line`'s content, without its line break.
+    pub fn line_span(&self, line: usize) -> Span {
+        match self.index {
+            Index::Lines(i) => i.line_span(self.text, line),
+            Index::Rope(t) => t.line_span(self.text, line),
+        }
+    }
+
+    pub fn range(&self, span: Span) -> lsp::Range {
+        lsp::Range::new(self.position(span.start), self.position(span.end))
+    }
+
+    /// The byte offset of a client position (clamped).
+    pub fn offset(&self, pos: lsp::Position) -> usize {
+        let lc = LineCol {
+            line: pos.line,
+            col: pos.character,
+        };
+        match self.index {
+            Index::Lines(i) => i.offset(self.text, lc, self.enc),
+            Index::Rope(t) => t.offset(lc, self.enc),
+        }
+    }
+
+    /// The byte span of a client range (clamped; a reversed range is made
+    /// empty at its start).
+    pub fn span(&self, range: lsp::Range) -> Span {
+        let a = self.offset(range.start);
+        let b = self.offset(range.end).max(a);
+        Span::new(a, b)
+    }
+
+    pub fn text_edit(&self, edit: &Edit) -> lsp::TextEdit {
+        lsp::TextEdit::new(self.range(edit.span), edit.content.clone())
+    }
+}
+
+pub fn encoding_kind(enc: Encoding) -> lsp::PositionEncodingKind {
+    match enc {
+        Encoding::Utf8 => lsp::PositionEncodingKind::UTF8,
+        Encoding::Utf16 => lsp::PositionEncodingKind::UTF16,
+        Encoding::Utf32 => lsp::PositionEncodingKind::UTF32,
+    }
+}
+
+/// The encoding to use given the client's preferences: UTF-8 if offered,
+/// then UTF-32, else UTF-16 (which every client supports).
+pub fn negotiate(offered: Option<&[lsp::PositionEncodingKind]>) -> Encoding {
+    let offered = offered.unwrap_or_default();
+    let has = |k: &lsp::PositionEncodingKind| offered.iter().any(|o| o == k);
+    if has(&lsp::PositionEncodingKind::UTF8) {
+        Encoding::Utf8
+    } else if has(&lsp::PositionEncodingKind::UTF32) {
+        Encoding::Utf32
+    } else {
+        Encoding::Utf16
+    }
+}
+
+pub fn severity(s: Severity) -> lsp::DiagnosticSeverity {
+    match s {
+        Severity::Error => lsp::DiagnosticSeverity::ERROR,
+        Severity::Warning => lsp::DiagnosticSeverity::WARNING,
+        Severity::Info => lsp::DiagnosticSeverity::INFORMATION,
+        Severity::Hint => lsp::DiagnosticSeverity::HINT,
+    }
+}
+
+/// The README anchor of a rule, e.g. `…README.md#tc002-missing-encrypt`.
+pub fn rule_href(rule: Rule) -> String {
+    format!(
+        "{README}#{}-{}",
+        rule.code().to_ascii_lowercase(),
+        rule.name()
+    )
+}
+
+pub fn diagnostic(d: &Diagnostic, lines: &Lines<'_>) -> lsp::Diagnostic {
+    let tags = match d.rule {
+        Rule::DeprecatedScheme => Some(vec![lsp::DiagnosticTag::DEPRECATED]),
+        Rule::UnusedSuppression => Some(vec![lsp::DiagnosticTag::UNNECESSARY]),
+        _ => None,
+    };
+    lsp::Diagnostic {
+        range: lines.range(d.span),
+        severity: Some(severity(d.severity)),
+        code: Some(lsp::NumberOrString::String(d.rule.code().to_string())),
+        code_description: lsp::Uri::from_str(&rule_href(d.rule))
+            .ok()
+            .map(|href| lsp::CodeDescription { href }),
+        source: Some(SOURCE.to_string()),
+        message: d.message.clone(),
+        related_information: None,
+        tags,
+        data: None,
+    }
+}
+
+/// Converts `diagnostics`, keeping at most `cap` and adding one note that
+/// says how many were left out.
+pub fn diagnostics(
+    diagnostics: &[Diagnostic],
+    lines: &Lines<'_>,
+    cap: usize,
+) -> Vec<lsp::Diagnostic> {
+    let mut out: Vec<lsp::Diagnostic> = diagnostics
+        .iter()
+        .take(cap)
+        .map(|d| diagnostic(d, lines))
+        .collect();
+    if diagnostics.len() > cap {
+        let first_left_out = diagnostics[cap].span;
+        out.push(lsp::Diagnostic {
+            range: lines.range(Span::empty(first_left_out.start)),
+            severity: Some(lsp::DiagnosticSeverity::INFORMATION),
+            source: Some(SOURCE.to_string()),
+            message: format!(
+                "{} more trueconf: problems in this document are not shown (limit {cap}); run `trueconf-lsp --check` for all of them",
+                diagnostics.len() - cap
+            ),
+            ..lsp::Diagnostic::default()
+        });
+    }
+    out
+}
+
+/// The one diagnostic of a document too large to lint.
+pub fn too_large(len: usize, max: usize) -> lsp::Diagnostic {
+    let mib = |n: usize| n as f64 / (1024.0 * 1024.0);
+    lsp::Diagnostic {
+        range: lsp::Range::default(),
+        severity: Some(lsp::DiagnosticSeverity::INFORMATION),
+        source: Some(SOURCE.to_string()),
+        message: format!(
+            "document too large: trueconf: links are not checked in documents over {:.1} MiB (this one has {:.1} MiB)",
+            mib(max),
+            mib(len)
+        ),
+        ..lsp::Diagnostic::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn negotiation_prefers_utf8_then_utf32() {
+        use lsp::PositionEncodingKind as K;
+        assert_eq!(negotiate(None), Encoding::Utf16);
+        assert_eq!(negotiate(Some(&[K::UTF16])), Encoding::Utf16);
+        assert_eq!(negotiate(Some(&[K::UTF16, K::UTF8])), Encoding::Utf8);
+        assert_eq!(negotiate(Some(&[K::UTF32, K::UTF16])), Encoding::Utf32);
+        assert_eq!(negotiate(Some(&[K::new("utf-7")])), Encoding::Utf16);
+    }
+
+    #[test]
+    fn hrefs_are_readme_anchors() {
+        assert_eq!(
+            rule_href(Rule::MissingEncrypt),
+            "https://github.com/trueconf-lsp/trueconf-lsp/blob/main/README.md#tc002-missing-encrypt"
+        );
+        for rule in Rule::ALL {
+            assert!(lsp::Uri::from_str(&rule_href(*rule)).is_ok());
+        }
+    }
+}

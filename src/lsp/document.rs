@@ -1,0 +1,386 @@
+//! The text of an open document, kept in a rope and edited incrementally.
+//! This is the only module of the crate that uses `ropey`.
+//!
+//! Lines break at `\n`, `\r\n` and `\r` only (ropey is built with
+//! `cr_lines` and without `unicode_lines`), as LSP prescribes. Incoming
+//! positions are mapped to byte offsets through [`LineIndex`] applied to the
+//! single line they name, so column rules (clamping, surrogate pairs,
+//! encodings) are exactly those of [`crate::text`].
+
+use std::borrow::Cow;
+
+use ropey::Rope;
+
+use crate::text::{Encoding, LineCol, LineIndex, Span, floor_char_boundary, len_in};
+
+/// One entry of a `didChange` notification, positions as the client sent
+/// them. `range == None` replaces the whole text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Change {
+    pub range: Option<(LineCol, LineCol)>,
+    pub text: String,
+}
+
+/// Why a notification's changes were rejected. The text is left as it was.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ChangeError {
+    /// Change number `index` has its start after its end.
+    ReversedRange { index: usize },
+}
+
+impl std::fmt::Display for ChangeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ChangeError::ReversedRange { index } => {
+                write!(f, "change {index} has a reversed range")
+            }
+        }
+    }
+}
+
+/// A document's text. Cloning is O(1) and the clone is independent, so a
+/// clone is a snapshot that can be linted on another thread.
+#[derive(Clone, Debug, Default)]
+pub struct Text {
+    rope: Rope,
+}
+
+impl Text {
+    pub fn new(text: &str) -> Text {
+        Text {
+            rope: Rope::from_str(text),
+        }
+    }
+
+    /// Length in bytes.
+    pub fn len(&self) -> usize {
+        self.rope.len_bytes()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rope.len_bytes() == 0
+    }
+
+    /// Number of lines, as LSP counts them (a final line break starts an
+    /// empty last line).
+    pub fn line_count(&self) -> usize {
+        self.rope.len_lines()
+    }
+
+    /// The whole text as one string.
+    pub fn contents(&self) -> String {
+        let mut out = String::new();
+        self.contents_into(&mut out);
+        out
+    }
+
+    /// The whole text, written into `out` (whose buffer is reused).
+    pub fn contents_into(&self, out: &mut String) {
+        out.clear();
+        out.reserve(self.rope.len_bytes());
+        for chunk in self.rope.chunks() {
+            out.push_str(chunk);
+        }
+    }
+
+    /// The byte offset of a client position, clamped as [`LineIndex::offset`]
+    /// clamps: a line past the end is the end of the text, a column past the
+    /// line's content is the end of the content (before its line break), a
+    /// column inside a character is the start of that character.
+    pub fn offset(&self, pos: LineCol, enc: Encoding) -> usize {
+        offset(&self.rope, pos, enc)
+    }
+
+    /// Line and column of byte `offset` of `text`, which must be this
+    /// text's contents: the same as [`LineIndex::line_col`] gives, without
+    /// building an index of the whole text (O(log n) plus the column).
+    pub fn line_col(&self, text: &str, offset: usize, enc: Encoding) -> LineCol {
+        debug_assert_eq!(text.len(), self.rope.len_bytes());
+        let offset = floor_char_boundary(text, offset.min(text.len()));
+        let line = self.rope.byte_to_line(offset);
+        let start = self.rope.line_to_byte(line);
+        let mut end = offset;
+        // Between the `\r` and `\n` of a line break: the end of the line.
+        if end > start && text.as_bytes()[end - 1] == b'\r' && text[end..].starts_with('\n') {
+            end -= 1;
+        }
+        LineCol {
+            line: line as u32,
+            col: len_in(&text[start..end], enc) as u32,
+        }
+    }
+
+    /// The zero-based line holding byte `offset` (clamped to the text).
+    pub fn line_of(&self, offset: usize) -> usize {
+        self.rope.byte_to_line(offset.min(self.rope.len_bytes()))
+    }
+
+    /// Byte range of `line`'s content, without its line break; `text` must
+    /// be this text's contents.
+    pub fn line_span(&self, text: &str, line: usize) -> Span {
+        let line = line.min(self.rope.len_lines() - 1);
+        let start = self.rope.line_to_byte(line);
+        let mut end = if line + 1 < self.rope.len_lines() {
+            self.rope.line_to_byte(line + 1)
+        } else {
+            text.len()
+        };
+        let bytes = text.as_bytes();
+        if end > start && bytes[end - 1] == b'\n' {
+            end -= 1;
+        }
+        if end > start && bytes[end - 1] == b'\r' {
+            end -= 1;
+        }
+        Span::new(start, end)
+    }
+
+    /// Applies `changes` in order, each relative to the text the previous
+    /// one left. If any change is invalid, none is applied.
+    pub fn apply(&mut self, changes: &[Change], enc: Encoding) -> Result<(), ChangeError> {
+        // Cloning a rope is O(1); edits copy only the nodes they touch.
+        let mut rope = self.rope.clone();
+        for (index, change) in changes.iter().enumerate() {
+            let Some((start, end)) = change.range else {
+                rope = Rope::from_str(&change.text);
+                continue;
+            };
+            if (start.line, start.col) > (end.line, end.col) {
+                return Err(ChangeError::ReversedRange { index });
+            }
+            let a = offset(&rope, start, enc);
+            let b = offset(&rope, end, enc).max(a);
+            let ca = rope.byte_to_char(a);
+            let cb = rope.byte_to_char(b);
+            if cb > ca {
+                rope.remove(ca..cb);
+            }
+            if !change.text.is_empty() {
+                rope.insert(ca, &change.text);
+            }
+        }
+        self.rope = rope;
+        Ok(())
+    }
+}
+
+fn offset(rope: &Rope, pos: LineCol, enc: Encoding) -> usize {
+    let line = pos.line as usize;
+    if line >= rope.len_lines() {
+        return rope.len_bytes();
+    }
+    let start = rope.line_to_byte(line);
+    // The line with its line break; LineIndex clamps the column to the
+    // content before the break.
+    let text: Cow<'_, str> = rope.line(line).into();
+    let col = LineCol {
+        line: 0,
+        col: pos.col,
+    };
+    start + LineIndex::new(&text).offset(&text, col, enc)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lc(line: u32, col: u32) -> LineCol {
+        LineCol { line, col }
+    }
+
+    fn change(a: LineCol, b: LineCol, text: &str) -> Change {
+        Change {
+            range: Some((a, b)),
+            text: text.into(),
+        }
+    }
+
+    #[test]
+    fn lines_match_lsp() {
+        for (text, lines) in [
+            ("a\u{2028}b", 1),
+            ("a\x0Cb", 1),
+            ("a\u{85}b", 1),
+            ("a\x0Bb", 1),
+            ("a\rb", 2),
+            ("a\r\nb", 2),
+            ("a\n", 2),
+            ("", 1),
+        ] {
+            assert_eq!(Text::new(text).line_count(), lines, "{text:?}");
+            assert_eq!(LineIndex::new(text).line_count(), lines, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn clamps_like_line_index() {
+        let text = "a😀b\r\nxy\rz\u{2028}w\n";
+        let t = Text::new(text);
+        let index = LineIndex::new(text);
+        for enc in [Encoding::Utf8, Encoding::Utf16, Encoding::Utf32] {
+            for line in 0..6 {
+                for col in 0..12 {
+                    let pos = lc(line, col);
+                    assert_eq!(
+                        t.offset(pos, enc),
+                        index.offset(text, pos, enc),
+                        "{enc:?} {line}:{col}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn positions_and_lines_match_line_index() {
+        let text = "a😀b\r\nxy\rz\u{2028}w\n\n中\r\n";
+        let t = Text::new(text);
+        let index = LineIndex::new(text);
+        for enc in [Encoding::Utf8, Encoding::Utf16, Encoding::Utf32] {
+            for offset in 0..=text.len() + 2 {
+                assert_eq!(
+                    t.line_col(text, offset.min(text.len()), enc),
+                    index.line_col(text, offset, enc),
+                    "{enc:?} {offset}"
+                );
+            }
+        }
+        for offset in 0..=text.len() {
+            assert_eq!(t.line_of(offset), index.line_of(offset), "{offset}");
+        }
+        for line in 0..8 {
+            assert_eq!(
+                t.line_span(text, line),
+                index.line_span(text, line),
+                "{line}"
+            );
+        }
+    }
+
+    #[test]
+    fn over_long_column_keeps_the_line_break() {
+        let mut t = Text::new("ab\r\ncd");
+        t.apply(&[change(lc(0, 1), lc(0, 99), "X")], Encoding::Utf16)
+            .unwrap();
+        assert_eq!(t.contents(), "aX\r\ncd");
+    }
+
+    #[test]
+    fn reversed_range_changes_nothing() {
+        let mut t = Text::new("hello\nworld");
+        let err = t.apply(
+            &[
+                change(lc(0, 0), lc(0, 1), "J"),
+                change(lc(1, 3), lc(1, 1), "x"),
+            ],
+            Encoding::Utf8,
+        );
+        assert_eq!(err, Err(ChangeError::ReversedRange { index: 1 }));
+        assert_eq!(t.contents(), "hello\nworld");
+    }
+
+    #[test]
+    fn surrogate_pair_middle_clamps_to_char_start() {
+        let mut t = Text::new("x😀y");
+        // UTF-16 column 2 is inside the emoji: treated as column 1.
+        t.apply(&[change(lc(0, 2), lc(0, 2), "|")], Encoding::Utf16)
+            .unwrap();
+        assert_eq!(t.contents(), "x|😀y");
+        // UTF-8 offset 3 is inside the emoji too.
+        let mut t = Text::new("x😀y");
+        t.apply(&[change(lc(0, 3), lc(0, 5), "")], Encoding::Utf8)
+            .unwrap();
+        assert_eq!(t.contents(), "xy");
+    }
+
+    /// A small deterministic generator, so the model test needs no crate.
+    struct Rng(u64);
+
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+
+        fn below(&mut self, n: usize) -> usize {
+            (self.next() % n.max(1) as u64) as usize
+        }
+    }
+
+    const PIECES: &[&str] = &[
+        "a",
+        "trueconf:bob",
+        "😀",
+        "中",
+        "e\u{301}",
+        "\r\n",
+        "\r",
+        "\n",
+        "\u{2028}",
+        "\u{85}",
+        "\x0C",
+        "&",
+        " ",
+    ];
+
+    /// Incremental edits through the rope equal the same edits applied to a
+    /// `String` through `LineIndex`, in every encoding.
+    #[test]
+    fn incremental_edits_match_a_string_model() {
+        for enc in [Encoding::Utf8, Encoding::Utf16, Encoding::Utf32] {
+            let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+            let mut model = String::new();
+            let mut text = Text::new("");
+            for _ in 0..2000 {
+                let index = LineIndex::new(&model);
+                let mut pos = || {
+                    let line = rng.below(index.line_count() + 1) as u32;
+                    let col = rng.below(12) as u32;
+                    lc(line, col)
+                };
+                let (mut a, mut b) = (pos(), pos());
+                if (a.line, a.col) > (b.line, b.col) {
+                    std::mem::swap(&mut a, &mut b);
+                }
+                let mut insert = String::new();
+                for _ in 0..rng.below(3) {
+                    insert.push_str(PIECES[rng.below(PIECES.len())]);
+                }
+                let sa = index.offset(&model, a, enc);
+                let sb = index.offset(&model, b, enc).max(sa);
+                model.replace_range(sa..sb, &insert);
+                text.apply(&[change(a, b, &insert)], enc).unwrap();
+                assert_eq!(text.contents(), model);
+                let index = LineIndex::new(&model);
+                for _ in 0..4 {
+                    let offset = rng.below(model.len() + 1);
+                    assert_eq!(
+                        text.line_col(&model, offset, enc),
+                        index.line_col(&model, offset, enc)
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn several_changes_apply_in_sequence() {
+        let mut t = Text::new("abc");
+        t.apply(
+            &[
+                change(lc(0, 3), lc(0, 3), "\r\n"),
+                change(lc(1, 0), lc(1, 0), "d"),
+                Change {
+                    range: None,
+                    text: "new".into(),
+                },
+                change(lc(0, 0), lc(0, 1), "N"),
+            ],
+            Encoding::Utf16,
+        )
+        .unwrap();
+        assert_eq!(t.contents(), "New");
+    }
+}

@@ -1,0 +1,150 @@
+//! Document links (every link, openable) and inlay hints (what each link
+//! does, at its end).
+
+use std::str::FromStr;
+
+use serde_json::json;
+
+use tower_lsp_server::ls_types as lsp;
+
+use super::state::Linted;
+use crate::describe::describe;
+use crate::uri::Link;
+
+/// `link` as a URI a client accepts: characters RFC 3986 does not allow
+/// (backslashes, spaces, non-ASCII, a second `#`, a `%` that starts no
+/// escape) are percent-encoded; everything else is kept as written.
+pub fn target_uri(link: &str) -> Option<lsp::Uri> {
+    let bytes = link.as_bytes();
+    let mut out = String::with_capacity(link.len() + 8);
+    let mut seen_hash = false;
+    for (i, &b) in bytes.iter().enumerate() {
+        let keep = match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' => true,
+            b'-' | b'.' | b'_' | b'~' | b':' | b'/' | b'?' | b'@' | b'!' | b'$' | b'&' | b'\''
+            | b'(' | b')' | b'*' | b'+' | b',' | b';' | b'=' => true,
+            b'#' if !seen_hash => {
+                seen_hash = true;
+                true
+            }
+            b'%' => {
+                bytes.get(i + 1).is_some_and(u8::is_ascii_hexdigit)
+                    && bytes.get(i + 2).is_some_and(u8::is_ascii_hexdigit)
+            }
+            _ => false,
+        };
+        if keep {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    lsp::Uri::from_str(&out).ok()
+}
+
+/// Every link of the document. A link that holds a password gets no
+/// target here, so the password does not travel with every request; the
+/// client asks for it with `documentLink/resolve` when the link is opened.
+pub fn document_links(linted: &Linted, uri: &lsp::Uri) -> Vec<lsp::DocumentLink> {
+    let lines = linted.lines();
+    linted
+        .analysis
+        .links
+        .iter()
+        .map(|raw| {
+            let decoded = raw.decoded(&linted.text);
+            let summary = describe(&Link::parse(&decoded.text)).summary;
+            let secret = linted
+                .analysis
+                .secrets
+                .iter()
+                .any(|s| raw.span.overlaps(*s));
+            let (target, data) = if secret {
+                (
+                    None,
+                    Some(json!({ "uri": uri.as_str(), "start": raw.span.start })),
+                )
+            } else {
+                (target_uri(&decoded.text), None)
+            };
+            lsp::DocumentLink {
+                range: lines.range(raw.span),
+                target,
+                tooltip: Some(summary),
+                data,
+            }
+        })
+        .collect()
+}
+
+/// Where a link to resolve is: its document and its start offset.
+pub fn resolve_data(link: &lsp::DocumentLink) -> Option<(lsp::Uri, usize)> {
+    let data = link.data.as_ref()?;
+    let uri = lsp::Uri::from_str(data.get("uri")?.as_str()?).ok()?;
+    let start = usize::try_from(data.get("start")?.as_u64()?).ok()?;
+    Some((uri, start))
+}
+
+/// The target of the link starting at `start`, if it is still there.
+pub fn resolve(linted: &Linted, start: usize, mut link: lsp::DocumentLink) -> lsp::DocumentLink {
+    if let Some(raw) = linted.analysis.links.iter().find(|l| l.span.start == start) {
+        link.target = target_uri(&raw.decoded(&linted.text).text);
+    }
+    link.data = None;
+    link
+}
+
+pub fn inlay_hints(linted: &Linted, range: lsp::Range) -> Vec<lsp::InlayHint> {
+    let lines = linted.lines();
+    let span = lines.span(range);
+    linted
+        .analysis
+        .links
+        .iter()
+        .filter(|raw| span.start <= raw.span.end && raw.span.end <= span.end.max(span.start))
+        .map(|raw| {
+            let decoded = raw.decoded(&linted.text);
+            let summary = describe(&Link::parse(&decoded.text)).summary;
+            lsp::InlayHint {
+                position: lines.position(raw.span.end),
+                label: lsp::InlayHintLabel::String(summary),
+                kind: None,
+                text_edits: None,
+                tooltip: Some(lsp::InlayHintTooltip::String(
+                    "what this trueconf: link does".to_string(),
+                )),
+                padding_left: Some(true),
+                padding_right: None,
+                data: None,
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn targets_are_valid_uris() {
+        let t = |s: &str| target_uri(s).map(|u| u.as_str().to_string());
+        assert_eq!(
+            t("trueconf:bob@h&do=chat").unwrap(),
+            "trueconf:bob@h&do=chat"
+        );
+        assert_eq!(
+            t("trueconf:\\c\\123@h%23vcs").unwrap(),
+            "trueconf:%5Cc%5C123@h%23vcs"
+        );
+        assert_eq!(t("trueconf:a#b#c").unwrap(), "trueconf:a#b%23c");
+        assert_eq!(t("trueconf:x%vcs").unwrap(), "trueconf:x%25vcs");
+        assert_eq!(
+            t("trueconf:иван").unwrap(),
+            "trueconf:%D0%B8%D0%B2%D0%B0%D0%BD"
+        );
+        assert_eq!(
+            t("trueconf:#rtsp://cam/live").unwrap(),
+            "trueconf:#rtsp://cam/live"
+        );
+    }
+}

@@ -1,0 +1,201 @@
+//! The language server: `trueconf-lsp` (or `trueconf-lsp --stdio`) speaks
+//! LSP 3.17 over stdin and stdout.
+//!
+//! - [`document`]: the rope and incremental edits (the only ropey user);
+//! - `state`: open documents, settings, the lint and publish pipeline;
+//! - `service`: the tower layer that orders document notifications, takes
+//!   request snapshots, contains panics and records shutdown/exit;
+//! - `server`: the `LanguageServer` handlers;
+//! - [`convert`], `hover`, `completion`, `actions`, `links`, `workspace`:
+//!   core values rendered as LSP values.
+//!
+//! Logs go to stderr only, filtered by `TRUECONF_LOG` (else `RUST_LOG`,
+//! default `warn`); the framework's message logs, which quote document text,
+//! are capped at `info`. No log line carries document text.
+
+mod actions;
+mod completion;
+pub mod convert;
+pub mod document;
+mod hover;
+mod links;
+mod server;
+mod service;
+pub mod settings;
+mod state;
+mod workspace;
+
+use std::io::Write;
+use std::pin::Pin;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tower_lsp_server::{LspService, Server};
+
+pub use state::Options;
+
+use server::Backend;
+use service::Ordered;
+use state::Shared;
+
+/// Environment variable that overrides [`Options::max_document_bytes`].
+pub const MAX_BYTES_ENV: &str = "TRUECONF_LSP_MAX_DOCUMENT_BYTES";
+
+/// Serves one client over `input` and `output` until `exit` or the end of
+/// `input`. Returns the exit code LSP prescribes: 0 after `shutdown`, 1
+/// without.
+pub async fn serve<I, O>(input: I, output: O, options: Options) -> i32
+where
+    I: AsyncRead + Unpin,
+    O: AsyncWrite,
+{
+    serve_with(input, output, options, None).await
+}
+
+async fn serve_with<I, O>(input: I, output: O, options: Options, on_exit: Option<fn(i32)>) -> i32
+where
+    I: AsyncRead + Unpin,
+    O: AsyncWrite,
+{
+    let (shared, rx) = Shared::new(options);
+    let hooks = shared.options.test_hooks;
+    let for_backend = shared.clone();
+    let mut builder = LspService::build(move |client| {
+        tokio::spawn(state::publisher(
+            Arc::downgrade(&for_backend),
+            client.clone(),
+            rx,
+        ));
+        Backend::new(client, for_backend)
+    });
+    if hooks {
+        builder = builder
+            .custom_method("trueconf-lsp/debugText", Backend::debug_text)
+            .custom_method("trueconf-lsp/debugPanic", Backend::debug_panic)
+            .custom_method(
+                "trueconf-lsp/debugPanicNotification",
+                Backend::debug_panic_notification,
+            );
+    }
+    let (service, socket) = builder.finish();
+    let service = Ordered::new(service, shared.clone(), on_exit);
+    let input = EofWatch {
+        inner: input,
+        on_eof: on_exit.map(|f| {
+            let shared = shared.clone();
+            Box::new(move || f(shared.lifecycle.exit_code())) as Box<dyn FnOnce() + Send>
+        }),
+    };
+    Server::new(input, output, socket).serve(service).await;
+    shared.lifecycle.exit_code()
+}
+
+/// Runs the server on stdin/stdout and ends the process with its exit code.
+pub fn run() -> ExitCode {
+    init_logging();
+    install_panic_hook();
+    let mut options = Options::default();
+    if let Ok(v) = std::env::var(MAX_BYTES_ENV) {
+        match v.trim().parse() {
+            Ok(n) => options.max_document_bytes = n,
+            Err(_) => tracing::warn!("{MAX_BYTES_ENV}={v:?} is not a number; ignored"),
+        }
+    }
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            let _ = writeln!(std::io::stderr(), "error: cannot start the runtime: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let code = runtime.block_on(serve_with(
+        tokio::io::stdin(),
+        tokio::io::stdout(),
+        options,
+        Some(exit_soon),
+    ));
+    // Tokio's stdin reader cannot be cancelled, so dropping the runtime
+    // could hang while the client keeps stdin open: leave now.
+    std::process::exit(code)
+}
+
+/// After `exit` or the end of stdin, makes sure the process ends even if
+/// something still holds the server up.
+fn exit_soon(code: i32) {
+    std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_secs(1));
+        std::process::exit(code);
+    });
+}
+
+fn init_logging() {
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+    use tracing_subscriber::{EnvFilter, Layer, filter};
+
+    let spec = std::env::var("TRUECONF_LOG")
+        .or_else(|_| std::env::var("RUST_LOG"))
+        .unwrap_or_else(|_| "warn".to_string());
+    let env = EnvFilter::try_new(&spec).unwrap_or_else(|_| EnvFilter::new("warn"));
+    // tower-lsp-server logs every message body at TRACE, and bodies hold
+    // document text and so passwords: never below INFO for it.
+    let cap = filter::filter_fn(|meta| {
+        !(meta.target().starts_with("tower_lsp_server") && *meta.level() > tracing::Level::INFO)
+    });
+    let layer = tracing_subscriber::fmt::layer()
+        .with_writer(std::io::stderr)
+        .with_ansi(false)
+        .with_filter(cap)
+        .with_filter(env);
+    let _ = tracing_subscriber::registry().with(layer).try_init();
+}
+
+/// Panic messages can quote the text being processed (string slicing
+/// panics do), so only a message that is a literal of this program is
+/// printed, with the location.
+fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        let at = info
+            .location()
+            .map(|l| format!("{}:{}", l.file(), l.line()))
+            .unwrap_or_else(|| "an unknown place".to_string());
+        let what = info
+            .payload()
+            .downcast_ref::<&'static str>()
+            .copied()
+            .unwrap_or("message withheld, it may quote document text");
+        let _ = writeln!(std::io::stderr(), "trueconf-lsp: panic at {at}: {what}");
+    }));
+}
+
+/// Reads through to `inner` and calls `on_eof` once when it ends.
+struct EofWatch<R> {
+    inner: R,
+    on_eof: Option<Box<dyn FnOnce() + Send>>,
+}
+
+impl<R: AsyncRead + Unpin> AsyncRead for EofWatch<R> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        let before = buf.filled().len();
+        let wanted = buf.remaining() > 0;
+        let result = Pin::new(&mut self.inner).poll_read(cx, buf);
+        if let Poll::Ready(Ok(())) = result
+            && wanted
+            && buf.filled().len() == before
+            && let Some(f) = self.on_eof.take()
+        {
+            f();
+        }
+        result
+    }
+}

@@ -1,0 +1,625 @@
+//! The `LanguageServer` implementation: lifecycle, configuration and the
+//! request handlers. Document notifications never reach it: the ordered
+//! service applies them (see [`super::service`]). Handlers take the
+//! snapshot their request was sent against and do their work in
+//! `spawn_blocking`.
+
+use std::future::Future;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use serde_json::{Value, json};
+use tower_lsp_server::jsonrpc::{Error, ErrorCode, Result};
+use tower_lsp_server::ls_types as lsp;
+use tower_lsp_server::{Client, LanguageServer};
+use tracing::{info, warn};
+
+use super::actions::{self, FIX_ALL, Target};
+use super::convert;
+use super::service::CALL_SNAPSHOT;
+use super::settings::{FILE_NAMES, SECTION};
+use super::state::{Linted, Session, Shared, Snapshot, lock};
+use super::{completion, hover, links, workspace};
+
+pub struct Backend {
+    client: Client,
+    shared: Arc<Shared>,
+}
+
+impl Backend {
+    pub fn new(client: Client, shared: Arc<Shared>) -> Self {
+        Backend { client, shared }
+    }
+
+    /// The snapshot taken when the current request arrived, or the current
+    /// state of the document.
+    fn snapshot(&self, uri: &lsp::Uri) -> Option<Snapshot> {
+        let key = uri.as_str();
+        let from_call = CALL_SNAPSHOT
+            .try_with(|s| s.clone())
+            .ok()
+            .flatten()
+            .filter(|s| s.key == key);
+        from_call.or_else(|| self.shared.snapshot(key))
+    }
+
+    /// Runs `f` on the lint of the document's snapshot, off the transport.
+    async fn on_lint<T, F>(&self, uri: &lsp::Uri, f: F) -> Result<Option<T>>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Snapshot, &Linted) -> Option<T> + Send + 'static,
+    {
+        self.lint_then(uri, false, f).await
+    }
+
+    /// Like [`Self::on_lint`] for editor features (hover, actions, links,
+    /// hints, completion): if the document changed since the request was
+    /// sent and its version was never linted, answers `ContentModified`
+    /// instead of linting a text nobody looks at any more.
+    async fn on_current_lint<T, F>(&self, uri: &lsp::Uri, f: F) -> Result<Option<T>>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Snapshot, &Linted) -> Option<T> + Send + 'static,
+    {
+        self.lint_then(uri, true, f).await
+    }
+
+    async fn lint_then<T, F>(&self, uri: &lsp::Uri, skip_stale: bool, f: F) -> Result<Option<T>>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Snapshot, &Linted) -> Option<T> + Send + 'static,
+    {
+        let Some(snap) = self.snapshot(uri) else {
+            return Ok(None);
+        };
+        if skip_stale && !snap.is_linted() && !self.shared.is_current(&snap) {
+            return Err(Error::new(ErrorCode::ContentModified));
+        }
+        blocking(move || {
+            let linted = snap.linted();
+            f(&snap, &linted)
+        })
+        .await
+    }
+
+    /// Waits for a client reply at most the configured time.
+    async fn with_timeout<T>(&self, what: &str, fut: impl Future<Output = Result<T>>) -> Option<T> {
+        match tokio::time::timeout(self.shared.options.client_request_timeout, fut).await {
+            Ok(Ok(v)) => Some(v),
+            Ok(Err(e)) => {
+                warn!("{what}: the client answered with an error: {}", e.message);
+                None
+            }
+            Err(_) => {
+                warn!("{what}: no answer from the client in time");
+                None
+            }
+        }
+    }
+
+    async fn show_warning(&self, message: String) {
+        warn!("{message}");
+        self.client
+            .show_message(
+                lsp::MessageType::WARNING,
+                format!("trueconf-lsp: {message}"),
+            )
+            .await;
+    }
+
+    /// Asks the client for the `trueconf-lsp` section (with a timeout).
+    async fn pull_configuration(&self) -> Option<Value> {
+        let session = self.shared.session();
+        if !session.configuration {
+            return None;
+        }
+        let scope_uri = session.roots.first().and_then(lsp::Uri::from_file_path);
+        let items = vec![lsp::ConfigurationItem {
+            scope_uri,
+            section: Some(SECTION.to_string()),
+        }];
+        let values = self
+            .with_timeout("workspace/configuration", self.client.configuration(items))
+            .await?;
+        values.into_iter().next()
+    }
+
+    /// Puts new editor settings in force; on success re-lints. `ticket`
+    /// orders concurrent updates: an answer older than one already applied
+    /// is dropped.
+    async fn apply_editor_settings(&self, ticket: u64, value: &Value) {
+        match self.shared.set_editor_settings(ticket, value) {
+            Ok((changed, warnings)) => {
+                for w in warnings {
+                    warn!("{w}");
+                }
+                if changed {
+                    self.settings_changed().await;
+                }
+            }
+            Err(e) => {
+                self.show_warning(format!("{e}; keeping the previous settings"))
+                    .await
+            }
+        }
+    }
+
+    /// Re-lints open documents and asks pull clients to refresh.
+    async fn settings_changed(&self) {
+        self.shared.relint_all();
+        let session = self.shared.session();
+        if session.pull && session.diagnostic_refresh {
+            let _ = self
+                .with_timeout(
+                    "workspace/diagnostic/refresh",
+                    self.client.workspace_diagnostic_refresh(),
+                )
+                .await;
+        }
+        if session.inlay_hint_refresh {
+            let _ = self
+                .with_timeout(
+                    "workspace/inlayHint/refresh",
+                    self.client.inlay_hint_refresh(),
+                )
+                .await;
+        }
+    }
+
+    async fn register_capabilities(&self) {
+        let session = self.shared.session();
+        let mut registrations = Vec::new();
+        if session.watch_registration {
+            let watchers = FILE_NAMES
+                .iter()
+                .map(|name| lsp::FileSystemWatcher {
+                    glob_pattern: lsp::GlobPattern::String(format!("**/{name}")),
+                    kind: None,
+                })
+                .collect();
+            registrations.push(lsp::Registration {
+                id: "trueconf-lsp-config-files".to_string(),
+                method: "workspace/didChangeWatchedFiles".to_string(),
+                register_options: serde_json::to_value(
+                    lsp::DidChangeWatchedFilesRegistrationOptions { watchers },
+                )
+                .ok(),
+            });
+        }
+        if session.configuration_registration {
+            registrations.push(lsp::Registration {
+                id: "trueconf-lsp-configuration".to_string(),
+                method: "workspace/didChangeConfiguration".to_string(),
+                register_options: Some(json!({ "section": SECTION })),
+            });
+        }
+        if !registrations.is_empty() {
+            let _ = self
+                .with_timeout(
+                    "client/registerCapability",
+                    self.client.register_capability(registrations),
+                )
+                .await;
+        }
+    }
+
+    /// Test hook: the server's text and version of a document.
+    pub async fn debug_text(&self, params: Value) -> Result<Value> {
+        let uri = params
+            .get("uri")
+            .and_then(Value::as_str)
+            .and_then(Shared::parse_uri)
+            .ok_or_else(|| Error::invalid_params("expected {\"uri\": …}"))?;
+        Ok(match self.snapshot(&uri) {
+            Some(s) => json!({ "version": s.version, "text": s.text.contents() }),
+            None => Value::Null,
+        })
+    }
+
+    /// Test hook: a request handler that panics.
+    pub async fn debug_panic(&self, _params: Value) -> Result<Value> {
+        panic!("debugPanic requested");
+    }
+
+    /// Test hook: a notification handler that panics.
+    pub async fn debug_panic_notification(&self, _params: Value) {
+        panic!("debugPanic notification requested");
+    }
+}
+
+/// Runs blocking work off the transport task; a panic becomes an
+/// `InternalError`.
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T> {
+    tokio::task::spawn_blocking(f).await.map_err(|_| {
+        tracing::error!("a request's computation panicked");
+        Error::internal_error()
+    })
+}
+
+fn roots_of(params: &lsp::InitializeParams) -> Vec<PathBuf> {
+    let mut roots: Vec<PathBuf> = params
+        .workspace_folders
+        .iter()
+        .flatten()
+        .filter_map(|f| f.uri.to_file_path().map(|p| p.into_owned()))
+        .collect();
+    #[allow(deprecated)]
+    if roots.is_empty()
+        && let Some(uri) = &params.root_uri
+        && let Some(p) = uri.to_file_path()
+    {
+        roots.push(p.into_owned());
+    }
+    roots
+}
+
+impl LanguageServer for Backend {
+    async fn initialize(&self, params: lsp::InitializeParams) -> Result<lsp::InitializeResult> {
+        let caps = &params.capabilities;
+        let encoding = convert::negotiate(
+            caps.general
+                .as_ref()
+                .and_then(|g| g.position_encodings.as_deref()),
+        );
+        let text_document = caps.text_document.as_ref();
+        let ws = caps.workspace.as_ref();
+        let session = Session {
+            encoding,
+            pull: text_document.and_then(|t| t.diagnostic.as_ref()).is_some(),
+            document_changes: ws
+                .and_then(|w| w.workspace_edit.as_ref())
+                .and_then(|e| e.document_changes)
+                .unwrap_or(false),
+            configuration: ws.and_then(|w| w.configuration).unwrap_or(false),
+            diagnostic_refresh: ws
+                .and_then(|w| w.diagnostics.as_ref())
+                .and_then(|d| d.refresh_support)
+                .unwrap_or(false),
+            inlay_hint_refresh: ws
+                .and_then(|w| w.inlay_hint.as_ref())
+                .and_then(|d| d.refresh_support)
+                .unwrap_or(false),
+            watch_registration: ws
+                .and_then(|w| w.did_change_watched_files.as_ref())
+                .and_then(|d| d.dynamic_registration)
+                .unwrap_or(false),
+            configuration_registration: ws
+                .and_then(|w| w.did_change_configuration.as_ref())
+                .and_then(|d| d.dynamic_registration)
+                .unwrap_or(false),
+            roots: roots_of(&params),
+        };
+        let pull = session.pull;
+        info!(
+            encoding = ?encoding,
+            pull,
+            roots = session.roots.len(),
+            "initialize"
+        );
+        self.shared.set_session(session);
+
+        let mut messages = Vec::new();
+        match self.shared.reload_file_settings() {
+            Ok((_, warnings)) => warnings.into_iter().for_each(|w| warn!("{w}")),
+            Err(e) => messages.push(format!("{e}; the config file is ignored")),
+        }
+        if let Some(settings) = params
+            .initialization_options
+            .as_ref()
+            .and_then(|o| o.get("settings"))
+        {
+            match self.shared.set_init_settings(settings) {
+                Ok(warnings) => warnings.into_iter().for_each(|w| warn!("{w}")),
+                Err(e) => messages.push(format!("{e}; using the defaults")),
+            }
+        }
+        lock(&self.shared.pending_messages).extend(messages);
+
+        let capabilities = lsp::ServerCapabilities {
+            position_encoding: Some(convert::encoding_kind(encoding)),
+            text_document_sync: Some(lsp::TextDocumentSyncCapability::Options(
+                lsp::TextDocumentSyncOptions {
+                    open_close: Some(true),
+                    change: Some(lsp::TextDocumentSyncKind::INCREMENTAL),
+                    ..lsp::TextDocumentSyncOptions::default()
+                },
+            )),
+            hover_provider: Some(lsp::HoverProviderCapability::Simple(true)),
+            completion_provider: Some(lsp::CompletionOptions {
+                trigger_characters: Some(vec!["&".into(), "=".into(), ";".into()]),
+                resolve_provider: Some(false),
+                ..lsp::CompletionOptions::default()
+            }),
+            code_action_provider: Some(lsp::CodeActionProviderCapability::Options(
+                lsp::CodeActionOptions {
+                    code_action_kinds: Some(vec![
+                        lsp::CodeActionKind::QUICKFIX,
+                        lsp::CodeActionKind::new(FIX_ALL),
+                    ]),
+                    resolve_provider: Some(false),
+                    ..lsp::CodeActionOptions::default()
+                },
+            )),
+            document_link_provider: Some(lsp::DocumentLinkOptions {
+                resolve_provider: Some(true),
+                work_done_progress_options: lsp::WorkDoneProgressOptions::default(),
+            }),
+            inlay_hint_provider: Some(lsp::OneOf::Left(true)),
+            diagnostic_provider: pull.then(|| {
+                lsp::DiagnosticServerCapabilities::Options(lsp::DiagnosticOptions {
+                    identifier: Some("trueconf-lsp".to_string()),
+                    inter_file_dependencies: false,
+                    workspace_diagnostics: true,
+                    work_done_progress_options: lsp::WorkDoneProgressOptions::default(),
+                })
+            }),
+            workspace: Some(lsp::WorkspaceServerCapabilities {
+                workspace_folders: Some(lsp::WorkspaceFoldersServerCapabilities {
+                    supported: Some(true),
+                    change_notifications: Some(lsp::OneOf::Left(true)),
+                }),
+                file_operations: None,
+            }),
+            ..lsp::ServerCapabilities::default()
+        };
+        Ok(lsp::InitializeResult {
+            capabilities,
+            server_info: Some(lsp::ServerInfo {
+                name: "trueconf-lsp".to_string(),
+                version: Some(env!("CARGO_PKG_VERSION").to_string()),
+            }),
+            offset_encoding: None,
+        })
+    }
+
+    async fn initialized(&self, _: lsp::InitializedParams) {
+        let messages: Vec<String> = std::mem::take(&mut *lock(&self.shared.pending_messages));
+        for m in messages {
+            self.show_warning(m).await;
+        }
+        // Client round-trips run in their own task, with timeouts, so no
+        // handler ever waits on the client.
+        let this = self.handle();
+        let ticket = self.shared.config_ticket();
+        tokio::spawn(async move {
+            this.register_capabilities().await;
+            if let Some(value) = this.pull_configuration().await {
+                this.apply_editor_settings(ticket, &value).await;
+            }
+        });
+    }
+
+    async fn shutdown(&self) -> Result<()> {
+        info!("shutdown");
+        Ok(())
+    }
+
+    async fn did_change_configuration(&self, params: lsp::DidChangeConfigurationParams) {
+        let this = self.handle();
+        let ticket = self.shared.config_ticket();
+        tokio::spawn(async move {
+            let pushed = params.settings.get(SECTION).cloned();
+            let value = match this.pull_configuration().await {
+                Some(v) => Some(v),
+                None => pushed,
+            };
+            match value {
+                Some(v) => this.apply_editor_settings(ticket, &v).await,
+                // The client only said "something changed": re-read the file.
+                None => this.reload_file().await,
+            }
+        });
+    }
+
+    async fn did_change_watched_files(&self, params: lsp::DidChangeWatchedFilesParams) {
+        let ours = params.changes.iter().any(|c| {
+            let path = c.uri.path().as_str();
+            FILE_NAMES.iter().any(|n| path.ends_with(&format!("/{n}")))
+        });
+        if ours {
+            let this = self.handle();
+            tokio::spawn(async move { this.reload_file().await });
+        }
+    }
+
+    async fn did_change_workspace_folders(&self, params: lsp::DidChangeWorkspaceFoldersParams) {
+        self.shared.update_session(|s| {
+            for removed in &params.event.removed {
+                if let Some(p) = removed.uri.to_file_path() {
+                    s.roots.retain(|r| r.as_path() != p.as_ref());
+                }
+            }
+            for added in &params.event.added {
+                if let Some(p) = added.uri.to_file_path() {
+                    s.roots.push(p.into_owned());
+                }
+            }
+        });
+        let this = self.handle();
+        tokio::spawn(async move { this.reload_file().await });
+    }
+
+    async fn hover(&self, params: lsp::HoverParams) -> Result<Option<lsp::Hover>> {
+        let p = params.text_document_position_params;
+        let pos = p.position;
+        self.on_current_lint(&p.text_document.uri, move |_, linted| {
+            if linted.too_large {
+                return None;
+            }
+            hover::hover(linted, linted.lines().offset(pos))
+        })
+        .await
+    }
+
+    async fn completion(
+        &self,
+        params: lsp::CompletionParams,
+    ) -> Result<Option<lsp::CompletionResponse>> {
+        let p = params.text_document_position;
+        let pos = p.position;
+        self.on_current_lint(&p.text_document.uri, move |_, linted| {
+            if linted.too_large {
+                return None;
+            }
+            completion::complete(linted, linted.lines().offset(pos))
+                .map(lsp::CompletionResponse::Array)
+        })
+        .await
+    }
+
+    async fn code_action(
+        &self,
+        params: lsp::CodeActionParams,
+    ) -> Result<Option<lsp::CodeActionResponse>> {
+        let document_changes = self.shared.session().document_changes;
+        let range = params.range;
+        let only = params.context.only;
+        let automatic = params.context.trigger_kind == Some(lsp::CodeActionTriggerKind::AUTOMATIC);
+        self.on_current_lint(&params.text_document.uri, move |snap, linted| {
+            let target = Target {
+                uri: &snap.uri,
+                version: snap.version,
+                document_changes,
+            };
+            let config = &snap.cell.config.config;
+            Some(actions::actions(
+                linted,
+                config,
+                &target,
+                range,
+                only.as_deref(),
+                automatic,
+            ))
+        })
+        .await
+    }
+
+    async fn document_link(
+        &self,
+        params: lsp::DocumentLinkParams,
+    ) -> Result<Option<Vec<lsp::DocumentLink>>> {
+        self.on_current_lint(&params.text_document.uri, |snap, linted| {
+            Some(links::document_links(linted, &snap.uri))
+        })
+        .await
+    }
+
+    async fn document_link_resolve(&self, link: lsp::DocumentLink) -> Result<lsp::DocumentLink> {
+        let Some((uri, start)) = links::resolve_data(&link) else {
+            return Ok(link);
+        };
+        let fallback = link.clone();
+        Ok(self
+            .on_lint(&uri, move |_, linted| {
+                Some(links::resolve(linted, start, link))
+            })
+            .await?
+            .unwrap_or(fallback))
+    }
+
+    async fn inlay_hint(
+        &self,
+        params: lsp::InlayHintParams,
+    ) -> Result<Option<Vec<lsp::InlayHint>>> {
+        let range = params.range;
+        self.on_current_lint(&params.text_document.uri, move |snap, linted| {
+            if !snap.cell.config.inlay_hints {
+                return Some(Vec::new());
+            }
+            Some(links::inlay_hints(linted, range))
+        })
+        .await
+    }
+
+    async fn diagnostic(
+        &self,
+        params: lsp::DocumentDiagnosticParams,
+    ) -> Result<lsp::DocumentDiagnosticReportResult> {
+        let previous = params.previous_result_id;
+        let report = self
+            .on_lint(&params.text_document.uri, move |snap, linted| {
+                let result_id = snap.cell.id.to_string();
+                if previous.as_deref() == Some(result_id.as_str()) {
+                    return Some(lsp::DocumentDiagnosticReport::Unchanged(
+                        lsp::RelatedUnchangedDocumentDiagnosticReport {
+                            related_documents: None,
+                            unchanged_document_diagnostic_report:
+                                lsp::UnchangedDocumentDiagnosticReport { result_id },
+                        },
+                    ));
+                }
+                Some(lsp::DocumentDiagnosticReport::Full(
+                    lsp::RelatedFullDocumentDiagnosticReport {
+                        related_documents: None,
+                        full_document_diagnostic_report: lsp::FullDocumentDiagnosticReport {
+                            result_id: Some(result_id),
+                            items: linted.diagnostics.clone(),
+                        },
+                    },
+                ))
+            })
+            .await?;
+        Ok(lsp::DocumentDiagnosticReportResult::Report(
+            report.unwrap_or_else(|| {
+                lsp::DocumentDiagnosticReport::Full(
+                    lsp::RelatedFullDocumentDiagnosticReport::default(),
+                )
+            }),
+        ))
+    }
+
+    async fn workspace_diagnostic(
+        &self,
+        _params: lsp::WorkspaceDiagnosticParams,
+    ) -> Result<lsp::WorkspaceDiagnosticReportResult> {
+        let session = self.shared.session();
+        let effective = self.shared.effective();
+        let open: Vec<PathBuf> = self
+            .shared
+            .open_uris()
+            .iter()
+            .filter_map(|u| u.to_file_path().map(|p| p.into_owned()))
+            .collect();
+        let previously = lock(&self.shared.workspace_reported).clone();
+        let cap = self.shared.options.max_diagnostics;
+        let (items, reported) = blocking(move || {
+            workspace::report(
+                &session.roots,
+                &open,
+                &effective,
+                session.encoding,
+                cap,
+                &previously,
+            )
+        })
+        .await?;
+        *lock(&self.shared.workspace_reported) = reported;
+        Ok(lsp::WorkspaceDiagnosticReportResult::Report(
+            lsp::WorkspaceDiagnosticReport { items },
+        ))
+    }
+}
+
+impl Backend {
+    /// Another handle on the same server, for spawned tasks.
+    fn handle(&self) -> Backend {
+        Backend::new(self.client.clone(), self.shared.clone())
+    }
+
+    async fn reload_file(&self) {
+        match self.shared.reload_file_settings() {
+            Ok((changed, warnings)) => {
+                for w in warnings {
+                    warn!("{w}");
+                }
+                if changed {
+                    self.settings_changed().await;
+                }
+            }
+            Err(e) => {
+                self.show_warning(format!("{e}; keeping the previous settings"))
+                    .await;
+            }
+        }
+    }
+}

@@ -1,0 +1,196 @@
+//! A tower layer around `LspService` that gives the guarantees the framework
+//! does not:
+//!
+//! - `didOpen`, `didChange` and `didClose` are applied to the document store
+//!   inside `call`, which the transport invokes synchronously in wire order,
+//!   so they can never be reordered by concurrently running handlers;
+//! - every request that names a document gets a snapshot of it taken at
+//!   `call` time (through a task-local), so it is answered on exactly the
+//!   text the client had when it sent the request;
+//! - a panic in a handler becomes an `InternalError` response (requests) or
+//!   a log line (notifications), never a dead process;
+//! - `shutdown` and `exit` are recorded, so the process can exit 0 or 1.
+
+use std::future::Future;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::task::{Context, Poll};
+
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use tower_lsp_server::jsonrpc::{Error, Request, Response};
+use tower_lsp_server::{ExitedError, ls_types as lsp};
+use tower_service::Service;
+use tracing::{error, warn};
+
+use super::state::{Shared, Snapshot};
+
+tokio::task_local! {
+    /// The snapshot of the document a request names, taken when the request
+    /// arrived.
+    pub static CALL_SNAPSHOT: Option<Snapshot>;
+}
+
+/// The wrapper service.
+pub struct Ordered<S> {
+    inner: S,
+    shared: Arc<Shared>,
+    on_exit: Option<fn(i32)>,
+}
+
+impl<S> Ordered<S> {
+    /// Wraps `inner`. `on_exit` is called with the exit code when `exit`
+    /// arrives (the stdio server uses it to make sure the process ends).
+    pub fn new(inner: S, shared: Arc<Shared>, on_exit: Option<fn(i32)>) -> Self {
+        Ordered {
+            inner,
+            shared,
+            on_exit,
+        }
+    }
+}
+
+type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
+
+/// Polls a future, turning a panic into `Err(())`.
+struct CatchUnwind<F>(Pin<Box<F>>);
+
+impl<F: Future> Future for CatchUnwind<F> {
+    type Output = Result<F::Output, ()>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let inner = self.0.as_mut();
+        match catch_unwind(AssertUnwindSafe(move || inner.poll(cx))) {
+            Ok(Poll::Pending) => Poll::Pending,
+            Ok(Poll::Ready(v)) => Poll::Ready(Ok(v)),
+            Err(_) => Poll::Ready(Err(())),
+        }
+    }
+}
+
+fn parse<T: DeserializeOwned>(method: &str, params: Option<Value>) -> Option<T> {
+    match serde_json::from_value(params.unwrap_or(Value::Null)) {
+        Ok(p) => Some(p),
+        Err(e) => {
+            // The serde message may quote the document text: log only
+            // where the problem is.
+            warn!(
+                "{method}: invalid params ({:?} error at line {} column {}); ignored",
+                e.classify(),
+                e.line(),
+                e.column()
+            );
+            None
+        }
+    }
+}
+
+/// The document a request names: `textDocument.uri` of its params (or
+/// `uri`, as the test hooks have it).
+fn document_uri(req: &Request) -> Option<&str> {
+    let params = req.params()?;
+    params
+        .get("textDocument")
+        .and_then(|t| t.get("uri"))
+        .or_else(|| params.get("uri"))?
+        .as_str()
+}
+
+impl<S> Service<Request> for Ordered<S>
+where
+    S: Service<Request, Response = Option<Response>, Error = ExitedError>,
+    S::Future: Send + 'static,
+{
+    type Response = Option<Response>;
+    type Error = ExitedError;
+    type Future = BoxFuture<Result<Option<Response>, ExitedError>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, req: Request) -> Self::Future {
+        let lifecycle = &self.shared.lifecycle;
+        match req.method() {
+            "textDocument/didOpen" | "textDocument/didChange" | "textDocument/didClose" => {
+                let accepting = lifecycle.initialized.load(Ordering::SeqCst)
+                    && !lifecycle.shutdown.load(Ordering::SeqCst);
+                let (method, _, params) = req.into_parts();
+                if !accepting {
+                    warn!("{method} before initialize or after shutdown; ignored");
+                    return Box::pin(std::future::ready(Ok(None)));
+                }
+                let shared = self.shared.clone();
+                let applied = catch_unwind(AssertUnwindSafe(|| match &*method {
+                    "textDocument/didOpen" => {
+                        if let Some(p) = parse::<lsp::DidOpenTextDocumentParams>(&method, params) {
+                            shared.did_open(p);
+                        }
+                    }
+                    "textDocument/didChange" => {
+                        if let Some(p) = parse::<lsp::DidChangeTextDocumentParams>(&method, params)
+                        {
+                            shared.did_change(p);
+                        }
+                    }
+                    _ => {
+                        if let Some(p) = parse::<lsp::DidCloseTextDocumentParams>(&method, params) {
+                            shared.did_close(p);
+                        }
+                    }
+                }));
+                if applied.is_err() {
+                    error!("{method}: handler panicked; notification dropped");
+                }
+                return Box::pin(std::future::ready(Ok(None)));
+            }
+            "shutdown" if lifecycle.initialized.load(Ordering::SeqCst) => {
+                lifecycle.shutdown.store(true, Ordering::SeqCst);
+            }
+            "exit" => {
+                lifecycle.exited.store(true, Ordering::SeqCst);
+                if let Some(f) = self.on_exit {
+                    f(lifecycle.exit_code());
+                }
+            }
+            _ => {}
+        }
+        let id = req.id().cloned();
+        let method = req.method().to_string();
+        let snapshot = if id.is_some() {
+            document_uri(&req).and_then(|uri| self.shared.snapshot(uri))
+        } else {
+            None
+        };
+        let fut = match catch_unwind(AssertUnwindSafe(|| self.inner.call(req))) {
+            Ok(fut) => fut,
+            Err(_) => {
+                error!("{method}: dispatch panicked");
+                return Box::pin(std::future::ready(Ok(
+                    id.map(|id| Response::from_error(id, Error::internal_error()))
+                )));
+            }
+        };
+        let guarded = CatchUnwind(Box::pin(CALL_SNAPSHOT.scope(snapshot, fut)));
+        let shared = self.shared.clone();
+        Box::pin(async move {
+            match guarded.await {
+                Ok(result) => {
+                    if method == "initialize"
+                        && let Ok(Some(response)) = &result
+                        && response.is_ok()
+                    {
+                        shared.lifecycle.initialized.store(true, Ordering::SeqCst);
+                    }
+                    result
+                }
+                Err(()) => {
+                    error!("{method}: handler panicked");
+                    Ok(id.map(|id| Response::from_error(id, Error::internal_error())))
+                }
+            }
+        })
+    }
+}

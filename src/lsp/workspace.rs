@@ -1,0 +1,94 @@
+//! Workspace diagnostics: the files of the workspace folders that are not
+//! open, linted with the same walker as `--check`.
+
+use std::path::{Path, PathBuf};
+
+use tower_lsp_server::ls_types as lsp;
+
+use super::convert::{self, Index, Lines};
+use super::settings::Effective;
+use crate::cli::config_file::Resolver;
+use crate::cli::walk::{WalkOptions, Walked, walk};
+use crate::text::{Encoding, LineIndex};
+
+/// One report per file with findings, and an empty one for each file of
+/// `previously` that has none now. Returns the reports and the URIs that
+/// have findings.
+pub fn report(
+    roots: &[PathBuf],
+    open: &[PathBuf],
+    effective: &Effective,
+    encoding: Encoding,
+    cap: usize,
+    previously: &[lsp::Uri],
+) -> (Vec<lsp::WorkspaceDocumentDiagnosticReport>, Vec<lsp::Uri>) {
+    let mut items = Vec::new();
+    let mut reported = Vec::new();
+    if roots.is_empty() {
+        return (items, reported);
+    }
+    let opts = WalkOptions {
+        no_ignore: false,
+        hidden: false,
+        threads: 1,
+        fix: None,
+    };
+    let resolver = match Resolver::fixed(
+        roots[0].clone(),
+        effective.config.clone(),
+        &effective.exclude,
+    ) {
+        Ok(r) => r,
+        Err(e) => {
+            tracing::warn!("workspace diagnostics: exclude: {}", e.message);
+            return (items, reported);
+        }
+    };
+    let Walked {
+        checked, errors, ..
+    } = walk(roots, false, &opts, &resolver);
+    for e in &errors {
+        tracing::debug!("workspace diagnostics: {} {}", e.path, e.message);
+    }
+    for file in checked {
+        if file.analysis.diagnostics.is_empty() {
+            continue;
+        }
+        let path = Path::new(&file.path);
+        if open.iter().any(|p| p == path) {
+            continue;
+        }
+        let Some(uri) = lsp::Uri::from_file_path(path) else {
+            continue;
+        };
+        let index = LineIndex::new(&file.text);
+        let lines = Lines {
+            text: &file.text,
+            index: Index::Lines(&index),
+            enc: encoding,
+        };
+        let diagnostics = convert::diagnostics(&file.analysis.diagnostics, &lines, cap);
+        reported.push(uri.clone());
+        items.push(full(uri, diagnostics));
+    }
+    for uri in previously {
+        let is_open = uri
+            .to_file_path()
+            .is_some_and(|p| open.iter().any(|o| o.as_path() == p.as_ref()));
+        if !reported.contains(uri) && !is_open {
+            items.push(full(uri.clone(), Vec::new()));
+        }
+    }
+    (items, reported)
+}
+
+fn full(uri: lsp::Uri, items: Vec<lsp::Diagnostic>) -> lsp::WorkspaceDocumentDiagnosticReport {
+    lsp::WorkspaceDocumentDiagnosticReport::Full(lsp::WorkspaceFullDocumentDiagnosticReport {
+        uri,
+        version: None,
+        full_document_diagnostic_report: lsp::FullDocumentDiagnosticReport {
+            result_id: None,
+            items,
+        },
+    })
+}

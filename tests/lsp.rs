@@ -1,0 +1,1193 @@
+//! End-to-end tests of the language server, driven in process over pipes.
+
+mod lsp_client;
+
+use std::time::Duration;
+
+use lsp_client::*;
+use serde_json::{Value, json};
+use trueconf_lsp::config::Config;
+use trueconf_lsp::fix::Applicability;
+use trueconf_lsp::lsp::Options;
+use trueconf_lsp::scan::DocKind;
+use trueconf_lsp::text::{Encoding, LineIndex};
+
+const MD: &str = "file:///ws/guide.md";
+const PW_LINK: &str =
+    "trueconf:\\c\\737734033583@video.example.com%23vcs&h=tv&login=user&password=hunter2";
+const QUIET: Duration = Duration::from_millis(300);
+
+fn whole(text: &str, c: &Client) -> Value {
+    json!({"start": {"line": 0, "character": 0}, "end": c.pos(text, text.len())})
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn initialize_negotiates_position_encoding() {
+    for (offered, want) in [
+        (vec!["utf-16"], "utf-16"),
+        (vec!["utf-16", "utf-8"], "utf-8"),
+        (vec!["utf-16", "utf-32"], "utf-32"),
+        (vec!["utf-32", "utf-8", "utf-16"], "utf-8"),
+        (vec![], "utf-16"),
+    ] {
+        let (c, r) = Client::initialized(caps(&offered), Value::Null).await;
+        let capabilities = &r["capabilities"];
+        assert_eq!(capabilities["positionEncoding"], want, "{offered:?}");
+        assert_eq!(r["serverInfo"]["name"], "trueconf-lsp");
+        assert_eq!(capabilities["textDocumentSync"]["change"], 2);
+        assert!(capabilities.get("diagnosticProvider").is_none());
+        assert_eq!(c.shutdown_and_exit().await, 0);
+    }
+    let (c, r) = Client::initialized(pull_caps(&["utf-16"]), Value::Null).await;
+    assert_eq!(
+        r["capabilities"]["diagnosticProvider"]["workspaceDiagnostics"],
+        true
+    );
+    assert_eq!(c.shutdown_and_exit().await, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn did_open_publishes_diagnostics_with_the_version() {
+    let (mut c, _) = Client::initialized(caps(&["utf-16"]), Value::Null).await;
+    let text = format!("# Guide\n\nJoin [the call]({PW_LINK}).\n");
+    c.open(MD, "markdown", 7, &text);
+    let p = c.diagnostics(MD, Some(7)).await;
+    assert_eq!(codes(&p["diagnostics"]), ["TC002", "TC004"]);
+    let d = &p["diagnostics"][0];
+    assert_eq!(d["source"], "trueconf-lsp");
+    assert_eq!(d["severity"], 1);
+    assert_eq!(
+        d["codeDescription"]["href"],
+        "https://github.com/trueconf-lsp/trueconf-lsp/blob/main/README.md#tc002-missing-encrypt"
+    );
+    let start = text.find("trueconf:").unwrap();
+    assert_eq!(d["range"]["start"], c.pos(&text, start));
+    assert_eq!(c.shutdown_and_exit().await, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn columns_after_an_emoji_follow_the_encoding() {
+    let text = "x\n😀 trueconf:login=u&password=secret1\n";
+    let mut columns = Vec::new();
+    for enc in ["utf-16", "utf-8", "utf-32"] {
+        let (mut c, _) = Client::initialized(caps(&[enc]), Value::Null).await;
+        c.open(MD, "markdown", 1, text);
+        let p = c.diagnostics(MD, Some(1)).await;
+        let d = &p["diagnostics"][0];
+        assert_eq!(d["code"], "TC002");
+        assert_eq!(d["range"]["start"]["line"], 1);
+        columns.push(d["range"]["start"]["character"].as_u64().unwrap());
+        // Edits in this encoding land where the client means them.
+        let end = c.pos_of(text, "secret1", 7);
+        c.change(
+            MD,
+            2,
+            json!([{"range": {"start": end, "end": end}, "text": "&encrypt=1"}]),
+        );
+        let p = c.diagnostics(MD, Some(2)).await;
+        assert_eq!(codes(&p["diagnostics"]), ["TC004"], "{enc}");
+        assert_eq!(c.shutdown_and_exit().await, 0);
+    }
+    // 😀 is 2 UTF-16 units, 4 UTF-8 bytes, 1 character; then a space.
+    assert_eq!(columns, [3, 5, 2]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn crlf_documents_keep_their_line_breaks() {
+    let (mut c, _) = Client::initialized(caps(&["utf-16"]), Value::Null).await;
+    let mut model = "line one\r\n[a](trueconf:login=u&password=p1)\r\nlast\r\n".to_string();
+    c.open(MD, "markdown", 1, &model);
+    let p = c.diagnostics(MD, Some(1)).await;
+    assert_eq!(p["diagnostics"][0]["range"]["start"]["line"], 1);
+    assert_eq!(p["diagnostics"][0]["range"]["start"]["character"], 4);
+    // Insert before the `)` of line 1, and past the end of line 0.
+    let at = c.pos_of(&model, ")", 0);
+    c.change(
+        MD,
+        2,
+        json!([
+            {"range": {"start": at, "end": at}, "text": "&encrypt=1"},
+            {"range": {"start": {"line": 0, "character": 999}, "end": {"line": 0, "character": 999}}, "text": "!"},
+        ]),
+    );
+    model = model
+        .replace(")", "&encrypt=1)")
+        .replacen("line one", "line one!", 1);
+    let p = c.diagnostics(MD, Some(2)).await;
+    assert_eq!(codes(&p["diagnostics"]), ["TC004"]);
+    assert_eq!(c.server_text(MD).await, (2, model.clone()));
+    // A lone CR is a line break too.
+    c.change(
+        MD,
+        3,
+        json!([{"range": {"start": {"line": 2, "character": 0}, "end": {"line": 2, "character": 0}}, "text": "a\rb "}]),
+    );
+    model = model.replace("last", "a\rb last");
+    assert_eq!(c.server_text(MD).await, (3, model));
+    assert_eq!(c.shutdown_and_exit().await, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn incremental_changes_relint_each_version() {
+    let (mut c, _) = Client::initialized(caps(&["utf-8"]), Value::Null).await;
+    let text = "call trueconf:bob now\n";
+    c.open(MD, "markdown", 1, text);
+    assert_eq!(c.diagnostics(MD, Some(1)).await["diagnostics"], json!([]));
+    let at = c.pos_of(text, " now", 0);
+    // Two changes in one notification, the second relative to the first.
+    c.change(
+        MD,
+        2,
+        json!([
+            {"range": {"start": at, "end": at}, "text": "&login=u"},
+            {"range": {"start": {"line": 0, "character": 25}, "end": {"line": 0, "character": 25}}, "text": "&password=x"},
+        ]),
+    );
+    let p = c.diagnostics(MD, Some(2)).await;
+    assert_eq!(codes(&p["diagnostics"]), ["TC002", "TC004"]);
+    assert_eq!(
+        c.server_text(MD).await.1,
+        "call trueconf:bob&login=u&password=x now\n"
+    );
+    // A full replacement.
+    c.change(MD, 5, json!([{"text": "visicall:bob"}]));
+    let p = c.diagnostics(MD, Some(5)).await;
+    assert_eq!(codes(&p["diagnostics"]), ["TC001"]);
+    // A stale version is ignored.
+    c.change(MD, 4, json!([{"text": "ignored"}]));
+    assert_eq!(c.server_text(MD).await, (5, "visicall:bob".to_string()));
+    assert_eq!(c.shutdown_and_exit().await, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pull_mode_never_publishes() {
+    let (mut c, _) = Client::initialized(pull_caps(&["utf-16"]), Value::Null).await;
+    let text = format!("[x]({PW_LINK})\n");
+    c.open(MD, "markdown", 1, &text);
+    let r = c
+        .request(
+            "textDocument/diagnostic",
+            json!({"textDocument": {"uri": MD}}),
+        )
+        .await;
+    assert_eq!(r["kind"], "full");
+    assert_eq!(codes(&r["items"]), ["TC002", "TC004"]);
+    let id = r["resultId"].clone();
+    let r = c
+        .request(
+            "textDocument/diagnostic",
+            json!({"textDocument": {"uri": MD}, "previousResultId": id}),
+        )
+        .await;
+    assert_eq!(r["kind"], "unchanged");
+    c.change(MD, 2, json!([{"text": "trueconf:bob"}]));
+    let r = c
+        .request(
+            "textDocument/diagnostic",
+            json!({"textDocument": {"uri": MD}, "previousResultId": id}),
+        )
+        .await;
+    assert_eq!(r["kind"], "full");
+    assert_eq!(r["items"], json!([]));
+    // A settings change asks the client to pull again.
+    *c.settings.lock().unwrap() = json!({"ignore": ["TC015"]});
+    c.notify("workspace/didChangeConfiguration", json!({"settings": {}}));
+    assert!(
+        c.wait_for("workspace/diagnostic/refresh", TIMEOUT, |_| true)
+            .await
+            .is_some()
+    );
+    c.close(MD);
+    c.drain(QUIET).await;
+    assert!(c.taken("textDocument/publishDiagnostics").is_empty());
+    assert!(!c.wire_text().contains("publishDiagnostics"));
+    assert_eq!(c.shutdown_and_exit().await, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn did_close_clears_diagnostics() {
+    let (mut c, _) = Client::initialized(caps(&["utf-16"]), Value::Null).await;
+    c.open(MD, "markdown", 1, "visicall:bob\n");
+    assert_eq!(
+        codes(&c.diagnostics(MD, Some(1)).await["diagnostics"]),
+        ["TC001"]
+    );
+    // Edits and a close in a burst: the last word is an empty list.
+    for v in 2..20 {
+        c.change(MD, v, json!([{"text": format!("visicall:bob{v}\n")}]));
+    }
+    c.close(MD);
+    c.drain(QUIET).await;
+    let publishes: Vec<Value> = c
+        .taken("textDocument/publishDiagnostics")
+        .into_iter()
+        .filter(|p| p["uri"] == MD)
+        .collect();
+    // Whatever was still in flight came before the clear; nothing after.
+    let last = publishes.last().expect("a clearing publish");
+    assert_eq!(last["diagnostics"], json!([]), "{publishes:#?}");
+    assert!(last.get("version").is_none_or(Value::is_null));
+    assert_eq!(
+        publishes
+            .iter()
+            .filter(|p| p["diagnostics"] == json!([]))
+            .count(),
+        1
+    );
+    assert_eq!(c.shutdown_and_exit().await, 0);
+}
+
+async fn actions(c: &mut Client, uri: &str, range: Value, only: Value) -> Vec<Value> {
+    let mut context = json!({"diagnostics": []});
+    if !only.is_null() {
+        context["only"] = only;
+    }
+    c.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": uri}, "range": range, "context": context}),
+    )
+    .await
+    .as_array()
+    .unwrap()
+    .clone()
+}
+
+fn titled<'a>(actions: &'a [Value], title: &str) -> &'a Value {
+    actions
+        .iter()
+        .find(|a| a["title"] == title)
+        .unwrap_or_else(|| panic!("no action {title:?} in {actions:#?}"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn quickfix_fix_all_and_disable_line_edits() {
+    let (mut c, _) = Client::initialized(caps(&["utf-16"]), Value::Null).await;
+    let text = format!("See 😀 [join]({PW_LINK}) now.\n<a href=\"trueconf:bob&do=chat\">x</a>\n");
+    c.open(MD, "markdown", 3, &text);
+    let p = c.diagnostics(MD, Some(3)).await;
+    let d = p["diagnostics"][0].clone();
+    assert_eq!(d["code"], "TC002");
+    let list = actions(&mut c, MD, d["range"].clone(), Value::Null).await;
+
+    let add = titled(&list, "Add encrypt=1");
+    assert_eq!(add["kind"], "quickfix");
+    assert_eq!(add["isPreferred"], true);
+    assert_eq!(add["diagnostics"][0]["code"], "TC002");
+    let fixed = apply_workspace_edit(&text, &add["edit"], MD, Some(3), c.encoding);
+    assert_eq!(fixed, text.replace("hunter2)", "hunter2&encrypt=1)"));
+
+    let remove = titled(&list, "Remove the password parameter");
+    assert!(remove.get("isPreferred").is_none());
+
+    let disable = titled(&list, "Disable TC002 for this line");
+    let disabled = apply_workspace_edit(&text, &disable["edit"], MD, Some(3), c.encoding);
+    assert_eq!(
+        disabled,
+        text.replacen(
+            "now.\n",
+            "now. <!-- trueconf-lsp-disable-line TC002 -->\n",
+            1
+        )
+    );
+
+    let all = {
+        let range = whole(&text, &c);
+        actions(&mut c, MD, range, json!(["source.fixAll"])).await
+    };
+    assert_eq!(all.len(), 1, "{all:#?}");
+    assert_eq!(all[0]["kind"], "source.fixAll.trueconf-lsp");
+    let fixed = apply_workspace_edit(&text, &all[0]["edit"], MD, Some(3), c.encoding);
+    let want = trueconf_lsp::fix_all(
+        &text,
+        DocKind::Markdown,
+        &Config::default(),
+        Applicability::Safe,
+    );
+    assert_eq!(fixed, want.text);
+    assert!(fixed.contains("&amp;do=chat") && fixed.contains("hunter2&encrypt=1"));
+
+    // No fix-all on a cursor move unless source actions were asked for.
+    let automatic = c
+        .request(
+            "textDocument/codeAction",
+            json!({"textDocument": {"uri": MD}, "range": d["range"],
+                "context": {"diagnostics": [], "triggerKind": 2}}),
+        )
+        .await;
+    let kinds: Vec<&Value> = automatic
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| &a["kind"])
+        .collect();
+    assert!(kinds.iter().all(|k| *k == "quickfix"), "{kinds:?}");
+    assert!(
+        list.iter()
+            .any(|a| a["kind"] == "source.fixAll.trueconf-lsp")
+    );
+
+    // Only quick-fixes when asked for quick-fixes.
+    let quick = {
+        let range = whole(&text, &c);
+        actions(&mut c, MD, range, json!(["quickfix"])).await
+    };
+    assert!(quick.iter().all(|a| a["kind"] == "quickfix"));
+
+    // Comment syntax follows the language; plain text has none.
+    let py = "file:///ws/app.py";
+    let py_text = "URL = \"trueconf:login=u&password=p\"\n";
+    c.open(py, "python", 1, py_text);
+    c.diagnostics(py, Some(1)).await;
+    let list = {
+        let range = whole(py_text, &c);
+        actions(&mut c, py, range, json!(["quickfix"])).await
+    };
+    let disable = titled(&list, "Disable TC002 for this line");
+    assert_eq!(
+        apply_workspace_edit(py_text, &disable["edit"], py, Some(1), c.encoding),
+        "URL = \"trueconf:login=u&password=p\" # trueconf-lsp-disable-line TC002\n"
+    );
+    let txt = "file:///ws/notes.txt";
+    c.open(txt, "plaintext", 1, py_text);
+    c.diagnostics(txt, Some(1)).await;
+    let list = {
+        let range = whole(py_text, &c);
+        actions(&mut c, txt, range, Value::Null).await
+    };
+    assert!(!list.is_empty());
+    assert!(
+        list.iter()
+            .all(|a| !a["title"].as_str().unwrap().starts_with("Disable"))
+    );
+    assert_eq!(c.shutdown_and_exit().await, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn edits_without_document_changes_use_the_changes_map() {
+    let mut capabilities = caps(&["utf-8"]);
+    capabilities["workspace"]["workspaceEdit"] = json!({});
+    let (mut c, _) = Client::initialized(capabilities, Value::Null).await;
+    let text = "visicall:bob\n";
+    c.open(MD, "markdown", 1, text);
+    c.diagnostics(MD, Some(1)).await;
+    let list = {
+        let range = whole(text, &c);
+        actions(&mut c, MD, range, json!(["quickfix"])).await
+    };
+    let edit = &list[0]["edit"];
+    assert!(edit.get("documentChanges").is_none());
+    assert_eq!(
+        apply_workspace_edit(text, edit, MD, None, c.encoding),
+        "trueconf:bob\n"
+    );
+    assert_eq!(c.shutdown_and_exit().await, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hover_explains_a_link_without_its_password() {
+    let (mut c, _) = Client::initialized(caps(&["utf-16"]), Value::Null).await;
+    let text =
+        format!("Join [here]({PW_LINK}&autoclose=1) or trueconf:#rtsp:%2f%2fcam:554%2flive.\n");
+    c.open(MD, "markdown", 1, &text);
+    c.diagnostics(MD, Some(1)).await;
+    let at = c.pos_of(&text, "737734033583", 3);
+    let h = c
+        .request(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": MD}, "position": at}),
+        )
+        .await;
+    let md = h["contents"]["value"].as_str().unwrap();
+    assert_eq!(h["contents"]["kind"], "markdown");
+    for want in [
+        "join conference 737734033583 on video.example.com",
+        "1. connect to server tv",
+        "2. sign in as user with password `***`",
+        "3. join conference 737734033583 on video.example.com",
+        "4. close the app when the call ends",
+        "| conference ID | `737734033583` |",
+        "| password= | `***` |",
+        "TC002 missing-encrypt (error)",
+    ] {
+        assert!(md.contains(want), "{want:?} not in\n{md}");
+    }
+    assert!(!md.contains("hunter2"));
+    let start = text.find("trueconf:").unwrap();
+    assert_eq!(h["range"]["start"], c.pos(&text, start));
+
+    let at = c.pos_of(&text, "rtsp", 0);
+    let h = c
+        .request(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": MD}, "position": at}),
+        )
+        .await;
+    let md = h["contents"]["value"].as_str().unwrap();
+    assert!(md.contains("rtsp://cam:554/live"), "{md}");
+
+    let h = c
+        .request(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": MD}, "position": {"line": 0, "character": 1}}),
+        )
+        .await;
+    assert_eq!(h, Value::Null);
+    assert_eq!(c.shutdown_and_exit().await, 0);
+}
+
+async fn complete(c: &mut Client, uri: &str, text: &str, offset: usize) -> Vec<Value> {
+    let r = c
+        .request(
+            "textDocument/completion",
+            json!({"textDocument": {"uri": uri}, "position": c.pos(text, offset)}),
+        )
+        .await;
+    r.as_array().cloned().unwrap_or_default()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn completion_of_names_and_values() {
+    let (mut c, _) = Client::initialized(caps(&["utf-16"]), Value::Null).await;
+    let text = "a trueconf:bob&login=u& b\nc trueconf:bob&encrypt= d\n";
+    c.open(MD, "markdown", 1, text);
+    let after_amp = text.find("u& b").unwrap() + 2;
+    let items = complete(&mut c, MD, text, after_amp).await;
+    let labels: Vec<&str> = items.iter().map(|i| i["label"].as_str().unwrap()).collect();
+    assert!(
+        labels.contains(&"encrypt") && labels.contains(&"h"),
+        "{labels:?}"
+    );
+    assert!(!labels.contains(&"login"), "present keys are not offered");
+    let encrypt = items.iter().find(|i| i["label"] == "encrypt").unwrap();
+    assert!(
+        encrypt["documentation"]["value"]
+            .as_str()
+            .unwrap()
+            .contains("encrypts the password")
+    );
+    let done = apply_edits(text, &[encrypt["textEdit"].clone()], c.encoding);
+    assert!(done.starts_with("a trueconf:bob&login=u&encrypt= b"));
+
+    let after_eq = text.find("encrypt= d").unwrap() + 8;
+    let items = complete(&mut c, MD, text, after_eq).await;
+    let labels: Vec<&str> = items.iter().map(|i| i["label"].as_str().unwrap()).collect();
+    assert_eq!(labels, ["1", "0"]);
+
+    let html = "file:///ws/page.html";
+    let page = "<a href=\"trueconf:bob&amp;\">x</a>\n<a href=\"trueconf:ann&\">y</a>\n";
+    c.open(html, "html", 1, page);
+    let after_entity = page.find("&amp;").unwrap() + 5;
+    let items = complete(&mut c, html, page, after_entity).await;
+    let item = items.iter().find(|i| i["label"] == "do").unwrap();
+    assert_eq!(
+        apply_edits(page, &[item["textEdit"].clone()], c.encoding),
+        page.replacen("&amp;\"", "&amp;do=\"", 1)
+    );
+    let after_raw = page.find("ann&").unwrap() + 4;
+    let items = complete(&mut c, html, page, after_raw).await;
+    let item = items.iter().find(|i| i["label"] == "force").unwrap();
+    assert_eq!(item["textEdit"]["newText"], "&amp;force=");
+    assert_eq!(
+        apply_edits(page, &[item["textEdit"].clone()], c.encoding),
+        page.replace("ann&\"", "ann&amp;force=\"")
+    );
+    assert_eq!(c.shutdown_and_exit().await, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn document_links_for_every_link() {
+    let (mut c, _) = Client::initialized(caps(&["utf-16"]), Value::Null).await;
+    let text = format!(
+        "[a](trueconf:\\c\\123@video.example.com%23vcs) and <trueconf:bob@h&do=chat>\n[b]({PW_LINK})\n"
+    );
+    c.open(MD, "markdown", 1, &text);
+    let links = c
+        .request(
+            "textDocument/documentLink",
+            json!({"textDocument": {"uri": MD}}),
+        )
+        .await;
+    let links = links.as_array().unwrap();
+    assert_eq!(links.len(), 3);
+    assert_eq!(
+        links[0]["target"],
+        "trueconf:%5Cc%5C123@video.example.com%23vcs"
+    );
+    assert_eq!(
+        links[0]["tooltip"],
+        "join conference 123 on video.example.com"
+    );
+    assert_eq!(links[1]["target"], "trueconf:bob@h&do=chat");
+    assert_eq!(links[1]["tooltip"], "open a chat with bob on h");
+    let start = text.find("trueconf:bob").unwrap();
+    assert_eq!(links[1]["range"]["start"], c.pos(&text, start));
+    // The link with a password is resolved only when opened.
+    assert!(links[2].get("target").is_none());
+    assert!(!c.wire_text().contains("hunter2"));
+    let resolved = c.request("documentLink/resolve", links[2].clone()).await;
+    assert!(
+        resolved["target"]
+            .as_str()
+            .unwrap()
+            .ends_with("&password=hunter2")
+    );
+    assert_eq!(c.shutdown_and_exit().await, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn inlay_hints_name_the_action_and_can_be_switched_off() {
+    let (mut c, _) = Client::initialized(caps(&["utf-16"]), Value::Null).await;
+    let text = "Join trueconf:\\c\\737734033583@video.example.com%23vcs today\n";
+    c.open(MD, "markdown", 1, text);
+    let range = whole(text, &c);
+    let hints = c
+        .request(
+            "textDocument/inlayHint",
+            json!({"textDocument": {"uri": MD}, "range": range}),
+        )
+        .await;
+    assert_eq!(
+        hints[0]["label"],
+        "join conference 737734033583 on video.example.com"
+    );
+    assert_eq!(hints[0]["position"], c.pos_of(text, " today", 0));
+    assert_eq!(hints.as_array().unwrap().len(), 1);
+
+    c.drain(QUIET).await;
+    *c.settings.lock().unwrap() = json!({"inlay-hints": false});
+    c.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": null}),
+    );
+    assert!(
+        c.wait_for("workspace/inlayHint/refresh", TIMEOUT, |_| true)
+            .await
+            .is_some()
+    );
+    let hints = c
+        .request(
+            "textDocument/inlayHint",
+            json!({"textDocument": {"uri": MD}, "range": range}),
+        )
+        .await;
+    assert_eq!(hints, json!([]));
+    assert_eq!(c.shutdown_and_exit().await, 0);
+
+    // Off from the start, through initializationOptions.
+    let (mut c, _) = Client::initialized(
+        caps(&["utf-16"]),
+        json!({"settings": {"inlayHints": false}}),
+    )
+    .await;
+    c.open(MD, "markdown", 1, text);
+    let hints = c
+        .request(
+            "textDocument/inlayHint",
+            json!({"textDocument": {"uri": MD}, "range": range}),
+        )
+        .await;
+    assert_eq!(hints, json!([]));
+    assert_eq!(c.shutdown_and_exit().await, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn settings_change_diagnostics_without_a_restart() {
+    let (mut c, _) = Client::initialized(
+        caps(&["utf-16"]),
+        json!({"settings": {"severity": {"TC002": "warning"}, "colour": "red"}}),
+    )
+    .await;
+    let text = format!("[x]({PW_LINK})\n");
+    c.open(MD, "markdown", 1, &text);
+    let p = c.diagnostics(MD, Some(1)).await;
+    // The editor's workspace/configuration answer ({}) replaces the
+    // initialization settings once it arrives; wait for a stable state.
+    let _ = p;
+    c.drain(QUIET).await;
+    c.taken("textDocument/publishDiagnostics");
+
+    *c.settings.lock().unwrap() = json!({"ignore": ["TC002"], "unknown-key": 1});
+    c.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": null}),
+    );
+    let p = c
+        .wait_for("textDocument/publishDiagnostics", TIMEOUT, |p| {
+            p["uri"] == MD && !codes(&p["diagnostics"]).contains(&"TC002".to_string())
+        })
+        .await
+        .expect("diagnostics without TC002");
+    assert_eq!(codes(&p["diagnostics"]), ["TC004"]);
+    assert_eq!(p["version"], 1);
+
+    *c.settings.lock().unwrap() = json!({"severity": {"TC004": "error"}});
+    c.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": null}),
+    );
+    let p = c
+        .wait_for("textDocument/publishDiagnostics", TIMEOUT, |p| {
+            p["uri"] == MD && p["diagnostics"].as_array().unwrap().len() == 2
+        })
+        .await
+        .expect("TC002 back");
+    assert_eq!(p["diagnostics"][1]["code"], "TC004");
+    assert_eq!(p["diagnostics"][1]["severity"], 1);
+
+    // A bad value keeps the previous settings and tells the user.
+    *c.settings.lock().unwrap() = json!({"select": "TC002"});
+    c.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": null}),
+    );
+    let msg = c
+        .wait_for("window/showMessage", TIMEOUT, |_| true)
+        .await
+        .expect("a message");
+    assert!(msg["message"].as_str().unwrap().contains("invalid"));
+    c.drain(QUIET).await;
+    assert!(c.taken("textDocument/publishDiagnostics").is_empty());
+    assert_eq!(c.shutdown_and_exit().await, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn initialization_settings_apply_without_workspace_configuration() {
+    let mut capabilities = caps(&["utf-16"]);
+    capabilities["workspace"]["configuration"] = json!(false);
+    let (mut c, _) = Client::initialized(
+        capabilities,
+        json!({"settings": {"select": ["TC004"], "severity": {"TC004": "hint"}}}),
+    )
+    .await;
+    c.open(MD, "markdown", 1, &format!("[x]({PW_LINK})\n"));
+    let p = c.diagnostics(MD, Some(1)).await;
+    assert_eq!(codes(&p["diagnostics"]), ["TC004"]);
+    assert_eq!(p["diagnostics"][0]["severity"], 4);
+    // Pushed settings in didChangeConfiguration are used when the client
+    // cannot be asked.
+    c.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"trueconf-lsp": {"select": ["TC002"]}}}),
+    );
+    let p = c
+        .wait_for("textDocument/publishDiagnostics", TIMEOUT, |p| {
+            codes(&p["diagnostics"]) == ["TC002"]
+        })
+        .await;
+    assert!(p.is_some());
+    assert_eq!(c.shutdown_and_exit().await, 0);
+}
+
+/// A small deterministic generator for the stress test.
+struct Rng(u64);
+
+impl Rng {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 % n.max(1) as u64) as usize
+    }
+}
+
+fn boundaries(s: &str) -> Vec<usize> {
+    s.char_indices().map(|(i, _)| i).chain([s.len()]).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rapid_edits_and_requests_stay_in_wire_order() {
+    const PIECES: &[&str] = &[
+        "x",
+        "😀",
+        "中",
+        "\r\n",
+        "\n",
+        "\r",
+        "&",
+        "trueconf:",
+        "login=u&password=p",
+        " ",
+        "é",
+        "\u{2028}",
+    ];
+    let (mut c, _) = Client::initialized(caps(&["utf-16"]), Value::Null).await;
+    let mut model = "Start [a](trueconf:bob) 😀\r\nline two trueconf:ann\n".to_string();
+    c.open(MD, "markdown", 1, &model);
+    let mut rng = Rng(0x2545_f491_4f6c_dd1d);
+    let mut probes = Vec::new();
+    let mut others = Vec::new();
+    for i in 0..500 {
+        let version = i + 2;
+        let b = boundaries(&model);
+        let mut x = b[rng.below(b.len())];
+        let mut y = b[rng.below(b.len())];
+        if x > y {
+            std::mem::swap(&mut x, &mut y);
+        }
+        // Mostly short deletions.
+        if y - x > 8 {
+            y = x;
+        }
+        // Never split a CRLF with an edit boundary.
+        let splits =
+            |at: usize| at > 0 && model[..at].ends_with('\r') && model[at..].starts_with('\n');
+        if splits(x) || splits(y) {
+            continue;
+        }
+        let insert = if rng.below(3) == 0 {
+            String::new()
+        } else {
+            PIECES[rng.below(PIECES.len())].to_string()
+        };
+        let range = json!({"start": c.pos(&model, x), "end": c.pos(&model, y)});
+        model.replace_range(x..y, &insert);
+        c.change(
+            MD,
+            version as i64,
+            json!([{"range": range, "text": insert}]),
+        );
+        if i % 10 == 0 {
+            let id = c.send_request("trueconf-lsp/debugText", json!({"uri": MD}));
+            probes.push((id, version as i64, model.clone()));
+            let pos = c.pos(&model, boundaries(&model)[rng.below(model.chars().count())]);
+            others.push(c.send_request(
+                "textDocument/hover",
+                json!({"textDocument": {"uri": MD}, "position": pos}),
+            ));
+            others.push(c.send_request(
+                "textDocument/codeAction",
+                json!({"textDocument": {"uri": MD}, "range": {"start": pos, "end": pos}, "context": {"diagnostics": []}}),
+            ));
+            others.push(c.send_request(
+                "textDocument/completion",
+                json!({"textDocument": {"uri": MD}, "position": pos}),
+            ));
+        }
+    }
+    for (id, version, text) in probes {
+        let r = c.response(id).await;
+        assert_eq!(r["result"]["version"], version);
+        assert_eq!(
+            r["result"]["text"].as_str().unwrap(),
+            text,
+            "the request saw exactly the edits sent before it"
+        );
+    }
+    for id in others {
+        let r = c.response(id).await;
+        // A request overtaken by later edits may be answered
+        // ContentModified instead of linting an outdated text.
+        assert!(
+            r.get("error").is_none() || r["error"]["code"] == -32801,
+            "{r}"
+        );
+    }
+    let (version, text) = c.server_text(MD).await;
+    assert_eq!(text, model);
+    // The last publish is for the final version, and versions never go back.
+    c.diagnostics(MD, Some(version)).await;
+    let mut last = 0;
+    for p in c.taken("textDocument/publishDiagnostics") {
+        let v = p["version"].as_i64().unwrap();
+        assert!(v >= last, "publish for {v} after {last}");
+        last = v;
+    }
+    // And the published diagnostics are those of a fresh lint of the model.
+    let id = c.send_request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": MD}, "range": whole(&model, &c), "context": {"diagnostics": [], "only": ["source.fixAll"]}}),
+    );
+    let r = c.response(id).await;
+    let fresh = trueconf_lsp::fix_all(
+        &model,
+        DocKind::Markdown,
+        &Config::default(),
+        Applicability::Safe,
+    );
+    match r["result"].as_array().and_then(|a| a.first()) {
+        Some(a) => assert_eq!(
+            apply_workspace_edit(&model, &a["edit"], MD, Some(version), c.encoding),
+            fresh.text
+        ),
+        None => assert_eq!(fresh.text, model),
+    }
+    assert_eq!(c.shutdown_and_exit().await, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reversed_ranges_are_rejected_whole() {
+    let (mut c, _) = Client::initialized(caps(&["utf-16"]), Value::Null).await;
+    c.open(MD, "markdown", 1, "hello\nworld");
+    c.change(
+        MD,
+        2,
+        json!([
+            {"range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 1}}, "text": "J"},
+            {"range": {"start": {"line": 1, "character": 3}, "end": {"line": 1, "character": 1}}, "text": "x"},
+        ]),
+    );
+    assert_eq!(c.server_text(MD).await, (1, "hello\nworld".to_string()));
+    // The version was kept, so the next change may reuse it.
+    c.change(
+        MD,
+        2,
+        json!([{"range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 1}}, "text": "J"}]),
+    );
+    assert_eq!(c.server_text(MD).await, (2, "Jello\nworld".to_string()));
+    // Garbage params are dropped too, and the server goes on.
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": MD}, "contentChanges": 5}),
+    );
+    assert_eq!(c.server_text(MD).await, (2, "Jello\nworld".to_string()));
+    assert_eq!(c.shutdown_and_exit().await, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn out_of_range_positions_are_clamped() {
+    let (mut c, _) = Client::initialized(caps(&["utf-16"]), Value::Null).await;
+    c.open(MD, "markdown", 1, "ab\r\ncd😀e");
+    let at = |l: u32, ch: u32| json!({"line": l, "character": ch});
+    // Past the end of line 0: before its CRLF.
+    c.change(
+        MD,
+        2,
+        json!([{"range": {"start": at(0, 99), "end": at(0, 99)}, "text": "X"}]),
+    );
+    assert_eq!(c.server_text(MD).await.1, "abX\r\ncd😀e");
+    // Inside the surrogate pair of 😀: at its start.
+    c.change(
+        MD,
+        3,
+        json!([{"range": {"start": at(1, 3), "end": at(1, 3)}, "text": "|"}]),
+    );
+    assert_eq!(c.server_text(MD).await.1, "abX\r\ncd|😀e");
+    // Past the last line: the end of the text.
+    c.change(
+        MD,
+        4,
+        json!([{"range": {"start": at(40, 0), "end": at(41, 7)}, "text": "!"}]),
+    );
+    assert_eq!(c.server_text(MD).await.1, "abX\r\ncd|😀e!");
+    // A range to far past the end deletes to the end.
+    c.change(
+        MD,
+        5,
+        json!([{"range": {"start": at(0, 1), "end": at(99, 0)}, "text": ""}]),
+    );
+    assert_eq!(c.server_text(MD).await, (5, "a".to_string()));
+    // Requests with wild positions answer too.
+    let h = c
+        .request(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": MD}, "position": at(u32::MAX, u32::MAX)}),
+        )
+        .await;
+    assert_eq!(h, Value::Null);
+    assert_eq!(c.shutdown_and_exit().await, 0);
+}
+
+/// Exercises every feature on documents holding a canary password.
+async fn canary_session(pull: bool) {
+    const CANARY: &str = "Kx9canaryPW";
+    let forms = [
+        CANARY.to_string(),
+        "Kx9can%61ryPW".to_string(),
+        "S3g5Y2FuYXJ5UFc".to_string(), // base64 of the canary, unpadded
+        "Kx9canaryPW".to_uppercase(),
+    ];
+    let capabilities = if pull {
+        pull_caps(&["utf-16"])
+    } else {
+        caps(&["utf-16"])
+    };
+    let (mut c, _) = Client::initialized(capabilities, Value::Null).await;
+    let docs = [
+        (
+            "file:///ws/a.md",
+            "markdown",
+            format!(
+                "[join](trueconf:\\c\\1@v%23vcs&h=tv&login=u&password={CANARY})\n\
+                 <trueconf:bob&login=u&password=Kx9can%61ryPW&encrypt=yes&&>\n\
+                 visicall:x&password={CANARY}&password={CANARY}\n\
+                 trueconf:#rtsp://admin:{CANARY}@cam/live\n"
+            ),
+        ),
+        (
+            "file:///ws/b.html",
+            "html",
+            format!(
+                "<a href=\"trueconf:bob&amp;login=u&password={CANARY}?x#y\">x</a> trueconf:a&amp;password={CANARY}\n"
+            ),
+        ),
+        (
+            "file:///ws/c.py",
+            "python",
+            format!("U = \"trueconf:\\c\\1&login=u&password={CANARY}\"\n"),
+        ),
+        (
+            "file:///ws/d.txt",
+            "plaintext",
+            format!("trueconf://bob?login=u&password={CANARY}%zz&h=x\n"),
+        ),
+        (
+            "file:///ws/e.json",
+            "json",
+            format!("{{\"u\": \"trueconf:\\\\c\\\\1&password={CANARY}\"}}\n"),
+        ),
+    ];
+    for (uri, lang, text) in &docs {
+        c.open(uri, lang, 1, text);
+        c.change(
+            uri,
+            2,
+            json!([{"text": format!("{text}trueconf:x&password={CANARY}\n")}]),
+        );
+        let text = format!("{text}trueconf:x&password={CANARY}\n");
+        if pull {
+            c.request(
+                "textDocument/diagnostic",
+                json!({"textDocument": {"uri": uri}}),
+            )
+            .await;
+        } else {
+            c.diagnostics(uri, Some(2)).await;
+        }
+        let range = whole(&text, &c);
+        c.request(
+            "textDocument/codeAction",
+            json!({"textDocument": {"uri": uri}, "range": range, "context": {"diagnostics": []}}),
+        )
+        .await;
+        c.request(
+            "textDocument/documentLink",
+            json!({"textDocument": {"uri": uri}}),
+        )
+        .await;
+        c.request(
+            "textDocument/inlayHint",
+            json!({"textDocument": {"uri": uri}, "range": range}),
+        )
+        .await;
+        for (offset, _) in text.char_indices().step_by(3) {
+            let pos = c.pos(&text, offset);
+            c.request(
+                "textDocument/hover",
+                json!({"textDocument": {"uri": uri}, "position": pos}),
+            )
+            .await;
+            c.request(
+                "textDocument/completion",
+                json!({"textDocument": {"uri": uri}, "position": pos}),
+            )
+            .await;
+            c.request(
+                "textDocument/codeAction",
+                json!({"textDocument": {"uri": uri}, "range": {"start": pos, "end": pos}, "context": {"diagnostics": []}}),
+            )
+            .await;
+        }
+    }
+    if pull {
+        c.request("workspace/diagnostic", json!({"previousResultIds": []}))
+            .await;
+    }
+    let r = {
+        let id = c.send_request("trueconf-lsp/debugPanic", json!({}));
+        c.response(id).await
+    };
+    assert_eq!(r["error"]["code"], -32603);
+    for (uri, _, _) in &docs {
+        c.close(uri);
+    }
+    c.drain(QUIET).await;
+    let wire = c.wire_text();
+    assert!(wire.len() > 10_000, "the session said something");
+    for form in &forms {
+        let leaked: Vec<String> = c
+            .wire
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|m| m.contains(form.as_str()))
+            .cloned()
+            .collect();
+        assert!(
+            leaked.is_empty(),
+            "{form} reached the client in {leaked:#?}"
+        );
+    }
+    assert_eq!(c.shutdown_and_exit().await, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn canary_password_never_reaches_the_client_push() {
+    canary_session(false).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn canary_password_never_reaches_the_client_pull() {
+    canary_session(true).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn handler_panics_are_contained() {
+    let (mut c, _) = Client::initialized(caps(&["utf-16"]), Value::Null).await;
+    let r = {
+        let id = c.send_request("trueconf-lsp/debugPanic", json!({}));
+        c.response(id).await
+    };
+    assert_eq!(r["error"]["code"], -32603);
+    c.notify("trueconf-lsp/debugPanicNotification", json!({}));
+    c.open(MD, "markdown", 1, "visicall:bob\n");
+    assert_eq!(
+        codes(&c.diagnostics(MD, Some(1)).await["diagnostics"]),
+        ["TC001"]
+    );
+    assert_eq!(c.shutdown_and_exit().await, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lifecycle_exit_codes() {
+    // Requests after shutdown are invalid; exit then gives 0.
+    let (mut c, _) = Client::initialized(caps(&["utf-16"]), Value::Null).await;
+    c.request("shutdown", Value::Null).await;
+    let r = {
+        let id = c.send_request(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": MD}, "position": {"line": 0, "character": 0}}),
+        );
+        c.response(id).await
+    };
+    assert_eq!(r["error"]["code"], -32600);
+    c.notify("exit", Value::Null);
+    assert_eq!(c.finish().await, 0);
+
+    // Exit without shutdown: 1.
+    let (c, _) = Client::initialized(caps(&["utf-16"]), Value::Null).await;
+    c.notify("exit", Value::Null);
+    assert_eq!(c.finish().await, 1);
+
+    // End of input without exit: the server ends.
+    let (mut c, _) = Client::initialized(caps(&["utf-16"]), Value::Null).await;
+    c.open(MD, "markdown", 1, "visicall:bob\n");
+    c.close_input();
+    assert_eq!(c.finish().await, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unresponsive_client_does_not_stall_the_server() {
+    let mut c = Client::start();
+    c.answering
+        .store(false, std::sync::atomic::Ordering::SeqCst);
+    c.initialize(caps(&["utf-16"]), Value::Null).await;
+    c.open(MD, "markdown", 1, "");
+    let mut model = String::new();
+    for v in 2..402 {
+        let end = c.pos(&model, model.len());
+        c.change(
+            MD,
+            v,
+            json!([{"range": {"start": end, "end": end}, "text": "visicall:x "}]),
+        );
+        model.push_str("visicall:x ");
+        // A settings change makes the server ask the client things.
+        if v % 100 == 0 {
+            c.notify(
+                "workspace/didChangeConfiguration",
+                json!({"settings": null}),
+            );
+        }
+    }
+    let started = std::time::Instant::now();
+    assert_eq!(c.server_text(MD).await, (401, model));
+    assert!(started.elapsed() < Duration::from_secs(3));
+    assert_eq!(c.shutdown_and_exit().await, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn oversized_documents_and_the_diagnostics_cap() {
+    let mut c = Client::start_with(Options {
+        max_document_bytes: 1000,
+        max_diagnostics: 5,
+        ..options()
+    });
+    c.initialize(caps(&["utf-16"]), Value::Null).await;
+    let big = "visicall:bob\n".repeat(100);
+    c.open(MD, "markdown", 1, &big);
+    let p = c.diagnostics(MD, Some(1)).await;
+    assert_eq!(p["diagnostics"].as_array().unwrap().len(), 1);
+    assert!(
+        p["diagnostics"][0]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("document too large")
+    );
+    let many = "visicall:bob\n".repeat(20);
+    c.change(MD, 2, json!([{"text": many}]));
+    let p = c.diagnostics(MD, Some(2)).await;
+    let d = p["diagnostics"].as_array().unwrap();
+    assert_eq!(d.len(), 6);
+    assert!(d[5]["message"].as_str().unwrap().starts_with("15 more"));
+    assert_eq!(c.shutdown_and_exit().await, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn workspace_diagnostics_and_the_config_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    std::fs::write(root.join("a.md"), "[x](trueconf:login=u&password=p)\n").unwrap();
+    std::fs::write(root.join("b.md"), "[x](trueconf:bob)\n").unwrap();
+    std::fs::write(root.join("c.md"), "visicall:bob\n").unwrap();
+    std::fs::write(
+        root.join("trueconf-lsp.toml"),
+        "ignore = [\"TC004\"]\nfancy = 1\n",
+    )
+    .unwrap();
+    let root_uri = format!("file://{}", root.display());
+    let mut c = Client::start();
+    c.initialize_with(json!({
+        "processId": null,
+        "rootUri": root_uri,
+        "workspaceFolders": [{"uri": root_uri, "name": "ws"}],
+        "capabilities": pull_caps(&["utf-16"]),
+    }))
+    .await;
+    let c_uri = format!("{root_uri}/c.md");
+    c.open(&c_uri, "markdown", 1, "visicall:bob\n");
+    let r = c
+        .request("workspace/diagnostic", json!({"previousResultIds": []}))
+        .await;
+    let items = r["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{items:#?}");
+    assert_eq!(items[0]["uri"], format!("{root_uri}/a.md"));
+    assert_eq!(items[0]["kind"], "full");
+    // The config file's `ignore` applies: TC004 is gone.
+    assert_eq!(codes(&items[0]["items"]), ["TC002"]);
+    // Once a.md is fixed on disk its findings are withdrawn.
+    std::fs::write(root.join("a.md"), "fixed\n").unwrap();
+    let r = c
+        .request("workspace/diagnostic", json!({"previousResultIds": []}))
+        .await;
+    assert_eq!(r["items"][0]["uri"], format!("{root_uri}/a.md"));
+    assert_eq!(r["items"][0]["items"], json!([]));
+    // Open documents are pulled per document, with the same settings.
+    let r = c
+        .request(
+            "textDocument/diagnostic",
+            json!({"textDocument": {"uri": c_uri}}),
+        )
+        .await;
+    assert_eq!(codes(&r["items"]), ["TC001"]);
+    assert_eq!(c.shutdown_and_exit().await, 0);
+}
+
+#[test]
+fn reference_applier_matches_line_index() {
+    let text = "a😀\r\nb";
+    let index = LineIndex::new(text);
+    let lc = index.line_col(text, 5, Encoding::Utf16);
+    assert_eq!((lc.line, lc.col), (0, 3));
+    let edit = json!({"range": {"start": {"line": 1, "character": 0}, "end": {"line": 1, "character": 1}}, "newText": "B"});
+    assert_eq!(apply_edits(text, &[edit], Encoding::Utf16), "a😀\r\nB");
+}
