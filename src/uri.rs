@@ -368,7 +368,7 @@ impl<'a> Link<'a> {
     }
 
     /// Spans of secret values (the password, an RTSP address's userinfo
-    /// password) that must never be shown.
+    /// password) that must never be shown, in order.
     pub fn secrets(&self) -> Vec<Span> {
         let mut out: Vec<Span> = self
             .params
@@ -383,6 +383,7 @@ impl<'a> Link<'a> {
         {
             out.push(secret);
         }
+        out.sort();
         out
     }
 
