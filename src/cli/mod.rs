@@ -263,7 +263,7 @@ fn check(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<St
                 config_errors: vec![e],
                 ..Walked::default()
             },
-            Ok(settings) => match walk::check_bytes(name, None, bytes, kind, settings, fix) {
+            Ok(settings) => match walk::check_bytes(name, None, &bytes, kind, settings, fix) {
                 Outcome::Checked(c) => Walked {
                     checked: vec![c],
                     ..Walked::default()

@@ -5,6 +5,7 @@
 //! Symbolic links to files are checked through the link (and `--fix` writes
 //! their target); symbolic links to folders are not followed.
 
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -111,6 +112,11 @@ pub struct Walked {
     pub config_errors: Vec<ConfigError>,
 }
 
+thread_local! {
+    /// Each worker reads files into one reused buffer.
+    static BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
 /// Bytes at the start of a file that decide it is binary.
 const BINARY_PROBE: usize = 8192;
 
@@ -118,7 +124,7 @@ const BINARY_PROBE: usize = 8192;
 pub fn check_bytes(
     path: String,
     fs_path: Option<PathBuf>,
-    bytes: Vec<u8>,
+    bytes: &[u8],
     kind: DocKind,
     settings: Arc<Effective>,
     fix: Option<Applicability>,
@@ -134,22 +140,19 @@ pub fn check_bytes(
         // NUL bytes: not a text file.
         return Outcome::Skipped;
     }
-    let mut text = match String::from_utf8(bytes) {
+    let text = match std::str::from_utf8(bytes) {
         Ok(text) => text,
         Err(e) => {
             return Outcome::Error(FileError {
                 path,
-                message: format!(
-                    "is not valid UTF-8 (byte {}); skipped",
-                    e.utf8_error().valid_up_to()
-                ),
+                message: format!("is not valid UTF-8 (byte {}); skipped", e.valid_up_to()),
             });
         }
     };
-    let bom = text.starts_with('\u{feff}');
-    if bom {
-        text.drain(..'\u{feff}'.len_utf8());
-    }
+    let (bom, text) = match text.strip_prefix('\u{feff}') {
+        Some(rest) => (true, rest),
+        None => (false, text),
+    };
     let mut checked = Checked {
         path,
         fs_path,
@@ -160,11 +163,11 @@ pub fn check_bytes(
         settings,
         fixed: None,
     };
-    if !has_candidate(&text) && !suppress::has_marker(&text) {
+    if !has_candidate(text) && !suppress::has_marker(text) {
         return Outcome::Checked(checked);
     }
     let config = &checked.settings.config;
-    let analysis = analyze(&text, kind, config);
+    let analysis = analyze(text, kind, config);
     let fixable = |a: &Analysis, min| {
         a.diagnostics
             .iter()
@@ -174,7 +177,7 @@ pub fn check_bytes(
         && fixable(&analysis, min)
     {
         let limit = max_fix_passes();
-        let result = fix_all_within(&text, kind, config, min, limit);
+        let result = fix_all_within(text, kind, config, min, limit);
         if !result.converged {
             let error = FileError {
                 path: checked.path.clone(),
@@ -184,14 +187,14 @@ pub fn check_bytes(
                     if limit == 1 { "pass" } else { "passes" }
                 ),
             };
-            checked.text = text;
+            checked.text = text.to_string();
             checked.analysis = analysis;
             return Outcome::CheckedWithError(checked, error);
         }
         if result.text != text {
             let after = analyze(&result.text, kind, config);
             checked.fixed = Some(Fixed {
-                original: text,
+                original: text.to_string(),
                 original_secrets: analysis.secrets,
                 applied: result.applied,
             });
@@ -201,7 +204,7 @@ pub fn check_bytes(
         }
     }
     if !analysis.diagnostics.is_empty() {
-        checked.text = text;
+        checked.text = text.to_string();
     }
     checked.analysis = analysis;
     Outcome::Checked(checked)
@@ -301,15 +304,23 @@ pub fn walk(roots: &[PathBuf], strip_dot: bool, opts: &WalkOptions, resolver: &R
             }
             let path = display(entry.path(), strip_dot);
             let kind = DocKind::from_path(&path);
-            match std::fs::read(entry.path()) {
-                Ok(bytes) => match check_bytes(
-                    path,
-                    Some(entry.path().to_path_buf()),
-                    bytes,
-                    kind,
-                    settings,
-                    opts.fix,
-                ) {
+            let read = BUFFER.with_borrow_mut(|buf| {
+                buf.clear();
+                std::fs::File::open(entry.path())
+                    .and_then(|mut f| f.read_to_end(buf))
+                    .map(|_| {
+                        check_bytes(
+                            path.clone(),
+                            Some(entry.path().to_path_buf()),
+                            buf,
+                            kind,
+                            settings,
+                            opts.fix,
+                        )
+                    })
+            });
+            match read {
+                Ok(outcome) => match outcome {
                     Outcome::Checked(c) => checked.lock().expect("lock").push(c),
                     Outcome::Skipped => {}
                     Outcome::Error(e) => failed.lock().expect("lock").push(e),
