@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Tests the Neovim plugin in a clean, headless Neovim 0.11+:
 #   unit  test/unit.lua: lsp config, filetypes, setup(), :checkhealth (no server needed)
-#   e2e   test/e2e.lua:  vim.lsp.enable against the real server, diagnostics, :checkhealth
+#   e2e   test/e2e.lua:  vim.lsp.enable against the real server: Markdown and HTML diagnostics
+#                        (positions in the offset encoding), :checkhealth, hover, quick-fix, fix-all
 #
 #   editors/nvim/test/run.sh [unit|e2e|all]      (default: all)
 #
