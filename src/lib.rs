@@ -55,31 +55,15 @@ pub fn analyze(text: &str, kind: DocKind, config: &Config) -> Analysis {
     if links.is_empty() && !has_markers {
         return Analysis::default();
     }
-    let mut diagnostics = rules::check(text, kind, &links, config);
+    let (mut diagnostics, secrets) = rules::check(text, kind, &links, config);
     if has_markers {
         diagnostics = suppress::apply(text, kind, diagnostics, config);
     }
-    let secrets = secrets(text, &links);
     Analysis {
         links,
         diagnostics,
         secrets,
     }
-}
-
-/// Source spans of every secret in `links`.
-pub fn secrets(text: &str, links: &[RawLink]) -> Vec<Span> {
-    let mut out = Vec::new();
-    for raw in links {
-        let decoded = raw.decoded(text);
-        let link = uri::Link::parse(&decoded.text);
-        for s in link.secrets() {
-            let start = raw.span.start + decoded.to_source(s.start);
-            let end = raw.span.start + decoded.to_source(s.end);
-            out.push(Span::new(start, end));
-        }
-    }
-    out
 }
 
 /// The result of fixing a document until nothing more applies.

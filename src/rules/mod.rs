@@ -238,20 +238,31 @@ impl LinkCtx<'_> {
 }
 
 /// Runs every enabled rule on `links` of `source`, and returns the findings
-/// in source order with the configured severities.
-pub fn check(source: &str, kind: DocKind, links: &[RawLink], config: &Config) -> Vec<Diagnostic> {
+/// in source order with the configured severities, and the source spans of
+/// the links' secrets (password values).
+pub fn check(
+    source: &str,
+    kind: DocKind,
+    links: &[RawLink],
+    config: &Config,
+) -> (Vec<Diagnostic>, Vec<Span>) {
     let mut out = Vec::new();
+    let mut secrets = Vec::new();
     let enabled: Vec<Rule> = Rule::ALL
         .iter()
         .copied()
         .filter(|r| config.is_enabled(*r))
         .collect();
-    if enabled.is_empty() {
-        return out;
-    }
     for raw in links {
         let decoded = raw.decoded(source);
         let link = Link::parse(&decoded.text);
+        let base = raw.span.start;
+        for s in link.secrets() {
+            secrets.push(Span::new(
+                base + decoded.to_source(s.start),
+                base + decoded.to_source(s.end),
+            ));
+        }
         let ctx = LinkCtx {
             source,
             kind,
@@ -271,7 +282,7 @@ pub fn check(source: &str, kind: DocKind, links: &[RawLink], config: &Config) ->
         }
     }
     out.sort_by_key(|a| (a.span.start, a.span.end, a.rule));
-    out
+    (out, secrets)
 }
 
 pub(crate) use crate::uri::edit_distance;

@@ -1,275 +1,316 @@
-//! A forward-only HTML tokenizer that tells, for an offset, whether it is in
-//! text, an attribute value (which one, how quoted), a comment or a script.
-//! It builds no tree, so nesting depth costs nothing.
+//! HTML, classified locally around each offset: is it in text, an attribute
+//! value (which one, how quoted), a comment or a script?
+//!
+//! No tree and no full tokenization: raw-text regions (`<script>`,
+//! `<style>`, comments) are found with one SIMD literal search, and for
+//! every other offset the nearest `<` or `>` before it says whether it is
+//! inside a tag, whose attributes are then read. Offsets are asked in
+//! increasing order, and what was searched is remembered, so the whole
+//! document costs one pass however many links it has and however deep its
+//! nesting.
 
-use std::collections::VecDeque;
+use std::sync::LazyLock;
 
 use super::code::{Lang, Lexer};
 use super::{Context, Decode, Place, prose_place};
 
+/// Openers of raw-text regions.
+static RAW_OPENER: LazyLock<regex::bytes::Regex> = LazyLock::new(|| {
+    regex::bytes::RegexBuilder::new(r"(?i)<script|<style|<!--")
+        .unicode(false)
+        .build()
+        .expect("raw-text pattern compiles")
+});
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Kind {
-    Text,
-    Comment,
-    Attr {
-        quote: Option<u8>,
-        explicit: bool,
-    },
+enum RawKind {
     Script,
-    /// Tag syntax, doctype, style sheets: no links here.
-    Other,
+    Style,
+    Comment,
 }
 
+/// A `<script>`/`<style>` element or a comment: its opening tag (or `<!--`)
+/// spans `start..body`, its content `body..end`, its closer starts at `end`.
 #[derive(Clone, Copy, Debug)]
-struct Region {
+struct Raw {
+    start: usize,
+    body: usize,
+    end: usize,
+    kind: RawKind,
+}
+
+/// An attribute value of the tag being looked at.
+#[derive(Clone, Copy, Debug)]
+struct Value {
     start: usize,
     end: usize,
-    kind: Kind,
+    quote: Option<u8>,
+    explicit: bool,
 }
 
 pub struct Html<'t> {
     text: &'t str,
-    /// Where tokenizing resumes.
-    pos: usize,
-    regions: VecDeque<Region>,
+    /// The first raw region that ends after the last offset asked, if any.
+    raw: Option<Raw>,
+    /// Where the search for the next raw region resumes.
+    raw_from: usize,
+    /// Offsets before this were searched for `<` and `>`.
+    angles_to: usize,
+    /// The last `<` or `>` before `angles_to`, outside raw regions.
+    last_angle: Option<(usize, u8)>,
+    /// The tag starting at this `<`, read once: its attribute values and
+    /// the offset where it ends.
+    tag: Option<(usize, usize, Vec<Value>)>,
     /// The script region the lexer below belongs to, by start offset.
     script: Option<(usize, Lexer<'t>)>,
 }
 
 impl<'t> Html<'t> {
     pub fn new(text: &'t str) -> Self {
-        Html {
+        let mut h = Html {
             text,
-            pos: 0,
-            regions: VecDeque::new(),
+            raw: None,
+            raw_from: 0,
+            angles_to: 0,
+            last_angle: None,
+            tag: None,
             script: None,
+        };
+        h.next_raw();
+        h
+    }
+
+    /// Finds the next raw region at or after `raw_from`.
+    fn next_raw(&mut self) {
+        let bytes = self.text.as_bytes();
+        self.raw = None;
+        let mut from = self.raw_from;
+        while let Some(m) = RAW_OPENER.find_at(bytes, from) {
+            let start = m.start();
+            let kind = match bytes[start + 1] {
+                b'!' => RawKind::Comment,
+                b's' | b'S' if bytes[start + 2].eq_ignore_ascii_case(&b'c') => RawKind::Script,
+                _ => RawKind::Style,
+            };
+            if kind != RawKind::Comment {
+                // `<scripts>` or `<style-x>` is another element.
+                let after = bytes.get(m.end()).copied().unwrap_or(b'>');
+                if !(after.is_ascii_whitespace() || after == b'>' || after == b'/') {
+                    from = m.end();
+                    continue;
+                }
+            }
+            let (body, end, close_len) = match kind {
+                RawKind::Comment => {
+                    let body = m.end();
+                    let end = memchr::memmem::find(&bytes[body..], b"-->")
+                        .map_or(bytes.len(), |i| body + i);
+                    (body, end, 3)
+                }
+                _ => {
+                    let (tag_end, values) = read_tag(self.text, start);
+                    let self_closing = tag_end >= 2 && bytes[tag_end - 2] == b'/';
+                    drop(values);
+                    if self_closing {
+                        (tag_end, tag_end, 0)
+                    } else {
+                        let close: &[u8] = if kind == RawKind::Script {
+                            b"</script"
+                        } else {
+                            b"</style"
+                        };
+                        let end = find_ascii_ci(&bytes[tag_end..], close)
+                            .map_or(bytes.len(), |i| tag_end + i);
+                        (tag_end, end, close.len())
+                    }
+                }
+            };
+            self.raw = Some(Raw {
+                start,
+                body,
+                end,
+                kind,
+            });
+            self.raw_from = (end + close_len).min(bytes.len());
+            return;
         }
+        self.raw_from = bytes.len();
+    }
+
+    /// The raw region holding `at`, if any.
+    fn raw_at(&mut self, at: usize) -> Option<Raw> {
+        while let Some(r) = self.raw {
+            if at < r.start {
+                return None;
+            }
+            // The closer (`</script>`, `-->`) belongs to the region too, so
+            // an offset there is not read as text.
+            let closer_end = self.raw_from;
+            if at < closer_end.max(r.end) {
+                return Some(r);
+            }
+            self.next_raw();
+        }
+        None
+    }
+
+    /// The last `<` or `>` before `at`.
+    fn last_angle_before(&mut self, at: usize) -> Option<(usize, u8)> {
+        if at > self.angles_to {
+            let hay = &self.text.as_bytes()[self.angles_to..at];
+            if let Some(i) = memchr::memrchr2(b'<', b'>', hay) {
+                let pos = self.angles_to + i;
+                self.last_angle = Some((pos, hay[i]));
+            }
+            self.angles_to = at;
+        }
+        self.last_angle
     }
 
     pub fn place(&mut self, at: usize) -> Option<Place> {
-        let r = self.region(at)?;
-        self.place_in(r, at)
+        if let Some(r) = self.raw_at(at) {
+            return match r.kind {
+                RawKind::Comment if at >= r.body && at < r.end => {
+                    Some(prose_place(Context::Text, Decode::None, r.end, None))
+                }
+                RawKind::Comment => None,
+                _ if at < r.body => self.in_tag(r.start, at),
+                RawKind::Script if at < r.end => Some(self.script_lexer(r)?.place(at)),
+                _ => None,
+            };
+        }
+        match self.last_angle_before(at) {
+            Some((t, b'<')) => {
+                let next = self.text.as_bytes().get(t + 1).copied().unwrap_or(b' ');
+                if next.is_ascii_alphabetic() {
+                    self.in_tag(t, at)
+                } else if matches!(next, b'/' | b'!' | b'?') {
+                    None
+                } else {
+                    // A lone `<` is text.
+                    Some(self.text_place())
+                }
+            }
+            _ => Some(self.text_place()),
+        }
+    }
+
+    fn text_place(&self) -> Place {
+        prose_place(Context::HtmlText, Decode::Entities, self.text.len(), None)
+    }
+
+    /// Where `at` stands inside the tag that starts at `tag_start`.
+    fn in_tag(&mut self, tag_start: usize, at: usize) -> Option<Place> {
+        if self.tag.as_ref().is_none_or(|(s, _, _)| *s != tag_start) {
+            let (end, values) = read_tag(self.text, tag_start);
+            self.tag = Some((tag_start, end, values));
+        }
+        let (_, end, values) = self.tag.as_ref()?;
+        if at >= *end {
+            return Some(self.text_place());
+        }
+        let v = values.iter().find(|v| v.start <= at && at < v.end)?;
+        Some(Place {
+            context: Context::HtmlAttribute { quote: v.quote },
+            decode: Decode::Entities,
+            limit: v.end,
+            explicit: v.explicit,
+            opened_by: None,
+        })
     }
 
     /// Is `at` inside a comment: `<!-- … -->`, or a comment of a script?
     /// Offsets must not decrease from one call to the next (shared with
     /// [`Html::place`]).
     pub fn in_comment(&mut self, at: usize) -> bool {
-        match self.region(at) {
-            Some(Region {
-                kind: Kind::Comment,
-                ..
-            }) => true,
-            Some(
-                r @ Region {
-                    kind: Kind::Script, ..
-                },
-            ) => self.script_lexer(r).is_some_and(|l| l.in_comment(at)),
+        match self.raw_at(at) {
+            Some(r) if r.kind == RawKind::Comment => at >= r.body && at < r.end,
+            Some(r) if r.kind == RawKind::Script && at >= r.body && at < r.end => {
+                self.script_lexer(r).is_some_and(|l| l.in_comment(at))
+            }
             _ => false,
         }
     }
 
-    /// The region holding `at`, tokenizing as far as needed.
-    fn region(&mut self, at: usize) -> Option<Region> {
-        loop {
-            while let Some(r) = self.regions.front() {
-                if r.end <= at {
-                    self.regions.pop_front();
-                } else {
-                    break;
-                }
-            }
-            if let Some(&r) = self.regions.front()
-                && r.start <= at
-            {
-                return Some(r);
-            }
-            if self.pos >= self.text.len() {
-                return None;
-            }
-            if let Some(r) = self.regions.front()
-                && r.start > at
-            {
-                // `at` falls in a gap between regions: tag syntax.
-                return None;
-            }
-            self.next_token();
-        }
-    }
-
-    fn script_lexer(&mut self, r: Region) -> Option<&mut Lexer<'t>> {
-        if self.script.as_ref().is_none_or(|(s, _)| *s != r.start) {
+    fn script_lexer(&mut self, r: Raw) -> Option<&mut Lexer<'t>> {
+        if self.script.as_ref().is_none_or(|(s, _)| *s != r.body) {
             self.script = Some((
-                r.start,
-                Lexer::new(self.text, Lang::JavaScript, r.start, r.end),
+                r.body,
+                Lexer::new(self.text, Lang::JavaScript, r.body, r.end),
             ));
         }
         self.script.as_mut().map(|(_, l)| l)
     }
+}
 
-    fn place_in(&mut self, r: Region, at: usize) -> Option<Place> {
-        match r.kind {
-            Kind::Text => Some(prose_place(
-                Context::HtmlText,
-                Decode::Entities,
-                r.end,
-                None,
-            )),
-            Kind::Comment => Some(prose_place(Context::Text, Decode::None, r.end, None)),
-            Kind::Attr { quote, explicit } => Some(Place {
-                context: Context::HtmlAttribute { quote },
-                decode: Decode::Entities,
-                limit: r.end,
-                explicit,
-                opened_by: None,
-            }),
-            Kind::Script => Some(self.script_lexer(r)?.place(at)),
-            Kind::Other => None,
-        }
+/// Reads the start tag at `start` (`<name attr=value …>`): where it ends
+/// (after its `>`) and its attribute values.
+fn read_tag(text: &str, start: usize) -> (usize, Vec<Value>) {
+    let bytes = text.as_bytes();
+    let n = bytes.len();
+    let mut values = Vec::new();
+    let mut i = start + 1;
+    while i < n && !bytes[i].is_ascii_whitespace() && bytes[i] != b'>' && bytes[i] != b'/' {
+        i += 1;
     }
-
-    fn push(&mut self, start: usize, end: usize, kind: Kind) {
-        if end > start {
-            self.regions.push_back(Region { start, end, kind });
-        }
-    }
-
-    fn next_token(&mut self) {
-        let bytes = self.text.as_bytes();
-        let start = self.pos;
-        if bytes[start] != b'<' {
-            let end = memchr::memchr(b'<', &bytes[start..]).map_or(bytes.len(), |i| start + i);
-            self.push(start, end, Kind::Text);
-            self.pos = end;
-            return;
-        }
-        let rest = &bytes[start..];
-        if rest.starts_with(b"<!--") {
-            let body = start + 4;
-            let end =
-                memchr::memmem::find(&bytes[body..], b"-->").map_or(bytes.len(), |i| body + i);
-            self.push(start, body, Kind::Other);
-            self.push(body, end, Kind::Comment);
-            self.pos = (end + 3).min(bytes.len());
-            return;
-        }
-        match rest.get(1) {
-            Some(b'!' | b'?' | b'/') => {
-                let end = memchr::memchr(b'>', rest).map_or(bytes.len(), |i| start + i + 1);
-                self.push(start, end, Kind::Other);
-                self.pos = end;
-            }
-            Some(c) if c.is_ascii_alphabetic() => self.tag(start),
-            _ => {
-                // A lone '<' is text.
-                let end = memchr::memchr(b'<', &bytes[start + 1..])
-                    .map_or(bytes.len(), |i| start + 1 + i);
-                self.push(start, end, Kind::Text);
-                self.pos = end;
-            }
-        }
-    }
-
-    /// Tokenizes a start tag at `start`, and the raw text after `<script>` or
-    /// `<style>`.
-    fn tag(&mut self, start: usize) {
-        let bytes = self.text.as_bytes();
-        let n = bytes.len();
-        let mut i = start + 1;
-        while i < n && !bytes[i].is_ascii_whitespace() && bytes[i] != b'>' && bytes[i] != b'/' {
+    loop {
+        while i < n && (bytes[i].is_ascii_whitespace() || bytes[i] == b'/') {
             i += 1;
         }
-        let name = self.text[start + 1..i].to_ascii_lowercase();
-        let mut syntax_from = start;
-        let mut self_closing = false;
-        loop {
-            while i < n && (bytes[i].is_ascii_whitespace() || bytes[i] == b'/') {
-                self_closing = bytes[i] == b'/';
-                i += 1;
-            }
-            if i >= n {
-                break;
-            }
-            if bytes[i] == b'>' {
-                i += 1;
-                break;
-            }
-            self_closing = false;
-            let name_start = i;
-            while i < n
-                && !bytes[i].is_ascii_whitespace()
-                && !matches!(bytes[i], b'=' | b'>' | b'/')
-            {
-                i += 1;
-            }
-            let attr = &self.text[name_start..i];
-            let mut j = i;
-            while j < n && bytes[j].is_ascii_whitespace() {
-                j += 1;
-            }
-            if j >= n || bytes[j] != b'=' {
-                continue;
-            }
-            j += 1;
-            while j < n && bytes[j].is_ascii_whitespace() {
-                j += 1;
-            }
-            let explicit = is_link_attribute(attr);
-            match bytes.get(j) {
-                Some(&q @ (b'"' | b'\'')) => {
-                    let vstart = j + 1;
-                    let vend = memchr::memchr(q, &bytes[vstart..]).map_or(n, |k| vstart + k);
-                    self.push(syntax_from, vstart, Kind::Other);
-                    self.push(
-                        vstart,
-                        vend,
-                        Kind::Attr {
-                            quote: Some(q),
-                            explicit,
-                        },
-                    );
-                    i = (vend + 1).min(n);
-                    syntax_from = i;
-                }
-                Some(_) => {
-                    let vstart = j;
-                    let mut vend = j;
-                    while vend < n && !bytes[vend].is_ascii_whitespace() && bytes[vend] != b'>' {
-                        vend += 1;
-                    }
-                    self.push(syntax_from, vstart, Kind::Other);
-                    self.push(
-                        vstart,
-                        vend,
-                        Kind::Attr {
-                            quote: None,
-                            explicit,
-                        },
-                    );
-                    i = vend;
-                    syntax_from = i;
-                }
-                None => {
-                    i = j;
-                }
-            }
+        if i >= n {
+            return (n, values);
         }
-        self.push(syntax_from, i, Kind::Other);
-        self.pos = i;
-        if !self_closing && (name == "script" || name == "style") {
-            let close = if name == "script" {
-                "</script"
-            } else {
-                "</style"
-            };
-            let body_end = find_ascii_ci(&bytes[i..], close.as_bytes()).map_or(n, |k| i + k);
-            let kind = if name == "script" {
-                Kind::Script
-            } else {
-                Kind::Other
-            };
-            self.push(i, body_end, kind);
-            self.pos = body_end;
+        if bytes[i] == b'>' {
+            return (i + 1, values);
+        }
+        let name_start = i;
+        while i < n && !bytes[i].is_ascii_whitespace() && !matches!(bytes[i], b'=' | b'>' | b'/') {
+            i += 1;
+        }
+        let name = &text[name_start..i];
+        let mut j = i;
+        while j < n && bytes[j].is_ascii_whitespace() {
+            j += 1;
+        }
+        if j >= n || bytes[j] != b'=' {
+            if i == name_start {
+                // A stray character (`=`): skip it.
+                i += 1;
+            }
+            continue;
+        }
+        j += 1;
+        while j < n && bytes[j].is_ascii_whitespace() {
+            j += 1;
+        }
+        let explicit = is_link_attribute(name);
+        match bytes.get(j) {
+            Some(&q @ (b'"' | b'\'')) => {
+                let vstart = j + 1;
+                let vend = memchr::memchr(q, &bytes[vstart..]).map_or(n, |k| vstart + k);
+                values.push(Value {
+                    start: vstart,
+                    end: vend,
+                    quote: Some(q),
+                    explicit,
+                });
+                i = (vend + 1).min(n);
+            }
+            Some(_) => {
+                let vstart = j;
+                let mut vend = j;
+                while vend < n && !bytes[vend].is_ascii_whitespace() && bytes[vend] != b'>' {
+                    vend += 1;
+                }
+                values.push(Value {
+                    start: vstart,
+                    end: vend,
+                    quote: None,
+                    explicit,
+                });
+                i = vend;
+            }
+            None => i = j,
         }
     }
 }

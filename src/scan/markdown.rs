@@ -2,6 +2,8 @@
 //! language when it is known), code spans, link destinations, autolinks,
 //! reference definitions, raw HTML attributes and prose.
 
+use std::sync::LazyLock;
+
 use super::code::{Lang, Lexer};
 use super::html::is_link_attribute;
 use super::{Context, Decode, Place, prose_place};
@@ -15,6 +17,14 @@ struct Fence {
     content: usize,
 }
 
+/// Lines that may open or close a fence.
+static FENCE: LazyLock<regex::bytes::Regex> = LazyLock::new(|| {
+    regex::bytes::RegexBuilder::new(r"(?m)^ {0,3}(?:```|~~~)")
+        .unicode(false)
+        .build()
+        .expect("fence pattern compiles")
+});
+
 pub struct Markdown<'t> {
     text: &'t str,
     /// Start and end (before the line break) of the line being looked at.
@@ -26,6 +36,8 @@ pub struct Markdown<'t> {
     fence: Option<Fence>,
     /// Whether the current line is a fence's opening or closing line.
     fence_line: bool,
+    /// Start of the next line that may be a fence line, not yet applied.
+    next_fence: Option<usize>,
     lexer: Option<(usize, Lexer<'t>)>,
     /// Backticks counted on the current line up to `ticks_to`.
     ticks: usize,
@@ -41,53 +53,82 @@ impl<'t> Markdown<'t> {
             next_line: 0,
             fence: None,
             fence_line: false,
+            next_fence: None,
             lexer: None,
             ticks: 0,
             ticks_to: 0,
         };
+        m.next_fence = m.find_fence(0);
         m.enter_line(0);
         m
     }
 
-    fn enter_line(&mut self, start: usize) {
+    fn find_fence(&self, from: usize) -> Option<usize> {
+        FENCE.find_at(self.text.as_bytes(), from).map(|m| m.start())
+    }
+
+    /// End (before the break) and the start of the next line, for the line
+    /// holding `at`.
+    fn line_end_from(&self, at: usize) -> (usize, usize) {
         let bytes = self.text.as_bytes();
-        let end = memchr::memchr2(b'\n', b'\r', &bytes[start..]).map_or(bytes.len(), |i| start + i);
+        let end = memchr::memchr2(b'\n', b'\r', &bytes[at..]).map_or(bytes.len(), |i| at + i);
         let next = if end < bytes.len() && bytes[end] == b'\r' && bytes.get(end + 1) == Some(&b'\n')
         {
             end + 2
         } else {
             (end + 1).min(bytes.len())
         };
+        (end, next)
+    }
+
+    /// Makes the line starting at `start` the current one, applying every
+    /// fence line before it (found by one literal search, not line by line).
+    fn enter_line(&mut self, start: usize) {
+        while let Some(f) = self.next_fence.filter(|&f| f < start) {
+            let (end, next) = self.line_end_from(f);
+            self.fence_transition(f, end, next);
+            self.next_fence = self.find_fence(next.max(f + 1));
+        }
+        let (end, next) = self.line_end_from(start);
         self.line_start = start;
         self.line_end = end;
         self.next_line = next;
         self.ticks = 0;
         self.ticks_to = start;
+        self.fence_line = false;
+        if self.next_fence == Some(start) {
+            self.fence_line = self.fence_transition(start, end, next);
+            self.next_fence = self.find_fence(next.max(start + 1));
+        }
+    }
+
+    /// Applies the line `start..end` if it opens or closes a fence; says
+    /// whether it did.
+    fn fence_transition(&mut self, start: usize, end: usize, next: usize) -> bool {
         let line = &self.text[start..end];
         let indent = line.len() - line.trim_start_matches(' ').len();
         let trimmed = &line[indent..];
-        self.fence_line = false;
         if indent > 3 {
-            return;
+            return false;
         }
         let ch = match trimmed.as_bytes().first() {
             Some(&c @ (b'`' | b'~')) => c,
-            _ => return,
+            _ => return false,
         };
         let run = trimmed.bytes().take_while(|&b| b == ch).count();
         if run < 3 {
-            return;
+            return false;
         }
         match self.fence {
             Some(f) if f.ch == ch && run >= f.len && trimmed[run..].trim().is_empty() => {
                 self.fence = None;
-                self.fence_line = true;
+                true
             }
-            Some(_) => {}
+            Some(_) => false,
             None => {
                 let info = trimmed[run..].trim();
                 if ch == b'`' && info.contains('`') {
-                    return;
+                    return false;
                 }
                 self.fence = Some(Fence {
                     ch,
@@ -95,7 +136,7 @@ impl<'t> Markdown<'t> {
                     lang: Lang::from_fence_info(info),
                     content: next,
                 });
-                self.fence_line = true;
+                true
             }
         }
     }
@@ -122,9 +163,14 @@ impl<'t> Markdown<'t> {
     }
 
     fn go_to(&mut self, at: usize) {
-        while at >= self.next_line && self.next_line > self.line_end {
-            self.enter_line(self.next_line);
+        if at < self.next_line || self.next_line <= self.line_end {
+            return;
         }
+        // The line holding `at` starts after the last break before it.
+        let bytes = self.text.as_bytes();
+        let from = self.line_end;
+        let start = memchr::memrchr2(b'\n', b'\r', &bytes[from..at]).map_or(from, |i| from + i + 1);
+        self.enter_line(start.max(self.next_line));
     }
 
     pub fn place(&mut self, at: usize) -> Option<Place> {
