@@ -105,3 +105,75 @@ proptest! {
         prop_assert_eq!(again.applied, 0);
     }
 }
+
+mod incremental_sync {
+    use proptest::prelude::*;
+    use trueconf_lsp::config::Config;
+    use trueconf_lsp::lsp::document::{Change, Text};
+    use trueconf_lsp::scan::DocKind;
+    use trueconf_lsp::text::{Encoding, LineCol, LineIndex};
+
+    /// An edit script: (start line, start col, end line, end col, text).
+    fn edits() -> impl Strategy<Value = Vec<(u32, u32, u32, u32, String)>> {
+        let text = prop_oneof![
+            Just(String::new()),
+            Just("trueconf:".to_string()),
+            Just("visicall:bob".to_string()),
+            Just("&password=p".to_string()),
+            Just("\r\n".to_string()),
+            Just("\r".to_string()),
+            Just("\n".to_string()),
+            Just("😀".to_string()),
+            Just("会议".to_string()),
+            Just("e\u{301}".to_string()),
+            Just("\u{2028}".to_string()),
+            Just("\u{85}\x0c".to_string()),
+            "[a-z &=@]{1,8}",
+        ];
+        proptest::collection::vec((0u32..6, 0u32..12, 0u32..6, 0u32..12, text), 1..30)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        /// Incremental changes (several per notification, in UTF-8, UTF-16
+        /// or UTF-32 positions) leave the text a String model has, and the
+        /// diagnostics of the synced text equal a fresh full lint.
+        #[test]
+        fn incremental_sync_equals_a_full_reparse(
+            initial in "[a-z :&=\\r\\n😀]{0,40}",
+            script in edits(),
+            enc in prop_oneof![Just(Encoding::Utf8), Just(Encoding::Utf16), Just(Encoding::Utf32)],
+            batch in 1usize..4,
+        ) {
+            let mut model = initial.clone();
+            let mut doc = Text::new(&initial);
+            for chunk in script.chunks(batch) {
+                let changes: Vec<Change> = chunk
+                    .iter()
+                    .map(|(l1, c1, l2, c2, t)| {
+                        let (a, b) = ((*l1, *c1), (*l2, *c2));
+                        let (a, b) = if a <= b { (a, b) } else { (b, a) };
+                        Change {
+                            range: Some((LineCol { line: a.0, col: a.1 }, LineCol { line: b.0, col: b.1 })),
+                            text: t.clone(),
+                        }
+                    })
+                    .collect();
+                for c in &changes {
+                    let (a, b) = c.range.unwrap();
+                    let index = LineIndex::new(&model);
+                    let start = index.offset(&model, a, enc);
+                    let end = index.offset(&model, b, enc).max(start);
+                    model.replace_range(start..end, &c.text);
+                }
+                prop_assert!(doc.apply(&changes, enc).is_ok());
+                prop_assert_eq!(doc.contents(), model.clone());
+            }
+            let config = Config::default();
+            let synced = trueconf_lsp::analyze(&doc.contents(), DocKind::Markdown, &config);
+            let fresh = trueconf_lsp::analyze(&model, DocKind::Markdown, &config);
+            prop_assert_eq!(synced.diagnostics, fresh.diagnostics);
+        }
+    }
+}
