@@ -27,4 +27,22 @@ if [ -x editors/nvim/test/run.sh ]; then
   TRUECONF_LSP_BIN="$PWD/target/debug/trueconf-lsp" editors/nvim/test/run.sh
 fi
 
+step "fuzz smoke: 30 s per target (scan, uri, fix, document)"
+if ! command -v cargo-fuzz >/dev/null; then
+  cargo install --locked cargo-fuzz@0.13.2 >/dev/null 2>&1
+fi
+fuzz_tmp=$(mktemp -d)
+for target in scan uri fix document; do
+  mkdir -p "$fuzz_tmp/$target"
+  # New inputs go to the temporary folder; the committed seeds stay as they are.
+  if ! RUSTC_BOOTSTRAP=1 cargo fuzz run "$target" -s none "$fuzz_tmp/$target" "fuzz/corpus/$target" \
+    -- -max_total_time=30 -timeout=5 -rss_limit_mb=2048 >"$fuzz_tmp/$target.log" 2>&1; then
+    tail -n 60 "$fuzz_tmp/$target.log"
+    echo "fuzz target $target failed" >&2
+    exit 1
+  fi
+  grep -a -E '^Done [0-9]+ runs' "$fuzz_tmp/$target.log" | sed "s/^/$target: /"
+done
+rm -rf "$fuzz_tmp"
+
 step "all tests passed"
