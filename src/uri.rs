@@ -174,10 +174,20 @@ impl<'a> Link<'a> {
             bad_percents: Vec::new(),
         };
         let mut body = (colon + 1).min(text.len());
-        let lower_body = |at: usize| &text.as_bytes()[at..];
-        if lower_body(body).starts_with(b"//") && !starts_ci(&text[body..], "///c/") {
-            link.authority_slashes = Some(Span::new(body, body + 2));
-            body += 2;
+        // `trueconf://…`: the whole run of leading slashes, except that
+        // `///c/` is a conference prefix (TC010), and the slash of a `/c/`
+        // after the run belongs to that prefix.
+        let run = text.as_bytes()[body..]
+            .iter()
+            .take_while(|&&b| b == b'/')
+            .count();
+        if run >= 2 && !starts_ci(&text[body..], "///c/") {
+            let after = &text[body + run..];
+            let n = if starts_ci(after, "c/") { run - 1 } else { run };
+            if n >= 2 {
+                link.authority_slashes = Some(Span::new(body, body + n));
+                body += n;
+            }
         }
         link.scan_escapes(body);
 
