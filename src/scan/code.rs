@@ -139,6 +139,9 @@ pub struct Lexer<'t> {
     pos: usize,
     to: usize,
     state: State,
+    /// The end of the line holding offset `.0` is `.1` (a line break or
+    /// `to`): candidates on one long line share one search for it.
+    eol: (usize, usize),
 }
 
 impl<'t> Lexer<'t> {
@@ -149,6 +152,7 @@ impl<'t> Lexer<'t> {
             pos: from,
             to: to.min(text.len()),
             state: State::Normal,
+            eol: (usize::MAX, 0),
         }
     }
 
@@ -160,8 +164,7 @@ impl<'t> Lexer<'t> {
                 let limit = if s.multiline {
                     self.to
                 } else {
-                    memchr::memchr2(b'\n', b'\r', &self.text[at..self.to])
-                        .map_or(self.to, |i| at + i)
+                    self.line_end(at)
                 };
                 Place {
                     context: Context::StringLiteral {
@@ -180,6 +183,19 @@ impl<'t> Lexer<'t> {
             }
             _ => prose_place(Context::Text, Decode::None, self.to, None),
         }
+    }
+
+    /// The offset of the first line break at or after `at`, or `to`.
+    fn line_end(&mut self, at: usize) -> usize {
+        let (from, end) = self.eol;
+        if from <= at && at <= end {
+            return end;
+        }
+        let at = at.min(self.to);
+        let end =
+            memchr::memchr2(b'\n', b'\r', &self.text[at..self.to]).map_or(self.to, |i| at + i);
+        self.eol = (at, end);
+        end
     }
 
     /// Is `at` inside a comment (line or block)? Offsets must not decrease

@@ -42,6 +42,13 @@ pub struct Markdown<'t> {
     /// Backticks counted on the current line up to `ticks_to`.
     ticks: usize,
     ticks_to: usize,
+    /// On the current line, the first backtick at or after offset `.0` is
+    /// at `.1` (`line_end` if none): code spans hold one search for it.
+    next_tick: (usize, usize),
+    /// The last `<!--` of the current line before `comment_to` (where it
+    /// starts), and whether a `-->` closes it before `comment_to`.
+    comment: Option<(usize, bool)>,
+    comment_to: usize,
 }
 
 impl<'t> Markdown<'t> {
@@ -57,6 +64,9 @@ impl<'t> Markdown<'t> {
             lexer: None,
             ticks: 0,
             ticks_to: 0,
+            next_tick: (usize::MAX, 0),
+            comment: None,
+            comment_to: 0,
         };
         m.next_fence = m.find_fence(0);
         m.enter_line(0);
@@ -95,6 +105,9 @@ impl<'t> Markdown<'t> {
         self.next_line = next;
         self.ticks = 0;
         self.ticks_to = start;
+        self.next_tick = (usize::MAX, 0);
+        self.comment = None;
+        self.comment_to = start;
         self.fence_line = false;
         if self.next_fence == Some(start) {
             self.fence_line = self.fence_transition(start, end, next);
@@ -155,11 +168,44 @@ impl<'t> Markdown<'t> {
         if self.ticks % 2 == 1 {
             return false;
         }
-        let before = &bytes[self.line_start..at];
-        match memchr::memmem::rfind(before, b"<!--") {
-            Some(open) => memchr::memmem::find(&before[open + 4..], b"-->").is_none(),
-            None => false,
+        self.comment_up_to(at);
+        matches!(self.comment, Some((_, false)))
+    }
+
+    /// Brings `comment` up to date for the current line up to `at`, looking
+    /// at each byte of the line a bounded number of times.
+    fn comment_up_to(&mut self, at: usize) {
+        if at <= self.comment_to {
+            return;
         }
+        let bytes = self.text.as_bytes();
+        // A marker may straddle the previous end: look back three bytes.
+        let from = self.comment_to.saturating_sub(3).max(self.line_start);
+        let fresh = &bytes[from..at];
+        if let Some(open) = memchr::memmem::rfind(fresh, b"<!--") {
+            let open = from + open;
+            let closed = memchr::memmem::find(&bytes[open + 4..at], b"-->").is_some();
+            self.comment = Some((open, closed));
+        } else if let Some((open, false)) = self.comment {
+            let from = from.max(open + 4);
+            let closed = memchr::memmem::find(&bytes[from..at], b"-->").is_some();
+            self.comment = Some((open, closed));
+        }
+        self.comment_to = at;
+    }
+
+    /// The first backtick at or after `at` on the current line, or the
+    /// line's end.
+    fn next_tick(&mut self, at: usize) -> usize {
+        let (from, found) = self.next_tick;
+        if from <= at && at <= found {
+            return found;
+        }
+        let bytes = self.text.as_bytes();
+        let found =
+            memchr::memchr(b'`', &bytes[at..self.line_end]).map_or(self.line_end, |i| at + i);
+        self.next_tick = (at, found);
+        found
     }
 
     fn go_to(&mut self, at: usize) {
@@ -203,7 +249,7 @@ impl<'t> Markdown<'t> {
         self.ticks += memchr::memchr_iter(b'`', &bytes[self.ticks_to..at]).count();
         self.ticks_to = at;
         if self.ticks % 2 == 1 {
-            let limit = memchr::memchr(b'`', &bytes[at..line_end]).map_or(line_end, |i| at + i);
+            let limit = self.next_tick(at);
             return Some(prose_place(
                 Context::MarkdownCode,
                 Decode::None,

@@ -17,7 +17,7 @@ use std::sync::LazyLock;
 pub use code::Lang;
 pub use decode::{Decode, Decoded, decode, encode};
 
-use crate::text::Span;
+use crate::text::{Span, floor_char_boundary};
 
 /// The kind of document, which decides how links are found in it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -248,10 +248,47 @@ fn left_boundary_ok(text: &str, start: usize) -> bool {
         ))
 }
 
+/// Source bytes one decoded character can stand for, with room to spare:
+/// an HTML character reference reads at most 13, a backslash escape 6.
+const ESCAPE_REACH: usize = 16;
+
 /// Decides where the link starting at `start` ends, or that it is no link.
+///
+/// Most candidates are decided within a few bytes of their scheme, but the
+/// first pass alone runs to the context's next hard terminator, which on a
+/// long line without white space is far away. If every candidate of such a
+/// line did that (each one rejected, or cut short at a bracket), the scan
+/// would be quadratic. So the decision is made on a window after the
+/// scheme first, widened only while the window cannot decide it.
 fn finish_link(text: &str, start: usize, scheme_end: usize, place: Place) -> Option<RawLink> {
-    let bytes = text.as_bytes();
     let limit = place.limit.min(text.len());
+    let mut window = 256usize;
+    loop {
+        let bound = floor_char_boundary(text, scheme_end.saturating_add(window));
+        if bound >= limit {
+            return finish_within(text, start, scheme_end, place, limit, false).flatten();
+        }
+        if let Some(decided) = finish_within(text, start, scheme_end, place, bound, true) {
+            return decided;
+        }
+        window = window.saturating_mul(4);
+    }
+}
+
+/// [`finish_link`] with the link's bytes ending at `limit` at the latest.
+/// When `windowed`, `limit` is not where the context ends but a window's
+/// end; then the answer is `None` unless the bytes before the window's end
+/// already decide it (a terminator, or a namespaced key) exactly as the
+/// whole text would.
+fn finish_within(
+    text: &str,
+    start: usize,
+    scheme_end: usize,
+    place: Place,
+    limit: usize,
+    windowed: bool,
+) -> Option<Option<RawLink>> {
+    let bytes = text.as_bytes();
     let opened_by = place
         .opened_by
         .or_else(|| (start > 0 && bytes[start - 1] == b'\'').then_some(b'\''));
@@ -299,16 +336,26 @@ fn finish_link(text: &str, start: usize, scheme_end: usize, place: Place) -> Opt
         end += c.len_utf8();
     }
     let end = end.min(limit);
+    // Cut off by the window rather than by the syntax: a decoded character
+    // is the one the whole text has only if its escape ends before `end`.
+    let known = (windowed && end >= limit).then(|| (end - start).saturating_sub(ESCAPE_REACH));
     // Second pass, on the decoded view: what a decoded character ends, the
     // unbalanced closing bracket and trailing punctuation of prose.
     let mut decoded = decode(&text[start..end], place.decode);
     let scheme_len = scheme_end - start;
     let mut cut = decoded.text.len();
+    let mut stopped = false;
     let mut depth_paren = 0i32;
     let mut depth_bracket = 0i32;
     let prose = place.context.is_prose_like();
     let bracketed = prose || place.context == Context::MarkdownDestination;
     for (i, c) in decoded.text.char_indices().skip(scheme_len) {
+        if known.is_some_and(|k| decoded.to_source(i) > k) {
+            // Undecided past here; a namespaced key before here is one in
+            // the whole text too (no terminator or trailing punctuation
+            // can cut it).
+            return is_namespaced_key(&decoded.text[scheme_len..i]).then_some(None);
+        }
         let stop = match c {
             c if c.is_whitespace() => true,
             '<' | '>' if place.decode == Decode::Entities => true,
@@ -333,8 +380,12 @@ fn finish_link(text: &str, start: usize, scheme_end: usize, place: Place) -> Opt
         };
         if stop {
             cut = i;
+            stopped = true;
             break;
         }
+    }
+    if known.is_some() && !stopped {
+        return is_namespaced_key(&decoded.text[scheme_len..]).then_some(None);
     }
     if prose {
         let body = &decoded.text[scheme_len..cut];
@@ -345,17 +396,17 @@ fn finish_link(text: &str, start: usize, scheme_end: usize, place: Place) -> Opt
     let body = &decoded.text[scheme_len..];
     // `TrueConf: error`, `trueconf:` at the end of a sentence: no link.
     if body.is_empty() && !place.explicit && place.context.is_prose_like() {
-        return None;
+        return Some(None);
     }
     if is_namespaced_key(body) {
-        return None;
+        return Some(None);
     }
     let end = start + decoded.to_source(decoded.text.len());
-    Some(RawLink {
+    Some(Some(RawLink {
         span: Span::new(start, end),
         context: place.context,
         decode: place.decode,
-    })
+    }))
 }
 
 /// `trueconf:notification:{id}`, `trueconf:settings:theme`: a word followed by
@@ -432,5 +483,106 @@ mod tests {
             DocKind::Code(Lang::Python)
         );
         assert_eq!(DocKind::from_language_id("plaintext"), DocKind::Plain);
+    }
+
+    /// [`scan`] deciding every candidate on the whole text, as it first did.
+    fn scan_unwindowed(text: &str, kind: DocKind) -> Vec<RawLink> {
+        let mut out = Vec::new();
+        let mut classifier = Classifier::new(kind, text);
+        let mut last_end = 0;
+        for m in SCHEME.find_iter(text) {
+            let start = m.start();
+            if start < last_end || !left_boundary_ok(text, start) {
+                continue;
+            }
+            let Some(place) = classifier.place(start) else {
+                continue;
+            };
+            let scheme = &text[start..m.end() - 1];
+            let lowercase = scheme == "trueconf" || scheme == "visicall";
+            if !lowercase && !place.explicit {
+                continue;
+            }
+            let limit = place.limit.min(text.len());
+            if let Some(link) = finish_within(text, start, m.end(), place, limit, false).flatten() {
+                last_end = link.span.end;
+                out.push(link);
+            }
+        }
+        out
+    }
+
+    /// Windowed decisions are those of the whole text, for links that end
+    /// or are rejected near, at or far past a window's end, through escapes.
+    #[test]
+    fn windowed_decisions_match_the_whole_text() {
+        const PIECES: &[&str] = &[
+            "trueconf:",
+            "TrueConf:",
+            "visicall:",
+            "a",
+            "b:c",
+            ":",
+            "&amp;",
+            "&#58;",
+            "&colon;",
+            "\\",
+            "\\\"",
+            "\\u003a",
+            "(",
+            ")",
+            "[",
+            "]",
+            ".",
+            ",",
+            "+",
+            "'",
+            "\"",
+            "`",
+            "<",
+            ">",
+            " ",
+            "\n",
+            "é",
+            "😀",
+            "=\"",
+            "](",
+            "<!--",
+            "-->",
+            "<a href=\"",
+            "x=",
+        ];
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut below = |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        };
+        let kinds = [
+            DocKind::Plain,
+            DocKind::Markdown,
+            DocKind::Html,
+            DocKind::Code(Lang::Python),
+            DocKind::Code(Lang::Json),
+        ];
+        for round in 0..400 {
+            let mut text = String::new();
+            while text.len() < 200 + round * 8 {
+                match below(8) {
+                    // Runs that carry a decision across a window's end.
+                    0 => text.push_str(&"a".repeat(below(600))),
+                    1 => text.push_str(&"&amp;".repeat(below(200))),
+                    _ => text.push_str(PIECES[below(PIECES.len())]),
+                }
+            }
+            for kind in kinds {
+                assert_eq!(
+                    scan(&text, kind),
+                    scan_unwindowed(&text, kind),
+                    "{kind:?} {text:?}"
+                );
+            }
+        }
     }
 }
