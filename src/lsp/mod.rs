@@ -3,6 +3,8 @@
 //!
 //! - [`document`]: the rope and incremental edits (the only ropey user);
 //! - `state`: open documents, settings, the lint and publish pipeline;
+//! - `frames`: checks every incoming frame, so that a malformed message is
+//!   answered with an error instead of ending the framework's reader;
 //! - `service`: the tower layer that orders document notifications, takes
 //!   request snapshots, contains panics and records shutdown/exit;
 //! - `server`: the `LanguageServer` handlers;
@@ -17,6 +19,7 @@ mod actions;
 mod completion;
 pub mod convert;
 pub mod document;
+mod frames;
 mod hover;
 mod links;
 mod server;
@@ -83,7 +86,7 @@ where
     let (service, socket) = builder.finish();
     let service = Ordered::new(service, shared.clone(), on_exit);
     let input = EofWatch {
-        inner: input,
+        inner: frames::Frames::new(input),
         on_eof: on_exit.map(|f| {
             let shared = shared.clone();
             Box::new(move || f(shared.lifecycle.exit_code())) as Box<dyn FnOnce() + Send>

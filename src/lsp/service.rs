@@ -9,6 +9,7 @@
 //!   text the client had when it sent the request;
 //! - a panic in a handler becomes an `InternalError` response (requests) or
 //!   a log line (notifications), never a dead process;
+//! - a malformed message (replaced by `frames`) gets its JSON-RPC error;
 //! - `shutdown` and `exit` are recorded, so the process can exit 0 or 1.
 
 use std::future::Future;
@@ -20,11 +21,12 @@ use std::task::{Context, Poll};
 
 use serde::de::DeserializeOwned;
 use serde_json::Value;
-use tower_lsp_server::jsonrpc::{Error, Request, Response};
+use tower_lsp_server::jsonrpc::{Error, ErrorCode, Id, Request, Response};
 use tower_lsp_server::{ExitedError, ls_types as lsp};
 use tower_service::Service;
 use tracing::{error, warn};
 
+use super::frames::INVALID_MESSAGE;
 use super::state::{Shared, Snapshot};
 
 tokio::task_local! {
@@ -114,6 +116,19 @@ where
     fn call(&mut self, req: Request) -> Self::Future {
         let lifecycle = &self.shared.lifecycle;
         match req.method() {
+            INVALID_MESSAGE => {
+                // A frame the reader could not decode (see `frames`).
+                let code = req
+                    .params()
+                    .and_then(|p| p.get("code"))
+                    .and_then(Value::as_i64)
+                    .unwrap_or(-32700);
+                let error = Error::new(ErrorCode::from(code));
+                return Box::pin(std::future::ready(Ok(Some(Response::from_error(
+                    Id::Null,
+                    error,
+                )))));
+            }
             "textDocument/didOpen" | "textDocument/didChange" | "textDocument/didClose" => {
                 let accepting = lifecycle.initialized.load(Ordering::SeqCst)
                     && !lifecycle.shutdown.load(Ordering::SeqCst);

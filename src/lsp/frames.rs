@@ -1,0 +1,357 @@
+//! A filter between stdin and the framework's message reader.
+//!
+//! The framework reads messages with tokio-util's `FramedRead`, which ends
+//! for good at the first message its codec cannot decode
+//! (tokio-rs/tokio#3976): one malformed message (broken JSON, a bad
+//! header, invalid UTF-8) and the server stops reading and exits. So every
+//! frame is checked here first. A frame the framework would accept is
+//! passed on unchanged (with a canonical header). Any other is replaced by
+//! a small request for [`INVALID_MESSAGE`], which the ordered service
+//! answers with the error JSON-RPC prescribes — ParseError, or
+//! InvalidRequest for JSON that is no message — with a null id; then
+//! reading goes on with the next frame.
+//!
+//! Headers are read more leniently than the framework does: names in any
+//! case, with or without a space after the colon. A header block that
+//! cannot be read is skipped up to the next `Content-Length`.
+
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use memchr::memmem;
+use tokio::io::{AsyncRead, ReadBuf};
+use tower_lsp_server::jsonrpc::{Request, Response};
+use tracing::warn;
+
+/// The method of the request that stands for a malformed message; its
+/// params are `{"code": <JSON-RPC error code>}`.
+pub const INVALID_MESSAGE: &str = "$/trueconf-lsp/invalidMessage";
+
+const PARSE_ERROR: i64 = -32700;
+const INVALID_REQUEST: i64 = -32600;
+
+/// A header block longer than this is garbage.
+const MAX_HEADER: usize = 8 * 1024;
+
+/// Bytes read from the input at a time.
+const CHUNK: usize = 64 * 1024;
+
+/// What the next bytes of the input are.
+enum Next {
+    /// A frame with a valid message: its body is `buf[body]`.
+    Message { body: std::ops::Range<usize> },
+    /// Something to answer with this error code; the input up to `skip` is
+    /// consumed.
+    Invalid { code: i64, skip: usize },
+    /// More input is needed.
+    More,
+}
+
+pub struct Frames<R> {
+    inner: R,
+    /// Input not yet passed on starts at `buf[start]`.
+    buf: Vec<u8>,
+    start: usize,
+    /// A header or a replacement frame, being passed on.
+    out: Vec<u8>,
+    out_at: usize,
+    /// The body of the frame being passed on, after `out`.
+    body: Option<std::ops::Range<usize>>,
+    chunk: Box<[u8]>,
+    eof: bool,
+}
+
+impl<R> Frames<R> {
+    pub fn new(inner: R) -> Self {
+        Frames {
+            inner,
+            buf: Vec::new(),
+            start: 0,
+            out: Vec::new(),
+            out_at: 0,
+            body: None,
+            chunk: vec![0; CHUNK].into_boxed_slice(),
+            eof: false,
+        }
+    }
+
+    /// Looks at the input from `start`.
+    fn next(&self) -> Next {
+        let input = &self.buf[self.start..];
+        if input.is_empty() {
+            return Next::More;
+        }
+        let window = &input[..input.len().min(MAX_HEADER)];
+        let Some(header_len) = memmem::find(window, b"\r\n\r\n") else {
+            if window.len() < MAX_HEADER {
+                return Next::More;
+            }
+            return Next::Invalid {
+                code: PARSE_ERROR,
+                skip: self.resync(1),
+            };
+        };
+        let body_start = header_len + 4;
+        let length = match read_headers(&input[..header_len]) {
+            Ok(length) => length,
+            Err(Some(length)) => {
+                // Readable, but not UTF-8: skip the body too.
+                if input.len() - body_start < length {
+                    return Next::More;
+                }
+                return Next::Invalid {
+                    code: PARSE_ERROR,
+                    skip: self.start + body_start + length,
+                };
+            }
+            Err(None) => {
+                return Next::Invalid {
+                    code: PARSE_ERROR,
+                    skip: self.resync(1),
+                };
+            }
+        };
+        if input.len() - body_start < length {
+            return Next::More;
+        }
+        let body = self.start + body_start..self.start + body_start + length;
+        match check(&self.buf[body.clone()]) {
+            Ok(()) => Next::Message { body },
+            Err(code) => Next::Invalid {
+                code,
+                skip: body.end,
+            },
+        }
+    }
+
+    /// Where reading resumes after garbage at `start`: the next
+    /// `Content-Length` at least `from` bytes on, or the end of the input
+    /// but for a few bytes that may begin one.
+    fn resync(&self, from: usize) -> usize {
+        let input = &self.buf[self.start..];
+        let from = from.min(input.len());
+        let next = [&b"Content-Length"[..], b"content-length"]
+            .iter()
+            .filter_map(|n| memmem::find(&input[from..], n))
+            .min();
+        match next {
+            Some(at) => self.start + from + at,
+            None => self.start + from.max(input.len().saturating_sub(16)),
+        }
+    }
+
+    fn consume_to(&mut self, end: usize) {
+        self.start = end;
+        if self.start == self.buf.len() {
+            self.buf.clear();
+            self.start = 0;
+            // Keep no large buffer after a large message.
+            if self.buf.capacity() > 4 * CHUNK {
+                self.buf.shrink_to(CHUNK);
+            }
+        } else if self.start > 4 * CHUNK && self.body.is_none() {
+            self.buf.drain(..self.start);
+            self.start = 0;
+        }
+    }
+}
+
+/// The `Content-Length` of a header block. `Err(Some(n))` when the block
+/// names a charset other than UTF-8 for a body of `n` bytes, `Err(None)`
+/// when it cannot be read.
+fn read_headers(block: &[u8]) -> Result<usize, Option<usize>> {
+    let block = std::str::from_utf8(block).map_err(|_| None)?;
+    let mut length = None;
+    let mut utf8 = true;
+    for line in block.split("\r\n") {
+        let (name, value) = line.split_once(':').ok_or(None)?;
+        let value = value.trim();
+        if name.eq_ignore_ascii_case("Content-Length") {
+            if !value.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(None);
+            }
+            length = Some(value.parse::<usize>().map_err(|_| None)?);
+        } else if name.eq_ignore_ascii_case("Content-Type") {
+            let charset = value
+                .split(';')
+                .skip(1)
+                .filter_map(|p| p.trim().split_once('='))
+                .find(|(k, _)| k.trim().eq_ignore_ascii_case("charset"))
+                .map(|(_, v)| v.trim().trim_matches('"').to_ascii_lowercase());
+            if charset.is_some_and(|c| c != "utf-8" && c != "utf8") {
+                utf8 = false;
+            }
+        }
+    }
+    let length = length.ok_or(None)?;
+    if utf8 { Ok(length) } else { Err(Some(length)) }
+}
+
+/// Would the framework decode this body? `Err` holds the error code it
+/// would answer with.
+fn check(body: &[u8]) -> Result<(), i64> {
+    let text = std::str::from_utf8(body).map_err(|_| PARSE_ERROR)?;
+    // The framework decodes a message as a response, else as a request.
+    match serde_json::from_str::<Request>(text) {
+        Ok(_) => Ok(()),
+        Err(e) if e.is_data() => match serde_json::from_str::<Response>(text) {
+            Ok(_) => Ok(()),
+            Err(_) => Err(INVALID_REQUEST),
+        },
+        Err(_) => Err(PARSE_ERROR),
+    }
+}
+
+fn replacement(code: i64) -> Vec<u8> {
+    let body = format!(
+        r#"{{"jsonrpc":"2.0","id":null,"method":"{INVALID_MESSAGE}","params":{{"code":{code}}}}}"#
+    );
+    let mut out = format!("Content-Length: {}\r\n\r\n", body.len()).into_bytes();
+    out.extend_from_slice(body.as_bytes());
+    out
+}
+
+impl<R: AsyncRead + Unpin> AsyncRead for Frames<R> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        dst: &mut ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        let this = &mut *self;
+        loop {
+            if dst.remaining() == 0 {
+                return Poll::Ready(Ok(()));
+            }
+            if this.out_at < this.out.len() {
+                let n = dst.remaining().min(this.out.len() - this.out_at);
+                dst.put_slice(&this.out[this.out_at..this.out_at + n]);
+                this.out_at += n;
+                return Poll::Ready(Ok(()));
+            }
+            if let Some(body) = this.body.clone() {
+                let n = dst.remaining().min(body.len());
+                dst.put_slice(&this.buf[body.start..body.start + n]);
+                if n == body.len() {
+                    this.body = None;
+                    this.consume_to(body.end);
+                } else {
+                    this.body = Some(body.start + n..body.end);
+                }
+                return Poll::Ready(Ok(()));
+            }
+            match this.next() {
+                Next::Message { body } => {
+                    this.out = format!("Content-Length: {}\r\n\r\n", body.len()).into_bytes();
+                    this.out_at = 0;
+                    this.start = body.start;
+                    if body.is_empty() {
+                        this.consume_to(body.end);
+                    } else {
+                        this.body = Some(body);
+                    }
+                    continue;
+                }
+                Next::Invalid { code, skip } => {
+                    // Where, not what: the bytes may be document text.
+                    warn!(
+                        "malformed message ({} bytes) answered with error {code}",
+                        skip - this.start
+                    );
+                    this.out = replacement(code);
+                    this.out_at = 0;
+                    this.consume_to(skip);
+                    continue;
+                }
+                Next::More => {}
+            }
+            if this.eof {
+                return Poll::Ready(Ok(()));
+            }
+            let mut chunk = ReadBuf::new(&mut this.chunk);
+            match Pin::new(&mut this.inner).poll_read(cx, &mut chunk) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
+                Poll::Ready(Ok(())) => {
+                    let read = chunk.filled();
+                    if read.is_empty() {
+                        this.eof = true;
+                    } else {
+                        this.buf.extend_from_slice(read);
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio::io::AsyncReadExt;
+
+    fn frame(body: &str) -> String {
+        format!("Content-Length: {}\r\n\r\n{body}", body.len())
+    }
+
+    async fn filtered(input: &[u8]) -> String {
+        let mut out = Vec::new();
+        Frames::new(input).read_to_end(&mut out).await.unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[tokio::test]
+    async fn valid_messages_pass_and_invalid_ones_are_replaced() {
+        let ok = r#"{"jsonrpc":"2.0","id":1,"method":"x","params":{"a":"é"}}"#;
+        let response = r#"{"jsonrpc":"2.0","id":1,"result":null}"#;
+        let mut input = Vec::new();
+        input.extend(frame(ok).bytes());
+        input.extend(frame("{not json").bytes());
+        input.extend(frame("[1]").bytes());
+        input.extend(b"Content-Length: 3\r\n\r\n\xff\xfe\xfd");
+        input.extend(b"garbage\r\n\r\n");
+        input.extend(
+            b"content-length:2\r\ncontent-type: application/json; charset=latin1\r\n\r\n{}",
+        );
+        input.extend(frame(response).bytes());
+        input.extend(b"Content-Length: lots\r\n\r\n{}");
+        input.extend(frame(ok).bytes());
+        // Cut off in the middle: dropped at the end of the input.
+        input.extend(b"Content-Length: 99\r\n\r\n{");
+        let parse = replacement(PARSE_ERROR);
+        let invalid = replacement(INVALID_REQUEST);
+        let parse = String::from_utf8(parse).unwrap();
+        let invalid = String::from_utf8(invalid).unwrap();
+        let want = [
+            frame(ok),
+            parse.clone(),
+            invalid,
+            parse.clone(),
+            parse.clone(),
+            parse.clone(),
+            frame(response),
+            parse,
+            frame(ok),
+        ]
+        .concat();
+        assert_eq!(filtered(&input).await, want);
+    }
+
+    #[tokio::test]
+    async fn garbage_without_a_header_end_is_skipped() {
+        let ok = r#"{"jsonrpc":"2.0","method":"x"}"#;
+        let mut input = vec![b'x'; 3 * MAX_HEADER];
+        input.extend(frame(ok).bytes());
+        let out = filtered(&input).await;
+        assert!(out.ends_with(&frame(ok)), "{out}");
+        assert!(out.starts_with("Content-Length"));
+        assert_eq!(out.matches(INVALID_MESSAGE).count(), 1);
+    }
+
+    #[tokio::test]
+    async fn a_large_body_arrives_whole() {
+        let text = "y".repeat(3 * CHUNK + 17);
+        let ok = format!(r#"{{"jsonrpc":"2.0","method":"x","params":"{text}"}}"#);
+        let input = [frame(&ok), frame(&ok)].concat();
+        assert_eq!(filtered(input.as_bytes()).await, input);
+    }
+}
