@@ -129,6 +129,22 @@ where
                     error,
                 )))));
             }
+            "textDocument/didOpen"
+            | "textDocument/didChange"
+            | "textDocument/didClose"
+            | "shutdown"
+                if req.id().is_some() != (req.method() == "shutdown") =>
+            {
+                // A notification sent as a request, or `shutdown` sent as a
+                // notification: the framework would answer the first with
+                // an error but apply the second. Neither is applied.
+                warn!("{}: wrong kind of message; ignored", req.method());
+                let response = req
+                    .id()
+                    .cloned()
+                    .map(|id| Response::from_error(id, Error::invalid_request()));
+                return Box::pin(std::future::ready(Ok(response)));
+            }
             "textDocument/didOpen" | "textDocument/didChange" | "textDocument/didClose" => {
                 let accepting = lifecycle.initialized.load(Ordering::SeqCst)
                     && !lifecycle.shutdown.load(Ordering::SeqCst);
@@ -192,6 +208,12 @@ where
         let shared = self.shared.clone();
         Box::pin(async move {
             match guarded.await {
+                // Every request is answered: the framework sends nothing
+                // for requests of `$/` methods it does not know, where LSP
+                // asks for MethodNotFound.
+                Ok(Ok(None)) if id.is_some() => {
+                    Ok(id.map(|id| Response::from_error(id, Error::method_not_found())))
+                }
                 Ok(result) => {
                     if method == "initialize"
                         && let Ok(Some(response)) = &result
