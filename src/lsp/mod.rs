@@ -47,6 +47,10 @@ use state::Shared;
 /// Environment variable that overrides [`Options::max_document_bytes`].
 pub const MAX_BYTES_ENV: &str = "TRUECONF_LSP_MAX_DOCUMENT_BYTES";
 
+/// In debug builds only, `1` turns on [`Options::test_hooks`], so tests can
+/// inject panics into the real binary. Release builds ignore it.
+pub const TEST_HOOKS_ENV: &str = "TRUECONF_LSP_TEST_HOOKS";
+
 /// Serves one client over `input` and `output` until `exit` or the end of
 /// `input`. Returns the exit code LSP prescribes: 0 after `shutdown`, 1
 /// without.
@@ -78,6 +82,7 @@ where
         builder = builder
             .custom_method("trueconf-lsp/debugText", Backend::debug_text)
             .custom_method("trueconf-lsp/debugPanic", Backend::debug_panic)
+            .custom_method("trueconf-lsp/debugPanicText", Backend::debug_panic_text)
             .custom_method(
                 "trueconf-lsp/debugPanicNotification",
                 Backend::debug_panic_notification,
@@ -106,6 +111,10 @@ pub fn run() -> ExitCode {
             Ok(n) => options.max_document_bytes = n,
             Err(_) => tracing::warn!("{MAX_BYTES_ENV}={v:?} is not a number; ignored"),
         }
+    }
+    #[cfg(debug_assertions)]
+    if std::env::var_os(TEST_HOOKS_ENV).is_some_and(|v| v == "1") {
+        options.test_hooks = true;
     }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()

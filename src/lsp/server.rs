@@ -221,6 +221,19 @@ impl Backend {
         panic!("debugPanic requested");
     }
 
+    /// Test hook: a computation that panics with a document's text in its
+    /// message, as a slicing bug would; the panic hook must not print it.
+    pub async fn debug_panic_text(&self, params: Value) -> Result<Value> {
+        let text = params
+            .get("uri")
+            .and_then(Value::as_str)
+            .and_then(Shared::parse_uri)
+            .and_then(|uri| self.snapshot(&uri))
+            .map(|s| s.text.contents())
+            .unwrap_or_default();
+        blocking(move || -> Value { panic!("debugPanicText: {text}") }).await
+    }
+
     /// Test hook: a notification handler that panics.
     pub async fn debug_panic_notification(&self, _params: Value) {
         panic!("debugPanic notification requested");
