@@ -128,11 +128,7 @@ impl Drop for Linted {
 
 impl Linted {
     pub fn lines(&self) -> Lines<'_> {
-        Lines {
-            text: &self.text,
-            index: Index::Rope(&self.rope),
-            enc: self.encoding,
-        }
+        Lines::new(&self.text, Index::Rope(&self.rope), self.encoding)
     }
 }
 

@@ -62,11 +62,7 @@ pub fn report(
             continue;
         };
         let index = LineIndex::new(&file.text);
-        let lines = Lines {
-            text: &file.text,
-            index: Index::Lines(&index),
-            enc: encoding,
-        };
+        let lines = Lines::new(&file.text, Index::Lines(&index), encoding);
         let diagnostics = convert::diagnostics(&file.analysis.diagnostics, &lines, cap);
         reported.push(uri.clone());
         items.push(full(uri, diagnostics));
