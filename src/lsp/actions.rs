@@ -1,7 +1,7 @@
 //! Code actions: one quick-fix per fix, "fix all" for the safe fixes, and
 //! "disable for this line" written in the file's own comment syntax.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use tower_lsp_server::ls_types as lsp;
 
@@ -76,9 +76,9 @@ pub fn actions(
     }
     let lines = linted.lines();
     let span = lines.span(range);
-    let here: Vec<&Diagnostic> = linted
-        .analysis
-        .diagnostics
+    // Only the diagnostics the client was sent: a document over the
+    // diagnostics cap gets no more actions than that.
+    let here: Vec<&Diagnostic> = linted.analysis.diagnostics[..linted.shown]
         .iter()
         .filter(|d| d.span.start <= span.end && span.start <= d.span.end)
         .collect();
@@ -100,13 +100,12 @@ pub fn actions(
             }
         }
         if let Some((open, close)) = linted.kind.comment_syntax() {
-            let mut seen: Vec<(usize, Rule)> = Vec::new();
+            let mut seen: HashSet<(usize, Rule)> = HashSet::new();
             for d in &here {
                 let line = lines.line_of(d.span.start);
-                if seen.contains(&(line, d.rule)) {
+                if !seen.insert((line, d.rule)) {
                     continue;
                 }
-                seen.push((line, d.rule));
                 if let Some(edit) = disable_line(&lines, line, d.rule, open, close) {
                     out.push(action(
                         format!("Disable {} for this line", d.rule.code()),

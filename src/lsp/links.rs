@@ -42,22 +42,40 @@ pub fn target_uri(link: &str) -> Option<lsp::Uri> {
     lsp::Uri::from_str(&out).ok()
 }
 
-/// Every link of the document. A link that holds a password gets no
-/// target here, so the password does not travel with every request; the
-/// client asks for it with `documentLink/resolve` when the link is opened.
+/// The most links (or hints) one answer lists: the first ones. A document
+/// with more is an attack or generated, and listing them all would make
+/// answers of hundreds of megabytes.
+pub const MAX_LINKS: usize = 10_000;
+
+/// The document's links, up to [`MAX_LINKS`]. A link that holds a
+/// password gets no target here, so the password does not travel with
+/// every request; the client asks for it with `documentLink/resolve` when
+/// the link is opened.
 pub fn document_links(linted: &Linted, uri: &lsp::Uri) -> Vec<lsp::DocumentLink> {
     let lines = linted.lines();
+    // Links and secrets are both in source order: one pass over each. (If
+    // the secrets were not, every link would be checked against all.)
+    let secrets = &linted.analysis.secrets;
+    let sorted = secrets.windows(2).all(|w| w[0].start <= w[1].start);
+    let mut next_secret = 0;
     linted
         .analysis
         .links
         .iter()
+        .take(MAX_LINKS)
         .map(|raw| {
             let decoded = raw.decoded(&linted.text);
             let summary = describe(&Link::parse(&decoded.text)).summary;
-            let secret = linted
-                .analysis
-                .secrets
+            while sorted
+                && secrets
+                    .get(next_secret)
+                    .is_some_and(|s| s.end <= raw.span.start && s.start < raw.span.start)
+            {
+                next_secret += 1;
+            }
+            let secret = secrets[next_secret..]
                 .iter()
+                .take_while(|s| !sorted || s.start < raw.span.end)
                 .any(|s| raw.span.overlaps(*s));
             let (target, data) = if secret {
                 (
@@ -102,6 +120,7 @@ pub fn inlay_hints(linted: &Linted, range: lsp::Range) -> Vec<lsp::InlayHint> {
         .links
         .iter()
         .filter(|raw| span.start <= raw.span.end && raw.span.end <= span.end.max(span.start))
+        .take(MAX_LINKS)
         .map(|raw| {
             let decoded = raw.decoded(&linted.text);
             let summary = describe(&Link::parse(&decoded.text)).summary;

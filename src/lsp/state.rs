@@ -94,6 +94,9 @@ pub struct Linted {
     pub text: String,
     pub analysis: Analysis,
     pub diagnostics: Vec<lsp::Diagnostic>,
+    /// How many of `analysis.diagnostics` are in `diagnostics` (the rest
+    /// are over the cap): editor features offer actions for these only.
+    pub shown: usize,
     pub too_large: bool,
     /// The rope `text` was made from, for line lookups.
     rope: Text,
@@ -194,6 +197,7 @@ impl Snapshot {
                 text: String::new(),
                 analysis: Analysis::default(),
                 diagnostics: vec![convert::too_large(len, max_bytes)],
+                shown: 0,
                 too_large: true,
                 rope: Text::default(),
             };
@@ -211,9 +215,11 @@ impl Snapshot {
             text,
             analysis,
             diagnostics: Vec::new(),
+            shown: 0,
             too_large: false,
             rope: self.text.clone(),
         };
+        linted.shown = linted.analysis.diagnostics.len().min(max_diagnostics);
         if !linted.analysis.diagnostics.is_empty() {
             linted.diagnostics = convert::diagnostics(
                 &linted.analysis.diagnostics,
