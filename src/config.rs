@@ -26,15 +26,41 @@ pub struct AllowedServers {
     set: globset::GlobSet,
 }
 
+/// The most `allowed-servers` patterns a configuration may have.
+pub const MAX_ALLOWED_SERVERS: usize = 256;
+
+/// The most wildcards (`*`, `?`, `[`, `{`, `,`) one pattern may have.
+pub const MAX_WILDCARDS: usize = 16;
+
 impl AllowedServers {
     /// Compiles host patterns such as `video.example.com` or
-    /// `*.corp.example.com`. Patterns are capped at 256 bytes.
+    /// `*.corp.example.com`. A pattern is capped at 256 bytes and
+    /// [`MAX_WILDCARDS`] wildcards, a list at [`MAX_ALLOWED_SERVERS`]
+    /// patterns: compiling thousands of patterns full of wildcards takes
+    /// seconds and hundreds of megabytes, and a config file must not be
+    /// able to do that to an editor.
     pub fn new(patterns: &[String]) -> Result<Self, String> {
+        if patterns.len() > MAX_ALLOWED_SERVERS {
+            return Err(format!(
+                "{} patterns; at most {MAX_ALLOWED_SERVERS} are allowed",
+                patterns.len()
+            ));
+        }
         let mut builder = globset::GlobSetBuilder::new();
         for p in patterns {
             if p.len() > 256 {
                 return Err(format!(
                     "allowed-servers pattern longer than 256 bytes: {:.40}…",
+                    p
+                ));
+            }
+            let wildcards = p
+                .bytes()
+                .filter(|b| matches!(b, b'*' | b'?' | b'[' | b'{' | b','))
+                .count();
+            if wildcards > MAX_WILDCARDS {
+                return Err(format!(
+                    "pattern with more than {MAX_WILDCARDS} wildcards: {:.40}…",
                     p
                 ));
             }
@@ -135,5 +161,34 @@ mod tests {
         assert!(a.allows("a.b.corp.example.com"));
         assert!(!a.allows("corp.example.com.evil"));
         assert!(AllowedServers::new(&["[".into()]).is_err());
+    }
+
+    #[test]
+    fn allowed_servers_limits() {
+        let many: Vec<String> = (0..=MAX_ALLOWED_SERVERS)
+            .map(|i| format!("h{i}.example.com"))
+            .collect();
+        let e = AllowedServers::new(&many).unwrap_err();
+        assert_eq!(e, "257 patterns; at most 256 are allowed");
+        assert!(AllowedServers::new(&many[..MAX_ALLOWED_SERVERS]).is_ok());
+        let wild = format!("{}x", "*a".repeat(MAX_WILDCARDS + 1));
+        assert!(
+            AllowedServers::new(&[wild])
+                .unwrap_err()
+                .contains("wildcards")
+        );
+        let long = "a".repeat(257);
+        assert!(
+            AllowedServers::new(&[long])
+                .unwrap_err()
+                .contains("256 bytes")
+        );
+        // The most a configuration may ask for compiles at once.
+        let worst: Vec<String> = (0..MAX_ALLOWED_SERVERS)
+            .map(|i| format!("{}{i}", "*a".repeat(MAX_WILDCARDS)))
+            .collect();
+        let started = std::time::Instant::now();
+        assert!(AllowedServers::new(&worst).is_ok());
+        assert!(started.elapsed() < std::time::Duration::from_secs(10));
     }
 }
