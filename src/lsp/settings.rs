@@ -108,10 +108,24 @@ pub fn find_file(root: &Path) -> Option<PathBuf> {
 
 /// Reads a config file into settings keys. `Ok(None)` when there is no file.
 pub fn read_file(path: &Path) -> Result<(Map<String, Value>, Vec<String>), String> {
-    let text = std::fs::read_to_string(path)
+    use std::io::Read;
+    let mut text = String::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_FILE_BYTES + 1).read_to_string(&mut text))
         .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    if text.len() as u64 > MAX_FILE_BYTES {
+        return Err(format!(
+            "{} is larger than {} KiB",
+            path.display(),
+            MAX_FILE_BYTES / 1024
+        ));
+    }
     parse_toml(&text).map_err(|e| format!("{}: {e}", path.display()))
 }
+
+/// A config file longer than this is not read: opening a folder must not
+/// make the server read a file of any size.
+const MAX_FILE_BYTES: u64 = 1024 * 1024;
 
 pub fn parse_toml(text: &str) -> Result<(Map<String, Value>, Vec<String>), String> {
     let table: toml::Table = toml::from_str(text).map_err(|e| e.message().to_string())?;
