@@ -301,10 +301,13 @@ impl Session {
     }
 
     fn initialize(&mut self, capabilities: Value) -> Value {
-        let r = self.call(
-            "initialize",
+        self.initialize_with(
             json!({"processId": null, "rootUri": null, "capabilities": capabilities}),
-        );
+        )
+    }
+
+    fn initialize_with(&mut self, params: Value) -> Value {
+        let r = self.call("initialize", params);
         assert_eq!(r["serverInfo"]["name"], "trueconf-lsp");
         self.notify("initialized", json!({}));
         r
@@ -968,6 +971,162 @@ fn a_client_that_never_answers() {
     );
     let asked = s.wire.lock().unwrap().server_requests;
     assert!(asked >= 2, "the server asked the client things ({asked})");
+    s.open_probe();
+    s.finish();
+}
+
+/// Documents under any URI scheme, and URIs that are no paths, are linted
+/// and keyed by their exact text; no path conversion fails.
+#[test]
+fn documents_under_any_uri() {
+    let (mut s, probe) = Session::ready(&[]);
+    let uris = [
+        "untitled:Untitled-1",
+        "vscode-notebook-cell:/home/u/n.ipynb#W0sZmlsZQ%3D%3D",
+        "file:///c%3A/Users/u/a.md",
+        "file:///c:/Users/u/a.md",
+        "file:///C%3A/Users/u/a.md",
+        "file://server/share/a.md",
+        "file:///%E2%82%AC/%2e%2e/a.md",
+        "file:///tmp/a%20b.md",
+        "git:/tmp/a.md?%7B%22ref%22%3A%22HEAD%22%7D",
+        "x:",
+    ];
+    // Each one a different text, so a mix-up shows.
+    for (i, uri) in uris.iter().enumerate() {
+        let text = format!("{}visicall:bob{i}\n", " ".repeat(i));
+        s.open(uri, "markdown", 1, &text);
+        let d = s.published(uri, 1, ANSWER);
+        assert_eq!(codes(&d), ["TC001"], "{uri}");
+        assert_eq!(d[0]["range"]["start"], pos(0, i as u64), "{uri}");
+        let h = s.hover(uri, 0, i as u64 + 10);
+        let h = h["contents"]["value"].as_str().unwrap_or_default();
+        assert!(h.contains(&format!("bob{i}")), "{uri}: {h}");
+    }
+    // Pull-style requests and workspace features with them open.
+    for uri in uris {
+        let r = s.call(
+            "textDocument/documentLink",
+            json!({"textDocument": {"uri": uri}}),
+        );
+        assert_eq!(r.as_array().unwrap().len(), 1, "{uri}");
+        s.notify(
+            "textDocument/didClose",
+            json!({"textDocument": {"uri": uri}}),
+        );
+        let cleared = s.wait_for(ANSWER, |m| {
+            m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == uri
+        });
+        assert_eq!(cleared["params"]["diagnostics"], json!([]), "{uri}");
+    }
+    s.still_serves(&probe, "URIs of every kind");
+    s.finish();
+}
+
+/// A config file and editor settings built to make pattern compilation
+/// explode are refused with a warning; the server starts at once and lints
+/// with the built-in rules, and keeps its settings.
+#[test]
+fn a_malicious_configuration() {
+    let _heavy = heavy();
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    let patterns: Vec<String> = (0..3000)
+        .map(|i| format!("\"*{}{i}\"", "a*".repeat(120)))
+        .collect();
+    std::fs::write(
+        root.join("trueconf-lsp.toml"),
+        format!("allowed-servers = [{}]\n", patterns.join(",")),
+    )
+    .unwrap();
+    let root_uri = format!("file://{}", root.display());
+    let mut s = Session::start(&[], true);
+    let started = Instant::now();
+    s.initialize_with(json!({
+        "processId": null,
+        "rootUri": root_uri,
+        "workspaceFolders": [{"uri": root_uri, "name": "ws"}],
+        "capabilities": push_caps(),
+    }));
+    let warning = s.wait_for(ANSWER, |m| m["method"] == "window/showMessage");
+    let took = started.elapsed();
+    let message = warning["params"]["message"].as_str().unwrap();
+    assert!(message.contains("at most 256"), "{message}");
+    assert!(message.contains("the config file is ignored"), "{message}");
+    assert!(took < Duration::from_secs(3), "{took:?}");
+    let uri = format!("{root_uri}/a.md");
+    s.open(&uri, "markdown", 1, "trueconf:bob@evil.example.org\n");
+    // No allowed-servers in force: TC016 stays off, the rest runs.
+    assert_eq!(codes(&s.published(&uri, 1, ANSWER)), Vec::<String>::new());
+    s.open(&uri, "markdown", 2, "visicall:bob\n");
+    assert_eq!(codes(&s.published(&uri, 2, ANSWER)), ["TC001"]);
+    // Settings pushed by the editor: a good one, then a malicious one.
+    s.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"trueconf-lsp": {"allowedServers": ["*.example.com"]}}}),
+    );
+    // The settings apply in the background: edit until they show.
+    let mut version = 3;
+    loop {
+        s.open(&uri, "markdown", version, "trueconf:bob@evil.example.org\n");
+        if codes(&s.published(&uri, version, ANSWER)) == ["TC016"] {
+            break;
+        }
+        assert!(version < 100, "the editor's allowed-servers never applied");
+        version += 1;
+        thread::sleep(Duration::from_millis(20));
+    }
+    let many: Vec<String> = (0..3000)
+        .map(|i| format!("*{}{i}", "a*".repeat(120)))
+        .collect();
+    s.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"trueconf-lsp": {"allowedServers": many}}}),
+    );
+    let warning = s.wait_for(ANSWER, |m| {
+        m["method"] == "window/showMessage"
+            && m["params"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("keeping the previous settings")
+    });
+    assert!(
+        warning["params"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("at most 256")
+    );
+    s.open(
+        &uri,
+        "markdown",
+        version + 1,
+        "trueconf:bob@evil.example.org\ntrueconf:bob@ok.example.com\n",
+    );
+    let d = s.published(&uri, version + 1, ANSWER);
+    assert_eq!(
+        codes(&d),
+        ["TC016"],
+        "the previous allowed-servers stay: {d:?}"
+    );
+    // A config file too large to read is refused too.
+    std::fs::write(root.join("trueconf-lsp.toml"), "#".repeat(2 << 20)).unwrap();
+    s.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": format!("{root_uri}/trueconf-lsp.toml"), "type": 2}]}),
+    );
+    let warning = s.wait_for(ANSWER, |m| {
+        m["method"] == "window/showMessage"
+            && m["params"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("larger than")
+    });
+    assert!(
+        warning["params"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("1024 KiB")
+    );
     s.open_probe();
     s.finish();
 }
