@@ -108,7 +108,7 @@ impl<'t> Html<'t> {
                     (body, end, 3)
                 }
                 _ => {
-                    let (tag_end, values) = read_tag(self.text, start);
+                    let (tag_end, values) = read_tag(self.text, start, bytes.len());
                     let self_closing = tag_end >= 2 && bytes[tag_end - 2] == b'/';
                     drop(values);
                     if self_closing {
@@ -202,14 +202,24 @@ impl<'t> Html<'t> {
     /// Where `at` stands inside the tag that starts at `tag_start`.
     fn in_tag(&mut self, tag_start: usize, at: usize) -> Option<Place> {
         if self.tag.as_ref().is_none_or(|(s, _, _)| *s != tag_start) {
-            let (end, values) = read_tag(self.text, tag_start);
+            // Offsets past the next `<` or `>` are never asked about this
+            // tag (the nearest angle before them is another): reading
+            // stops there, so that tags without a `>` are not each read to
+            // the end of the document.
+            let bytes = self.text.as_bytes();
+            let stop = memchr::memchr2(b'<', b'>', &bytes[tag_start + 1..])
+                .map_or(bytes.len(), |i| tag_start + 1 + i);
+            let (end, values) = read_tag(self.text, tag_start, stop);
             self.tag = Some((tag_start, end, values));
         }
         let (_, end, values) = self.tag.as_ref()?;
         if at >= *end {
             return Some(self.text_place());
         }
-        let v = values.iter().find(|v| v.start <= at && at < v.end)?;
+        // Values are in order and do not overlap: the last one starting at
+        // or before `at` is the only one that may hold it.
+        let i = values.partition_point(|v| v.start <= at);
+        let v = values[..i].last().filter(|v| at < v.end)?;
         Some(Place {
             context: Context::HtmlAttribute { quote: v.quote },
             decode: Decode::Entities,
@@ -244,8 +254,10 @@ impl<'t> Html<'t> {
 }
 
 /// Reads the start tag at `start` (`<name attr=value …>`): where it ends
-/// (after its `>`) and its attribute values.
-fn read_tag(text: &str, start: usize) -> (usize, Vec<Value>) {
+/// (after its `>`) and its attribute values. Attributes that would start at
+/// or after `stop` are not read (the tag is then said to end at `stop`),
+/// and an unquoted value ends there.
+fn read_tag(text: &str, start: usize, stop: usize) -> (usize, Vec<Value>) {
     let bytes = text.as_bytes();
     let n = bytes.len();
     let mut values = Vec::new();
@@ -262,6 +274,9 @@ fn read_tag(text: &str, start: usize) -> (usize, Vec<Value>) {
         }
         if bytes[i] == b'>' {
             return (i + 1, values);
+        }
+        if i >= stop {
+            return (stop, values);
         }
         let name_start = i;
         while i < n && !bytes[i].is_ascii_whitespace() && !matches!(bytes[i], b'=' | b'>' | b'/') {
@@ -299,7 +314,10 @@ fn read_tag(text: &str, start: usize) -> (usize, Vec<Value>) {
             Some(_) => {
                 let vstart = j;
                 let mut vend = j;
-                while vend < n && !bytes[vend].is_ascii_whitespace() && bytes[vend] != b'>' {
+                while vend < n.min(stop.max(vstart))
+                    && !bytes[vend].is_ascii_whitespace()
+                    && bytes[vend] != b'>'
+                {
                     vend += 1;
                 }
                 values.push(Value {
@@ -380,6 +398,30 @@ mod tests {
         assert!(place("<style>a::after{content:'trueconf:a'}</style>", "trueconf:").is_none());
         let p = place("<div data-title=\"trueconf:a\">", "trueconf:").unwrap();
         assert!(!p.explicit);
+    }
+
+    /// Tags that never close, and one tag with very many attributes, are
+    /// each read once: 100 000 of them classify in well under a second
+    /// (read to the end of the document each, they took minutes).
+    #[test]
+    fn unclosed_tags_and_long_tags_are_linear() {
+        let started = std::time::Instant::now();
+        let unclosed = "<a trueconf:x ".repeat(100_000) + "<a x=y<a href=\"trueconf:a\">";
+        let mut html = Html::new(&unclosed);
+        let mut last = None;
+        for (at, _) in unclosed.match_indices("trueconf:") {
+            last = html.place(at);
+        }
+        let p = last.unwrap();
+        assert_eq!(p.context, Context::HtmlAttribute { quote: Some(b'"') });
+        assert!(p.explicit);
+        let long = format!("<a {}>", "x=trueconf:x ".repeat(100_000));
+        let mut html = Html::new(&long);
+        for (at, _) in long.match_indices("trueconf:") {
+            let p = html.place(at).unwrap();
+            assert_eq!(p.context, Context::HtmlAttribute { quote: None });
+        }
+        assert!(started.elapsed() < std::time::Duration::from_secs(10));
     }
 
     #[test]
