@@ -1301,6 +1301,19 @@ fn pathological_documents_are_linted_in_time() {
             ),
         ),
         (
+            "tags without an end",
+            "html",
+            format!(
+                "{}<a href=\"visicall:bob\">",
+                "<a trueconf:x ".repeat(50_000)
+            ),
+        ),
+        (
+            "a tag of 50 000 attributes",
+            "html",
+            format!("<a {}>{tail}", "x=trueconf:x ".repeat(50_000)),
+        ),
+        (
             "a Python string of candidates",
             "python",
             format!(
@@ -1398,6 +1411,12 @@ fn lint_time_is_linear() {
         ("code span", md, |n| format!("`{}", "trueconf:a ".repeat(n))),
         ("Python string", DocKind::Code(Lang::Python), |n| {
             format!("'{}'", "trueconf:a:b+".repeat(n))
+        }),
+        ("tags without >", DocKind::Html, |n| {
+            "<a trueconf:x ".repeat(n)
+        }),
+        ("a tag of many attributes", DocKind::Html, |n| {
+            format!("<a {}>", "x=trueconf:x ".repeat(n))
         }),
         ("HTML entities", DocKind::Html, |n| {
             format!("<a href=\"trueconf:b{}\">", "&amp;x=1".repeat(n))
