@@ -33,7 +33,7 @@ if ! command -v cargo-fuzz >/dev/null; then
 fi
 fuzz_tmp=$(mktemp -d)
 for target in scan uri fix document; do
-  mkdir -p "$fuzz_tmp/$target"
+  mkdir -p "$fuzz_tmp/$target" "fuzz/corpus/$target"
   # New inputs go to the temporary folder; the committed seeds stay as they are.
   if ! RUSTC_BOOTSTRAP=1 cargo fuzz run "$target" -s none "$fuzz_tmp/$target" "fuzz/corpus/$target" \
     -- -max_total_time=30 -timeout=5 -rss_limit_mb=2048 >"$fuzz_tmp/$target.log" 2>&1; then
