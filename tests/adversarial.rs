@@ -284,6 +284,7 @@ impl Session {
 
     /// The result of a request that must succeed.
     fn call(&mut self, method: &str, params: Value) -> Value {
+        self.doing = method.to_string();
         let id = self.send_request(method, params);
         let r = self.response(id, ANSWER);
         assert!(r.get("error").is_none(), "{method}: {r}");
@@ -329,6 +330,7 @@ impl Session {
 
     /// The diagnostics published for `uri` at `version`.
     fn published(&mut self, uri: &str, version: i64, timeout: Duration) -> Vec<Value> {
+        self.doing = format!("diagnostics of {uri} at {version}");
         let p = self.wait_for(timeout, |m| {
             m["method"] == "textDocument/publishDiagnostics"
                 && m["params"]["uri"] == uri
@@ -1938,6 +1940,76 @@ fn panic_messages_never_quote_the_document() {
     for body in &done.bodies {
         assert_no_canary(body, "a message after panics");
     }
+}
+
+/// A rule that panics while linting (a test hook in debug builds) kills
+/// neither the document's later versions nor other documents: push
+/// publishes nothing for it, requests on it get InternalError, a pull gets
+/// InternalError; the panic is printed without the document's text.
+#[test]
+#[cfg(debug_assertions)]
+fn a_panicking_lint_is_contained() {
+    let hooks = [(trueconf_lsp::lsp::TEST_HOOKS_ENV, "1")];
+    let marker = trueconf_lsp::lsp::PANIC_MARKER;
+    let bad = format!("Zq7docText {marker} trueconf:x&password={CANARY}\n");
+    let bad_uri = "file:///adv/panics.md";
+    let good_uri = "file:///adv/fine.md";
+    let mut stderr = Vec::new();
+    for pull in [false, true] {
+        let mut s = Session::start(&hooks, true);
+        s.initialize(if pull { pull_caps() } else { push_caps() });
+        s.open(bad_uri, "markdown", 1, &bad);
+        s.open(good_uri, "markdown", 1, "visicall:bob\n");
+        if pull {
+            let code = s.error_code(
+                "textDocument/diagnostic",
+                json!({"textDocument": {"uri": bad_uri}}),
+            );
+            assert_eq!(code, -32603);
+            let r = s.call(
+                "textDocument/diagnostic",
+                json!({"textDocument": {"uri": good_uri}}),
+            );
+            assert_eq!(codes(r["items"].as_array().unwrap()), ["TC001"]);
+        } else {
+            assert_eq!(codes(&s.published(good_uri, 1, ANSWER)), ["TC001"]);
+        }
+        let hover = json!({"textDocument": {"uri": bad_uri}, "position": pos(0, 50)});
+        assert_eq!(s.error_code("textDocument/hover", hover), -32603);
+        // The next version, without the marker, is linted as usual.
+        s.change(bad_uri, 2, json!([{"text": "visicall:x\n"}]));
+        if pull {
+            let r = s.call(
+                "textDocument/diagnostic",
+                json!({"textDocument": {"uri": bad_uri}}),
+            );
+            assert_eq!(codes(r["items"].as_array().unwrap()), ["TC001"]);
+        } else {
+            assert_eq!(codes(&s.published(bad_uri, 2, ANSWER)), ["TC001"]);
+            // Nothing was ever published for the version that panicked.
+            assert!(
+                !s.pending
+                    .iter()
+                    .any(|m| m["params"]["uri"] == bad_uri && m["params"]["version"] == 1)
+            );
+        }
+        let r = s.hover(good_uri, 0, 3);
+        assert!(
+            r["contents"]["value"].as_str().unwrap().contains("bob"),
+            "{r}"
+        );
+        let done = s.finish();
+        for body in &done.bodies {
+            assert_no_canary(body, "a message after a lint panic");
+        }
+        stderr.extend(done.stderr);
+    }
+    let text = String::from_utf8_lossy(&stderr);
+    assert!(text.contains("trueconf-lsp: panic at"), "{text}");
+    assert!(text.contains("message withheld"), "{text}");
+    assert!(text.contains("lint failed (panic)"), "{text}");
+    assert!(!text.contains("Zq7docText"), "{text}");
+    assert_no_canary(&stderr, "stderr after lint panics");
 }
 
 /// Without the environment variable the hooks do not exist.
