@@ -1224,6 +1224,92 @@ fn a_20_mb_single_line() {
     s.finish();
 }
 
+/// Fifty rapid edits of a 1 MiB document: the server lints one version at
+/// a time and then the newest, so at most two lints are published (the
+/// first version's, if it finished before the edits came, and the last),
+/// the last for the final version, soon after the last edit; meanwhile a
+/// request on another document is answered at once, as lints run off the
+/// transport. (There is no debounce: a lint starts as soon as the previous
+/// one is done.)
+#[test]
+fn rapid_edits_of_a_big_document() {
+    let _heavy = heavy();
+    let (mut s, probe) = Session::ready(&[]);
+    let uri = "file:///adv/big.md";
+    let line =
+        "See [the meeting](trueconf:room7@video.example.com&encrypt=1) and visicall:bob today.\n";
+    let text = line.repeat((1 << 20) / line.len());
+    let small = "file:///adv/small.md";
+    s.open(small, "markdown", 1, "visicall:ann\n");
+    s.published(small, 1, ANSWER);
+    s.open(uri, "markdown", 1, &text);
+    for v in 2..=51 {
+        s.change(
+            uri,
+            v,
+            json!([{"range": range(pos(0, 0), pos(0, 0)), "text": "x"}]),
+        );
+    }
+    let last_edit = Instant::now();
+    // A request on another document while the big one is linted.
+    let asked = Instant::now();
+    let actions = s.call(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": small}, "range": range(pos(0, 0), pos(0, 3)), "context": {"diagnostics": []}}),
+    );
+    let answered = asked.elapsed();
+    assert!(!actions.as_array().unwrap().is_empty());
+    let d = s.published(uri, 51, Duration::from_secs(30));
+    let final_after = last_edit.elapsed();
+    assert_eq!(d.len(), 1001);
+    let publishes: Vec<i64> = s
+        .pending
+        .iter()
+        .filter(|m| m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == uri)
+        .map(|m| m["params"]["version"].as_i64().unwrap())
+        .collect();
+    eprintln!(
+        "1 MiB, 50 edits: other request answered in {answered:?}, final diagnostics {final_after:?} after the last edit, earlier publishes {publishes:?}"
+    );
+    assert!(
+        publishes.len() <= 1 && publishes.iter().all(|&v| v == 1),
+        "{publishes:?}"
+    );
+    assert!(answered < Duration::from_millis(200), "{answered:?}");
+    assert!(final_after < Duration::from_secs(3), "{final_after:?}");
+    s.still_serves(&probe, "rapid edits of a big document");
+    s.finish();
+}
+
+/// A 60 MB document: one "too large" diagnostic, in time and memory.
+#[test]
+fn a_60_mb_document() {
+    let _heavy = heavy();
+    let (mut s, probe) = Session::ready(&[]);
+    let uri = "file:///adv/sixty.md";
+    let text = "[join](trueconf:room7@video.example.com) and text\n".repeat(60_000_000 / 50);
+    let started = Instant::now();
+    s.open(uri, "markdown", 1, &text);
+    let d = s.published(uri, 1, Duration::from_secs(20));
+    let took = started.elapsed();
+    assert_eq!(d.len(), 1);
+    assert!(
+        d[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("this one has 57.2 MiB"),
+        "{}",
+        d[0]
+    );
+    s.still_serves(&probe, "a 60 MB document");
+    let peak = s.peak_mib();
+    eprintln!("60 MB: diagnostic in {took:?}, peak {peak} MiB");
+    assert!(took < Duration::from_secs(5), "{took:?}");
+    // About six copies of 57 MiB at most, as for the 20 MB line.
+    assert!(peak < 512, "peak RSS {peak} MiB");
+    s.finish();
+}
+
 /// Pathological documents from §6.2 and from what these tests found: each
 /// is linted, with the right finding for a link after the attack, within a
 /// few seconds.
@@ -2010,6 +2096,53 @@ fn a_panicking_lint_is_contained() {
     assert!(text.contains("lint failed (panic)"), "{text}");
     assert!(!text.contains("Zq7docText"), "{text}");
     assert_no_canary(&stderr, "stderr after lint panics");
+}
+
+/// The server has no network access to use: after a session with every
+/// feature (links resolved, workspace diagnostics of a folder) it holds no
+/// socket. (Run under `strace -f -e trace=network`, such a session makes no
+/// network system call at all; see docs/reliability.md.)
+#[test]
+fn the_server_holds_no_socket() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    std::fs::write(root.join("a.md"), "[x](visicall:bob)\n").unwrap();
+    let root_uri = format!("file://{}", root.display());
+    let mut s = Session::start(&[], true);
+    s.initialize_with(json!({
+        "processId": null,
+        "rootUri": root_uri,
+        "workspaceFolders": [{"uri": root_uri, "name": "ws"}],
+        "capabilities": pull_caps(),
+    }));
+    let uri = format!("{root_uri}/b.md");
+    s.open(
+        &uri,
+        "markdown",
+        1,
+        "[x](trueconf:bob@video.example.com&login=u&password=p)\n",
+    );
+    let links = s.call(
+        "textDocument/documentLink",
+        json!({"textDocument": {"uri": uri}}),
+    );
+    for link in links.as_array().unwrap() {
+        s.call("documentLink/resolve", link.clone());
+    }
+    s.hover(&uri, 0, 8);
+    let r = s.call("workspace/diagnostic", json!({"previousResultIds": []}));
+    assert!(!r["items"].as_array().unwrap().is_empty());
+    let fds = std::fs::read_dir(format!("/proc/{}/fd", s.child.id())).unwrap();
+    let targets: Vec<String> = fds
+        .filter_map(|e| std::fs::read_link(e.ok()?.path()).ok())
+        .map(|t| t.display().to_string())
+        .collect();
+    assert!(targets.len() >= 3, "{targets:?}");
+    assert!(
+        targets.iter().all(|t| !t.starts_with("socket:")),
+        "the server holds a socket: {targets:?}"
+    );
+    s.finish();
 }
 
 /// Without the environment variable the hooks do not exist.
