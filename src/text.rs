@@ -116,7 +116,7 @@ impl Mark {
 }
 
 /// Lines longer than this get marks this far apart.
-const MARK_EVERY: usize = 4096;
+const MARK_EVERY: usize = 512;
 
 impl LineIndex {
     pub fn new(text: &str) -> Self {
