@@ -89,14 +89,48 @@ pub struct LineIndex {
     line_starts: Vec<usize>,
     /// Length of the text the index was built from.
     len: usize,
+    /// In lines longer than [`MARK_EVERY`] bytes, about every that many
+    /// bytes: an offset (never a line's start) and its column in UTF-16 and
+    /// UTF-32 units. A column is then counted from the nearest mark, not
+    /// from the line's start: positions on a long line cost a block each,
+    /// not the line (which made every finding of a long line cost as much
+    /// as the line: quadratic).
+    marks: Vec<Mark>,
 }
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Mark {
+    offset: usize,
+    utf16: usize,
+    utf32: usize,
+}
+
+impl Mark {
+    fn col(&self, line_start: usize, enc: Encoding) -> usize {
+        match enc {
+            Encoding::Utf8 => self.offset - line_start,
+            Encoding::Utf16 => self.utf16,
+            Encoding::Utf32 => self.utf32,
+        }
+    }
+}
+
+/// Lines longer than this get marks this far apart.
+const MARK_EVERY: usize = 512;
 
 impl LineIndex {
     pub fn new(text: &str) -> Self {
         let bytes = text.as_bytes();
         let mut line_starts = vec![0];
+        let mut marks = Vec::new();
         let mut i = 0;
-        while let Some(found) = memchr::memchr2(b'\n', b'\r', &bytes[i..]) {
+        loop {
+            let found = memchr::memchr2(b'\n', b'\r', &bytes[i..]);
+            let end = found.map_or(bytes.len(), |f| i + f);
+            if end - i > MARK_EVERY {
+                mark_line(text, i, end, &mut marks);
+            }
+            let Some(found) = found else { break };
             let at = i + found;
             let next = if bytes[at] == b'\r' && bytes.get(at + 1) == Some(&b'\n') {
                 at + 2
@@ -109,7 +143,14 @@ impl LineIndex {
         LineIndex {
             line_starts,
             len: text.len(),
+            marks,
         }
+    }
+
+    /// The last mark of the line starting at `start` at or before `offset`.
+    fn mark_before(&self, start: usize, offset: usize) -> Option<Mark> {
+        let i = self.marks.partition_point(|m| m.offset <= offset);
+        self.marks[..i].last().copied().filter(|m| m.offset > start)
     }
 
     pub fn line_count(&self) -> usize {
@@ -157,7 +198,12 @@ impl LineIndex {
         let end = floor_char_boundary(text, offset.min(content_end));
         let col = match enc {
             Encoding::Utf8 => end - start,
-            _ => text[start..end].chars().map(|c| enc.width(c)).sum(),
+            _ => {
+                let (from, col) = self
+                    .mark_before(start, end)
+                    .map_or((start, 0), |m| (m.offset, m.col(start, enc)));
+                col + len_in(&text[from..end], enc)
+            }
         };
         LineCol {
             line: line as u32,
@@ -176,15 +222,41 @@ impl LineIndex {
         }
         let span = self.line_span(text, line);
         let want = pos.col as usize;
-        let mut units = 0;
-        for (i, c) in text[span.range()].char_indices() {
+        // Start from the last mark of the line at or before the column.
+        let first = self.marks.partition_point(|m| m.offset <= span.start);
+        let last = self.marks.partition_point(|m| m.offset < span.end);
+        let line_marks = &self.marks[first..last];
+        let k = line_marks.partition_point(|m| m.col(span.start, enc) <= want);
+        let (from, mut units) = line_marks[..k]
+            .last()
+            .map_or((span.start, 0), |m| (m.offset, m.col(span.start, enc)));
+        for (i, c) in text[from..span.end].char_indices() {
             let w = enc.width(c);
             if units + w > want {
-                return span.start + i;
+                return from + i;
             }
             units += w;
         }
         span.end
+    }
+}
+
+/// Marks of the line `text[start..end]`, about every [`MARK_EVERY`] bytes.
+fn mark_line(text: &str, start: usize, end: usize, marks: &mut Vec<Mark>) {
+    let (mut utf16, mut utf32) = (0, 0);
+    let mut next = start + MARK_EVERY;
+    for (i, c) in text[start..end].char_indices() {
+        let at = start + i;
+        if at >= next {
+            marks.push(Mark {
+                offset: at,
+                utf16,
+                utf32,
+            });
+            next = at + MARK_EVERY;
+        }
+        utf16 += c.len_utf16();
+        utf32 += 1;
     }
 }
 
@@ -283,6 +355,46 @@ mod tests {
         // Past the last line: end of text.
         assert_eq!(index.offset(text, lc(7, 0), Encoding::Utf16), text.len());
         assert_eq!(index.offset(text, lc(1, 1), Encoding::Utf32), 9);
+    }
+
+    /// On lines long enough to have marks, positions and offsets are those
+    /// of a scan from the line's start, for every offset and column.
+    #[test]
+    fn long_lines_agree_with_a_scan_from_the_line_start() {
+        let long = "ab😀中e\u{301}".repeat(2000);
+        let text = format!("x\r\n{long}\r\n\n{long}z\r{}", "y".repeat(9000));
+        let index = LineIndex::new(&text);
+        assert!(index.marks.len() > 4);
+        let scan_col = |offset: usize, enc: Encoding| {
+            let line = index.line_of(offset);
+            let start = index.line_start(line);
+            let end = floor_char_boundary(&text, offset.min(index.line_span(&text, line).end));
+            len_in(&text[start..end], enc) as u32
+        };
+        for enc in [Encoding::Utf8, Encoding::Utf16, Encoding::Utf32] {
+            for offset in (0..=text.len()).step_by(101).chain([text.len()]) {
+                let lc = index.line_col(&text, offset, enc);
+                assert_eq!(lc.col, scan_col(offset, enc), "{enc:?} {offset}");
+            }
+            for line in 0..index.line_count() as u32 {
+                let span = index.line_span(&text, line as usize);
+                let units = len_in(&text[span.range()], enc) as u32;
+                for col in (0..units + 3).step_by(103).chain([units, units + 1]) {
+                    let got = index.offset(&text, lc(line, col), enc);
+                    // The reference: walk the line from its start.
+                    let mut want = span.end;
+                    let mut u = 0;
+                    for (i, c) in text[span.range()].char_indices() {
+                        if u + enc.width(c) as u32 > col {
+                            want = span.start + i;
+                            break;
+                        }
+                        u += enc.width(c) as u32;
+                    }
+                    assert_eq!(got, want, "{enc:?} {line}:{col}");
+                }
+            }
+        }
     }
 
     #[test]

@@ -38,7 +38,7 @@ use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tower_lsp_server::{LspService, Server};
 
-pub use state::Options;
+pub use state::{Options, PANIC_MARKER};
 
 use server::Backend;
 use service::Ordered;

@@ -27,6 +27,9 @@ use crate::scan::DocKind;
 use crate::text::{Encoding, LineCol};
 use crate::{Analysis, analyze};
 
+/// With the test hooks on, linting a text that holds this panics.
+pub const PANIC_MARKER: &str = "trueconf-lsp-test-hook:panic-in-lint";
+
 /// Knobs of a server instance.
 #[derive(Clone, Debug)]
 pub struct Options {
@@ -37,7 +40,8 @@ pub struct Options {
     pub max_diagnostics: usize,
     /// How long to wait for the client to answer a server-to-client request.
     pub client_request_timeout: Duration,
-    /// Test hooks: `trueconf-lsp/debugText` and `trueconf-lsp/debugPanic`.
+    /// Test hooks: `trueconf-lsp/debugText`, `trueconf-lsp/debugPanic…`,
+    /// and a lint that panics on [`PANIC_MARKER`].
     pub test_hooks: bool,
 }
 
@@ -170,6 +174,9 @@ pub struct Snapshot {
     pub text: Text,
     pub cell: Arc<LintCell>,
     limits: (usize, usize),
+    /// [`Options::test_hooks`]: a text holding [`PANIC_MARKER`] makes the
+    /// lint panic.
+    hooks: bool,
 }
 
 impl Snapshot {
@@ -208,6 +215,10 @@ impl Snapshot {
             String::new()
         };
         self.text.contents_into(&mut text);
+        if self.hooks && text.contains(PANIC_MARKER) {
+            // As a rule's slicing bug would: with the text in the message.
+            panic!("lint panic requested: {text}");
+        }
         let analysis = analyze(&text, self.kind, &self.cell.config.config);
         let mut linted = Linted {
             kind: self.kind,
@@ -365,6 +376,7 @@ impl Shared {
                 self.options.max_document_bytes,
                 self.options.max_diagnostics,
             ),
+            hooks: self.options.test_hooks,
         }
     }
 
