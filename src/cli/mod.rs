@@ -242,6 +242,11 @@ fn check(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<St
         Applicability::Safe
     });
     let stdin = args.paths.len() == 1 && args.paths[0].as_os_str() == "-";
+    // Only these reports show source lines; the others need positions.
+    let keep_text = matches!(
+        args.output_format,
+        OutputFormat::Full | OutputFormat::Gitlab
+    );
     if stdin && args.fix {
         writeln!(
             err,
@@ -263,22 +268,24 @@ fn check(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<St
                 config_errors: vec![e],
                 ..Walked::default()
             },
-            Ok(settings) => match walk::check_bytes(name, None, &bytes, kind, settings, fix) {
-                Outcome::Checked(c) => Walked {
-                    checked: vec![c],
-                    ..Walked::default()
-                },
-                Outcome::Skipped => Walked::default(),
-                Outcome::Error(e) => Walked {
-                    errors: vec![e],
-                    ..Walked::default()
-                },
-                Outcome::CheckedWithError(c, e) => Walked {
-                    checked: vec![c],
-                    errors: vec![e],
-                    ..Walked::default()
-                },
-            },
+            Ok(settings) => {
+                match walk::check_bytes(name, None, &bytes, kind, settings, fix, keep_text) {
+                    Outcome::Checked(c) => Walked {
+                        checked: vec![c],
+                        ..Walked::default()
+                    },
+                    Outcome::Skipped => Walked::default(),
+                    Outcome::Error(e) => Walked {
+                        errors: vec![e],
+                        ..Walked::default()
+                    },
+                    Outcome::CheckedWithError(c, e) => Walked {
+                        checked: vec![c],
+                        errors: vec![e],
+                        ..Walked::default()
+                    },
+                }
+            }
         }
     } else {
         let (roots, strip_dot) = if args.paths.is_empty() {
@@ -293,6 +300,7 @@ fn check(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<St
                 .threads
                 .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
             fix,
+            keep_text,
         };
         walk::walk(&roots, strip_dot, &opts, &resolver)
     };

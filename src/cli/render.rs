@@ -6,17 +6,18 @@ use std::io::{self, Write};
 use serde::Serialize;
 use unicode_width::UnicodeWidthChar;
 
-use super::walk::Checked;
+use super::walk::{Checked, Placed};
 use crate::rules::{Diagnostic, Severity};
-use crate::text::{Encoding, LineIndex, Span, floor_char_boundary};
+use crate::text::{Span, floor_char_boundary};
 
 /// A diagnostic with its file and 1-based, character-counted positions.
 pub struct Located<'a> {
     pub path: &'a str,
+    /// The file's text: empty unless the walk kept it.
     pub text: &'a str,
     pub secrets: &'a [Span],
-    pub index: std::rc::Rc<LineIndex>,
     pub diagnostic: &'a Diagnostic,
+    pub at: &'a Placed,
     pub start: Pos,
     pub end: Pos,
 }
@@ -27,31 +28,18 @@ pub struct Pos {
     pub column: u32,
 }
 
-/// 1-based line and character column of `offset`.
-pub fn pos(index: &LineIndex, text: &str, offset: usize) -> Pos {
-    let lc = index.line_col(text, offset, Encoding::Utf32);
-    Pos {
-        line: lc.line + 1,
-        column: lc.col + 1,
-    }
-}
-
 /// Every diagnostic of `files`, located, in path then position order.
 pub fn locate(files: &[Checked]) -> Vec<Located<'_>> {
     let mut out = Vec::new();
     for f in files {
-        if f.analysis.diagnostics.is_empty() {
-            continue;
-        }
-        let index = std::rc::Rc::new(LineIndex::new(&f.text));
-        for d in &f.analysis.diagnostics {
+        for (d, at) in f.analysis.diagnostics.iter().zip(&f.places) {
             out.push(Located {
                 path: &f.path,
                 text: &f.text,
                 secrets: &f.analysis.secrets,
-                start: pos(&index, &f.text, d.span.start),
-                end: pos(&index, &f.text, d.span.end),
-                index: index.clone(),
+                start: at.start,
+                end: at.end,
+                at,
                 diagnostic: d,
             });
         }
@@ -189,8 +177,7 @@ pub fn full(out: &mut dyn Write, found: &[Located]) -> io::Result<()> {
             d.severity.as_str(),
             d.message
         )?;
-        let line_no = (l.start.line - 1) as usize;
-        let line = l.index.line_span(l.text, line_no);
+        let line = l.at.line;
         let end = d.span.end.min(line.end).max(d.span.start);
         // Whether a file's secrets are in order is checked once per file.
         let key = (l.secrets.as_ptr(), l.secrets.len());
@@ -438,11 +425,9 @@ pub fn json_diagnostic<'a>(l: &'a Located) -> JsonDiagnostic<'a> {
             edits: f
                 .edits
                 .iter()
-                .map(|e| JsonEdit {
-                    range: JsonRange {
-                        start: pos(&l.index, l.text, e.span.start),
-                        end: pos(&l.index, l.text, e.span.end),
-                    },
+                .zip(&l.at.edits)
+                .map(|(e, &(start, end))| JsonEdit {
+                    range: JsonRange { start, end },
                     content: &e.content,
                 })
                 .collect(),
@@ -456,8 +441,11 @@ pub fn json(out: &mut dyn Write, found: &[Located], summary: Summary) -> io::Res
         diagnostics: found.iter().map(json_diagnostic).collect(),
         summary,
     };
-    serde_json::to_writer_pretty(&mut *out, &report)?;
-    writeln!(out)
+    // Into memory first: serde_json's many small writes are cheaper on a
+    // Vec than through `dyn Write`.
+    let mut buf = serde_json::to_vec_pretty(&report)?;
+    buf.push(b'\n');
+    out.write_all(&buf)
 }
 
 #[cfg(test)]

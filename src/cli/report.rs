@@ -9,7 +9,7 @@ use std::io::{self, Write};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde_json::{Value, json};
 
-use super::render::{Located, Pos, json_diagnostic, pos};
+use super::render::{Located, Pos, json_diagnostic};
 use super::walk::Checked;
 use crate::rules::{Rule, Severity};
 
@@ -133,12 +133,10 @@ pub fn sarif(out: &mut dyn Write, found: &[Located]) -> io::Result<()> {
                 let replacements: Vec<Value> = fix
                     .edits
                     .iter()
-                    .map(|e| {
+                    .zip(&l.at.edits)
+                    .map(|(e, &(start, end))| {
                         json!({
-                            "deletedRegion": region(
-                                pos(&l.index, l.text, e.span.start),
-                                pos(&l.index, l.text, e.span.end),
-                            ),
+                            "deletedRegion": region(start, end),
                             "insertedContent": {"text": e.content},
                         })
                     })
@@ -357,7 +355,7 @@ pub fn gitlab(out: &mut dyn Write, found: &[Located]) -> io::Result<()> {
         .iter()
         .map(|l| {
             let d = l.diagnostic;
-            let line = l.index.line_span(l.text, (l.start.line - 1) as usize);
+            let line = l.at.line;
             let content = super::diff::redact(&l.text[line.range()], line.start, l.secrets);
             let key = format!("{}\0{}\0{}", ci_path(l.path), d.rule.code(), content.trim());
             let base = fnv1a128(key.as_bytes());

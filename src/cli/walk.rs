@@ -12,9 +12,10 @@ use std::sync::{Arc, Mutex};
 use ignore::WalkState;
 
 use super::config_file::{ConfigError, Effective, Resolver};
+use super::render::Pos;
 use crate::fix::Applicability;
 use crate::scan::{DocKind, has_candidate};
-use crate::text::Span;
+use crate::text::{Encoding, LineIndex, Span};
 use crate::{Analysis, MAX_FIX_PASSES, analyze, fix_all_within, suppress};
 
 /// How to walk.
@@ -24,6 +25,9 @@ pub struct WalkOptions {
     pub threads: usize,
     /// Fix in memory, applying fixes at or above this applicability.
     pub fix: Option<Applicability>,
+    /// Keep the text of files with diagnostics (for reports that show
+    /// source lines). Positions are computed on the worker either way.
+    pub keep_text: bool,
 }
 
 /// One linted file.
@@ -36,13 +40,65 @@ pub struct Checked {
     /// Whether the file starts with a UTF-8 byte-order mark, which is not
     /// part of `text`.
     pub bom: bool,
-    /// The file's text after fixing, kept only when it has diagnostics or
-    /// was fixed.
+    /// The file's text after fixing, kept only when it was fixed, or has
+    /// diagnostics and the text was asked for ([`WalkOptions::keep_text`]).
     pub text: String,
     pub analysis: Analysis,
+    /// Where each diagnostic of `analysis` stands, in the same order.
+    pub places: Vec<Placed>,
     pub settings: Arc<Effective>,
     /// Set when fixing changed the text.
     pub fixed: Option<Fixed>,
+}
+
+/// A diagnostic's 1-based, character-counted positions, and those of its
+/// fix's edits, with the byte span of its first line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Placed {
+    pub start: Pos,
+    pub end: Pos,
+    pub line: Span,
+    pub edits: Vec<(Pos, Pos)>,
+}
+
+/// 1-based line and character column of `offset`.
+pub fn pos(index: &LineIndex, text: &str, offset: usize) -> Pos {
+    let lc = index.line_col(text, offset, Encoding::Utf32);
+    Pos {
+        line: lc.line + 1,
+        column: lc.col + 1,
+    }
+}
+
+/// Where each diagnostic of `analysis` stands in `text`.
+pub fn place(text: &str, analysis: &Analysis) -> Vec<Placed> {
+    if analysis.diagnostics.is_empty() {
+        return Vec::new();
+    }
+    let index = LineIndex::new(text);
+    analysis
+        .diagnostics
+        .iter()
+        .map(|d| {
+            let start = pos(&index, text, d.span.start);
+            Placed {
+                start,
+                end: pos(&index, text, d.span.end),
+                line: index.line_span(text, (start.line - 1) as usize),
+                edits: d.fix.as_ref().map_or_else(Vec::new, |f| {
+                    f.edits
+                        .iter()
+                        .map(|e| {
+                            (
+                                pos(&index, text, e.span.start),
+                                pos(&index, text, e.span.end),
+                            )
+                        })
+                        .collect()
+                }),
+            }
+        })
+        .collect()
 }
 
 /// What fixing a file changed.
@@ -71,6 +127,7 @@ impl Checked {
     pub fn revert(&mut self) {
         if let Some(f) = self.fixed.take() {
             self.analysis = analyze(&f.original, self.kind, &self.settings.config);
+            self.places = place(&f.original, &self.analysis);
             self.text = f.original;
         }
     }
@@ -128,6 +185,7 @@ pub fn check_bytes(
     kind: DocKind,
     settings: Arc<Effective>,
     fix: Option<Applicability>,
+    keep_text: bool,
 ) -> Outcome {
     let probe = &bytes[..bytes.len().min(BINARY_PROBE)];
     if probe.starts_with(&[0xFF, 0xFE]) || probe.starts_with(&[0xFE, 0xFF]) {
@@ -160,6 +218,7 @@ pub fn check_bytes(
         bom,
         text: String::new(),
         analysis: Analysis::default(),
+        places: Vec::new(),
         settings,
         fixed: None,
     };
@@ -187,6 +246,7 @@ pub fn check_bytes(
                     if limit == 1 { "pass" } else { "passes" }
                 ),
             };
+            checked.places = place(text, &analysis);
             checked.text = text.to_string();
             checked.analysis = analysis;
             return Outcome::CheckedWithError(checked, error);
@@ -198,12 +258,14 @@ pub fn check_bytes(
                 original_secrets: analysis.secrets,
                 applied: result.applied,
             });
+            checked.places = place(&result.text, &after);
             checked.text = result.text;
             checked.analysis = after;
             return Outcome::Checked(checked);
         }
     }
-    if !analysis.diagnostics.is_empty() {
+    checked.places = place(text, &analysis);
+    if keep_text && !analysis.diagnostics.is_empty() {
         checked.text = text.to_string();
     }
     checked.analysis = analysis;
@@ -316,6 +378,7 @@ pub fn walk(roots: &[PathBuf], strip_dot: bool, opts: &WalkOptions, resolver: &R
                             kind,
                             settings,
                             opts.fix,
+                            opts.keep_text,
                         )
                     })
             });

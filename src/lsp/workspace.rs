@@ -32,6 +32,7 @@ pub fn report(
         hidden: false,
         threads: 1,
         fix: None,
+        keep_text: true,
     };
     let resolver = match Resolver::fixed(
         roots[0].clone(),
