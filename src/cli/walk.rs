@@ -198,9 +198,12 @@ pub fn check_bytes(
         // NUL bytes: not a text file.
         return Outcome::Skipped;
     }
-    let text = match std::str::from_utf8(bytes) {
+    // SIMD validation first; the standard library's tells where it fails.
+    let valid = simdutf8::basic::from_utf8(bytes).map_err(|_| std::str::from_utf8(bytes));
+    let text = match valid {
         Ok(text) => text,
-        Err(e) => {
+        Err(Ok(text)) => text,
+        Err(Err(e)) => {
             return Outcome::Error(FileError {
                 path,
                 message: format!("is not valid UTF-8 (byte {}); skipped", e.valid_up_to()),

@@ -11,16 +11,49 @@
 
 use std::sync::LazyLock;
 
+use memchr::memmem::Finder;
+
 use super::code::{Lang, Lexer};
 use super::{Context, Decode, Place, prose_place};
 
-/// Openers of raw-text regions.
-static RAW_OPENER: LazyLock<regex::bytes::Regex> = LazyLock::new(|| {
-    regex::bytes::RegexBuilder::new(r"(?i)<script|<style|<!--")
-        .unicode(false)
-        .build()
-        .expect("raw-text pattern compiles")
-});
+/// What raw-text regions open with: `<s`/`<S` (then `cript` or `tyle` in
+/// any case) and `<!--`. Searched as literals: `<` alone is on every line of
+/// a page, these are rare.
+static OPENERS: LazyLock<[Finder<'static>; 3]> =
+    LazyLock::new(|| [Finder::new(b"<s"), Finder::new(b"<S"), Finder::new(b"<!--")]);
+
+/// The next opener of a raw-text region at or after `from`: its start and
+/// end. `next` holds each literal's next match (`None`: no more), kept
+/// across calls (`from` never decreases).
+fn find_opener(bytes: &[u8], from: usize, next: &mut [Option<usize>; 3]) -> Option<(usize, usize)> {
+    loop {
+        for (i, finder) in OPENERS.iter().enumerate() {
+            if next[i].is_some_and(|at| at < from) {
+                next[i] = finder.find(&bytes[from.min(bytes.len())..]).map(|j| from + j);
+            }
+        }
+        let (i, start) = next
+            .iter()
+            .enumerate()
+            .filter_map(|(i, at)| Some((i, (*at)?)))
+            .min_by_key(|&(_, at)| at)?;
+        if i == 2 {
+            return Some((start, start + 4));
+        }
+        for name in [&b"<script"[..], b"<style"] {
+            if bytes[start..]
+                .get(..name.len())
+                .is_some_and(|w| w.eq_ignore_ascii_case(name))
+            {
+                return Some((start, start + name.len()));
+            }
+        }
+        // `<span`, `<strong>`…: look further for this literal.
+        next[i] = OPENERS[i]
+            .find(&bytes[start + 1..])
+            .map(|j| start + 1 + j);
+    }
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum RawKind {
@@ -54,6 +87,8 @@ pub struct Html<'t> {
     raw: Option<Raw>,
     /// Where the search for the next raw region resumes.
     raw_from: usize,
+    /// The next match of each opener literal ([`find_opener`]).
+    openers: [Option<usize>; 3],
     /// Offsets before this were searched for `<` and `>`.
     angles_to: usize,
     /// The last `<` or `>` before `angles_to`, outside raw regions.
@@ -71,6 +106,7 @@ impl<'t> Html<'t> {
             text,
             raw: None,
             raw_from: 0,
+            openers: std::array::from_fn(|i| OPENERS[i].find(text.as_bytes())),
             angles_to: 0,
             last_angle: None,
             tag: None,
@@ -85,8 +121,7 @@ impl<'t> Html<'t> {
         let bytes = self.text.as_bytes();
         self.raw = None;
         let mut from = self.raw_from;
-        while let Some(m) = RAW_OPENER.find_at(bytes, from) {
-            let start = m.start();
+        while let Some((start, m_end)) = find_opener(bytes, from, &mut self.openers) {
             let kind = match bytes[start + 1] {
                 b'!' => RawKind::Comment,
                 b's' | b'S' if bytes[start + 2].eq_ignore_ascii_case(&b'c') => RawKind::Script,
@@ -94,15 +129,15 @@ impl<'t> Html<'t> {
             };
             if kind != RawKind::Comment {
                 // `<scripts>` or `<style-x>` is another element.
-                let after = bytes.get(m.end()).copied().unwrap_or(b'>');
+                let after = bytes.get(m_end).copied().unwrap_or(b'>');
                 if !(after.is_ascii_whitespace() || after == b'>' || after == b'/') {
-                    from = m.end();
+                    from = m_end;
                     continue;
                 }
             }
             let (body, end, close_len) = match kind {
                 RawKind::Comment => {
-                    let body = m.end();
+                    let body = m_end;
                     let end = memchr::memmem::find(&bytes[body..], b"-->")
                         .map_or(bytes.len(), |i| body + i);
                     (body, end, 3)
@@ -403,6 +438,31 @@ mod tests {
     /// Tags that never close, and one tag with very many attributes, are
     /// each read once: 100 000 of them classify in well under a second
     /// (read to the end of the document each, they took minutes).
+    #[test]
+    fn raw_region_openers_in_any_case_among_other_tags() {
+        let text = "<span><strong>x</strong><s>y</s><scripts><SCRIPT>a</SCRIPT><Style >b</style><!--c-->";
+        let mut next = std::array::from_fn(|i| OPENERS[i].find(text.as_bytes()));
+        let mut found = Vec::new();
+        let mut from = 0;
+        while let Some((start, end)) = find_opener(text.as_bytes(), from, &mut next) {
+            found.push(&text[start..end]);
+            from = end;
+        }
+        // `<scripts>` is found here and rejected by the caller, which
+        // checks the byte after the name.
+        assert_eq!(found, ["<script", "<SCRIPT", "<Style", "<!--"]);
+        for (src, hidden) in [
+            ("<span>trueconf:a</span><SCRIPT>// trueconf:b\n</SCRIPT>", "trueconf:b"),
+            ("<sup>1</sup><Style>a{b:url(trueconf:c)}</Style>", "trueconf:c"),
+            ("<s>x</s><!-- <a href=\"trueconf:d\"> -->", "trueconf:d"),
+        ] {
+            let at = src.find(hidden).unwrap();
+            let mut html = Html::new(src);
+            let p = html.place(at);
+            assert!(p.is_none_or(|p| p.context == Context::Text), "{src}: {p:?}");
+        }
+    }
+
     #[test]
     fn unclosed_tags_and_long_tags_are_linear() {
         let started = std::time::Instant::now();
