@@ -241,6 +241,93 @@ impl LineIndex {
     }
 }
 
+/// Positions of offsets asked in increasing order, found by one forward
+/// pass: no index is built, so a file with a few findings costs one count of
+/// its line breaks up to the last finding (SIMD, when the text has no `\r`).
+/// Answers equal [`LineIndex::line_col`] and [`LineIndex::line_span`].
+pub struct Cursor<'t> {
+    text: &'t str,
+    enc: Encoding,
+    /// Bytes before this were searched for line breaks.
+    scanned: usize,
+    line: usize,
+    line_start: usize,
+    /// End of the current line's content, once looked up.
+    content_end: Option<usize>,
+    /// The last column counted on the current line: (offset, column).
+    counted: (usize, usize),
+}
+
+impl<'t> Cursor<'t> {
+    pub fn new(text: &'t str, enc: Encoding) -> Self {
+        Cursor {
+            text,
+            enc,
+            scanned: 0,
+            line: 0,
+            line_start: 0,
+            content_end: None,
+            counted: (0, 0),
+        }
+    }
+
+    /// Line and column of `offset`, which must not be less than the one
+    /// asked before. Like [`LineIndex::line_col`], an offset inside a
+    /// multi-byte character or inside `\r\n` counts as the position before.
+    pub fn line_col(&mut self, offset: usize) -> LineCol {
+        let bytes = self.text.as_bytes();
+        let offset = offset.min(bytes.len()).max(self.scanned);
+        let seg = &bytes[self.scanned..offset];
+        let (line, line_start) = (self.line, self.line_start);
+        if memchr::memchr(b'\r', seg).is_none() {
+            let n = bytecount::count(seg, b'\n');
+            if n > 0 {
+                self.line += n;
+                self.line_start = self.scanned + memchr::memrchr(b'\n', seg).map_or(0, |i| i + 1);
+            }
+        } else {
+            for i in memchr::memchr2_iter(b'\n', b'\r', seg) {
+                let at = self.scanned + i;
+                // `\r\n` breaks once, at its `\n`.
+                if bytes[at] == b'\r' && bytes.get(at + 1) == Some(&b'\n') {
+                    continue;
+                }
+                self.line += 1;
+                self.line_start = at + 1;
+            }
+        }
+        self.scanned = offset;
+        if (line, line_start) != (self.line, self.line_start) {
+            self.content_end = None;
+            self.counted = (self.line_start, 0);
+        }
+        let content_end = self.line_span().end;
+        let end = floor_char_boundary(self.text, offset.min(content_end));
+        let (from, col) = if end >= self.counted.0 {
+            self.counted
+        } else {
+            (self.line_start, 0)
+        };
+        let col = col + len_in(&self.text[from..end], self.enc);
+        self.counted = (end, col);
+        LineCol {
+            line: self.line as u32,
+            col: col as u32,
+        }
+    }
+
+    /// The content (without its line break) of the line of the last offset
+    /// asked.
+    pub fn line_span(&mut self) -> Span {
+        let start = self.line_start;
+        let end = *self.content_end.get_or_insert_with(|| {
+            let rest = &self.text.as_bytes()[start..];
+            start + memchr::memchr2(b'\n', b'\r', rest).unwrap_or(rest.len())
+        });
+        Span::new(start, end)
+    }
+}
+
 /// Marks of the line `text[start..end]`, about every [`MARK_EVERY`] bytes.
 fn mark_line(text: &str, start: usize, end: usize, marks: &mut Vec<Mark>) {
     let (mut utf16, mut utf32) = (0, 0);
@@ -413,6 +500,38 @@ mod tests {
                 }
                 let pos = index.line_col(text, offset, enc);
                 assert_eq!(index.offset(text, pos, enc), offset, "{enc:?} {offset}");
+            }
+        }
+    }
+
+    #[test]
+    fn cursor_answers_as_the_index_does() {
+        let texts = [
+            "",
+            "abc",
+            "a\nb\r\nc\rd",
+            "ab\r\nc",
+            "\r\n\r\n",
+            "\r\r\n\n",
+            "😀x\n中文\r\ne\u{301}\u{2028}z",
+            "x\r",
+        ];
+        let long = format!("{}\n{}", "é".repeat(700), "😀a".repeat(400));
+        for text in texts.iter().copied().chain([long.as_str()]) {
+            let index = LineIndex::new(text);
+            for enc in [Encoding::Utf8, Encoding::Utf16, Encoding::Utf32] {
+                for step in [1, 2, 3, 7, 513] {
+                    let mut cursor = Cursor::new(text, enc);
+                    for offset in (0..=text.len()).step_by(step) {
+                        let pos = cursor.line_col(offset);
+                        assert_eq!(
+                            pos,
+                            index.line_col(text, offset, enc),
+                            "{text:?} {enc:?} {offset}"
+                        );
+                        assert_eq!(cursor.line_span(), index.line_span(text, pos.line as usize));
+                    }
+                }
             }
         }
     }

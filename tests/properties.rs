@@ -6,7 +6,7 @@ use proptest::prelude::*;
 use trueconf_lsp::config::Config;
 use trueconf_lsp::fix::Applicability;
 use trueconf_lsp::scan::{DocKind, Lang, scan};
-use trueconf_lsp::text::{Encoding, LineIndex};
+use trueconf_lsp::text::{Cursor, Encoding, LineIndex};
 
 /// Text made of the pieces that matter: link syntax, escapes, quotes, tags,
 /// line breaks of every kind and multi-byte characters.
@@ -77,6 +77,23 @@ proptest! {
                 }
                 let pos = index.line_col(&text, offset, enc);
                 prop_assert_eq!(index.offset(&text, pos, enc), offset);
+            }
+        }
+    }
+
+    /// The forward cursor answers as the index does, for any increasing
+    /// offsets (inside characters and between `\r` and `\n` too).
+    #[test]
+    fn cursor_equals_line_index(text in text(), steps in proptest::collection::vec(0usize..40, 1..30)) {
+        let index = LineIndex::new(&text);
+        for enc in [Encoding::Utf8, Encoding::Utf16, Encoding::Utf32] {
+            let mut cursor = Cursor::new(&text, enc);
+            let mut offset = 0;
+            for &step in &steps {
+                offset = (offset + step).min(text.len());
+                let pos = cursor.line_col(offset);
+                prop_assert_eq!(pos, index.line_col(&text, offset, enc), "{:?} at {}", enc, offset);
+                prop_assert_eq!(cursor.line_span(), index.line_span(&text, pos.line as usize));
             }
         }
     }

@@ -15,7 +15,7 @@ use super::config_file::{ConfigError, Effective, Resolver};
 use super::render::Pos;
 use crate::fix::Applicability;
 use crate::scan::{DocKind, has_candidate};
-use crate::text::{Encoding, LineIndex, Span};
+use crate::text::{Cursor, Encoding, Span};
 use crate::{Analysis, MAX_FIX_PASSES, analyze, fix_all_within, suppress};
 
 /// How to walk.
@@ -61,39 +61,47 @@ pub struct Placed {
     pub edits: Vec<(Pos, Pos)>,
 }
 
-/// 1-based line and character column of `offset`.
-pub fn pos(index: &LineIndex, text: &str, offset: usize) -> Pos {
-    let lc = index.line_col(text, offset, Encoding::Utf32);
-    Pos {
-        line: lc.line + 1,
-        column: lc.col + 1,
-    }
-}
-
-/// Where each diagnostic of `analysis` stands in `text`.
+/// Where each diagnostic of `analysis` stands in `text`: the offsets are
+/// sorted and located in one forward pass.
 pub fn place(text: &str, analysis: &Analysis) -> Vec<Placed> {
     if analysis.diagnostics.is_empty() {
         return Vec::new();
     }
-    let index = LineIndex::new(text);
+    let mut offsets: Vec<usize> = Vec::new();
+    for d in &analysis.diagnostics {
+        offsets.extend([d.span.start, d.span.end]);
+        if let Some(f) = &d.fix {
+            offsets.extend(f.edits.iter().flat_map(|e| [e.span.start, e.span.end]));
+        }
+    }
+    offsets.sort_unstable();
+    offsets.dedup();
+    let mut cursor = Cursor::new(text, Encoding::Utf32);
+    let located: Vec<(Pos, Span)> = offsets
+        .iter()
+        .map(|&o| {
+            let lc = cursor.line_col(o);
+            let pos = Pos {
+                line: lc.line + 1,
+                column: lc.col + 1,
+            };
+            (pos, cursor.line_span())
+        })
+        .collect();
+    let at = |o: usize| located[offsets.binary_search(&o).unwrap_or(0)];
     analysis
         .diagnostics
         .iter()
         .map(|d| {
-            let start = pos(&index, text, d.span.start);
+            let (start, line) = at(d.span.start);
             Placed {
                 start,
-                end: pos(&index, text, d.span.end),
-                line: index.line_span(text, (start.line - 1) as usize),
+                end: at(d.span.end).0,
+                line,
                 edits: d.fix.as_ref().map_or_else(Vec::new, |f| {
                     f.edits
                         .iter()
-                        .map(|e| {
-                            (
-                                pos(&index, text, e.span.start),
-                                pos(&index, text, e.span.end),
-                            )
-                        })
+                        .map(|e| (at(e.span.start).0, at(e.span.end).0))
                         .collect()
                 }),
             }

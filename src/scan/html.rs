@@ -29,7 +29,9 @@ fn find_opener(bytes: &[u8], from: usize, next: &mut [Option<usize>; 3]) -> Opti
     loop {
         for (i, finder) in OPENERS.iter().enumerate() {
             if next[i].is_some_and(|at| at < from) {
-                next[i] = finder.find(&bytes[from.min(bytes.len())..]).map(|j| from + j);
+                next[i] = finder
+                    .find(&bytes[from.min(bytes.len())..])
+                    .map(|j| from + j);
             }
         }
         let (i, start) = next
@@ -49,9 +51,7 @@ fn find_opener(bytes: &[u8], from: usize, next: &mut [Option<usize>; 3]) -> Opti
             }
         }
         // `<span`, `<strong>`…: look further for this literal.
-        next[i] = OPENERS[i]
-            .find(&bytes[start + 1..])
-            .map(|j| start + 1 + j);
+        next[i] = OPENERS[i].find(&bytes[start + 1..]).map(|j| start + 1 + j);
     }
 }
 
@@ -440,7 +440,8 @@ mod tests {
     /// (read to the end of the document each, they took minutes).
     #[test]
     fn raw_region_openers_in_any_case_among_other_tags() {
-        let text = "<span><strong>x</strong><s>y</s><scripts><SCRIPT>a</SCRIPT><Style >b</style><!--c-->";
+        let text =
+            "<span><strong>x</strong><s>y</s><scripts><SCRIPT>a</SCRIPT><Style >b</style><!--c-->";
         let mut next = std::array::from_fn(|i| OPENERS[i].find(text.as_bytes()));
         let mut found = Vec::new();
         let mut from = 0;
@@ -452,8 +453,14 @@ mod tests {
         // checks the byte after the name.
         assert_eq!(found, ["<script", "<SCRIPT", "<Style", "<!--"]);
         for (src, hidden) in [
-            ("<span>trueconf:a</span><SCRIPT>// trueconf:b\n</SCRIPT>", "trueconf:b"),
-            ("<sup>1</sup><Style>a{b:url(trueconf:c)}</Style>", "trueconf:c"),
+            (
+                "<span>trueconf:a</span><SCRIPT>// trueconf:b\n</SCRIPT>",
+                "trueconf:b",
+            ),
+            (
+                "<sup>1</sup><Style>a{b:url(trueconf:c)}</Style>",
+                "trueconf:c",
+            ),
             ("<s>x</s><!-- <a href=\"trueconf:d\"> -->", "trueconf:d"),
         ] {
             let at = src.find(hidden).unwrap();
