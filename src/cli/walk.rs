@@ -177,6 +177,29 @@ pub struct Walked {
     pub config_errors: Vec<ConfigError>,
 }
 
+/// Reads all of `file` into the start of `buf`, growing it as needed, and
+/// returns the length read. Unlike `read_to_end`, asks the file system for
+/// no size (no `statx` and `lseek` per file): a docs tree's files fit the
+/// buffer after the first few.
+fn read_into(mut file: std::fs::File, buf: &mut Vec<u8>) -> std::io::Result<usize> {
+    const START: usize = 64 * 1024;
+    if buf.len() < START {
+        buf.resize(START, 0);
+    }
+    let mut filled = 0;
+    loop {
+        if filled == buf.len() {
+            buf.resize(buf.len() * 2, 0);
+        }
+        match file.read(&mut buf[filled..]) {
+            Ok(0) => return Ok(filled),
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+}
+
 thread_local! {
     /// Each worker reads files into one reused buffer.
     static BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
@@ -378,14 +401,13 @@ pub fn walk(roots: &[PathBuf], strip_dot: bool, opts: &WalkOptions, resolver: &R
             let path = display(entry.path(), strip_dot);
             let kind = DocKind::from_path(&path);
             let read = BUFFER.with_borrow_mut(|buf| {
-                buf.clear();
                 std::fs::File::open(entry.path())
-                    .and_then(|mut f| f.read_to_end(buf))
-                    .map(|_| {
+                    .and_then(|f| read_into(f, buf))
+                    .map(|len| {
                         check_bytes(
                             path.clone(),
                             Some(entry.path().to_path_buf()),
-                            buf,
+                            &buf[..len],
                             kind,
                             settings,
                             opts.fix,
@@ -422,5 +444,25 @@ pub fn walk(roots: &[PathBuf], strip_dot: bool, opts: &WalkOptions, resolver: &R
         checked,
         errors,
         config_errors,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn read_into_reads_whole_files_of_any_size_into_a_reused_buffer() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut buf = Vec::new();
+        // Larger than the buffer twice over, then smaller, then empty: what
+        // a previous file left in the buffer never leaks into the next.
+        for len in [300_000, 70_000, 5, 0] {
+            let bytes: Vec<u8> = (0..len).map(|i| (i % 251) as u8).collect();
+            let path = dir.path().join(format!("f{len}"));
+            std::fs::write(&path, &bytes).unwrap();
+            let n = read_into(std::fs::File::open(&path).unwrap(), &mut buf).unwrap();
+            assert_eq!(&buf[..n], &bytes[..]);
+        }
     }
 }
