@@ -43,6 +43,10 @@ pub struct Options {
     /// Test hooks: `trueconf-lsp/debugText`, `trueconf-lsp/debugPanic…`,
     /// and a lint that panics on [`PANIC_MARKER`].
     pub test_hooks: bool,
+    /// Test hook: request handlers, lint tasks and the publisher pause at
+    /// their await points (a yield, a few yields or a sleep of up to 2 ms,
+    /// chosen by a counter), to shake out any dependence on timing.
+    pub test_delays: bool,
 }
 
 impl Default for Options {
@@ -52,6 +56,7 @@ impl Default for Options {
             max_diagnostics: 1000,
             client_request_timeout: Duration::from_secs(5),
             test_hooks: false,
+            test_delays: false,
         }
     }
 }
@@ -296,6 +301,8 @@ pub struct Shared {
     pub pending_messages: Mutex<Vec<String>>,
     /// URIs the last workspace diagnostic report had findings for.
     pub workspace_reported: Mutex<Vec<lsp::Uri>>,
+    /// Counts [`Shared::test_delay`] calls, to vary the pauses.
+    delays: AtomicU64,
 }
 
 impl std::fmt::Debug for Shared {
@@ -327,6 +334,7 @@ impl Shared {
             publish: tx,
             pending_messages: Mutex::new(Vec::new()),
             workspace_reported: Mutex::new(Vec::new()),
+            delays: AtomicU64::new(0),
         };
         (Arc::new(shared), rx)
     }
@@ -344,6 +352,30 @@ impl Shared {
 
     pub fn update_session(&self, f: impl FnOnce(&mut Session)) {
         f(&mut self.session.write().unwrap_or_else(|e| e.into_inner()));
+    }
+
+    /// With [`Options::test_delays`] on, pauses a little: nothing, one
+    /// yield, several yields, or a sleep of 1 or 2 ms, in turn by a hashed
+    /// counter. Otherwise returns at once.
+    pub async fn test_delay(&self) {
+        if !self.options.test_delays {
+            return;
+        }
+        let n = self
+            .delays
+            .fetch_add(1, Ordering::Relaxed)
+            .wrapping_mul(0x9e37_79b9_7f4a_7c15)
+            >> 58;
+        match n % 5 {
+            0 => {}
+            1 => tokio::task::yield_now().await,
+            2 => {
+                for _ in 0..4 {
+                    tokio::task::yield_now().await;
+                }
+            }
+            k => tokio::time::sleep(Duration::from_millis(k - 2)).await,
+        }
     }
 
     pub fn effective(&self) -> Arc<Effective> {
@@ -608,6 +640,7 @@ impl Shared {
 /// result that is still current to the publisher.
 async fn lint_loop(shared: Arc<Shared>, key: String, epoch: u64) {
     loop {
+        shared.test_delay().await;
         let snap = {
             let encoding = shared.session().encoding;
             let docs = lock(&shared.docs);
@@ -619,6 +652,7 @@ async fn lint_loop(shared: Arc<Shared>, key: String, epoch: u64) {
         let cell = snap.cell.clone();
         let started = std::time::Instant::now();
         let result = tokio::task::spawn_blocking(move || snap.linted()).await;
+        shared.test_delay().await;
         debug!(
             uri = %key,
             version = cell.version,
@@ -660,6 +694,7 @@ pub async fn publisher(
         let Some(shared) = shared.upgrade() else {
             return;
         };
+        shared.test_delay().await;
         match msg {
             Publish::Lint { key, cell } => {
                 let Some(cell) = cell.upgrade() else {
