@@ -1159,7 +1159,7 @@ fn a_20_mb_single_line() {
     assert_eq!(d.len(), 1, "{d:?}");
     let message = d[0]["message"].as_str().unwrap();
     assert!(
-        message.starts_with("document too large") && message.contains("8.0 MiB"),
+        message.starts_with("document too large") && message.contains("16.0 MiB"),
         "{message}"
     );
     assert!(took < Duration::from_secs(5), "{took:?}");

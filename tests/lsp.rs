@@ -1229,6 +1229,68 @@ async fn oversized_documents_and_the_diagnostics_cap() {
     assert_eq!(c.shutdown_and_exit().await, 0);
 }
 
+/// The size cap comes from the server's options unless the
+/// `max-document-bytes` setting (from `initializationOptions.settings` or
+/// `workspace/configuration`) sets it; a new value re-lints.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_size_cap_is_a_setting() {
+    let too_large = |p: &Value| {
+        let d = p["diagnostics"].as_array().unwrap();
+        d.len() == 1
+            && d[0]["message"]
+                .as_str()
+                .unwrap()
+                .starts_with("document too large")
+    };
+    let text = "visicall:bob\n".repeat(100);
+    // The options' cap (1000 bytes), then the editor's (10 000): linted.
+    let mut c = Client::start_with(Options {
+        max_document_bytes: 1000,
+        ..options()
+    });
+    *c.settings.lock().unwrap() = json!({"max-document-bytes": 10_000});
+    c.initialize(caps(&["utf-16"]), Value::Null).await;
+    c.open(MD, "markdown", 1, &text);
+    let p = c
+        .wait_for("textDocument/publishDiagnostics", TIMEOUT, |p| {
+            p["uri"] == MD && p["diagnostics"].as_array().unwrap().len() == 100
+        })
+        .await
+        .expect("linted under the editor's cap");
+    assert_eq!(p["version"], 1);
+    // Without the key, the options' cap is back: too large.
+    *c.settings.lock().unwrap() = json!({});
+    c.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": null}),
+    );
+    c.wait_for("textDocument/publishDiagnostics", TIMEOUT, |p| {
+        p["uri"] == MD && too_large(p)
+    })
+    .await
+    .expect("too large under the options' cap");
+    assert_eq!(c.shutdown_and_exit().await, 0);
+
+    // From initializationOptions, under the camelCase spelling, with a
+    // client that has no workspace/configuration: a cap lower than the
+    // options' one.
+    let mut c = Client::start_with(Options {
+        max_document_bytes: 100_000,
+        ..options()
+    });
+    let mut no_config = caps(&["utf-16"]);
+    no_config["workspace"]["configuration"] = json!(false);
+    c.initialize(no_config, json!({"settings": {"maxDocumentBytes": 1000}}))
+        .await;
+    c.open(MD, "markdown", 1, &text);
+    let p = c.diagnostics(MD, Some(1)).await;
+    assert!(too_large(&p), "{p}");
+    c.change(MD, 2, json!([{"text": "visicall:bob\n".repeat(70)}]));
+    let p = c.diagnostics(MD, Some(2)).await;
+    assert_eq!(p["diagnostics"].as_array().unwrap().len(), 70);
+    assert_eq!(c.shutdown_and_exit().await, 0);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn workspace_diagnostics_and_the_config_file() {
     let dir = tempfile::tempdir().unwrap();

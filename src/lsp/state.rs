@@ -34,7 +34,8 @@ pub const PANIC_MARKER: &str = "trueconf-lsp-test-hook:panic-in-lint";
 #[derive(Clone, Debug)]
 pub struct Options {
     /// Documents longer than this many bytes are not linted; they get one
-    /// "document too large" diagnostic.
+    /// "document too large" diagnostic. The `max-document-bytes` setting,
+    /// when given, overrides it.
     pub max_document_bytes: usize,
     /// At most this many diagnostics per document, plus one summary.
     pub max_diagnostics: usize,
@@ -52,7 +53,7 @@ pub struct Options {
 impl Default for Options {
     fn default() -> Self {
         Options {
-            max_document_bytes: 8 * 1024 * 1024,
+            max_document_bytes: 16 * 1024 * 1024,
             max_diagnostics: 1000,
             client_request_timeout: Duration::from_secs(5),
             test_hooks: false,
@@ -405,7 +406,10 @@ impl Shared {
             text: doc.text.clone(),
             cell: doc.cell.clone(),
             limits: (
-                self.options.max_document_bytes,
+                doc.cell
+                    .config
+                    .max_document_bytes
+                    .unwrap_or(self.options.max_document_bytes),
                 self.options.max_diagnostics,
             ),
             hooks: self.options.test_hooks,
