@@ -110,6 +110,10 @@ pub struct Linted {
     pub too_large: bool,
     /// The rope `text` was made from, for line lookups.
     rope: Text,
+    /// The fix-all edits, computed on the first request that wants them:
+    /// fix-all re-lints the text to a fixpoint, too slow to redo for every
+    /// code action request on a big document.
+    pub fix_all: OnceLock<Vec<lsp::TextEdit>>,
 }
 
 /// Buffers of large texts no lint result holds any more. Copying a big
@@ -213,6 +217,7 @@ impl Snapshot {
                 shown: 0,
                 too_large: true,
                 rope: Text::default(),
+                fix_all: OnceLock::new(),
             };
         }
         let mut text = if len >= REUSE_AT {
@@ -235,6 +240,7 @@ impl Snapshot {
             shown: 0,
             too_large: false,
             rope: self.text.clone(),
+            fix_all: OnceLock::new(),
         };
         linted.shown = linted.analysis.diagnostics.len().min(max_diagnostics);
         if !linted.analysis.diagnostics.is_empty() {
