@@ -17,7 +17,7 @@ mkdir -p "$WORK"
 command -v rg >/dev/null || { echo "bench/run.sh needs ripgrep (rg)" >&2; exit 2; }
 
 cargo build --release --locked -q
-BIN=$ROOT/target/release/trueconf-lsp
+BIN=${CARGO_TARGET_DIR:-$ROOT/target}/release/trueconf-lsp
 
 [ -d "$WORK/corpus" ] || python3 "$SHARED/make-corpus.py" "$WORK/corpus"
 [ -d "$WORK/corpus-quarter" ] || python3 "$SHARED/make-corpus.py" "$WORK/corpus-quarter" --files 500
@@ -53,3 +53,7 @@ for kib in 1024 2560 10240; do
   printf 'lsp %5d KiB: ' "$kib"
   python3 "$SHARED/lsp-latency.py" --server "$BIN" --file "$WORK/doc-$kib.md" --edits 200
 done
+
+# Hover, completion and code actions on the 10 MiB document.
+printf 'lsp requests, 10240 KiB: '
+python3 "$ROOT/bench/lsp-requests.py" --server "$BIN" --file "$WORK/doc-10240.md" -n 200

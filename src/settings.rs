@@ -22,6 +22,10 @@ pub struct Settings {
     /// Language server only: show inlay hints naming each link's action.
     #[serde(alias = "inlayHints")]
     pub inlay_hints: Option<bool>,
+    /// Language server only: documents longer than this many bytes are not
+    /// linted (they get one "document too large" diagnostic).
+    #[serde(alias = "maxDocumentBytes")]
+    pub max_document_bytes: Option<u64>,
 }
 
 impl Settings {

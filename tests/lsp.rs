@@ -694,8 +694,32 @@ fn boundaries(s: &str) -> Vec<usize> {
     s.char_indices().map(|(i, _)| i).chain([s.len()]).collect()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn rapid_edits_and_requests_stay_in_wire_order() {
+/// The diagnostics a fresh lint of `text` gives, as the server sends them.
+fn fresh_diagnostics(text: &str, enc: Encoding) -> Value {
+    use trueconf_lsp::lsp::convert::{self, Index, Lines};
+    let analysis = trueconf_lsp::analyze(text, DocKind::Markdown, &Config::default());
+    let index = LineIndex::new(text);
+    let lines = Lines::new(text, Index::Lines(&index), enc);
+    serde_json::to_value(convert::diagnostics(
+        &analysis.diagnostics,
+        &lines,
+        Options::default().max_diagnostics,
+    ))
+    .unwrap()
+}
+
+/// Reliability item 3: on a multi-thread runtime, with the test hook that
+/// pauses handlers, lint tasks and the publisher at their await points,
+/// 500 random incremental changes interleaved with requests sent without
+/// waiting for replies: hover, completion and a quick-fix `codeAction` at
+/// a random position, a fix-all `codeAction` over the whole text, a
+/// `textDocument/diagnostic` pull, and a probe of the server's text. Every
+/// answer must have been computed on the text with exactly the edits sent
+/// before it: the probe's text is the model's, the pulled diagnostics are
+/// those of a fresh lint of the model at that point, and the fix-all edit
+/// applied to that model gives a fresh `fix_all` of it. In push mode the
+/// publishes never go back in version and the last is for the final one.
+async fn edits_and_requests_stay_in_wire_order(pull: bool) {
     const PIECES: &[&str] = &[
         "x",
         "😀",
@@ -710,14 +734,24 @@ async fn rapid_edits_and_requests_stay_in_wire_order() {
         "é",
         "\u{2028}",
     ];
-    let (mut c, _) = Client::initialized(caps(&["utf-16"]), Value::Null).await;
+    let mut c = Client::start_with(Options {
+        test_delays: true,
+        ..options()
+    });
+    let capabilities = if pull {
+        pull_caps(&["utf-16"])
+    } else {
+        caps(&["utf-16"])
+    };
+    c.initialize(capabilities, Value::Null).await;
     let mut model = "Start [a](trueconf:bob) 😀\r\nline two trueconf:ann\n".to_string();
     c.open(MD, "markdown", 1, &model);
     let mut rng = Rng(0x2545_f491_4f6c_dd1d);
     let mut probes = Vec::new();
     let mut others = Vec::new();
-    for i in 0..500 {
-        let version = i + 2;
+    let mut edits = 0;
+    let mut version = 1;
+    while edits < 500 {
         let b = boundaries(&model);
         let mut x = b[rng.below(b.len())];
         let mut y = b[rng.below(b.len())];
@@ -741,42 +775,107 @@ async fn rapid_edits_and_requests_stay_in_wire_order() {
         };
         let range = json!({"start": c.pos(&model, x), "end": c.pos(&model, y)});
         model.replace_range(x..y, &insert);
-        c.change(
-            MD,
-            version as i64,
-            json!([{"range": range, "text": insert}]),
-        );
-        if i % 10 == 0 {
-            let id = c.send_request("trueconf-lsp/debugText", json!({"uri": MD}));
-            probes.push((id, version as i64, model.clone()));
+        version += 1;
+        edits += 1;
+        c.change(MD, version, json!([{"range": range, "text": insert}]));
+        if edits % 5 == 0 {
             let pos = c.pos(&model, boundaries(&model)[rng.below(model.chars().count())]);
-            others.push(c.send_request(
-                "textDocument/hover",
-                json!({"textDocument": {"uri": MD}, "position": pos}),
-            ));
-            others.push(c.send_request(
+            let all = whole(&model, &c);
+            let diagnostic = c.send_request(
+                "textDocument/diagnostic",
+                json!({"textDocument": {"uri": MD}}),
+            );
+            let fix_all = c.send_request(
                 "textDocument/codeAction",
-                json!({"textDocument": {"uri": MD}, "range": {"start": pos, "end": pos}, "context": {"diagnostics": []}}),
-            ));
-            others.push(c.send_request(
-                "textDocument/completion",
-                json!({"textDocument": {"uri": MD}, "position": pos}),
-            ));
+                json!({"textDocument": {"uri": MD}, "range": all, "context": {"diagnostics": [], "only": ["source.fixAll"]}}),
+            );
+            let text = c.send_request("trueconf-lsp/debugText", json!({"uri": MD}));
+            probes.push((text, diagnostic, fix_all, version, model.clone()));
+            for (method, params) in [
+                (
+                    "textDocument/hover",
+                    json!({"textDocument": {"uri": MD}, "position": pos}),
+                ),
+                (
+                    "textDocument/codeAction",
+                    json!({"textDocument": {"uri": MD}, "range": {"start": pos, "end": pos}, "context": {"diagnostics": []}}),
+                ),
+                (
+                    "textDocument/completion",
+                    json!({"textDocument": {"uri": MD}, "position": pos}),
+                ),
+            ] {
+                others.push(c.send_request(method, params));
+            }
         }
     }
-    for (id, version, text) in probes {
-        let r = c.response(id).await;
+    let mut fixes_checked = 0;
+    let mut with_findings = 0;
+    let mut distinct = std::collections::HashSet::new();
+    for (text, diagnostic, fix_all, version, model) in probes {
+        let r = c.response(text).await;
         assert_eq!(r["result"]["version"], version);
         assert_eq!(
             r["result"]["text"].as_str().unwrap(),
-            text,
+            model,
             "the request saw exactly the edits sent before it"
         );
+        let r = c.response(diagnostic).await;
+        assert_eq!(r["result"]["kind"], "full", "{r}");
+        let expected = fresh_diagnostics(&model, c.encoding);
+        assert_eq!(
+            r["result"]["items"], expected,
+            "pulled diagnostics of version {version} are a fresh lint of its text"
+        );
+        with_findings += usize::from(expected != json!([]));
+        distinct.insert(expected.to_string());
+        let r = c.response(fix_all).await;
+        // An editor feature overtaken by later edits may be answered
+        // ContentModified instead of linting an outdated text.
+        if r.get("error").is_some() {
+            assert_eq!(r["error"]["code"], -32801, "{r}");
+            continue;
+        }
+        fixes_checked += 1;
+        let fresh = trueconf_lsp::fix_all(
+            &model,
+            DocKind::Markdown,
+            &Config::default(),
+            Applicability::Safe,
+        );
+        match r["result"].as_array().and_then(|a| a.first()) {
+            Some(a) => assert_eq!(
+                apply_workspace_edit(&model, &a["edit"], MD, Some(version), c.encoding),
+                fresh.text,
+                "fix-all of version {version}"
+            ),
+            None => assert_eq!(fresh.text, model, "no fix-all for version {version}"),
+        }
     }
+    // The pull before each fix-all linted its version, so the fix-all is
+    // answered, unless the lint was still running when it was asked.
+    assert!(
+        fixes_checked >= 50,
+        "only {fixes_checked} fix-alls answered"
+    );
+    // The edits make and break links: the check compares many different
+    // findings, not the same empty list (the edit script is fixed: 31 of
+    // the 100 pulls have findings, in 17 different lists).
+    eprintln!(
+        "{with_findings} pulls with findings, {} different lists, {fixes_checked} fix-alls checked",
+        distinct.len()
+    );
+    assert!(
+        with_findings >= 25,
+        "only {with_findings} probes with findings"
+    );
+    assert!(
+        distinct.len() >= 10,
+        "only {} different lists",
+        distinct.len()
+    );
     for id in others {
         let r = c.response(id).await;
-        // A request overtaken by later edits may be answered
-        // ContentModified instead of linting an outdated text.
         assert!(
             r.get("error").is_none() || r["error"]["code"] == -32801,
             "{r}"
@@ -784,34 +883,32 @@ async fn rapid_edits_and_requests_stay_in_wire_order() {
     }
     let (version, text) = c.server_text(MD).await;
     assert_eq!(text, model);
-    // The last publish is for the final version, and versions never go back.
-    c.diagnostics(MD, Some(version)).await;
-    let mut last = 0;
-    for p in c.taken("textDocument/publishDiagnostics") {
-        let v = p["version"].as_i64().unwrap();
-        assert!(v >= last, "publish for {v} after {last}");
-        last = v;
-    }
-    // And the published diagnostics are those of a fresh lint of the model.
-    let id = c.send_request(
-        "textDocument/codeAction",
-        json!({"textDocument": {"uri": MD}, "range": whole(&model, &c), "context": {"diagnostics": [], "only": ["source.fixAll"]}}),
-    );
-    let r = c.response(id).await;
-    let fresh = trueconf_lsp::fix_all(
-        &model,
-        DocKind::Markdown,
-        &Config::default(),
-        Applicability::Safe,
-    );
-    match r["result"].as_array().and_then(|a| a.first()) {
-        Some(a) => assert_eq!(
-            apply_workspace_edit(&model, &a["edit"], MD, Some(version), c.encoding),
-            fresh.text
-        ),
-        None => assert_eq!(fresh.text, model),
+    if pull {
+        c.drain(QUIET).await;
+        assert!(c.taken("textDocument/publishDiagnostics").is_empty());
+    } else {
+        // The last publish is for the final version, and versions never
+        // go back.
+        let last = c.diagnostics(MD, Some(version)).await;
+        assert_eq!(last["diagnostics"], fresh_diagnostics(&model, c.encoding));
+        let mut last = 0;
+        for p in c.taken("textDocument/publishDiagnostics") {
+            let v = p["version"].as_i64().unwrap();
+            assert!(v >= last, "publish for {v} after {last}");
+            last = v;
+        }
     }
     assert_eq!(c.shutdown_and_exit().await, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rapid_edits_and_requests_stay_in_wire_order() {
+    edits_and_requests_stay_in_wire_order(false).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rapid_edits_and_pulls_stay_in_wire_order() {
+    edits_and_requests_stay_in_wire_order(true).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -1129,6 +1226,68 @@ async fn oversized_documents_and_the_diagnostics_cap() {
     let d = p["diagnostics"].as_array().unwrap();
     assert_eq!(d.len(), 6);
     assert!(d[5]["message"].as_str().unwrap().starts_with("15 more"));
+    assert_eq!(c.shutdown_and_exit().await, 0);
+}
+
+/// The size cap comes from the server's options unless the
+/// `max-document-bytes` setting (from `initializationOptions.settings` or
+/// `workspace/configuration`) sets it; a new value re-lints.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_size_cap_is_a_setting() {
+    let too_large = |p: &Value| {
+        let d = p["diagnostics"].as_array().unwrap();
+        d.len() == 1
+            && d[0]["message"]
+                .as_str()
+                .unwrap()
+                .starts_with("document too large")
+    };
+    let text = "visicall:bob\n".repeat(100);
+    // The options' cap (1000 bytes), then the editor's (10 000): linted.
+    let mut c = Client::start_with(Options {
+        max_document_bytes: 1000,
+        ..options()
+    });
+    *c.settings.lock().unwrap() = json!({"max-document-bytes": 10_000});
+    c.initialize(caps(&["utf-16"]), Value::Null).await;
+    c.open(MD, "markdown", 1, &text);
+    let p = c
+        .wait_for("textDocument/publishDiagnostics", TIMEOUT, |p| {
+            p["uri"] == MD && p["diagnostics"].as_array().unwrap().len() == 100
+        })
+        .await
+        .expect("linted under the editor's cap");
+    assert_eq!(p["version"], 1);
+    // Without the key, the options' cap is back: too large.
+    *c.settings.lock().unwrap() = json!({});
+    c.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": null}),
+    );
+    c.wait_for("textDocument/publishDiagnostics", TIMEOUT, |p| {
+        p["uri"] == MD && too_large(p)
+    })
+    .await
+    .expect("too large under the options' cap");
+    assert_eq!(c.shutdown_and_exit().await, 0);
+
+    // From initializationOptions, under the camelCase spelling, with a
+    // client that has no workspace/configuration: a cap lower than the
+    // options' one.
+    let mut c = Client::start_with(Options {
+        max_document_bytes: 100_000,
+        ..options()
+    });
+    let mut no_config = caps(&["utf-16"]);
+    no_config["workspace"]["configuration"] = json!(false);
+    c.initialize(no_config, json!({"settings": {"maxDocumentBytes": 1000}}))
+        .await;
+    c.open(MD, "markdown", 1, &text);
+    let p = c.diagnostics(MD, Some(1)).await;
+    assert!(too_large(&p), "{p}");
+    c.change(MD, 2, json!([{"text": "visicall:bob\n".repeat(70)}]));
+    let p = c.diagnostics(MD, Some(2)).await;
+    assert_eq!(p["diagnostics"].as_array().unwrap().len(), 70);
     assert_eq!(c.shutdown_and_exit().await, 0);
 }
 

@@ -75,6 +75,9 @@ struct Positioned {
     #[serde(alias = "inlayHints")]
     #[allow(dead_code)]
     inlay_hints: Option<bool>,
+    #[serde(alias = "maxDocumentBytes")]
+    #[allow(dead_code)]
+    max_document_bytes: Option<u64>,
 }
 
 /// 1-based line and character column of byte `offset` in `text`.

@@ -119,7 +119,10 @@ pub fn actions(
         }
     }
     if wanted(FIX_ALL, only) && !(automatic && only.is_none()) {
-        let edits = fix_all(linted, config);
+        let edits = linted
+            .fix_all
+            .get_or_init(|| fix_all(linted, config))
+            .clone();
         if !edits.is_empty() {
             out.push(action(
                 "Fix all safe trueconf: problems".to_string(),

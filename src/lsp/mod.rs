@@ -47,8 +47,9 @@ use state::Shared;
 /// Environment variable that overrides [`Options::max_document_bytes`].
 pub const MAX_BYTES_ENV: &str = "TRUECONF_LSP_MAX_DOCUMENT_BYTES";
 
-/// In debug builds only, `1` turns on [`Options::test_hooks`], so tests can
-/// inject panics into the real binary. Release builds ignore it.
+/// In debug builds only, a comma-separated list: `1` turns on
+/// [`Options::test_hooks`], so tests can inject panics into the real binary;
+/// `delays` turns on [`Options::test_delays`]. Release builds ignore it.
 pub const TEST_HOOKS_ENV: &str = "TRUECONF_LSP_TEST_HOOKS";
 
 /// Serves one client over `input` and `output` until `exit` or the end of
@@ -113,8 +114,14 @@ pub fn run() -> ExitCode {
         }
     }
     #[cfg(debug_assertions)]
-    if std::env::var_os(TEST_HOOKS_ENV).is_some_and(|v| v == "1") {
-        options.test_hooks = true;
+    if let Ok(v) = std::env::var(TEST_HOOKS_ENV) {
+        for word in v.split(',').map(str::trim) {
+            match word {
+                "1" => options.test_hooks = true,
+                "delays" => options.test_delays = true,
+                _ => tracing::warn!("{TEST_HOOKS_ENV}: unknown hook {word:?}; ignored"),
+            }
+        }
     }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -69,17 +69,21 @@ impl Backend {
         T: Send + 'static,
         F: FnOnce(&Snapshot, &Linted) -> Option<T> + Send + 'static,
     {
+        self.shared.test_delay().await;
         let Some(snap) = self.snapshot(uri) else {
             return Ok(None);
         };
+        self.shared.test_delay().await;
         if skip_stale && !snap.is_linted() && !self.shared.is_current(&snap) {
             return Err(Error::new(ErrorCode::ContentModified));
         }
-        blocking(move || {
+        let answer = blocking(move || {
             let linted = snap.linted();
             f(&snap, &linted)
         })
-        .await
+        .await;
+        self.shared.test_delay().await;
+        answer
     }
 
     /// Waits for a client reply at most the configured time.

@@ -207,6 +207,7 @@ where
         let guarded = CatchUnwind(Box::pin(CALL_SNAPSHOT.scope(snapshot, fut)));
         let shared = self.shared.clone();
         Box::pin(async move {
+            shared.test_delay().await;
             match guarded.await {
                 // Every request is answered: the framework sends nothing
                 // for requests of `$/` methods it does not know, where LSP

@@ -29,6 +29,8 @@ const KEYS: &[(&str, &str)] = &[
     ("severity", "severity"),
     ("inlay-hints", "inlay-hints"),
     ("inlayHints", "inlay-hints"),
+    ("max-document-bytes", "max-document-bytes"),
+    ("maxDocumentBytes", "max-document-bytes"),
 ];
 
 /// The lint configuration and server switches in force.
@@ -39,6 +41,9 @@ pub struct Effective {
     pub inlay_hints: bool,
     /// Globs of files the workspace diagnostics skip.
     pub exclude: Vec<String>,
+    /// The size cap, when the settings set one (else the server's
+    /// [`super::Options::max_document_bytes`]).
+    pub max_document_bytes: Option<usize>,
 }
 
 impl Effective {
@@ -47,6 +52,7 @@ impl Effective {
             config: Config::default(),
             inlay_hints: true,
             exclude: Vec::new(),
+            max_document_bytes: None,
         }
     }
 }
@@ -95,6 +101,9 @@ pub fn effective(map: &Map<String, Value>) -> Result<Effective, String> {
         config,
         inlay_hints: settings.inlay_hints.unwrap_or(true),
         exclude: settings.exclude.clone().unwrap_or_default(),
+        max_document_bytes: settings
+            .max_document_bytes
+            .map(|n| usize::try_from(n).unwrap_or(usize::MAX)),
     })
 }
 
@@ -155,6 +164,9 @@ mod tests {
         );
         let e = effective(&kept).unwrap();
         assert!(!e.inlay_hints);
+        assert_eq!(e.max_document_bytes, None);
+        let (kept, _) = known_keys(&json!({"maxDocumentBytes": 1000}));
+        assert_eq!(effective(&kept).unwrap().max_document_bytes, Some(1000));
         assert!(!e.config.is_enabled(Rule::RawAmpersandInHtml));
     }
 
@@ -176,5 +188,9 @@ mod tests {
         assert!(effective(&bad).is_err());
         let (bad, _) = known_keys(&json!({"severity": {"TC002": "loud"}}));
         assert!(effective(&bad).unwrap_err().contains("loud"));
+        for v in [json!(-1), json!("8MiB"), json!(1.5)] {
+            let (bad, _) = known_keys(&json!({ "max-document-bytes": v }));
+            assert!(effective(&bad).is_err(), "{v}");
+        }
     }
 }

@@ -34,7 +34,8 @@ pub const PANIC_MARKER: &str = "trueconf-lsp-test-hook:panic-in-lint";
 #[derive(Clone, Debug)]
 pub struct Options {
     /// Documents longer than this many bytes are not linted; they get one
-    /// "document too large" diagnostic.
+    /// "document too large" diagnostic. The `max-document-bytes` setting,
+    /// when given, overrides it.
     pub max_document_bytes: usize,
     /// At most this many diagnostics per document, plus one summary.
     pub max_diagnostics: usize,
@@ -43,15 +44,20 @@ pub struct Options {
     /// Test hooks: `trueconf-lsp/debugText`, `trueconf-lsp/debugPanic…`,
     /// and a lint that panics on [`PANIC_MARKER`].
     pub test_hooks: bool,
+    /// Test hook: request handlers, lint tasks and the publisher pause at
+    /// their await points (a yield, a few yields or a sleep of up to 2 ms,
+    /// chosen by a counter), to shake out any dependence on timing.
+    pub test_delays: bool,
 }
 
 impl Default for Options {
     fn default() -> Self {
         Options {
-            max_document_bytes: 8 * 1024 * 1024,
+            max_document_bytes: 16 * 1024 * 1024,
             max_diagnostics: 1000,
             client_request_timeout: Duration::from_secs(5),
             test_hooks: false,
+            test_delays: false,
         }
     }
 }
@@ -104,6 +110,10 @@ pub struct Linted {
     pub too_large: bool,
     /// The rope `text` was made from, for line lookups.
     rope: Text,
+    /// The fix-all edits, computed on the first request that wants them:
+    /// fix-all re-lints the text to a fixpoint, too slow to redo for every
+    /// code action request on a big document.
+    pub fix_all: OnceLock<Vec<lsp::TextEdit>>,
 }
 
 /// Buffers of large texts no lint result holds any more. Copying a big
@@ -207,6 +217,7 @@ impl Snapshot {
                 shown: 0,
                 too_large: true,
                 rope: Text::default(),
+                fix_all: OnceLock::new(),
             };
         }
         let mut text = if len >= REUSE_AT {
@@ -229,6 +240,7 @@ impl Snapshot {
             shown: 0,
             too_large: false,
             rope: self.text.clone(),
+            fix_all: OnceLock::new(),
         };
         linted.shown = linted.analysis.diagnostics.len().min(max_diagnostics);
         if !linted.analysis.diagnostics.is_empty() {
@@ -296,6 +308,8 @@ pub struct Shared {
     pub pending_messages: Mutex<Vec<String>>,
     /// URIs the last workspace diagnostic report had findings for.
     pub workspace_reported: Mutex<Vec<lsp::Uri>>,
+    /// Counts [`Shared::test_delay`] calls, to vary the pauses.
+    delays: AtomicU64,
 }
 
 impl std::fmt::Debug for Shared {
@@ -327,6 +341,7 @@ impl Shared {
             publish: tx,
             pending_messages: Mutex::new(Vec::new()),
             workspace_reported: Mutex::new(Vec::new()),
+            delays: AtomicU64::new(0),
         };
         (Arc::new(shared), rx)
     }
@@ -344,6 +359,30 @@ impl Shared {
 
     pub fn update_session(&self, f: impl FnOnce(&mut Session)) {
         f(&mut self.session.write().unwrap_or_else(|e| e.into_inner()));
+    }
+
+    /// With [`Options::test_delays`] on, pauses a little: nothing, one
+    /// yield, several yields, or a sleep of 1 or 2 ms, in turn by a hashed
+    /// counter. Otherwise returns at once.
+    pub async fn test_delay(&self) {
+        if !self.options.test_delays {
+            return;
+        }
+        let n = self
+            .delays
+            .fetch_add(1, Ordering::Relaxed)
+            .wrapping_mul(0x9e37_79b9_7f4a_7c15)
+            >> 58;
+        match n % 5 {
+            0 => {}
+            1 => tokio::task::yield_now().await,
+            2 => {
+                for _ in 0..4 {
+                    tokio::task::yield_now().await;
+                }
+            }
+            k => tokio::time::sleep(Duration::from_millis(k - 2)).await,
+        }
     }
 
     pub fn effective(&self) -> Arc<Effective> {
@@ -373,7 +412,10 @@ impl Shared {
             text: doc.text.clone(),
             cell: doc.cell.clone(),
             limits: (
-                self.options.max_document_bytes,
+                doc.cell
+                    .config
+                    .max_document_bytes
+                    .unwrap_or(self.options.max_document_bytes),
                 self.options.max_diagnostics,
             ),
             hooks: self.options.test_hooks,
@@ -608,6 +650,7 @@ impl Shared {
 /// result that is still current to the publisher.
 async fn lint_loop(shared: Arc<Shared>, key: String, epoch: u64) {
     loop {
+        shared.test_delay().await;
         let snap = {
             let encoding = shared.session().encoding;
             let docs = lock(&shared.docs);
@@ -619,6 +662,7 @@ async fn lint_loop(shared: Arc<Shared>, key: String, epoch: u64) {
         let cell = snap.cell.clone();
         let started = std::time::Instant::now();
         let result = tokio::task::spawn_blocking(move || snap.linted()).await;
+        shared.test_delay().await;
         debug!(
             uri = %key,
             version = cell.version,
@@ -660,6 +704,7 @@ pub async fn publisher(
         let Some(shared) = shared.upgrade() else {
             return;
         };
+        shared.test_delay().await;
         match msg {
             Publish::Lint { key, cell } => {
                 let Some(cell) = cell.upgrade() else {
