@@ -1,12 +1,13 @@
 //! The language server's document model: random incremental edits, with
 //! positions in UTF-8, UTF-16 or UTF-32, leave exactly the text a plain
-//! `String` model has, and positions agree with `text::LineIndex`.
+//! `String` model has, and positions agree with `text::LineIndex`, and
+//! `text::Cursor` agrees with it.
 #![no_main]
 
 use libfuzzer_sys::arbitrary::{self, Arbitrary};
 use libfuzzer_sys::fuzz_target;
 use trueconf_lsp::lsp::document::{Change, Text};
-use trueconf_lsp::text::{Encoding, LineCol, LineIndex};
+use trueconf_lsp::text::{Cursor, Encoding, LineCol, LineIndex};
 
 #[derive(Arbitrary, Debug)]
 struct Edit {
@@ -72,5 +73,15 @@ fuzz_target!(|script: Script| {
         let lc = index.line_col(&model, offset, enc);
         assert_eq!(doc.line_col(&model, offset, enc), lc);
         assert_eq!(doc.offset(lc, enc), index.offset(&model, lc, enc));
+    }
+    // The forward cursor (the CLI's positions) agrees with the index for
+    // any increasing offsets, inside characters and `\r\n` included.
+    let mut probes: Vec<usize> = script.probes.iter().map(|&p| p as usize).collect();
+    probes.sort_unstable();
+    let mut cursor = Cursor::new(&model, enc);
+    for offset in probes {
+        let lc = cursor.line_col(offset);
+        assert_eq!(lc, index.line_col(&model, offset.min(model.len()), enc));
+        assert_eq!(cursor.line_span(), index.line_span(&model, lc.line as usize));
     }
 });
