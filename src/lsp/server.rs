@@ -132,7 +132,15 @@ impl Backend {
     /// orders concurrent updates: an answer older than one already applied
     /// is dropped.
     async fn apply_editor_settings(&self, ticket: u64, value: &Value) {
-        match self.shared.set_editor_settings(ticket, value) {
+        let result = self.shared.set_editor_settings(ticket, value);
+        self.settings_updated(result).await;
+    }
+
+    /// After new settings were read: warnings are logged and a change
+    /// re-lints; settings that could not be used are shown to the user and
+    /// the previous ones stay.
+    async fn settings_updated(&self, result: std::result::Result<(bool, Vec<String>), String>) {
+        match result {
             Ok((changed, warnings)) => {
                 for w in warnings {
                     warn!("{w}");
@@ -624,19 +632,7 @@ impl Backend {
     }
 
     async fn reload_file(&self) {
-        match self.shared.reload_file_settings() {
-            Ok((changed, warnings)) => {
-                for w in warnings {
-                    warn!("{w}");
-                }
-                if changed {
-                    self.settings_changed().await;
-                }
-            }
-            Err(e) => {
-                self.show_warning(format!("{e}; keeping the previous settings"))
-                    .await;
-            }
-        }
+        let result = self.shared.reload_file_settings();
+        self.settings_updated(result).await;
     }
 }
