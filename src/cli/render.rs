@@ -143,19 +143,24 @@ pub fn fixable_note(found: &[Located], fixing: bool, unsafe_fixes: bool) -> Opti
     (!parts.is_empty()).then(|| parts.join(" "))
 }
 
+/// `path:line:col: CODE [severity] message`: a line of `concise`, the
+/// first line of each `full` entry, and JUnit's failure text.
+pub fn concise_line(l: &Located) -> String {
+    let d = l.diagnostic;
+    format!(
+        "{}:{}:{}: {} [{}] {}",
+        l.path,
+        l.start.line,
+        l.start.column,
+        d.rule.code(),
+        d.severity.as_str(),
+        d.message
+    )
+}
+
 pub fn concise(out: &mut dyn Write, found: &[Located]) -> io::Result<()> {
     for l in found {
-        let d = l.diagnostic;
-        writeln!(
-            out,
-            "{}:{}:{}: {} [{}] {}",
-            l.path,
-            l.start.line,
-            l.start.column,
-            d.rule.code(),
-            d.severity.as_str(),
-            d.message
-        )?;
+        writeln!(out, "{}", concise_line(l))?;
     }
     Ok(())
 }
@@ -167,16 +172,7 @@ pub fn full(out: &mut dyn Write, found: &[Located]) -> io::Result<()> {
     let mut checked: Option<((*const Span, usize), bool)> = None;
     for l in found {
         let d = l.diagnostic;
-        writeln!(
-            out,
-            "{}:{}:{}: {} [{}] {}",
-            l.path,
-            l.start.line,
-            l.start.column,
-            d.rule.code(),
-            d.severity.as_str(),
-            d.message
-        )?;
+        writeln!(out, "{}", concise_line(l))?;
         let line = l.at.line;
         let end = d.span.end.min(line.end).max(d.span.start);
         // Whether a file's secrets are in order is checked once per file.

@@ -9,7 +9,7 @@ use std::io::{self, Write};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde_json::{Value, json};
 
-use super::render::{Located, Pos, json_diagnostic};
+use super::render::{Located, Pos, concise_line, json_diagnostic};
 use super::walk::Checked;
 use crate::rules::{Rule, Severity};
 
@@ -236,19 +236,6 @@ fn xml(s: &str) -> String {
         }
     }
     out
-}
-
-fn concise_line(l: &Located) -> String {
-    let d = l.diagnostic;
-    format!(
-        "{}:{}:{}: {} [{}] {}",
-        l.path,
-        l.start.line,
-        l.start.column,
-        d.rule.code(),
-        d.severity.as_str(),
-        d.message
-    )
 }
 
 /// JUnit XML: one test suite, one test case per checked file. A file fails
