@@ -1890,10 +1890,15 @@ fn no_canary_leaves_the_server() {
                     json!({"textDocument": {"uri": uri}, "range": d["range"], "context": {"diagnostics": [d]}}),
                 );
             }
-            s.call(
+            let links = s.call(
                 "textDocument/documentLink",
                 json!({"textDocument": {"uri": uri}}),
             );
+            let links = links.as_array().unwrap();
+            assert!(!links.is_empty(), "{uri} has links");
+            for link in links {
+                s.call("documentLink/resolve", link.clone());
+            }
             s.call(
                 "textDocument/inlayHint",
                 json!({"textDocument": {"uri": uri}, "range": whole}),
