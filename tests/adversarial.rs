@@ -1773,9 +1773,9 @@ fn assert_no_canary(bytes: &[u8], what: &str) {
     }
 }
 
-/// The fixture with every `password=` value replaced by the canary, and a
-/// link carrying it added in the fixture's own syntax (as tests/secrets.rs
-/// does for the command line).
+/// The fixture with every `password=` value replaced by the canary, a link
+/// carrying it added in the fixture's own syntax, and a link carrying it as
+/// a `user:password@` (as tests/secrets.rs does for the command line).
 fn plant(text: &str, ext: &str) -> String {
     let re = regex::Regex::new(r#"password=[^&\s"'<>)]*"#).unwrap();
     let mut out = re
@@ -1789,6 +1789,21 @@ fn plant(text: &str, ext: &str) -> String {
             format!("\"trueconf:#rtsp://admin:{CANARY}@cam/x&password={CANARY}\"\n")
         }
         _ => format!("trueconf:login=u&password={CANARY}\n"),
+    });
+    // The canary as a `user:password@` wherever a server or a value can
+    // hold one.
+    let userinfo = [
+        format!("trueconf:bob@admin:{CANARY}@evil.example.org"),
+        format!("h=u:{CANARY}@evil.example.net"),
+        format!("h=https://u%3A{CANARY}%40evil.example.com/x"),
+        format!("do=u:{CANARY}@x"),
+        format!("u:{CANARY}@y"),
+        format!("u:{CANARY}@y"),
+    ];
+    out.push_str(&match ext {
+        "html" => format!("<a href=\"{}\">x</a>\n", userinfo.join("&amp;")),
+        "js" | "py" | "json" | "yaml" => format!("\"{}\"\n", userinfo.join("&")),
+        _ => format!("{}\n", userinfo.join("&")),
     });
     out
 }
@@ -1854,7 +1869,13 @@ fn no_canary_leaves_the_server() {
     assert!(planted > 30, "the canary was planted {planted} times");
     for pull in [false, true] {
         let mut s = Session::start(&[], true);
-        s.initialize(if pull { pull_caps() } else { push_caps() });
+        // TC016 on, so that its messages are exercised too.
+        s.initialize_with(json!({
+            "processId": null,
+            "rootUri": null,
+            "capabilities": if pull { pull_caps() } else { push_caps() },
+            "initializationOptions": {"settings": {"allowedServers": ["video.example.com", "*.corp.example.com"]}},
+        }));
         let mut findings = 0;
         for (uri, language, text) in &docs {
             s.open(uri, language, 1, "");
@@ -1928,6 +1949,10 @@ fn no_canary_leaves_the_server() {
         let wire: Vec<u8> = done.bodies.concat();
         assert!(wire.len() > 50_000, "the session said something");
         assert!(contains(&wire, b"TC004"), "the password was reported");
+        assert!(
+            contains(&wire, b"h= `evil.example.net` is not in allowed-servers"),
+            "the server after a userinfo was reported"
+        );
         for body in &done.bodies {
             assert_no_canary(
                 body,

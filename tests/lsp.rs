@@ -911,7 +911,9 @@ async fn canary_session(pull: bool) {
     } else {
         caps(&["utf-16"])
     };
-    let (mut c, _) = Client::initialized(capabilities, Value::Null).await;
+    // TC016 on, so that its messages are exercised too.
+    let settings = json!({"settings": {"allowedServers": ["video.example.com"]}});
+    let (mut c, _) = Client::initialized(capabilities, settings).await;
     let docs = [
         (
             "file:///ws/a.md",
@@ -920,7 +922,8 @@ async fn canary_session(pull: bool) {
                 "[join](trueconf:\\c\\1@v%23vcs&h=tv&login=u&password={CANARY})\n\
                  <trueconf:bob&login=u&password=Kx9can%61ryPW&encrypt=yes&&>\n\
                  visicall:x&password={CANARY}&password={CANARY}\n\
-                 trueconf:#rtsp://admin:{CANARY}@cam/live\n"
+                 trueconf:#rtsp://admin:{CANARY}@cam/live\n\
+                 trueconf:bob@admin:{CANARY}@evil.example.org&h=u:{CANARY}@tv&do=u:{CANARY}@x&u:{CANARY}@y&u:{CANARY}@y\n"
             ),
         ),
         (

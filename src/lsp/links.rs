@@ -49,8 +49,8 @@ pub const MAX_LINKS: usize = 10_000;
 const TOOLTIP_LINK_CHARS: usize = 200;
 
 /// The document's links, up to [`MAX_LINKS`]. A link that holds a
-/// password (or any other secret the core finds: an RTSP or server
-/// userinfo password) gets no target at all, not even on
+/// password (or any other secret the core finds: the password of a
+/// `user:password@` in an RTSP address, a server or a value) gets no target at all, not even on
 /// `documentLink/resolve`: a target is sent to the client, and the
 /// password must never be. Its tooltip says why and shows the link with
 /// the password as `***`.
