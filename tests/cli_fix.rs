@@ -458,6 +458,24 @@ impl Watch {
     }
 }
 
+/// A copy of `staging`, made by `cp` in a child process, to watch. Files
+/// this process wrote could still be open for writing in a child another
+/// test thread forked meanwhile, until that child calls exec; the close
+/// would then show as a write in the watched tree. `cp`'s files are closed
+/// when it exits.
+#[cfg(target_os = "linux")]
+fn copy_to_watch(staging: &Path) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let status = std::process::Command::new("cp")
+        .arg("-a")
+        .arg(staging.join("."))
+        .arg(dir.path())
+        .status()
+        .expect("cp runs");
+    assert!(status.success());
+    dir
+}
+
 /// Events that change something: a write, a creation, a deletion, a
 /// rename, a change of metadata.
 #[cfg(target_os = "linux")]
@@ -487,23 +505,24 @@ fn writes(events: &[(String, inotify::EventMask)]) -> Vec<String> {
 #[test]
 fn check_and_diff_never_write_under_an_inotify_watch() {
     use inotify::EventMask as M;
-    let dir = tempfile::tempdir().unwrap();
+    let staging = tempfile::tempdir().unwrap();
     let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
     for sub in ["rules", "fix", "scan"] {
-        fs::create_dir(dir.path().join(sub)).unwrap();
+        fs::create_dir(staging.path().join(sub)).unwrap();
         for e in fs::read_dir(fixtures.join(sub)).unwrap() {
             let e = e.unwrap();
             // 5000 findings on one line: seconds per run in a debug build.
             if e.file_name() != "tc012-long-runs.md" {
-                fs::copy(e.path(), dir.path().join(sub).join(e.file_name())).unwrap();
+                fs::copy(e.path(), staging.path().join(sub).join(e.file_name())).unwrap();
             }
         }
     }
     write(
-        dir.path(),
+        staging.path(),
         "trueconf-lsp.toml",
         b"allowed-servers = [\"video.example.com\"]\n",
     );
+    let dir = copy_to_watch(staging.path());
     let mut watch = Watch::new(dir.path());
     let mut runs: Vec<Vec<&str>> = [
         "full",
@@ -549,7 +568,7 @@ fn check_and_diff_never_write_under_an_inotify_watch() {
 #[test]
 fn fix_writes_only_fixed_files_under_an_inotify_watch() {
     use inotify::EventMask as M;
-    let dir = tree(&[
+    let staging = tree(&[
         ("clean.md", "[call](trueconf:bob@video.example.com)\n"),
         (
             "unfixable.md",
@@ -557,6 +576,7 @@ fn fix_writes_only_fixed_files_under_an_inotify_watch() {
         ),
         ("fixable.md", "[call](visicall:bob)\n"),
     ]);
+    let dir = copy_to_watch(staging.path());
     let mut watch = Watch::new(dir.path());
     let r = run(
         dir.path(),
