@@ -91,6 +91,8 @@ pub struct Link<'a> {
     pub raw_hashes: Vec<usize>,
     /// `%` characters not followed by two hex digits.
     pub bad_percents: Vec<usize>,
+    /// See [`Link::secrets`]; found once, at parse time.
+    secrets: Vec<Span>,
 }
 
 /// Parameters TrueConf documents, with what each does.
@@ -172,6 +174,7 @@ impl<'a> Link<'a> {
             empty_separators: Vec::new(),
             raw_hashes: Vec::new(),
             bad_percents: Vec::new(),
+            secrets: Vec::new(),
         };
         let mut body = (colon + 1).min(text.len());
         // `trueconf://…`: the whole run of leading slashes, except that
@@ -216,6 +219,7 @@ impl<'a> Link<'a> {
             separator = Some(Span::new(seg_end, seg_end + 1));
             seg_start = seg_end + 1;
         }
+        link.secrets = link.find_secrets();
         link
     }
 
@@ -384,6 +388,10 @@ impl<'a> Link<'a> {
     /// `bob@admin:pw@server`), and in any other parameter's value (`h=`)
     /// or key.
     pub fn secrets(&self) -> Vec<Span> {
+        self.secrets.clone()
+    }
+
+    fn find_secrets(&self) -> Vec<Span> {
         let mut out = Vec::new();
         for p in &self.params {
             if is_secret_key(self.key(p)) {
@@ -411,7 +419,7 @@ impl<'a> Link<'a> {
 
     /// The link's text with every secret replaced by `***`.
     pub fn redacted(&self) -> String {
-        redact(self.text, &self.secrets())
+        redact(self.text, &self.secrets)
     }
 
     /// The text of `span` (of this link, as written: not decoded) with the
@@ -419,7 +427,13 @@ impl<'a> Link<'a> {
     /// secret is shown as `***` whole.
     pub fn redacted_part(&self, span: Span) -> String {
         let mut inside = Vec::new();
-        for s in self.secrets() {
+        // The secrets are in order and apart: only those that can touch
+        // `span` are looked at.
+        let first = self.secrets.partition_point(|s| s.end <= span.start);
+        for s in self.secrets[first..]
+            .iter()
+            .take_while(|s| s.start < span.end)
+        {
             if span.start <= s.start && s.end <= span.end {
                 inside.push(Span::new(s.start - span.start, s.end - span.start));
             } else if s.overlaps(span) {
