@@ -2,7 +2,8 @@
 //! of its parts. Used by hover, inlay hints and `--decode`. Passwords are
 //! always shown as `***`.
 
-use crate::uri::{KNOWN_PARAMS, Link, Scheme, TargetKind, VcsForm, is_secret_key, redact};
+use crate::text::Span;
+use crate::uri::{KNOWN_PARAMS, Link, Scheme, TargetKind, VcsForm, is_secret_key};
 
 /// A link explained.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -58,13 +59,20 @@ pub fn describe(link: &Link) -> Description {
             .map(|v| v.into_owned())
             .filter(|v| !v.is_empty())
     };
-    let secrets = link.secrets();
+    // A part as shown: secrets inside it (a `user:password@`) as `***`.
+    let shown = |span: Span| show(&link.redacted_part(span));
+    let shown_value = |key: &str| {
+        link.param(key)
+            .and_then(|p| p.value)
+            .filter(|v| !v.is_empty())
+            .map(shown)
+    };
     let mut steps = Vec::new();
-    if let Some(h) = value_of("h") {
-        steps.push(format!("connect to server {}", show(&h)));
+    if let Some(h) = shown_value("h") {
+        steps.push(format!("connect to server {h}"));
     }
-    if let Some(login) = value_of("login") {
-        let mut s = format!("sign in as {}", show(&login));
+    if let Some(login) = shown_value("login") {
+        let mut s = format!("sign in as {login}");
         if link.param("password").is_some() {
             match value_of("encrypt").as_deref() {
                 Some("1") => s.push_str(" with password *** (encrypted by the client)"),
@@ -83,14 +91,14 @@ pub fn describe(link: &Link) -> Description {
     } else {
         "launch"
     };
-    let mut summary = match (value_of("login"), value_of("h")) {
-        (Some(l), Some(h)) => format!("sign in as {} on {}", show(&l), show(&h)),
-        (Some(l), None) => format!("sign in as {}", show(&l)),
+    let mut summary = match (shown_value("login"), shown_value("h")) {
+        (Some(l), Some(h)) => format!("sign in as {l} on {h}"),
+        (Some(l), None) => format!("sign in as {l}"),
         _ => "launch the TrueConf app".to_string(),
     };
     if let Some(t) = &link.target {
-        let id = show(link.str(t.id));
-        let server = t.server.map(|s| show(link.str(s)));
+        let id = shown(t.id);
+        let server = t.server.map(shown);
         let on = server
             .as_ref()
             .map(|s| format!(" on {s}"))
@@ -107,13 +115,7 @@ pub fn describe(link: &Link) -> Description {
                     .proto
                     .map(|p| link.str(p).to_ascii_lowercase())
                     .unwrap_or_default();
-                let rel: Vec<_> = secrets
-                    .iter()
-                    .filter(|s| t.id.start <= s.start && s.end <= t.id.end)
-                    .map(|s| s.shift(0))
-                    .map(|s| crate::text::Span::new(s.start - t.id.start, s.end - t.id.start))
-                    .collect();
-                let address = show(&redact(link.str(t.id), &rel));
+                let address = shown(t.id);
                 parts.push(part("target", format!("#{proto}:"), "external call string"));
                 if proto == "rtsp" {
                     action = "stream";
@@ -171,11 +173,7 @@ pub fn describe(link: &Link) -> Description {
             parts.push(part("suffix", link.str(v), meaning));
         }
         if let Some(i) = t.instance {
-            parts.push(part(
-                "instance",
-                show(link.str(i)),
-                "the user's endpoint instance",
-            ));
+            parts.push(part("instance", shown(i), "the user's endpoint instance"));
         }
         steps.push(what.clone());
         summary = what;
@@ -190,13 +188,14 @@ pub fn describe(link: &Link) -> Description {
         let value = match p.value {
             None => String::new(),
             Some(_) if is_secret_key(key) => "***".to_string(),
-            Some(v) => show(link.str(v)),
+            Some(v) => shown(v),
         };
         let meaning = KNOWN_PARAMS
             .iter()
             .find(|(k, _)| *k == key)
             .map_or("unknown parameter: the app ignores it", |(_, m)| m);
-        parts.push(part(format!("{key}="), value, meaning));
+        let name = format!("{}=", link.redacted_part(p.key));
+        parts.push(part(name, value, meaning));
     }
     Description {
         action,
@@ -256,5 +255,26 @@ mod tests {
                 .iter()
                 .any(|p| p.name == "password=" && p.value == "***")
         );
+    }
+
+    #[test]
+    fn userinfo_passwords_are_hidden_everywhere() {
+        let d = describe(&Link::parse(
+            "trueconf:bob@admin:hunter2@v/i&h=https://u:hunter2@tv&login=me:hunter2@x&k:hunter2@y",
+        ));
+        assert_eq!(d.summary, "call bob on admin:***@v");
+        assert_eq!(
+            d.steps,
+            [
+                "connect to server https://u:***@tv",
+                "sign in as me:***@x",
+                "call bob on admin:***@v",
+            ]
+        );
+        let all = format!("{d:?}");
+        assert!(!all.contains("hunter2"), "{all}");
+        assert!(all.contains("k:***@y="), "{all}");
+        let d = describe(&Link::parse("trueconf:#sip:u:hunter2%40pbx"));
+        assert_eq!(d.summary, "call SIP u:***@pbx");
     }
 }

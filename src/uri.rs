@@ -91,6 +91,8 @@ pub struct Link<'a> {
     pub raw_hashes: Vec<usize>,
     /// `%` characters not followed by two hex digits.
     pub bad_percents: Vec<usize>,
+    /// See [`Link::secrets`]; found once, at parse time.
+    secrets: Vec<Span>,
 }
 
 /// Parameters TrueConf documents, with what each does.
@@ -172,6 +174,7 @@ impl<'a> Link<'a> {
             empty_separators: Vec::new(),
             raw_hashes: Vec::new(),
             bad_percents: Vec::new(),
+            secrets: Vec::new(),
         };
         let mut body = (colon + 1).min(text.len());
         // `trueconf://…`: the whole run of leading slashes, except that
@@ -216,6 +219,7 @@ impl<'a> Link<'a> {
             separator = Some(Span::new(seg_end, seg_end + 1));
             seg_start = seg_end + 1;
         }
+        link.secrets = link.find_secrets();
         link
     }
 
@@ -377,21 +381,37 @@ impl<'a> Link<'a> {
         p.value.map(|v| self.value(v))
     }
 
-    /// Spans of secret values (the password, an RTSP address's userinfo
-    /// password) that must never be shown, in order.
+    /// Spans of secret values that must never be shown, in order: the
+    /// values of password keys, and the password of a `user:password@`
+    /// userinfo wherever one can stand: in an external address
+    /// (`#rtsp://admin:pw@cam`), in the target (`bob:pw@server`,
+    /// `bob@admin:pw@server`), and in any other parameter's value (`h=`)
+    /// or key.
     pub fn secrets(&self) -> Vec<Span> {
-        let mut out: Vec<Span> = self
-            .params
-            .iter()
-            .filter(|p| is_secret_key(self.key(p)))
-            .filter_map(|p| p.value)
-            .filter(|v| !v.is_empty() && !is_placeholder(&self.value(*v)))
-            .collect();
-        if let Some(t) = &self.target
-            && t.kind == TargetKind::External
-            && let Some(secret) = userinfo_password(self.text, t.id)
-        {
-            out.push(secret);
+        self.secrets.clone()
+    }
+
+    fn find_secrets(&self) -> Vec<Span> {
+        let mut out = Vec::new();
+        for p in &self.params {
+            if is_secret_key(self.key(p)) {
+                if let Some(v) = p.value
+                    && !v.is_empty()
+                    && !is_placeholder(&self.value(v))
+                {
+                    out.push(v);
+                }
+                continue;
+            }
+            out.extend(userinfo_password(self.text, p.key));
+            out.extend(p.value.and_then(|v| userinfo_password(self.text, v)));
+        }
+        if let Some(t) = &self.target {
+            let span = match t.kind {
+                TargetKind::External => t.id,
+                _ => Span::new(t.id.start, t.server.map_or(t.id.end, |s| s.end)),
+            };
+            out.extend(userinfo_password(self.text, span));
         }
         out.sort();
         out
@@ -399,7 +419,35 @@ impl<'a> Link<'a> {
 
     /// The link's text with every secret replaced by `***`.
     pub fn redacted(&self) -> String {
-        redact(self.text, &self.secrets())
+        redact(self.text, &self.secrets)
+    }
+
+    /// The text of `span` (of this link, as written: not decoded) with the
+    /// secrets inside it replaced by `***`. A span that cuts through a
+    /// secret is shown as `***` whole.
+    pub fn redacted_part(&self, span: Span) -> String {
+        let mut inside = Vec::new();
+        // The secrets are in order and apart: only those that can touch
+        // `span` are looked at.
+        let first = self.secrets.partition_point(|s| s.end <= span.start);
+        for s in self.secrets[first..]
+            .iter()
+            .take_while(|s| s.start < span.end)
+        {
+            if span.start <= s.start && s.end <= span.end {
+                inside.push(Span::new(s.start - span.start, s.end - span.start));
+            } else if s.overlaps(span) {
+                return "***".to_string();
+            }
+        }
+        redact(self.str(span), &inside)
+    }
+
+    /// [`Link::redacted_part`], percent-decoded for display.
+    pub fn shown(&self, span: Span) -> String {
+        percent_encoding::percent_decode_str(&self.redacted_part(span))
+            .decode_utf8_lossy()
+            .into_owned()
     }
 }
 
@@ -451,29 +499,70 @@ pub fn redact(text: &str, secrets: &[Span]) -> String {
     out
 }
 
-/// The password of an address's `user:password@` userinfo, if any. Slashes
-/// may be written `%2f` or raw.
-fn userinfo_password(text: &str, id: Span) -> Option<Span> {
-    let s = &text[id.range()];
+/// Where `needle` (ASCII) first occurs in `hay`, ignoring ASCII case.
+fn find_ci(hay: &str, needle: &str) -> Option<usize> {
+    hay.as_bytes()
+        .windows(needle.len())
+        .position(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
+}
+
+/// The first of `chars` or of their percent-escapes in `s`: its offset and
+/// length.
+fn find_any(s: &str, chars: &[char], escapes: &[&str]) -> Option<(usize, usize)> {
+    let raw = s.find(chars).map(|i| (i, 1));
+    let escaped = escapes
+        .iter()
+        .filter_map(|e| find_ci(s, e).map(|i| (i, 3)))
+        .min();
+    raw.into_iter().chain(escaped).min()
+}
+
+/// The password of a `user:password@` userinfo at the start of `span`:
+/// `//user:password@host/…`, `scheme://user:password@host`, or
+/// `user:password@host`. The `:`, `@` and `/` may be percent-encoded.
+/// The host is after the last `@` before the first `/`.
+fn userinfo_password(text: &str, span: Span) -> Option<Span> {
+    let s = &text[span.range()];
     let lower = s.to_ascii_lowercase();
-    let auth_start = if lower.starts_with("%2f%2f") {
-        6
-    } else if lower.starts_with("//") {
-        2
-    } else {
-        0
-    };
+    // A scheme (`rtsp:`, `https:`) is skipped only when `//` follows it.
+    let scheme_len = s
+        .bytes()
+        .position(|b| !(b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.')))
+        .filter(|&n| n > 0 && s.as_bytes()[0].is_ascii_alphabetic())
+        .and_then(|n| {
+            let rest = &lower[n..];
+            if rest.starts_with("://") {
+                Some(n + 1)
+            } else if rest.starts_with("%3a//") || rest.starts_with("%3a%2f%2f") {
+                Some(n + 3)
+            } else {
+                None
+            }
+        })
+        .unwrap_or(0);
+    let after_scheme = &lower[scheme_len..];
+    let auth_start = scheme_len
+        + if after_scheme.starts_with("%2f%2f") {
+            6
+        } else if after_scheme.starts_with("//") {
+            2
+        } else {
+            0
+        };
     let rest = &s[auth_start..];
-    let auth_len = [rest.find('/'), lower[auth_start..].find("%2f")]
-        .into_iter()
-        .flatten()
-        .min()
-        .unwrap_or(rest.len());
+    let auth_len = find_any(rest, &['/'], &["%2f"]).map_or(rest.len(), |(i, _)| i);
     let authority = &rest[..auth_len];
-    let at = authority.rfind('@')?;
-    let colon = authority[..at].find(':')?;
-    let start = id.start + auth_start + colon + 1;
-    let end = id.start + auth_start + at;
+    // The last `@` (raw or `%40`) ends the userinfo.
+    let at = [
+        authority.rfind('@').map(|i| (i, 1)),
+        authority.to_ascii_lowercase().rfind("%40").map(|i| (i, 3)),
+    ]
+    .into_iter()
+    .flatten()
+    .max()?;
+    let (colon, colon_len) = find_any(&authority[..at.0], &[':'], &["%3a"])?;
+    let start = span.start + auth_start + colon + colon_len;
+    let end = span.start + auth_start + at.0;
     (end > start).then_some(Span::new(start, end))
 }
 
@@ -761,6 +850,55 @@ mod tests {
         let l = Link::parse("trueconf:#rtsp://admin:hunter2@cam/live");
         assert_eq!(l.redacted(), "trueconf:#rtsp://admin:***@cam/live");
         assert_eq!(Link::parse("trueconf:bob&password=").secrets(), vec![]);
+        // A userinfo password anywhere a server can stand.
+        for (link, want) in [
+            (
+                "trueconf:bob&h=admin:hunter2@tv:4307",
+                "trueconf:bob&h=admin:***@tv:4307",
+            ),
+            (
+                "trueconf:bob&h=https://admin:hunter2@tv/x",
+                "trueconf:bob&h=https://admin:***@tv/x",
+            ),
+            (
+                "trueconf:bob&h=admin%3Ahunter2%40tv",
+                "trueconf:bob&h=admin%3A***%40tv",
+            ),
+            (
+                "trueconf:bob&h=a:p@ss@tv&login=u:hunter2@x",
+                "trueconf:bob&h=a:***@tv&login=u:***@x",
+            ),
+            ("trueconf:bob@admin:hunter2@tv", "trueconf:bob@admin:***@tv"),
+            ("trueconf:bob:hunter2@tv%23vcs", "trueconf:bob:***@tv%23vcs"),
+            (
+                "trueconf:\\c\\1@a:hunter2@tv&x&u:hunter2@y",
+                "trueconf:\\c\\1@a:***@tv&x&u:***@y",
+            ),
+            (
+                "trueconf:#sip:u:hunter2@pbx&password=hunter2",
+                "trueconf:#sip:u:***@pbx&password=***",
+            ),
+            // No userinfo: nothing hidden.
+            (
+                "trueconf:bob@tv:4307&h=[::1]:4307",
+                "trueconf:bob@tv:4307&h=[::1]:4307",
+            ),
+            (
+                "trueconf:bob&h=u@tv&login=a:b",
+                "trueconf:bob&h=u@tv&login=a:b",
+            ),
+            ("trueconf:bob&h=tv/a:b@c", "trueconf:bob&h=tv/a:b@c"),
+        ] {
+            let l = Link::parse(link);
+            assert_eq!(l.redacted(), want, "{link}");
+            let spans = l.secrets();
+            assert!(spans.windows(2).all(|w| w[0].end <= w[1].start), "{link}");
+        }
+        let l = Link::parse("trueconf:bob&h=admin:hunter2%40tv:4307");
+        let h = l.param("h").unwrap().value.unwrap();
+        assert_eq!(l.redacted_part(h), "admin:***%40tv:4307");
+        assert_eq!(l.shown(h), "admin:***@tv:4307");
+        assert_eq!(l.redacted_part(Span::new(h.start, h.start + 8)), "***");
     }
 
     #[test]

@@ -130,7 +130,12 @@ impl Session {
     /// requests are answered at once (`workspace/configuration` with empty
     /// settings); otherwise never.
     fn start(env: &[(&str, &str)], answering: bool) -> Session {
-        let mut cmd = Command::new(BIN);
+        Session::start_command(Command::new(BIN), env, answering)
+    }
+
+    /// [`Session::start`] with `cmd` as the command that runs the binary
+    /// (for example under `strace`).
+    fn start_command(mut cmd: Command, env: &[(&str, &str)], answering: bool) -> Session {
         cmd.env_remove("RUST_LOG")
             .env("TRUECONF_LOG", "trace")
             .env_remove(trueconf_lsp::lsp::MAX_BYTES_ENV)
@@ -1914,9 +1919,9 @@ fn assert_no_canary(bytes: &[u8], what: &str) {
     }
 }
 
-/// The fixture with every `password=` value replaced by the canary, and a
-/// link carrying it added in the fixture's own syntax (as tests/secrets.rs
-/// does for the command line).
+/// The fixture with every `password=` value replaced by the canary, a link
+/// carrying it added in the fixture's own syntax, and a link carrying it as
+/// a `user:password@` (as tests/secrets.rs does for the command line).
 fn plant(text: &str, ext: &str) -> String {
     let re = regex::Regex::new(r#"password=[^&\s"'<>)]*"#).unwrap();
     let mut out = re
@@ -1930,6 +1935,21 @@ fn plant(text: &str, ext: &str) -> String {
             format!("\"trueconf:#rtsp://admin:{CANARY}@cam/x&password={CANARY}\"\n")
         }
         _ => format!("trueconf:login=u&password={CANARY}\n"),
+    });
+    // The canary as a `user:password@` wherever a server or a value can
+    // hold one.
+    let userinfo = [
+        format!("trueconf:bob@admin:{CANARY}@evil.example.org"),
+        format!("h=u:{CANARY}@evil.example.net"),
+        format!("h=https://u%3A{CANARY}%40evil.example.com/x"),
+        format!("do=u:{CANARY}@x"),
+        format!("u:{CANARY}@y"),
+        format!("u:{CANARY}@y"),
+    ];
+    out.push_str(&match ext {
+        "html" => format!("<a href=\"{}\">x</a>\n", userinfo.join("&amp;")),
+        "js" | "py" | "json" | "yaml" => format!("\"{}\"\n", userinfo.join("&")),
+        _ => format!("{}\n", userinfo.join("&")),
     });
     out
 }
@@ -1995,7 +2015,13 @@ fn no_canary_leaves_the_server() {
     assert!(planted > 30, "the canary was planted {planted} times");
     for pull in [false, true] {
         let mut s = Session::start(&[], true);
-        s.initialize(if pull { pull_caps() } else { push_caps() });
+        // TC016 on, so that its messages are exercised too.
+        s.initialize_with(json!({
+            "processId": null,
+            "rootUri": null,
+            "capabilities": if pull { pull_caps() } else { push_caps() },
+            "initializationOptions": {"settings": {"allowedServers": ["video.example.com", "*.corp.example.com"]}},
+        }));
         let mut findings = 0;
         for (uri, language, text) in &docs {
             s.open(uri, language, 1, "");
@@ -2031,10 +2057,15 @@ fn no_canary_leaves_the_server() {
                     json!({"textDocument": {"uri": uri}, "range": d["range"], "context": {"diagnostics": [d]}}),
                 );
             }
-            s.call(
+            let links = s.call(
                 "textDocument/documentLink",
                 json!({"textDocument": {"uri": uri}}),
             );
+            let links = links.as_array().unwrap();
+            assert!(!links.is_empty(), "{uri} has links");
+            for link in links {
+                s.call("documentLink/resolve", link.clone());
+            }
             s.call(
                 "textDocument/inlayHint",
                 json!({"textDocument": {"uri": uri}, "range": whole}),
@@ -2064,6 +2095,10 @@ fn no_canary_leaves_the_server() {
         let wire: Vec<u8> = done.bodies.concat();
         assert!(wire.len() > 50_000, "the session said something");
         assert!(contains(&wire, b"TC004"), "the password was reported");
+        assert!(
+            contains(&wire, b"h= `evil.example.net` is not in allowed-servers"),
+            "the server after a userinfo was reported"
+        );
         for body in &done.bodies {
             assert_no_canary(
                 body,
@@ -2312,6 +2347,144 @@ fn the_server_holds_no_socket() {
         "the server holds a socket: {targets:?}"
     );
     s.finish();
+}
+
+/// Set to `1` to skip [`a_traced_session_makes_no_network_call`] where
+/// `strace` cannot run. `scripts/test.sh` installs `strace`.
+const SKIP_STRACE_ENV: &str = "TRUECONF_LSP_SKIP_STRACE";
+
+/// A whole session under `strace -f` (every thread): open, change, hover,
+/// links and their resolution, code actions, inlay hints, pull and
+/// workspace diagnostics of a folder, shutdown and exit. The trace holds no
+/// network system call at all (no `socket`, `connect`, `sendto`, …) and no
+/// read of the resolver's files (`/etc/resolv.conf`, `/etc/hosts`,
+/// `/etc/nsswitch.conf`, `/etc/gai.conf`), so no DNS lookup either. The
+/// trace of `openat` shows the workspace file was read: the tracing worked.
+/// (reliability.md §8 item 24.)
+#[cfg(target_os = "linux")]
+#[test]
+fn a_traced_session_makes_no_network_call() {
+    let strace_runs = Command::new("strace")
+        .arg("-V")
+        .stdout(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !strace_runs {
+        if std::env::var(SKIP_STRACE_ENV).as_deref() == Ok("1") {
+            eprintln!("strace is missing: skipped, as {SKIP_STRACE_ENV}=1 asks");
+            return;
+        }
+        panic!(
+            "strace is needed to trace the server's system calls; install it \
+             (scripts/test.sh does), or set {SKIP_STRACE_ENV}=1 to skip this test"
+        );
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    std::fs::write(root.join("on-disk.md"), "[x](visicall:bob)\n").unwrap();
+    let trace = root.join("strace.log");
+    let root_uri = format!("file://{}", root.display());
+    let mut cmd = Command::new("strace");
+    cmd.args([
+        "-f",
+        "-qq",
+        "-e",
+        "trace=%network,open,openat,openat2",
+        "-o",
+    ])
+    .arg(&trace)
+    .arg(BIN);
+    let mut s = Session::start_command(cmd, &[], true);
+    s.initialize_with(json!({
+        "processId": null,
+        "rootUri": root_uri,
+        "workspaceFolders": [{"uri": root_uri, "name": "ws"}],
+        "capabilities": pull_caps(),
+    }));
+    let uri = format!("{root_uri}/open.md");
+    let text = "[x](trueconf:bob@video.example.com&login=u&password=p)\n";
+    s.open(&uri, "markdown", 1, text);
+    s.change(
+        &uri,
+        2,
+        json!([{"range": range(pos(1, 0), pos(1, 0)), "text": "visicall:ann&h=tv.example.com\n"}]),
+    );
+    let d = s.call(
+        "textDocument/diagnostic",
+        json!({"textDocument": {"uri": uri}}),
+    );
+    assert!(!d["items"].as_array().unwrap().is_empty(), "{d}");
+    let h = s.hover(&uri, 0, 8);
+    assert!(
+        h["contents"]["value"].as_str().unwrap().contains("bob"),
+        "{h}"
+    );
+    let links = s.call(
+        "textDocument/documentLink",
+        json!({"textDocument": {"uri": uri}}),
+    );
+    for link in links.as_array().unwrap() {
+        s.call("documentLink/resolve", link.clone());
+    }
+    let whole = range(pos(0, 0), pos(3, 0));
+    s.call(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": uri}, "range": whole, "context": {"diagnostics": d["items"]}}),
+    );
+    s.call(
+        "textDocument/inlayHint",
+        json!({"textDocument": {"uri": uri}, "range": whole}),
+    );
+    let r = s.call("workspace/diagnostic", json!({"previousResultIds": []}));
+    assert!(
+        r.to_string().contains("on-disk.md"),
+        "the folder was linted: {r}"
+    );
+    s.finish();
+    let log = std::fs::read_to_string(&trace).expect("strace wrote its log");
+    assert!(
+        log.lines()
+            .any(|l| l.contains("openat(") && l.contains("on-disk.md")),
+        "the trace shows the workspace file read, so tracing worked:\n{log}"
+    );
+    let network = [
+        "socket(",
+        "socketpair(",
+        "connect(",
+        "bind(",
+        "listen(",
+        "accept(",
+        "accept4(",
+        "sendto(",
+        "sendmsg(",
+        "sendmmsg(",
+        "recvfrom(",
+        "recvmsg(",
+        "recvmmsg(",
+        "getsockopt(",
+        "setsockopt(",
+        "getsockname(",
+        "getpeername(",
+        "shutdown(",
+    ];
+    let resolver = [
+        "/etc/resolv.conf",
+        "/etc/hosts",
+        "/etc/nsswitch.conf",
+        "/etc/gai.conf",
+    ];
+    let calls: Vec<&str> = log
+        .lines()
+        .filter(|l| {
+            let call = l.split_once(' ').map_or(*l, |(_, rest)| rest.trim_start());
+            network.iter().any(|n| call.starts_with(n)) || resolver.iter().any(|f| l.contains(f))
+        })
+        .collect();
+    assert!(
+        calls.is_empty(),
+        "the server made network or DNS calls:\n{}",
+        calls.join("\n")
+    );
 }
 
 /// Without the environment variable the hooks do not exist.

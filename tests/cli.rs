@@ -226,6 +226,79 @@ fn binary_skipped_and_non_utf8_reported() {
     );
 }
 
+/// A binary file found by the walk of a folder is skipped quietly, but one
+/// named on the command line, or given on standard input, is an error: it
+/// is reported on stderr, never written, and the run exits 2.
+#[test]
+fn binary_files_named_explicitly_are_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let png = b"\x89PNG\r\n\x1a\n\0\0visicall:bob&password=x\n";
+    write(dir.path(), "logo.png", png);
+    write(dir.path(), "doc.md", b"[call](visicall:bob)\n");
+    let message = "is a binary file (NUL byte in the first 8 KiB); skipped";
+    let run = |args: &[&str], stdin: &[u8]| {
+        let out = bin()
+            .current_dir(dir.path())
+            .args(args)
+            .write_stdin(stdin)
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8(out.stdout).unwrap(),
+            String::from_utf8(out.stderr).unwrap(),
+        )
+    };
+    // Found by the walk: quiet; the text file is still linted.
+    let (code, out, err) = run(&["--check", "--output-format", "concise"], b"");
+    assert_eq!(code, Some(1), "{err}");
+    assert!(out.contains("doc.md:1:8: TC001"), "{out}");
+    assert_eq!(err, "");
+    // Named: an error, alone or next to a folder that holds it (reported
+    // once, for the name).
+    for args in [
+        &["--check", "logo.png"][..],
+        &["--check", "--fix", "--unsafe-fixes", "logo.png"][..],
+        &["--check", "--diff", "logo.png"][..],
+        &["--check", "--output-format", "json", ".", "logo.png"][..],
+    ] {
+        let (code, out, err) = run(args, b"");
+        assert_eq!(code, Some(2), "{args:?}: {out}{err}");
+        assert_eq!(
+            err.matches("error: ").count(),
+            1,
+            "{args:?}: one error: {err}"
+        );
+        assert!(
+            err.contains(&format!("error: logo.png {message}\n")),
+            "{args:?}: {err}"
+        );
+        assert!(!out.contains("logo.png"), "{args:?}: not linted: {out}");
+        assert_eq!(fs::read(dir.path().join("logo.png")).unwrap(), png);
+    }
+    // The folder next to it is still linted.
+    let (_, out, _) = run(
+        &["--check", "--output-format", "json", ".", "logo.png"],
+        b"",
+    );
+    assert!(out.contains("doc.md"), "{out}");
+    // On standard input, under its given name or as `-`.
+    let (code, out, err) = run(&["--check", "-"], png);
+    assert_eq!(code, Some(2), "{out}{err}");
+    assert_eq!(err, format!("error: - {message}\n"));
+    let (code, _, err) = run(&["--check", "--stdin-filename", "x.png", "-"], png);
+    assert_eq!(code, Some(2));
+    assert_eq!(err, format!("error: x.png {message}\n"));
+    // A NUL byte past the first 8 KiB does not make a file binary.
+    let mut late = b"visicall:bob\n".to_vec();
+    late.extend(std::iter::repeat_n(b' ', 8192));
+    late.push(0);
+    write(dir.path(), "late.txt", &late);
+    let (code, out, err) = run(&["--check", "--output-format", "concise", "late.txt"], b"");
+    assert_eq!(code, Some(1), "{err}");
+    assert!(out.contains("late.txt:1:1: TC001"), "{out}");
+}
+
 #[test]
 fn gitignore_hidden_and_exclude() {
     let dir = tempfile::tempdir().unwrap();

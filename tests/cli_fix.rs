@@ -1,6 +1,6 @@
 //! `--fix` and `--diff`: idempotence, byte fidelity, metadata, crash safety,
 //! the symbolic-link and read-only policies (reliability.md §5, §8 items
-//! 2, 14, 16–20).
+//! 2, 14, 16–20), with inotify watches on Linux for item 17.
 
 mod common;
 
@@ -386,4 +386,229 @@ fn files_that_are_not_utf8_are_never_written() {
     assert_eq!(read(dir.path(), "latin1.md"), latin1);
     assert_eq!(read(dir.path(), "utf16.md"), utf16);
     assert_eq!(read(dir.path(), "binary.md"), b"visicall:bob\x00\x01");
+}
+
+/// Every inotify event under the watched folders since the last call:
+/// `(path relative to the tree, event)`. The tree is a temporary folder the
+/// test made, so nothing else touches it.
+#[cfg(target_os = "linux")]
+struct Watch {
+    inotify: inotify::Inotify,
+    dirs: std::collections::HashMap<inotify::WatchDescriptor, String>,
+}
+
+#[cfg(target_os = "linux")]
+impl Watch {
+    /// Watches `root` and every folder under it for every event.
+    fn new(root: &Path) -> Watch {
+        let inotify = inotify::Inotify::init().expect("inotify");
+        let mut w = Watch {
+            inotify,
+            dirs: Default::default(),
+        };
+        let mut stack = vec![root.to_path_buf()];
+        while let Some(dir) = stack.pop() {
+            let wd = w
+                .inotify
+                .watches()
+                .add(&dir, inotify::WatchMask::ALL_EVENTS)
+                .expect("add watch");
+            let rel = dir
+                .strip_prefix(root)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            w.dirs.insert(wd, rel);
+            for e in fs::read_dir(&dir).unwrap() {
+                let e = e.unwrap();
+                if e.file_type().unwrap().is_dir() {
+                    stack.push(e.path());
+                }
+            }
+        }
+        // Reading the folders above made events of their own.
+        w.events();
+        w
+    }
+
+    fn events(&mut self) -> Vec<(String, inotify::EventMask)> {
+        let mut out = Vec::new();
+        let mut buffer = vec![0u8; 64 * 1024];
+        loop {
+            let events = match self.inotify.read_events(&mut buffer) {
+                Ok(events) => events,
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => break,
+                Err(e) => panic!("reading inotify events: {e}"),
+            };
+            for e in events {
+                assert!(
+                    !e.mask.contains(inotify::EventMask::Q_OVERFLOW),
+                    "the event queue overflowed: events were lost"
+                );
+                let dir = self.dirs.get(&e.wd).cloned().unwrap_or_default();
+                let path = match e.name {
+                    Some(n) if dir.is_empty() => n.to_string_lossy().into_owned(),
+                    Some(n) => format!("{dir}/{}", n.to_string_lossy()),
+                    None => dir,
+                };
+                out.push((path, e.mask));
+            }
+        }
+        out
+    }
+}
+
+/// A copy of `staging`, made by `cp` in a child process, to watch. Files
+/// this process wrote could still be open for writing in a child another
+/// test thread forked meanwhile, until that child calls exec; the close
+/// would then show as a write in the watched tree. `cp`'s files are closed
+/// when it exits.
+#[cfg(target_os = "linux")]
+fn copy_to_watch(staging: &Path) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let status = std::process::Command::new("cp")
+        .arg("-a")
+        .arg(staging.join("."))
+        .arg(dir.path())
+        .status()
+        .expect("cp runs");
+    assert!(status.success());
+    dir
+}
+
+/// Events that change something: a write, a creation, a deletion, a
+/// rename, a change of metadata.
+#[cfg(target_os = "linux")]
+fn writes(events: &[(String, inotify::EventMask)]) -> Vec<String> {
+    use inotify::EventMask as M;
+    let changing = M::MODIFY
+        | M::CLOSE_WRITE
+        | M::CREATE
+        | M::DELETE
+        | M::DELETE_SELF
+        | M::ATTRIB
+        | M::MOVED_FROM
+        | M::MOVED_TO
+        | M::MOVE_SELF;
+    events
+        .iter()
+        .filter(|(_, m)| m.intersects(changing))
+        .map(|(p, m)| format!("{p:?}: {m:?}"))
+        .collect()
+}
+
+/// `--check` (every report format) and `--diff` only ever read: an inotify
+/// watch on every folder of a tree of fixtures sees files opened and closed
+/// unwritten, and nothing modified, created, deleted, renamed or touched.
+/// (reliability.md §8 item 17.)
+#[cfg(target_os = "linux")]
+#[test]
+fn check_and_diff_never_write_under_an_inotify_watch() {
+    use inotify::EventMask as M;
+    let staging = tempfile::tempdir().unwrap();
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    for sub in ["rules", "fix", "scan"] {
+        fs::create_dir(staging.path().join(sub)).unwrap();
+        for e in fs::read_dir(fixtures.join(sub)).unwrap() {
+            let e = e.unwrap();
+            // 5000 findings on one line: seconds per run in a debug build.
+            if e.file_name() != "tc012-long-runs.md" {
+                fs::copy(e.path(), staging.path().join(sub).join(e.file_name())).unwrap();
+            }
+        }
+    }
+    write(
+        staging.path(),
+        "trueconf-lsp.toml",
+        b"allowed-servers = [\"video.example.com\"]\n",
+    );
+    let dir = copy_to_watch(staging.path());
+    let mut watch = Watch::new(dir.path());
+    let mut runs: Vec<Vec<&str>> = [
+        "full",
+        "concise",
+        "json",
+        "json-lines",
+        "sarif",
+        "github",
+        "junit",
+        "gitlab",
+    ]
+    .iter()
+    .map(|f| vec!["--check", "--output-format", f])
+    .collect();
+    runs.push(vec!["--check", "--diff"]);
+    runs.push(vec!["--check", "--diff", "--unsafe-fixes"]);
+    runs.push(vec!["--check", "-j", "1", "rules/TC002.md"]);
+    for args in runs {
+        let r = run(dir.path(), &args);
+        assert_eq!(r.code, Some(1), "{args:?}: {}", r.stderr);
+        let events = watch.events();
+        assert_eq!(writes(&events), Vec::<String>::new(), "{args:?}");
+        // The watch works: the run's reads were seen.
+        let seen = |path: &str, mask: M| events.iter().any(|(p, m)| p == path && m.contains(mask));
+        assert!(seen("rules/TC002.md", M::OPEN), "{args:?}: {events:?}");
+        assert!(
+            seen("rules/TC002.md", M::CLOSE_NOWRITE),
+            "{args:?}: {events:?}"
+        );
+        if !args.contains(&"rules/TC002.md") {
+            assert!(seen("scan/code.rs", M::OPEN), "{args:?}");
+            assert!(seen("fix/mixed-crlf.md", M::CLOSE_NOWRITE), "{args:?}");
+            assert!(seen("trueconf-lsp.toml", M::CLOSE_NOWRITE), "{args:?}");
+        }
+    }
+}
+
+/// `--fix` writes only the files it fixes: a file without findings and a
+/// file whose findings have no safe fix get no write event at all, while
+/// the fixed file next to them is replaced (which shows that the watch sees
+/// writes).
+#[cfg(target_os = "linux")]
+#[test]
+fn fix_writes_only_fixed_files_under_an_inotify_watch() {
+    use inotify::EventMask as M;
+    let staging = tree(&[
+        ("clean.md", "[call](trueconf:bob@video.example.com)\n"),
+        (
+            "unfixable.md",
+            "trueconf:login=u&password=pw1234&encrypt=1 and trueconf:bob@x&do=call\n",
+        ),
+        ("fixable.md", "[call](visicall:bob)\n"),
+    ]);
+    let dir = copy_to_watch(staging.path());
+    let mut watch = Watch::new(dir.path());
+    let r = run(
+        dir.path(),
+        &[
+            "--check",
+            "--isolated",
+            "--fix",
+            "--output-format",
+            "concise",
+        ],
+    );
+    assert_eq!(r.code, Some(1), "{}", r.stderr);
+    assert!(
+        r.stdout.contains("Fixed 1 problem in 1 file."),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("unfixable.md:1:"), "{}", r.stdout);
+    let events = watch.events();
+    for name in ["clean.md", "unfixable.md"] {
+        let mine: Vec<_> = events.iter().filter(|(p, _)| p == name).cloned().collect();
+        assert_eq!(writes(&mine), Vec::<String>::new(), "{name}");
+        assert!(
+            mine.iter().any(|(_, m)| m.contains(M::CLOSE_NOWRITE)),
+            "{name}: {mine:?}"
+        );
+    }
+    assert!(
+        events
+            .iter()
+            .any(|(p, m)| p == "fixable.md" && m.contains(M::MOVED_TO)),
+        "the fixed file was renamed into place: {events:?}"
+    );
+    assert_eq!(read(dir.path(), "fixable.md"), b"[call](trueconf:bob)\n");
 }

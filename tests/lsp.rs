@@ -496,7 +496,12 @@ async fn completion_of_names_and_values() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn document_links_for_every_link() {
-    let (mut c, _) = Client::initialized(caps(&["utf-16"]), Value::Null).await;
+    let (mut c, init) = Client::initialized(caps(&["utf-16"]), Value::Null).await;
+    // Every target is in the answer; nothing is left to resolve.
+    assert_eq!(
+        init["capabilities"]["documentLinkProvider"]["resolveProvider"],
+        false
+    );
     let text = format!(
         "[a](trueconf:\\c\\123@video.example.com%23vcs) and <trueconf:bob@h&do=chat>\n[b]({PW_LINK})\n"
     );
@@ -521,16 +526,21 @@ async fn document_links_for_every_link() {
     assert_eq!(links[1]["tooltip"], "open a chat with bob on h");
     let start = text.find("trueconf:bob").unwrap();
     assert_eq!(links[1]["range"]["start"], c.pos(&text, start));
-    // The link with a password is resolved only when opened.
-    assert!(links[2].get("target").is_none());
-    assert!(!c.wire_text().contains("hunter2"));
-    let resolved = c.request("documentLink/resolve", links[2].clone()).await;
+    // The link with a password has no target, even when resolved: the
+    // tooltip says why and shows the password as `***`.
+    assert!(links[2].get("target").is_none(), "{}", links[2]);
+    assert!(links[2].get("data").is_none(), "{}", links[2]);
+    let tooltip = links[2]["tooltip"].as_str().unwrap();
     assert!(
-        resolved["target"]
-            .as_str()
-            .unwrap()
-            .ends_with("&password=hunter2")
+        tooltip.starts_with("join conference 737734033583 on video.example.com"),
+        "{tooltip}"
     );
+    assert!(tooltip.contains("carries a password"), "{tooltip}");
+    assert!(tooltip.contains("&password=***"), "{tooltip}");
+    let resolved = c.request("documentLink/resolve", links[2].clone()).await;
+    assert!(resolved.get("target").is_none(), "{resolved}");
+    assert_eq!(resolved["range"], links[2]["range"]);
+    assert!(!c.wire_text().contains("hunter2"));
     assert_eq!(c.shutdown_and_exit().await, 0);
 }
 
@@ -998,7 +1008,9 @@ async fn canary_session(pull: bool) {
     } else {
         caps(&["utf-16"])
     };
-    let (mut c, _) = Client::initialized(capabilities, Value::Null).await;
+    // TC016 on, so that its messages are exercised too.
+    let settings = json!({"settings": {"allowedServers": ["video.example.com"]}});
+    let (mut c, _) = Client::initialized(capabilities, settings).await;
     let docs = [
         (
             "file:///ws/a.md",
@@ -1007,7 +1019,8 @@ async fn canary_session(pull: bool) {
                 "[join](trueconf:\\c\\1@v%23vcs&h=tv&login=u&password={CANARY})\n\
                  <trueconf:bob&login=u&password=Kx9can%61ryPW&encrypt=yes&&>\n\
                  visicall:x&password={CANARY}&password={CANARY}\n\
-                 trueconf:#rtsp://admin:{CANARY}@cam/live\n"
+                 trueconf:#rtsp://admin:{CANARY}@cam/live\n\
+                 trueconf:bob@admin:{CANARY}@evil.example.org&h=u:{CANARY}@tv&do=u:{CANARY}@x&u:{CANARY}@y&u:{CANARY}@y\n"
             ),
         ),
         (
@@ -1056,11 +1069,17 @@ async fn canary_session(pull: bool) {
             json!({"textDocument": {"uri": uri}, "range": range, "context": {"diagnostics": []}}),
         )
         .await;
-        c.request(
-            "textDocument/documentLink",
-            json!({"textDocument": {"uri": uri}}),
-        )
-        .await;
+        let links = c
+            .request(
+                "textDocument/documentLink",
+                json!({"textDocument": {"uri": uri}}),
+            )
+            .await;
+        let links = links.as_array().unwrap();
+        assert!(!links.is_empty(), "{uri} has links");
+        for link in links {
+            c.request("documentLink/resolve", link.clone()).await;
+        }
         c.request(
             "textDocument/inlayHint",
             json!({"textDocument": {"uri": uri}, "range": range}),

@@ -8,8 +8,10 @@ use regex::Regex;
 
 const CANARY: &str = "Canary7pw-Zx91";
 
-/// The fixture with every `password=` value replaced by the canary, and a
-/// link carrying it added in the fixture's own syntax.
+/// The fixture with every `password=` value replaced by the canary, a link
+/// carrying it added in the fixture's own syntax, and a link carrying it
+/// as a `user:password@` wherever a server or a parameter value can hold
+/// one (target server, `h=`, another value, a key).
 fn plant(text: &str, ext: &str) -> String {
     let re = Regex::new(r#"password=[^&\s"'<>)]*"#).unwrap();
     let mut out = re
@@ -23,6 +25,19 @@ fn plant(text: &str, ext: &str) -> String {
             format!("\"trueconf:#rtsp://admin:{CANARY}@cam/x&password={CANARY}\"\n")
         }
         _ => format!("trueconf:login=u&password={CANARY}\n"),
+    });
+    let userinfo = [
+        format!("trueconf:bob@admin:{CANARY}@evil.example.org"),
+        format!("h=u:{CANARY}@evil.example.net"),
+        format!("h=https://u%3A{CANARY}%40evil.example.com/x"),
+        format!("do=u:{CANARY}@x"),
+        format!("u:{CANARY}@y"),
+        format!("u:{CANARY}@y"),
+    ];
+    out.push_str(&match ext {
+        "html" => format!("<a href=\"{}\">x</a>\n", userinfo.join("&amp;")),
+        "js" | "py" | "json" | "yaml" => format!("\"{}\"\n", userinfo.join("&")),
+        _ => format!("{}\n", userinfo.join("&")),
     });
     out
 }
@@ -40,31 +55,67 @@ fn no_output_format_shows_a_password() {
         planted += planted_text.matches(CANARY).count();
         std::fs::write(dir.path().join(path.file_name().unwrap()), planted_text).unwrap();
     }
-    assert!(planted > 30, "the canary was planted {planted} times");
-    for format in ["full", "concise", "json"] {
-        let out = Command::new(env!("CARGO_BIN_EXE_trueconf-lsp"))
-            .args(["--check", "--output-format", format])
+    assert!(planted > 100, "the canary was planted {planted} times");
+    // TC016 on, so that server messages are shown too.
+    std::fs::write(
+        dir.path().join("trueconf-lsp.toml"),
+        "allowed-servers = [\"video.example.com\", \"*.corp.example.com\"]\n",
+    )
+    .unwrap();
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_trueconf-lsp"))
+            .args(args)
             .arg(dir.path())
             .output()
-            .unwrap();
+            .unwrap()
+    };
+    let assert_clean = |what: &str, stream: &[u8]| {
+        let s = String::from_utf8_lossy(stream);
+        assert!(!s.contains(CANARY), "{what} leaked the password:\n{s}");
+        assert!(!s.contains("Zx91"), "{what} leaked part of the password");
+    };
+    for format in [
+        "full",
+        "concise",
+        "json",
+        "json-lines",
+        "sarif",
+        "github",
+        "junit",
+        "gitlab",
+    ] {
+        let out = run(&["--check", "--output-format", format]);
         assert_eq!(out.status.code(), Some(1), "{format}");
-        for stream in [&out.stdout, &out.stderr] {
-            let s = String::from_utf8_lossy(stream);
-            assert!(!s.contains(CANARY), "{format} leaked the password:\n{s}");
-            assert!(!s.contains("Zx91"), "{format} leaked part of the password");
-        }
+        assert_clean(format, &out.stdout);
+        assert_clean(format, &out.stderr);
         let s = String::from_utf8_lossy(&out.stdout);
-        assert!(
-            s.contains("TC004"),
-            "{format} reports the plaintext password"
-        );
+        for code in ["TC004", "TC006", "TC007", "TC008", "TC016"] {
+            assert!(s.contains(code), "{format} reports {code}");
+        }
+        // The host after a userinfo is what TC016 names.
+        for host in ["evil.example.org", "evil.example.net", "evil.example.com"] {
+            assert!(s.contains(host), "{format} names {host}");
+        }
     }
-    let out = Command::new(env!("CARGO_BIN_EXE_trueconf-lsp"))
-        .args([
-            "--decode",
-            &format!("trueconf:#rtsp:%2f%2fadmin:{CANARY}@cam&login=u&password={CANARY}"),
-        ])
-        .output()
-        .unwrap();
-    assert!(!String::from_utf8_lossy(&out.stdout).contains(CANARY));
+    for flags in [&["--diff"][..], &["--diff", "--unsafe-fixes"][..]] {
+        let out = run(&[&["--check"][..], flags].concat());
+        assert_eq!(out.status.code(), Some(1), "{flags:?}");
+        let s = String::from_utf8_lossy(&out.stdout);
+        assert!(s.contains("u:***@evil.example.net"), "{s}");
+        assert_clean("--diff", &out.stdout);
+        assert_clean("--diff", &out.stderr);
+    }
+    for link in [
+        format!("trueconf:#rtsp:%2f%2fadmin:{CANARY}@cam&login=u&password={CANARY}"),
+        format!("trueconf:bob@a:{CANARY}@tv&h=u:{CANARY}@tv&do=u%3A{CANARY}%40x&k:{CANARY}@y"),
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_trueconf-lsp"))
+            .args(["--decode", &link])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0));
+        assert!(String::from_utf8_lossy(&out.stdout).contains(":***@"));
+        assert_clean("--decode", &out.stdout);
+        assert_clean("--decode", &out.stderr);
+    }
 }

@@ -269,12 +269,16 @@ fn check(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<St
                 ..Walked::default()
             },
             Ok(settings) => {
-                match walk::check_bytes(name, None, &bytes, kind, settings, fix, keep_text) {
+                match walk::check_bytes(name.clone(), None, &bytes, kind, settings, fix, keep_text)
+                {
                     Outcome::Checked(c) => Walked {
                         checked: vec![c],
                         ..Walked::default()
                     },
-                    Outcome::Skipped => Walked::default(),
+                    Outcome::Skipped => Walked {
+                        errors: vec![walk::binary_error(name)],
+                        ..Walked::default()
+                    },
                     Outcome::Error(e) => Walked {
                         errors: vec![e],
                         ..Walked::default()

@@ -160,7 +160,9 @@ pub struct FileError {
 /// Outcome of linting a file's bytes.
 pub enum Outcome {
     Checked(Checked),
-    /// Binary: skipped quietly.
+    /// Binary (a NUL byte in the first 8 KiB). Skipped quietly when the
+    /// walk of a folder found it; an error ([`binary_error`]) when it was
+    /// named on the command line or came on standard input.
     Skipped,
     Error(FileError),
     /// Checked, but something went wrong too (fixes that did not converge).
@@ -207,6 +209,15 @@ thread_local! {
 
 /// Bytes at the start of a file that decide it is binary.
 const BINARY_PROBE: usize = 8192;
+
+/// The error for a binary file the user asked for by name (or on standard
+/// input): it is not linted, and the run exits 2.
+pub fn binary_error(path: String) -> FileError {
+    FileError {
+        path,
+        message: "is a binary file (NUL byte in the first 8 KiB); skipped".into(),
+    }
+}
 
 /// Lints (and with `fix`, fixes in memory) one file's bytes.
 pub fn check_bytes(
@@ -418,6 +429,10 @@ pub fn walk(roots: &[PathBuf], strip_dot: bool, opts: &WalkOptions, resolver: &R
             match read {
                 Ok(outcome) => match outcome {
                     Outcome::Checked(c) => checked.lock().expect("lock").push(c),
+                    // A path named on the command line is the walk's root.
+                    Outcome::Skipped if entry.depth() == 0 => {
+                        failed.lock().expect("lock").push(binary_error(path));
+                    }
                     Outcome::Skipped => {}
                     Outcome::Error(e) => failed.lock().expect("lock").push(e),
                     Outcome::CheckedWithError(c, e) => {

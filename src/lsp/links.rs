@@ -3,8 +3,6 @@
 
 use std::str::FromStr;
 
-use serde_json::json;
-
 use tower_lsp_server::ls_types as lsp;
 
 use super::state::Linted;
@@ -47,17 +45,17 @@ pub fn target_uri(link: &str) -> Option<lsp::Uri> {
 /// answers of hundreds of megabytes.
 pub const MAX_LINKS: usize = 10_000;
 
+/// The longest redacted link a tooltip quotes, in characters.
+const TOOLTIP_LINK_CHARS: usize = 200;
+
 /// The document's links, up to [`MAX_LINKS`]. A link that holds a
-/// password gets no target here, so the password does not travel with
-/// every request; the client asks for it with `documentLink/resolve` when
-/// the link is opened.
-pub fn document_links(linted: &Linted, uri: &lsp::Uri) -> Vec<lsp::DocumentLink> {
+/// password (or any other secret the core finds: the password of a
+/// `user:password@` in an RTSP address, a server or a value) gets no target at all, not even on
+/// `documentLink/resolve`: a target is sent to the client, and the
+/// password must never be. Its tooltip says why and shows the link with
+/// the password as `***`.
+pub fn document_links(linted: &Linted) -> Vec<lsp::DocumentLink> {
     let lines = linted.lines();
-    // Links and secrets are both in source order: one pass over each. (If
-    // the secrets were not, every link would be checked against all.)
-    let secrets = &linted.analysis.secrets;
-    let sorted = secrets.windows(2).all(|w| w[0].start <= w[1].start);
-    let mut next_secret = 0;
     linted
         .analysis
         .links
@@ -65,51 +63,33 @@ pub fn document_links(linted: &Linted, uri: &lsp::Uri) -> Vec<lsp::DocumentLink>
         .take(MAX_LINKS)
         .map(|raw| {
             let decoded = raw.decoded(&linted.text);
-            let summary = describe(&Link::parse(&decoded.text)).summary;
-            while sorted
-                && secrets
-                    .get(next_secret)
-                    .is_some_and(|s| s.end <= raw.span.start && s.start < raw.span.start)
-            {
-                next_secret += 1;
-            }
-            let secret = secrets[next_secret..]
-                .iter()
-                .take_while(|s| !sorted || s.start < raw.span.end)
-                .any(|s| raw.span.overlaps(*s));
-            let (target, data) = if secret {
+            let link = Link::parse(&decoded.text);
+            let summary = describe(&link).summary;
+            // The same secrets `analysis.secrets` holds for this link.
+            let (target, tooltip) = if link.secrets().is_empty() {
+                (target_uri(&decoded.text), summary)
+            } else {
+                let redacted = link.redacted();
+                let mut shown: String = redacted.chars().take(TOOLTIP_LINK_CHARS).collect();
+                if shown.len() < redacted.len() {
+                    shown.push('…');
+                }
                 (
                     None,
-                    Some(json!({ "uri": uri.as_str(), "start": raw.span.start })),
+                    format!(
+                        "{summary}\n\nNot opened from the editor: this link carries a \
+                         password, which is never sent to the editor. {shown}"
+                    ),
                 )
-            } else {
-                (target_uri(&decoded.text), None)
             };
             lsp::DocumentLink {
                 range: lines.range(raw.span),
                 target,
-                tooltip: Some(summary),
-                data,
+                tooltip: Some(tooltip),
+                data: None,
             }
         })
         .collect()
-}
-
-/// Where a link to resolve is: its document and its start offset.
-pub fn resolve_data(link: &lsp::DocumentLink) -> Option<(lsp::Uri, usize)> {
-    let data = link.data.as_ref()?;
-    let uri = lsp::Uri::from_str(data.get("uri")?.as_str()?).ok()?;
-    let start = usize::try_from(data.get("start")?.as_u64()?).ok()?;
-    Some((uri, start))
-}
-
-/// The target of the link starting at `start`, if it is still there.
-pub fn resolve(linted: &Linted, start: usize, mut link: lsp::DocumentLink) -> lsp::DocumentLink {
-    if let Some(raw) = linted.analysis.links.iter().find(|l| l.span.start == start) {
-        link.target = target_uri(&raw.decoded(&linted.text).text);
-    }
-    link.data = None;
-    link
 }
 
 pub fn inlay_hints(linted: &Linted, range: lsp::Range) -> Vec<lsp::InlayHint> {

@@ -35,7 +35,8 @@ pub fn check(ctx: &LinkCtx, out: &mut Vec<Diagnostic>) {
             continue;
         };
         let same = link.param_value(first) == link.param_value(p);
-        let shown: String = key.chars().take(40).collect();
+        // A segment without `=` is all key, and may be a `user:password@`.
+        let shown: String = link.redacted_part(p.key).chars().take(40).collect();
         let mut d = Diagnostic::new(
             Rule::DuplicateParameter,
             ctx.span(p.span),

@@ -47,8 +47,7 @@ pub fn check(ctx: &LinkCtx, out: &mut Vec<Diagnostic>) {
     }
     for p in &link.params {
         if p.value.is_some_and(|v| v.is_empty()) {
-            let key = link.key(p);
-            let shown: String = key.chars().take(40).collect();
+            let shown: String = link.redacted_part(p.key).chars().take(40).collect();
             out.push(
                 Diagnostic::new(
                     Rule::EmptySegment,

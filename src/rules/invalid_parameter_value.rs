@@ -72,7 +72,8 @@ pub fn check(ctx: &LinkCtx, out: &mut Vec<Diagnostic>) {
                 if allowed.contains(&value.as_ref()) || is_placeholder(&value) {
                     continue;
                 }
-                let shown: String = value.chars().take(40).collect();
+                // Never the value as written: it may hold a `user:password@`.
+                let shown: String = link.shown(v).chars().take(40).collect();
                 let mut d = Diagnostic::new(
                     Rule::InvalidParameterValue,
                     ctx.span(v),

@@ -10,7 +10,8 @@ pub const EXPLANATION: &str = "\
 With `allowed-servers` configured, finds links whose target server
 (`@server`) or sign-in server (`h=`) matches none of the patterns
 (case-insensitive globs such as `*.corp.example.com`). Off when no
-`allowed-servers` is configured.
+`allowed-servers` is configured. The host is read as in a URL: a
+`user:password@` before it is skipped, and messages quote only the host.
 
 ## Why is this bad?
 A link to a server outside the organisation sends users, and with `h=` and
@@ -29,18 +30,46 @@ trueconf:bob@video.example.org
 No fix: only a person knows which server is right.
 ";
 
-/// The host of `host[:port]` or `[v6]:port`.
+/// The host of a server value, read the way a URL is: an optional
+/// `scheme://`, then the authority up to the first `/`, `?` or `#`, then
+/// what follows the authority's last `@` (a `user:password@` is never part
+/// of the host), then `host[:port]`, `[v6][:port]` or a bare IPv6 address.
 fn host(server: &str) -> &str {
-    if let Some(rest) = server.strip_prefix('[') {
+    let mut s = server;
+    if let Some(i) = s.find("://")
+        && s[..i]
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'))
+    {
+        s = &s[i + 3..];
+    }
+    s = s.strip_prefix("//").unwrap_or(s);
+    s = s.split(['/', '?', '#']).next().unwrap_or(s);
+    if let Some(at) = s.rfind('@') {
+        s = &s[at + 1..];
+    }
+    if let Some(rest) = s.strip_prefix('[') {
         return rest.split(']').next().unwrap_or(rest);
     }
-    server.rsplit_once(':').map_or(server, |(h, port)| {
-        if port.bytes().all(|b| b.is_ascii_digit()) {
-            h
-        } else {
-            server
-        }
-    })
+    // More than one `:` is a bare IPv6 address, which has no port.
+    match s.split_once(':') {
+        Some((h, port)) if port.bytes().all(|b| b.is_ascii_digit()) => h,
+        _ => s,
+    }
+}
+
+/// Whether `host` can be quoted in a message: a host name, an IPv4 or an
+/// IPv6 address, and nothing else (no `:` but an IPv6 address's, no `@`,
+/// no white space), so that no part of a credential is ever shown.
+fn is_plain_host(host: &str) -> bool {
+    let name = host
+        .chars()
+        .all(|c| c.is_alphanumeric() || matches!(c, '.' | '-' | '_'));
+    let v6 = host.contains(':')
+        && host
+            .bytes()
+            .all(|b| b.is_ascii_hexdigit() || matches!(b, b':' | b'.'));
+    !host.is_empty() && (name || v6)
 }
 
 pub fn check(ctx: &LinkCtx, out: &mut Vec<Diagnostic>) {
@@ -59,14 +88,22 @@ pub fn check(ctx: &LinkCtx, out: &mut Vec<Diagnostic>) {
     }
     for (what, span) in servers {
         let value = link.value(span);
-        if value.is_empty() || is_placeholder(&value) || allowed.allows(host(&value)) {
+        let host = host(&value);
+        if value.is_empty() || is_placeholder(&value) || allowed.allows(host) {
             continue;
         }
-        let shown: String = host(&value).chars().take(80).collect();
+        // Only the parsed host is quoted, never the value as written: it
+        // may hold a `user:password@`.
+        let message = if is_plain_host(host) {
+            let shown: String = host.chars().take(80).collect();
+            format!("{what} `{shown}` is not in allowed-servers")
+        } else {
+            format!("{what} is not a plain host[:port] and is not in allowed-servers")
+        };
         out.push(Diagnostic::new(
             Rule::ServerNotAllowed,
             ctx.span(span),
-            format!("{what} `{shown}` is not in allowed-servers"),
+            message,
         ));
     }
 }
@@ -95,6 +132,44 @@ mod tests {
         assert_eq!(
             got,
             ["38..54 h= `evil.example.org` is not in allowed-servers"]
+        );
+        // A `user:password@` is never quoted; the host after it is judged.
+        let messages = |src: &str| -> Vec<String> {
+            crate::analyze(src, DocKind::Plain, &config)
+                .diagnostics
+                .into_iter()
+                .filter(|d| d.rule.code() == "TC016")
+                .map(|d| d.message)
+                .collect()
+        };
+        assert_eq!(
+            messages(
+                "trueconf:bob@admin:hunter2@evil.example.org:4307&h=u:hunter2@evil.example.net"
+            ),
+            [
+                "@server `evil.example.org` is not in allowed-servers",
+                "h= `evil.example.net` is not in allowed-servers",
+            ]
+        );
+        assert_eq!(
+            messages(
+                "trueconf:bob&h=https://u%3Ahunter2%40video.example.com/x \
+                 trueconf:bob&h=u:p@ss@a.corp.example.com"
+            ),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            messages("trueconf:bob&h=u:hunter2 trueconf:bob&h=[fe80::1]:4307&h=fe80::1"),
+            [
+                "h= is not a plain host[:port] and is not in allowed-servers",
+                "h= `fe80::1` is not in allowed-servers",
+                "h= `fe80::1` is not in allowed-servers",
+            ]
+        );
+        // A `@` after the path does not make the host: not allowed.
+        assert_eq!(
+            messages("trueconf:bob&h=evil.example.org/@video.example.com"),
+            ["h= `evil.example.org` is not in allowed-servers"]
         );
         assert!(
             crate::analyze(src, DocKind::Plain, &Config::default())

@@ -60,7 +60,8 @@ pub fn check(ctx: &LinkCtx, out: &mut Vec<Diagnostic>) {
             ));
             continue;
         }
-        let shown: String = key.chars().take(40).collect();
+        // A segment without `=` is all key, and may be a `user:password@`.
+        let shown: String = link.redacted_part(p.key).chars().take(40).collect();
         let d = match suggestion(key) {
             Some(known) => Diagnostic::new(
                 Rule::UnknownParameter,
