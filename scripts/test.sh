@@ -66,7 +66,7 @@ fi
 if [ -x editors/nvim/test/run.sh ]; then
   step "Neovim: plugin and end-to-end test against the real server"
   cargo build --locked
-  TRUECONF_LSP_BIN="$PWD/target/debug/trueconf-lsp" editors/nvim/test/run.sh
+  TRUECONF_LSP_BIN="$(realpath "${CARGO_TARGET_DIR:-target}")/debug/trueconf-lsp" editors/nvim/test/run.sh
 fi
 
 step "fuzz smoke: 30 s per target (scan, uri, fix, document)"
