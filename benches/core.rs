@@ -10,7 +10,7 @@ use std::hint::black_box;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use trueconf_lsp::config::Config;
 use trueconf_lsp::scan::{DocKind, Lang, scan};
-use trueconf_lsp::text::{Encoding, LineIndex};
+use trueconf_lsp::text::{Cursor, Encoding, LineIndex};
 use trueconf_lsp::uri::Link;
 
 const LINKS: &[&str] = &[
@@ -114,6 +114,26 @@ fn bench_positions(c: &mut Criterion) {
             })
         });
     }
+    // What `--check` does per file: a few sorted offsets, no index.
+    let mut sorted = offsets.clone();
+    sorted.sort_unstable();
+    let few: Vec<usize> = sorted.iter().copied().step_by(100).collect();
+    group.bench_function("cursor-10-sorted-1MiB", |b| {
+        b.iter(|| {
+            let mut cursor = Cursor::new(black_box(&doc), Encoding::Utf32);
+            for &o in &few {
+                black_box(cursor.line_col(o));
+            }
+        })
+    });
+    group.bench_function("line-index-then-10-1MiB", |b| {
+        b.iter(|| {
+            let index = LineIndex::new(black_box(&doc));
+            for &o in &few {
+                black_box(index.line_col(&doc, o, Encoding::Utf32));
+            }
+        })
+    });
     group.finish();
 }
 
