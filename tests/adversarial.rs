@@ -15,6 +15,8 @@
 //! Heavy sessions (big documents, timing bounds) take [`HEAVY`], so that on
 //! a small machine they do not compete with each other for the CPU.
 
+mod canary;
+
 use std::collections::VecDeque;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
@@ -1919,41 +1921,6 @@ fn assert_no_canary(bytes: &[u8], what: &str) {
     }
 }
 
-/// The fixture with every `password=` value replaced by the canary, a link
-/// carrying it added in the fixture's own syntax, and a link carrying it as
-/// a `user:password@` (as tests/secrets.rs does for the command line).
-fn plant(text: &str, ext: &str) -> String {
-    let re = regex::Regex::new(r#"password=[^&\s"'<>)]*"#).unwrap();
-    let mut out = re
-        .replace_all(text, format!("password={CANARY}"))
-        .into_owned();
-    out.push('\n');
-    out.push_str(&match ext {
-        "html" => format!("<a href=\"trueconf:login=u&amp;password={CANARY}\">x</a>\n"),
-        "md" => format!("[x](trueconf:login=u&password={CANARY}&pasword={CANARY})\n"),
-        "js" | "py" | "json" | "yaml" => {
-            format!("\"trueconf:#rtsp://admin:{CANARY}@cam/x&password={CANARY}\"\n")
-        }
-        _ => format!("trueconf:login=u&password={CANARY}\n"),
-    });
-    // The canary as a `user:password@` wherever a server or a value can
-    // hold one.
-    let userinfo = [
-        format!("trueconf:bob@admin:{CANARY}@evil.example.org"),
-        format!("h=u:{CANARY}@evil.example.net"),
-        format!("h=https://u%3A{CANARY}%40evil.example.com/x"),
-        format!("do=u:{CANARY}@x"),
-        format!("u:{CANARY}@y"),
-        format!("u:{CANARY}@y"),
-    ];
-    out.push_str(&match ext {
-        "html" => format!("<a href=\"{}\">x</a>\n", userinfo.join("&amp;")),
-        "js" | "py" | "json" | "yaml" => format!("\"{}\"\n", userinfo.join("&")),
-        _ => format!("{}\n", userinfo.join("&")),
-    });
-    out
-}
-
 fn language_of(ext: &str) -> &'static str {
     match ext {
         "md" => "markdown",
@@ -2007,7 +1974,7 @@ fn no_canary_leaves_the_server() {
         let path = entry.unwrap().path();
         let ext = path.extension().unwrap().to_string_lossy().into_owned();
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
-        let text = plant(&std::fs::read_to_string(&path).unwrap(), &ext);
+        let text = canary::plant(&std::fs::read_to_string(&path).unwrap(), &ext, CANARY);
         docs.push((format!("file:///adv/rules/{name}"), language_of(&ext), text));
     }
     docs.sort();
