@@ -50,8 +50,7 @@ pub struct Analysis {
 
 /// Finds and judges every link of `text`.
 pub fn analyze(text: &str, kind: DocKind, config: &Config) -> Analysis {
-    let links = scan::scan(text, kind);
-    let has_markers = suppress::has_marker(text);
+    let (links, has_markers) = scan::scan_with_markers(text, kind);
     if links.is_empty() && !has_markers {
         return Analysis::default();
     }

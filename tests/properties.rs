@@ -184,8 +184,14 @@ mod incremental_sync {
                     let end = index.offset(&model, b, enc).max(start);
                     model.replace_range(start..end, &c.text);
                 }
+                let before = doc.clone();
+                let before_text = before.contents();
                 prop_assert!(doc.apply(&changes, enc).is_ok());
                 prop_assert_eq!(doc.contents(), model.clone());
+                prop_assert!(doc.is_consistent());
+                // A snapshot shares the text and keeps it through the edit.
+                prop_assert!(before.is_consistent());
+                prop_assert_eq!(before.contents(), before_text);
             }
             let config = Config::default();
             let synced = trueconf_lsp::analyze(&doc.contents(), DocKind::Markdown, &config);

@@ -198,16 +198,96 @@ pub fn fix_all(linted: &Linted, config: &Config) -> Vec<lsp::TextEdit> {
     for (o, n) in anchors {
         let (a, b) = (&old[old_at..o.start], &new[new_at..n.start]);
         if a != b {
-            let (span, content) = minimal_replacement(a, b);
-            edits.push(lines.text_edit(&crate::fix::Edit {
-                span: span.shift(old_at),
-                content: content.to_string(),
-            }));
+            for (span, content) in replacements(a, b) {
+                edits.push(lines.text_edit(&crate::fix::Edit {
+                    span: span.shift(old_at),
+                    content: content.to_string(),
+                }));
+            }
         }
         old_at = o.end;
         new_at = n.end;
     }
     edits
+}
+
+/// How many bytes `a` and `b` have in common at their start; whole blocks
+/// are compared first, as the texts are mostly equal.
+fn common_prefix(a: &[u8], b: &[u8]) -> usize {
+    const BLOCK: usize = 4096;
+    let n = a.len().min(b.len());
+    let mut at = 0;
+    while at + BLOCK <= n && a[at..at + BLOCK] == b[at..at + BLOCK] {
+        at += BLOCK;
+    }
+    at + a[at..n]
+        .iter()
+        .zip(&b[at..n])
+        .take_while(|(x, y)| x == y)
+        .count()
+}
+
+/// Non-overlapping replacements, in order, that turn `old` into `new`: one
+/// per run of differing lines, each trimmed by [`minimal_replacement`].
+/// Fixes scattered over a big document so become small edits, not one
+/// replacement of nearly all of it (sent again with every code action
+/// response). After a difference, the texts are taken to be back in step
+/// at the nearest pair of equal non-blank lines within a few lines of it;
+/// without one, the rest is one replacement. Any choice gives the same
+/// result; this one is linear in the texts' length.
+pub fn replacements<'n>(old: &str, new: &'n str) -> Vec<(Span, &'n str)> {
+    const WINDOW: usize = 8;
+    /// Starts of the (up to WINDOW) lines after the one holding `from`,
+    /// then the end of the text.
+    fn next_lines(text: &str, from: usize) -> Vec<usize> {
+        let mut out = Vec::with_capacity(WINDOW + 1);
+        let mut at = from;
+        while out.len() < WINDOW {
+            match memchr::memchr(b'\n', &text.as_bytes()[at..]) {
+                Some(k) if at + k + 1 < text.len() => {
+                    at += k + 1;
+                    out.push(at);
+                }
+                _ => break,
+            }
+        }
+        out.push(text.len());
+        out
+    }
+    fn line_at(text: &str, at: usize) -> &str {
+        let end = memchr::memchr(b'\n', &text.as_bytes()[at..]).map_or(text.len(), |k| at + k + 1);
+        &text[at..end]
+    }
+    let mut out = Vec::new();
+    let (mut i, mut j) = (0, 0);
+    loop {
+        let p = common_prefix(&old.as_bytes()[i..], &new.as_bytes()[j..]);
+        if i + p == old.len() && j + p == new.len() {
+            return out;
+        }
+        // The run starts at the line holding the first difference.
+        let back = memchr::memrchr(b'\n', &old.as_bytes()[i..i + p]).map_or(0, |k| k + 1);
+        let (start_old, start_new) = (i + back, j + back);
+        let (olds, news) = (next_lines(old, i + p), next_lines(new, j + p));
+        let mut best = (old.len(), new.len());
+        let mut best_cost = usize::MAX;
+        for (x, &a) in olds.iter().enumerate() {
+            for (y, &b) in news.iter().enumerate() {
+                if x + y >= best_cost || a == old.len() || b == new.len() {
+                    continue;
+                }
+                let line = line_at(old, a);
+                if !line.trim().is_empty() && line == line_at(new, b) {
+                    best = (a, b);
+                    best_cost = x + y;
+                }
+            }
+        }
+        let (a, b) = best;
+        let (span, content) = minimal_replacement(&old[start_old..a], &new[start_new..b]);
+        out.push((span.shift(start_old), content));
+        (i, j) = (a, b);
+    }
 }
 
 /// The smallest span of `old` to replace, and with what, to get `new`.
@@ -290,6 +370,88 @@ fn disable_line(
 mod tests {
     use super::*;
     use crate::text::{Encoding, LineIndex};
+
+    /// Replacements applied to the old text give the new one, whatever the
+    /// differences: scattered in-line changes, added and removed lines,
+    /// blank lines, line breaks, multi-byte characters, a different end.
+    #[test]
+    fn replacements_turn_old_into_new() {
+        let pieces = [
+            "trueconf:a",
+            "b",
+            "\n",
+            "\r\n",
+            "\n\n",
+            " ",
+            "é",
+            "😀",
+            "x\n",
+            "&",
+        ];
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut next = |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        };
+        for round in 0..3000 {
+            let mut old = String::new();
+            for _ in 0..next(60) {
+                old.push_str(pieces[next(pieces.len())]);
+            }
+            // Local changes at a few char boundaries, or a fresh text.
+            let mut new = old.clone();
+            if round % 10 == 0 {
+                new.clear();
+                for _ in 0..next(30) {
+                    new.push_str(pieces[next(pieces.len())]);
+                }
+            } else {
+                for _ in 0..1 + next(4) {
+                    let mut at = next(new.len() + 1);
+                    while !new.is_char_boundary(at) {
+                        at -= 1;
+                    }
+                    let mut end = (at + next(4)).min(new.len());
+                    while !new.is_char_boundary(end) {
+                        end -= 1;
+                    }
+                    new.replace_range(at..end.max(at), pieces[next(pieces.len())]);
+                }
+            }
+            let reps = replacements(&old, &new);
+            let mut applied = String::new();
+            let mut at = 0;
+            for (span, content) in &reps {
+                assert!(span.start >= at, "{old:?} -> {new:?}: {reps:?}");
+                applied.push_str(&old[at..span.start]);
+                applied.push_str(content);
+                at = span.end;
+            }
+            applied.push_str(&old[at..]);
+            assert_eq!(applied, new, "{old:?}: {reps:?}");
+            assert_eq!(reps.is_empty(), old == new);
+        }
+    }
+
+    /// Changes far apart in a long text are separate small edits.
+    #[test]
+    fn scattered_changes_are_small_edits() {
+        let old: String = (0..2000)
+            .map(|n| format!("line {n} trueconf:x\n"))
+            .collect();
+        let new = old
+            .replace("line 10 trueconf:x", "line 10 trueconf:y")
+            .replace("line 1500 trueconf:x\n", "")
+            .replace("line 1999 trueconf:x", "line 1999 trueconf:zz");
+        let reps = replacements(&old, &new);
+        assert_eq!(reps.len(), 3, "{reps:?}");
+        assert!(
+            reps.iter()
+                .all(|(span, content)| span.len() + content.len() < 40)
+        );
+    }
 
     #[test]
     fn kinds_match_hierarchically() {

@@ -6,8 +6,14 @@
 //! positions are mapped to byte offsets through [`LineIndex`] applied to the
 //! single line they name, so column rules (clamping, surrogate pairs,
 //! encodings) are exactly those of [`crate::text`].
+//!
+//! Along with the rope, the text is kept as one string, edited in place by
+//! the same changes and shared (not copied) by snapshots: a lint needs the
+//! whole text contiguous, and copying a big document out of the rope on
+//! every keystroke would cost a pass over all of it, out of cache.
 
 use std::borrow::Cow;
+use std::sync::Arc;
 
 use ropey::Rope;
 
@@ -43,12 +49,21 @@ impl std::fmt::Display for ChangeError {
 #[derive(Clone, Debug, Default)]
 pub struct Text {
     rope: Rope,
+    /// The same text as one string. An edit changes it in place when no
+    /// snapshot shares it, else it is copied first.
+    flat: Arc<String>,
 }
 
 impl Text {
     pub fn new(text: &str) -> Text {
+        Text::from_string(text.to_string())
+    }
+
+    /// The text of `text`, taking its buffer.
+    pub fn from_string(text: String) -> Text {
         Text {
-            rope: Rope::from_str(text),
+            rope: Rope::from_str(&text),
+            flat: Arc::new(text),
         }
     }
 
@@ -67,20 +82,29 @@ impl Text {
         self.rope.len_lines()
     }
 
-    /// The whole text as one string.
-    pub fn contents(&self) -> String {
-        let mut out = String::new();
-        self.contents_into(&mut out);
-        out
+    /// The whole text as one string, shared: O(1).
+    pub fn flat(&self) -> &Arc<String> {
+        &self.flat
     }
 
-    /// The whole text, written into `out` (whose buffer is reused).
-    pub fn contents_into(&self, out: &mut String) {
-        out.clear();
-        out.reserve(self.rope.len_bytes());
-        for chunk in self.rope.chunks() {
-            out.push_str(chunk);
-        }
+    /// The whole text as one new string.
+    pub fn contents(&self) -> String {
+        self.flat.as_ref().clone()
+    }
+
+    /// Does the string hold what the rope holds? (For tests: it always
+    /// should.)
+    pub fn is_consistent(&self) -> bool {
+        self.flat.len() == self.rope.len_bytes()
+            && self
+                .rope
+                .chunks()
+                .scan(0, |at, chunk| {
+                    let start = *at;
+                    *at += chunk.len();
+                    Some(self.flat.as_bytes()[start..*at] == *chunk.as_bytes())
+                })
+                .all(|same| same)
     }
 
     /// The byte offset of a client position, clamped as [`LineIndex::offset`]
@@ -136,32 +160,53 @@ impl Text {
     }
 
     /// Applies `changes` in order, each relative to the text the previous
-    /// one left. If any change is invalid, none is applied.
+    /// one left. If any change is invalid (see [`validate`]), none is
+    /// applied.
     pub fn apply(&mut self, changes: &[Change], enc: Encoding) -> Result<(), ChangeError> {
-        // Cloning a rope is O(1); edits copy only the nodes they touch.
-        let mut rope = self.rope.clone();
-        for (index, change) in changes.iter().enumerate() {
+        validate(changes)?;
+        for change in changes {
             let Some((start, end)) = change.range else {
-                rope = Rope::from_str(&change.text);
+                self.rope = Rope::from_str(&change.text);
+                match Arc::get_mut(&mut self.flat) {
+                    Some(flat) => {
+                        flat.clear();
+                        flat.push_str(&change.text);
+                    }
+                    None => self.flat = Arc::new(change.text.clone()),
+                }
                 continue;
             };
-            if (start.line, start.col) > (end.line, end.col) {
-                return Err(ChangeError::ReversedRange { index });
-            }
-            let a = offset(&rope, start, enc);
-            let b = offset(&rope, end, enc).max(a);
+            let rope = &mut self.rope;
+            let a = offset(rope, start, enc);
+            let b = offset(rope, end, enc).max(a);
             let ca = rope.byte_to_char(a);
             let cb = rope.byte_to_char(b);
+            // The character boundaries the rope edits at.
+            let (a, b) = (rope.char_to_byte(ca), rope.char_to_byte(cb));
             if cb > ca {
                 rope.remove(ca..cb);
             }
             if !change.text.is_empty() {
                 rope.insert(ca, &change.text);
             }
+            Arc::make_mut(&mut self.flat).replace_range(a..b, &change.text);
         }
-        self.rope = rope;
         Ok(())
     }
+}
+
+/// Checks the changes of one notification: the first with its start after
+/// its end is an error. Whether a change is valid does not depend on the
+/// text, so a notification can be checked before anything is applied.
+pub fn validate(changes: &[Change]) -> Result<(), ChangeError> {
+    for (index, change) in changes.iter().enumerate() {
+        if let Some((start, end)) = change.range {
+            if (start.line, start.col) > (end.line, end.col) {
+                return Err(ChangeError::ReversedRange { index });
+            }
+        }
+    }
+    Ok(())
 }
 
 fn offset(rope: &Rope, pos: LineCol, enc: Encoding) -> usize {
@@ -276,7 +321,12 @@ mod tests {
             Encoding::Utf8,
         );
         assert_eq!(err, Err(ChangeError::ReversedRange { index: 1 }));
+        assert_eq!(
+            validate(&[change(lc(1, 3), lc(1, 1), "x")]),
+            Err(ChangeError::ReversedRange { index: 0 })
+        );
         assert_eq!(t.contents(), "hello\nworld");
+        assert!(t.is_consistent());
     }
 
     #[test]
@@ -351,8 +401,15 @@ mod tests {
                 let sa = index.offset(&model, a, enc);
                 let sb = index.offset(&model, b, enc).max(sa);
                 model.replace_range(sa..sb, &insert);
+                let shared = (rng.below(4) == 0).then(|| text.clone());
                 text.apply(&[change(a, b, &insert)], enc).unwrap();
                 assert_eq!(text.contents(), model);
+                assert!(text.is_consistent());
+                if let Some(before) = shared {
+                    // A snapshot taken before the edit keeps its text.
+                    assert!(before.is_consistent());
+                    assert_eq!(before.flat().len() + insert.len(), model.len() + (sb - sa));
+                }
                 let index = LineIndex::new(&model);
                 for _ in 0..4 {
                     let offset = rng.below(model.len() + 1);
@@ -382,5 +439,6 @@ mod tests {
         )
         .unwrap();
         assert_eq!(t.contents(), "New");
+        assert!(t.is_consistent());
     }
 }

@@ -21,7 +21,7 @@ use tower_lsp_server::ls_types as lsp;
 use tracing::{debug, error, warn};
 
 use super::convert::{self, Index, Lines};
-use super::document::{Change, Text};
+use super::document::{self, Change, Text};
 use super::settings::{self, Effective};
 use crate::scan::DocKind;
 use crate::text::{Encoding, LineCol};
@@ -100,8 +100,9 @@ impl Default for Session {
 pub struct Linted {
     pub kind: DocKind,
     pub encoding: Encoding,
-    /// Empty when the document is too large.
-    pub text: String,
+    /// Empty when the document is too large. Shared with the document
+    /// until it is edited.
+    pub text: Arc<String>,
     pub analysis: Analysis,
     pub diagnostics: Vec<lsp::Diagnostic>,
     /// How many of `analysis.diagnostics` are in `diagnostics` (the rest
@@ -114,33 +115,6 @@ pub struct Linted {
     /// fix-all re-lints the text to a fixpoint, too slow to redo for every
     /// code action request on a big document.
     pub fix_all: OnceLock<Vec<lsp::TextEdit>>,
-}
-
-/// Buffers of large texts no lint result holds any more. Copying a big
-/// document out of its rope into a reused buffer avoids a fresh allocation
-/// (and its page faults) on every keystroke.
-static TEXT_BUFFERS: Mutex<Vec<String>> = Mutex::new(Vec::new());
-
-/// Texts at least this long have their buffers reused.
-const REUSE_AT: usize = 256 * 1024;
-
-fn text_buffer(len: usize) -> String {
-    let mut pool = lock(&TEXT_BUFFERS);
-    match pool.iter().position(|b| b.capacity() >= len) {
-        Some(i) => pool.swap_remove(i),
-        None => pool.pop().unwrap_or_default(),
-    }
-}
-
-impl Drop for Linted {
-    fn drop(&mut self) {
-        if self.text.capacity() >= REUSE_AT {
-            let mut pool = lock(&TEXT_BUFFERS);
-            if pool.len() < 2 {
-                pool.push(std::mem::take(&mut self.text));
-            }
-        }
-    }
 }
 
 impl Linted {
@@ -211,7 +185,7 @@ impl Snapshot {
             return Linted {
                 kind: self.kind,
                 encoding: self.encoding,
-                text: String::new(),
+                text: Arc::default(),
                 analysis: Analysis::default(),
                 diagnostics: vec![convert::too_large(len, max_bytes)],
                 shown: 0,
@@ -220,12 +194,7 @@ impl Snapshot {
                 fix_all: OnceLock::new(),
             };
         }
-        let mut text = if len >= REUSE_AT {
-            text_buffer(len)
-        } else {
-            String::new()
-        };
-        self.text.contents_into(&mut text);
+        let text = self.text.flat().clone();
         if self.hooks && text.contains(PANIC_MARKER) {
             // As a rule's slicing bug would: with the text in the message.
             panic!("lint panic requested: {text}");
@@ -449,7 +418,7 @@ impl Shared {
         let config = self.effective();
         let doc = Document {
             uri: p.text_document.uri,
-            text: Text::new(&p.text_document.text),
+            text: Text::from_string(p.text_document.text),
             version: p.text_document.version,
             kind,
             epoch: self.next_id(),
@@ -507,12 +476,19 @@ impl Shared {
             );
             return;
         }
-        if let Err(e) = doc.text.apply(&changes, encoding) {
+        if let Err(e) = document::validate(&changes) {
             warn!(uri = %key, version, "didChange rejected, document kept as it was: {e}");
             return;
         }
         doc.version = version;
+        // The new cell first: the old one's lint result, if nothing else
+        // holds it, goes with its share of the text, which the edit then
+        // changes in place instead of copying.
         doc.cell = self.new_cell(version, config);
+        if let Err(e) = doc.text.apply(&changes, encoding) {
+            // Not reached: apply fails only as validate does.
+            error!(uri = %key, version, "didChange failed after validation: {e}");
+        }
         self.schedule(key, doc);
     }
 

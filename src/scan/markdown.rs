@@ -2,8 +2,6 @@
 //! language when it is known), code spans, link destinations, autolinks,
 //! reference definitions, raw HTML attributes and prose.
 
-use std::sync::LazyLock;
-
 use super::code::{Lang, Lexer};
 use super::html::is_link_attribute;
 use super::{Context, Decode, Place, prose_place};
@@ -17,13 +15,36 @@ struct Fence {
     content: usize,
 }
 
-/// Lines that may open or close a fence.
-static FENCE: LazyLock<regex::bytes::Regex> = LazyLock::new(|| {
-    regex::bytes::RegexBuilder::new(r"(?m)^ {0,3}(?:```|~~~)")
-        .unicode(false)
-        .build()
-        .expect("fence pattern compiles")
-});
+/// The start of the first line starting at or after `from` that may open
+/// or close a fence: up to three spaces, then ```` ``` ```` or `~~~` (what
+/// the regex `(?m)^ {0,3}(?:```|~~~)` finds, by a search for the fence
+/// characters instead, several times faster on big documents).
+fn find_fence_line(text: &[u8], from: usize) -> Option<usize> {
+    let mut at = from;
+    while let Some(i) = memchr::memchr2(b'`', b'~', text.get(at..)?).map(|i| at + i) {
+        let c = text[i];
+        if text.get(i + 1) == Some(&c) && text.get(i + 2) == Some(&c) {
+            let spaces = text[..i]
+                .iter()
+                .rev()
+                .take(4)
+                .take_while(|&&b| b == b' ')
+                .count();
+            let start = i - spaces;
+            if spaces <= 3 && start >= from && (start == 0 || text[start - 1] == b'\n') {
+                return Some(start);
+            }
+            // No fence line starts on this line before the run ends.
+            at = i + 3;
+            while text.get(at) == Some(&c) {
+                at += 1;
+            }
+        } else {
+            at = i + 1;
+        }
+    }
+    None
+}
 
 pub struct Markdown<'t> {
     text: &'t str,
@@ -74,7 +95,7 @@ impl<'t> Markdown<'t> {
     }
 
     fn find_fence(&self, from: usize) -> Option<usize> {
-        FENCE.find_at(self.text.as_bytes(), from).map(|m| m.start())
+        find_fence_line(self.text.as_bytes(), from)
     }
 
     /// End (before the break) and the start of the next line, for the line
@@ -322,6 +343,47 @@ fn is_reference_definition_prefix(prefix: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    /// The search finds what the regex it replaces finds, from any offset.
+    #[test]
+    fn fence_search_matches_the_regex() {
+        let re = regex::bytes::RegexBuilder::new(r"(?m)^ {0,3}(?:```|~~~)")
+            .unicode(false)
+            .build()
+            .unwrap();
+        let pieces: [&[u8]; 9] = [
+            b" ",
+            b"`",
+            b"~",
+            b"\n",
+            b"\r",
+            b"a",
+            b"``",
+            b"~~",
+            b"\xc3\xa9",
+        ];
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        };
+        for _ in 0..3000 {
+            let mut text = Vec::new();
+            for _ in 0..next(40) {
+                text.extend_from_slice(pieces[next(pieces.len())]);
+            }
+            for from in 0..=text.len() {
+                assert_eq!(
+                    super::find_fence_line(&text, from),
+                    re.find_at(&text, from).map(|m| m.start()),
+                    "{:?} from {from}",
+                    String::from_utf8_lossy(&text)
+                );
+            }
+        }
+    }
+
     use super::*;
 
     fn ctx(src: &str, needle: &str) -> Option<Context> {

@@ -15,6 +15,9 @@ mod markdown;
 pub use code::Lang;
 pub use decode::{Decode, Decoded, decode, encode};
 
+use std::cell::Cell;
+
+use crate::suppress::MARKER_PREFIX;
 use crate::text::{Span, floor_char_boundary};
 
 /// The kind of document, which decides how links are found in it.
@@ -132,27 +135,50 @@ pub(crate) struct Place {
 /// with `memchr` and the eight bytes before each compared: cheaper per
 /// candidate than a regex search, which counts on a line made of nothing
 /// else. (Two candidates never overlap: each holds one colon, at its end.)
-fn candidates(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
+///
+/// The same search looks for dashes, and sets `marker` when it passes a
+/// suppression marker's prefix ([`MARKER_PREFIX`], whose ninth byte is a
+/// dash): one pass over the text finds both, where a separate search for
+/// markers would be another.
+fn candidates<'t>(
+    text: &'t str,
+    marker: &'t Cell<bool>,
+) -> impl Iterator<Item = (usize, usize)> + 't {
+    const { assert!(MARKER_PREFIX.as_bytes()[8] == b'-') };
     let bytes = text.as_bytes();
-    memchr::memchr_iter(b':', bytes).filter_map(move |colon| {
-        let start = colon.checked_sub(8)?;
-        let word = &bytes[start..colon];
+    memchr::memchr2_iter(b':', b'-', bytes).filter_map(move |at| {
+        let start = at.checked_sub(8)?;
+        if bytes[at] == b'-' {
+            if bytes[start..].starts_with(MARKER_PREFIX.as_bytes()) {
+                marker.set(true);
+            }
+            return None;
+        }
+        let word = &bytes[start..at];
         (word.eq_ignore_ascii_case(b"trueconf") || word.eq_ignore_ascii_case(b"visicall"))
-            .then_some((start, colon + 1))
+            .then_some((start, at + 1))
     })
 }
 
 /// Is there any candidate link in `text`? Cheaper than [`scan`].
 pub fn has_candidate(text: &str) -> bool {
-    candidates(text).next().is_some()
+    candidates(text, &Cell::new(false)).next().is_some()
 }
 
 /// Finds every link in `text`.
 pub fn scan(text: &str, kind: DocKind) -> Vec<RawLink> {
+    scan_with_markers(text, kind).0
+}
+
+/// Finds every link in `text`, and tells whether it holds anything that
+/// may be a suppression marker (as [`crate::suppress::has_marker`] does),
+/// in the same pass.
+pub fn scan_with_markers(text: &str, kind: DocKind) -> (Vec<RawLink>, bool) {
     let mut out = Vec::new();
-    let mut candidates = candidates(text).peekable();
+    let marker = Cell::new(false);
+    let mut candidates = candidates(text, &marker).peekable();
     if candidates.peek().is_none() {
-        return out;
+        return (out, marker.get());
     }
     let mut classifier = Classifier::new(kind, text);
     let mut last_end = 0;
@@ -173,7 +199,7 @@ pub fn scan(text: &str, kind: DocKind) -> Vec<RawLink> {
             out.push(link);
         }
     }
-    out
+    (out, marker.get())
 }
 
 /// Tells, for offsets that never decrease, whether each is inside a comment
@@ -513,6 +539,10 @@ mod tests {
             "::",
             "true",
             "conf:",
+            "-lsp-",
+            "trueconf-",
+            "-",
+            "lsp-",
             "é",
             "😀",
             "K",
@@ -532,7 +562,13 @@ mod tests {
             }
             let want: Vec<(usize, usize)> =
                 re.find_iter(&text).map(|m| (m.start(), m.end())).collect();
-            assert_eq!(candidates(&text).collect::<Vec<_>>(), want, "{text:?}");
+            let marker = Cell::new(false);
+            assert_eq!(
+                candidates(&text, &marker).collect::<Vec<_>>(),
+                want,
+                "{text:?}"
+            );
+            assert_eq!(marker.get(), crate::suppress::has_marker(&text), "{text:?}");
             assert_eq!(has_candidate(&text), re.is_match(&text));
         }
     }
