@@ -14,9 +14,9 @@ use ignore::WalkState;
 use super::config_file::{ConfigError, Effective, Resolver};
 use super::render::Pos;
 use crate::fix::Applicability;
-use crate::scan::{DocKind, has_candidate};
+use crate::scan::DocKind;
 use crate::text::{Cursor, Encoding, Span};
-use crate::{Analysis, MAX_FIX_PASSES, analyze, fix_all_within, suppress};
+use crate::{Analysis, MAX_FIX_PASSES, analyze, fix_all_within};
 
 /// How to walk.
 pub struct WalkOptions {
@@ -267,9 +267,7 @@ pub fn check_bytes(
         settings,
         fixed: None,
     };
-    if !has_candidate(text) && !suppress::has_marker(text) {
-        return Outcome::Checked(checked);
-    }
+    // A text without candidates or markers costs `analyze` one search.
     let config = &checked.settings.config;
     let analysis = analyze(text, kind, config);
     let fixable = |a: &Analysis, min| {
