@@ -6,12 +6,22 @@ diagnostics, then times, each N times, one request at a time:
 
   hover       on a trueconf: link (cycling over the first links found);
   completion  right after an `&` inside a link;
-  codeAction  over the range of a published diagnostic.
+  codeAction  over the range of a published diagnostic;
+  codeActionAfterEdit
+              the same, sent right after a didChange (a character added
+              at the end of the document, or removed again), as an editor
+              asks on every keystroke: the first request on each version;
+  resolveFixAll
+              (n/10 times, when the server sends fix-all without its edit)
+              an edit, the code action, then `codeAction/resolve` of the
+              fix-all action: what choosing "fix all" costs.
 
-Prints one line of JSON with p50/p95/max in ms per request kind, and the
-open time. Stdlib only.
+The client announces `codeAction/resolve` support for `edit`, as VS Code and
+Neovim do; `--no-resolve` leaves it out (the server then computes fix-all
+eagerly). Prints one line of JSON with p50/p95/max in ms per request kind,
+and the open time. Stdlib only.
 
-  lsp-requests.py --server BIN --file BIG.md [-n 200] [--timeout 30]
+  lsp-requests.py --server BIN --file BIG.md [-n 200] [--timeout 30] [--no-resolve]
 """
 import argparse
 import json
@@ -107,6 +117,8 @@ def main():
     ap.add_argument("-n", type=int, default=200)
     ap.add_argument("--language-id", default="markdown")
     ap.add_argument("--timeout", type=float, default=30)
+    ap.add_argument("--no-resolve", action="store_true",
+                    help="do not announce codeAction/resolve support")
     a = ap.parse_args()
 
     text = open(a.file, encoding="utf-8").read()
@@ -120,6 +132,12 @@ def main():
     caps = {"general": {"positionEncodings": ["utf-16"]},
             "textDocument": {"publishDiagnostics": {"versionSupport": True}},
             "workspace": {"workspaceEdit": {"documentChanges": True}}}
+    if not a.no_resolve:
+        caps["textDocument"]["codeAction"] = {
+            "codeActionLiteralSupport": {"codeActionKind": {"valueSet": [
+                "", "quickfix", "source", "source.fixAll"]}},
+            "dataSupport": True,
+            "resolveSupport": {"properties": ["edit"]}}
     srv.call("initialize", {"processId": os.getpid(), "rootUri": None, "capabilities": caps},
              a.timeout)
     srv.notify("initialized", {})
@@ -158,6 +176,48 @@ def main():
             samples.append((time.perf_counter() - t) * 1000)
             empty += not result
         report[name] = dict(stats(samples), empty=empty)
+
+    # Edits at the end of the document: the diagnostics' ranges stay valid.
+    end = position(text, len(text))
+    after = {"line": end["line"], "character": end["character"] + 1}
+    version = 1
+
+    def edit():
+        nonlocal version
+        version += 1
+        if version % 2 == 0:
+            change = {"range": {"start": end, "end": end}, "text": "x"}
+        else:
+            change = {"range": {"start": end, "end": after}, "text": ""}
+        srv.notify("textDocument/didChange", {
+            "textDocument": {"uri": uri, "version": version},
+            "contentChanges": [change]})
+
+    samples, empty, resolve, lazy = [], 0, [], 0
+    for i in range(a.n):
+        edit()
+        method, params = kinds["codeAction"](i)
+        t = time.perf_counter()
+        result = srv.call(method, params, a.timeout)
+        samples.append((time.perf_counter() - t) * 1000)
+        empty += not result
+        fix_all = [x for x in result or [] if x.get("kind", "").startswith("source.fixAll")]
+        lazy += any("edit" not in x for x in fix_all)
+    report["codeActionAfterEdit"] = dict(stats(samples), empty=empty, fix_all_without_edit=lazy)
+    for i in range(max(1, a.n // 10) if lazy else 0):
+        edit()
+        method, params = kinds["codeAction"](i)
+        result = srv.call(method, params, a.timeout) or []
+        fix_all = [x for x in result if x.get("kind", "").startswith("source.fixAll")]
+        if not fix_all:
+            continue
+        t = time.perf_counter()
+        resolved = srv.call("codeAction/resolve", fix_all[0], a.timeout)
+        resolve.append((time.perf_counter() - t) * 1000)
+        if "edit" not in resolved:
+            sys.exit("codeAction/resolve gave no edit for the current version")
+    if resolve:
+        report["resolveFixAll"] = stats(resolve)
 
     try:
         srv.call("shutdown", None, 5)

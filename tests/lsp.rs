@@ -362,6 +362,182 @@ async fn quickfix_fix_all_and_disable_line_edits() {
     assert_eq!(c.shutdown_and_exit().await, 0);
 }
 
+/// With a client that resolves code actions, fix-all goes out without its
+/// edit and with only the document and version as `data`; resolving it
+/// gives the edit of that version, stamped with it. A resolve for a version
+/// the document has left gives no edit (reliability item 15). Quick-fixes
+/// keep their edits.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fix_all_is_resolved_when_the_client_resolves_edits() {
+    let (mut c, init) = Client::initialized(resolve_caps(&["utf-16"]), Value::Null).await;
+    assert_eq!(
+        init["capabilities"]["codeActionProvider"]["resolveProvider"],
+        true
+    );
+    let text = format!("See 😀 [join]({PW_LINK}) now.\n<a href=\"trueconf:bob&do=chat\">x</a>\n");
+    c.open(MD, "markdown", 3, &text);
+    let d = c.diagnostics(MD, Some(3)).await["diagnostics"][0].clone();
+    let want = trueconf_lsp::fix_all(
+        &text,
+        DocKind::Markdown,
+        &Config::default(),
+        Applicability::Safe,
+    );
+
+    // As VS Code's codeActionsOnSave asks: by kind, over the whole text.
+    let all = {
+        let range = whole(&text, &c);
+        actions(&mut c, MD, range, json!(["source.fixAll"])).await
+    };
+    assert_eq!(all.len(), 1, "{all:#?}");
+    let pending = all[0].clone();
+    assert_eq!(pending["kind"], "source.fixAll.trueconf-lsp");
+    assert!(pending.get("edit").is_none(), "{pending}");
+    assert_eq!(pending["data"], json!({"uri": MD, "version": 3}));
+    // Nothing of the text: no password, no link, no words of it.
+    let wire = pending.to_string();
+    assert!(!wire.contains("hunter2") && !wire.contains("join") && !wire.contains("bob"));
+    assert!(!pending["data"].to_string().contains("trueconf:"));
+
+    // Asked without a kind: quick-fixes come with edits, fix-all without.
+    let list = actions(&mut c, MD, d["range"].clone(), Value::Null).await;
+    let add = titled(&list, "Add encrypt=1");
+    let fixed = apply_workspace_edit(&text, &add["edit"], MD, Some(3), c.encoding);
+    assert_eq!(fixed, text.replace("hunter2)", "hunter2&encrypt=1)"));
+    let lazy = titled(&list, "Fix all safe trueconf: problems");
+    assert!(lazy.get("edit").is_none(), "{lazy}");
+
+    let resolved = c.request("codeAction/resolve", pending.clone()).await;
+    assert_eq!(resolved["title"], pending["title"]);
+    assert_eq!(resolved["kind"], pending["kind"]);
+    let fixed = apply_workspace_edit(&text, &resolved["edit"], MD, Some(3), c.encoding);
+    assert_eq!(fixed, want.text);
+    assert!(fixed.contains("&amp;do=chat") && fixed.contains("hunter2&encrypt=1"));
+    // No edit sends the password back.
+    for edit in resolved["edit"]["documentChanges"][0]["edits"]
+        .as_array()
+        .unwrap()
+    {
+        assert!(!edit["newText"].as_str().unwrap().contains("hunter2"));
+    }
+
+    // The document moves on: the old action resolves to no edit, a new
+    // one to the edit of the new version.
+    let mut text = text;
+    text.insert(0, 'x');
+    c.change(
+        MD,
+        4,
+        json!([{"range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}}, "text": "x"}]),
+    );
+    let stale = c.request("codeAction/resolve", pending.clone()).await;
+    assert!(stale.get("edit").is_none(), "{stale}");
+    assert_eq!(stale["kind"], "source.fixAll.trueconf-lsp");
+    let all = {
+        let range = whole(&text, &c);
+        actions(&mut c, MD, range, json!(["source.fixAll"])).await
+    };
+    assert_eq!(all[0]["data"], json!({"uri": MD, "version": 4}));
+    let resolved = c.request("codeAction/resolve", all[0].clone()).await;
+    assert_eq!(
+        apply_workspace_edit(&text, &resolved["edit"], MD, Some(4), c.encoding),
+        format!("x{}", want.text)
+    );
+
+    // Closed: nothing to resolve against.
+    c.close(MD);
+    let closed = c.request("codeAction/resolve", all[0].clone()).await;
+    assert!(closed.get("edit").is_none(), "{closed}");
+
+    // Other actions, and data that does not name a pending fix-all, come
+    // back as they were.
+    for other in [
+        add.clone(),
+        json!({"title": "x", "kind": "source.fixAll.trueconf-lsp", "data": {"uri": 5}}),
+        json!({"title": "x", "kind": "quickfix", "data": {"uri": MD, "version": 4}}),
+    ] {
+        assert_eq!(c.request("codeAction/resolve", other.clone()).await, other);
+    }
+    assert_eq!(c.shutdown_and_exit().await, 0);
+}
+
+/// `codeAction/resolve` is answered on the document as it was when the
+/// request arrived, like every request that names a document: a resolve
+/// sent before an edit gets the edit of the version it names, stamped with
+/// it, even with handlers paused so that the edit is applied first; one
+/// sent after the edit gets no edit.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fix_all_resolve_sees_the_document_as_sent() {
+    let mut c = Client::start_with(Options {
+        test_delays: true,
+        ..options()
+    });
+    c.initialize(resolve_caps(&["utf-16"]), Value::Null).await;
+    let mut text = format!("[join]({PW_LINK})\nvisicall:bob\n");
+    c.open(MD, "markdown", 1, &text);
+    for version in 1..=20 {
+        let all = {
+            let range = whole(&text, &c);
+            actions(&mut c, MD, range, json!(["source.fixAll"])).await
+        };
+        assert_eq!(all.len(), 1, "{all:#?}");
+        assert_eq!(all[0]["data"]["version"], version);
+        let before = c.send_request("codeAction/resolve", all[0].clone());
+        let insert = json!([{"range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}}, "text": "a "}]);
+        c.change(MD, version + 1, insert);
+        let after = c.send_request("codeAction/resolve", all[0].clone());
+        let want = trueconf_lsp::fix_all(
+            &text,
+            DocKind::Markdown,
+            &Config::default(),
+            Applicability::Safe,
+        );
+        let r = c.response(before).await;
+        let edit = &r["result"]["edit"];
+        assert!(edit.is_object(), "{r}");
+        assert_eq!(
+            apply_workspace_edit(&text, edit, MD, Some(version), c.encoding),
+            want.text
+        );
+        let r = c.response(after).await;
+        assert!(r["result"].get("edit").is_none(), "{r}");
+        text.insert_str(0, "a ");
+    }
+    assert_eq!(c.shutdown_and_exit().await, 0);
+}
+
+/// Without `codeAction/resolve` support for `edit` (or without `data`
+/// kept between the requests), fix-all comes with its edit, as before.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fix_all_is_eager_without_resolve_support() {
+    let mut no_data = resolve_caps(&["utf-16"]);
+    no_data["textDocument"]["codeAction"]["dataSupport"] = json!(false);
+    let mut other_props = resolve_caps(&["utf-16"]);
+    other_props["textDocument"]["codeAction"]["resolveSupport"]["properties"] = json!(["command"]);
+    let mut no_literals = resolve_caps(&["utf-16"]);
+    no_literals["textDocument"]["codeAction"]
+        .as_object_mut()
+        .unwrap()
+        .remove("codeActionLiteralSupport");
+    for capabilities in [caps(&["utf-16"]), no_data, other_props, no_literals] {
+        let (mut c, _) = Client::initialized(capabilities.clone(), Value::Null).await;
+        let text = "visicall:bob\n";
+        c.open(MD, "markdown", 1, text);
+        c.diagnostics(MD, Some(1)).await;
+        let all = {
+            let range = whole(text, &c);
+            actions(&mut c, MD, range, json!(["source.fixAll"])).await
+        };
+        assert_eq!(all.len(), 1, "{capabilities}: {all:#?}");
+        assert!(all[0].get("data").is_none(), "{capabilities}: {all:#?}");
+        assert_eq!(
+            apply_workspace_edit(text, &all[0]["edit"], MD, Some(1), c.encoding),
+            "trueconf:bob\n"
+        );
+        assert_eq!(c.shutdown_and_exit().await, 0);
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn edits_without_document_changes_use_the_changes_map() {
     let mut capabilities = caps(&["utf-8"]);

@@ -24,6 +24,30 @@ pub struct Target<'a> {
     pub version: i32,
     /// Use versioned `TextDocumentEdit`s (the client supports them).
     pub document_changes: bool,
+    /// The client resolves code actions (see [`Session::code_action_resolve`]):
+    /// fix-all goes out without its edit, with a [`Pending`] as its `data`.
+    ///
+    /// [`Session::code_action_resolve`]: super::state::Session::code_action_resolve
+    pub resolve: bool,
+}
+
+/// The `data` of a fix-all action sent without its edit: the document and
+/// the version it was offered for, nothing of the text.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Pending {
+    pub uri: lsp::Uri,
+    pub version: i32,
+}
+
+impl Pending {
+    /// The pending fix-all `action` stands for, if it is one: our kind, no
+    /// edit yet, and `data` as [`actions`] wrote it.
+    pub fn of(action: &lsp::CodeAction) -> Option<Pending> {
+        if action.edit.is_some() || action.kind.as_ref()?.as_str() != FIX_ALL {
+            return None;
+        }
+        serde_json::from_value(action.data.clone()?).ok()
+    }
 }
 
 impl Target<'_> {
@@ -119,21 +143,62 @@ pub fn actions(
         }
     }
     if wanted(FIX_ALL, only) && !(automatic && only.is_none()) {
-        let edits = linted
-            .fix_all
-            .get_or_init(|| fix_all(linted, config))
-            .clone();
-        if !edits.is_empty() {
-            out.push(action(
-                "Fix all safe trueconf: problems".to_string(),
-                lsp::CodeActionKind::new(FIX_ALL),
-                None,
-                target.edit(edits),
-                false,
-            ));
+        if target.resolve {
+            // The edit is computed on `codeAction/resolve`. Offered when
+            // some finding has a safe fix (or the edits, if already
+            // computed, are not empty); in the rare case the fixes cancel
+            // out or would rewrite a password, it resolves to no edit.
+            let offered = match linted.fix_all.get() {
+                Some(edits) => !edits.is_empty(),
+                None => has_safe_fix(linted),
+            };
+            if offered {
+                let data = Pending {
+                    uri: target.uri.clone(),
+                    version: target.version,
+                };
+                out.push(lsp::CodeActionOrCommand::CodeAction(lsp::CodeAction {
+                    data: serde_json::to_value(data).ok(),
+                    ..fix_all_action(None)
+                }));
+            }
+        } else {
+            let edits = linted
+                .fix_all
+                .get_or_init(|| fix_all(linted, config))
+                .clone();
+            if !edits.is_empty() {
+                out.push(lsp::CodeActionOrCommand::CodeAction(fix_all_action(Some(
+                    target.edit(edits),
+                ))));
+            }
         }
     }
     out
+}
+
+/// The fix-all action, with `edit` if given.
+pub fn fix_all_action(edit: Option<lsp::WorkspaceEdit>) -> lsp::CodeAction {
+    lsp::CodeAction {
+        title: "Fix all safe trueconf: problems".to_string(),
+        kind: Some(lsp::CodeActionKind::new(FIX_ALL)),
+        edit,
+        ..lsp::CodeAction::default()
+    }
+}
+
+/// The edit of the fix-all action for `target`'s version of the document,
+/// computed once per lint; `None` when there is nothing to fix.
+pub fn fix_all_edit(
+    linted: &Linted,
+    config: &Config,
+    target: &Target<'_>,
+) -> Option<lsp::WorkspaceEdit> {
+    if linted.too_large {
+        return None;
+    }
+    let edits = linted.fix_all.get_or_init(|| fix_all(linted, config));
+    (!edits.is_empty()).then(|| target.edit(edits.clone()))
 }
 
 fn action(
@@ -153,16 +218,20 @@ fn action(
     })
 }
 
+/// Does some finding have a safe fix?
+fn has_safe_fix(linted: &Linted) -> bool {
+    linted.analysis.diagnostics.iter().any(|d| {
+        d.fix
+            .as_ref()
+            .is_some_and(|f| f.applies(Applicability::Safe))
+    })
+}
+
 /// The edits that apply every safe fix, to a fixpoint; empty when there is
 /// nothing to fix. Usually one edit; it is split around passwords so that
 /// no edit carries one back to the client.
 pub fn fix_all(linted: &Linted, config: &Config) -> Vec<lsp::TextEdit> {
-    let any_safe = linted.analysis.diagnostics.iter().any(|d| {
-        d.fix
-            .as_ref()
-            .is_some_and(|f| f.applies(Applicability::Safe))
-    });
-    if !any_safe {
+    if !has_safe_fix(linted) {
         return Vec::new();
     }
     let old = linted.text.as_str();

@@ -14,7 +14,7 @@ use tower_lsp_server::ls_types as lsp;
 use tower_lsp_server::{Client, LanguageServer};
 use tracing::{info, warn};
 
-use super::actions::{self, FIX_ALL, Target};
+use super::actions::{self, FIX_ALL, Pending, Target};
 use super::convert;
 use super::service::CALL_SNAPSHOT;
 use super::settings::{FILE_NAMES, SECTION};
@@ -295,6 +295,15 @@ impl LanguageServer for Backend {
                 .and_then(|w| w.workspace_edit.as_ref())
                 .and_then(|e| e.document_changes)
                 .unwrap_or(false),
+            code_action_resolve: text_document
+                .and_then(|t| t.code_action.as_ref())
+                .is_some_and(|a| {
+                    a.code_action_literal_support.is_some()
+                        && a.data_support == Some(true)
+                        && a.resolve_support
+                            .as_ref()
+                            .is_some_and(|r| r.properties.iter().any(|p| p == "edit"))
+                }),
             configuration: ws.and_then(|w| w.configuration).unwrap_or(false),
             diagnostic_refresh: ws
                 .and_then(|w| w.diagnostics.as_ref())
@@ -361,7 +370,7 @@ impl LanguageServer for Backend {
                         lsp::CodeActionKind::QUICKFIX,
                         lsp::CodeActionKind::new(FIX_ALL),
                     ]),
-                    resolve_provider: Some(false),
+                    resolve_provider: Some(true),
                     ..lsp::CodeActionOptions::default()
                 },
             )),
@@ -496,7 +505,8 @@ impl LanguageServer for Backend {
         &self,
         params: lsp::CodeActionParams,
     ) -> Result<Option<lsp::CodeActionResponse>> {
-        let document_changes = self.shared.session().document_changes;
+        let session = self.shared.session();
+        let (document_changes, resolve) = (session.document_changes, session.code_action_resolve);
         let range = params.range;
         let only = params.context.only;
         let automatic = params.context.trigger_kind == Some(lsp::CodeActionTriggerKind::AUTOMATIC);
@@ -505,6 +515,7 @@ impl LanguageServer for Backend {
                 uri: &snap.uri,
                 version: snap.version,
                 document_changes,
+                resolve,
             };
             let config = &snap.cell.config.config;
             Some(actions::actions(
@@ -517,6 +528,41 @@ impl LanguageServer for Backend {
             ))
         })
         .await
+    }
+
+    /// Computes the edit of a fix-all action sent without one, on the
+    /// document as it was when this request arrived (see
+    /// [`super::service`]): if that is still the version the action was
+    /// offered for, the action comes back with the edit, stamped with that
+    /// version; if the document changed or closed meanwhile, without an
+    /// edit (nothing to apply). Any other action comes back as it was.
+    async fn code_action_resolve(&self, action: lsp::CodeAction) -> Result<lsp::CodeAction> {
+        let Some(pending) = Pending::of(&action) else {
+            return Ok(action);
+        };
+        let document_changes = self.shared.session().document_changes;
+        let uri = pending.uri.clone();
+        let edit = self
+            .on_lint(&uri, move |snap, linted| {
+                if snap.version != pending.version {
+                    tracing::debug!(
+                        uri = %snap.key,
+                        offered = pending.version,
+                        now = snap.version,
+                        "codeAction/resolve for an outdated version; no edit"
+                    );
+                    return None;
+                }
+                let target = Target {
+                    uri: &snap.uri,
+                    version: snap.version,
+                    document_changes,
+                    resolve: true,
+                };
+                actions::fix_all_edit(linted, &snap.cell.config.config, &target)
+            })
+            .await?;
+        Ok(lsp::CodeAction { edit, ..action })
     }
 
     async fn document_link(

@@ -90,9 +90,13 @@ fn parse<T: DeserializeOwned>(method: &str, params: Option<Value>) -> Option<T> 
 }
 
 /// The document a request names: `textDocument.uri` of its params (or
-/// `uri`, as the test hooks have it).
+/// `uri`, as the test hooks have it); for `codeAction/resolve`, the `uri`
+/// of the action's `data` (see [`super::actions::Pending`]).
 fn document_uri(req: &Request) -> Option<&str> {
     let params = req.params()?;
+    if req.method() == "codeAction/resolve" {
+        return params.get("data")?.get("uri")?.as_str();
+    }
     params
         .get("textDocument")
         .and_then(|t| t.get("uri"))

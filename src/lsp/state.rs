@@ -70,6 +70,10 @@ pub struct Session {
     /// then never pushes.
     pub pull: bool,
     pub document_changes: bool,
+    /// The client resolves code actions' edits (`codeAction/resolve` with
+    /// `edit` among the resolvable properties, and `data` kept): fix-all is
+    /// then sent without its edit, computed only when it is resolved.
+    pub code_action_resolve: bool,
     pub configuration: bool,
     pub diagnostic_refresh: bool,
     pub inlay_hint_refresh: bool,
@@ -84,6 +88,7 @@ impl Default for Session {
             encoding: Encoding::Utf16,
             pull: false,
             document_changes: false,
+            code_action_resolve: false,
             configuration: false,
             diagnostic_refresh: false,
             inlay_hint_refresh: false,

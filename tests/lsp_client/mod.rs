@@ -423,6 +423,18 @@ pub fn caps(encodings: &[&str]) -> Value {
     })
 }
 
+/// The same, announcing `codeAction/resolve` of edits, as VS Code and
+/// Neovim do.
+pub fn resolve_caps(encodings: &[&str]) -> Value {
+    let mut c = caps(encodings);
+    c["textDocument"]["codeAction"] = json!({
+        "codeActionLiteralSupport": {"codeActionKind": {"valueSet": ["", "quickfix", "source"]}},
+        "dataSupport": true,
+        "resolveSupport": {"properties": ["edit"]},
+    });
+    c
+}
+
 /// The same, announcing pull diagnostics.
 pub fn pull_caps(encodings: &[&str]) -> Value {
     let mut c = caps(encodings);
