@@ -13,18 +13,23 @@ cargo fmt --all -- --check
 step "cargo clippy --all-targets -- -D warnings"
 cargo clippy --all-targets --locked -- -D warnings
 
+# Installs Debian/Ubuntu packages, as root or with sudo.
+apt_install() {
+  step "installing $*"
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && apt-get install -y -qq "$@" >/dev/null
+  elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
+    sudo apt-get update -qq && sudo apt-get install -y -qq "$@" >/dev/null
+  else
+    echo "$* missing and cannot be installed (not root, no sudo)" >&2
+    exit 1
+  fi
+}
+
 # strace: tests/adversarial.rs traces a language-server session with it
 # (reliability item 24) and fails without it.
 if ! command -v strace >/dev/null; then
-  step "installing strace"
-  if [ "$(id -u)" = 0 ]; then
-    apt-get update -qq && apt-get install -y -qq strace >/dev/null
-  elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
-    sudo apt-get update -qq && sudo apt-get install -y -qq strace >/dev/null
-  else
-    echo "strace is missing and cannot be installed (not root, no sudo)" >&2
-    exit 1
-  fi
+  apt_install strace
 fi
 
 step "cargo test: build"
@@ -58,6 +63,32 @@ else
   cargo test --locked --all-targets
 fi
 
+# The debug binary the tests built.
+target_dir=${CARGO_TARGET_DIR:-target}
+case $target_dir in /*) ;; *) target_dir="$PWD/$target_dir" ;; esac
+bin="$target_dir/debug/trueconf-lsp"
+
+# Pull/push gating with real editors' client capabilities (reliability
+# item 12), from pytest-lsp, in a virtual environment under the target
+# folder. Installing needs the network; the test runs without it, as above.
+step "pytest-lsp: pull/push gating with real editors' capabilities"
+if ! command -v python3 >/dev/null; then
+  apt_install python3 python3-venv
+fi
+venv="$target_dir/pytest-venv"
+if [ ! -x "$venv/bin/python" ]; then
+  rm -rf "$venv"
+  if ! python3 -m venv "$venv" >/dev/null 2>&1; then
+    # Debian and Ubuntu ship venv (ensurepip) separately.
+    rm -rf "$venv"
+    apt_install python3-venv
+    python3 -m venv "$venv"
+  fi
+fi
+"$venv/bin/python" -m pip install -q --disable-pip-version-check -r tests/pytest/requirements.txt
+cargo build --locked -q
+TRUECONF_LSP_BIN="$bin" ${netns[@]+"${netns[@]}"} "$venv/bin/python" -m pytest -q -p no:cacheprovider tests/pytest
+
 if [ -x editors/vscode/test.sh ]; then
   step "VS Code extension: build, unit tests, package"
   editors/vscode/test.sh
@@ -66,7 +97,7 @@ fi
 if [ -x editors/nvim/test/run.sh ]; then
   step "Neovim: plugin and end-to-end test against the real server"
   cargo build --locked
-  TRUECONF_LSP_BIN="$(realpath "${CARGO_TARGET_DIR:-target}")/debug/trueconf-lsp" editors/nvim/test/run.sh
+  TRUECONF_LSP_BIN="$bin" editors/nvim/test/run.sh
 fi
 
 step "fuzz smoke: 30 s per target (scan, uri, fix, document)"

@@ -240,6 +240,217 @@ fn a_run_killed_before_the_rename_leaves_the_original_and_the_next_run_cleans_up
     assert_eq!(names(dir.path()), ["a.md"]);
 }
 
+/// Every file under `dir`, by path relative to it, with its bytes.
+#[cfg(unix)]
+fn files_under(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    fn walk(root: &Path, dir: &Path, out: &mut std::collections::BTreeMap<String, Vec<u8>>) {
+        for e in fs::read_dir(dir).expect("read_dir") {
+            let e = e.expect("entry");
+            let p = e.path();
+            if e.file_type().expect("file type").is_dir() {
+                walk(root, &p, out);
+            } else {
+                let rel = p.strip_prefix(root).unwrap().to_string_lossy().into_owned();
+                out.insert(rel, fs::read(&p).expect("read"));
+            }
+        }
+    }
+    let mut out = std::collections::BTreeMap::new();
+    walk(dir, dir, &mut out);
+    out
+}
+
+/// Whether `rel` names a temporary file of `--fix` (`.NAME.XXXXXX.trueconf-lsp-tmp`).
+#[cfg(unix)]
+fn is_fix_temp(rel: &str) -> bool {
+    let name = rel.rsplit('/').next().unwrap();
+    name.starts_with('.') && name.ends_with(".trueconf-lsp-tmp")
+}
+
+/// Modification times of the folders of `dir`: creating, renaming or
+/// removing a file in a folder changes its time.
+#[cfg(unix)]
+fn folder_times(dir: &Path) -> Vec<std::time::SystemTime> {
+    let mut out = vec![mtime(dir)];
+    for e in fs::read_dir(dir).expect("read_dir") {
+        let e = e.expect("entry");
+        if e.file_type().expect("file type").is_dir() {
+            out.push(mtime(&e.path()));
+        }
+    }
+    out
+}
+
+#[cfg(unix)]
+#[test]
+fn a_run_killed_at_any_moment_leaves_each_file_whole_and_the_next_fix_cleans_up() {
+    use std::collections::BTreeMap;
+    use std::process::{Command, Stdio};
+    use std::time::{Duration, Instant};
+
+    // The tree: 12 copies of every rule and fix fixture (340 files to fix),
+    // and in 4 of the copies a large file full of fixable links.
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let mut originals: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+    for copy in 0..12 {
+        for e in ["rules", "fix"]
+            .iter()
+            .flat_map(|d| fs::read_dir(fixtures.join(d)).unwrap())
+        {
+            let e = e.unwrap();
+            let name = format!("c{copy:02}/{}", e.file_name().to_string_lossy());
+            originals.insert(name, fs::read(e.path()).unwrap());
+        }
+    }
+    for copy in [1, 4, 7, 10] {
+        let mut text = String::new();
+        for i in 0..1_500 {
+            text.push_str(&format!(
+                "Line {i}: [call](visicall:user{i}@video.example.com) and trueconf:bob{i}?h=x&\n"
+            ));
+        }
+        originals.insert(format!("c{copy:02}/large.md"), text.into_bytes());
+    }
+    let make_tree = || {
+        let dir = tempfile::tempdir().unwrap();
+        for (rel, bytes) in &originals {
+            write(dir.path(), rel, bytes);
+        }
+        dir
+    };
+    let fix = |dir: &Path| {
+        let mut c = Command::new(common::BIN);
+        c.current_dir(dir)
+            .args([
+                "--check",
+                "--isolated",
+                "--fix",
+                "--output-format",
+                "concise",
+            ])
+            .env_remove("TRUECONF_LSP_TEST_FAIL_BEFORE_RENAME")
+            .env_remove("TRUECONF_LSP_TEST_MODIFY_BEFORE_RENAME")
+            .env_remove("TRUECONF_LSP_TEST_MAX_FIX_PASSES")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        c
+    };
+
+    // The fully fixed version of every file, from an uninterrupted run on
+    // a separate copy.
+    let reference = make_tree();
+    let out = fix(reference.path()).output().unwrap();
+    assert_ne!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let fixed = files_under(reference.path());
+    assert_eq!(
+        fixed.keys().collect::<Vec<_>>(),
+        originals.keys().collect::<Vec<_>>()
+    );
+    let fixable = originals.iter().filter(|(k, v)| fixed[*k] != **v).count();
+    assert!(fixable >= 300, "only {fixable} files need fixing");
+
+    // The CLI lints every file first and writes the fixed ones at the end.
+    // Kills at 0 and 25 ms after the start land while it reads and
+    // lints. The others wait until a folder changes (the first temporary
+    // file is created), then 0–50 ms more: they land while it writes.
+    let kills: Vec<(bool, Duration)> = [(false, 0), (false, 25)]
+        .into_iter()
+        .chain([0, 2, 10, 25, 50].map(|ms| (true, ms)))
+        .map(|(wait, ms)| (wait, Duration::from_millis(ms)))
+        .collect();
+    let mut mid_run = 0;
+    let mut left_temps = 0;
+    let mut outcomes = Vec::new();
+    for (wait_for_writes, delay) in kills {
+        let dir = make_tree();
+        let before = folder_times(dir.path());
+        let mut child = fix(dir.path()).spawn().unwrap();
+        if wait_for_writes {
+            let deadline = Instant::now() + Duration::from_secs(120);
+            while folder_times(dir.path()) == before
+                && child.try_wait().unwrap().is_none()
+                && Instant::now() < deadline
+            {
+                std::thread::sleep(Duration::from_micros(200));
+            }
+        }
+        std::thread::sleep(delay);
+        // SIGKILL on Unix.
+        let _ = child.kill();
+        let status = child.wait().unwrap();
+        let after = files_under(dir.path());
+        let mut done = 0;
+        let mut temps = 0;
+        for (rel, bytes) in &after {
+            if is_fix_temp(rel) {
+                temps += 1;
+                continue;
+            }
+            let original = originals
+                .get(rel)
+                .unwrap_or_else(|| panic!("new file {rel}"));
+            if bytes != original {
+                assert!(
+                    bytes == &fixed[rel],
+                    "{rel} is neither its original nor its fixed version \
+                     (killed {delay:?} after {})",
+                    if wait_for_writes {
+                        "the first write"
+                    } else {
+                        "the start"
+                    }
+                );
+                done += 1;
+            }
+        }
+        assert_eq!(after.len() - temps, originals.len(), "a file disappeared");
+        if status.code().is_none() && done > 0 && done < fixable {
+            mid_run += 1;
+        }
+        left_temps += usize::from(temps > 0);
+        outcomes.push(format!(
+            "{delay:?} after {}: {status}, {done}/{fixable} fixed, {temps} temporary",
+            if wait_for_writes {
+                "the first write"
+            } else {
+                "the start"
+            }
+        ));
+
+        // The next --fix removes the temporary file the killed run left
+        // (stale temporary files are removed when their file is fixed)
+        // and finishes the fixing.
+        let out = fix(dir.path()).output().unwrap();
+        assert_ne!(
+            out.status.code(),
+            Some(2),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let again = files_under(dir.path());
+        let left: Vec<&String> = again.keys().filter(|k| is_fix_temp(k)).collect();
+        assert!(left.is_empty(), "temporary files remain: {left:?}");
+        assert!(again == fixed, "the next run did not finish the fixing");
+    }
+    eprintln!("{outcomes:#?}");
+    // Without a kill in the middle of the writing, this test proves little.
+    assert!(
+        mid_run >= 3,
+        "{mid_run} kills landed mid-run: {outcomes:#?}"
+    );
+    // ... and without a temporary file left, nothing tests the clean-up.
+    assert!(
+        left_temps >= 1,
+        "no kill left a temporary file: {outcomes:#?}"
+    );
+}
+
 #[cfg(debug_assertions)]
 #[test]
 fn a_file_changed_on_disk_is_not_overwritten() {
