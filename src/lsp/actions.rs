@@ -162,16 +162,10 @@ pub fn actions(
                     ..fix_all_action(None)
                 }));
             }
-        } else {
-            let edits = linted
-                .fix_all
-                .get_or_init(|| fix_all(linted, config))
-                .clone();
-            if !edits.is_empty() {
-                out.push(lsp::CodeActionOrCommand::CodeAction(fix_all_action(Some(
-                    target.edit(edits),
-                ))));
-            }
+        } else if let Some(edit) = fix_all_edit(linted, config, target) {
+            out.push(lsp::CodeActionOrCommand::CodeAction(fix_all_action(Some(
+                edit,
+            ))));
         }
     }
     out
