@@ -31,6 +31,9 @@ pub mod suppress;
 pub mod text;
 pub mod uri;
 
+#[cfg(test)]
+mod test_rng;
+
 use config::Config;
 use fix::Applicability;
 use rules::Diagnostic;

@@ -678,13 +678,8 @@ mod tests {
             "\u{301}\u{301}\u{301}",
             " ",
         ];
-        let mut state = 0x1357_9bdf_2468_ace0u64;
-        let mut next = |n: usize| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state % n as u64) as usize
-        };
+        let mut rng = crate::test_rng::Rng::new(0x1357_9bdf_2468_ace0u64);
+        let mut next = |n: usize| rng.below(n);
         for round in 0..160 {
             let mut text = String::new();
             let mut secrets = Vec::new();

@@ -343,21 +343,7 @@ mod tests {
         assert_eq!(t.contents(), "xy");
     }
 
-    /// A small deterministic generator, so the model test needs no crate.
-    struct Rng(u64);
-
-    impl Rng {
-        fn next(&mut self) -> u64 {
-            self.0 ^= self.0 << 13;
-            self.0 ^= self.0 >> 7;
-            self.0 ^= self.0 << 17;
-            self.0
-        }
-
-        fn below(&mut self, n: usize) -> usize {
-            (self.next() % n.max(1) as u64) as usize
-        }
-    }
+    use crate::test_rng::Rng;
 
     const PIECES: &[&str] = &[
         "a",
@@ -380,7 +366,7 @@ mod tests {
     #[test]
     fn incremental_edits_match_a_string_model() {
         for enc in [Encoding::Utf8, Encoding::Utf16, Encoding::Utf32] {
-            let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+            let mut rng = Rng::new(0x9e37_79b9_7f4a_7c15);
             let mut model = String::new();
             let mut text = Text::new("");
             for _ in 0..2000 {

@@ -361,13 +361,8 @@ mod tests {
             b"~~",
             b"\xc3\xa9",
         ];
-        let mut state = 0x9e37_79b9_7f4a_7c15u64;
-        let mut next = |n: usize| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state % n as u64) as usize
-        };
+        let mut rng = crate::test_rng::Rng::new(0x9e37_79b9_7f4a_7c15u64);
+        let mut next = |n: usize| rng.below(n);
         for _ in 0..3000 {
             let mut text = Vec::new();
             for _ in 0..next(40) {
