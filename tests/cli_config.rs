@@ -397,16 +397,7 @@ fn no_password_in_any_output() {
             assert!(!text.contains(f.as_str()), "{what} shows `{f}`:\n{text}");
         }
     };
-    for format in [
-        "full",
-        "concise",
-        "json",
-        "json-lines",
-        "sarif",
-        "github",
-        "junit",
-        "gitlab",
-    ] {
+    for format in common::FORMATS {
         let r = run(dir.path(), &["--check", "--output-format", format]);
         assert_eq!(r.code, Some(1), "{format}: {}", r.stderr);
         assert!(r.stdout.len() > 100, "{format}");

@@ -735,19 +735,10 @@ fn check_and_diff_never_write_under_an_inotify_watch() {
     );
     let dir = copy_to_watch(staging.path());
     let mut watch = Watch::new(dir.path());
-    let mut runs: Vec<Vec<&str>> = [
-        "full",
-        "concise",
-        "json",
-        "json-lines",
-        "sarif",
-        "github",
-        "junit",
-        "gitlab",
-    ]
-    .iter()
-    .map(|f| vec!["--check", "--output-format", f])
-    .collect();
+    let mut runs: Vec<Vec<&str>> = common::FORMATS
+        .iter()
+        .map(|f| vec!["--check", "--output-format", f])
+        .collect();
     runs.push(vec!["--check", "--diff"]);
     runs.push(vec!["--check", "--diff", "--unsafe-fixes"]);
     runs.push(vec!["--check", "-j", "1", "rules/TC002.md"]);

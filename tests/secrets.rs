@@ -2,6 +2,7 @@
 //! output of the command line, in any format.
 
 mod canary;
+mod common;
 
 use std::path::Path;
 
@@ -41,16 +42,7 @@ fn no_output_format_shows_a_password() {
         assert!(!s.contains(CANARY), "{what} leaked the password:\n{s}");
         assert!(!s.contains("Zx91"), "{what} leaked part of the password");
     };
-    for format in [
-        "full",
-        "concise",
-        "json",
-        "json-lines",
-        "sarif",
-        "github",
-        "junit",
-        "gitlab",
-    ] {
+    for format in common::FORMATS {
         let out = run(&["--check", "--output-format", format]);
         assert_eq!(out.status.code(), Some(1), "{format}");
         assert_clean(format, &out.stdout);

@@ -10,6 +10,18 @@ use assert_cmd::Command;
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_trueconf-lsp");
 
+/// Every `--output-format`.
+pub const FORMATS: [&str; 8] = [
+    "full",
+    "concise",
+    "json",
+    "json-lines",
+    "sarif",
+    "github",
+    "junit",
+    "gitlab",
+];
+
 /// What a run of the binary gave.
 #[derive(Debug)]
 pub struct Run {
