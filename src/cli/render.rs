@@ -17,9 +17,8 @@ pub struct Located<'a> {
     pub text: &'a str,
     pub secrets: &'a [Span],
     pub diagnostic: &'a Diagnostic,
+    /// Its positions.
     pub at: &'a Placed,
-    pub start: Pos,
-    pub end: Pos,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -37,8 +36,6 @@ pub fn locate(files: &[Checked]) -> Vec<Located<'_>> {
                 path: &f.path,
                 text: &f.text,
                 secrets: &f.analysis.secrets,
-                start: at.start,
-                end: at.end,
                 at,
                 diagnostic: d,
             });
@@ -150,8 +147,8 @@ pub fn concise_line(l: &Located) -> String {
     format!(
         "{}:{}:{}: {} [{}] {}",
         l.path,
-        l.start.line,
-        l.start.column,
+        l.at.start.line,
+        l.at.start.column,
         d.rule.code(),
         d.severity.as_str(),
         d.message
@@ -188,9 +185,9 @@ pub fn full(out: &mut dyn Write, found: &[Located]) -> io::Result<()> {
             disjoint,
             Span::new(d.span.start, end),
         );
-        let gutter = l.start.line.to_string().len();
+        let gutter = l.at.start.line.to_string().len();
         writeln!(out, "{:gutter$} |", "")?;
-        writeln!(out, "{} | {}", l.start.line, shown)?;
+        writeln!(out, "{} | {}", l.at.start.line, shown)?;
         writeln!(
             out,
             "{:gutter$} | {}{}",
@@ -412,8 +409,8 @@ pub fn json_diagnostic<'a>(l: &'a Located) -> JsonDiagnostic<'a> {
         severity: d.severity.as_str(),
         message: &d.message,
         range: JsonRange {
-            start: l.start,
-            end: l.end,
+            start: l.at.start,
+            end: l.at.end,
         },
         fix: d.fix.as_ref().map(|f| JsonFix {
             title: &f.title,
@@ -526,8 +523,6 @@ mod tests {
                     secrets: &[],
                     diagnostic: d,
                     at,
-                    start: at.start,
-                    end: at.end,
                 })
                 .collect();
             let summary = Summary::new(1, &found);

@@ -125,7 +125,7 @@ pub fn sarif(out: &mut dyn Write, found: &[Located]) -> io::Result<()> {
                 "locations": [{
                     "physicalLocation": {
                         "artifactLocation": {"uri": uri},
-                        "region": region(l.start, l.end),
+                        "region": region(l.at.start, l.at.end),
                     }
                 }],
             });
@@ -207,10 +207,10 @@ pub fn github(out: &mut dyn Write, found: &[Located]) -> io::Result<()> {
             out,
             "::{command} file={},line={},col={},endLine={},endColumn={},title={}::{}",
             gh_property(ci_path(l.path)),
-            l.start.line,
-            l.start.column,
-            l.end.line,
-            l.end.column,
+            l.at.start.line,
+            l.at.start.column,
+            l.at.end.line,
+            l.at.end.column,
             gh_property(&format!("{} {}", d.rule.code(), d.rule.name())),
             gh_data(&d.message)
         )?;
@@ -362,7 +362,7 @@ pub fn gitlab(out: &mut dyn Write, found: &[Located]) -> io::Result<()> {
                 "categories": [if matches!(d.rule, Rule::MissingEncrypt | Rule::PlaintextPassword | Rule::ServerNotAllowed) { "Security" } else { "Bug Risk" }],
                 "location": {
                     "path": ci_path(l.path),
-                    "lines": {"begin": l.start.line, "end": l.end.line},
+                    "lines": {"begin": l.at.start.line, "end": l.at.end.line},
                 },
             })
         })
