@@ -1,14 +1,12 @@
-//! The command line: `--check`, `--explain`, `--decode`. Reads files, calls
-//! the core, writes reports; the only part of the crate besides `lsp` that
-//! does I/O.
+//! The command line: `--check`, `--explain`, `--decode`. Resolves the
+//! configuration and walks the files through [`crate::project`], calls the
+//! core, writes reports.
 
 pub mod args;
-pub mod config_file;
 pub mod diff;
 pub mod fix_files;
 pub mod render;
 pub mod report;
-pub mod walk;
 
 use std::collections::HashMap;
 use std::io::{self, Read, Write};
@@ -19,13 +17,15 @@ use serde::Serialize;
 
 use crate::config::Config;
 use crate::fix::Applicability;
+use crate::project::checked::{Checked, FileError, Outcome};
+use crate::project::config::{Overrides, Resolver};
+use crate::project::read;
+use crate::project::settings::Settings;
+use crate::project::walk::{self, WalkOptions, Walked};
 use crate::rules::{Rule, Severity};
 use crate::scan::DocKind;
-use crate::settings::Settings;
 use crate::uri::Link;
 use args::{Args, FailOn, OutputFormat};
-use config_file::{Overrides, Resolver};
-use walk::{Checked, FileError, Outcome, WalkOptions, Walked};
 
 /// Exit statuses, as ruff and ripgrep use them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -269,14 +269,14 @@ fn check(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<St
                 ..Walked::default()
             },
             Ok(settings) => {
-                match walk::check_bytes(name.clone(), None, &bytes, kind, settings, fix, keep_text)
+                match read::check_bytes(name.clone(), None, &bytes, kind, settings, fix, keep_text)
                 {
                     Outcome::Checked(c) => Walked {
                         checked: vec![c],
                         ..Walked::default()
                     },
                     Outcome::Skipped => Walked {
-                        errors: vec![walk::binary_error(name)],
+                        errors: vec![read::binary_error(name)],
                         ..Walked::default()
                     },
                     Outcome::Error(e) => Walked {

@@ -6,7 +6,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 use unicode_width::UnicodeWidthChar;
 
-use super::walk::{Checked, Placed};
+use crate::project::checked::{Checked, Placed, Pos};
 use crate::rules::{Diagnostic, Severity};
 use crate::text::{Span, floor_char_boundary};
 
@@ -19,12 +19,6 @@ pub struct Located<'a> {
     pub diagnostic: &'a Diagnostic,
     /// Its positions.
     pub at: &'a Placed,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-pub struct Pos {
-    pub line: u32,
-    pub column: u32,
 }
 
 /// Every diagnostic of `files`, located, in path then position order.
@@ -506,7 +500,7 @@ mod tests {
     fn json_report_equals_serde_pretty_of_the_whole() {
         let text = "a trueconf:login=u&password=x&force=1 é visicall:bob@h\n".repeat(700);
         let analysis = crate::analyze(&text, crate::scan::DocKind::Plain, &Default::default());
-        let places = super::super::walk::place(&text, &analysis);
+        let places = crate::project::checked::place(&text, &analysis);
         // Enough for several slices wherever there is more than one core.
         assert!(
             analysis.diagnostics.len() > 2 * 512 * 2,

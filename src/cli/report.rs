@@ -9,8 +9,8 @@ use std::io::{self, Write};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde_json::{Value, json};
 
-use super::render::{Located, Pos, concise_line, json_diagnostic};
-use super::walk::Checked;
+use super::render::{Located, concise_line, json_diagnostic};
+use crate::project::checked::{Checked, Pos};
 use crate::rules::{Rule, Severity};
 
 pub fn json_lines(out: &mut dyn Write, found: &[Located]) -> io::Result<()> {

@@ -333,7 +333,7 @@ impl LanguageServer for Backend {
         self.shared.set_session(session);
 
         let mut messages = Vec::new();
-        match self.shared.reload_file_settings() {
+        match self.shared.reload_file_settings(false) {
             Ok((_, warnings)) => warnings.into_iter().for_each(|w| warn!("{w}")),
             Err(e) => messages.push(format!("{e}; the config file is ignored")),
         }
@@ -638,7 +638,7 @@ impl LanguageServer for Backend {
         _params: lsp::WorkspaceDiagnosticParams,
     ) -> Result<lsp::WorkspaceDiagnosticReportResult> {
         let session = self.shared.session();
-        let effective = self.shared.effective();
+        let resolver = self.shared.resolver();
         let open: Vec<PathBuf> = self
             .shared
             .open_uris()
@@ -651,7 +651,7 @@ impl LanguageServer for Backend {
             workspace::report(
                 &session.roots,
                 &open,
-                &effective,
+                &resolver,
                 session.encoding,
                 cap,
                 &previously,
@@ -672,7 +672,7 @@ impl Backend {
     }
 
     async fn reload_file(&self) {
-        let result = self.shared.reload_file_settings();
+        let result = self.shared.reload_file_settings(true);
         self.settings_updated(result).await;
     }
 }

@@ -14,7 +14,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, RwLock, Weak};
 use std::time::Duration;
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 use tokio::sync::mpsc;
 use tower_lsp_server::Client;
 use tower_lsp_server::ls_types as lsp;
@@ -22,7 +22,9 @@ use tracing::{debug, error, warn};
 
 use super::convert::{self, Index, Lines};
 use super::document::{self, Change, Text};
-use super::settings::{self, Effective};
+use super::settings;
+use crate::project::config::{Effective, Resolver};
+use crate::project::settings::Settings;
 use crate::scan::DocKind;
 use crate::text::{Encoding, LineCol};
 use crate::{Analysis, analyze};
@@ -257,15 +259,14 @@ impl Lifecycle {
     }
 }
 
-/// Settings from each source and the result in force.
-#[derive(Debug, Default)]
+/// The editor's settings from each source, and the resolver in force: the
+/// configuration files with the editor's settings laid over them.
 struct ConfigState {
-    file: Map<String, Value>,
     /// From `initializationOptions.settings`.
-    init: Map<String, Value>,
+    init: Settings,
     /// From `workspace/configuration` or `didChangeConfiguration`.
-    editor: Map<String, Value>,
-    effective: Arc<Effective>,
+    editor: Settings,
+    resolver: Arc<Resolver>,
 }
 
 pub struct Shared {
@@ -307,8 +308,12 @@ impl Shared {
             docs: Mutex::new(HashMap::new()),
             session: RwLock::new(Session::default()),
             config: Mutex::new(ConfigState {
-                effective: Arc::new(Effective::defaults()),
-                ..ConfigState::default()
+                init: Settings::default(),
+                editor: Settings::default(),
+                resolver: Arc::new(
+                    Resolver::editor(PathBuf::from("/"), Settings::default())
+                        .expect("the defaults are valid"),
+                ),
             }),
             ids: AtomicU64::new(1),
             editor_ticket: Mutex::new(0),
@@ -359,8 +364,30 @@ impl Shared {
         }
     }
 
-    pub fn effective(&self) -> Arc<Effective> {
-        lock(&self.config).effective.clone()
+    /// The configuration files and the editor's settings in force.
+    pub fn resolver(&self) -> Arc<Resolver> {
+        lock(&self.config).resolver.clone()
+    }
+
+    /// The settings in force for a document: those of the nearest
+    /// configuration file above it, as `--check` finds it, with the
+    /// editor's laid over them.
+    pub fn effective_for(&self, uri: &lsp::Uri) -> Arc<Effective> {
+        let resolver = self.resolver();
+        let effective = match uri.to_file_path() {
+            Some(path) => resolver
+                .for_file(&path)
+                .unwrap_or_else(|_| resolver.fallback()),
+            None => resolver.fallback(),
+        };
+        let (warnings, errors) = resolver.take_notes();
+        for w in warnings {
+            warn!("{w}");
+        }
+        for e in errors {
+            warn!("{e}; the config file is ignored");
+        }
+        effective
     }
 
     fn next_id(&self) -> u64 {
@@ -420,7 +447,7 @@ impl Shared {
     pub fn did_open(self: &Arc<Self>, p: lsp::DidOpenTextDocumentParams) {
         let key = p.text_document.uri.as_str().to_string();
         let kind = DocKind::from_language_id(&p.text_document.language_id);
-        let config = self.effective();
+        let config = self.effective_for(&p.text_document.uri);
         let doc = Document {
             uri: p.text_document.uri,
             text: Text::from_string(p.text_document.text),
@@ -466,7 +493,6 @@ impl Shared {
                 text: c.text,
             })
             .collect();
-        let config = self.effective();
         let mut docs = lock(&self.docs);
         let Some(doc) = docs.get_mut(key) else {
             warn!(uri = %key, "didChange for a document that is not open; ignored");
@@ -489,7 +515,7 @@ impl Shared {
         // The new cell first: the old one's lint result, if nothing else
         // holds it, goes with its share of the text, which the edit then
         // changes in place instead of copying.
-        doc.cell = self.new_cell(version, config);
+        doc.cell = self.new_cell(version, doc.cell.config.clone());
         if let Err(e) = doc.text.apply(&changes, encoding) {
             // Not reached: apply fails only as validate does.
             error!(uri = %key, version, "didChange failed after validation: {e}");
@@ -514,12 +540,19 @@ impl Shared {
 
     /// Re-lints every open document under the configuration now in force.
     pub fn relint_all(self: &Arc<Self>) {
-        let config = self.effective();
+        // Resolved before the documents are locked: it may read files.
+        let open: Vec<(String, lsp::Uri)> = lock(&self.docs)
+            .iter()
+            .map(|(k, d)| (k.clone(), d.uri.clone()))
+            .collect();
+        let configs: Vec<(String, Arc<Effective>)> = open
+            .into_iter()
+            .map(|(key, uri)| (key, self.effective_for(&uri)))
+            .collect();
         let mut docs = lock(&self.docs);
-        let keys: Vec<String> = docs.keys().cloned().collect();
-        for key in keys {
+        for (key, config) in configs {
             if let Some(doc) = docs.get_mut(&key) {
-                doc.cell = self.new_cell(doc.version, config.clone());
+                doc.cell = self.new_cell(doc.version, config);
                 self.schedule(&key, doc);
             }
         }
@@ -541,33 +574,46 @@ impl Shared {
 
     // --- Settings. ---
 
-    /// Puts new settings of one source in force; the layers are, from the
-    /// bottom: the config file, `initializationOptions.settings`, the
-    /// editor's configuration. On error the previous configuration stays.
+    /// Puts new editor settings of one source in force; the layers are,
+    /// from the bottom: each document's configuration file,
+    /// `initializationOptions.settings`, the editor's configuration. On
+    /// error the previous configuration stays.
     fn set_layer(
         &self,
-        layer: fn(&mut ConfigState) -> &mut Map<String, Value>,
-        map: Map<String, Value>,
+        layer: fn(&mut ConfigState) -> &mut Settings,
+        new: Settings,
     ) -> Result<bool, String> {
         let mut state = lock(&self.config);
-        let merged =
-            |s: &ConfigState| settings::merge(&settings::merge(&s.file, &s.init), &s.editor);
+        if *layer(&mut state) == new {
+            return Ok(false);
+        }
+        let merged = |s: &ConfigState| s.init.over(&s.editor);
         let before = merged(&state);
-        let old = std::mem::replace(layer(&mut state), map);
+        let old = std::mem::replace(layer(&mut state), new);
         let after = merged(&state);
         if after == before {
             return Ok(false);
         }
-        match settings::effective(&after) {
-            Ok(effective) => {
-                state.effective = Arc::new(effective);
+        match Resolver::editor(self.root(), after) {
+            Ok(resolver) => {
+                state.resolver = Arc::new(resolver);
                 Ok(true)
             }
             Err(e) => {
                 *layer(&mut state) = old;
-                Err(e)
+                Err(settings::invalid(e))
             }
         }
+    }
+
+    /// The folder the editor's `exclude` globs are relative to: the first
+    /// workspace root.
+    fn root(&self) -> PathBuf {
+        self.session()
+            .roots
+            .first()
+            .cloned()
+            .unwrap_or_else(|| PathBuf::from("/"))
     }
 
     /// A ticket for a settings update, taken when the update is asked for.
@@ -590,35 +636,49 @@ impl Shared {
             return Ok((false, Vec::new()));
         }
         *applied = ticket;
-        let (map, warnings) = settings::known_keys(value);
-        let changed = self.set_layer(|s| &mut s.editor, map)?;
+        let (new, warnings) = settings::from_editor(value)?;
+        let changed = self.set_layer(|s| &mut s.editor, new)?;
         Ok((changed, warnings))
     }
 
     /// Replaces the settings of `initializationOptions.settings`.
     pub fn set_init_settings(&self, value: &Value) -> Result<Vec<String>, String> {
-        let (map, warnings) = settings::known_keys(value);
-        self.set_layer(|s| &mut s.init, map)?;
+        let (new, warnings) = settings::from_editor(value)?;
+        self.set_layer(|s| &mut s.init, new)?;
         Ok(warnings)
     }
 
-    /// Replaces the config file's settings (an empty map when there is
-    /// none); returns whether the configuration changed.
-    pub fn set_file_settings(&self, file: Map<String, Value>) -> Result<bool, String> {
-        self.set_layer(|s| &mut s.file, file)
-    }
-
-    /// Reads the config file of the first workspace root into the settings.
-    /// Returns whether the configuration changed, and warnings.
-    pub fn reload_file_settings(&self) -> Result<(bool, Vec<String>), String> {
+    /// Forgets the configuration files read so far: they are found and read
+    /// again, first those of the workspace roots. When one of those cannot
+    /// be used, the error is returned and the previous configuration stays
+    /// if `keep_on_error` (else the file is skipped as if absent). Returns
+    /// whether the configuration changed, and warnings.
+    pub fn reload_file_settings(&self, keep_on_error: bool) -> Result<(bool, Vec<String>), String> {
         let roots = self.session().roots;
-        let found = roots.first().and_then(|r| settings::find_file(r));
-        let (map, warnings) = match found {
-            Some(path) => settings::read_file(&path)?,
-            None => (Map::new(), Vec::new()),
-        };
-        let changed = self.set_file_settings(map)?;
-        Ok((changed, warnings))
+        let mut state = lock(&self.config);
+        let resolver = Resolver::editor(self.root(), state.init.over(&state.editor))
+            .map_err(settings::invalid)?;
+        for root in &roots {
+            let _ = resolver.for_folder(root);
+        }
+        let (warnings, errors) = resolver.take_notes();
+        let error = (!errors.is_empty()).then(|| {
+            errors
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("; ")
+        });
+        if let Some(e) = &error
+            && keep_on_error
+        {
+            return Err(e.clone());
+        }
+        state.resolver = Arc::new(resolver);
+        match error {
+            Some(e) => Err(e),
+            None => Ok((true, warnings)),
+        }
     }
 
     /// Parses a URI string, for tests and custom requests.

@@ -1,14 +1,13 @@
 //! Workspace diagnostics: the files of the workspace folders that are not
-//! open, linted with the same walker as `--check`.
+//! open, linted with the same walker and configuration files as `--check`.
 
 use std::path::{Path, PathBuf};
 
 use tower_lsp_server::ls_types as lsp;
 
 use super::convert::{self, Index, Lines};
-use super::settings::Effective;
-use crate::cli::config_file::Resolver;
-use crate::cli::walk::{WalkOptions, Walked, walk};
+use crate::project::config::Resolver;
+use crate::project::walk::{WalkOptions, Walked, walk};
 use crate::text::{Encoding, LineIndex};
 
 /// One report per file with findings, and an empty one for each file of
@@ -17,7 +16,7 @@ use crate::text::{Encoding, LineIndex};
 pub fn report(
     roots: &[PathBuf],
     open: &[PathBuf],
-    effective: &Effective,
+    resolver: &Resolver,
     encoding: Encoding,
     cap: usize,
     previously: &[lsp::Uri],
@@ -34,22 +33,18 @@ pub fn report(
         fix: None,
         keep_text: true,
     };
-    let resolver = match Resolver::fixed(
-        roots[0].clone(),
-        effective.config.clone(),
-        &effective.exclude,
-    ) {
-        Ok(r) => r,
-        Err(e) => {
-            tracing::warn!("workspace diagnostics: exclude: {}", e.message);
-            return (items, reported);
-        }
-    };
     let Walked {
         checked, errors, ..
-    } = walk(roots, false, &opts, &resolver);
+    } = walk(roots, false, &opts, resolver);
     for e in &errors {
         tracing::debug!("workspace diagnostics: {} {}", e.path, e.message);
+    }
+    let (warnings, bad) = resolver.take_notes();
+    for w in warnings {
+        tracing::warn!("{w}");
+    }
+    for e in bad {
+        tracing::warn!("{e}; the config file is ignored");
     }
     for file in checked {
         if file.analysis.diagnostics.is_empty() {

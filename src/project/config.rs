@@ -1,6 +1,8 @@
-//! Configuration files (interface.md §4): discovery upward from each checked
-//! file's folder, parsing with positions for error messages, and the merge
-//! with command-line flags.
+//! Configuration files (README "Configuration"): discovery upward from each
+//! checked file's folder, parsing with positions for error messages, and the
+//! merge with command-line flags or the editor's settings. The command line
+//! and the language server resolve files through this one [`Resolver`]:
+//! strictly for `--check`, leniently for the editor ([`Strictness`]).
 //!
 //! - Names: `trueconf-lsp.toml`, then `.trueconf-lsp.toml`, in each folder
 //!   from the file's own up to the file system root; the first found wins and
@@ -15,9 +17,12 @@
 //!   folder name anywhere below; one with `/` matches the path from that
 //!   folder. They apply to paths named on the command line too, so a
 //!   pre-commit hook that passes file names honours them.
+//! - The editor's settings are laid over each file's key by key; its
+//!   `exclude` globs are relative to the workspace root.
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
+use std::io::Read;
 use std::path::{Component, Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -25,12 +30,27 @@ use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use serde::Deserialize;
 use toml::Spanned;
 
+use super::settings::Settings;
 use crate::config::Config;
 use crate::rules::Severity;
-use crate::settings::Settings;
+use crate::text::{Cursor, Encoding};
 
 /// File names looked for in each folder, in order of preference.
 pub const NAMES: [&str; 2] = ["trueconf-lsp.toml", ".trueconf-lsp.toml"];
+
+/// How a configuration file is read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Strictness {
+    /// `--check`: an unknown key is an error, with its position.
+    Strict,
+    /// The editor: an unknown key is dropped with a warning, and a file
+    /// longer than [`MAX_LENIENT_BYTES`] is not read (opening a folder must
+    /// not make the server read a file of any size).
+    Lenient,
+}
+
+/// The longest configuration file the language server reads.
+pub const MAX_LENIENT_BYTES: u64 = 1024 * 1024;
 
 /// A configuration file that cannot be used: where and why.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -82,15 +102,12 @@ struct Positioned {
 
 /// 1-based line and character column of byte `offset` in `text`.
 fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let offset = crate::text::floor_char_boundary(text, offset.min(text.len()));
-    let before = &text[..offset];
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    let line = before.matches('\n').count() + 1;
-    (line, before[line_start..].chars().count() + 1)
+    let lc = Cursor::new(text, Encoding::Utf32).line_col(offset);
+    (lc.line as usize + 1, lc.col as usize + 1)
 }
 
-/// Parses and validates a configuration file's text. Errors carry the
-/// position of the offending key or value.
+/// Parses and validates a configuration file's text strictly. Errors carry
+/// the position of the offending key or value.
 pub fn parse(path: &Path, text: &str) -> Result<Settings, ConfigError> {
     let error = |offset: usize, message: String| {
         let (line, column) = line_col(text, offset);
@@ -170,14 +187,65 @@ pub fn parse(path: &Path, text: &str) -> Result<Settings, ConfigError> {
     Ok(settings)
 }
 
-/// Reads and parses the configuration file at `path`.
-pub fn load(path: &Path) -> Result<Settings, ConfigError> {
-    let bytes = std::fs::read(path).map_err(|e| ConfigError {
+/// Parses a configuration file's text leniently: unknown keys are dropped,
+/// with one warning each. Returns the settings and the warnings.
+pub fn parse_lenient(path: &Path, text: &str) -> Result<(Settings, Vec<String>), ConfigError> {
+    let table: toml::Table = toml::from_str(text).map_err(|e| {
+        let (line, column) = line_col(text, e.span().map_or(0, |s| s.start));
+        ConfigError {
+            path: path.to_path_buf(),
+            line,
+            column,
+            message: e.message().trim_end().replace('\n', "; "),
+        }
+    })?;
+    if table.keys().all(|k| Settings::is_key(k)) {
+        // The strict reading, with its positions.
+        return parse(path, text).map(|s| (s, Vec::new()));
+    }
+    let plain = |message: String| ConfigError {
         path: path.to_path_buf(),
         line: 0,
         column: 0,
-        message: format!("cannot be read: {e}"),
-    })?;
+        message,
+    };
+    let value = serde_json::to_value(table).map_err(|e| plain(e.to_string()))?;
+    let (settings, warnings) = Settings::lenient(&value).map_err(plain)?;
+    settings.to_config().map_err(plain)?;
+    if let Some(globs) = &settings.exclude {
+        Exclude::new(Path::new("/"), globs).map_err(|m| plain(format!("exclude: {m}")))?;
+    }
+    let warnings = warnings
+        .into_iter()
+        .map(|w| format!("{}: {w}", path.display()))
+        .collect();
+    Ok((settings, warnings))
+}
+
+/// Reads and parses the configuration file at `path`. Returns the settings
+/// and, when lenient, warnings about the keys dropped.
+pub fn load(path: &Path, strictness: Strictness) -> Result<(Settings, Vec<String>), ConfigError> {
+    let plain = |message: String| ConfigError {
+        path: path.to_path_buf(),
+        line: 0,
+        column: 0,
+        message,
+    };
+    let bytes = match strictness {
+        Strictness::Strict => std::fs::read(path),
+        Strictness::Lenient => std::fs::File::open(path).and_then(|f| {
+            let mut bytes = Vec::new();
+            f.take(MAX_LENIENT_BYTES + 1).read_to_end(&mut bytes)?;
+            Ok(bytes)
+        }),
+    }
+    .map_err(|e| plain(format!("cannot be read: {e}")))?;
+    if strictness == Strictness::Lenient && bytes.len() as u64 > MAX_LENIENT_BYTES {
+        return Err(plain(format!(
+            "is larger than {} KiB; not read",
+            MAX_LENIENT_BYTES / 1024
+        )));
+    }
     let text = String::from_utf8(bytes).map_err(|e| {
         let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
         let (line, column) = line_col(&text, e.utf8_error().valid_up_to());
@@ -188,7 +256,11 @@ pub fn load(path: &Path) -> Result<Settings, ConfigError> {
             message: "is not valid UTF-8".into(),
         }
     })?;
-    parse(path, text.strip_prefix('\u{feff}').unwrap_or(&text))
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    match strictness {
+        Strictness::Strict => parse(path, text).map(|s| (s, Vec::new())),
+        Strictness::Lenient => parse_lenient(path, text),
+    }
 }
 
 /// `path` made absolute against `cwd`, with `.` and `..` resolved by name
@@ -282,23 +354,48 @@ pub struct Overrides {
     pub exclude: Vec<String>,
 }
 
-/// The settings in force for one checked file.
+/// The settings in force for one file, in both shells.
 #[derive(Debug)]
 pub struct Effective {
     pub config: Config,
     pub fail_on: Severity,
     /// The configuration file used, if any.
     pub source: Option<PathBuf>,
+    /// Language server: show inlay hints naming each link's action.
+    pub inlay_hints: bool,
+    /// Language server: the document size cap, when the settings set one.
+    pub max_document_bytes: Option<usize>,
     excludes: Vec<Exclude>,
 }
 
+impl Default for Effective {
+    /// No configuration file, no settings.
+    fn default() -> Self {
+        Effective {
+            config: Config::default(),
+            fail_on: Severity::Warning,
+            source: None,
+            inlay_hints: true,
+            max_document_bytes: None,
+            excludes: Vec::new(),
+        }
+    }
+}
+
 impl Effective {
+    /// The file's settings (if any), the editor's laid over them key by key,
+    /// then the command line's. `base_exclude` holds the globs of the
+    /// command line or of the editor; the editor's replace the file's.
     fn new(
         file: Option<(&Path, &Settings)>,
+        editor: &Settings,
         overrides: &Overrides,
-        cli_exclude: &Exclude,
+        base_exclude: &Exclude,
     ) -> Result<Effective, String> {
-        let mut settings = file.map(|(_, s)| s.clone()).unwrap_or_default();
+        let mut settings = file
+            .map(|(_, s)| s.clone())
+            .unwrap_or_default()
+            .over(editor);
         if !overrides.select.is_empty() {
             settings.select = Some(overrides.select.clone());
             settings.ignore = Some(overrides.ignore.clone());
@@ -312,9 +409,10 @@ impl Effective {
             Some(f) => f,
             None => settings.fail_on()?.unwrap_or(Severity::Warning),
         };
-        let mut excludes = vec![cli_exclude.clone()];
+        let mut excludes = vec![base_exclude.clone()];
         if let Some((path, s)) = file
             && let Some(globs) = &s.exclude
+            && editor.exclude.is_none()
         {
             let base = path.parent().unwrap_or(Path::new("/"));
             excludes.push(Exclude::new(base, globs)?);
@@ -323,6 +421,10 @@ impl Effective {
             config,
             fail_on,
             source: file.map(|(p, _)| p.to_path_buf()),
+            inlay_hints: settings.inlay_hints.unwrap_or(true),
+            max_document_bytes: settings
+                .max_document_bytes
+                .map(|n| usize::try_from(n).unwrap_or(usize::MAX)),
             excludes,
         })
     }
@@ -349,9 +451,17 @@ enum Mode {
 /// Finds the settings for each checked file; shared by the walk's threads.
 pub struct Resolver {
     cwd: PathBuf,
+    strictness: Strictness,
+    /// The editor's settings, laid over each file's.
+    editor: Settings,
     overrides: Overrides,
+    /// The command line's or the editor's `exclude`.
     cli_exclude: Exclude,
     mode: Mode,
+    /// Lenient: warnings about dropped keys, and the files that could not
+    /// be used (and were skipped, as if absent), since the last
+    /// [`Resolver::take_notes`].
+    notes: Mutex<(Vec<String>, Vec<ConfigError>)>,
 }
 
 impl Resolver {
@@ -374,21 +484,21 @@ impl Resolver {
             column: 0,
             message,
         };
+        let editor = Settings::default();
         let mode = if let Some(path) = config {
-            let settings = load(path)?;
+            let (settings, _) = load(path, Strictness::Strict)?;
             let abs = absolute(&cwd, path);
-            let eff =
-                Effective::new(Some((&abs, &settings)), &overrides, &cli_exclude).map_err(|m| {
-                    ConfigError {
-                        path: path.to_path_buf(),
-                        line: 0,
-                        column: 0,
-                        message: m,
-                    }
+            let eff = Effective::new(Some((&abs, &settings)), &editor, &overrides, &cli_exclude)
+                .map_err(|m| ConfigError {
+                    path: path.to_path_buf(),
+                    line: 0,
+                    column: 0,
+                    message: m,
                 })?;
             Mode::Explicit(Arc::new(eff))
         } else {
-            let default = Arc::new(Effective::new(None, &overrides, &cli_exclude).map_err(plain)?);
+            let default =
+                Arc::new(Effective::new(None, &editor, &overrides, &cli_exclude).map_err(plain)?);
             if isolated {
                 Mode::Isolated(default)
             } else {
@@ -401,38 +511,60 @@ impl Resolver {
         };
         Ok(Resolver {
             cwd,
+            strictness: Strictness::Strict,
+            editor,
             overrides,
             cli_exclude,
             mode,
+            notes: Mutex::default(),
         })
     }
 
-    /// A resolver that gives every file the same, ready configuration: the
-    /// language server's settings, with `exclude` globs relative to `cwd`.
-    pub fn fixed(
-        cwd: PathBuf,
-        config: Config,
-        exclude: &[String],
-    ) -> Result<Resolver, ConfigError> {
+    /// The language server's resolver: configuration files are found as
+    /// `--check` finds them (the nearest above each file) but read
+    /// leniently, a file that cannot be used is skipped as if absent, and
+    /// the editor's settings are laid over each file's key by key (its
+    /// `exclude` globs relative to `root`). Errors are about the editor's
+    /// settings.
+    pub fn editor(root: PathBuf, editor: Settings) -> Result<Resolver, String> {
         let overrides = Overrides::default();
-        let cli_exclude = Exclude::new(&cwd, exclude).map_err(|m| ConfigError {
-            path: PathBuf::from("exclude"),
-            line: 0,
-            column: 0,
-            message: m,
-        })?;
-        let effective = Effective {
-            config,
-            fail_on: Severity::Warning,
-            source: None,
-            excludes: vec![cli_exclude.clone()],
-        };
+        let cli_exclude = Exclude::new(&root, editor.exclude.as_deref().unwrap_or_default())
+            .map_err(|m| format!("exclude: {m}"))?;
+        let default = Arc::new(Effective::new(None, &editor, &overrides, &cli_exclude)?);
         Ok(Resolver {
-            cwd,
+            cwd: root,
+            strictness: Strictness::Lenient,
+            editor,
             overrides,
             cli_exclude,
-            mode: Mode::Explicit(Arc::new(effective)),
+            mode: Mode::Discover {
+                folders: Mutex::new(HashMap::new()),
+                files: Mutex::new(HashMap::new()),
+                default,
+            },
+            notes: Mutex::default(),
         })
+    }
+
+    /// The settings of a file that has no folder (an unsaved document):
+    /// those without a configuration file.
+    pub fn fallback(&self) -> Arc<Effective> {
+        match &self.mode {
+            Mode::Isolated(e) | Mode::Explicit(e) => e.clone(),
+            Mode::Discover { default, .. } => default.clone(),
+        }
+    }
+
+    /// Lenient: the warnings and the skipped files noted since the last
+    /// call, each once.
+    pub fn take_notes(&self) -> (Vec<String>, Vec<ConfigError>) {
+        let (mut warnings, mut errors) =
+            std::mem::take(&mut *self.notes.lock().unwrap_or_else(|e| e.into_inner()));
+        warnings.sort();
+        warnings.dedup();
+        errors.sort();
+        errors.dedup();
+        (warnings, errors)
     }
 
     /// The absolute form of a path as given.
@@ -468,12 +600,19 @@ impl Resolver {
                         break;
                     }
                 }
+                let above = || match folder.parent() {
+                    Some(parent) => self.for_folder(parent),
+                    None => Ok(default.clone()),
+                };
                 let result = match found {
-                    Some(file) => self.effective_for(files, &file),
-                    None => match folder.parent() {
-                        Some(parent) => self.for_folder(parent),
-                        None => Ok(default.clone()),
+                    Some(file) => match self.effective_for(files, &file) {
+                        Err(e) if self.strictness == Strictness::Lenient => {
+                            self.notes.lock().expect("lock").1.push(e);
+                            above()
+                        }
+                        result => result,
                     },
+                    None => above(),
                 };
                 folders
                     .lock()
@@ -493,20 +632,26 @@ impl Resolver {
             return e.clone();
         }
         let shown = self.shown(file);
-        let result = load(file)
+        let result = load(file, self.strictness)
             .map_err(|mut e| {
                 e.path = shown.clone();
                 e
             })
-            .and_then(|settings| {
-                Effective::new(Some((file, &settings)), &self.overrides, &self.cli_exclude)
-                    .map(Arc::new)
-                    .map_err(|m| ConfigError {
-                        path: shown,
-                        line: 0,
-                        column: 0,
-                        message: m,
-                    })
+            .and_then(|(settings, warnings)| {
+                self.notes.lock().expect("lock").0.extend(warnings);
+                Effective::new(
+                    Some((file, &settings)),
+                    &self.editor,
+                    &self.overrides,
+                    &self.cli_exclude,
+                )
+                .map(Arc::new)
+                .map_err(|m| ConfigError {
+                    path: shown,
+                    line: 0,
+                    column: 0,
+                    message: m,
+                })
             });
         files
             .lock()
@@ -643,6 +788,7 @@ TC004 = "error"
         let p = Path::new("/x/trueconf-lsp.toml");
         let e = Effective::new(
             Some((p, &file)),
+            &Settings::default(),
             &Overrides {
                 ignore: vec!["TC004".into()],
                 ..Overrides::default()
@@ -657,6 +803,7 @@ TC004 = "error"
         assert_eq!(e.fail_on, Severity::Error);
         let e = Effective::new(
             Some((p, &file)),
+            &Settings::default(),
             &Overrides {
                 select: vec!["TC002".into()],
                 fail_on: Some(Severity::Info),

@@ -1,0 +1,158 @@
+//! A linted file and where its diagnostics stand: what the walker hands
+//! to the reports.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use super::config::Effective;
+use crate::scan::DocKind;
+use crate::text::{Cursor, Encoding, Span};
+use crate::{Analysis, analyze};
+
+/// A 1-based, character-counted position.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Pos {
+    pub line: u32,
+    pub column: u32,
+}
+
+/// One linted file.
+pub struct Checked {
+    /// The path as reached from the command line.
+    pub path: String,
+    /// Where to read and write it; `None` for standard input.
+    pub fs_path: Option<PathBuf>,
+    pub kind: DocKind,
+    /// Whether the file starts with a UTF-8 byte-order mark, which is not
+    /// part of `text`.
+    pub bom: bool,
+    /// The file's text after fixing, kept only when it was fixed, or has
+    /// diagnostics and the text was asked for ([`WalkOptions::keep_text`]).
+    pub text: String,
+    pub analysis: Analysis,
+    /// Where each diagnostic of `analysis` stands, in the same order.
+    pub places: Vec<Placed>,
+    pub settings: Arc<Effective>,
+    /// Set when fixing changed the text.
+    pub fixed: Option<Fixed>,
+}
+
+/// A diagnostic's 1-based, character-counted positions, and those of its
+/// fix's edits, with the byte span of its first line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Placed {
+    pub start: Pos,
+    pub end: Pos,
+    pub line: Span,
+    pub edits: Vec<(Pos, Pos)>,
+}
+
+/// Where each diagnostic of `analysis` stands in `text`: the offsets are
+/// sorted and located in one forward pass.
+pub fn place(text: &str, analysis: &Analysis) -> Vec<Placed> {
+    if analysis.diagnostics.is_empty() {
+        return Vec::new();
+    }
+    let mut offsets: Vec<usize> = Vec::new();
+    for d in &analysis.diagnostics {
+        offsets.extend([d.span.start, d.span.end]);
+        if let Some(f) = &d.fix {
+            offsets.extend(f.edits.iter().flat_map(|e| [e.span.start, e.span.end]));
+        }
+    }
+    offsets.sort_unstable();
+    offsets.dedup();
+    let mut cursor = Cursor::new(text, Encoding::Utf32);
+    let located: Vec<(Pos, Span)> = offsets
+        .iter()
+        .map(|&o| {
+            let lc = cursor.line_col(o);
+            let pos = Pos {
+                line: lc.line + 1,
+                column: lc.col + 1,
+            };
+            (pos, cursor.line_span())
+        })
+        .collect();
+    let at = |o: usize| located[offsets.binary_search(&o).unwrap_or(0)];
+    analysis
+        .diagnostics
+        .iter()
+        .map(|d| {
+            let (start, line) = at(d.span.start);
+            Placed {
+                start,
+                end: at(d.span.end).0,
+                line,
+                edits: d.fix.as_ref().map_or_else(Vec::new, |f| {
+                    f.edits
+                        .iter()
+                        .map(|e| (at(e.span.start).0, at(e.span.end).0))
+                        .collect()
+                }),
+            }
+        })
+        .collect()
+}
+
+/// What fixing a file changed.
+pub struct Fixed {
+    /// The text as read (without the byte-order mark).
+    pub original: String,
+    /// Password spans of `original`.
+    pub original_secrets: Vec<Span>,
+    /// Fixes applied, over all passes.
+    pub applied: usize,
+}
+
+impl Checked {
+    /// The file's bytes as read.
+    pub fn original_bytes(&self) -> Vec<u8> {
+        let text = self.fixed.as_ref().map_or(&self.text, |f| &f.original);
+        with_bom(self.bom, text)
+    }
+
+    /// The file's bytes after fixing.
+    pub fn fixed_bytes(&self) -> Vec<u8> {
+        with_bom(self.bom, &self.text)
+    }
+
+    /// Forgets the fixes: the file is reported as it is on disk.
+    pub fn revert(&mut self) {
+        if let Some(f) = self.fixed.take() {
+            self.analysis = analyze(&f.original, self.kind, &self.settings.config);
+            self.places = place(&f.original, &self.analysis);
+            self.text = f.original;
+        }
+    }
+}
+
+fn with_bom(bom: bool, text: &str) -> Vec<u8> {
+    let mut out = Vec::with_capacity(text.len() + 3);
+    if bom {
+        out.extend_from_slice("\u{feff}".as_bytes());
+    }
+    out.extend_from_slice(text.as_bytes());
+    out
+}
+
+/// What went wrong with one path; the run goes on and exits 2.
+#[derive(Clone, Debug)]
+pub struct FileError {
+    pub path: String,
+    pub message: String,
+}
+
+/// Outcome of linting a file's bytes.
+pub enum Outcome {
+    Checked(Checked),
+    /// Binary (a NUL byte in the first 8 KiB). Skipped quietly when the
+    /// walk of a folder found it; an error ([`binary_error`]) when it was
+    /// named on the command line or came on standard input.
+    Skipped,
+    Error(FileError),
+    /// Checked, but something went wrong too (fixes that did not converge).
+    CheckedWithError(Checked, FileError),
+}

@@ -1,0 +1,21 @@
+//! The project layer, between the core and the two shells (`cli`, `lsp`):
+//! the user's settings, the configuration files and how they are resolved
+//! for each file, the walk over a tree, and reading and checking a file's
+//! bytes. Both shells use it; it uses neither, and imports no tokio, tower,
+//! ropey or clap (it is where `std::fs` is allowed).
+//!
+//! - [`settings`]: the settings keys (their one spelling, aliases included)
+//!   and their validation into a [`crate::config::Config`];
+//! - [`config`]: configuration files: one loader, strict for `--check` and
+//!   lenient for the editor, and the per-folder [`config::Resolver`] that
+//!   gives each file its [`config::Effective`] settings;
+//! - [`checked`]: a linted file and where its diagnostics stand;
+//! - [`read`]: reading a file and checking its bytes (binary, UTF-16,
+//!   UTF-8);
+//! - [`walk`]: the `.gitignore`-aware parallel walk.
+
+pub mod checked;
+pub mod config;
+pub mod read;
+pub mod settings;
+pub mod walk;

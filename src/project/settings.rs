@@ -1,0 +1,218 @@
+//! User settings as they arrive from a config file (TOML) or an editor
+//! (JSON), and their validation into a [`Config`]. Shared by both shells.
+//!
+//! [`Settings`] is the one list of keys and of their spellings (the
+//! editors' camelCase aliases included): the strict loader deserializes
+//! into it, and the lenient one asks it which keys it knows
+//! ([`Settings::is_key`]).
+
+use std::collections::HashMap;
+
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+use crate::config::{AllowedServers, Config, is_valid_selector};
+use crate::rules::{Rule, Severity};
+
+/// The settings keys (README "Configuration"), all optional.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Settings {
+    pub fail_on: Option<String>,
+    pub select: Option<Vec<String>>,
+    pub ignore: Option<Vec<String>>,
+    pub exclude: Option<Vec<String>>,
+    #[serde(alias = "allowedServers")]
+    pub allowed_servers: Option<Vec<String>>,
+    pub severity: Option<HashMap<String, String>>,
+    /// Language server only: show inlay hints naming each link's action.
+    #[serde(alias = "inlayHints")]
+    pub inlay_hints: Option<bool>,
+    /// Language server only: documents longer than this many bytes are not
+    /// linted (they get one "document too large" diagnostic).
+    #[serde(alias = "maxDocumentBytes")]
+    pub max_document_bytes: Option<u64>,
+}
+
+impl Settings {
+    /// Is `key` one of the settings keys, in any of its spellings?
+    pub fn is_key(key: &str) -> bool {
+        let mut one = Map::new();
+        one.insert(key.to_string(), Value::Null);
+        serde_json::from_value::<Settings>(Value::Object(one)).is_ok()
+    }
+
+    /// These settings with every key that `top` sets laid over them: the
+    /// editor's layers win key by key.
+    pub fn over(&self, top: &Settings) -> Settings {
+        fn pick<T: Clone>(base: &Option<T>, top: &Option<T>) -> Option<T> {
+            top.as_ref().or(base.as_ref()).cloned()
+        }
+        Settings {
+            fail_on: pick(&self.fail_on, &top.fail_on),
+            select: pick(&self.select, &top.select),
+            ignore: pick(&self.ignore, &top.ignore),
+            exclude: pick(&self.exclude, &top.exclude),
+            allowed_servers: pick(&self.allowed_servers, &top.allowed_servers),
+            severity: pick(&self.severity, &top.severity),
+            inlay_hints: pick(&self.inlay_hints, &top.inlay_hints),
+            max_document_bytes: pick(&self.max_document_bytes, &top.max_document_bytes),
+        }
+    }
+
+    /// Reads a settings object leniently: an unknown key is dropped with a
+    /// warning, a `null` value counts as absent, a non-object counts as
+    /// empty (with a warning unless it is `null`). When a key is given in
+    /// two spellings, the later wins. A known key with a value of the wrong
+    /// type is an error.
+    pub fn lenient(value: &Value) -> Result<(Settings, Vec<String>), String> {
+        let mut settings = Settings::default();
+        let mut warnings = Vec::new();
+        let Value::Object(map) = value else {
+            if !value.is_null() {
+                warnings.push("settings are not an object; ignored".to_string());
+            }
+            return Ok((settings, warnings));
+        };
+        for (key, v) in map {
+            if !Settings::is_key(key) {
+                warnings.push(format!("unknown setting `{key}` ignored"));
+                continue;
+            }
+            if v.is_null() {
+                continue;
+            }
+            let mut one = Map::new();
+            one.insert(key.clone(), v.clone());
+            let one: Settings =
+                serde_json::from_value(Value::Object(one)).map_err(|e| e.to_string())?;
+            settings = settings.over(&one);
+        }
+        Ok((settings, warnings))
+    }
+
+    /// Validates the settings into a lint configuration. Errors name the key
+    /// and the offending value.
+    pub fn to_config(&self) -> Result<Config, String> {
+        let mut config = Config::default();
+        for (key, list, dest) in [
+            ("select", &self.select, &mut config.select),
+            ("ignore", &self.ignore, &mut config.ignore),
+        ] {
+            for sel in list.iter().flatten() {
+                if !is_valid_selector(sel) {
+                    return Err(format!("{key}: `{sel}` is no rule code, prefix or name"));
+                }
+                dest.push(sel.clone());
+            }
+        }
+        for (code, sev) in self.severity.iter().flatten() {
+            let rule = Rule::from_code(code)
+                .ok_or_else(|| format!("severity: `{code}` is no rule code"))?;
+            let sev = Severity::parse(sev).ok_or_else(|| {
+                format!("severity.{code}: `{sev}` is not error, warning, info or hint")
+            })?;
+            config.severity.insert(rule, sev);
+        }
+        if let Some(servers) = &self.allowed_servers {
+            config.allowed_servers =
+                Some(AllowedServers::new(servers).map_err(|e| format!("allowed-servers: {e}"))?);
+        }
+        self.fail_on()?;
+        Ok(config)
+    }
+
+    /// The `fail-on` level, if set.
+    pub fn fail_on(&self) -> Result<Option<Severity>, String> {
+        match &self.fail_on {
+            None => Ok(None),
+            Some(s) => Severity::parse(s)
+                .filter(|s| *s != Severity::Hint)
+                .map(Some)
+                .ok_or_else(|| format!("fail-on: `{s}` is not error, warning or info")),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_and_errors() {
+        let s: Settings = serde_json::from_str(
+            r#"{"select":["TC"],"ignore":["TC015"],"severity":{"TC004":"error"},"allowedServers":["*.example.com"],"inlay-hints":false}"#,
+        )
+        .unwrap();
+        let c = s.to_config().unwrap();
+        assert!(!c.is_enabled(Rule::RawAmpersandInHtml));
+        assert_eq!(
+            c.severity_override(Rule::PlaintextPassword),
+            Some(Severity::Error)
+        );
+        assert_eq!(s.inlay_hints, Some(false));
+        let bad = Settings {
+            select: Some(vec!["XX1".into()]),
+            ..Settings::default()
+        };
+        assert_eq!(
+            bad.to_config().unwrap_err(),
+            "select: `XX1` is no rule code, prefix or name"
+        );
+        assert!(serde_json::from_str::<Settings>(r#"{"selct":[]}"#).is_err());
+    }
+
+    #[test]
+    fn keys_in_every_spelling() {
+        for key in [
+            "fail-on",
+            "select",
+            "ignore",
+            "exclude",
+            "allowed-servers",
+            "allowedServers",
+            "severity",
+            "inlay-hints",
+            "inlayHints",
+            "max-document-bytes",
+            "maxDocumentBytes",
+        ] {
+            assert!(Settings::is_key(key), "{key}");
+        }
+        for key in ["selct", "fail_on", "allowed_servers", ""] {
+            assert!(!Settings::is_key(key), "{key}");
+        }
+    }
+
+    #[test]
+    fn lenient_drops_unknown_keys_and_layers_key_by_key() {
+        let (s, warnings) = Settings::lenient(&serde_json::json!({
+            "select": ["TC00"],
+            "allowedServers": ["*.example.com"],
+            "inlayHints": false,
+            "colour": "red",
+            "ignore": null,
+        }))
+        .unwrap();
+        assert_eq!(warnings, ["unknown setting `colour` ignored"]);
+        assert_eq!(
+            s,
+            Settings {
+                select: Some(vec!["TC00".into()]),
+                allowed_servers: Some(vec!["*.example.com".into()]),
+                inlay_hints: Some(false),
+                ..Settings::default()
+            }
+        );
+        let top = Settings {
+            select: Some(vec!["TC002".into()]),
+            ..Settings::default()
+        };
+        let both = s.over(&top);
+        assert_eq!(both.select, top.select);
+        assert_eq!(both.allowed_servers, s.allowed_servers);
+        assert!(Settings::lenient(&serde_json::json!({"select": "TC002"})).is_err());
+        let (_, w) = Settings::lenient(&serde_json::json!([1])).unwrap();
+        assert_eq!(w, ["settings are not an object; ignored"]);
+    }
+}
