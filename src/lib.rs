@@ -13,7 +13,10 @@
 //! - [`describe`]: what a link does, in words;
 //! - [`config`]: which rules run, as plain data;
 //! - [`suppress`]: suppression comments and TC100;
-//! - `cli` and `lsp`: the shells, the only modules that do I/O.
+//! - [`project`]: settings, configuration files, the walk and reading
+//!   files: the I/O both shells share, without tokio, tower, ropey or clap;
+//! - `cli` and `lsp`: the shells, on top of `project`; neither imports the
+//!   other.
 //!
 //! Invariants: the core imports no tokio, tower, ropey, clap or `std::fs`;
 //! spans index the source bytes, and decoded views are for judging only; no

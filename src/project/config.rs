@@ -20,14 +20,13 @@
 //! - The editor's settings are laid over each file's key by key; its
 //!   `exclude` globs are relative to the workspace root.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::fmt;
 use std::io::Read;
 use std::path::{Component, Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
-use serde::Deserialize;
 use toml::Spanned;
 
 use super::settings::Settings;
@@ -79,25 +78,73 @@ impl fmt::Display for ConfigError {
     }
 }
 
-/// The settings keys with the positions of their values, to point errors at
-/// the offending value. Every key of [`Settings`] must be here too (a test
-/// checks it).
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-struct Positioned {
-    fail_on: Option<Spanned<String>>,
-    select: Option<Vec<Spanned<String>>>,
-    ignore: Option<Vec<Spanned<String>>>,
-    exclude: Option<Vec<Spanned<String>>>,
-    #[serde(alias = "allowedServers")]
-    allowed_servers: Option<Vec<Spanned<String>>>,
-    severity: Option<BTreeMap<Spanned<String>, Spanned<String>>>,
-    #[serde(alias = "inlayHints")]
-    #[allow(dead_code)]
-    inlay_hints: Option<bool>,
-    #[serde(alias = "maxDocumentBytes")]
-    #[allow(dead_code)]
-    max_document_bytes: Option<u64>,
+type Span = std::ops::Range<usize>;
+
+/// The values of a configuration file with their positions, by key, to
+/// point errors at the offending value. Keys are told apart by
+/// [`Settings`] itself, so every spelling it accepts is positioned.
+#[derive(Default)]
+struct Positions {
+    fail_on: Option<(String, Span)>,
+    select: Vec<(String, Span)>,
+    ignore: Vec<(String, Span)>,
+    exclude: Vec<(String, Span)>,
+    allowed_servers: Vec<(String, Span)>,
+    /// Sorted by rule code.
+    severity: Vec<((String, Span), (String, Span))>,
+}
+
+impl Positions {
+    /// The positions in `text`, a file that [`Settings`] accepts.
+    fn of(text: &str) -> Positions {
+        let mut p = Positions::default();
+        let (Ok(doc), Ok(table)) = (
+            toml::de::DeTable::parse(text),
+            toml::from_str::<toml::Table>(text),
+        ) else {
+            return p;
+        };
+        let string = |v: &Spanned<toml::de::DeValue>| {
+            v.get_ref().as_str().map(|s| (s.to_string(), v.span()))
+        };
+        let strings = |v: &Spanned<toml::de::DeValue>| -> Vec<(String, Span)> {
+            v.get_ref()
+                .as_array()
+                .map(|a| a.iter().filter_map(string).collect())
+                .unwrap_or_default()
+        };
+        for (key, value) in doc.get_ref() {
+            let Some(plain) = table.get(key.get_ref().as_ref()) else {
+                continue;
+            };
+            let mut one = toml::Table::new();
+            one.insert(key.get_ref().to_string(), plain.clone());
+            // Which key this is, in whichever spelling.
+            let Ok(one) = toml::Value::Table(one).try_into::<Settings>() else {
+                continue;
+            };
+            if one.fail_on.is_some() {
+                p.fail_on = string(value);
+            } else if one.select.is_some() {
+                p.select = strings(value);
+            } else if one.ignore.is_some() {
+                p.ignore = strings(value);
+            } else if one.exclude.is_some() {
+                p.exclude = strings(value);
+            } else if one.allowed_servers.is_some() {
+                p.allowed_servers = strings(value);
+            } else if one.severity.is_some()
+                && let Some(t) = value.get_ref().as_table()
+            {
+                p.severity = t
+                    .iter()
+                    .filter_map(|(k, v)| Some(((k.get_ref().to_string(), k.span()), string(v)?)))
+                    .collect();
+                p.severity.sort_by(|a, b| a.0.0.cmp(&b.0.0));
+            }
+        }
+        p
+    }
 }
 
 /// 1-based line and character column of byte `offset` in `text`.
@@ -122,18 +169,15 @@ pub fn parse(path: &Path, text: &str) -> Result<Settings, ConfigError> {
         let offset = e.span().map_or(0, |s| s.start);
         error(offset, e.message().trim_end().replace('\n', "; "))
     })?;
-    let positioned: Positioned = toml::from_str(text).map_err(|e| {
-        let offset = e.span().map_or(0, |s| s.start);
-        error(offset, e.message().trim_end().replace('\n', "; "))
-    })?;
+    let positioned = Positions::of(text);
     let check = |span: std::ops::Range<usize>, s: Settings| {
         s.to_config().map(|_| ()).map_err(|m| error(span.start, m))
     };
-    if let Some(v) = &positioned.fail_on {
+    if let Some((v, span)) = &positioned.fail_on {
         check(
-            v.span(),
+            span.clone(),
             Settings {
-                fail_on: Some(v.get_ref().clone()),
+                fail_on: Some(v.clone()),
                 ..Settings::default()
             },
         )?;
@@ -142,8 +186,8 @@ pub fn parse(path: &Path, text: &str) -> Result<Settings, ConfigError> {
         ("select", &positioned.select),
         ("ignore", &positioned.ignore),
     ] {
-        for v in list.iter().flatten() {
-            let one = Some(vec![v.get_ref().clone()]);
+        for (v, span) in list {
+            let one = Some(vec![v.clone()]);
             let s = if key == "select" {
                 Settings {
                     select: one,
@@ -155,32 +199,32 @@ pub fn parse(path: &Path, text: &str) -> Result<Settings, ConfigError> {
                     ..Settings::default()
                 }
             };
-            check(v.span(), s)?;
+            check(span.clone(), s)?;
         }
     }
-    for v in positioned.allowed_servers.iter().flatten() {
+    for (v, span) in &positioned.allowed_servers {
         check(
-            v.span(),
+            span.clone(),
             Settings {
-                allowed_servers: Some(vec![v.get_ref().clone()]),
+                allowed_servers: Some(vec![v.clone()]),
                 ..Settings::default()
             },
         )?;
     }
-    for (k, v) in positioned.severity.iter().flatten() {
-        let known = crate::rules::Rule::from_code(k.get_ref()).is_some();
-        let span = if known { v.span() } else { k.span() };
+    for ((k, k_span), (v, v_span)) in &positioned.severity {
+        let known = crate::rules::Rule::from_code(k).is_some();
+        let span = if known { v_span } else { k_span };
         check(
-            span,
+            span.clone(),
             Settings {
-                severity: Some(HashMap::from([(k.get_ref().clone(), v.get_ref().clone())])),
+                severity: Some(HashMap::from([(k.clone(), v.clone())])),
                 ..Settings::default()
             },
         )?;
     }
-    for v in positioned.exclude.iter().flatten() {
-        Exclude::new(Path::new("/"), std::slice::from_ref(v.get_ref()))
-            .map_err(|m| error(v.span().start, format!("exclude: {m}")))?;
+    for (v, span) in &positioned.exclude {
+        Exclude::new(Path::new("/"), std::slice::from_ref(v))
+            .map_err(|m| error(span.start, format!("exclude: {m}")))?;
     }
     // Every item is valid on its own; the whole must be too.
     settings.to_config().map_err(|m| error(0, m))?;
@@ -743,21 +787,19 @@ TC004 = "error"
     }
 
     #[test]
-    fn positioned_keys_match_settings() {
-        // Every key Settings accepts is accepted (and positioned) here.
-        let text = "fail-on='error'\nselect=[]\nignore=[]\nexclude=[]\nallowed-servers=[]\n\
-                    allowedServers=[]\ninlay-hints=true\n[severity]\n";
-        for line in text.lines() {
-            let one = if line.starts_with('[') {
-                line.to_string()
-            } else {
-                format!("{line}\n")
-            };
-            let a = toml::from_str::<Settings>(&one).is_ok();
-            let b = toml::from_str::<Positioned>(&one).is_ok();
-            assert_eq!(a, b, "{one}");
-            assert!(a, "{one}");
-        }
+    fn every_spelling_is_positioned() {
+        assert_eq!(
+            err("allowedServers = [\"a\", \"[\"]").get(..28),
+            Some("trueconf-lsp.toml:1:24: allo")
+        );
+        assert_eq!(
+            err("inlayHints = true\nselect = [\"XX9\"]\n"),
+            "trueconf-lsp.toml:2:11: select: `XX9` is no rule code, prefix or name"
+        );
+        assert_eq!(
+            err("[severity]\nTC004 = \"info\"\nTC002 = \"loud\"\nTC999 = \"x\"\n"),
+            "trueconf-lsp.toml:3:9: severity.TC002: `loud` is not error, warning, info or hint"
+        );
     }
 
     #[test]
