@@ -4,8 +4,8 @@
 
 use std::path::{Path, PathBuf};
 
-use trueconf_lsp::config::Config;
 use trueconf_lsp::fix::Applicability;
+use trueconf_lsp::rules::Config;
 use trueconf_lsp::rules::Rule;
 use trueconf_lsp::scan::{self, DocKind, Lang};
 use trueconf_lsp::settings::Settings;

@@ -25,7 +25,7 @@ use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::config::Config;
+use crate::rules::Config;
 use crate::rules::Severity;
 use crate::settings::Settings;
 

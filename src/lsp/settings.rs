@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
 
-use crate::config::Config;
+use crate::rules::Config;
 use crate::settings::Settings;
 
 /// The configuration section the server asks the editor for.
