@@ -8,7 +8,7 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use trueconf_lsp::config::Config;
+use trueconf_lsp::rules::Config;
 use trueconf_lsp::scan::{DocKind, Lang, scan};
 use trueconf_lsp::text::{Cursor, Encoding, LineIndex};
 use trueconf_lsp::uri::Link;

@@ -8,22 +8,27 @@
 //! - [`text`]: byte spans and the only offset ↔ line/column conversion;
 //! - [`scan`]: finds links with exact byte spans and their context;
 //! - [`uri`]: parses a link into parts, never failing;
-//! - [`rules`]: one file per rule, TC001–TC016;
 //! - [`fix`]: edits, fixes and their applicability;
 //! - [`describe`]: what a link does, in words;
-//! - [`config`]: which rules run, as plain data;
+//! - [`rules`]: the rule registry, the rule selection resolved once into a
+//!   [`rules::RuleSet`] and the [`rules::Config`] that holds it, and one
+//!   file per rule;
 //! - [`suppress`]: suppression comments and TC100;
+//! - this file: [`analyze`] and [`fix_all`], which put the core together;
 //! - [`project`]: settings, configuration files, the walk and reading
 //!   files: the I/O both shells share, without tokio, tower, ropey or clap;
 //! - `cli` and `lsp`: the shells, on top of `project`; neither imports the
 //!   other.
+//!
+//! Dependencies point down, lowest first: `text` ← {`scan`, `uri`, `fix`}
+//! ← `rules` ← `suppress` ← this file ← `project` ← {`cli`, `lsp`}; no module
+//! imports one above it, and `tests/layering.rs` checks it.
 //!
 //! Invariants: the core imports no tokio, tower, ropey, clap or `std::fs`;
 //! spans index the source bytes, and decoded views are for judging only; no
 //! password from a link reaches any output.
 
 pub mod cli;
-pub mod config;
 pub mod describe;
 pub mod fix;
 pub mod lsp;
@@ -37,9 +42,8 @@ pub mod uri;
 #[cfg(test)]
 mod test_rng;
 
-use config::Config;
 use fix::Applicability;
-use rules::Diagnostic;
+use rules::{Config, Diagnostic};
 use scan::{DocKind, RawLink};
 use text::Span;
 
@@ -64,6 +68,7 @@ pub fn analyze(text: &str, kind: DocKind, config: &Config) -> Analysis {
     if has_markers {
         diagnostics = suppress::apply(text, kind, diagnostics, config);
     }
+    config.apply_severities(&mut diagnostics);
     Analysis {
         links,
         diagnostics,

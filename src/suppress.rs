@@ -1,4 +1,4 @@
-//! Suppression comments (interface.md §5): which diagnostics a document's
+//! Suppression comments (README, "Suppressions"): which diagnostics a document's
 //! `trueconf-lsp-disable…` comments silence, and `TC100 unused-suppression`
 //! for the ones that silence nothing.
 //!
@@ -22,18 +22,9 @@ use std::collections::HashMap;
 
 use memchr::memmem;
 
-use crate::config::{Config, matches_selector};
-use crate::rules::{Diagnostic, Rule};
-use crate::scan::{Comments, DocKind};
+use crate::rules::{Config, Diagnostic, Rule, RuleSet};
+use crate::scan::{Comments, DocKind, MARKER_PREFIX};
 use crate::text::{LineIndex, Span};
-
-/// The text every marker starts with.
-pub const MARKER_PREFIX: &str = "trueconf-lsp-";
-
-/// Does `text` hold anything that may be a marker? One literal search.
-pub fn has_marker(text: &str) -> bool {
-    memmem::find(text.as_bytes(), MARKER_PREFIX.as_bytes()).is_some()
-}
 
 /// What a marker does.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -110,68 +101,12 @@ pub fn comment(kind: DocKind, directive: Directive, codes: &[&str]) -> Option<St
     }
 }
 
-/// A set of rules as a bit mask over [`Rule::ALL`].
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-struct RuleSet(u64);
+/// Every rule but TC100: what a marker without codes silences, besides
+/// TC100 itself.
+const ALL_BUT_TC100: RuleSet = RuleSet::from_rules(Rule::LINK_RULES);
 
-impl RuleSet {
-    fn index(rule: Rule) -> usize {
-        Rule::ALL.iter().position(|r| *r == rule).unwrap_or(0)
-    }
-
-    fn bit(rule: Rule) -> u64 {
-        1 << RuleSet::index(rule)
-    }
-
-    /// The indices into [`Rule::ALL`] of the rules in the set.
-    fn indices(self) -> impl Iterator<Item = usize> {
-        (0..Rule::ALL.len()).filter(move |i| self.0 & (1 << i) != 0)
-    }
-
-    fn all_but_tc100() -> RuleSet {
-        RuleSet(
-            Rule::ALL
-                .iter()
-                .filter(|r| **r != Rule::UnusedSuppression)
-                .fold(0, |m, r| m | RuleSet::bit(*r)),
-        )
-    }
-
-    fn matching(selector: &str) -> RuleSet {
-        RuleSet(
-            Rule::ALL
-                .iter()
-                .filter(|r| matches_selector(selector, **r))
-                .fold(0, |m, r| m | RuleSet::bit(*r)),
-        )
-    }
-
-    #[cfg(test)]
-    fn contains(self, rule: Rule) -> bool {
-        self.0 & RuleSet::bit(rule) != 0
-    }
-
-    fn is_empty(self) -> bool {
-        self.0 == 0
-    }
-
-    fn and(self, other: RuleSet) -> RuleSet {
-        RuleSet(self.0 & other.0)
-    }
-
-    fn without(self, other: RuleSet) -> RuleSet {
-        RuleSet(self.0 & !other.0)
-    }
-
-    fn enabled(config: &Config) -> RuleSet {
-        RuleSet(
-            Rule::ALL
-                .iter()
-                .filter(|r| config.is_enabled(**r))
-                .fold(0, |m, r| m | RuleSet::bit(*r)),
-        )
-    }
-}
+/// TC100 alone.
+const TC100: RuleSet = RuleSet::from_rule(Rule::UnusedSuppression);
 
 /// The longest stretch after a marker searched for its comment's end.
 const MAX_COMMENT_LOOKAHEAD: usize = 4096;
@@ -376,7 +311,7 @@ impl Table {
             own_ranges: HashMap::new(),
         };
         for s in &all {
-            for r in s.rules.indices() {
+            for r in s.rules.iter().map(Rule::index) {
                 match s.scope {
                     Scope::Line(l) => table.lines.entry((l, r)).or_default().add(s.marker),
                     Scope::File => table.files[r].add(s.marker),
@@ -400,7 +335,7 @@ impl Table {
     /// Does a suppression of a marker other than `except` (of any marker
     /// when `None`) silence `d`, which is on `line`?
     fn silences(&self, d: &Diagnostic, line: usize, except: Option<usize>) -> bool {
-        let r = RuleSet::index(d.rule);
+        let r = d.rule.index();
         let at = d.span.start;
         if self
             .lines
@@ -424,7 +359,7 @@ impl Table {
         let mut offsets: Vec<Vec<usize>> = vec![Vec::new(); n];
         let mut lines: Vec<std::collections::HashSet<usize>> = vec![Default::default(); n];
         for &(at, line, rule) in found {
-            let r = RuleSet::index(rule);
+            let r = rule.index();
             offsets[r].push(at);
             lines[r].insert(line);
         }
@@ -432,7 +367,7 @@ impl Table {
         self.all
             .iter()
             .map(|s| {
-                s.rules.indices().any(|r| match s.scope {
+                s.rules.iter().map(Rule::index).any(|r| match s.scope {
                     Scope::Line(l) => lines[r].contains(&l),
                     Scope::File => !offsets[r].is_empty(),
                     Scope::Range(a, b) => {
@@ -474,8 +409,7 @@ pub fn apply(
     if !config.is_enabled(Rule::UnusedSuppression) {
         return kept;
     }
-    let enabled = RuleSet::enabled(config);
-    let tc100 = RuleSet::bit(Rule::UnusedSuppression);
+    let enabled = config.rules;
     // Which (marker, token) pairs silenced something.
     let mut pair_used: HashMap<(usize, Option<usize>), bool> = HashMap::new();
     for (s, u) in table.all.iter().zip(&used) {
@@ -488,7 +422,7 @@ pub fn apply(
         }
         if marker.codes.is_empty() {
             if !pair_used.get(&(m, None)).copied().unwrap_or(false)
-                && !enabled.and(RuleSet::all_but_tc100()).is_empty()
+                && !enabled.intersection(ALL_BUT_TC100).is_empty()
             {
                 reports.push((
                     m,
@@ -519,7 +453,7 @@ pub fn apply(
             }
             // Codes of rules that are off, or that name only TC100, are
             // not judged.
-            let judged = code.rules.and(enabled).without(RuleSet(tc100));
+            let judged = code.rules.intersection(enabled).subtract(TC100);
             if judged.is_empty() || pair_used.get(&(m, Some(t))).copied().unwrap_or(false) {
                 continue;
             }
@@ -552,14 +486,10 @@ pub fn apply(
             ),
         ));
     }
-    let severity = config.severity_override(Rule::UnusedSuppression);
-    for (m, mut d) in reports {
+    for (m, d) in reports {
         let line = index.line_of(d.span.start);
         if table.silences(&d, line, Some(m)) {
             continue;
-        }
-        if let Some(sev) = severity {
-            d.severity = sev;
         }
         kept.push(d);
     }
@@ -594,7 +524,7 @@ fn scopes(markers: &[Marker], index: &LineIndex, len: usize) -> (Vec<Suppression
     let mut unmatched = Vec::new();
     for (m, marker) in markers.iter().enumerate() {
         let tokens: Vec<(Option<usize>, RuleSet)> = if marker.codes.is_empty() {
-            vec![(None, RuleSet::all_but_tc100().or_tc100())]
+            vec![(None, RuleSet::ALL)]
         } else {
             marker
                 .codes
@@ -610,7 +540,7 @@ fn scopes(markers: &[Marker], index: &LineIndex, len: usize) -> (Vec<Suppression
             Directive::DisableFile => Scope::File,
             Directive::Disable => {
                 for (token, rules) in tokens {
-                    for r in rules.indices() {
+                    for r in rules.iter().map(Rule::index) {
                         open_by_rule[r].push(open.len());
                     }
                     open.push(Open {
@@ -623,16 +553,14 @@ fn scopes(markers: &[Marker], index: &LineIndex, len: usize) -> (Vec<Suppression
                 continue;
             }
             Directive::Enable => {
-                let ending = tokens
-                    .iter()
-                    .fold(RuleSet::default(), |a, (_, r)| RuleSet(a.0 | r.0));
+                let ending = tokens.iter().fold(RuleSet::EMPTY, |a, (_, r)| a.union(*r));
                 let mut ended = false;
-                for r in ending.indices() {
+                for r in ending.iter().map(Rule::index) {
                     // Every region listed here loses rule `r` now (or had
                     // lost it already), so the list is done with.
                     for i in std::mem::take(&mut open_by_rule[r]) {
                         let o = &mut open[i];
-                        let common = o.rules.and(ending);
+                        let common = o.rules.intersection(ending);
                         if common.is_empty() {
                             continue;
                         }
@@ -643,7 +571,7 @@ fn scopes(markers: &[Marker], index: &LineIndex, len: usize) -> (Vec<Suppression
                             rules: common,
                             scope: Scope::Range(o.start, marker.span.start),
                         });
-                        o.rules = o.rules.without(common);
+                        o.rules = o.rules.subtract(common);
                     }
                 }
                 if !ended {
@@ -670,12 +598,6 @@ fn scopes(markers: &[Marker], index: &LineIndex, len: usize) -> (Vec<Suppression
         });
     }
     (out, unmatched)
-}
-
-impl RuleSet {
-    fn or_tc100(self) -> RuleSet {
-        RuleSet(self.0 | RuleSet::bit(Rule::UnusedSuppression))
-    }
 }
 
 #[cfg(test)]
@@ -774,13 +696,13 @@ mod tests {
         let src = "<!-- trueconf-lsp-disable-line TC002 -->\n";
         assert_eq!(md(src), ["1:TC100"]);
         let off = Config {
-            ignore: vec!["TC100".into()],
+            rules: RuleSet::ALL.subtract(RuleSet::from_rule(Rule::UnusedSuppression)),
             ..Config::default()
         };
         assert_eq!(codes(src, DocKind::Markdown, &off), Vec::<String>::new());
         // A code whose rule is off is not judged.
         let no_tc002 = Config {
-            ignore: vec!["TC002".into()],
+            rules: RuleSet::ALL.subtract(RuleSet::from_rule(Rule::MissingEncrypt)),
             ..Config::default()
         };
         assert_eq!(
@@ -907,9 +829,9 @@ mod tests {
         }
 
         fn rules(&mut self) -> RuleSet {
-            let mut set = RuleSet::default();
+            let mut set = RuleSet::EMPTY;
             for _ in 0..1 + self.below(3) {
-                set.0 |= RuleSet::bit(Rule::ALL[self.below(4)]);
+                set.insert(Rule::ALL[self.below(4)]);
             }
             set
         }
@@ -1034,7 +956,7 @@ mod tests {
         let mut unmatched = Vec::new();
         for (m, marker) in markers.iter().enumerate() {
             let tokens: Vec<(Option<usize>, RuleSet)> = if marker.codes.is_empty() {
-                vec![(None, RuleSet::all_but_tc100().or_tc100())]
+                vec![(None, RuleSet::ALL)]
             } else {
                 marker
                     .codes
@@ -1059,12 +981,10 @@ mod tests {
                     continue;
                 }
                 Directive::Enable => {
-                    let ending = tokens
-                        .iter()
-                        .fold(RuleSet::default(), |a, (_, r)| RuleSet(a.0 | r.0));
+                    let ending = tokens.iter().fold(RuleSet::EMPTY, |a, (_, r)| a.union(*r));
                     let mut ended = false;
                     open.retain_mut(|o| {
-                        let common = o.rules.and(ending);
+                        let common = o.rules.intersection(ending);
                         if common.is_empty() {
                             return true;
                         }
@@ -1075,7 +995,7 @@ mod tests {
                             rules: common,
                             scope: Scope::Range(o.start, marker.span.start),
                         });
-                        o.rules = o.rules.without(common);
+                        o.rules = o.rules.subtract(common);
                         !o.rules.is_empty()
                     });
                     if !ended {

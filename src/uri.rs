@@ -2,7 +2,7 @@
 //! still has parts, and what is odd about it is recorded for the rules.
 //!
 //! The input is the link as its consumer sees it (HTML references and string
-//! escapes already decoded, see [`crate::scan::Decoded`]); every span here is
+//! escapes already decoded, see [`crate::scan::DecodedText`]); every span here is
 //! relative to the start of that text. Percent-escapes are *not* decoded:
 //! [`Link::value`] decodes a part for judging.
 

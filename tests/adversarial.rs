@@ -26,7 +26,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
-use trueconf_lsp::config::Config;
+use trueconf_lsp::rules::Config;
 use trueconf_lsp::scan::{DocKind, Lang};
 use trueconf_lsp::text::{Encoding, LineCol, LineIndex};
 

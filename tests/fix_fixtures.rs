@@ -4,9 +4,9 @@
 
 use std::path::{Path, PathBuf};
 
-use trueconf_lsp::config::Config;
 use trueconf_lsp::fix::Applicability;
 use trueconf_lsp::project::settings::Settings;
+use trueconf_lsp::rules::Config;
 use trueconf_lsp::rules::Rule;
 use trueconf_lsp::scan::{self, DocKind, Lang};
 use trueconf_lsp::{analyze, fix_all};

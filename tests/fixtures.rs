@@ -3,8 +3,8 @@
 
 use std::path::Path;
 
-use trueconf_lsp::config::{AllowedServers, Config};
 use trueconf_lsp::fix::Applicability;
+use trueconf_lsp::rules::{AllowedServers, Config, RuleSet};
 use trueconf_lsp::scan::{DocKind, scan};
 use trueconf_lsp::text::Span;
 use trueconf_lsp::text::{Encoding, LineIndex};
@@ -24,7 +24,7 @@ fn code_of(path: &Path) -> String {
 
 fn rule_config(code: &str) -> Config {
     Config {
-        select: vec![code.to_string()],
+        rules: RuleSet::from_selectors(&[code], &[]),
         allowed_servers: Some(
             AllowedServers::new(&["video.example.com".into(), "*.corp.example.com".into()])
                 .unwrap(),

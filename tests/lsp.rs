@@ -6,9 +6,9 @@ use std::time::Duration;
 
 use lsp_client::*;
 use serde_json::{Value, json};
-use trueconf_lsp::config::Config;
 use trueconf_lsp::fix::Applicability;
 use trueconf_lsp::lsp::Options;
+use trueconf_lsp::rules::Config;
 use trueconf_lsp::scan::DocKind;
 use trueconf_lsp::text::{Encoding, LineIndex};
 

@@ -3,8 +3,8 @@
 //! and fixing converges.
 
 use proptest::prelude::*;
-use trueconf_lsp::config::Config;
 use trueconf_lsp::fix::Applicability;
+use trueconf_lsp::rules::Config;
 use trueconf_lsp::scan::{DocKind, Lang, scan};
 use trueconf_lsp::text::{Cursor, Encoding, LineIndex};
 
@@ -125,8 +125,8 @@ proptest! {
 
 mod incremental_sync {
     use proptest::prelude::*;
-    use trueconf_lsp::config::Config;
     use trueconf_lsp::lsp::document::{Change, Text};
+    use trueconf_lsp::rules::Config;
     use trueconf_lsp::scan::DocKind;
     use trueconf_lsp::text::{Encoding, LineCol, LineIndex};
 

@@ -2,7 +2,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use trueconf_lsp::config::Config;
+use trueconf_lsp::rules::Config;
 use trueconf_lsp::fix::Applicability;
 
 #[path = "common.rs"]

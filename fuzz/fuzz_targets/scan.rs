@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use trueconf_lsp::config::Config;
+use trueconf_lsp::rules::Config;
 
 #[path = "common.rs"]
 mod common;

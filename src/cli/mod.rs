@@ -15,13 +15,13 @@ use std::process::ExitCode;
 
 use serde::Serialize;
 
-use crate::config::Config;
 use crate::fix::Applicability;
 use crate::project::checked::{Checked, FileError, Outcome};
 use crate::project::config::{Overrides, Resolver};
 use crate::project::read;
 use crate::project::settings::Settings;
 use crate::project::walk::{self, WalkOptions, Walked};
+use crate::rules::Config;
 use crate::rules::{Rule, Severity};
 use crate::scan::DocKind;
 use crate::uri::Link;
@@ -80,7 +80,8 @@ fn explain(code: &str, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<S
         None => {
             writeln!(
                 err,
-                "error: unknown rule `{code}`; rules are TC001–TC016 and TC100"
+                "error: unknown rule `{code}`; rules are {}",
+                Rule::code_ranges()
             )?;
             Ok(Status::Error)
         }

@@ -7,8 +7,8 @@ use tower_lsp_server::ls_types as lsp;
 
 use super::convert::{self, Lines};
 use super::state::Linted;
-use crate::config::Config;
 use crate::fix::Applicability;
+use crate::rules::Config;
 use crate::rules::{Diagnostic, Rule};
 use crate::text::{Span, floor_char_boundary};
 

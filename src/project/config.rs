@@ -30,7 +30,7 @@ use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use toml::Spanned;
 
 use super::settings::Settings;
-use crate::config::Config;
+use crate::rules::Config;
 use crate::rules::Severity;
 use crate::text::{Cursor, Encoding};
 

@@ -5,7 +5,7 @@
 //! ropey or clap (it is where `std::fs` is allowed).
 //!
 //! - [`settings`]: the settings keys (their one spelling, aliases included)
-//!   and their validation into a [`crate::config::Config`];
+//!   and their validation into a [`crate::rules::Config`];
 //! - [`config`]: configuration files: one loader, strict for `--check` and
 //!   lenient for the editor, and the per-folder [`config::Resolver`] that
 //!   gives each file its [`config::Effective`] settings;

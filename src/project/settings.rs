@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use crate::config::{AllowedServers, Config, is_valid_selector};
+use crate::rules::{AllowedServers, Config, RuleSet, is_valid_selector};
 use crate::rules::{Rule, Severity};
 
 /// The settings keys (README "Configuration"), all optional.
@@ -95,17 +95,17 @@ impl Settings {
     /// and the offending value.
     pub fn to_config(&self) -> Result<Config, String> {
         let mut config = Config::default();
-        for (key, list, dest) in [
-            ("select", &self.select, &mut config.select),
-            ("ignore", &self.ignore, &mut config.ignore),
-        ] {
+        for (key, list) in [("select", &self.select), ("ignore", &self.ignore)] {
             for sel in list.iter().flatten() {
                 if !is_valid_selector(sel) {
                     return Err(format!("{key}: `{sel}` is no rule code, prefix or name"));
                 }
-                dest.push(sel.clone());
             }
         }
+        config.rules = RuleSet::from_selectors(
+            self.select.as_deref().unwrap_or_default(),
+            self.ignore.as_deref().unwrap_or_default(),
+        );
         for (code, sev) in self.severity.iter().flatten() {
             let rule = Rule::from_code(code)
                 .ok_or_else(|| format!("severity: `{code}` is no rule code"))?;

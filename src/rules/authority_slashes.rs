@@ -1,6 +1,8 @@
 //! TC011 authority-slashes.
 
-use super::{Diagnostic, LinkCtx, Rule};
+use super::context::LinkCtx;
+use super::diagnostic::Diagnostic;
+use super::registry::Rule;
 use crate::fix::{Edit, Fix};
 
 pub const EXPLANATION: &str = "\

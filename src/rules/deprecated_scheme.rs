@@ -1,6 +1,8 @@
 //! TC001 deprecated-scheme.
 
-use super::{Diagnostic, LinkCtx, Rule};
+use super::context::LinkCtx;
+use super::diagnostic::Diagnostic;
+use super::registry::Rule;
 use crate::fix::{Edit, Fix};
 use crate::uri::Scheme;
 

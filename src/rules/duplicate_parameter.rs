@@ -1,6 +1,8 @@
 //! TC008 duplicate-parameter.
 
-use super::{Diagnostic, LinkCtx, Rule};
+use super::context::LinkCtx;
+use super::diagnostic::Diagnostic;
+use super::registry::Rule;
 use crate::fix::Fix;
 
 pub const EXPLANATION: &str = "\

@@ -1,6 +1,8 @@
 //! TC014 escaped-backslash.
 
-use super::{Diagnostic, LinkCtx, Rule};
+use super::context::LinkCtx;
+use super::diagnostic::Diagnostic;
+use super::registry::Rule;
 use crate::fix::{Edit, Fix};
 use crate::scan::Context;
 use crate::text::Span;

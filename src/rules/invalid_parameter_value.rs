@@ -1,6 +1,8 @@
 //! TC007 invalid-parameter-value.
 
-use super::{Diagnostic, LinkCtx, Rule};
+use super::context::LinkCtx;
+use super::diagnostic::Diagnostic;
+use super::registry::Rule;
 use crate::fix::{Edit, Fix};
 use crate::uri::{allowed_values, is_placeholder};
 

@@ -1,6 +1,8 @@
 //! TC005 invalid-percent-escape.
 
-use super::{Diagnostic, LinkCtx, Rule};
+use super::context::LinkCtx;
+use super::diagnostic::Diagnostic;
+use super::registry::Rule;
 use crate::fix::Fix;
 use crate::text::Span;
 use crate::uri::VcsForm;

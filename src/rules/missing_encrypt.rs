@@ -1,6 +1,8 @@
 //! TC002 missing-encrypt.
 
-use super::{Diagnostic, LinkCtx, Rule, Severity};
+use super::context::LinkCtx;
+use super::diagnostic::Diagnostic;
+use super::registry::{Rule, Severity};
 use crate::fix::{Edit, Fix};
 
 pub const EXPLANATION: &str = "\

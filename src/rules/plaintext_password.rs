@@ -1,6 +1,8 @@
 //! TC004 plaintext-password.
 
-use super::{Diagnostic, LinkCtx, Rule};
+use super::context::LinkCtx;
+use super::diagnostic::Diagnostic;
+use super::registry::Rule;
 use crate::fix::Fix;
 use crate::uri::is_placeholder;
 

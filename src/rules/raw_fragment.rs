@@ -1,6 +1,8 @@
 //! TC009 raw-fragment.
 
-use super::{Diagnostic, LinkCtx, Rule};
+use super::context::LinkCtx;
+use super::diagnostic::Diagnostic;
+use super::registry::Rule;
 use crate::fix::Fix;
 use crate::text::Span;
 

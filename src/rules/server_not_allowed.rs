@@ -1,6 +1,8 @@
 //! TC016 server-not-allowed.
 
-use super::{Diagnostic, LinkCtx, Rule};
+use super::context::LinkCtx;
+use super::diagnostic::Diagnostic;
+use super::registry::Rule;
 use crate::uri::is_placeholder;
 
 pub const EXPLANATION: &str = "\
@@ -110,7 +112,8 @@ pub fn check(ctx: &LinkCtx, out: &mut Vec<Diagnostic>) {
 
 #[cfg(test)]
 mod tests {
-    use crate::config::{AllowedServers, Config};
+    use crate::rules::config::{AllowedServers, Config};
+    use crate::rules::test_support::analyze;
     use crate::scan::DocKind;
 
     #[test]
@@ -123,8 +126,7 @@ mod tests {
             ..Config::default()
         };
         let src = "trueconf:bob@video.example.com:4307&h=evil.example.org trueconf:a@x.corp.example.com&h=[server]";
-        let got: Vec<String> = crate::analyze(src, DocKind::Plain, &config)
-            .diagnostics
+        let got: Vec<String> = analyze(src, DocKind::Plain, &config)
             .into_iter()
             .filter(|d| d.rule.code() == "TC016")
             .map(|d| format!("{}..{} {}", d.span.start, d.span.end, d.message))
@@ -135,8 +137,7 @@ mod tests {
         );
         // A `user:password@` is never quoted; the host after it is judged.
         let messages = |src: &str| -> Vec<String> {
-            crate::analyze(src, DocKind::Plain, &config)
-                .diagnostics
+            analyze(src, DocKind::Plain, &config)
                 .into_iter()
                 .filter(|d| d.rule.code() == "TC016")
                 .map(|d| d.message)
@@ -172,8 +173,7 @@ mod tests {
             ["h= `evil.example.org` is not in allowed-servers"]
         );
         assert!(
-            crate::analyze(src, DocKind::Plain, &Config::default())
-                .diagnostics
+            analyze(src, DocKind::Plain, &Config::default())
                 .iter()
                 .all(|d| d.rule.code() != "TC016")
         );

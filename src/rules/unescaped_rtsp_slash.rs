@@ -1,6 +1,8 @@
 //! TC003 unescaped-rtsp-slash.
 
-use super::{Diagnostic, LinkCtx, Rule};
+use super::context::LinkCtx;
+use super::diagnostic::Diagnostic;
+use super::registry::Rule;
 use crate::fix::Fix;
 use crate::text::Span;
 use crate::uri::TargetKind;

@@ -1,8 +1,10 @@
 //! TC006 unknown-parameter.
 
-use super::{Diagnostic, LinkCtx, Rule, edit_distance};
+use super::context::LinkCtx;
+use super::diagnostic::Diagnostic;
+use super::registry::Rule;
 use crate::fix::{Edit, Fix};
-use crate::uri::KNOWN_PARAMS;
+use crate::uri::{KNOWN_PARAMS, edit_distance};
 
 pub const EXPLANATION: &str = "\
 # TC006 unknown-parameter

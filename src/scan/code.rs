@@ -5,7 +5,8 @@
 //! link finder needs. A single-line string that is never closed ends at its
 //! line, so one odd quote cannot flip the rest of a file.
 
-use super::{Context, Decode, Place, prose_place};
+use super::decode::Decode;
+use super::place::{Context, Place, prose_place};
 
 /// Source languages whose string literals the scanner understands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -20,7 +20,7 @@ pub enum Decode {
 /// A link's text as the consumer of the link sees it, with a byte map back to
 /// the source.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Decoded<'t> {
+pub struct DecodedText<'t> {
     pub text: Cow<'t, str>,
     /// `map[i]` is the source offset (relative to the link's start) of decoded
     /// byte `i`; `map[text.len()]` is the source length. `None` when the
@@ -28,9 +28,9 @@ pub struct Decoded<'t> {
     map: Option<Vec<usize>>,
 }
 
-impl<'t> Decoded<'t> {
+impl<'t> DecodedText<'t> {
     pub fn identity(text: &'t str) -> Self {
-        Decoded {
+        DecodedText {
             text: Cow::Borrowed(text),
             map: None,
         }
@@ -69,14 +69,14 @@ impl<'t> Decoded<'t> {
 }
 
 /// Decodes `src` under `mode`.
-pub fn decode(src: &str, mode: Decode) -> Decoded<'_> {
+pub fn decode(src: &str, mode: Decode) -> DecodedText<'_> {
     let special = match mode {
-        Decode::None => return Decoded::identity(src),
+        Decode::None => return DecodedText::identity(src),
         Decode::Entities => b'&',
         Decode::Backslash => b'\\',
     };
     if memchr::memchr(special, src.as_bytes()).is_none() {
-        return Decoded::identity(src);
+        return DecodedText::identity(src);
     }
     let mut text = String::with_capacity(src.len());
     let mut map = Vec::with_capacity(src.len() + 1);
@@ -110,7 +110,7 @@ pub fn decode(src: &str, mode: Decode) -> Decoded<'_> {
         }
     }
     map.push(src.len());
-    Decoded {
+    DecodedText {
         text: Cow::Owned(text),
         map: Some(map),
     }

@@ -14,7 +14,8 @@ use std::sync::LazyLock;
 use memchr::memmem::Finder;
 
 use super::code::{Lang, Lexer};
-use super::{Context, Decode, Place, prose_place};
+use super::decode::Decode;
+use super::place::{Context, Place, prose_place};
 
 /// What raw-text regions open with: `<s`/`<S` (then `cript` or `tyle` in
 /// any case) and `<!--`. Searched as literals: `<` alone is on every line of

@@ -3,8 +3,9 @@
 //! reference definitions, raw HTML attributes and prose.
 
 use super::code::{Lang, Lexer};
+use super::decode::Decode;
 use super::html::is_link_attribute;
-use super::{Context, Decode, Place, prose_place};
+use super::place::{Context, Place, prose_place};
 
 #[derive(Clone, Copy, Debug)]
 struct Fence {

@@ -11,14 +11,29 @@ mod code;
 mod decode;
 mod html;
 mod markdown;
+mod place;
 
 pub use code::Lang;
-pub use decode::{Decode, Decoded, decode, encode};
+pub use decode::{Decode, DecodedText, decode, encode};
+pub use place::Context;
 
 use std::cell::Cell;
 
-use crate::suppress::MARKER_PREFIX;
+use memchr::memmem;
+
+use place::{Place, prose_place};
+
 use crate::text::{Span, floor_char_boundary};
+
+/// The text every suppression marker (`trueconf-lsp-disable…`) starts with.
+/// The scanner notes it in passing; [`crate::suppress`] reads the markers.
+pub const MARKER_PREFIX: &str = "trueconf-lsp-";
+
+/// Does `text` hold anything that may be a suppression marker? One literal
+/// search.
+pub fn has_marker(text: &str) -> bool {
+    memmem::find(text.as_bytes(), MARKER_PREFIX.as_bytes()).is_some()
+}
 
 /// The kind of document, which decides how links are found in it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -64,41 +79,6 @@ impl DocKind {
     }
 }
 
-/// The syntax a link was found in.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Context {
-    /// Prose: plain text, comments, Markdown paragraphs, YAML plain scalars.
-    Text,
-    /// Text of an HTML element.
-    HtmlText,
-    /// An HTML attribute value, with its quote (`None` when unquoted).
-    HtmlAttribute { quote: Option<u8> },
-    /// A Markdown link destination or reference definition.
-    MarkdownDestination,
-    /// A Markdown autolink `<trueconf:…>`.
-    MarkdownAutolink,
-    /// A Markdown code span or fenced code block in no known language.
-    MarkdownCode,
-    /// A string literal of source code or data, with its quote and whether
-    /// backslashes are escapes in it.
-    StringLiteral { quote: u8, escapes: bool },
-}
-
-impl Context {
-    /// Does a link in this context end at the first unbalanced `)` and lose
-    /// trailing punctuation, as links in prose do?
-    fn is_prose_like(self) -> bool {
-        matches!(
-            self,
-            Context::Text | Context::HtmlText | Context::MarkdownCode
-        )
-    }
-
-    pub fn is_html(self) -> bool {
-        matches!(self, Context::HtmlText | Context::HtmlAttribute { .. })
-    }
-}
-
 /// A link found in a document, not yet interpreted.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct RawLink {
@@ -111,23 +91,9 @@ pub struct RawLink {
 
 impl RawLink {
     /// The link as its consumer sees it, with a map back to the source.
-    pub fn decoded<'t>(&self, source: &'t str) -> Decoded<'t> {
+    pub fn decoded<'t>(&self, source: &'t str) -> DecodedText<'t> {
         decode(&source[self.span.range()], self.decode)
     }
-}
-
-/// Where the classifier says a candidate stands.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct Place {
-    pub context: Context,
-    pub decode: Decode,
-    /// The link cannot extend past this offset (end of an attribute value,
-    /// of a code span, of a line inside a string).
-    pub limit: usize,
-    /// Any spelling of the scheme is a link here (href, Markdown destination).
-    pub explicit: bool,
-    /// The quote character that opened the surrounding prose, if any.
-    pub opened_by: Option<u8>,
 }
 
 /// Every `trueconf:` and `visicall:` of `text`, in any ASCII case, as the
@@ -171,7 +137,7 @@ pub fn scan(text: &str, kind: DocKind) -> Vec<RawLink> {
 }
 
 /// Finds every link in `text`, and tells whether it holds anything that
-/// may be a suppression marker (as [`crate::suppress::has_marker`] does),
+/// may be a suppression marker (as [`has_marker`] does),
 /// in the same pass.
 pub fn scan_with_markers(text: &str, kind: DocKind) -> (Vec<RawLink>, bool) {
     let mut out = Vec::new();
@@ -247,21 +213,6 @@ impl<'t> Classifier<'t> {
             Classifier::Markdown(m) => m.place(at),
             Classifier::Code(c) => Some(c.place(at)),
         }
-    }
-}
-
-pub(crate) fn prose_place(
-    context: Context,
-    decode: Decode,
-    limit: usize,
-    opened_by: Option<u8>,
-) -> Place {
-    Place {
-        context,
-        decode,
-        limit,
-        explicit: false,
-        opened_by,
     }
 }
 
@@ -568,7 +519,7 @@ mod tests {
                 want,
                 "{text:?}"
             );
-            assert_eq!(marker.get(), crate::suppress::has_marker(&text), "{text:?}");
+            assert_eq!(marker.get(), has_marker(&text), "{text:?}");
             assert_eq!(has_candidate(&text), re.is_match(&text));
         }
     }

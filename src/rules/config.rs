@@ -1,22 +1,34 @@
-//! Which rules run and how loud they are: plain data. Reading it from files
-//! or from an editor's settings happens in the shells.
+//! Which rules run and how loud they are: plain data, resolved once.
+//! Reading it from files or from an editor's settings happens above the
+//! core.
 
 use std::collections::HashMap;
 
-use crate::rules::{Rule, Severity};
+use super::diagnostic::Diagnostic;
+use super::registry::{Rule, Severity};
+use super::rule_set::RuleSet;
 
 /// Settings that shape a lint run.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct Config {
-    /// Rule codes or code prefixes to run; empty means every rule.
-    pub select: Vec<String>,
-    /// Rule codes or code prefixes not to run.
-    pub ignore: Vec<String>,
+    /// The rules that run, resolved once from `select` and `ignore` (see
+    /// [`RuleSet::from_selectors`]); every rule by default.
+    pub rules: RuleSet,
     /// Severity per rule, overriding the default.
     pub severity: HashMap<Rule, Severity>,
     /// Servers links may name (`@server` and `h=`), as case-insensitive
     /// globs; TC016 is off while this is `None`.
     pub allowed_servers: Option<AllowedServers>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            rules: RuleSet::ALL,
+            severity: HashMap::new(),
+            allowed_servers: None,
+        }
+    }
 }
 
 /// Compiled `allowed-servers` patterns.
@@ -89,69 +101,33 @@ impl AllowedServers {
 }
 
 impl Config {
-    /// Is `rule` on? The most specific matching `select` or `ignore` entry
-    /// wins, as in ruff; with no `select`, every rule is selected.
+    /// Is `rule` on?
+    #[inline]
     pub fn is_enabled(&self, rule: Rule) -> bool {
-        let best = |list: &[String]| -> Option<usize> {
-            list.iter()
-                .filter(|p| matches_selector(p, rule))
-                .map(|p| p.len())
-                .max()
-        };
-        let selected = if self.select.is_empty() {
-            Some(0)
-        } else {
-            best(&self.select)
-        };
-        match (selected, best(&self.ignore)) {
-            (None, _) => false,
-            (Some(_), None) => true,
-            (Some(s), Some(i)) => s > i,
-        }
+        self.rules.contains(rule)
     }
 
     pub fn severity_override(&self, rule: Rule) -> Option<Severity> {
         self.severity.get(&rule).copied()
     }
-}
 
-/// Does a selector (`TC`, `TC00`, `TC002`, `ALL`, or a rule name) match?
-pub fn matches_selector(selector: &str, rule: Rule) -> bool {
-    let s = selector.trim();
-    s.eq_ignore_ascii_case("ALL")
-        || s == rule.name()
-        || (!s.is_empty()
-            && rule.code().len() >= s.len()
-            && rule.code()[..s.len()].eq_ignore_ascii_case(s))
-}
-
-/// Is `selector` a code, a code prefix or a name of some rule?
-pub fn is_valid_selector(selector: &str) -> bool {
-    Rule::ALL.iter().any(|r| matches_selector(selector, *r))
+    /// Gives `diagnostics` their configured severities: the one place where
+    /// `severity` overrides are applied.
+    pub fn apply_severities(&self, diagnostics: &mut [Diagnostic]) {
+        if self.severity.is_empty() {
+            return;
+        }
+        for d in diagnostics {
+            if let Some(sev) = self.severity_override(d.rule) {
+                d.severity = sev;
+            }
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn most_specific_selector_wins() {
-        let c = Config {
-            select: vec!["TC00".into()],
-            ignore: vec!["TC0".into(), "TC004".into()],
-            ..Config::default()
-        };
-        assert!(c.is_enabled(Rule::MissingEncrypt));
-        assert!(!c.is_enabled(Rule::PlaintextPassword));
-        assert!(!c.is_enabled(Rule::RawAmpersandInHtml));
-        let c = Config {
-            ignore: vec!["missing-encrypt".into()],
-            ..Config::default()
-        };
-        assert!(!c.is_enabled(Rule::MissingEncrypt));
-        assert!(c.is_enabled(Rule::DeprecatedScheme));
-        assert!(is_valid_selector("TC01") && !is_valid_selector("XY"));
-    }
 
     #[test]
     fn allowed_servers_globs() {

@@ -1,0 +1,67 @@
+//! What a rule sees of one link, and helpers to write its fixes.
+
+use std::borrow::Cow;
+
+use super::config::Config;
+use crate::fix::Edit;
+use crate::scan::{Context, Decode, DecodedText, DocKind, RawLink, encode};
+use crate::text::Span;
+use crate::uri::{Link, Param};
+
+/// What a rule sees of one link.
+pub struct LinkCtx<'a> {
+    pub source: &'a str,
+    pub kind: DocKind,
+    pub raw: &'a RawLink,
+    pub decoded: &'a DecodedText<'a>,
+    pub link: &'a Link<'a>,
+    pub config: &'a Config,
+}
+
+impl LinkCtx<'_> {
+    /// The source span of a span of the decoded link.
+    pub fn span(&self, s: Span) -> Span {
+        let base = self.raw.span.start;
+        Span::new(
+            base + self.decoded.to_source(s.start),
+            base + self.decoded.to_source(s.end),
+        )
+    }
+
+    /// The whole link in the source.
+    pub fn link_span(&self) -> Span {
+        self.raw.span
+    }
+
+    /// `s` as it must be written into this link's source.
+    pub fn encode<'s>(&self, s: &'s str) -> Cow<'s, str> {
+        if self.raw.context.is_html() {
+            encode(s, Decode::Entities)
+        } else if self.raw.decode == Decode::Backslash {
+            encode(s, Decode::Backslash)
+        } else {
+            Cow::Borrowed(s)
+        }
+    }
+
+    /// A replacement of a decoded span with text encoded for the context.
+    pub fn replace(&self, s: Span, content: &str) -> Edit {
+        Edit::replacement(self.span(s), self.encode(content))
+    }
+
+    /// Deletes a parameter with its separator, or, for the first segment,
+    /// with the separator after it.
+    pub fn delete_param(&self, p: &Param) -> Edit {
+        let text = self.link.text;
+        let span = match p.separator {
+            Some(sep) => Span::new(sep.start, p.span.end),
+            None if p.span.end < text.len() => Span::new(p.span.start, p.span.end + 1),
+            None => p.span,
+        };
+        Edit::deletion(self.span(span))
+    }
+
+    pub fn in_html_attribute(&self) -> bool {
+        matches!(self.raw.context, Context::HtmlAttribute { .. })
+    }
+}

@@ -1,0 +1,70 @@
+//! Where a candidate link stands: the syntax around it, as the classifiers
+//! of each document kind report it.
+
+use super::decode::Decode;
+
+/// The syntax a link was found in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Context {
+    /// Prose: plain text, comments, Markdown paragraphs, YAML plain scalars.
+    Text,
+    /// Text of an HTML element.
+    HtmlText,
+    /// An HTML attribute value, with its quote (`None` when unquoted).
+    HtmlAttribute { quote: Option<u8> },
+    /// A Markdown link destination or reference definition.
+    MarkdownDestination,
+    /// A Markdown autolink `<trueconf:…>`.
+    MarkdownAutolink,
+    /// A Markdown code span or fenced code block in no known language.
+    MarkdownCode,
+    /// A string literal of source code or data, with its quote and whether
+    /// backslashes are escapes in it.
+    StringLiteral { quote: u8, escapes: bool },
+}
+
+impl Context {
+    /// Does a link in this context end at the first unbalanced `)` and lose
+    /// trailing punctuation, as links in prose do?
+    pub(crate) fn is_prose_like(self) -> bool {
+        matches!(
+            self,
+            Context::Text | Context::HtmlText | Context::MarkdownCode
+        )
+    }
+
+    pub fn is_html(self) -> bool {
+        matches!(self, Context::HtmlText | Context::HtmlAttribute { .. })
+    }
+}
+
+/// Where the classifier says a candidate stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Place {
+    pub context: Context,
+    pub decode: Decode,
+    /// The link cannot extend past this offset (end of an attribute value,
+    /// of a code span, of a line inside a string).
+    pub limit: usize,
+    /// Any spelling of the scheme is a link here (href, Markdown destination).
+    pub explicit: bool,
+    /// The quote character that opened the surrounding prose, if any.
+    pub opened_by: Option<u8>,
+}
+
+/// A place in prose: the link may end early, at an unbalanced `)` or
+/// trailing punctuation.
+pub(crate) fn prose_place(
+    context: Context,
+    decode: Decode,
+    limit: usize,
+    opened_by: Option<u8>,
+) -> Place {
+    Place {
+        context,
+        decode,
+        limit,
+        explicit: false,
+        opened_by,
+    }
+}
