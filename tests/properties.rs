@@ -126,7 +126,7 @@ proptest! {
 mod incremental_sync {
     use proptest::prelude::*;
     use trueconf_lsp::config::Config;
-    use trueconf_lsp::lsp::document::{Change, Text};
+    use trueconf_lsp::lsp::text::{Change, Text};
     use trueconf_lsp::scan::DocKind;
     use trueconf_lsp::text::{Encoding, LineCol, LineIndex};
 

@@ -2,22 +2,21 @@
 //! This is the only module of the crate that uses `ropey`.
 //!
 //! Lines break at `\n`, `\r\n` and `\r` only (ropey is built with
-//! `cr_lines` and without `unicode_lines`), as LSP prescribes. Incoming
-//! positions are mapped to byte offsets through [`LineIndex`] applied to the
-//! single line they name, so column rules (clamping, surrogate pairs,
-//! encodings) are exactly those of [`crate::text`].
+//! `cr_lines` and without `unicode_lines`), as LSP prescribes. The rope
+//! gives [`LineStarts`]; positions and offsets are computed by that trait's
+//! methods, so column rules (clamping, surrogate pairs, encodings) are
+//! exactly those of [`crate::text`].
 //!
 //! Along with the rope, the text is kept as one string, edited in place by
 //! the same changes and shared (not copied) by snapshots: a lint needs the
 //! whole text contiguous, and copying a big document out of the rope on
 //! every keystroke would cost a pass over all of it, out of cache.
 
-use std::borrow::Cow;
 use std::sync::Arc;
 
 use ropey::Rope;
 
-use crate::text::{Encoding, LineCol, LineIndex, Span, floor_char_boundary, len_in};
+use crate::text::{Encoding, LineCol, LineStarts};
 
 /// One entry of a `didChange` notification, positions as the client sent
 /// them. `range == None` replaces the whole text.
@@ -76,12 +75,6 @@ impl Text {
         self.rope.len_bytes() == 0
     }
 
-    /// Number of lines, as LSP counts them (a final line break starts an
-    /// empty last line).
-    pub fn line_count(&self) -> usize {
-        self.rope.len_lines()
-    }
-
     /// The whole text as one string, shared: O(1).
     pub fn flat(&self) -> &Arc<String> {
         &self.flat
@@ -107,58 +100,6 @@ impl Text {
                 .all(|same| same)
     }
 
-    /// The byte offset of a client position, clamped as [`LineIndex::offset`]
-    /// clamps: a line past the end is the end of the text, a column past the
-    /// line's content is the end of the content (before its line break), a
-    /// column inside a character is the start of that character.
-    pub fn offset(&self, pos: LineCol, enc: Encoding) -> usize {
-        offset(&self.rope, pos, enc)
-    }
-
-    /// Line and column of byte `offset` of `text`, which must be this
-    /// text's contents: the same as [`LineIndex::line_col`] gives, without
-    /// building an index of the whole text (O(log n) plus the column).
-    pub fn line_col(&self, text: &str, offset: usize, enc: Encoding) -> LineCol {
-        debug_assert_eq!(text.len(), self.rope.len_bytes());
-        let offset = floor_char_boundary(text, offset.min(text.len()));
-        let line = self.rope.byte_to_line(offset);
-        let start = self.rope.line_to_byte(line);
-        let mut end = offset;
-        // Between the `\r` and `\n` of a line break: the end of the line.
-        if end > start && text.as_bytes()[end - 1] == b'\r' && text[end..].starts_with('\n') {
-            end -= 1;
-        }
-        LineCol {
-            line: line as u32,
-            col: len_in(&text[start..end], enc) as u32,
-        }
-    }
-
-    /// The zero-based line holding byte `offset` (clamped to the text).
-    pub fn line_of(&self, offset: usize) -> usize {
-        self.rope.byte_to_line(offset.min(self.rope.len_bytes()))
-    }
-
-    /// Byte range of `line`'s content, without its line break; `text` must
-    /// be this text's contents.
-    pub fn line_span(&self, text: &str, line: usize) -> Span {
-        let line = line.min(self.rope.len_lines() - 1);
-        let start = self.rope.line_to_byte(line);
-        let mut end = if line + 1 < self.rope.len_lines() {
-            self.rope.line_to_byte(line + 1)
-        } else {
-            text.len()
-        };
-        let bytes = text.as_bytes();
-        if end > start && bytes[end - 1] == b'\n' {
-            end -= 1;
-        }
-        if end > start && bytes[end - 1] == b'\r' {
-            end -= 1;
-        }
-        Span::new(start, end)
-    }
-
     /// Applies `changes` in order, each relative to the text the previous
     /// one left. If any change is invalid (see [`validate`]), none is
     /// applied.
@@ -176,9 +117,9 @@ impl Text {
                 }
                 continue;
             };
+            let a = self.offset(&self.flat, start, enc);
+            let b = self.offset(&self.flat, end, enc).max(a);
             let rope = &mut self.rope;
-            let a = offset(rope, start, enc);
-            let b = offset(rope, end, enc).max(a);
             let ca = rope.byte_to_char(a);
             let cb = rope.byte_to_char(b);
             // The character boundaries the rope edits at.
@@ -209,25 +150,26 @@ pub fn validate(changes: &[Change]) -> Result<(), ChangeError> {
     Ok(())
 }
 
-fn offset(rope: &Rope, pos: LineCol, enc: Encoding) -> usize {
-    let line = pos.line as usize;
-    if line >= rope.len_lines() {
-        return rope.len_bytes();
+/// The rope's lines (O(log n) each); the text they are of is [`Text::flat`].
+impl LineStarts for Text {
+    /// As LSP counts them (a final line break starts an empty last line).
+    fn line_count(&self) -> usize {
+        self.rope.len_lines()
     }
-    let start = rope.line_to_byte(line);
-    // The line with its line break; LineIndex clamps the column to the
-    // content before the break.
-    let text: Cow<'_, str> = rope.line(line).into();
-    let col = LineCol {
-        line: 0,
-        col: pos.col,
-    };
-    start + LineIndex::new(&text).offset(&text, col, enc)
+
+    fn line_start(&self, line: usize) -> usize {
+        self.rope.line_to_byte(line.min(self.rope.len_lines() - 1))
+    }
+
+    fn line_of(&self, offset: usize) -> usize {
+        self.rope.byte_to_line(offset.min(self.rope.len_bytes()))
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::text::LineIndex;
 
     fn lc(line: u32, col: u32) -> LineCol {
         LineCol { line, col }
@@ -267,7 +209,7 @@ mod tests {
                 for col in 0..12 {
                     let pos = lc(line, col);
                     assert_eq!(
-                        t.offset(pos, enc),
+                        t.offset(text, pos, enc),
                         index.offset(text, pos, enc),
                         "{enc:?} {line}:{col}"
                     );
@@ -284,7 +226,7 @@ mod tests {
         for enc in [Encoding::Utf8, Encoding::Utf16, Encoding::Utf32] {
             for offset in 0..=text.len() + 2 {
                 assert_eq!(
-                    t.line_col(text, offset.min(text.len()), enc),
+                    t.line_col(text, offset, enc),
                     index.line_col(text, offset, enc),
                     "{enc:?} {offset}"
                 );
@@ -426,5 +368,12 @@ mod tests {
         .unwrap();
         assert_eq!(t.contents(), "New");
         assert!(t.is_consistent());
+    }
+
+    /// Positions through the rope, remembered or not, are the index's.
+    #[test]
+    fn remembered_positions_on_the_rope_match_the_index() {
+        let text = crate::text::tests::remembered_text();
+        crate::text::tests::check_remembered_positions(&text, &Text::new(&text));
     }
 }
