@@ -817,30 +817,21 @@ mod tests {
         }
     }
 
-    /// A small deterministic generator for the model tests below.
-    struct Rng(u64);
+    use crate::test_rng::Rng;
 
-    impl Rng {
-        fn below(&mut self, n: usize) -> usize {
-            self.0 ^= self.0 << 13;
-            self.0 ^= self.0 >> 7;
-            self.0 ^= self.0 << 17;
-            (self.0 % n.max(1) as u64) as usize
+    /// One to three of the first four rules.
+    fn random_rules(rng: &mut Rng) -> RuleSet {
+        let mut set = RuleSet::EMPTY;
+        for _ in 0..1 + rng.below(3) {
+            set.insert(Rule::ALL[rng.below(4)]);
         }
-
-        fn rules(&mut self) -> RuleSet {
-            let mut set = RuleSet::EMPTY;
-            for _ in 0..1 + self.below(3) {
-                set.insert(Rule::ALL[self.below(4)]);
-            }
-            set
-        }
+        set
     }
 
     /// The indexed table answers as a scan of every suppression does.
     #[test]
     fn table_matches_a_scan_of_every_suppression() {
-        let mut rng = Rng(0x1234_5678_9abc_def1);
+        let mut rng = Rng::new(0x1234_5678_9abc_def1);
         for _ in 0..200 {
             let mut all = Vec::new();
             for _ in 0..rng.below(12) {
@@ -853,7 +844,7 @@ mod tests {
                 all.push(Suppression {
                     marker: rng.below(4),
                     token: None,
-                    rules: rng.rules(),
+                    rules: random_rules(&mut rng),
                     scope,
                 });
             }
@@ -904,7 +895,7 @@ mod tests {
     fn scopes_match_a_scan_of_open_regions() {
         let text = "x\n".repeat(40);
         let index = LineIndex::new(&text);
-        let mut rng = Rng(0x0fed_cba9_8765_4321);
+        let mut rng = Rng::new(0x0fed_cba9_8765_4321);
         for _ in 0..300 {
             let mut markers = Vec::new();
             for m in 0..rng.below(14) {
@@ -917,7 +908,7 @@ mod tests {
                     .map(|_| CodeToken {
                         text: String::new(),
                         span: Span::empty(2 * m),
-                        rules: rng.rules(),
+                        rules: random_rules(&mut rng),
                     })
                     .collect();
                 markers.push(Marker {

@@ -4,6 +4,7 @@
 //! Lines break at `\n`, `\r\n` and `\r` only, as LSP 3.17 prescribes; U+2028,
 //! NEL and form feed are ordinary characters.
 
+use std::cell::Cell;
 use std::ops::Range;
 
 /// A half-open byte range `[start, end)` into a source text.
@@ -81,14 +82,110 @@ pub struct LineCol {
     pub col: u32,
 }
 
+/// Where the lines of a text start: the one thing a line/column conversion
+/// needs besides the text. [`LineIndex`] keeps them in a vector; the
+/// language server's rope (`lsp::text::Text`) has its own. Columns,
+/// encodings, clamping and line breaks are worked out once, in the provided
+/// methods, for every implementation.
+///
+/// Lines break at `\n`, `\r\n` and `\r`; an implementation must count
+/// them so (a final line break starts an empty last line).
+pub trait LineStarts {
+    /// Number of lines, at least 1.
+    fn line_count(&self) -> usize;
+
+    /// Byte offset where `line` starts (clamped to the last line).
+    fn line_start(&self, line: usize) -> usize;
+
+    /// The zero-based line holding `offset`, an offset at most the text's
+    /// length. An offset between `\r` and `\n` is on the line they end.
+    fn line_of(&self, offset: usize) -> usize;
+
+    /// Known columns on long lines, sorted by offset, that the provided
+    /// methods count from instead of from the line's start. None by default.
+    fn marks(&self) -> &[Mark] {
+        &[]
+    }
+
+    /// Byte range of `line`'s content, without its line break (`line` is
+    /// clamped to the last line). `text` is the text the starts are of.
+    fn line_span(&self, text: &str, line: usize) -> Span {
+        let line = line.min(self.line_count() - 1);
+        let start = self.line_start(line);
+        let mut end = if line + 1 < self.line_count() {
+            self.line_start(line + 1)
+        } else {
+            text.len()
+        };
+        let bytes = text.as_bytes();
+        if end > start && bytes[end - 1] == b'\n' {
+            end -= 1;
+        }
+        if end > start && bytes[end - 1] == b'\r' {
+            end -= 1;
+        }
+        Span::new(start, end)
+    }
+
+    /// Line and column of a byte offset. An offset past the end is the end;
+    /// an offset inside a multi-byte character or inside `\r\n` counts as
+    /// the position before it.
+    fn line_col(&self, text: &str, offset: usize, enc: Encoding) -> LineCol {
+        let offset = offset.min(text.len());
+        let line = self.line_of(offset);
+        let span = self.line_span(text, line);
+        let end = floor_char_boundary(text, offset.min(span.end));
+        let col = match enc {
+            Encoding::Utf8 => end - span.start,
+            _ => {
+                let (from, col) = mark_before(self.marks(), span.start, end)
+                    .map_or((span.start, 0), |m| (m.offset, m.col(span.start, enc)));
+                col + len_in(&text[from..end], enc)
+            }
+        };
+        LineCol {
+            line: line as u32,
+            col: col as u32,
+        }
+    }
+
+    /// Byte offset of a line and column. A line past the end clamps to the
+    /// end of the text; a column past the line's content clamps to the end
+    /// of the content (before its line break); a column inside a character
+    /// (a UTF-16 surrogate pair, a UTF-8 sequence) clamps to its start.
+    fn offset(&self, text: &str, pos: LineCol, enc: Encoding) -> usize {
+        let line = pos.line as usize;
+        if line >= self.line_count() {
+            return text.len();
+        }
+        let span = self.line_span(text, line);
+        let want = pos.col as usize;
+        // Start from the last mark of the line at or before the column.
+        let marks = self.marks();
+        let first = marks.partition_point(|m| m.offset <= span.start);
+        let last = marks.partition_point(|m| m.offset < span.end);
+        let line_marks = &marks[first..last];
+        let k = line_marks.partition_point(|m| m.col(span.start, enc) <= want);
+        let (from, mut units) = line_marks[..k]
+            .last()
+            .map_or((span.start, 0), |m| (m.offset, m.col(span.start, enc)));
+        for (i, c) in text[from..span.end].char_indices() {
+            let w = enc.width(c);
+            if units + w > want {
+                return from + i;
+            }
+            units += w;
+        }
+        span.end
+    }
+}
+
 /// Start offsets of every line of a text.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LineIndex {
     /// `line_starts[i]` is the byte offset where line `i` begins; the first
     /// entry is always 0.
     line_starts: Vec<usize>,
-    /// Length of the text the index was built from.
-    len: usize,
     /// In lines longer than [`MARK_EVERY`] bytes, about every that many
     /// bytes: an offset (never a line's start) and its column in UTF-16 and
     /// UTF-32 units. A column is then counted from the nearest mark, not
@@ -98,8 +195,10 @@ pub struct LineIndex {
     marks: Vec<Mark>,
 }
 
+/// An offset inside a long line and its column in UTF-16 and UTF-32 units
+/// (see [`LineStarts::marks`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct Mark {
+pub struct Mark {
     offset: usize,
     utf16: usize,
     utf32: usize,
@@ -115,9 +214,16 @@ impl Mark {
     }
 }
 
+/// The last mark of the line starting at `start` at or before `offset`.
+fn mark_before(marks: &[Mark], start: usize, offset: usize) -> Option<Mark> {
+    let i = marks.partition_point(|m| m.offset <= offset);
+    marks[..i].last().copied().filter(|m| m.offset > start)
+}
+
 /// Lines longer than this get marks this far apart.
 const MARK_EVERY: usize = 512;
 
+/// The methods of [`LineStarts`], callable without importing the trait.
 impl LineIndex {
     pub fn new(text: &str) -> Self {
         let bytes = text.as_bytes();
@@ -140,17 +246,7 @@ impl LineIndex {
             line_starts.push(next);
             i = next;
         }
-        LineIndex {
-            line_starts,
-            len: text.len(),
-            marks,
-        }
-    }
-
-    /// The last mark of the line starting at `start` at or before `offset`.
-    fn mark_before(&self, start: usize, offset: usize) -> Option<Mark> {
-        let i = self.marks.partition_point(|m| m.offset <= offset);
-        self.marks[..i].last().copied().filter(|m| m.offset > start)
+        LineIndex { line_starts, marks }
     }
 
     pub fn line_count(&self) -> usize {
@@ -162,24 +258,6 @@ impl LineIndex {
         self.line_starts[line.min(self.line_starts.len() - 1)]
     }
 
-    /// Byte range of `line`'s content, without its line break.
-    pub fn line_span(&self, text: &str, line: usize) -> Span {
-        let start = self.line_start(line);
-        let mut end = if line + 1 < self.line_starts.len() {
-            self.line_starts[line + 1]
-        } else {
-            self.len
-        };
-        let bytes = text.as_bytes();
-        if end > start && bytes[end - 1] == b'\n' {
-            end -= 1;
-        }
-        if end > start && bytes[end - 1] == b'\r' {
-            end -= 1;
-        }
-        Span::new(start, end)
-    }
-
     /// The zero-based line holding `offset`.
     pub fn line_of(&self, offset: usize) -> usize {
         match self.line_starts.binary_search(&offset) {
@@ -188,63 +266,112 @@ impl LineIndex {
         }
     }
 
-    /// Line and column of a byte offset. An offset inside a multi-byte
-    /// character or inside `\r\n` counts as the position before it.
+    /// See [`LineStarts::line_span`].
+    pub fn line_span(&self, text: &str, line: usize) -> Span {
+        LineStarts::line_span(self, text, line)
+    }
+
+    /// See [`LineStarts::line_col`].
     pub fn line_col(&self, text: &str, offset: usize, enc: Encoding) -> LineCol {
-        let offset = offset.min(text.len());
-        let line = self.line_of(offset);
-        let start = self.line_starts[line];
-        let content_end = self.line_span(text, line).end;
-        let end = floor_char_boundary(text, offset.min(content_end));
-        let col = match enc {
-            Encoding::Utf8 => end - start,
-            _ => {
-                let (from, col) = self
-                    .mark_before(start, end)
-                    .map_or((start, 0), |m| (m.offset, m.col(start, enc)));
-                col + len_in(&text[from..end], enc)
-            }
-        };
-        LineCol {
-            line: line as u32,
-            col: col as u32,
+        LineStarts::line_col(self, text, offset, enc)
+    }
+
+    /// See [`LineStarts::offset`].
+    pub fn offset(&self, text: &str, pos: LineCol, enc: Encoding) -> usize {
+        LineStarts::offset(self, text, pos, enc)
+    }
+}
+
+impl LineStarts for LineIndex {
+    fn line_count(&self) -> usize {
+        LineIndex::line_count(self)
+    }
+
+    fn line_start(&self, line: usize) -> usize {
+        LineIndex::line_start(self, line)
+    }
+
+    fn line_of(&self, offset: usize) -> usize {
+        LineIndex::line_of(self, offset)
+    }
+
+    fn marks(&self) -> &[Mark] {
+        &self.marks
+    }
+}
+
+/// Positions of a text asked in any order, through its [`LineStarts`], in
+/// one encoding. The last position is remembered: a column costs the text
+/// from the line's start (or its nearest mark), the next one near it on the
+/// same line costs only the text in between. Without this, listing the
+/// links of one long line of a rope (which has no marks) would take time
+/// quadratic in its length.
+pub struct Positions<'a> {
+    pub text: &'a str,
+    pub lines: &'a dyn LineStarts,
+    pub enc: Encoding,
+    /// The last position computed, as (offset, line, column), if the
+    /// offset is in its line's content.
+    last: Cell<Option<(usize, u32, u32)>>,
+}
+
+impl<'a> Positions<'a> {
+    pub fn new(text: &'a str, lines: &'a dyn LineStarts, enc: Encoding) -> Self {
+        Positions {
+            text,
+            lines,
+            enc,
+            last: Cell::new(None),
         }
     }
 
-    /// Byte offset of a line and column. A line past the end clamps to the
-    /// end of the text; a column past the line's content clamps to the end
-    /// of the content (before its line break); a column inside a character
-    /// (a UTF-16 surrogate pair, a UTF-8 sequence) clamps to its start.
-    pub fn offset(&self, text: &str, pos: LineCol, enc: Encoding) -> usize {
-        let line = pos.line as usize;
-        if line >= self.line_starts.len() {
-            return text.len();
-        }
-        let span = self.line_span(text, line);
-        let want = pos.col as usize;
-        // Start from the last mark of the line at or before the column.
-        let first = self.marks.partition_point(|m| m.offset <= span.start);
-        let last = self.marks.partition_point(|m| m.offset < span.end);
-        let line_marks = &self.marks[first..last];
-        let k = line_marks.partition_point(|m| m.col(span.start, enc) <= want);
-        let (from, mut units) = line_marks[..k]
-            .last()
-            .map_or((span.start, 0), |m| (m.offset, m.col(span.start, enc)));
-        for (i, c) in text[from..span.end].char_indices() {
-            let w = enc.width(c);
-            if units + w > want {
-                return from + i;
+    /// As [`LineStarts::line_col`].
+    pub fn line_col(&self, offset: usize) -> LineCol {
+        let offset = floor_char_boundary(self.text, offset);
+        let bytes = self.text.as_bytes();
+        if let Some((at, line, col)) = self.last.get() {
+            let (a, b) = (at.min(offset), at.max(offset));
+            if memchr::memchr2(b'\n', b'\r', &bytes[a..b]).is_none() {
+                let between = len_in(&self.text[a..b], self.enc) as u32;
+                let col = if offset >= at {
+                    col + between
+                } else {
+                    col - between
+                };
+                self.last.set(Some((offset, line, col)));
+                return LineCol { line, col };
             }
-            units += w;
         }
-        span.end
+        let lc = self.lines.line_col(self.text, offset, self.enc);
+        // Between a CR and its LF the column is clamped: not a content
+        // offset, not remembered.
+        let in_crlf = offset > 0 && bytes[offset - 1] == b'\r' && bytes.get(offset) == Some(&b'\n');
+        self.last
+            .set((!in_crlf).then_some((offset, lc.line, lc.col)));
+        lc
+    }
+
+    /// As [`LineStarts::offset`].
+    pub fn offset(&self, pos: LineCol) -> usize {
+        self.lines.offset(self.text, pos, self.enc)
+    }
+
+    /// The zero-based line holding `offset` (clamped to the text).
+    pub fn line_of(&self, offset: usize) -> usize {
+        self.lines.line_of(offset.min(self.text.len()))
+    }
+
+    /// As [`LineStarts::line_span`].
+    pub fn line_span(&self, line: usize) -> Span {
+        self.lines.line_span(self.text, line)
     }
 }
 
 /// Positions of offsets asked in increasing order, found by one forward
 /// pass: no index is built, so a file with a few findings costs one count of
 /// its line breaks up to the last finding (SIMD, when the text has no `\r`).
-/// Answers equal [`LineIndex::line_col`] and [`LineIndex::line_span`].
+/// Answers equal [`LineStarts::line_col`] and [`LineStarts::line_span`]; the
+/// columns are counted with the same [`floor_char_boundary`] and [`len_in`].
 pub struct Cursor<'t> {
     text: &'t str,
     enc: Encoding,
@@ -365,7 +492,7 @@ pub fn len_in(s: &str, enc: Encoding) -> usize {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     fn lc(line: u32, col: u32) -> LineCol {
@@ -534,5 +661,31 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// Positions asked for in any order, near or far, on long lines or
+    /// across line breaks, through `lines`, are those of a fresh index.
+    pub(crate) fn check_remembered_positions(text: &str, lines: &dyn LineStarts) {
+        let index = LineIndex::new(text);
+        let mut rng = crate::test_rng::Rng::new(0x2545_f491_4f6c_dd1d);
+        for enc in [Encoding::Utf8, Encoding::Utf16, Encoding::Utf32] {
+            let positions = Positions::new(text, lines, enc);
+            let n = text.len() + 2;
+            let jumps: Vec<usize> = (0..n).map(|_| rng.below(n)).collect();
+            for offset in (0..n).chain((0..n).rev()).chain(jumps) {
+                let want = index.line_col(text, offset, enc);
+                assert_eq!(positions.line_col(offset), want, "{enc:?} at {offset}");
+            }
+        }
+    }
+
+    pub(crate) fn remembered_text() -> String {
+        "ab😀c\r\n\r\nx中y\rz\n".repeat(5) + &"trueconf:x ".repeat(50) + &"é😀".repeat(300)
+    }
+
+    #[test]
+    fn remembered_positions_match_the_index() {
+        let text = remembered_text();
+        check_remembered_positions(&text, &LineIndex::new(&text));
     }
 }

@@ -2205,7 +2205,7 @@ fn panic_messages_never_quote_the_document() {
     }
 }
 
-/// A rule that panics while linting (a test hook in debug builds) kills
+/// A rule that panics while linting (a test hook of the `testing` feature) kills
 /// neither the document's later versions nor other documents: push
 /// publishes nothing for it, requests on it get InternalError, a pull gets
 /// InternalError; the panic is printed without the document's text.

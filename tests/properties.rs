@@ -125,7 +125,7 @@ proptest! {
 
 mod incremental_sync {
     use proptest::prelude::*;
-    use trueconf_lsp::lsp::document::{Change, Text};
+    use trueconf_lsp::lsp::text::{Change, Text};
     use trueconf_lsp::rules::Config;
     use trueconf_lsp::scan::DocKind;
     use trueconf_lsp::text::{Encoding, LineCol, LineIndex};

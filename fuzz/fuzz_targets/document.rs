@@ -1,13 +1,13 @@
 //! The language server's document model: random incremental edits, with
 //! positions in UTF-8, UTF-16 or UTF-32, leave exactly the text a plain
-//! `String` model has, and positions agree with `text::LineIndex`, and
-//! `text::Cursor` agrees with it.
+//! `String` model has, and positions through the rope (`text::LineStarts`)
+//! agree with `text::LineIndex`, and `text::Cursor` agrees with it.
 #![no_main]
 
 use libfuzzer_sys::arbitrary::{self, Arbitrary};
 use libfuzzer_sys::fuzz_target;
-use trueconf_lsp::lsp::document::{Change, Text};
-use trueconf_lsp::text::{Cursor, Encoding, LineCol, LineIndex};
+use trueconf_lsp::lsp::text::{Change, Text};
+use trueconf_lsp::text::{Cursor, Encoding, LineCol, LineIndex, LineStarts};
 
 #[derive(Arbitrary, Debug)]
 struct Edit {
@@ -72,7 +72,7 @@ fuzz_target!(|script: Script| {
         let offset = trueconf_lsp::text::floor_char_boundary(&model, probe as usize);
         let lc = index.line_col(&model, offset, enc);
         assert_eq!(doc.line_col(&model, offset, enc), lc);
-        assert_eq!(doc.offset(lc, enc), index.offset(&model, lc, enc));
+        assert_eq!(doc.offset(doc.flat(), lc, enc), index.offset(&model, lc, enc));
     }
     // The forward cursor (the CLI's positions) agrees with the index for
     // any increasing offsets, inside characters and `\r\n` included.

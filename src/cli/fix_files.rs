@@ -30,11 +30,11 @@ use std::path::{Path, PathBuf};
 /// Suffix of every temporary file this module creates.
 pub const TEMP_SUFFIX: &str = ".trueconf-lsp-tmp";
 
-/// Test hooks, compiled into debug builds only: with this variable set to
+/// Test hooks, compiled only with the `testing` feature: with this variable set to
 /// `1`, [`write_atomically`] fails after writing the temporary file and
 /// before the rename; with `abort`, the process aborts there, as if killed.
 pub const FAIL_BEFORE_RENAME: &str = "TRUECONF_LSP_TEST_FAIL_BEFORE_RENAME";
-/// Test hook, debug builds only: text appended to the file after it was
+/// Test hook, `testing` feature only: text appended to the file after it was
 /// read and before it is replaced, as an editor saving at that moment would.
 pub const MODIFY_BEFORE_RENAME: &str = "TRUECONF_LSP_TEST_MODIFY_BEFORE_RENAME";
 
@@ -118,7 +118,7 @@ fn keep_owner(temp: &Path, meta: &fs::Metadata) -> Result<(), String> {
         .map_err(|e| format!("cannot keep its owner and group ({e}); not fixed"))
 }
 
-#[cfg(debug_assertions)]
+#[cfg(feature = "testing")]
 fn test_hooks(target: &Path) -> Result<(), String> {
     if let Some(extra) = std::env::var_os(MODIFY_BEFORE_RENAME) {
         let mut f = fs::OpenOptions::new()
@@ -135,7 +135,7 @@ fn test_hooks(target: &Path) -> Result<(), String> {
     }
 }
 
-#[cfg(not(debug_assertions))]
+#[cfg(not(feature = "testing"))]
 fn test_hooks(_: &Path) -> Result<(), String> {
     Ok(())
 }

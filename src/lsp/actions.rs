@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 use tower_lsp_server::ls_types as lsp;
 
 use super::convert::{self, Lines};
-use super::state::Linted;
+use super::document::Linted;
 use crate::fix::Applicability;
 use crate::rules::Config;
 use crate::rules::{Diagnostic, Rule};
@@ -27,7 +27,7 @@ pub struct Target<'a> {
     /// The client resolves code actions (see [`Session::code_action_resolve`]):
     /// fix-all goes out without its edit, with a [`Pending`] as its `data`.
     ///
-    /// [`Session::code_action_resolve`]: super::state::Session::code_action_resolve
+    /// [`Session::code_action_resolve`]: super::capabilities::ClientCapabilities::code_action_resolve
     pub resolve: bool,
 }
 

@@ -5,7 +5,7 @@
 
 use tower_lsp_server::ls_types as lsp;
 
-use super::state::Linted;
+use super::document::Linted;
 use crate::text::Span;
 use crate::uri::{KNOWN_PARAMS, Link, allowed_values};
 

@@ -1,15 +1,15 @@
 //! Core values to LSP values and back: spans to ranges through
-//! [`LineIndex`] in the negotiated encoding, diagnostics, edits.
+//! [`crate::text`]'s one conversion in the negotiated encoding,
+//! diagnostics, edits.
 
-use std::cell::Cell;
 use std::str::FromStr;
 
 use tower_lsp_server::ls_types as lsp;
 
-use super::document::Text;
+use super::text::Text;
 use crate::fix::Edit;
 use crate::rules::{Diagnostic, Rule, Severity};
-use crate::text::{Encoding, LineCol, LineIndex, Span, floor_char_boundary, len_in};
+use crate::text::{Encoding, LineCol, LineIndex, LineStarts, Positions, Span};
 
 /// The `source` of every diagnostic.
 pub const SOURCE: &str = "trueconf-lsp";
@@ -25,76 +25,42 @@ pub enum Index<'a> {
     Rope(&'a Text),
 }
 
-/// A text with its line index and the encoding columns are counted in.
+impl<'a> Index<'a> {
+    fn starts(self) -> &'a dyn LineStarts {
+        match self {
+            Index::Lines(i) => i,
+            Index::Rope(t) => t,
+        }
+    }
+}
+
+/// [`Positions`] of a text with LSP types: positions, ranges, edits.
 pub struct Lines<'a> {
     pub text: &'a str,
-    pub index: Index<'a>,
-    pub enc: Encoding,
-    /// The last position computed, as (offset, line, column), if the
-    /// offset is in its line's content. A column costs the text from the
-    /// line's start; the next one, near on the same line, costs only the
-    /// text in between. Without this, listing the links of one long line
-    /// would take time quadratic in its length.
-    last: Cell<Option<(usize, u32, u32)>>,
+    positions: Positions<'a>,
 }
 
 impl<'a> Lines<'a> {
     pub fn new(text: &'a str, index: Index<'a>, enc: Encoding) -> Self {
         Lines {
             text,
-            index,
-            enc,
-            last: Cell::new(None),
+            positions: Positions::new(text, index.starts(), enc),
         }
-    }
-
-    fn line_col(&self, offset: usize) -> LineCol {
-        let offset = floor_char_boundary(self.text, offset);
-        let bytes = self.text.as_bytes();
-        if let Some((at, line, col)) = self.last.get() {
-            let (a, b) = (at.min(offset), at.max(offset));
-            if memchr::memchr2(b'\n', b'\r', &bytes[a..b]).is_none() {
-                let between = len_in(&self.text[a..b], self.enc) as u32;
-                let col = if offset >= at {
-                    col + between
-                } else {
-                    col - between
-                };
-                self.last.set(Some((offset, line, col)));
-                return LineCol { line, col };
-            }
-        }
-        let lc = match self.index {
-            Index::Lines(i) => i.line_col(self.text, offset, self.enc),
-            Index::Rope(t) => t.line_col(self.text, offset, self.enc),
-        };
-        // Between a CR and its LF the column is clamped: not a content
-        // offset, not remembered.
-        let in_crlf = offset > 0 && bytes[offset - 1] == b'\r' && bytes.get(offset) == Some(&b'\n');
-        self.last
-            .set((!in_crlf).then_some((offset, lc.line, lc.col)));
-        lc
     }
 
     pub fn position(&self, offset: usize) -> lsp::Position {
-        let lc = self.line_col(offset);
+        let lc = self.positions.line_col(offset);
         lsp::Position::new(lc.line, lc.col)
     }
 
     /// The zero-based line holding `offset`.
     pub fn line_of(&self, offset: usize) -> usize {
-        match self.index {
-            Index::Lines(i) => i.line_of(offset.min(self.text.len())),
-            Index::Rope(t) => t.line_of(offset),
-        }
+        self.positions.line_of(offset)
     }
 
     /// The byte range of `line`'s content, without its line break.
     pub fn line_span(&self, line: usize) -> Span {
-        match self.index {
-            Index::Lines(i) => i.line_span(self.text, line),
-            Index::Rope(t) => t.line_span(self.text, line),
-        }
+        self.positions.line_span(line)
     }
 
     pub fn range(&self, span: Span) -> lsp::Range {
@@ -103,14 +69,10 @@ impl<'a> Lines<'a> {
 
     /// The byte offset of a client position (clamped).
     pub fn offset(&self, pos: lsp::Position) -> usize {
-        let lc = LineCol {
+        self.positions.offset(LineCol {
             line: pos.line,
             col: pos.character,
-        };
-        match self.index {
-            Index::Lines(i) => i.offset(self.text, lc, self.enc),
-            Index::Rope(t) => t.offset(lc, self.enc),
-        }
+        })
     }
 
     /// The byte span of a client range (clamped; a reversed range is made
@@ -243,36 +205,6 @@ mod tests {
         assert_eq!(negotiate(Some(&[K::UTF16, K::UTF8])), Encoding::Utf8);
         assert_eq!(negotiate(Some(&[K::UTF32, K::UTF16])), Encoding::Utf32);
         assert_eq!(negotiate(Some(&[K::new("utf-7")])), Encoding::Utf16);
-    }
-
-    /// Positions asked for in any order, near or far, on long lines or
-    /// across line breaks, are those of the line index.
-    #[test]
-    fn remembered_positions_match_the_index() {
-        let text = "ab😀c\r\n\r\nx中y\rz\n".repeat(5) + &"trueconf:x ".repeat(50);
-        let index = LineIndex::new(&text);
-        let rope = Text::new(&text);
-        let mut state = 0x2545_f491_4f6c_dd1du64;
-        for enc in [Encoding::Utf8, Encoding::Utf16, Encoding::Utf32] {
-            for lines in [
-                Lines::new(&text, Index::Lines(&index), enc),
-                Lines::new(&text, Index::Rope(&rope), enc),
-            ] {
-                let n = text.len() + 2;
-                let forward = 0..n;
-                let back = (0..n).rev();
-                let jumps = (0..n).map(|_| {
-                    state ^= state << 13;
-                    state ^= state >> 7;
-                    state ^= state << 17;
-                    (state % n as u64) as usize
-                });
-                for offset in forward.chain(back).chain(jumps.collect::<Vec<_>>()) {
-                    let want = index.line_col(&text, offset, enc);
-                    assert_eq!(lines.line_col(offset), want, "{enc:?} at {offset}");
-                }
-            }
-        }
     }
 
     #[test]

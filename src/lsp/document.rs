@@ -1,430 +1,144 @@
-//! The text of an open document, kept in a rope and edited incrementally.
-//! This is the only module of the crate that uses `ropey`.
-//!
-//! Lines break at `\n`, `\r\n` and `\r` only (ropey is built with
-//! `cr_lines` and without `unicode_lines`), as LSP prescribes. Incoming
-//! positions are mapped to byte offsets through [`LineIndex`] applied to the
-//! single line they name, so column rules (clamping, surrogate pairs,
-//! encodings) are exactly those of [`crate::text`].
-//!
-//! Along with the rope, the text is kept as one string, edited in place by
-//! the same changes and shared (not copied) by snapshots: a lint needs the
-//! whole text contiguous, and copying a big document out of the rope on
-//! every keystroke would cost a pass over all of it, out of cache.
+//! An open document, the lint of one of its versions, and the snapshot a
+//! lint or a request works on.
 
-use std::borrow::Cow;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
-use ropey::Rope;
+use tower_lsp_server::ls_types as lsp;
 
-use crate::text::{Encoding, LineCol, LineIndex, Span, floor_char_boundary, len_in};
+use super::convert::{self, Index, Lines};
+use super::text::Text;
+use crate::project::config::Effective;
+use crate::scan::DocKind;
+use crate::text::Encoding;
+use crate::{Analysis, analyze};
 
-/// One entry of a `didChange` notification, positions as the client sent
-/// them. `range == None` replaces the whole text.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Change {
-    pub range: Option<(LineCol, LineCol)>,
-    pub text: String,
+/// A lint result: the text it was computed on, what the core found, and
+/// the LSP diagnostics ready to send.
+#[derive(Debug)]
+pub struct Linted {
+    pub kind: DocKind,
+    pub encoding: Encoding,
+    /// Empty when the document is too large. Shared with the document
+    /// until it is edited.
+    pub text: Arc<String>,
+    pub analysis: Analysis,
+    pub diagnostics: Vec<lsp::Diagnostic>,
+    /// How many of `analysis.diagnostics` are in `diagnostics` (the rest
+    /// are over the cap): editor features offer actions for these only.
+    pub shown: usize,
+    pub too_large: bool,
+    /// The rope `text` was made from, for line lookups.
+    rope: Text,
+    /// The fix-all edits, computed on the first request that wants them:
+    /// fix-all re-lints the text to a fixpoint, too slow to redo for every
+    /// code action request on a big document.
+    pub fix_all: OnceLock<Vec<lsp::TextEdit>>,
 }
 
-/// Why a notification's changes were rejected. The text is left as it was.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ChangeError {
-    /// Change number `index` has its start after its end.
-    ReversedRange { index: usize },
-}
-
-impl std::fmt::Display for ChangeError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            ChangeError::ReversedRange { index } => {
-                write!(f, "change {index} has a reversed range")
-            }
-        }
+impl Linted {
+    pub fn lines(&self) -> Lines<'_> {
+        Lines::new(&self.text, Index::Rope(&self.rope), self.encoding)
     }
 }
 
-/// A document's text. Cloning is O(1) and the clone is independent, so a
-/// clone is a snapshot that can be linted on another thread.
-#[derive(Clone, Debug, Default)]
-pub struct Text {
-    rope: Rope,
-    /// The same text as one string. An edit changes it in place when no
-    /// snapshot shares it, else it is copied first.
-    flat: Arc<String>,
+/// The lint of one document version under one configuration, computed at
+/// most once and shared by the push task and every request on that version.
+#[derive(Debug)]
+pub struct LintCell {
+    /// Unique per cell; the `resultId` of pull diagnostics.
+    pub id: u64,
+    pub version: i32,
+    pub config: Arc<Effective>,
+    pub(super) once: OnceLock<Arc<Linted>>,
 }
 
-impl Text {
-    pub fn new(text: &str) -> Text {
-        Text::from_string(text.to_string())
+/// An open document.
+#[derive(Debug)]
+pub struct Document {
+    pub uri: lsp::Uri,
+    pub text: Text,
+    pub version: i32,
+    pub kind: DocKind,
+    /// Unique per `didOpen`.
+    pub epoch: u64,
+    pub cell: Arc<LintCell>,
+    pub lint_running: bool,
+}
+
+/// A document as it was at one moment: cheap to take, safe to send.
+#[derive(Clone, Debug)]
+pub struct Snapshot {
+    pub key: String,
+    pub uri: lsp::Uri,
+    pub version: i32,
+    pub kind: DocKind,
+    pub encoding: Encoding,
+    pub text: Text,
+    pub cell: Arc<LintCell>,
+    pub(super) limits: (usize, usize),
+    /// [`super::options::Options::test_hooks`]: a text holding
+    /// [`super::testing::PANIC_MARKER`] makes the lint panic.
+    #[cfg(feature = "testing")]
+    pub(super) hooks: bool,
+}
+
+impl Snapshot {
+    /// Has this snapshot's lint been computed already?
+    pub fn is_linted(&self) -> bool {
+        self.cell.once.get().is_some()
     }
 
-    /// The text of `text`, taking its buffer.
-    pub fn from_string(text: String) -> Text {
-        Text {
-            rope: Rope::from_str(&text),
-            flat: Arc::new(text),
-        }
+    /// The lint of this snapshot, computing it if nobody has. Blocking:
+    /// call it from `spawn_blocking`.
+    pub fn linted(&self) -> Arc<Linted> {
+        self.cell
+            .once
+            .get_or_init(|| Arc::new(self.compute()))
+            .clone()
     }
 
-    /// Length in bytes.
-    pub fn len(&self) -> usize {
-        self.rope.len_bytes()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.rope.len_bytes() == 0
-    }
-
-    /// Number of lines, as LSP counts them (a final line break starts an
-    /// empty last line).
-    pub fn line_count(&self) -> usize {
-        self.rope.len_lines()
-    }
-
-    /// The whole text as one string, shared: O(1).
-    pub fn flat(&self) -> &Arc<String> {
-        &self.flat
-    }
-
-    /// The whole text as one new string.
-    pub fn contents(&self) -> String {
-        self.flat.as_ref().clone()
-    }
-
-    /// Does the string hold what the rope holds? (For tests: it always
-    /// should.)
-    pub fn is_consistent(&self) -> bool {
-        self.flat.len() == self.rope.len_bytes()
-            && self
-                .rope
-                .chunks()
-                .scan(0, |at, chunk| {
-                    let start = *at;
-                    *at += chunk.len();
-                    Some(self.flat.as_bytes()[start..*at] == *chunk.as_bytes())
-                })
-                .all(|same| same)
-    }
-
-    /// The byte offset of a client position, clamped as [`LineIndex::offset`]
-    /// clamps: a line past the end is the end of the text, a column past the
-    /// line's content is the end of the content (before its line break), a
-    /// column inside a character is the start of that character.
-    pub fn offset(&self, pos: LineCol, enc: Encoding) -> usize {
-        offset(&self.rope, pos, enc)
-    }
-
-    /// Line and column of byte `offset` of `text`, which must be this
-    /// text's contents: the same as [`LineIndex::line_col`] gives, without
-    /// building an index of the whole text (O(log n) plus the column).
-    pub fn line_col(&self, text: &str, offset: usize, enc: Encoding) -> LineCol {
-        debug_assert_eq!(text.len(), self.rope.len_bytes());
-        let offset = floor_char_boundary(text, offset.min(text.len()));
-        let line = self.rope.byte_to_line(offset);
-        let start = self.rope.line_to_byte(line);
-        let mut end = offset;
-        // Between the `\r` and `\n` of a line break: the end of the line.
-        if end > start && text.as_bytes()[end - 1] == b'\r' && text[end..].starts_with('\n') {
-            end -= 1;
-        }
-        LineCol {
-            line: line as u32,
-            col: len_in(&text[start..end], enc) as u32,
-        }
-    }
-
-    /// The zero-based line holding byte `offset` (clamped to the text).
-    pub fn line_of(&self, offset: usize) -> usize {
-        self.rope.byte_to_line(offset.min(self.rope.len_bytes()))
-    }
-
-    /// Byte range of `line`'s content, without its line break; `text` must
-    /// be this text's contents.
-    pub fn line_span(&self, text: &str, line: usize) -> Span {
-        let line = line.min(self.rope.len_lines() - 1);
-        let start = self.rope.line_to_byte(line);
-        let mut end = if line + 1 < self.rope.len_lines() {
-            self.rope.line_to_byte(line + 1)
-        } else {
-            text.len()
-        };
-        let bytes = text.as_bytes();
-        if end > start && bytes[end - 1] == b'\n' {
-            end -= 1;
-        }
-        if end > start && bytes[end - 1] == b'\r' {
-            end -= 1;
-        }
-        Span::new(start, end)
-    }
-
-    /// Applies `changes` in order, each relative to the text the previous
-    /// one left. If any change is invalid (see [`validate`]), none is
-    /// applied.
-    pub fn apply(&mut self, changes: &[Change], enc: Encoding) -> Result<(), ChangeError> {
-        validate(changes)?;
-        for change in changes {
-            let Some((start, end)) = change.range else {
-                self.rope = Rope::from_str(&change.text);
-                match Arc::get_mut(&mut self.flat) {
-                    Some(flat) => {
-                        flat.clear();
-                        flat.push_str(&change.text);
-                    }
-                    None => self.flat = Arc::new(change.text.clone()),
-                }
-                continue;
+    fn compute(&self) -> Linted {
+        let (max_bytes, max_diagnostics) = self.limits;
+        let len = self.text.len();
+        if len > max_bytes {
+            return Linted {
+                kind: self.kind,
+                encoding: self.encoding,
+                text: Arc::default(),
+                analysis: Analysis::default(),
+                diagnostics: vec![convert::too_large(len, max_bytes)],
+                shown: 0,
+                too_large: true,
+                rope: Text::default(),
+                fix_all: OnceLock::new(),
             };
-            let rope = &mut self.rope;
-            let a = offset(rope, start, enc);
-            let b = offset(rope, end, enc).max(a);
-            let ca = rope.byte_to_char(a);
-            let cb = rope.byte_to_char(b);
-            // The character boundaries the rope edits at.
-            let (a, b) = (rope.char_to_byte(ca), rope.char_to_byte(cb));
-            if cb > ca {
-                rope.remove(ca..cb);
-            }
-            if !change.text.is_empty() {
-                rope.insert(ca, &change.text);
-            }
-            Arc::make_mut(&mut self.flat).replace_range(a..b, &change.text);
         }
-        Ok(())
-    }
-}
-
-/// Checks the changes of one notification: the first with its start after
-/// its end is an error. Whether a change is valid does not depend on the
-/// text, so a notification can be checked before anything is applied.
-pub fn validate(changes: &[Change]) -> Result<(), ChangeError> {
-    for (index, change) in changes.iter().enumerate() {
-        if let Some((start, end)) = change.range {
-            if (start.line, start.col) > (end.line, end.col) {
-                return Err(ChangeError::ReversedRange { index });
-            }
+        let text = self.text.flat().clone();
+        #[cfg(feature = "testing")]
+        if self.hooks && text.contains(super::testing::PANIC_MARKER) {
+            // As a rule's slicing bug would: with the text in the message.
+            panic!("lint panic requested: {text}");
         }
-    }
-    Ok(())
-}
-
-fn offset(rope: &Rope, pos: LineCol, enc: Encoding) -> usize {
-    let line = pos.line as usize;
-    if line >= rope.len_lines() {
-        return rope.len_bytes();
-    }
-    let start = rope.line_to_byte(line);
-    // The line with its line break; LineIndex clamps the column to the
-    // content before the break.
-    let text: Cow<'_, str> = rope.line(line).into();
-    let col = LineCol {
-        line: 0,
-        col: pos.col,
-    };
-    start + LineIndex::new(&text).offset(&text, col, enc)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn lc(line: u32, col: u32) -> LineCol {
-        LineCol { line, col }
-    }
-
-    fn change(a: LineCol, b: LineCol, text: &str) -> Change {
-        Change {
-            range: Some((a, b)),
-            text: text.into(),
-        }
-    }
-
-    #[test]
-    fn lines_match_lsp() {
-        for (text, lines) in [
-            ("a\u{2028}b", 1),
-            ("a\x0Cb", 1),
-            ("a\u{85}b", 1),
-            ("a\x0Bb", 1),
-            ("a\rb", 2),
-            ("a\r\nb", 2),
-            ("a\n", 2),
-            ("", 1),
-        ] {
-            assert_eq!(Text::new(text).line_count(), lines, "{text:?}");
-            assert_eq!(LineIndex::new(text).line_count(), lines, "{text:?}");
-        }
-    }
-
-    #[test]
-    fn clamps_like_line_index() {
-        let text = "a😀b\r\nxy\rz\u{2028}w\n";
-        let t = Text::new(text);
-        let index = LineIndex::new(text);
-        for enc in [Encoding::Utf8, Encoding::Utf16, Encoding::Utf32] {
-            for line in 0..6 {
-                for col in 0..12 {
-                    let pos = lc(line, col);
-                    assert_eq!(
-                        t.offset(pos, enc),
-                        index.offset(text, pos, enc),
-                        "{enc:?} {line}:{col}"
-                    );
-                }
-            }
-        }
-    }
-
-    #[test]
-    fn positions_and_lines_match_line_index() {
-        let text = "a😀b\r\nxy\rz\u{2028}w\n\n中\r\n";
-        let t = Text::new(text);
-        let index = LineIndex::new(text);
-        for enc in [Encoding::Utf8, Encoding::Utf16, Encoding::Utf32] {
-            for offset in 0..=text.len() + 2 {
-                assert_eq!(
-                    t.line_col(text, offset.min(text.len()), enc),
-                    index.line_col(text, offset, enc),
-                    "{enc:?} {offset}"
-                );
-            }
-        }
-        for offset in 0..=text.len() {
-            assert_eq!(t.line_of(offset), index.line_of(offset), "{offset}");
-        }
-        for line in 0..8 {
-            assert_eq!(
-                t.line_span(text, line),
-                index.line_span(text, line),
-                "{line}"
+        let analysis = analyze(&text, self.kind, &self.cell.config.config);
+        let mut linted = Linted {
+            kind: self.kind,
+            encoding: self.encoding,
+            text,
+            analysis,
+            diagnostics: Vec::new(),
+            shown: 0,
+            too_large: false,
+            rope: self.text.clone(),
+            fix_all: OnceLock::new(),
+        };
+        linted.shown = linted.analysis.diagnostics.len().min(max_diagnostics);
+        if !linted.analysis.diagnostics.is_empty() {
+            linted.diagnostics = convert::diagnostics(
+                &linted.analysis.diagnostics,
+                &linted.lines(),
+                max_diagnostics,
             );
         }
-    }
-
-    #[test]
-    fn over_long_column_keeps_the_line_break() {
-        let mut t = Text::new("ab\r\ncd");
-        t.apply(&[change(lc(0, 1), lc(0, 99), "X")], Encoding::Utf16)
-            .unwrap();
-        assert_eq!(t.contents(), "aX\r\ncd");
-    }
-
-    #[test]
-    fn reversed_range_changes_nothing() {
-        let mut t = Text::new("hello\nworld");
-        let err = t.apply(
-            &[
-                change(lc(0, 0), lc(0, 1), "J"),
-                change(lc(1, 3), lc(1, 1), "x"),
-            ],
-            Encoding::Utf8,
-        );
-        assert_eq!(err, Err(ChangeError::ReversedRange { index: 1 }));
-        assert_eq!(
-            validate(&[change(lc(1, 3), lc(1, 1), "x")]),
-            Err(ChangeError::ReversedRange { index: 0 })
-        );
-        assert_eq!(t.contents(), "hello\nworld");
-        assert!(t.is_consistent());
-    }
-
-    #[test]
-    fn surrogate_pair_middle_clamps_to_char_start() {
-        let mut t = Text::new("x😀y");
-        // UTF-16 column 2 is inside the emoji: treated as column 1.
-        t.apply(&[change(lc(0, 2), lc(0, 2), "|")], Encoding::Utf16)
-            .unwrap();
-        assert_eq!(t.contents(), "x|😀y");
-        // UTF-8 offset 3 is inside the emoji too.
-        let mut t = Text::new("x😀y");
-        t.apply(&[change(lc(0, 3), lc(0, 5), "")], Encoding::Utf8)
-            .unwrap();
-        assert_eq!(t.contents(), "xy");
-    }
-
-    use crate::test_rng::Rng;
-
-    const PIECES: &[&str] = &[
-        "a",
-        "trueconf:bob",
-        "😀",
-        "中",
-        "e\u{301}",
-        "\r\n",
-        "\r",
-        "\n",
-        "\u{2028}",
-        "\u{85}",
-        "\x0C",
-        "&",
-        " ",
-    ];
-
-    /// Incremental edits through the rope equal the same edits applied to a
-    /// `String` through `LineIndex`, in every encoding.
-    #[test]
-    fn incremental_edits_match_a_string_model() {
-        for enc in [Encoding::Utf8, Encoding::Utf16, Encoding::Utf32] {
-            let mut rng = Rng::new(0x9e37_79b9_7f4a_7c15);
-            let mut model = String::new();
-            let mut text = Text::new("");
-            for _ in 0..2000 {
-                let index = LineIndex::new(&model);
-                let mut pos = || {
-                    let line = rng.below(index.line_count() + 1) as u32;
-                    let col = rng.below(12) as u32;
-                    lc(line, col)
-                };
-                let (mut a, mut b) = (pos(), pos());
-                if (a.line, a.col) > (b.line, b.col) {
-                    std::mem::swap(&mut a, &mut b);
-                }
-                let mut insert = String::new();
-                for _ in 0..rng.below(3) {
-                    insert.push_str(PIECES[rng.below(PIECES.len())]);
-                }
-                let sa = index.offset(&model, a, enc);
-                let sb = index.offset(&model, b, enc).max(sa);
-                model.replace_range(sa..sb, &insert);
-                let shared = (rng.below(4) == 0).then(|| text.clone());
-                text.apply(&[change(a, b, &insert)], enc).unwrap();
-                assert_eq!(text.contents(), model);
-                assert!(text.is_consistent());
-                if let Some(before) = shared {
-                    // A snapshot taken before the edit keeps its text.
-                    assert!(before.is_consistent());
-                    assert_eq!(before.flat().len() + insert.len(), model.len() + (sb - sa));
-                }
-                let index = LineIndex::new(&model);
-                for _ in 0..4 {
-                    let offset = rng.below(model.len() + 1);
-                    assert_eq!(
-                        text.line_col(&model, offset, enc),
-                        index.line_col(&model, offset, enc)
-                    );
-                }
-            }
-        }
-    }
-
-    #[test]
-    fn several_changes_apply_in_sequence() {
-        let mut t = Text::new("abc");
-        t.apply(
-            &[
-                change(lc(0, 3), lc(0, 3), "\r\n"),
-                change(lc(1, 0), lc(1, 0), "d"),
-                Change {
-                    range: None,
-                    text: "new".into(),
-                },
-                change(lc(0, 0), lc(0, 1), "N"),
-            ],
-            Encoding::Utf16,
-        )
-        .unwrap();
-        assert_eq!(t.contents(), "New");
-        assert!(t.is_consistent());
+        linted
     }
 }

@@ -3,7 +3,7 @@
 
 use tower_lsp_server::ls_types as lsp;
 
-use super::state::Linted;
+use super::document::Linted;
 use crate::describe::{Description, describe};
 use crate::rules::Diagnostic;
 use crate::scan::RawLink;

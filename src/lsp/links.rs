@@ -5,7 +5,7 @@ use std::str::FromStr;
 
 use tower_lsp_server::ls_types as lsp;
 
-use super::state::Linted;
+use super::document::Linted;
 use crate::describe::describe;
 use crate::uri::Link;
 

@@ -1,8 +1,14 @@
 //! The language server: `trueconf-lsp` (or `trueconf-lsp --stdio`) speaks
 //! LSP 3.17 over stdin and stdout.
 //!
-//! - [`document`]: the rope and incremental edits (the only ropey user);
-//! - `state`: open documents, settings, the lint and publish pipeline;
+//! - [`text`]: a document's text, a rope edited incrementally (the only
+//!   ropey user);
+//! - `options`, `capabilities` (the client's, resolved once), `session`;
+//! - `state`: the shared state and the settings layered from their sources;
+//! - `document`: an open document, its snapshots and lints; `documents`:
+//!   the notifications applied to them and the lint tasks; `publish`: the
+//!   task that pushes diagnostics;
+//! - `testing`: test hooks, only with the `testing` cargo feature;
 //! - `frames`: checks every incoming frame, so that a malformed message is
 //!   answered with an error instead of ending the framework's reader;
 //! - `service`: the tower layer that orders document notifications, takes
@@ -16,16 +22,24 @@
 //! are capped at `info`. No log line carries document text.
 
 mod actions;
+mod capabilities;
 mod completion;
 pub mod convert;
-pub mod document;
+mod document;
+mod documents;
 mod frames;
 mod hover;
 mod links;
+mod options;
+mod publish;
 mod server;
 mod service;
+mod session;
 pub mod settings;
 mod state;
+#[cfg(feature = "testing")]
+mod testing;
+pub mod text;
 mod workspace;
 
 use std::io::Write;
@@ -38,7 +52,9 @@ use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tower_lsp_server::{LspService, Server};
 
-pub use state::{Options, PANIC_MARKER};
+pub use options::Options;
+#[cfg(feature = "testing")]
+pub use testing::{PANIC_MARKER, TEST_HOOKS_ENV};
 
 use server::Backend;
 use service::Ordered;
@@ -46,11 +62,6 @@ use state::Shared;
 
 /// Environment variable that overrides [`Options::max_document_bytes`].
 pub const MAX_BYTES_ENV: &str = "TRUECONF_LSP_MAX_DOCUMENT_BYTES";
-
-/// In debug builds only, a comma-separated list: `1` turns on
-/// [`Options::test_hooks`], so tests can inject panics into the real binary;
-/// `delays` turns on [`Options::test_delays`]. Release builds ignore it.
-pub const TEST_HOOKS_ENV: &str = "TRUECONF_LSP_TEST_HOOKS";
 
 /// Serves one client over `input` and `output` until `exit` or the end of
 /// `input`. Returns the exit code LSP prescribes: 0 after `shutdown`, 1
@@ -69,17 +80,18 @@ where
     O: AsyncWrite,
 {
     let (shared, rx) = Shared::new(options);
-    let hooks = shared.options.test_hooks;
     let for_backend = shared.clone();
+    #[cfg_attr(not(feature = "testing"), allow(unused_mut))]
     let mut builder = LspService::build(move |client| {
-        tokio::spawn(state::publisher(
+        tokio::spawn(publish::publisher(
             Arc::downgrade(&for_backend),
             client.clone(),
             rx,
         ));
         Backend::new(client, for_backend)
     });
-    if hooks {
+    #[cfg(feature = "testing")]
+    if shared.options.test_hooks {
         builder = builder
             .custom_method("trueconf-lsp/debugText", Backend::debug_text)
             .custom_method("trueconf-lsp/debugPanic", Backend::debug_panic)
@@ -113,16 +125,8 @@ pub fn run() -> ExitCode {
             Err(_) => tracing::warn!("{MAX_BYTES_ENV}={v:?} is not a number; ignored"),
         }
     }
-    #[cfg(debug_assertions)]
-    if let Ok(v) = std::env::var(TEST_HOOKS_ENV) {
-        for word in v.split(',').map(str::trim) {
-            match word {
-                "1" => options.test_hooks = true,
-                "delays" => options.test_delays = true,
-                _ => tracing::warn!("{TEST_HOOKS_ENV}: unknown hook {word:?}; ignored"),
-            }
-        }
-    }
+    #[cfg(feature = "testing")]
+    testing::from_env(&mut options);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -16,10 +16,13 @@ use tracing::{info, warn};
 
 use super::actions::{self, FIX_ALL, Pending, Target};
 use super::convert;
+use super::document::{Linted, Snapshot};
 use super::service::CALL_SNAPSHOT;
+use super::session::Session;
 use super::settings::{FILE_NAMES, SECTION};
-use super::state::{Linted, Session, Shared, Snapshot, lock};
+use super::state::{Shared, lock};
 use super::{completion, hover, links, workspace};
+use crate::text::Encoding;
 
 pub struct Backend {
     client: Client,
@@ -114,7 +117,7 @@ impl Backend {
     /// Asks the client for the `trueconf-lsp` section (with a timeout).
     async fn pull_configuration(&self) -> Option<Value> {
         let session = self.shared.session();
-        if !session.configuration {
+        if !session.client.configuration {
             return None;
         }
         let scope_uri = session.roots.first().and_then(lsp::Uri::from_file_path);
@@ -160,7 +163,7 @@ impl Backend {
     async fn settings_changed(&self) {
         self.shared.relint_all();
         let session = self.shared.session();
-        if session.pull && session.diagnostic_refresh {
+        if session.client.pull && session.client.diagnostic_refresh {
             let _ = self
                 .with_timeout(
                     "workspace/diagnostic/refresh",
@@ -168,7 +171,7 @@ impl Backend {
                 )
                 .await;
         }
-        if session.inlay_hint_refresh {
+        if session.client.inlay_hint_refresh {
             let _ = self
                 .with_timeout(
                     "workspace/inlayHint/refresh",
@@ -181,7 +184,7 @@ impl Backend {
     async fn register_capabilities(&self) {
         let session = self.shared.session();
         let mut registrations = Vec::new();
-        if session.watch_registration {
+        if session.client.watch_registration {
             let watchers = FILE_NAMES
                 .iter()
                 .map(|name| lsp::FileSystemWatcher {
@@ -198,7 +201,7 @@ impl Backend {
                 .ok(),
             });
         }
-        if session.configuration_registration {
+        if session.client.configuration_registration {
             registrations.push(lsp::Registration {
                 id: "trueconf-lsp-configuration".to_string(),
                 method: "workspace/didChangeConfiguration".to_string(),
@@ -215,7 +218,10 @@ impl Backend {
         }
     }
 
+    // --- Test hooks (the `testing` feature). ---
+
     /// Test hook: the server's text and version of a document.
+    #[cfg(feature = "testing")]
     pub async fn debug_text(&self, params: Value) -> Result<Value> {
         let uri = params
             .get("uri")
@@ -229,12 +235,14 @@ impl Backend {
     }
 
     /// Test hook: a request handler that panics.
+    #[cfg(feature = "testing")]
     pub async fn debug_panic(&self, _params: Value) -> Result<Value> {
         panic!("debugPanic requested");
     }
 
     /// Test hook: a computation that panics with a document's text in its
     /// message, as a slicing bug would; the panic hook must not print it.
+    #[cfg(feature = "testing")]
     pub async fn debug_panic_text(&self, params: Value) -> Result<Value> {
         let text = params
             .get("uri")
@@ -247,6 +255,7 @@ impl Backend {
     }
 
     /// Test hook: a notification handler that panics.
+    #[cfg(feature = "testing")]
     pub async fn debug_panic_notification(&self, _params: Value) {
         panic!("debugPanic notification requested");
     }
@@ -261,69 +270,62 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> 
     })
 }
 
-fn roots_of(params: &lsp::InitializeParams) -> Vec<PathBuf> {
-    let mut roots: Vec<PathBuf> = params
-        .workspace_folders
-        .iter()
-        .flatten()
-        .filter_map(|f| f.uri.to_file_path().map(|p| p.into_owned()))
-        .collect();
-    #[allow(deprecated)]
-    if roots.is_empty()
-        && let Some(uri) = &params.root_uri
-        && let Some(p) = uri.to_file_path()
-    {
-        roots.push(p.into_owned());
+/// What this server offers, in the negotiated encoding; diagnostics are
+/// pulled when the client pulls them, else pushed.
+fn server_capabilities(encoding: Encoding, pull: bool) -> lsp::ServerCapabilities {
+    lsp::ServerCapabilities {
+        position_encoding: Some(convert::encoding_kind(encoding)),
+        text_document_sync: Some(lsp::TextDocumentSyncCapability::Options(
+            lsp::TextDocumentSyncOptions {
+                open_close: Some(true),
+                change: Some(lsp::TextDocumentSyncKind::INCREMENTAL),
+                ..lsp::TextDocumentSyncOptions::default()
+            },
+        )),
+        hover_provider: Some(lsp::HoverProviderCapability::Simple(true)),
+        completion_provider: Some(lsp::CompletionOptions {
+            trigger_characters: Some(vec!["&".into(), "=".into(), ";".into()]),
+            resolve_provider: Some(false),
+            ..lsp::CompletionOptions::default()
+        }),
+        code_action_provider: Some(lsp::CodeActionProviderCapability::Options(
+            lsp::CodeActionOptions {
+                code_action_kinds: Some(vec![
+                    lsp::CodeActionKind::QUICKFIX,
+                    lsp::CodeActionKind::new(FIX_ALL),
+                ]),
+                resolve_provider: Some(true),
+                ..lsp::CodeActionOptions::default()
+            },
+        )),
+        document_link_provider: Some(lsp::DocumentLinkOptions {
+            resolve_provider: Some(false),
+            work_done_progress_options: lsp::WorkDoneProgressOptions::default(),
+        }),
+        inlay_hint_provider: Some(lsp::OneOf::Left(true)),
+        diagnostic_provider: pull.then(|| {
+            lsp::DiagnosticServerCapabilities::Options(lsp::DiagnosticOptions {
+                identifier: Some("trueconf-lsp".to_string()),
+                inter_file_dependencies: false,
+                workspace_diagnostics: true,
+                work_done_progress_options: lsp::WorkDoneProgressOptions::default(),
+            })
+        }),
+        workspace: Some(lsp::WorkspaceServerCapabilities {
+            workspace_folders: Some(lsp::WorkspaceFoldersServerCapabilities {
+                supported: Some(true),
+                change_notifications: Some(lsp::OneOf::Left(true)),
+            }),
+            file_operations: None,
+        }),
+        ..lsp::ServerCapabilities::default()
     }
-    roots
 }
 
 impl LanguageServer for Backend {
     async fn initialize(&self, params: lsp::InitializeParams) -> Result<lsp::InitializeResult> {
-        let caps = &params.capabilities;
-        let encoding = convert::negotiate(
-            caps.general
-                .as_ref()
-                .and_then(|g| g.position_encodings.as_deref()),
-        );
-        let text_document = caps.text_document.as_ref();
-        let ws = caps.workspace.as_ref();
-        let session = Session {
-            encoding,
-            pull: text_document.and_then(|t| t.diagnostic.as_ref()).is_some(),
-            document_changes: ws
-                .and_then(|w| w.workspace_edit.as_ref())
-                .and_then(|e| e.document_changes)
-                .unwrap_or(false),
-            code_action_resolve: text_document
-                .and_then(|t| t.code_action.as_ref())
-                .is_some_and(|a| {
-                    a.code_action_literal_support.is_some()
-                        && a.data_support == Some(true)
-                        && a.resolve_support
-                            .as_ref()
-                            .is_some_and(|r| r.properties.iter().any(|p| p == "edit"))
-                }),
-            configuration: ws.and_then(|w| w.configuration).unwrap_or(false),
-            diagnostic_refresh: ws
-                .and_then(|w| w.diagnostics.as_ref())
-                .and_then(|d| d.refresh_support)
-                .unwrap_or(false),
-            inlay_hint_refresh: ws
-                .and_then(|w| w.inlay_hint.as_ref())
-                .and_then(|d| d.refresh_support)
-                .unwrap_or(false),
-            watch_registration: ws
-                .and_then(|w| w.did_change_watched_files.as_ref())
-                .and_then(|d| d.dynamic_registration)
-                .unwrap_or(false),
-            configuration_registration: ws
-                .and_then(|w| w.did_change_configuration.as_ref())
-                .and_then(|d| d.dynamic_registration)
-                .unwrap_or(false),
-            roots: roots_of(&params),
-        };
-        let pull = session.pull;
+        let session = Session::new(&params);
+        let (encoding, pull) = (session.client.encoding, session.client.pull);
         info!(
             encoding = ?encoding,
             pull,
@@ -349,53 +351,7 @@ impl LanguageServer for Backend {
         }
         lock(&self.shared.pending_messages).extend(messages);
 
-        let capabilities = lsp::ServerCapabilities {
-            position_encoding: Some(convert::encoding_kind(encoding)),
-            text_document_sync: Some(lsp::TextDocumentSyncCapability::Options(
-                lsp::TextDocumentSyncOptions {
-                    open_close: Some(true),
-                    change: Some(lsp::TextDocumentSyncKind::INCREMENTAL),
-                    ..lsp::TextDocumentSyncOptions::default()
-                },
-            )),
-            hover_provider: Some(lsp::HoverProviderCapability::Simple(true)),
-            completion_provider: Some(lsp::CompletionOptions {
-                trigger_characters: Some(vec!["&".into(), "=".into(), ";".into()]),
-                resolve_provider: Some(false),
-                ..lsp::CompletionOptions::default()
-            }),
-            code_action_provider: Some(lsp::CodeActionProviderCapability::Options(
-                lsp::CodeActionOptions {
-                    code_action_kinds: Some(vec![
-                        lsp::CodeActionKind::QUICKFIX,
-                        lsp::CodeActionKind::new(FIX_ALL),
-                    ]),
-                    resolve_provider: Some(true),
-                    ..lsp::CodeActionOptions::default()
-                },
-            )),
-            document_link_provider: Some(lsp::DocumentLinkOptions {
-                resolve_provider: Some(false),
-                work_done_progress_options: lsp::WorkDoneProgressOptions::default(),
-            }),
-            inlay_hint_provider: Some(lsp::OneOf::Left(true)),
-            diagnostic_provider: pull.then(|| {
-                lsp::DiagnosticServerCapabilities::Options(lsp::DiagnosticOptions {
-                    identifier: Some("trueconf-lsp".to_string()),
-                    inter_file_dependencies: false,
-                    workspace_diagnostics: true,
-                    work_done_progress_options: lsp::WorkDoneProgressOptions::default(),
-                })
-            }),
-            workspace: Some(lsp::WorkspaceServerCapabilities {
-                workspace_folders: Some(lsp::WorkspaceFoldersServerCapabilities {
-                    supported: Some(true),
-                    change_notifications: Some(lsp::OneOf::Left(true)),
-                }),
-                file_operations: None,
-            }),
-            ..lsp::ServerCapabilities::default()
-        };
+        let capabilities = server_capabilities(encoding, pull);
         Ok(lsp::InitializeResult {
             capabilities,
             server_info: Some(lsp::ServerInfo {
@@ -506,7 +462,10 @@ impl LanguageServer for Backend {
         params: lsp::CodeActionParams,
     ) -> Result<Option<lsp::CodeActionResponse>> {
         let session = self.shared.session();
-        let (document_changes, resolve) = (session.document_changes, session.code_action_resolve);
+        let (document_changes, resolve) = (
+            session.client.document_changes,
+            session.client.code_action_resolve,
+        );
         let range = params.range;
         let only = params.context.only;
         let automatic = params.context.trigger_kind == Some(lsp::CodeActionTriggerKind::AUTOMATIC);
@@ -540,7 +499,7 @@ impl LanguageServer for Backend {
         let Some(pending) = Pending::of(&action) else {
             return Ok(action);
         };
-        let document_changes = self.shared.session().document_changes;
+        let document_changes = self.shared.session().client.document_changes;
         let uri = pending.uri.clone();
         let edit = self
             .on_lint(&uri, move |snap, linted| {
@@ -652,7 +611,7 @@ impl LanguageServer for Backend {
                 &session.roots,
                 &open,
                 &resolver,
-                session.encoding,
+                session.client.encoding,
                 cap,
                 &previously,
             )

@@ -26,8 +26,9 @@ use tower_lsp_server::{ExitedError, ls_types as lsp};
 use tower_service::Service;
 use tracing::{error, warn};
 
+use super::document::Snapshot;
 use super::frames::INVALID_MESSAGE;
-use super::state::{Shared, Snapshot};
+use super::state::Shared;
 
 tokio::task_local! {
     /// The snapshot of the document a request names, taken when the request

@@ -142,12 +142,13 @@ pub fn check_bytes(
     Outcome::Checked(checked)
 }
 
-/// Test hook, debug builds only: a lower bound on fixing passes, to see a
-/// file whose fixes do not converge fail loudly.
+/// Test hook, `testing` feature only: a lower bound on fixing passes, to
+/// see a file whose fixes do not converge fail loudly.
+#[cfg(feature = "testing")]
 pub const MAX_FIX_PASSES_VAR: &str = "TRUECONF_LSP_TEST_MAX_FIX_PASSES";
 
 fn max_fix_passes() -> usize {
-    #[cfg(debug_assertions)]
+    #[cfg(feature = "testing")]
     if let Some(n) = std::env::var(MAX_FIX_PASSES_VAR)
         .ok()
         .and_then(|v| v.parse().ok())

@@ -502,14 +502,11 @@ mod tests {
             " ",
             "\n",
         ];
-        let mut state = 0x853c_49e6_748f_ea9bu64;
+        let mut rng = crate::test_rng::Rng::new(0x853c_49e6_748f_ea9b);
         for _ in 0..2000 {
             let mut text = String::new();
             for _ in 0..12 {
-                state ^= state << 13;
-                state ^= state >> 7;
-                state ^= state << 17;
-                text.push_str(pieces[(state % pieces.len() as u64) as usize]);
+                text.push_str(pieces[rng.below(pieces.len())]);
             }
             let want: Vec<(usize, usize)> =
                 re.find_iter(&text).map(|m| (m.start(), m.end())).collect();
@@ -591,13 +588,8 @@ mod tests {
             "<a href=\"",
             "x=",
         ];
-        let mut state = 0x9e37_79b9_7f4a_7c15u64;
-        let mut below = |n: usize| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state % n as u64) as usize
-        };
+        let mut rng = crate::test_rng::Rng::new(0x9e37_79b9_7f4a_7c15);
+        let mut below = |n: usize| rng.below(n);
         let kinds = [
             DocKind::Plain,
             DocKind::Markdown,

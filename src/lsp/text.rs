@@ -1,0 +1,379 @@
+//! The text of an open document, kept in a rope and edited incrementally.
+//! This is the only module of the crate that uses `ropey`.
+//!
+//! Lines break at `\n`, `\r\n` and `\r` only (ropey is built with
+//! `cr_lines` and without `unicode_lines`), as LSP prescribes. The rope
+//! gives [`LineStarts`]; positions and offsets are computed by that trait's
+//! methods, so column rules (clamping, surrogate pairs, encodings) are
+//! exactly those of [`crate::text`].
+//!
+//! Along with the rope, the text is kept as one string, edited in place by
+//! the same changes and shared (not copied) by snapshots: a lint needs the
+//! whole text contiguous, and copying a big document out of the rope on
+//! every keystroke would cost a pass over all of it, out of cache.
+
+use std::sync::Arc;
+
+use ropey::Rope;
+
+use crate::text::{Encoding, LineCol, LineStarts};
+
+/// One entry of a `didChange` notification, positions as the client sent
+/// them. `range == None` replaces the whole text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Change {
+    pub range: Option<(LineCol, LineCol)>,
+    pub text: String,
+}
+
+/// Why a notification's changes were rejected. The text is left as it was.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ChangeError {
+    /// Change number `index` has its start after its end.
+    ReversedRange { index: usize },
+}
+
+impl std::fmt::Display for ChangeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ChangeError::ReversedRange { index } => {
+                write!(f, "change {index} has a reversed range")
+            }
+        }
+    }
+}
+
+/// A document's text. Cloning is O(1) and the clone is independent, so a
+/// clone is a snapshot that can be linted on another thread.
+#[derive(Clone, Debug, Default)]
+pub struct Text {
+    rope: Rope,
+    /// The same text as one string. An edit changes it in place when no
+    /// snapshot shares it, else it is copied first.
+    flat: Arc<String>,
+}
+
+impl Text {
+    pub fn new(text: &str) -> Text {
+        Text::from_string(text.to_string())
+    }
+
+    /// The text of `text`, taking its buffer.
+    pub fn from_string(text: String) -> Text {
+        Text {
+            rope: Rope::from_str(&text),
+            flat: Arc::new(text),
+        }
+    }
+
+    /// Length in bytes.
+    pub fn len(&self) -> usize {
+        self.rope.len_bytes()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rope.len_bytes() == 0
+    }
+
+    /// The whole text as one string, shared: O(1).
+    pub fn flat(&self) -> &Arc<String> {
+        &self.flat
+    }
+
+    /// The whole text as one new string.
+    pub fn contents(&self) -> String {
+        self.flat.as_ref().clone()
+    }
+
+    /// Does the string hold what the rope holds? (For tests: it always
+    /// should.)
+    pub fn is_consistent(&self) -> bool {
+        self.flat.len() == self.rope.len_bytes()
+            && self
+                .rope
+                .chunks()
+                .scan(0, |at, chunk| {
+                    let start = *at;
+                    *at += chunk.len();
+                    Some(self.flat.as_bytes()[start..*at] == *chunk.as_bytes())
+                })
+                .all(|same| same)
+    }
+
+    /// Applies `changes` in order, each relative to the text the previous
+    /// one left. If any change is invalid (see [`validate`]), none is
+    /// applied.
+    pub fn apply(&mut self, changes: &[Change], enc: Encoding) -> Result<(), ChangeError> {
+        validate(changes)?;
+        for change in changes {
+            let Some((start, end)) = change.range else {
+                self.rope = Rope::from_str(&change.text);
+                match Arc::get_mut(&mut self.flat) {
+                    Some(flat) => {
+                        flat.clear();
+                        flat.push_str(&change.text);
+                    }
+                    None => self.flat = Arc::new(change.text.clone()),
+                }
+                continue;
+            };
+            let a = self.offset(&self.flat, start, enc);
+            let b = self.offset(&self.flat, end, enc).max(a);
+            let rope = &mut self.rope;
+            let ca = rope.byte_to_char(a);
+            let cb = rope.byte_to_char(b);
+            // The character boundaries the rope edits at.
+            let (a, b) = (rope.char_to_byte(ca), rope.char_to_byte(cb));
+            if cb > ca {
+                rope.remove(ca..cb);
+            }
+            if !change.text.is_empty() {
+                rope.insert(ca, &change.text);
+            }
+            Arc::make_mut(&mut self.flat).replace_range(a..b, &change.text);
+        }
+        Ok(())
+    }
+}
+
+/// Checks the changes of one notification: the first with its start after
+/// its end is an error. Whether a change is valid does not depend on the
+/// text, so a notification can be checked before anything is applied.
+pub fn validate(changes: &[Change]) -> Result<(), ChangeError> {
+    for (index, change) in changes.iter().enumerate() {
+        if let Some((start, end)) = change.range {
+            if (start.line, start.col) > (end.line, end.col) {
+                return Err(ChangeError::ReversedRange { index });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The rope's lines (O(log n) each); the text they are of is [`Text::flat`].
+impl LineStarts for Text {
+    /// As LSP counts them (a final line break starts an empty last line).
+    fn line_count(&self) -> usize {
+        self.rope.len_lines()
+    }
+
+    fn line_start(&self, line: usize) -> usize {
+        self.rope.line_to_byte(line.min(self.rope.len_lines() - 1))
+    }
+
+    fn line_of(&self, offset: usize) -> usize {
+        self.rope.byte_to_line(offset.min(self.rope.len_bytes()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::LineIndex;
+
+    fn lc(line: u32, col: u32) -> LineCol {
+        LineCol { line, col }
+    }
+
+    fn change(a: LineCol, b: LineCol, text: &str) -> Change {
+        Change {
+            range: Some((a, b)),
+            text: text.into(),
+        }
+    }
+
+    #[test]
+    fn lines_match_lsp() {
+        for (text, lines) in [
+            ("a\u{2028}b", 1),
+            ("a\x0Cb", 1),
+            ("a\u{85}b", 1),
+            ("a\x0Bb", 1),
+            ("a\rb", 2),
+            ("a\r\nb", 2),
+            ("a\n", 2),
+            ("", 1),
+        ] {
+            assert_eq!(Text::new(text).line_count(), lines, "{text:?}");
+            assert_eq!(LineIndex::new(text).line_count(), lines, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn clamps_like_line_index() {
+        let text = "a😀b\r\nxy\rz\u{2028}w\n";
+        let t = Text::new(text);
+        let index = LineIndex::new(text);
+        for enc in [Encoding::Utf8, Encoding::Utf16, Encoding::Utf32] {
+            for line in 0..6 {
+                for col in 0..12 {
+                    let pos = lc(line, col);
+                    assert_eq!(
+                        t.offset(text, pos, enc),
+                        index.offset(text, pos, enc),
+                        "{enc:?} {line}:{col}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn positions_and_lines_match_line_index() {
+        let text = "a😀b\r\nxy\rz\u{2028}w\n\n中\r\n";
+        let t = Text::new(text);
+        let index = LineIndex::new(text);
+        for enc in [Encoding::Utf8, Encoding::Utf16, Encoding::Utf32] {
+            for offset in 0..=text.len() + 2 {
+                assert_eq!(
+                    t.line_col(text, offset, enc),
+                    index.line_col(text, offset, enc),
+                    "{enc:?} {offset}"
+                );
+            }
+        }
+        for offset in 0..=text.len() {
+            assert_eq!(t.line_of(offset), index.line_of(offset), "{offset}");
+        }
+        for line in 0..8 {
+            assert_eq!(
+                t.line_span(text, line),
+                index.line_span(text, line),
+                "{line}"
+            );
+        }
+    }
+
+    #[test]
+    fn over_long_column_keeps_the_line_break() {
+        let mut t = Text::new("ab\r\ncd");
+        t.apply(&[change(lc(0, 1), lc(0, 99), "X")], Encoding::Utf16)
+            .unwrap();
+        assert_eq!(t.contents(), "aX\r\ncd");
+    }
+
+    #[test]
+    fn reversed_range_changes_nothing() {
+        let mut t = Text::new("hello\nworld");
+        let err = t.apply(
+            &[
+                change(lc(0, 0), lc(0, 1), "J"),
+                change(lc(1, 3), lc(1, 1), "x"),
+            ],
+            Encoding::Utf8,
+        );
+        assert_eq!(err, Err(ChangeError::ReversedRange { index: 1 }));
+        assert_eq!(
+            validate(&[change(lc(1, 3), lc(1, 1), "x")]),
+            Err(ChangeError::ReversedRange { index: 0 })
+        );
+        assert_eq!(t.contents(), "hello\nworld");
+        assert!(t.is_consistent());
+    }
+
+    #[test]
+    fn surrogate_pair_middle_clamps_to_char_start() {
+        let mut t = Text::new("x😀y");
+        // UTF-16 column 2 is inside the emoji: treated as column 1.
+        t.apply(&[change(lc(0, 2), lc(0, 2), "|")], Encoding::Utf16)
+            .unwrap();
+        assert_eq!(t.contents(), "x|😀y");
+        // UTF-8 offset 3 is inside the emoji too.
+        let mut t = Text::new("x😀y");
+        t.apply(&[change(lc(0, 3), lc(0, 5), "")], Encoding::Utf8)
+            .unwrap();
+        assert_eq!(t.contents(), "xy");
+    }
+
+    use crate::test_rng::Rng;
+
+    const PIECES: &[&str] = &[
+        "a",
+        "trueconf:bob",
+        "😀",
+        "中",
+        "e\u{301}",
+        "\r\n",
+        "\r",
+        "\n",
+        "\u{2028}",
+        "\u{85}",
+        "\x0C",
+        "&",
+        " ",
+    ];
+
+    /// Incremental edits through the rope equal the same edits applied to a
+    /// `String` through `LineIndex`, in every encoding.
+    #[test]
+    fn incremental_edits_match_a_string_model() {
+        for enc in [Encoding::Utf8, Encoding::Utf16, Encoding::Utf32] {
+            let mut rng = Rng::new(0x9e37_79b9_7f4a_7c15);
+            let mut model = String::new();
+            let mut text = Text::new("");
+            for _ in 0..2000 {
+                let index = LineIndex::new(&model);
+                let mut pos = || {
+                    let line = rng.below(index.line_count() + 1) as u32;
+                    let col = rng.below(12) as u32;
+                    lc(line, col)
+                };
+                let (mut a, mut b) = (pos(), pos());
+                if (a.line, a.col) > (b.line, b.col) {
+                    std::mem::swap(&mut a, &mut b);
+                }
+                let mut insert = String::new();
+                for _ in 0..rng.below(3) {
+                    insert.push_str(PIECES[rng.below(PIECES.len())]);
+                }
+                let sa = index.offset(&model, a, enc);
+                let sb = index.offset(&model, b, enc).max(sa);
+                model.replace_range(sa..sb, &insert);
+                let shared = (rng.below(4) == 0).then(|| text.clone());
+                text.apply(&[change(a, b, &insert)], enc).unwrap();
+                assert_eq!(text.contents(), model);
+                assert!(text.is_consistent());
+                if let Some(before) = shared {
+                    // A snapshot taken before the edit keeps its text.
+                    assert!(before.is_consistent());
+                    assert_eq!(before.flat().len() + insert.len(), model.len() + (sb - sa));
+                }
+                let index = LineIndex::new(&model);
+                for _ in 0..4 {
+                    let offset = rng.below(model.len() + 1);
+                    assert_eq!(
+                        text.line_col(&model, offset, enc),
+                        index.line_col(&model, offset, enc)
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn several_changes_apply_in_sequence() {
+        let mut t = Text::new("abc");
+        t.apply(
+            &[
+                change(lc(0, 3), lc(0, 3), "\r\n"),
+                change(lc(1, 0), lc(1, 0), "d"),
+                Change {
+                    range: None,
+                    text: "new".into(),
+                },
+                change(lc(0, 0), lc(0, 1), "N"),
+            ],
+            Encoding::Utf16,
+        )
+        .unwrap();
+        assert_eq!(t.contents(), "New");
+        assert!(t.is_consistent());
+    }
+
+    /// Positions through the rope, remembered or not, are the index's.
+    #[test]
+    fn remembered_positions_on_the_rope_match_the_index() {
+        let text = crate::text::tests::remembered_text();
+        crate::text::tests::check_remembered_positions(&text, &Text::new(&text));
+    }
+}
