@@ -5,8 +5,7 @@
 pub mod args;
 pub mod diff;
 pub mod fix_files;
-pub mod render;
-pub mod report;
+pub mod format;
 
 use std::collections::HashMap;
 use std::io::{self, Read, Write};
@@ -330,31 +329,27 @@ fn check(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<St
             writeln!(err, "error: {} {}", e.path, e.message)?;
         }
     }
-    let found = render::locate(&files);
-    let summary = render::Summary::new(files.len(), &found);
+    let found = format::locate(&files);
+    let summary = format::Summary::new(files.len(), &found);
     let mut sink = Sink::open(args, out)?;
     let w = sink.writer();
     let human = matches!(
         args.output_format,
         OutputFormat::Full | OutputFormat::Concise
     );
-    match args.output_format {
-        OutputFormat::Full => render::full(w, &found)?,
-        OutputFormat::Concise => render::concise(w, &found)?,
-        OutputFormat::Json => render::json(w, &found, summary)?,
-        OutputFormat::JsonLines => report::json_lines(w, &found)?,
-        OutputFormat::Sarif => report::sarif(w, &found)?,
-        OutputFormat::Github => report::github(w, &found)?,
-        OutputFormat::Junit => report::junit(w, &files, &found)?,
-        OutputFormat::Gitlab => report::gitlab(w, &found)?,
-    }
-    let fixed_line = args.fix.then(|| render::fixed_line(fixed.0, fixed.1));
+    let report = format::Report {
+        files: &files,
+        found: &found,
+        summary,
+    };
+    format::write(args.output_format, w, &report)?;
+    let fixed_line = args.fix.then(|| format::fixed_line(fixed.0, fixed.1));
     if human {
-        writeln!(w, "{}", render::summary_line(&summary))?;
+        writeln!(w, "{}", format::summary_line(&summary))?;
         if let Some(line) = &fixed_line {
             writeln!(w, "{line}")?;
         }
-        if let Some(note) = render::fixable_note(&found, args.fix, args.unsafe_fixes) {
+        if let Some(note) = format::fixable_note(&found, args.fix, args.unsafe_fixes) {
             writeln!(w, "{note}")?;
         }
     } else if let Some(line) = &fixed_line {
@@ -453,8 +448,8 @@ fn print_diff(
         writeln!(
             err,
             "Would fix {} in {}.",
-            render::plural(fixes, "problem", "problems"),
-            render::plural(changed, "file", "files")
+            format::plural(fixes, "problem", "problems"),
+            format::plural(changed, "file", "files")
         )?;
     } else {
         writeln!(err, "No fixes to apply.")?;

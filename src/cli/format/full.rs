@@ -1,0 +1,56 @@
+//! `full`: each finding's concise line, then its source line with carets
+//! under the finding ([`excerpt`](super::excerpt)) and its fix.
+
+use std::io::{self, Write};
+
+use super::excerpt::{disjoint_in_order, excerpt_with};
+use super::{Emit, Report, concise_line};
+use crate::text::Span;
+
+pub struct Full;
+
+impl Emit for Full {
+    fn emit(&self, out: &mut dyn Write, report: &Report) -> io::Result<()> {
+        let mut checked: Option<((*const Span, usize), bool)> = None;
+        for l in report.found {
+            let d = l.diagnostic;
+            writeln!(out, "{}", concise_line(l))?;
+            let line = l.at.line;
+            let end = d.span.end.min(line.end).max(d.span.start);
+            // Whether a file's secrets are in order is checked once per file.
+            let key = (l.secrets.as_ptr(), l.secrets.len());
+            if checked.is_none_or(|(k, _)| k != key) {
+                checked = Some((key, disjoint_in_order(l.secrets)));
+            }
+            let disjoint = checked.is_some_and(|(_, d)| d);
+            let (shown, caret_at, caret_len) = excerpt_with(
+                l.text,
+                line,
+                l.secrets,
+                disjoint,
+                Span::new(d.span.start, end),
+            );
+            let gutter = l.at.start.line.to_string().len();
+            writeln!(out, "{:gutter$} |", "")?;
+            writeln!(out, "{} | {}", l.at.start.line, shown)?;
+            writeln!(
+                out,
+                "{:gutter$} | {}{}",
+                "",
+                " ".repeat(caret_at),
+                "^".repeat(caret_len.max(1))
+            )?;
+            if let Some(fix) = &d.fix {
+                writeln!(
+                    out,
+                    "{:gutter$} = fix ({}): {}",
+                    "",
+                    fix.applicability.as_str(),
+                    fix.title
+                )?;
+            }
+            writeln!(out)?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,85 @@
+//! `gitlab`: GitLab Code Quality, a JSON array of issues.
+
+use std::collections::HashMap;
+use std::io::{self, Write};
+
+use serde_json::{Value, json};
+
+use super::{Emit, Report, ci_path};
+use crate::cli::diff::redact;
+use crate::rules::{Rule, Severity};
+
+/// The fingerprint hashes the path, the rule and the finding's line with
+/// passwords redacted (not the line number, so it survives edits
+/// elsewhere), plus a counter that tells equal lines apart.
+pub struct Gitlab;
+
+impl Emit for Gitlab {
+    fn emit(&self, out: &mut dyn Write, report: &Report) -> io::Result<()> {
+        let mut seen: HashMap<u128, usize> = HashMap::new();
+        let issues: Vec<Value> = report
+            .found
+            .iter()
+            .map(|l| {
+                let d = l.diagnostic;
+                let line = l.at.line;
+                let content = redact(&l.text[line.range()], line.start, l.secrets);
+                let key = format!("{}\0{}\0{}", ci_path(l.path), d.rule.code(), content.trim());
+                let base = fnv1a128(key.as_bytes());
+                let n = seen.entry(base).or_default();
+                *n += 1;
+                let fingerprint = if *n == 1 {
+                    format!("{base:032x}")
+                } else {
+                    format!("{:032x}", fnv1a128(format!("{key}\0{n}").as_bytes()))
+                };
+                json!({
+                    "type": "issue",
+                    "description": format!("{} {}: {}", d.rule.code(), d.rule.name(), d.message),
+                    "check_name": d.rule.code(),
+                    "fingerprint": fingerprint,
+                    "severity": gitlab_severity(d.severity),
+                    "categories": [if matches!(d.rule, Rule::MissingEncrypt | Rule::PlaintextPassword | Rule::ServerNotAllowed) { "Security" } else { "Bug Risk" }],
+                    "location": {
+                        "path": ci_path(l.path),
+                        "lines": {"begin": l.at.start.line, "end": l.at.end.line},
+                    },
+                })
+            })
+            .collect();
+        serde_json::to_writer_pretty(&mut *out, &issues)?;
+        writeln!(out)
+    }
+}
+
+/// FNV-1a, 128 bits: a stable, dependency-free fingerprint (not a security
+/// hash; its input holds no password).
+pub fn fnv1a128(data: &[u8]) -> u128 {
+    let mut h: u128 = 0x6c62272e07bb014262b821756295c58d;
+    for b in data {
+        h ^= u128::from(*b);
+        h = h.wrapping_mul(0x0000000001000000000000000000013B);
+    }
+    h
+}
+
+fn gitlab_severity(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "critical",
+        Severity::Warning => "major",
+        Severity::Info => "minor",
+        Severity::Hint => "info",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fnv_reference_values() {
+        // FNV-1a 128 of "" and "a", from the reference description.
+        assert_eq!(fnv1a128(b""), 0x6c62272e07bb014262b821756295c58d);
+        assert_eq!(fnv1a128(b"a"), 0xd228cb696f1a8caf78912b704e4a8964);
+    }
+}

@@ -1,0 +1,19 @@
+//! `json-lines`: each diagnostic as `json` has it, one per line, with no
+//! summary.
+
+use std::io::{self, Write};
+
+use super::json::json_diagnostic;
+use super::{Emit, Report};
+
+pub struct JsonLines;
+
+impl Emit for JsonLines {
+    fn emit(&self, out: &mut dyn Write, report: &Report) -> io::Result<()> {
+        for l in report.found {
+            serde_json::to_writer(&mut *out, &json_diagnostic(l))?;
+            writeln!(out)?;
+        }
+        Ok(())
+    }
+}

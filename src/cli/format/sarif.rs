@@ -1,0 +1,187 @@
+//! `sarif`: SARIF 2.1.0, for code scanning.
+
+use std::io::{self, Write};
+
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use serde_json::{Value, json};
+
+use super::{Emit, Pos, Report, ci_path};
+use crate::rules::{Rule, Severity};
+
+/// Every rule in `tool.driver.rules`, one result per finding with its
+/// region (columns in Unicode code points) and its fix.
+pub struct Sarif;
+
+impl Emit for Sarif {
+    fn emit(&self, out: &mut dyn Write, report: &Report) -> io::Result<()> {
+        let rules: Vec<Value> = Rule::ALL
+            .iter()
+            .map(|r| {
+                let doc = r.explain();
+                let full = [
+                    section(doc, "What it does"),
+                    section(doc, "Why is this bad?"),
+                ]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join("\n\n");
+                json!({
+                    "id": r.code(),
+                    "name": r.name(),
+                    "shortDescription": {"text": short_description(*r)},
+                    "fullDescription": {"text": full},
+                    "help": {"text": doc, "markdown": doc},
+                    "defaultConfiguration": {"level": sarif_level(r.default_severity())},
+                })
+            })
+            .collect();
+        let results: Vec<Value> = report
+            .found
+            .iter()
+            .map(|l| {
+                let d = l.diagnostic;
+                let uri = artifact_uri(l.path);
+                let mut result = json!({
+                    "ruleId": d.rule.code(),
+                    "ruleIndex": Rule::ALL.iter().position(|r| *r == d.rule).unwrap_or(0),
+                    "level": sarif_level(d.severity),
+                    "message": {"text": d.message},
+                    "locations": [{
+                        "physicalLocation": {
+                            "artifactLocation": {"uri": uri},
+                            "region": region(l.at.start, l.at.end),
+                        }
+                    }],
+                });
+                if let Some(fix) = &d.fix {
+                    let replacements: Vec<Value> = fix
+                        .edits
+                        .iter()
+                        .zip(&l.at.edits)
+                        .map(|(e, &(start, end))| {
+                            json!({
+                                "deletedRegion": region(start, end),
+                                "insertedContent": {"text": e.content},
+                            })
+                        })
+                        .collect();
+                    result["fixes"] = json!([{
+                        "description": {"text": fix.title},
+                        "artifactChanges": [{
+                            "artifactLocation": {"uri": uri},
+                            "replacements": replacements,
+                        }],
+                        "properties": {"applicability": fix.applicability.as_str()},
+                    }]);
+                }
+                result
+            })
+            .collect();
+        let mut driver = json!({
+            "name": "trueconf-lsp",
+            "version": env!("CARGO_PKG_VERSION"),
+            "semanticVersion": env!("CARGO_PKG_VERSION"),
+            "rules": rules,
+        });
+        if let Some(uri) = information_uri() {
+            driver["informationUri"] = json!(uri);
+        }
+        let log = json!({
+            "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+            "version": "2.1.0",
+            "runs": [{
+                "tool": {"driver": driver},
+                "columnKind": "unicodeCodePoints",
+                "results": results,
+            }],
+        });
+        serde_json::to_writer_pretty(&mut *out, &log)?;
+        writeln!(out)
+    }
+}
+
+/// The first paragraph of a section of a rule's documentation.
+fn section<'a>(doc: &'a str, heading: &str) -> Option<&'a str> {
+    let start = doc.find(&format!("## {heading}\n"))? + heading.len() + 4;
+    let body = &doc[start..];
+    let end = body.find("\n\n").unwrap_or(body.len());
+    Some(body[..end].trim())
+}
+
+/// One line of a rule's description, as tools show it next to the code.
+pub fn short_description(rule: Rule) -> String {
+    section(rule.explain(), "What it does")
+        .unwrap_or(rule.name())
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Characters kept as they are in a relative path used as a URI.
+const PATH: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'/')
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
+
+/// A path as a SARIF artifact URI: relative paths stay relative, absolute
+/// ones become `file:` URIs.
+pub fn artifact_uri(path: &str) -> String {
+    let slashed = ci_path(path).replace('\\', "/");
+    let encoded = utf8_percent_encode(&slashed, PATH).to_string();
+    if slashed.starts_with('/') {
+        format!("file://{encoded}")
+    } else if slashed.as_bytes().get(1) == Some(&b':') {
+        format!("file:///{encoded}")
+    } else {
+        encoded
+    }
+}
+
+fn sarif_level(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info | Severity::Hint => "note",
+    }
+}
+
+fn region(start: Pos, end: Pos) -> Value {
+    json!({
+        "startLine": start.line,
+        "startColumn": start.column,
+        "endLine": end.line,
+        "endColumn": end.column,
+    })
+}
+
+/// The project's page, from Cargo.toml's `homepage` or `repository`.
+pub fn information_uri() -> Option<&'static str> {
+    [env!("CARGO_PKG_HOMEPAGE"), env!("CARGO_PKG_REPOSITORY")]
+        .into_iter()
+        .find(|s| !s.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn artifact_uris() {
+        assert_eq!(artifact_uri("docs/my guide.md"), "docs/my%20guide.md");
+        assert_eq!(artifact_uri("./docs/a.md"), "docs/a.md");
+        assert_eq!(artifact_uri("/tmp/x#y.md"), "file:///tmp/x%23y.md");
+        assert_eq!(artifact_uri("C:\\a\\b.md"), "file:///C%3A/a/b.md");
+    }
+
+    #[test]
+    fn short_descriptions_come_from_explain() {
+        for r in Rule::ALL {
+            let s = short_description(*r);
+            assert!(!s.is_empty() && !s.contains('\n'), "{r:?}");
+        }
+        assert!(short_description(Rule::UnusedSuppression).starts_with("Reports a"));
+    }
+}
