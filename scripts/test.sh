@@ -100,6 +100,11 @@ if [ -x editors/nvim/test/run.sh ]; then
   TRUECONF_LSP_BIN="$bin" editors/nvim/test/run.sh
 fi
 
+step "packaging: pre-commit hooks, Python wheel, GitHub Action, cargo package"
+# Outside the network namespace: pip installs pre-commit and maturin, and
+# pre-commit installs the hook from this repository with pip.
+bash scripts/test-packaging.sh
+
 step "fuzz smoke: 30 s per target (scan, uri, fix, document)"
 if ! command -v cargo-fuzz >/dev/null; then
   cargo install --locked cargo-fuzz@0.13.2 >/dev/null 2>&1

@@ -9,6 +9,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
+use yaml_rust2::{Yaml, YamlLoader};
 
 fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -61,46 +62,76 @@ fn words_after(line: &str, marker: &str) -> Option<Vec<String>> {
     Some(cmd.split_whitespace().map(str::to_string).collect())
 }
 
+/// The one YAML document of a file, parsed.
+fn yaml(rel: &str) -> Yaml {
+    let mut docs = YamlLoader::load_from_str(&text(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"));
+    assert_eq!(docs.len(), 1, "{rel}: one YAML document");
+    docs.remove(0)
+}
+
+fn seq<'a>(y: &'a Yaml, what: &str) -> &'a [Yaml] {
+    y.as_vec()
+        .unwrap_or_else(|| panic!("{what}: not a list: {y:?}"))
+}
+
+fn string<'a>(y: &'a Yaml, what: &str) -> &'a str {
+    y.as_str()
+        .unwrap_or_else(|| panic!("{what}: not a string: {y:?}"))
+}
+
+/// The `trueconf-lsp …` lines of a shell script (a `run:` or a `script:` entry).
+fn script_commands(script: &str, origin: &'static str, out: &mut Vec<Cmd>) {
+    for line in script.lines() {
+        if let Some(words) = words_after(line, "") {
+            out.push(Cmd {
+                origin,
+                words,
+                takes_files: false,
+            });
+        }
+    }
+}
+
 fn commands() -> Vec<Cmd> {
     let mut out = Vec::new();
-    for line in text("examples/ci/github-workflow.yml").lines() {
-        if let Some(w) = words_after(line, "run:") {
-            out.push(Cmd {
-                origin: "github-workflow.yml",
-                words: w,
-                takes_files: false,
-            });
-        }
-    }
-    for line in text("examples/ci/gitlab-ci.yml").lines() {
-        if line.trim_start().starts_with("- trueconf-lsp ") {
-            out.push(Cmd {
-                origin: "gitlab-ci.yml",
-                words: words_after(line, "-").unwrap(),
-                takes_files: false,
-            });
-        }
-    }
-    for (origin, file) in [
-        (".pre-commit-hooks.yaml", ".pre-commit-hooks.yaml"),
-        (
-            "pre-commit-config.yaml",
-            "examples/ci/pre-commit-config.yaml",
-        ),
-    ] {
-        for line in text(file).lines() {
-            if let Some(w) = words_after(line, "entry:") {
-                out.push(Cmd {
-                    origin,
-                    words: w,
-                    takes_files: true,
-                });
+    let workflow = yaml("examples/ci/github-workflow.yml");
+    for (_, job) in workflow["jobs"].as_hash().expect("jobs") {
+        for step in seq(&job["steps"], "steps") {
+            if let Some(run) = step["run"].as_str() {
+                script_commands(run, "github-workflow.yml", &mut out);
             }
         }
     }
+    let gitlab = yaml("examples/ci/gitlab-ci.yml");
+    for (_, job) in gitlab.as_hash().expect("jobs") {
+        for key in ["before_script", "script"] {
+            if let Some(lines) = job[key].as_vec() {
+                for line in lines {
+                    script_commands(string(line, key), "gitlab-ci.yml", &mut out);
+                }
+            }
+        }
+    }
+    let config = yaml("examples/ci/pre-commit-config.yaml");
+    let hooks = seq(&config["repos"], "repos")
+        .iter()
+        .flat_map(|repo| seq(&repo["hooks"], "hooks"))
+        .map(|h| (h, "pre-commit-config.yaml"));
+    let manifest = yaml(".pre-commit-hooks.yaml");
+    let offered = seq(&manifest, ".pre-commit-hooks.yaml")
+        .iter()
+        .map(|h| (h, ".pre-commit-hooks.yaml"));
+    for (hook, origin) in offered.chain(hooks) {
+        let entry = string(&hook["entry"], "entry");
+        out.push(Cmd {
+            origin,
+            words: words_after(entry, "").expect("a trueconf-lsp entry"),
+            takes_files: true,
+        });
+    }
     for block in blocks(&text("README.md"), "sh") {
         for line in block.lines() {
-            if let Some(w) = words_after(line, "") {
+            if let Some(w) = words_after(line, "").filter(|w| w.iter().any(|x| x == "--check")) {
                 out.push(Cmd {
                     origin: "README.md",
                     words: w,
@@ -295,19 +326,76 @@ fn the_page_shows_the_example_files_as_they_are() {
     assert!(page.contains("\n## Validate links in CI\n"));
 }
 
+/// The file types pre-commit passes to a hook (`types_or`), as written.
+fn types_or(hook: &Yaml) -> Vec<&str> {
+    seq(&hook["types_or"], "types_or")
+        .iter()
+        .map(|t| string(t, "a type"))
+        .collect()
+}
+
 #[test]
 fn pre_commit_hooks_are_declared() {
-    let hooks = text(".pre-commit-hooks.yaml");
-    for needle in [
-        "- id: trueconf-lsp\n",
-        "- id: trueconf-lsp-fix\n",
-        "  entry: trueconf-lsp --check\n",
-        "  entry: trueconf-lsp --check --fix\n",
-        "  language: rust\n",
-        "  types_or: [markdown, ",
-    ] {
-        assert!(hooks.contains(needle), "{needle}");
+    // `pre-commit validate-manifest` itself runs in scripts/test-packaging.sh.
+    let manifest = yaml(".pre-commit-hooks.yaml");
+    let hooks = seq(&manifest, ".pre-commit-hooks.yaml");
+    let got: Vec<(&str, &str, &str)> = hooks
+        .iter()
+        .map(|h| {
+            (
+                string(&h["id"], "id"),
+                string(&h["entry"], "entry"),
+                string(&h["language"], "language"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("trueconf-lsp", "trueconf-lsp --check", "python"),
+            ("trueconf-lsp-fix", "trueconf-lsp --check --fix", "python"),
+        ]
+    );
+    let local = yaml("examples/ci/pre-commit-config.yaml");
+    let local_hook = &local["repos"][0]["hooks"][0];
+    for hook in hooks {
+        for key in ["name", "description"] {
+            assert!(string(&hook[key], key).contains("trueconf"), "{key}");
+        }
+        assert_eq!(types_or(hook), types_or(local_hook));
     }
+    assert!(types_or(local_hook).starts_with(&["markdown", "mdx", "html"]));
+    // `language: python` installs this repository with pip: the wheel.
+    assert!(text("pyproject.toml").contains("\nbindings = \"bin\"\n"));
+}
+
+#[test]
+fn the_action_runs_the_check_with_github_annotations() {
+    // scripts/test-packaging.sh runs its steps (scripts/run-action.py).
+    let action = yaml("action.yml");
+    assert_eq!(string(&action["runs"]["using"], "using"), "composite");
+    let inputs: Vec<&str> = action["inputs"]
+        .as_hash()
+        .expect("inputs")
+        .keys()
+        .map(|k| string(k, "input"))
+        .collect();
+    assert_eq!(inputs, ["paths", "args", "install", "sarif-file"]);
+    let steps = seq(&action["runs"]["steps"], "steps");
+    let runs: Vec<&str> = steps.iter().map(|s| string(&s["run"], "run")).collect();
+    for step in steps {
+        assert_eq!(string(&step["shell"], "shell"), "bash");
+    }
+    assert!(
+        runs[0].contains("cargo install --locked --root \"$root\" --path \"$GITHUB_ACTION_PATH\"")
+    );
+    assert!(runs[1].contains("trueconf-lsp --check --output-format github "));
+    assert!(
+        runs[1]
+            .contains("trueconf-lsp --check --output-format sarif -o \"$SARIF_FILE\" --exit-zero ")
+    );
+    // Inputs reach the scripts through `env:`, never pasted into them.
+    assert!(runs.iter().all(|r| !r.contains("${{")));
 }
 
 #[test]
