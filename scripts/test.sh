@@ -100,6 +100,23 @@ if [ -x editors/nvim/test/run.sh ]; then
   TRUECONF_LSP_BIN="$bin" editors/nvim/test/run.sh
 fi
 
+# Real Emacs (Debian's emacs-nox + elpa-eglot + elpa-markdown-mode) running the
+# README's eglot snippet. Installing needs the network; the test does not.
+if [ -x editors/emacs/test/run.sh ]; then
+  step "Emacs + eglot: the README's configuration, end to end against the real server"
+  cargo build --locked
+  TRUECONF_LSP_BIN="$bin" editors/emacs/test/run.sh
+fi
+
+# VS Code itself: code-server with the built .vsix, in headless Chromium.
+# Installs (Debian packages, code-server and puppeteer-core from npm) are cached
+# under the target folder; the session runs in a network namespace when it can.
+if [ -x editors/vscode/e2e/run.sh ]; then
+  step "VS Code (code-server + Chromium): the extension, end to end against the real server"
+  cargo build --locked
+  TRUECONF_LSP_BIN="$bin" editors/vscode/e2e/run.sh
+fi
+
 step "packaging: pre-commit hooks, Python wheel, GitHub Action, cargo package"
 # Outside the network namespace: pip installs pre-commit and maturin, and
 # pre-commit installs the hook from this repository with pip.
