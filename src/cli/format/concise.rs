@@ -2,7 +2,7 @@
 
 use std::io::{self, Write};
 
-use super::{Emit, Located, Report};
+use super::common::{Emit, Located, Report};
 
 pub struct Concise;
 

@@ -3,8 +3,9 @@
 
 use std::io::{self, Write};
 
+use super::common::{Emit, Report};
+use super::concise::concise_line;
 use super::excerpt::{disjoint_in_order, excerpt_with};
-use super::{Emit, Report, concise_line};
 use crate::text::Span;
 
 pub struct Full;

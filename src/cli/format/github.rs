@@ -2,7 +2,7 @@
 
 use std::io::{self, Write};
 
-use super::{Emit, Report, ci_path};
+use super::common::{Emit, Report, ci_path};
 use crate::rules::Severity;
 
 pub struct Github;

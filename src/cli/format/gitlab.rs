@@ -5,7 +5,7 @@ use std::io::{self, Write};
 
 use serde_json::{Value, json};
 
-use super::{Emit, Report, ci_path};
+use super::common::{Emit, Report, ci_path};
 use crate::cli::diff::redact;
 use crate::rules::{Rule, Severity};
 

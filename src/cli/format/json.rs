@@ -5,7 +5,8 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use super::{Emit, Located, Pos, Report, Summary};
+use super::common::{Emit, Located, Report, Summary};
+use crate::project::checked::Pos;
 
 #[derive(Serialize)]
 struct JsonReport<'a> {

@@ -3,8 +3,8 @@
 
 use std::io::{self, Write};
 
+use super::common::{Emit, Report};
 use super::json::json_diagnostic;
-use super::{Emit, Report};
 
 pub struct JsonLines;
 

@@ -3,7 +3,9 @@
 use std::collections::HashMap;
 use std::io::{self, Write};
 
-use super::{Checked, Emit, Located, Report, ci_path, concise_line};
+use super::common::{Emit, Located, Report, ci_path};
+use super::concise::concise_line;
+use crate::project::checked::Checked;
 
 /// A file fails when it has a finding at or above its `fail-on` level; all
 /// of its failing findings are listed in the one `<failure>`, the others in

@@ -5,7 +5,8 @@ use std::io::{self, Write};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde_json::{Value, json};
 
-use super::{Emit, Pos, Report, ci_path};
+use super::common::{Emit, Report, ci_path};
+use crate::project::checked::Pos;
 use crate::rules::{Rule, Severity};
 
 /// Every rule in `tool.driver.rules`, one result per finding with its

@@ -1,0 +1,170 @@
+//! What the output formats share: the report they are given, the [`Emit`]
+//! trait each implements, located findings, the summary and its wording.
+
+use std::io::{self, Write};
+
+use serde::Serialize;
+
+use crate::project::checked::{Checked, Placed};
+use crate::rules::{Diagnostic, Severity};
+use crate::text::Span;
+
+/// What every format is given.
+pub struct Report<'a> {
+    /// Every checked file, with or without diagnostics (JUnit lists them all).
+    pub files: &'a [Checked],
+    /// Every diagnostic, located, in path then position order ([`locate`]).
+    pub found: &'a [Located<'a>],
+    pub summary: Summary,
+}
+
+/// One output format: writes the whole report (for `full` and `concise`,
+/// all but the summary lines, which [`summary_line`] and the notes add).
+pub trait Emit {
+    fn emit(&self, out: &mut dyn Write, report: &Report) -> io::Result<()>;
+}
+
+/// A diagnostic with its file and 1-based, character-counted positions.
+pub struct Located<'a> {
+    pub path: &'a str,
+    /// The file's text: empty unless the walk kept it.
+    pub text: &'a str,
+    pub secrets: &'a [Span],
+    pub diagnostic: &'a Diagnostic,
+    /// Its positions.
+    pub at: &'a Placed,
+}
+
+/// Every diagnostic of `files`, located, in path then position order.
+pub fn locate(files: &[Checked]) -> Vec<Located<'_>> {
+    let mut out = Vec::new();
+    for f in files {
+        for (d, at) in f.analysis.diagnostics.iter().zip(&f.places) {
+            out.push(Located {
+                path: &f.path,
+                text: &f.text,
+                secrets: &f.analysis.secrets,
+                at,
+                diagnostic: d,
+            });
+        }
+    }
+    out
+}
+
+/// Counts for the summary line and the JSON summary.
+#[derive(Clone, Copy, Debug, Default, Serialize, PartialEq, Eq)]
+pub struct Summary {
+    pub files: usize,
+    pub diagnostics: usize,
+    pub errors: usize,
+    pub warnings: usize,
+    pub infos: usize,
+    pub fixable: usize,
+}
+
+impl Summary {
+    pub fn new(files: usize, found: &[Located]) -> Summary {
+        let mut s = Summary {
+            files,
+            diagnostics: found.len(),
+            ..Summary::default()
+        };
+        for l in found {
+            match l.diagnostic.severity {
+                Severity::Error => s.errors += 1,
+                Severity::Warning => s.warnings += 1,
+                Severity::Info | Severity::Hint => s.infos += 1,
+            }
+            if l.diagnostic.fix.is_some() {
+                s.fixable += 1;
+            }
+        }
+        s
+    }
+}
+
+pub fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// The closing line of the human formats.
+pub fn summary_line(s: &Summary) -> String {
+    if s.diagnostics == 0 {
+        return format!(
+            "All checks passed ({} checked).",
+            plural(s.files, "file", "files")
+        );
+    }
+    let mut kinds = Vec::new();
+    if s.errors > 0 {
+        kinds.push(plural(s.errors, "error", "errors"));
+    }
+    if s.warnings > 0 {
+        kinds.push(plural(s.warnings, "warning", "warnings"));
+    }
+    if s.infos > 0 {
+        kinds.push(plural(s.infos, "info", "infos"));
+    }
+    format!(
+        "Found {} ({}) in {} checked.",
+        plural(s.diagnostics, "problem", "problems"),
+        kinds.join(", "),
+        plural(s.files, "file", "files")
+    )
+}
+
+/// `Fixed N problems in M files.`
+pub fn fixed_line(fixes: usize, files: usize) -> String {
+    format!(
+        "Fixed {} in {}.",
+        plural(fixes, "problem", "problems"),
+        plural(files, "file", "files")
+    )
+}
+
+/// The hint after the summary of the human formats: how many findings
+/// `--fix` (or `--fix --unsafe-fixes`) would repair.
+pub fn fixable_note(found: &[Located], fixing: bool, unsafe_fixes: bool) -> Option<String> {
+    use crate::fix::Applicability;
+    let count = |min: Applicability| {
+        found
+            .iter()
+            .filter(|l| l.diagnostic.fix.as_ref().is_some_and(|f| f.applies(min)))
+            .count()
+    };
+    let safe = count(Applicability::Safe);
+    let unsafe_only = count(Applicability::Unsafe) - safe;
+    let mut parts = Vec::new();
+    if safe > 0 && !fixing {
+        parts.push(format!("{safe} fixable with `--fix`."));
+    }
+    if unsafe_only > 0 && !(fixing && unsafe_fixes) {
+        let more = if parts.is_empty() { "" } else { " more" };
+        parts.push(format!(
+            "{unsafe_only}{more} fixable with `--fix --unsafe-fixes`."
+        ));
+    }
+    (!parts.is_empty()).then(|| parts.join(" "))
+}
+
+/// A path as CI platforms match it against the repository: `./docs/a.md`
+/// is `docs/a.md`.
+pub fn ci_path(path: &str) -> &str {
+    let mut p = path;
+    while let Some(rest) = p.strip_prefix("./") {
+        p = rest.trim_start_matches('/');
+    }
+    p
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ci_paths() {
+        assert_eq!(ci_path("././/a.md"), "a.md");
+        assert_eq!(ci_path("../a.md"), "../a.md");
+    }
+}
