@@ -14,9 +14,6 @@ use crate::text::{Encoding, LineCol, LineIndex, LineStarts, Positions, Span};
 /// The `source` of every diagnostic.
 pub const SOURCE: &str = "trueconf-lsp";
 
-/// Where the README documents the rules.
-pub const README: &str = "https://github.com/trueconf-lsp/trueconf-lsp/blob/main/README.md";
-
 /// Where a text's lines are: a [`LineIndex`], or the rope of an open
 /// document (the same answers, without an O(n) index per version).
 #[derive(Clone, Copy)]
@@ -119,13 +116,18 @@ pub fn severity(s: Severity) -> lsp::DiagnosticSeverity {
     }
 }
 
-/// The README anchor of a rule, e.g. `…README.md#tc002-missing-encrypt`.
-pub fn rule_href(rule: Rule) -> String {
-    format!(
-        "{README}#{}-{}",
-        rule.code().to_ascii_lowercase(),
-        rule.name()
-    )
+/// The documentation of a rule: its README anchor (`#tc002-missing-encrypt`)
+/// under the package's documentation address ([`crate::project::homepage`]),
+/// or `None` when no real address is known: no link is better than an
+/// invented one.
+pub fn rule_href(rule: Rule) -> Option<String> {
+    crate::project::homepage().map(|base| {
+        format!(
+            "{base}#{}-{}",
+            rule.code().to_ascii_lowercase(),
+            rule.name()
+        )
+    })
 }
 
 pub fn diagnostic(d: &Diagnostic, lines: &Lines<'_>) -> lsp::Diagnostic {
@@ -138,8 +140,8 @@ pub fn diagnostic(d: &Diagnostic, lines: &Lines<'_>) -> lsp::Diagnostic {
         range: lines.range(d.span),
         severity: Some(severity(d.severity)),
         code: Some(lsp::NumberOrString::String(d.rule.code().to_string())),
-        code_description: lsp::Uri::from_str(&rule_href(d.rule))
-            .ok()
+        code_description: rule_href(d.rule)
+            .and_then(|href| lsp::Uri::from_str(&href).ok())
             .map(|href| lsp::CodeDescription { href }),
         source: Some(SOURCE.to_string()),
         message: d.message.clone(),
@@ -208,13 +210,18 @@ mod tests {
     }
 
     #[test]
-    fn hrefs_are_readme_anchors() {
-        assert_eq!(
-            rule_href(Rule::MissingEncrypt),
-            "https://github.com/trueconf-lsp/trueconf-lsp/blob/main/README.md#tc002-missing-encrypt"
-        );
-        for rule in Rule::ALL {
-            assert!(lsp::Uri::from_str(&rule_href(*rule)).is_ok());
+    fn hrefs_are_readme_anchors_under_the_real_address_only() {
+        match crate::project::homepage() {
+            Some(base) => {
+                assert_eq!(
+                    rule_href(Rule::MissingEncrypt).unwrap(),
+                    format!("{base}#tc002-missing-encrypt")
+                );
+                for rule in Rule::ALL {
+                    assert!(lsp::Uri::from_str(&rule_href(*rule).unwrap()).is_ok());
+                }
+            }
+            None => assert!(Rule::ALL.iter().all(|r| rule_href(*r).is_none())),
         }
     }
 }

@@ -160,9 +160,7 @@ fn region(start: Pos, end: Pos) -> Value {
 
 /// The project's page, from Cargo.toml's `homepage` or `repository`.
 pub fn information_uri() -> Option<&'static str> {
-    [env!("CARGO_PKG_HOMEPAGE"), env!("CARGO_PKG_REPOSITORY")]
-        .into_iter()
-        .find(|s| !s.is_empty())
+    crate::project::homepage()
 }
 
 #[cfg(test)]
