@@ -507,3 +507,25 @@ fn sample_folder_of_the_readme() {
         "{out}"
     );
 }
+
+/// A path that cannot be checked is never followed by "All checks passed":
+/// the closing line says what was not checked, and the exit is 2.
+#[test]
+fn a_missing_path_is_not_reported_as_passing() {
+    let dir = site();
+    let missing = dir.path().join("missing");
+    let out = bin()
+        .current_dir(dir.path())
+        .args(["--check", missing.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(2), "{stdout}{stderr}");
+    assert!(!stdout.contains("All checks passed"), "{stdout}");
+    assert_eq!(
+        stdout,
+        "No problems found in 0 files checked, but 1 path could not be checked (see above).\n"
+    );
+    assert!(stderr.contains("no such file or folder"), "{stderr}");
+}

@@ -345,7 +345,17 @@ fn check(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<St
     format::write(args.output_format, w, &report)?;
     let fixed_line = args.fix.then(|| format::fixed_line(fixed.0, fixed.1));
     if human {
-        writeln!(w, "{}", format::summary_line(&summary))?;
+        if errors.is_empty() || summary.diagnostics > 0 {
+            writeln!(w, "{}", format::summary_line(&summary))?;
+        } else {
+            // Not "All checks passed": something could not be checked.
+            writeln!(
+                w,
+                "No problems found in {} checked, but {} could not be checked (see above).",
+                format::plural(summary.files, "file", "files"),
+                format::plural(errors.len(), "path", "paths")
+            )?;
+        }
         if let Some(line) = &fixed_line {
             writeln!(w, "{line}")?;
         }
