@@ -9,7 +9,7 @@ use trueconf_lsp::cli::{self, args::Args};
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    if args.check || args.explain.is_some() || args.decode.is_some() {
+    if args.check || args.list_rules || args.explain.is_some() || args.decode.is_some() {
         let stdout = std::io::stdout();
         let mut out = std::io::BufWriter::new(stdout.lock());
         let mut err = std::io::stderr();

@@ -529,3 +529,39 @@ fn a_missing_path_is_not_reported_as_passing() {
     );
     assert!(stderr.contains("no such file or folder"), "{stderr}");
 }
+
+/// `--list-rules` lists every rule of the registry, as text and as JSON,
+/// with the fix safety of its `--explain`.
+#[test]
+fn list_rules_names_every_rule() {
+    use trueconf_lsp::rules::Rule;
+    let (text, code) = stdout_of(bin().arg("--list-rules"));
+    assert_eq!(code, 0);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), Rule::ALL.len());
+    for (line, rule) in lines.iter().zip(Rule::ALL) {
+        assert!(
+            line.starts_with(&format!("{}  {}", rule.code(), rule.name())),
+            "{line}"
+        );
+        assert!(line.contains(rule.default_severity().as_str()), "{line}");
+    }
+    let (json, code) = stdout_of(bin().args(["--list-rules", "--output-format", "json"]));
+    assert_eq!(code, 0);
+    let v: Value = serde_json::from_str(&json).unwrap();
+    let list = v.as_array().unwrap();
+    assert_eq!(list.len(), Rule::ALL.len());
+    assert_eq!(list[1]["code"], "TC002");
+    assert_eq!(list[1]["name"], "missing-encrypt");
+    assert_eq!(list[1]["severity"], "error");
+    assert!(
+        list[1]["fix"].as_str().unwrap().starts_with("Safe:"),
+        "{}",
+        list[1]
+    );
+    let tc016 = list.iter().find(|r| r["code"] == "TC016").unwrap();
+    assert!(
+        tc016["fix"].as_str().unwrap().starts_with("No fix"),
+        "{tc016}"
+    );
+}

@@ -47,6 +47,11 @@ pub struct Args {
     #[arg(long, value_name = "CODE", conflicts_with_all = ["check", "decode"])]
     pub explain: Option<String>,
 
+    /// List every rule: code, name, default severity and fix safety
+    /// (`--output-format json` for JSON).
+    #[arg(long, conflicts_with_all = ["check", "explain", "decode"])]
+    pub list_rules: bool,
+
     /// Print a link's parts as JSON (the password shown as ***).
     #[arg(long, value_name = "LINK", conflicts_with = "check")]
     pub decode: Option<String>,

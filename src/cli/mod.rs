@@ -45,7 +45,9 @@ impl From<Status> for ExitCode {
 
 /// Runs the command line's `--check`, `--explain` or `--decode`.
 pub fn run(args: &Args, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Status {
-    let result = if let Some(code) = &args.explain {
+    let result = if args.list_rules {
+        list_rules(args.output_format, stdout)
+    } else if let Some(code) = &args.explain {
         explain(code, stdout, stderr)
     } else if let Some(link) = &args.decode {
         decode(link, stdout, stderr)
@@ -61,6 +63,55 @@ pub fn run(args: &Args, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Statu
             Status::Error
         }
     })
+}
+
+/// The first sentence of a section of a rule's `--explain` text.
+fn first_sentence(doc: &str, heading: &str) -> String {
+    let Some(at) = doc.find(heading) else {
+        return String::new();
+    };
+    let body = &doc[at + heading.len()..];
+    let body = body.split("\n## ").next().unwrap_or("");
+    let flat = body.split_whitespace().collect::<Vec<_>>().join(" ");
+    match flat.find(". ") {
+        Some(end) => flat[..=end].to_string(),
+        None => flat,
+    }
+}
+
+/// `--list-rules`: every rule, one line each, or a JSON array.
+fn list_rules(format: OutputFormat, out: &mut dyn Write) -> io::Result<Status> {
+    let rows: Vec<(Rule, String)> = Rule::ALL
+        .iter()
+        .map(|&r| (r, first_sentence(r.explain(), "## Fix safety\n")))
+        .collect();
+    if matches!(format, OutputFormat::Json | OutputFormat::JsonLines) {
+        let list: Vec<serde_json::Value> = rows
+            .iter()
+            .map(|(r, fix)| {
+                serde_json::json!({
+                    "code": r.code(),
+                    "name": r.name(),
+                    "severity": r.default_severity().as_str(),
+                    "fix": fix,
+                })
+            })
+            .collect();
+        serde_json::to_writer_pretty(&mut *out, &list)?;
+        writeln!(out)?;
+    } else {
+        let width = rows.iter().map(|(r, _)| r.name().len()).max().unwrap_or(0);
+        for (r, fix) in &rows {
+            writeln!(
+                out,
+                "{}  {:width$}  {:7}  {fix}",
+                r.code(),
+                r.name(),
+                r.default_severity().as_str()
+            )?;
+        }
+    }
+    Ok(Status::Success)
 }
 
 fn explain(code: &str, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<Status> {
