@@ -565,3 +565,43 @@ fn list_rules_names_every_rule() {
         "{tc016}"
     );
 }
+
+/// `--statistics` counts findings per rule instead of listing them, most
+/// first, and marks the rules whose findings have fixes.
+#[test]
+fn statistics_count_findings_per_rule() {
+    let dir = site();
+    std::fs::write(
+        dir.path().join("docs/stats.md"),
+        "[a](visicall:bob) [b](visicall:ann) trueconf:x&&y=1 <!-- x -->\n",
+    )
+    .unwrap();
+    let (text, code) =
+        stdout_of(
+            bin()
+                .current_dir(dir.path())
+                .args(["--check", "--statistics", "docs/stats.md"]),
+        );
+    assert_eq!(code, 1, "{text}");
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next(),
+        Some("2  TC001  [*]  deprecated-scheme"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("docs/stats.md:"),
+        "findings are not listed: {text}"
+    );
+    let (json, _) = stdout_of(bin().current_dir(dir.path()).args([
+        "--check",
+        "--statistics",
+        "--output-format",
+        "json",
+        "docs/stats.md",
+    ]));
+    let v: Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v[0]["code"], "TC001");
+    assert_eq!(v[0]["count"], 2);
+    assert_eq!(v[0]["fixable"], 2);
+}

@@ -47,6 +47,11 @@ pub struct Args {
     #[arg(long, value_name = "CODE", conflicts_with_all = ["check", "decode"])]
     pub explain: Option<String>,
 
+    /// With --check: print how many findings each rule has instead of the
+    /// findings (as a JSON array with `--output-format json`).
+    #[arg(long, requires = "check")]
+    pub statistics: bool,
+
     /// List every rule: code, name, default severity and fix safety
     /// (`--output-format json` for JSON).
     #[arg(long, conflicts_with_all = ["check", "explain", "decode"])]

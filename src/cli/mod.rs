@@ -65,6 +65,59 @@ pub fn run(args: &Args, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Statu
     })
 }
 
+/// `--statistics`: findings per rule, most first (then by code), with the
+/// number that have a fix; ruff's `--statistics` is the model. `[*]`: every
+/// finding of the rule has a fix (safe or unsafe), `[-]`: some have.
+fn statistics(
+    format: OutputFormat,
+    found: &[format::Located],
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let mut counts: Vec<(Rule, usize, usize)> = Vec::new();
+    let mut at: HashMap<Rule, usize> = HashMap::new();
+    for l in found {
+        let d = l.diagnostic;
+        let i = *at.entry(d.rule).or_insert_with(|| {
+            counts.push((d.rule, 0, 0));
+            counts.len() - 1
+        });
+        counts[i].1 += 1;
+        counts[i].2 += usize::from(d.fix.is_some());
+    }
+    counts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.code().cmp(b.0.code())));
+    if matches!(format, OutputFormat::Json | OutputFormat::JsonLines) {
+        let list: Vec<serde_json::Value> = counts
+            .iter()
+            .map(|(r, n, fixable)| {
+                serde_json::json!({
+                    "code": r.code(),
+                    "name": r.name(),
+                    "count": n,
+                    "fixable": fixable,
+                })
+            })
+            .collect();
+        serde_json::to_writer_pretty(&mut *out, &list)?;
+        return writeln!(out);
+    }
+    let width = counts
+        .iter()
+        .map(|c| c.1.to_string().len())
+        .max()
+        .unwrap_or(1);
+    for (r, n, fixable) in &counts {
+        let mark = if *fixable == *n {
+            "[*]"
+        } else if *fixable > 0 {
+            "[-]"
+        } else {
+            "   "
+        };
+        writeln!(out, "{n:>width$}  {}  {mark}  {}", r.code(), r.name())?;
+    }
+    Ok(())
+}
+
 /// The first sentence of a section of a rule's `--explain` text.
 fn first_sentence(doc: &str, heading: &str) -> String {
     let Some(at) = doc.find(heading) else {
@@ -393,7 +446,11 @@ fn check(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<St
         found: &found,
         summary,
     };
-    format::write(args.output_format, w, &report)?;
+    if args.statistics {
+        statistics(args.output_format, &found, w)?;
+    } else {
+        format::write(args.output_format, w, &report)?;
+    }
     let fixed_line = args.fix.then(|| format::fixed_line(fixed.0, fixed.1));
     if human {
         if errors.is_empty() || summary.diagnostics > 0 {
