@@ -605,3 +605,36 @@ fn statistics_count_findings_per_rule() {
     assert_eq!(v[0]["count"], 2);
     assert_eq!(v[0]["fixable"], 2);
 }
+
+/// Completion scripts for every shell clap_complete knows, and a man page;
+/// the bash script is checked by bash itself.
+#[test]
+fn shell_completions_and_man_page() {
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let (script, code) = stdout_of(bin().args(["--generate-shell-completion", shell]));
+        assert_eq!(code, 0, "{shell}");
+        assert!(script.contains("--check"), "{shell}: {script}");
+        assert!(script.contains("--output-format"), "{shell}");
+    }
+    let (script, _) = stdout_of(bin().args(["--generate-shell-completion", "bash"]));
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("trueconf-lsp.bash");
+    std::fs::write(&path, script).unwrap();
+    if let Ok(out) = std::process::Command::new("bash")
+        .arg("-n")
+        .arg(&path)
+        .output()
+    {
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let (man, code) = stdout_of(bin().arg("--generate-man"));
+    assert_eq!(code, 0);
+    assert!(man.contains(".TH trueconf-lsp 1"), "{man}");
+    assert!(man.contains("\\-\\-check"), "{man}");
+    let (_, code) = stdout_of(bin().args(["--generate-man", "--check"]));
+    assert_eq!(code, 2, "--generate-man takes no other argument");
+}

@@ -52,6 +52,14 @@ pub struct Args {
     #[arg(long, requires = "check")]
     pub statistics: bool,
 
+    /// Print a completion script for this shell to standard output.
+    #[arg(long, value_name = "SHELL", exclusive = true)]
+    pub generate_shell_completion: Option<clap_complete::Shell>,
+
+    /// Print the manual page (roff) to standard output.
+    #[arg(long, exclusive = true)]
+    pub generate_man: bool,
+
     /// List every rule: code, name, default severity and fix safety
     /// (`--output-format json` for JSON).
     #[arg(long, conflicts_with_all = ["check", "explain", "decode"])]
