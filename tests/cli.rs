@@ -638,3 +638,53 @@ fn shell_completions_and_man_page() {
     let (_, code) = stdout_of(bin().args(["--generate-man", "--check"]));
     assert_eq!(code, 2, "--generate-man takes no other argument");
 }
+
+/// Dependency and VCS folders and generated search indexes are skipped by
+/// a walk; built docs folders are not; a path named on the command line
+/// and `--no-ignore` check them all.
+#[test]
+fn default_excludes_skip_dependency_folders_not_built_docs() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = b"[x](visicall:bob)\n";
+    for path in [
+        "docs/guide.md",
+        "node_modules/pkg/README.md",
+        "venv/lib/site.md",
+        "site/search/search_index.json",
+        "_build/html/searchindex.js",
+        "_build/html/index.md",
+        "dist/page.md",
+        "site/index.md",
+    ] {
+        write(dir.path(), path, bad);
+    }
+    let checked = |args: &[&str]| {
+        let out = bin().current_dir(dir.path()).args(args).output().unwrap();
+        let text = String::from_utf8(out.stdout).unwrap();
+        let mut files: Vec<String> = text
+            .lines()
+            .filter(|l| l.contains(": TC"))
+            .filter_map(|l| l.split(':').next())
+            .map(str::to_string)
+            .collect();
+        files.sort();
+        files.dedup();
+        files
+    };
+    let concise = ["--check", "--output-format", "concise", "--exit-zero"];
+    assert_eq!(
+        checked(&concise),
+        [
+            "_build/html/index.md",
+            "dist/page.md",
+            "docs/guide.md",
+            "site/index.md"
+        ]
+    );
+    let mut named = concise.to_vec();
+    named.push("node_modules/pkg/README.md");
+    assert_eq!(checked(&named), ["node_modules/pkg/README.md"]);
+    let mut all = concise.to_vec();
+    all.push("--no-ignore");
+    assert_eq!(checked(&all).len(), 8);
+}

@@ -52,6 +52,54 @@ fn display(path: &Path, strip_dot: bool) -> String {
 }
 
 /// Walks `roots` and lints every file found. Results come back sorted by path.
+/// Folders a walk never enters: version control and dependency folders,
+/// ruff's default `exclude` list without the folders built docs live in
+/// (`_build`, `dist`, `site`): checking a built docs site is what many
+/// users run this for.
+pub const DEFAULT_EXCLUDED_FOLDERS: &[&str] = &[
+    ".bzr",
+    ".direnv",
+    ".eggs",
+    ".git",
+    ".git-rewrite",
+    ".hg",
+    ".ipynb_checkpoints",
+    ".mypy_cache",
+    ".nox",
+    ".pants.d",
+    ".pyenv",
+    ".pytype",
+    ".ruff_cache",
+    ".svn",
+    ".tox",
+    ".venv",
+    ".vscode",
+    "__pypackages__",
+    "buck-out",
+    "node_modules",
+    "site-packages",
+    "venv",
+];
+
+/// Is this entry of a walk (not a path named on the command line) one of
+/// the [`DEFAULT_EXCLUDED_FOLDERS`], or a generated search index (MkDocs'
+/// `search/search_index.json`, Sphinx's `searchindex.js`), which repeats
+/// every page's text?
+pub fn default_excluded(path: &Path, is_dir: bool) -> bool {
+    let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+        return false;
+    };
+    if is_dir {
+        return DEFAULT_EXCLUDED_FOLDERS.contains(&name);
+    }
+    name == "searchindex.js"
+        || name == "search_index.json"
+            && path
+                .parent()
+                .and_then(Path::file_name)
+                .is_some_and(|p| p == "search")
+}
+
 pub fn walk(roots: &[PathBuf], strip_dot: bool, opts: &WalkOptions, resolver: &Resolver) -> Walked {
     let mut errors = Vec::new();
     let mut existing = Vec::new();
@@ -105,6 +153,13 @@ pub fn walk(roots: &[PathBuf], strip_dot: bool, opts: &WalkOptions, resolver: &R
             };
             let is_file = file_type.is_file()
                 || file_type.is_symlink() && entry.path().metadata().is_ok_and(|m| m.is_file());
+            // Paths named on the command line are checked whatever they are.
+            if !opts.no_ignore
+                && entry.depth() > 0
+                && default_excluded(entry.path(), file_type.is_dir())
+            {
+                return WalkState::Skip;
+            }
             let abs = resolver.absolute(entry.path());
             let folder = abs.parent().unwrap_or(Path::new("/"));
             let settings = match resolver.for_folder(folder) {
