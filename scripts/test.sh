@@ -13,18 +13,8 @@ cargo fmt --all -- --check
 step "cargo clippy --all-targets -- -D warnings"
 cargo clippy --all-targets --locked -- -D warnings
 
-# Installs Debian/Ubuntu packages, as root or with sudo.
-apt_install() {
-  step "installing $*"
-  if [ "$(id -u)" = 0 ]; then
-    apt-get update -qq && apt-get install -y -qq "$@" >/dev/null
-  elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
-    sudo apt-get update -qq && sudo apt-get install -y -qq "$@" >/dev/null
-  else
-    echo "$* missing and cannot be installed (not root, no sudo)" >&2
-    exit 1
-  fi
-}
+# apt_install: Debian/Ubuntu packages, as root or with sudo.
+. scripts/apt-install.sh
 
 # strace: tests/adversarial.rs traces a language-server session with it
 # (reliability item 24) and fails without it.

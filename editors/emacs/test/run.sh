@@ -34,18 +34,9 @@ emacs_ready() {
 }
 
 if ! emacs_ready; then
-  echo "emacs tests: installing ${packages[*]}"
-  if [[ $(id -u) == 0 ]]; then
-    apt=(apt-get)
-  elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
-    apt=(sudo apt-get)
-  else
-    die "Emacs with eglot and markdown-mode is missing and cannot be installed (not root, no sudo): install ${packages[*]}"
-  fi
-  command -v apt-get >/dev/null 2>&1 || die "Emacs with eglot and markdown-mode is missing and there is no apt-get: install ${packages[*]}"
-  "${apt[@]}" update -qq || die "apt-get update failed"
-  DEBIAN_FRONTEND=noninteractive "${apt[@]}" install -y -qq --no-install-recommends "${packages[@]}" >/dev/null ||
-    die "apt-get install ${packages[*]} failed"
+  # shellcheck source=../../../scripts/apt-install.sh
+  . "$repo_dir/scripts/apt-install.sh"
+  apt_install "${packages[@]}" || die "Emacs with eglot and markdown-mode is missing: install ${packages[*]}"
   emacs_ready || die "after installing ${packages[*]}, emacs still cannot load eglot and markdown-mode"
 fi
 

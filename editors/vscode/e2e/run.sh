@@ -76,21 +76,8 @@ case $target_dir in /*) ;; *) target_dir="$PWD/$target_dir" ;; esac
 cache="$target_dir/vscode-e2e"
 mkdir -p "$cache"
 
-apt_install() {
-  say "installing Debian packages: $*"
-  local apt
-  if [[ $(id -u) == 0 ]]; then
-    apt=(apt-get)
-  elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
-    apt=(sudo apt-get)
-  else
-    die "$* missing and cannot be installed (not root, no sudo)"
-  fi
-  command -v apt-get >/dev/null 2>&1 || die "$* missing and there is no apt-get"
-  "${apt[@]}" update -qq || die "apt-get update failed"
-  DEBIAN_FRONTEND=noninteractive "${apt[@]}" install -y -qq --no-install-recommends "$@" >/dev/null ||
-    die "apt-get install $* failed"
-}
+# shellcheck source=../../../scripts/apt-install.sh
+. "$repo_dir/scripts/apt-install.sh"
 
 missing=()
 command -v node >/dev/null 2>&1 || missing+=(nodejs)
@@ -103,7 +90,7 @@ command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
 command -v python3 >/dev/null 2>&1 || missing+=(python3)
 [[ -e /usr/include/gssapi/gssapi.h ]] || missing+=(libkrb5-dev) # code-server's kerberos module
 if ((${#missing[@]} > 0)); then
-  apt_install "${missing[@]}"
+  apt_install "${missing[@]}" || die "cannot install ${missing[*]}"
 fi
 node_major="$(node -p 'process.versions.node.split(".")[0]')"
 ((node_major == 20)) || die "code-server $CODE_SERVER_VERSION needs Node.js 20; this is $(node --version)"
