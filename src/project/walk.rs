@@ -68,6 +68,7 @@ pub const DEFAULT_EXCLUDED_FOLDERS: &[&str] = &[
     ".nox",
     ".pants.d",
     ".pyenv",
+    ".pytest_cache",
     ".pytype",
     ".ruff_cache",
     ".svn",
