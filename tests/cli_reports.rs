@@ -72,7 +72,7 @@ fn sarif_is_valid_and_complete() {
     let driver = &run["tool"]["driver"];
     assert_eq!(driver["name"], "trueconf-lsp");
     assert_eq!(driver["version"], env!("CARGO_PKG_VERSION"));
-    match trueconf_lsp::cli::format::sarif::information_uri() {
+    match trueconf_lsp::project::homepage() {
         Some(uri) => assert_eq!(driver["informationUri"], uri),
         None => assert!(driver.get("informationUri").is_none()),
     }

@@ -118,14 +118,14 @@ fn statistics(
     Ok(())
 }
 
-/// The first sentence of a section of a rule's `--explain` text.
-fn first_sentence(doc: &str, heading: &str) -> String {
-    let Some(at) = doc.find(heading) else {
-        return String::new();
-    };
-    let body = &doc[at + heading.len()..];
-    let body = body.split("\n## ").next().unwrap_or("");
-    let flat = body.split_whitespace().collect::<Vec<_>>().join(" ");
+/// The first sentence of a rule's "Fix safety", on one line.
+fn fix_safety(rule: Rule) -> String {
+    let flat = rule
+        .doc_section("Fix safety")
+        .unwrap_or_default()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
     match flat.find(". ") {
         Some(end) => flat[..=end].to_string(),
         None => flat,
@@ -134,10 +134,7 @@ fn first_sentence(doc: &str, heading: &str) -> String {
 
 /// `--list-rules`: every rule, one line each, or a JSON array.
 fn list_rules(format: OutputFormat, out: &mut dyn Write) -> io::Result<Status> {
-    let rows: Vec<(Rule, String)> = Rule::ALL
-        .iter()
-        .map(|&r| (r, first_sentence(r.explain(), "## Fix safety\n")))
-        .collect();
+    let rows: Vec<(Rule, String)> = Rule::ALL.iter().map(|&r| (r, fix_safety(r))).collect();
     if matches!(format, OutputFormat::Json | OutputFormat::JsonLines) {
         let list: Vec<serde_json::Value> = rows
             .iter()

@@ -68,6 +68,19 @@ macro_rules! define_dispatch {
 
 registry::for_each_rule!(define_dispatch);
 
+impl Rule {
+    /// The first paragraph of a section of [`Rule::explain`] (`"What it
+    /// does"`, `"Fix safety"` …), trimmed; `None` when there is no such
+    /// section.
+    pub fn doc_section(self, heading: &str) -> Option<&'static str> {
+        let doc = self.explain();
+        let start = doc.find(&format!("## {heading}\n"))? + heading.len() + 4;
+        let body = &doc[start..];
+        let end = body.find("\n\n").unwrap_or(body.len());
+        Some(body[..end].trim())
+    }
+}
+
 /// Documentation of TC100, which the suppression machinery reports.
 const UNUSED_SUPPRESSION: &str = "\
 # TC100 unused-suppression

@@ -18,10 +18,9 @@ impl Emit for Sarif {
         let rules: Vec<Value> = Rule::ALL
             .iter()
             .map(|r| {
-                let doc = r.explain();
                 let full = [
-                    section(doc, "What it does"),
-                    section(doc, "Why is this bad?"),
+                    r.doc_section("What it does"),
+                    r.doc_section("Why is this bad?"),
                 ]
                 .into_iter()
                 .flatten()
@@ -32,7 +31,7 @@ impl Emit for Sarif {
                     "name": r.name(),
                     "shortDescription": {"text": short_description(*r)},
                     "fullDescription": {"text": full},
-                    "help": {"text": doc, "markdown": doc},
+                    "help": {"text": r.explain(), "markdown": r.explain()},
                     "defaultConfiguration": {"level": sarif_level(r.default_severity())},
                 })
             })
@@ -85,7 +84,7 @@ impl Emit for Sarif {
             "semanticVersion": env!("CARGO_PKG_VERSION"),
             "rules": rules,
         });
-        if let Some(uri) = information_uri() {
+        if let Some(uri) = crate::project::homepage() {
             driver["informationUri"] = json!(uri);
         }
         let log = json!({
@@ -102,17 +101,9 @@ impl Emit for Sarif {
     }
 }
 
-/// The first paragraph of a section of a rule's documentation.
-fn section<'a>(doc: &'a str, heading: &str) -> Option<&'a str> {
-    let start = doc.find(&format!("## {heading}\n"))? + heading.len() + 4;
-    let body = &doc[start..];
-    let end = body.find("\n\n").unwrap_or(body.len());
-    Some(body[..end].trim())
-}
-
 /// One line of a rule's description, as tools show it next to the code.
 pub fn short_description(rule: Rule) -> String {
-    section(rule.explain(), "What it does")
+    rule.doc_section("What it does")
         .unwrap_or(rule.name())
         .split_whitespace()
         .collect::<Vec<_>>()
@@ -156,11 +147,6 @@ fn region(start: Pos, end: Pos) -> Value {
         "endLine": end.line,
         "endColumn": end.column,
     })
-}
-
-/// The project's page, from Cargo.toml's `homepage` or `repository`.
-pub fn information_uri() -> Option<&'static str> {
-    crate::project::homepage()
 }
 
 #[cfg(test)]
