@@ -1497,15 +1497,10 @@ async fn workspace_diagnostics_and_the_config_file() {
         "ignore = [\"TC004\"]\nfancy = 1\n",
     )
     .unwrap();
-    let root_uri = format!("file://{}", root.display());
     let mut c = Client::start();
-    c.initialize_with(json!({
-        "processId": null,
-        "rootUri": root_uri,
-        "workspaceFolders": [{"uri": root_uri, "name": "ws"}],
-        "capabilities": pull_caps(&["utf-16"]),
-    }))
-    .await;
+    let (root_uri, _) = c
+        .initialize_in(&root, pull_caps(&["utf-16"]), Value::Null)
+        .await;
     let c_uri = format!("{root_uri}/c.md");
     c.open(&c_uri, "markdown", 1, "visicall:bob\n");
     let r = c

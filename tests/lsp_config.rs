@@ -78,16 +78,8 @@ fn from_server(published: &Value) -> Vec<(String, String, [u64; 4])> {
 
 /// What the server publishes for `rel` (below `root`), opened with `text`.
 async fn published(root: &Path, rel: &str, text: &str) -> Value {
-    let root_uri = format!("file://{}", root.display());
     let mut c = Client::start();
-    let init = c
-        .initialize_with(json!({
-            "processId": null,
-            "rootUri": root_uri,
-            "workspaceFolders": [{"uri": root_uri, "name": "ws"}],
-            "capabilities": caps(&["utf-32"]),
-        }))
-        .await;
+    let (root_uri, init) = c.initialize_in(root, caps(&["utf-32"]), Value::Null).await;
     assert_eq!(init["capabilities"]["positionEncoding"], "utf-32");
     let uri = format!("{root_uri}/{rel}");
     c.open(&uri, "markdown", 1, text);
@@ -153,16 +145,14 @@ async fn editor_settings_go_over_a_nested_config_file() {
         ),
     ]);
     let root = dir.path().canonicalize().unwrap();
-    let root_uri = format!("file://{}", root.display());
     let mut c = Client::start();
-    c.initialize_with(json!({
-        "processId": null,
-        "rootUri": root_uri,
-        "workspaceFolders": [{"uri": root_uri, "name": "ws"}],
-        "capabilities": caps(&["utf-32"]),
-        "initializationOptions": {"settings": {"severity": {"TC001": "error"}}},
-    }))
-    .await;
+    let (root_uri, _) = c
+        .initialize_in(
+            &root,
+            caps(&["utf-32"]),
+            json!({"settings": {"severity": {"TC001": "error"}}}),
+        )
+        .await;
     let uri = format!("{root_uri}/docs/a.md");
     c.open(
         &uri,

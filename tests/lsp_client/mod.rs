@@ -158,6 +158,27 @@ impl Client {
         .await
     }
 
+    /// Initializes with `root` as the root and only workspace folder.
+    /// Returns the root's URI and the result.
+    pub async fn initialize_in(
+        &mut self,
+        root: &std::path::Path,
+        capabilities: Value,
+        init_options: Value,
+    ) -> (String, Value) {
+        let root_uri = format!("file://{}", root.display());
+        let result = self
+            .initialize_with(json!({
+                "processId": null,
+                "rootUri": root_uri,
+                "workspaceFolders": [{"uri": root_uri, "name": "ws"}],
+                "capabilities": capabilities,
+                "initializationOptions": init_options,
+            }))
+            .await;
+        (root_uri, result)
+    }
+
     /// Sends `initialize` with these params, then `initialized`.
     pub async fn initialize_with(&mut self, params: Value) -> Value {
         let result = self.request("initialize", params).await;
