@@ -881,10 +881,10 @@ fn boundaries(s: &str) -> Vec<usize> {
 
 /// The diagnostics a fresh lint of `text` gives, as the server sends them.
 fn fresh_diagnostics(text: &str, enc: Encoding) -> Value {
-    use trueconf_lsp::lsp::convert::{self, Index, Lines};
+    use trueconf_lsp::lsp::convert::{self, Lines};
     let analysis = trueconf_lsp::analyze(text, DocKind::Markdown, &Config::default());
     let index = LineIndex::new(text);
-    let lines = Lines::new(text, Index::Lines(&index), enc);
+    let lines = Lines::new(text, &index, enc);
     serde_json::to_value(convert::diagnostics(
         &analysis.diagnostics,
         &lines,

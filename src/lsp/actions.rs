@@ -537,7 +537,7 @@ mod tests {
 
     fn disable(text: &str, open: &str, close: &str) -> Option<String> {
         let index = LineIndex::new(text);
-        let lines = Lines::new(text, convert::Index::Lines(&index), Encoding::Utf8);
+        let lines = Lines::new(text, &index, Encoding::Utf8);
         let edit = disable_line(&lines, 0, Rule::MissingEncrypt, open, close)?;
         let at = edit.range.start.character as usize;
         let mut out = text.to_string();

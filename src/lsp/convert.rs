@@ -6,30 +6,12 @@ use std::str::FromStr;
 
 use tower_lsp_server::ls_types as lsp;
 
-use super::text::Text;
 use crate::fix::Edit;
 use crate::rules::{Diagnostic, Rule, Severity};
-use crate::text::{Encoding, LineCol, LineIndex, LineStarts, Positions, Span};
+use crate::text::{Encoding, LineCol, LineStarts, Positions, Span};
 
 /// The `source` of every diagnostic.
 pub const SOURCE: &str = "trueconf-lsp";
-
-/// Where a text's lines are: a [`LineIndex`], or the rope of an open
-/// document (the same answers, without an O(n) index per version).
-#[derive(Clone, Copy)]
-pub enum Index<'a> {
-    Lines(&'a LineIndex),
-    Rope(&'a Text),
-}
-
-impl<'a> Index<'a> {
-    fn starts(self) -> &'a dyn LineStarts {
-        match self {
-            Index::Lines(i) => i,
-            Index::Rope(t) => t,
-        }
-    }
-}
 
 /// [`Positions`] of a text with LSP types: positions, ranges, edits.
 pub struct Lines<'a> {
@@ -38,10 +20,12 @@ pub struct Lines<'a> {
 }
 
 impl<'a> Lines<'a> {
-    pub fn new(text: &'a str, index: Index<'a>, enc: Encoding) -> Self {
+    /// `starts`: a [`LineIndex`], or the rope of an open document (the
+    /// same answers, without an O(n) index per version).
+    pub fn new(text: &'a str, starts: &'a dyn LineStarts, enc: Encoding) -> Self {
         Lines {
             text,
-            positions: Positions::new(text, index.starts(), enc),
+            positions: Positions::new(text, starts, enc),
         }
     }
 

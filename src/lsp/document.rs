@@ -5,7 +5,7 @@ use std::sync::{Arc, OnceLock};
 
 use tower_lsp_server::ls_types as lsp;
 
-use super::convert::{self, Index, Lines};
+use super::convert::{self, Lines};
 use super::text::Text;
 use crate::project::config::Effective;
 use crate::scan::DocKind;
@@ -37,7 +37,7 @@ pub struct Linted {
 
 impl Linted {
     pub fn lines(&self) -> Lines<'_> {
-        Lines::new(&self.text, Index::Rope(&self.rope), self.encoding)
+        Lines::new(&self.text, &self.rope, self.encoding)
     }
 }
 

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use tower_lsp_server::ls_types as lsp;
 
-use super::convert::{self, Index, Lines};
+use super::convert::{self, Lines};
 use crate::project::config::Resolver;
 use crate::project::walk::{WalkOptions, Walked, walk};
 use crate::text::{Encoding, LineIndex};
@@ -58,7 +58,7 @@ pub fn report(
             continue;
         };
         let index = LineIndex::new(&file.text);
-        let lines = Lines::new(&file.text, Index::Lines(&index), encoding);
+        let lines = Lines::new(&file.text, &index, encoding);
         let diagnostics = convert::diagnostics(&file.analysis.diagnostics, &lines, cap);
         reported.push(uri.clone());
         items.push(full(uri, diagnostics));
