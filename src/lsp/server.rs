@@ -19,9 +19,10 @@ use super::convert;
 use super::document::{Linted, Snapshot};
 use super::service::CALL_SNAPSHOT;
 use super::session::Session;
-use super::settings::{FILE_NAMES, SECTION};
+use super::settings::SECTION;
 use super::state::{Shared, lock};
 use super::{completion, hover, links, workspace};
+use crate::project::config::NAMES as FILE_NAMES;
 use crate::text::Encoding;
 
 pub struct Backend {

@@ -10,8 +10,6 @@ use serde_json::Value;
 
 use crate::project::settings::Settings;
 
-pub use crate::project::config::NAMES as FILE_NAMES;
-
 /// The configuration section the server asks the editor for.
 pub const SECTION: &str = "trueconf-lsp";
 
