@@ -637,6 +637,26 @@ fn shell_completions_and_man_page() {
     assert!(man.contains("\\-\\-check"), "{man}");
     let (_, code) = stdout_of(bin().args(["--generate-man", "--check"]));
     assert_eq!(code, 2, "--generate-man takes no other argument");
+    // A reader that goes away (`| head`) is not a failure, as for --check.
+    for args in [
+        &["--generate-shell-completion", "zsh"][..],
+        &["--generate-man"][..],
+    ] {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_trueconf-lsp"))
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
 }
 
 /// Dependency and VCS folders and generated search indexes are skipped by

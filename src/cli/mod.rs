@@ -25,6 +25,7 @@ use crate::rules::{Rule, Severity};
 use crate::scan::DocKind;
 use crate::uri::Link;
 use args::{Args, FailOn, OutputFormat};
+use clap::CommandFactory;
 
 /// Exit statuses, as ruff and ripgrep use them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -43,9 +44,21 @@ impl From<Status> for ExitCode {
     }
 }
 
-/// Runs the command line's `--check`, `--explain` or `--decode`.
+/// Runs the command line's `--check`, `--explain`, `--decode`,
+/// `--list-rules` or a generator of completions or the man page.
 pub fn run(args: &Args, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Status {
-    let result = if args.list_rules {
+    let result = if let Some(shell) = args.generate_shell_completion {
+        // Rendered whole first: clap_complete panics on a failed write.
+        let mut script = Vec::new();
+        clap_complete::generate(shell, &mut Args::command(), "trueconf-lsp", &mut script);
+        stdout.write_all(&script).map(|()| Status::Success)
+    } else if args.generate_man {
+        let mut page = Vec::new();
+        clap_mangen::Man::new(Args::command())
+            .render(&mut page)
+            .and_then(|()| stdout.write_all(&page))
+            .map(|()| Status::Success)
+    } else if args.list_rules {
         list_rules(args.output_format, stdout)
     } else if let Some(code) = &args.explain {
         explain(code, stdout, stderr)
