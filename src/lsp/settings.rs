@@ -8,6 +8,9 @@
 
 use serde_json::Value;
 
+use tracing::warn;
+
+use crate::project::config::Resolver;
 use crate::project::settings::Settings;
 
 /// The configuration section the server asks the editor for.
@@ -19,6 +22,35 @@ pub fn from_editor(value: &Value) -> Result<(Settings, Vec<String>), String> {
     Settings::lenient(value).map_err(invalid)
 }
 
+/// Logs what the resolver noted while reading configuration files: unknown
+/// keys dropped, and files that cannot be used (skipped as if absent).
+/// Control characters from a key or a path are written escaped.
+pub fn log_notes(resolver: &Resolver) {
+    let (warnings, errors) = resolver.take_notes();
+    for w in warnings {
+        warn!("{}", escape_controls(&w));
+    }
+    for e in errors {
+        warn!(
+            "{}; the config file is ignored",
+            escape_controls(&e.to_string())
+        );
+    }
+}
+
+/// `s` with control characters written as escapes (`\r`, `\u{1b}`).
+fn escape_controls(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
 /// An error about the editor's settings, as shown to the user.
 pub fn invalid(e: String) -> String {
     format!("invalid trueconf-lsp settings: {e}")
@@ -27,7 +59,15 @@ pub fn invalid(e: String) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::project::config::Resolver;
+
+    #[test]
+    fn logged_notes_escape_control_characters() {
+        assert_eq!(
+            escape_controls("unknown setting `a\rb\u{1b}[2J` ignored"),
+            "unknown setting `a\\rb\\u{1b}[2J` ignored"
+        );
+        assert_eq!(escape_controls("dé 😀"), "dé 😀");
+    }
     use crate::rules::{Rule, Severity};
     use serde_json::json;
 

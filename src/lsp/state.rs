@@ -12,7 +12,6 @@ use std::path::PathBuf;
 use serde_json::Value;
 use tokio::sync::mpsc;
 use tower_lsp_server::ls_types as lsp;
-use tracing::warn;
 
 use super::document::{Document, LintCell};
 use super::options::Options;
@@ -147,13 +146,7 @@ impl Shared {
                 .unwrap_or_else(|_| resolver.fallback()),
             None => resolver.fallback(),
         };
-        let (warnings, errors) = resolver.take_notes();
-        for w in warnings {
-            warn!("{w}");
-        }
-        for e in errors {
-            warn!("{e}; the config file is ignored");
-        }
+        settings::log_notes(&resolver);
         effective
     }
 
@@ -253,12 +246,24 @@ impl Shared {
     /// whether the configuration changed, and warnings.
     pub fn reload_file_settings(&self, keep_on_error: bool) -> Result<(bool, Vec<String>), String> {
         let roots = self.session().roots;
-        let mut state = lock(&self.config);
-        let resolver = Resolver::editor(self.root(), state.init.over(&state.editor))
-            .map_err(settings::invalid)?;
-        for root in &roots {
-            let _ = resolver.for_folder(root);
-        }
+        // The files are read without the lock held (documents being opened
+        // resolve their settings meanwhile); the new resolver goes in only
+        // if the editor's settings did not change while they were read.
+        let (resolver, mut state) = loop {
+            let editor = {
+                let state = lock(&self.config);
+                state.init.over(&state.editor)
+            };
+            let resolver =
+                Resolver::editor(self.root(), editor.clone()).map_err(settings::invalid)?;
+            for root in &roots {
+                let _ = resolver.for_folder(root);
+            }
+            let state = lock(&self.config);
+            if state.init.over(&state.editor) == editor {
+                break (resolver, state);
+            }
+        };
         let (warnings, errors) = resolver.take_notes();
         let error = (!errors.is_empty()).then(|| {
             errors

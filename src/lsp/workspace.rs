@@ -39,13 +39,7 @@ pub fn report(
     for e in &errors {
         tracing::debug!("workspace diagnostics: {} {}", e.path, e.message);
     }
-    let (warnings, bad) = resolver.take_notes();
-    for w in warnings {
-        tracing::warn!("{w}");
-    }
-    for e in bad {
-        tracing::warn!("{e}; the config file is ignored");
-    }
+    super::settings::log_notes(resolver);
     for file in checked {
         if file.analysis.diagnostics.is_empty() {
             continue;
