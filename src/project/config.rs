@@ -61,6 +61,29 @@ pub struct ConfigError {
     pub message: String,
 }
 
+impl ConfigError {
+    /// An error about `path` with no position in it.
+    pub fn plain(path: impl Into<PathBuf>, message: String) -> ConfigError {
+        ConfigError {
+            path: path.into(),
+            line: 0,
+            column: 0,
+            message,
+        }
+    }
+
+    /// A TOML syntax error of `text`, at its position.
+    fn toml(path: &Path, text: &str, e: &toml::de::Error) -> ConfigError {
+        let (line, column) = line_col(text, e.span().map_or(0, |s| s.start));
+        ConfigError {
+            path: path.to_path_buf(),
+            line,
+            column,
+            message: e.message().trim_end().replace('\n', "; "),
+        }
+    }
+}
+
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.line == 0 {
@@ -165,10 +188,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Settings, ConfigError> {
             message,
         }
     };
-    let settings: Settings = toml::from_str(text).map_err(|e| {
-        let offset = e.span().map_or(0, |s| s.start);
-        error(offset, e.message().trim_end().replace('\n', "; "))
-    })?;
+    let settings: Settings = toml::from_str(text).map_err(|e| ConfigError::toml(path, text, &e))?;
     let positioned = Positions::of(text);
     let check = |span: std::ops::Range<usize>, s: Settings| {
         s.to_config().map(|_| ()).map_err(|m| error(span.start, m))
@@ -233,26 +253,13 @@ pub fn parse(path: &Path, text: &str) -> Result<Settings, ConfigError> {
 
 /// Parses a configuration file's text leniently: unknown keys are dropped,
 /// with one warning each. Returns the settings and the warnings.
-pub fn parse_lenient(path: &Path, text: &str) -> Result<(Settings, Vec<String>), ConfigError> {
-    let table: toml::Table = toml::from_str(text).map_err(|e| {
-        let (line, column) = line_col(text, e.span().map_or(0, |s| s.start));
-        ConfigError {
-            path: path.to_path_buf(),
-            line,
-            column,
-            message: e.message().trim_end().replace('\n', "; "),
-        }
-    })?;
+fn parse_lenient(path: &Path, text: &str) -> Result<(Settings, Vec<String>), ConfigError> {
+    let table: toml::Table = toml::from_str(text).map_err(|e| ConfigError::toml(path, text, &e))?;
     if table.keys().all(|k| Settings::is_key(k)) {
         // The strict reading, with its positions.
         return parse(path, text).map(|s| (s, Vec::new()));
     }
-    let plain = |message: String| ConfigError {
-        path: path.to_path_buf(),
-        line: 0,
-        column: 0,
-        message,
-    };
+    let plain = |message: String| ConfigError::plain(path, message);
     let value = serde_json::to_value(table).map_err(|e| plain(e.to_string()))?;
     let (settings, warnings) = Settings::lenient(&value).map_err(plain)?;
     settings.to_config().map_err(plain)?;
@@ -269,12 +276,7 @@ pub fn parse_lenient(path: &Path, text: &str) -> Result<(Settings, Vec<String>),
 /// Reads and parses the configuration file at `path`. Returns the settings
 /// and, when lenient, warnings about the keys dropped.
 pub fn load(path: &Path, strictness: Strictness) -> Result<(Settings, Vec<String>), ConfigError> {
-    let plain = |message: String| ConfigError {
-        path: path.to_path_buf(),
-        line: 0,
-        column: 0,
-        message,
-    };
+    let plain = |message: String| ConfigError::plain(path, message);
     let bytes = match strictness {
         Strictness::Strict => std::fs::read(path),
         Strictness::Lenient => std::fs::File::open(path).and_then(|f| {
@@ -412,20 +414,6 @@ pub struct Effective {
     excludes: Vec<Exclude>,
 }
 
-impl Default for Effective {
-    /// No configuration file, no settings.
-    fn default() -> Self {
-        Effective {
-            config: Config::default(),
-            fail_on: Severity::Warning,
-            source: None,
-            inlay_hints: true,
-            max_document_bytes: None,
-            excludes: Vec::new(),
-        }
-    }
-}
-
 impl Effective {
     /// The file's settings (if any), the editor's laid over them key by key,
     /// then the command line's. `base_exclude` holds the globs of the
@@ -516,29 +504,15 @@ impl Resolver {
         isolated: bool,
         overrides: Overrides,
     ) -> Result<Resolver, ConfigError> {
-        let cli_exclude = Exclude::new(&cwd, &overrides.exclude).map_err(|m| ConfigError {
-            path: PathBuf::from("--exclude"),
-            line: 0,
-            column: 0,
-            message: m,
-        })?;
-        let plain = |message: String| ConfigError {
-            path: PathBuf::from("command line"),
-            line: 0,
-            column: 0,
-            message,
-        };
+        let cli_exclude = Exclude::new(&cwd, &overrides.exclude)
+            .map_err(|m| ConfigError::plain("--exclude", m))?;
+        let plain = |message: String| ConfigError::plain("command line", message);
         let editor = Settings::default();
         let mode = if let Some(path) = config {
             let (settings, _) = load(path, Strictness::Strict)?;
             let abs = absolute(&cwd, path);
             let eff = Effective::new(Some((&abs, &settings)), &editor, &overrides, &cli_exclude)
-                .map_err(|m| ConfigError {
-                    path: path.to_path_buf(),
-                    line: 0,
-                    column: 0,
-                    message: m,
-                })?;
+                .map_err(|m| ConfigError::plain(path, m))?;
             Mode::Explicit(Arc::new(eff))
         } else {
             let default =
@@ -690,12 +664,7 @@ impl Resolver {
                     &self.cli_exclude,
                 )
                 .map(Arc::new)
-                .map_err(|m| ConfigError {
-                    path: shown,
-                    line: 0,
-                    column: 0,
-                    message: m,
-                })
+                .map_err(|m| ConfigError::plain(shown, m))
             });
         files
             .lock()

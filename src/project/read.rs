@@ -145,7 +145,7 @@ pub fn check_bytes(
 /// Test hook, `testing` feature only: a lower bound on fixing passes, to
 /// see a file whose fixes do not converge fail loudly.
 #[cfg(feature = "testing")]
-pub const MAX_FIX_PASSES_VAR: &str = "TRUECONF_LSP_TEST_MAX_FIX_PASSES";
+const MAX_FIX_PASSES_VAR: &str = "TRUECONF_LSP_TEST_MAX_FIX_PASSES";
 
 fn max_fix_passes() -> usize {
     #[cfg(feature = "testing")]

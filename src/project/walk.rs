@@ -56,7 +56,7 @@ fn display(path: &Path, strip_dot: bool) -> String {
 /// ruff's default `exclude` list without the folders built docs live in
 /// (`_build`, `dist`, `site`): checking a built docs site is what many
 /// users run this for.
-pub const DEFAULT_EXCLUDED_FOLDERS: &[&str] = &[
+const DEFAULT_EXCLUDED_FOLDERS: &[&str] = &[
     ".bzr",
     ".direnv",
     ".eggs",
@@ -86,7 +86,7 @@ pub const DEFAULT_EXCLUDED_FOLDERS: &[&str] = &[
 /// the [`DEFAULT_EXCLUDED_FOLDERS`], or a generated search index (MkDocs'
 /// `search/search_index.json`, Sphinx's `searchindex.js`), which repeats
 /// every page's text?
-pub fn default_excluded(path: &Path, is_dir: bool) -> bool {
+fn default_excluded(path: &Path, is_dir: bool) -> bool {
     let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
         return false;
     };
