@@ -48,7 +48,7 @@ use scan::{DocKind, RawLink};
 use text::Span;
 
 /// Everything the core finds in one document.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Analysis {
     pub links: Vec<RawLink>,
     /// Diagnostics in source order.
@@ -60,20 +60,35 @@ pub struct Analysis {
 
 /// Finds and judges every link of `text`.
 pub fn analyze(text: &str, kind: DocKind, config: &Config) -> Analysis {
-    let (links, has_markers) = scan::scan_with_markers(text, kind);
-    if links.is_empty() && !has_markers {
-        return Analysis::default();
+    match analyze_until(text, kind, config, &|| false) {
+        Some(analysis) => analysis,
+        None => unreachable!("an analysis that is never stopped finishes"),
     }
-    let (mut diagnostics, secrets) = rules::check(text, kind, &links, config);
+}
+
+/// [`analyze`], asking `stop` now and then (every few hundred links)
+/// whether the result is still wanted: `None` when it said no. The
+/// language server stops the lint of a version an edit has overtaken.
+pub fn analyze_until(
+    text: &str,
+    kind: DocKind,
+    config: &Config,
+    stop: &dyn Fn() -> bool,
+) -> Option<Analysis> {
+    let (links, has_markers) = scan::scan_with_markers_until(text, kind, stop)?;
+    if links.is_empty() && !has_markers {
+        return Some(Analysis::default());
+    }
+    let (mut diagnostics, secrets) = rules::check_until(text, kind, &links, config, stop)?;
     if has_markers {
         diagnostics = suppress::apply(text, kind, diagnostics, config);
     }
     config.apply_severities(&mut diagnostics);
-    Analysis {
+    Some(Analysis {
         links,
         diagnostics,
         secrets,
-    }
+    })
 }
 
 /// The result of fixing a document until nothing more applies.

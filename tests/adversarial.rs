@@ -1316,8 +1316,8 @@ fn take_publishes(s: &mut Session, uri: &str) -> Vec<Value> {
 /// small document sent during that lint is answered within 200 ms (lints
 /// run off the transport), the publishes are again at most 2 and in
 /// version order, and the final one comes within two lints of the last
-/// edit (one overtaken, one of the final version: the 49 versions between
-/// are never linted). Item 10: a burst then a close while a lint runs
+/// edit (the lint an edit overtakes stops at its next check, then the
+/// final version is linted: the versions between are never linted). Item 10: a burst then a close while a lint runs
 /// ends with one empty publish, and nothing after it.
 #[test]
 fn rapid_edits_of_a_big_document() {

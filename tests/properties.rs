@@ -200,3 +200,37 @@ mod incremental_sync {
         }
     }
 }
+
+/// A stoppable analysis that is never stopped is the analysis; one stopped
+/// gives nothing, and asks often enough that a big document stops early.
+#[test]
+fn stopped_analysis_stops_early_and_unstopped_equals_analyze() {
+    use std::cell::Cell;
+    let line =
+        "See [the meeting](trueconf:room7@video.example.com&encrypt=1) and visicall:bob today.\n";
+    let text = line.repeat(4000);
+    let config = Config::default();
+    let whole = trueconf_lsp::analyze(&text, DocKind::Markdown, &config);
+    let asked = Cell::new(0usize);
+    let never = || {
+        asked.set(asked.get() + 1);
+        false
+    };
+    let unstopped = trueconf_lsp::analyze_until(&text, DocKind::Markdown, &config, &never)
+        .expect("never stopped");
+    assert_eq!(unstopped, whole);
+    // 8,000 links: asked at least once per few hundred, in both passes.
+    assert!(asked.get() >= 2 * 8000 / 512, "asked {} times", asked.get());
+    for after in [0, 1, 20, asked.get() - 1] {
+        let n = Cell::new(0usize);
+        let stop = || {
+            n.set(n.get() + 1);
+            n.get() > after
+        };
+        assert!(
+            trueconf_lsp::analyze_until(&text, DocKind::Markdown, &config, &stop).is_none(),
+            "not stopped after {after} questions"
+        );
+        assert_eq!(n.get(), after + 1, "went on asking after the stop");
+    }
+}

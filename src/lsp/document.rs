@@ -1,6 +1,7 @@
 //! An open document, the lint of one of its versions, and the snapshot a
 //! lint or a request works on.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use tower_lsp_server::ls_types as lsp;
@@ -10,7 +11,7 @@ use super::text::Text;
 use crate::project::config::Effective;
 use crate::scan::DocKind;
 use crate::text::Encoding;
-use crate::{Analysis, analyze};
+use crate::{Analysis, analyze_until};
 
 /// A lint result: the text it was computed on, what the core found, and
 /// the LSP diagnostics ready to send.
@@ -27,6 +28,9 @@ pub struct Linted {
     /// are over the cap): editor features offer actions for these only.
     pub shown: usize,
     pub too_large: bool,
+    /// The lint stopped because an edit overtook its version: nothing in
+    /// here describes the text.
+    pub cancelled: bool,
     /// The rope `text` was made from, for line lookups.
     rope: Text,
     /// The fix-all edits, computed on the first request that wants them:
@@ -50,6 +54,27 @@ pub struct LintCell {
     pub version: i32,
     pub config: Arc<Effective>,
     pub(super) once: OnceLock<Arc<Linted>>,
+    /// Set when the document moves on to another cell (an edit, a new
+    /// configuration, a close): a lint of this one still running stops.
+    pub(super) superseded: AtomicBool,
+}
+
+impl LintCell {
+    pub fn new(id: u64, version: i32, config: Arc<Effective>) -> Self {
+        LintCell {
+            id,
+            version,
+            config,
+            once: OnceLock::new(),
+            superseded: AtomicBool::new(false),
+        }
+    }
+
+    /// The document has moved on: a lint of this cell that is running
+    /// stops, one that starts gives up at once.
+    pub fn supersede(&self) {
+        self.superseded.store(true, Ordering::Relaxed);
+    }
 }
 
 /// An open document.
@@ -89,15 +114,31 @@ impl Snapshot {
     }
 
     /// The lint of this snapshot, computing it if nobody has. Blocking:
-    /// call it from `spawn_blocking`.
+    /// call it from `spawn_blocking`. Once the document has moved on to a
+    /// newer version, the result may be one that says
+    /// [`Linted::cancelled`].
     pub fn linted(&self) -> Arc<Linted> {
+        let superseded = &self.cell.superseded;
+        let stop = || superseded.load(Ordering::Relaxed);
         self.cell
             .once
-            .get_or_init(|| Arc::new(self.compute()))
+            .get_or_init(|| Arc::new(self.compute(&stop)))
             .clone()
     }
 
-    fn compute(&self) -> Linted {
+    /// The lint of this snapshot even when the document has moved on (a
+    /// pull of diagnostics or a fix-all resolve on the version the request
+    /// was sent for): a cancelled lint is redone, without stopping.
+    pub fn linted_whole(&self) -> Arc<Linted> {
+        let linted = self.linted();
+        if linted.cancelled {
+            Arc::new(self.compute(&|| false))
+        } else {
+            linted
+        }
+    }
+
+    fn compute(&self, stop: &dyn Fn() -> bool) -> Linted {
         let (max_bytes, max_diagnostics) = self.limits;
         let len = self.text.len();
         if len > max_bytes {
@@ -109,6 +150,7 @@ impl Snapshot {
                 diagnostics: vec![convert::too_large(len, max_bytes)],
                 shown: 0,
                 too_large: true,
+                cancelled: false,
                 rope: Text::default(),
                 fix_all: OnceLock::new(),
             };
@@ -119,15 +161,17 @@ impl Snapshot {
             // As a rule's slicing bug would: with the text in the message.
             panic!("lint panic requested: {text}");
         }
-        let analysis = analyze(&text, self.kind, &self.cell.config.config);
+        let analysis = analyze_until(&text, self.kind, &self.cell.config.config, stop);
+        let cancelled = analysis.is_none();
         let mut linted = Linted {
             kind: self.kind,
             encoding: self.encoding,
             text,
-            analysis,
+            analysis: analysis.unwrap_or_default(),
             diagnostics: Vec::new(),
             shown: 0,
             too_large: false,
+            cancelled,
             rope: self.text.clone(),
             fix_all: OnceLock::new(),
         };

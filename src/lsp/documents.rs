@@ -80,7 +80,9 @@ impl Shared {
             "didOpen"
         );
         let mut docs = lock(&self.docs);
-        docs.insert(key.clone(), doc);
+        if let Some(old) = docs.insert(key.clone(), doc) {
+            old.cell.supersede();
+        }
         if let Some(doc) = docs.get_mut(&key) {
             self.schedule(&key, doc);
         }
@@ -128,6 +130,7 @@ impl Shared {
             return;
         }
         doc.version = version;
+        doc.cell.supersede();
         // The new cell first: the old one's lint result, if nothing else
         // holds it, goes with its share of the text, which the edit then
         // changes in place instead of copying.
@@ -142,8 +145,9 @@ impl Shared {
     pub fn did_close(self: &Arc<Self>, p: lsp::DidCloseTextDocumentParams) {
         let key = p.text_document.uri.as_str();
         let mut docs = lock(&self.docs);
-        if docs.remove(key).is_none() {
-            warn!(uri = %key, "didClose for a document that is not open");
+        match docs.remove(key) {
+            Some(doc) => doc.cell.supersede(),
+            None => warn!(uri = %key, "didClose for a document that is not open"),
         }
         if !self.session().client.pull {
             // Sent under the lock, so it is queued after any lint result
@@ -168,6 +172,7 @@ impl Shared {
         let mut docs = lock(&self.docs);
         for (key, config) in configs {
             if let Some(doc) = docs.get_mut(&key) {
+                doc.cell.supersede();
                 doc.cell = self.new_cell(doc.version, config);
                 self.schedule(&key, doc);
             }

@@ -82,12 +82,20 @@ impl Backend {
             return Err(Error::new(ErrorCode::ContentModified));
         }
         let answer = blocking(move || {
-            let linted = snap.linted();
-            f(&snap, &linted)
+            let linted = if skip_stale {
+                snap.linted()
+            } else {
+                snap.linted_whole()
+            };
+            if linted.cancelled {
+                // An edit overtook this version while it was linted.
+                return Err(Error::new(ErrorCode::ContentModified));
+            }
+            Ok(f(&snap, &linted))
         })
         .await;
         self.shared.test_delay().await;
-        answer
+        answer?
     }
 
     /// Waits for a client reply at most the configured time.

@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, OnceLock, RwLock, Weak};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock, Weak};
 
 use std::path::PathBuf;
 
@@ -155,12 +155,7 @@ impl Shared {
     }
 
     pub(super) fn new_cell(&self, version: i32, config: Arc<Effective>) -> Arc<LintCell> {
-        Arc::new(LintCell {
-            id: self.next_id(),
-            version,
-            config,
-            once: OnceLock::new(),
-        })
+        Arc::new(LintCell::new(self.next_id(), version, config))
     }
 
     // --- Settings. ---

@@ -112,10 +112,28 @@ pub fn check(
     links: &[RawLink],
     config: &Config,
 ) -> (Vec<Diagnostic>, Vec<Span>) {
+    match check_until(source, kind, links, config, &|| false) {
+        Some(found) => found,
+        None => unreachable!("a check that is never stopped finishes"),
+    }
+}
+
+/// [`check`], asking `stop` now and then whether the result is still
+/// wanted: `None` when it said no.
+pub fn check_until(
+    source: &str,
+    kind: DocKind,
+    links: &[RawLink],
+    config: &Config,
+    stop: &dyn Fn() -> bool,
+) -> Option<(Vec<Diagnostic>, Vec<Span>)> {
     let mut out = Vec::new();
     let mut secrets = Vec::new();
     let enabled = config.rules;
-    for raw in links {
+    for (n, raw) in links.iter().enumerate() {
+        if n % crate::scan::STOP_EVERY == crate::scan::STOP_EVERY - 1 && stop() {
+            return None;
+        }
         let decoded = raw.decoded(source);
         let link = Link::parse(&decoded.text);
         let base = raw.span.start;
@@ -138,5 +156,5 @@ pub fn check(
         }
     }
     out.sort_by_key(|a| (a.span.start, a.span.end, a.rule));
-    (out, secrets)
+    Some((out, secrets))
 }

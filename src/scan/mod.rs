@@ -140,15 +140,31 @@ pub fn scan(text: &str, kind: DocKind) -> Vec<RawLink> {
 /// may be a suppression marker (as [`has_marker`] does),
 /// in the same pass.
 pub fn scan_with_markers(text: &str, kind: DocKind) -> (Vec<RawLink>, bool) {
+    match scan_with_markers_until(text, kind, &|| false) {
+        Some(found) => found,
+        None => unreachable!("a scan that is never stopped finishes"),
+    }
+}
+
+/// [`scan_with_markers`], asking `stop` now and then whether the result is
+/// still wanted: `None` when it said no.
+pub fn scan_with_markers_until(
+    text: &str,
+    kind: DocKind,
+    stop: &dyn Fn() -> bool,
+) -> Option<(Vec<RawLink>, bool)> {
     let mut out = Vec::new();
     let marker = Cell::new(false);
     let mut candidates = candidates(text, &marker).peekable();
     if candidates.peek().is_none() {
-        return (out, marker.get());
+        return Some((out, marker.get()));
     }
     let mut classifier = Classifier::new(kind, text);
     let mut last_end = 0;
-    for (start, scheme_end) in candidates {
+    for (n, (start, scheme_end)) in candidates.enumerate() {
+        if n % STOP_EVERY == STOP_EVERY - 1 && stop() {
+            return None;
+        }
         if start < last_end || !left_boundary_ok(text, start) {
             continue;
         }
@@ -165,8 +181,12 @@ pub fn scan_with_markers(text: &str, kind: DocKind) -> (Vec<RawLink>, bool) {
             out.push(link);
         }
     }
-    (out, marker.get())
+    Some((out, marker.get()))
 }
+
+/// How many candidates or links a stoppable pass handles between two
+/// questions to its `stop`.
+pub const STOP_EVERY: usize = 256;
 
 /// Tells, for offsets that never decrease, whether each is inside a comment
 /// of the document's own syntax: `<!-- … -->` in HTML and Markdown (opening on
