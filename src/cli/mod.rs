@@ -6,6 +6,7 @@ pub mod args;
 pub mod diff;
 pub mod fix_files;
 pub mod format;
+pub mod replace;
 
 use std::collections::HashMap;
 use std::io::{self, Read, Write};
@@ -17,7 +18,7 @@ use serde::Serialize;
 use crate::fix::Applicability;
 use crate::project::checked::{Checked, FileError, Outcome};
 use crate::project::config::{Overrides, Resolver};
-use crate::project::read;
+use crate::project::read::{self, KeepText};
 use crate::project::settings::Settings;
 use crate::project::walk::{self, WalkOptions, Walked};
 use crate::rules::Config;
@@ -350,6 +351,9 @@ fn check(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<St
             return Ok(Status::Error);
         }
     };
+    if let Some(spec) = &args.replace_server {
+        return replace::run(args, spec, &resolver, out, err);
+    }
     let fix = (args.fix || args.diff).then_some(if args.unsafe_fixes {
         Applicability::Unsafe
     } else {
@@ -357,10 +361,14 @@ fn check(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<St
     });
     let stdin = args.paths.len() == 1 && args.paths[0].as_os_str() == "-";
     // Only these reports show source lines; the others need positions.
-    let keep_text = matches!(
+    let keep_text = if matches!(
         args.output_format,
         OutputFormat::Full | OutputFormat::Gitlab
-    );
+    ) {
+        KeepText::WithDiagnostics
+    } else {
+        KeepText::No
+    };
     if stdin && args.fix {
         writeln!(
             err,

@@ -14,6 +14,7 @@
 //! - `service`: the tower layer that orders document notifications, takes
 //!   request snapshots, contains panics and records shutdown/exit;
 //! - `server`: the `LanguageServer` handlers;
+//! - `graph`: references, rename, the outline and workspace symbols;
 //! - [`convert`], `hover`, `completion`, `actions`, `links`, `workspace`:
 //!   core values rendered as LSP values.
 //!
@@ -28,6 +29,7 @@ pub mod convert;
 mod document;
 mod documents;
 mod frames;
+mod graph;
 mod hover;
 mod links;
 mod options;
