@@ -7,11 +7,15 @@ pub mod diff;
 pub mod fix_files;
 pub mod format;
 pub mod replace;
+mod sink;
+mod status;
+
+use sink::Sink;
+pub use status::Status;
 
 use std::collections::HashMap;
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 
 use serde::Serialize;
 
@@ -27,23 +31,6 @@ use crate::scan::DocKind;
 use crate::uri::Link;
 use args::{Args, FailOn, OutputFormat};
 use clap::CommandFactory;
-
-/// Exit statuses, as ruff and ripgrep use them.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Status {
-    /// Nothing at or above `--fail-on`.
-    Success = 0,
-    /// Findings at or above `--fail-on`.
-    Failure = 1,
-    /// The run itself failed.
-    Error = 2,
-}
-
-impl From<Status> for ExitCode {
-    fn from(s: Status) -> ExitCode {
-        ExitCode::from(s as u8)
-    }
-}
 
 /// Runs the command line's `--check`, `--explain`, `--decode`,
 /// `--list-rules` or a generator of completions or the man page.
@@ -290,49 +277,6 @@ fn overrides_from_args(args: &Args) -> Result<Overrides, String> {
         }),
         exclude: args.exclude.clone(),
     })
-}
-
-/// Where the report goes: standard output or `-o FILE`.
-enum Sink<'a> {
-    Stdout(&'a mut dyn Write),
-    File(PathBuf, io::BufWriter<std::fs::File>),
-}
-
-impl Sink<'_> {
-    fn open<'a>(args: &Args, stdout: &'a mut dyn Write) -> io::Result<Sink<'a>> {
-        match &args.output_file {
-            None => Ok(Sink::Stdout(stdout)),
-            Some(p) if p.as_os_str() == "-" => Ok(Sink::Stdout(stdout)),
-            Some(p) => {
-                if let Some(dir) = p.parent().filter(|d| !d.as_os_str().is_empty()) {
-                    std::fs::create_dir_all(dir).map_err(|e| with_path(p, e))?;
-                }
-                let f = std::fs::File::create(p).map_err(|e| with_path(p, e))?;
-                Ok(Sink::File(p.clone(), io::BufWriter::new(f)))
-            }
-        }
-    }
-
-    fn writer(&mut self) -> &mut dyn Write {
-        match self {
-            Sink::Stdout(w) => *w,
-            Sink::File(_, w) => w,
-        }
-    }
-
-    fn finish(self) -> io::Result<()> {
-        match self {
-            Sink::Stdout(w) => w.flush(),
-            Sink::File(p, mut w) => {
-                w.flush().map_err(|e| with_path(&p, e))?;
-                w.get_ref().sync_all().map_err(|e| with_path(&p, e))
-            }
-        }
-    }
-}
-
-fn with_path(p: &Path, e: io::Error) -> io::Error {
-    io::Error::new(e.kind(), format!("{}: {e}", p.display()))
 }
 
 fn check(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<Status> {

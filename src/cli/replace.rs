@@ -12,7 +12,9 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use super::args::Args;
-use super::{Sink, Status, diff, fix_files, format};
+use super::sink::Sink;
+use super::status::Status;
+use super::{diff, fix_files, format};
 use crate::project::checked::FileError;
 use crate::project::config::Resolver;
 use crate::project::read::KeepText;
