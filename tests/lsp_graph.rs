@@ -316,3 +316,118 @@ async fn outline_and_workspace_symbols() {
     assert!(!c.wire_text().contains("S3cretPW"));
     assert_eq!(c.shutdown_and_exit().await, 0);
 }
+
+/// Completion right after the scheme offers the article's actions, in the
+/// host's syntax; the inserted text, placeholders filled, lints clean.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn link_templates_after_the_scheme() {
+    let mut snippet_caps = caps(&["utf-16"]);
+    snippet_caps["textDocument"]["completion"] =
+        json!({"completionItem": {"snippetSupport": true}});
+    let (mut c, _) = Client::initialized(snippet_caps, Value::Null).await;
+    let cases = [
+        (
+            "file:///t/a.html",
+            "html",
+            "<a href=\"trueconf:\">join</a>\n",
+            "trueconf:",
+            "trueconf:h=${1:server}&amp;login=${2:login}&amp;force=1",
+        ),
+        (
+            "file:///t/a.js",
+            "javascript",
+            "const l = 'trueconf:';\n",
+            "trueconf:",
+            "trueconf:h=${1:server}&login=${2:login}&force=1",
+        ),
+        (
+            "file:///t/a.md",
+            "markdown",
+            "Old: visicall:\n",
+            "visicall:",
+            "trueconf:h=${1:server}&login=${2:login}&force=1",
+        ),
+    ];
+    for (uri, lang, text, scheme, sign_in) in cases {
+        c.open(uri, lang, 1, text);
+        c.diagnostics(uri, Some(1)).await;
+        let items = c
+            .request(
+                "textDocument/completion",
+                json!({"textDocument": {"uri": uri}, "position": c.pos_of(text, scheme, scheme.len())}),
+            )
+            .await;
+        let items = items.as_array().expect("items");
+        assert_eq!(items.len(), 12, "{uri}");
+        let item = items
+            .iter()
+            .find(|i| i["label"] == "sign in on a server")
+            .unwrap();
+        assert_eq!(item["insertTextFormat"], 2, "{item}");
+        assert_eq!(item["textEdit"]["newText"], sign_in, "{uri}");
+        let join = items
+            .iter()
+            .find(|i| i["label"] == "join a conference")
+            .unwrap();
+        let want = if lang == "javascript" {
+            "trueconf:\\\\\\\\c\\\\\\\\${1:conference-id}"
+        } else {
+            "trueconf:\\\\c\\\\${1:conference-id}"
+        };
+        assert_eq!(join["textEdit"]["newText"], want, "{uri}");
+    }
+    // Not after other text, not in the middle of a link.
+    let text = "see xtrueconf: and trueconf:bob\n";
+    c.open("file:///t/b.md", "markdown", 1, text);
+    c.diagnostics("file:///t/b.md", Some(1)).await;
+    for at in [
+        c.pos_of(text, "xtrueconf:", 10),
+        c.pos_of(text, "trueconf:bob", 9),
+    ] {
+        let items = c
+            .request(
+                "textDocument/completion",
+                json!({"textDocument": {"uri": "file:///t/b.md"}, "position": at}),
+            )
+            .await;
+        assert!(
+            items.is_null() || items.as_array().unwrap().iter().all(|i| i["kind"] != 15),
+            "{items}"
+        );
+    }
+    assert_eq!(c.shutdown_and_exit().await, 0);
+}
+
+/// Without snippet support the templates are plain text; each one
+/// inserted into a JS string and filled in lints clean.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn plain_templates_lint_clean_once_filled() {
+    let (mut c, _) = Client::initialized(caps(&["utf-16"]), Value::Null).await;
+    let uri = "file:///t/t.js";
+    let text = "const l = 'trueconf:';\n";
+    c.open(uri, "javascript", 1, text);
+    c.diagnostics(uri, Some(1)).await;
+    let items = c
+        .request(
+            "textDocument/completion",
+            json!({"textDocument": {"uri": uri}, "position": c.pos_of(text, "trueconf:", 9)}),
+        )
+        .await;
+    let mut version = 1;
+    for item in items.as_array().unwrap() {
+        assert_eq!(item["insertTextFormat"], 1, "{item}");
+        let inserted = apply_edits(text, &[item["textEdit"].clone()], Encoding::Utf16)
+            .replace("[conference-id]", "0031213894212")
+            .replace("[camera-host]", "cam.example.com")
+            .replace("[stream]", "live")
+            .replace("[server]", "video.example.com")
+            .replace("[login]", "anna")
+            .replace("[user]", "anna");
+        assert!(!inserted.contains('['), "{inserted}");
+        version += 1;
+        c.change(uri, version, json!([{"text": inserted}]));
+        let d = c.diagnostics(uri, Some(version)).await;
+        assert_eq!(d["diagnostics"], json!([]), "{}: {inserted}", item["label"]);
+    }
+    assert_eq!(c.shutdown_and_exit().await, 0);
+}

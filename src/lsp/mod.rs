@@ -15,6 +15,7 @@
 //!   request snapshots, contains panics and records shutdown/exit;
 //! - `server`: the `LanguageServer` handlers;
 //! - `graph`: references, rename, the outline and workspace symbols;
+//!   `templates`: link templates offered after `trueconf:`;
 //! - [`convert`], `hover`, `completion`, `actions`, `links`, `workspace`:
 //!   core values rendered as LSP values.
 //!
@@ -39,6 +40,7 @@ mod service;
 mod session;
 pub mod settings;
 mod state;
+mod templates;
 #[cfg(feature = "testing")]
 mod testing;
 pub mod text;

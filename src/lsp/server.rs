@@ -21,7 +21,7 @@ use super::service::CALL_SNAPSHOT;
 use super::session::Session;
 use super::settings::SECTION;
 use super::state::{Shared, lock};
-use super::{completion, graph, hover, links, workspace};
+use super::{completion, graph, hover, links, templates, workspace};
 use crate::project::config::NAMES as FILE_NAMES;
 use crate::text::Encoding;
 
@@ -303,7 +303,7 @@ fn server_capabilities(encoding: Encoding, pull: bool) -> lsp::ServerCapabilitie
         )),
         hover_provider: Some(lsp::HoverProviderCapability::Simple(true)),
         completion_provider: Some(lsp::CompletionOptions {
-            trigger_characters: Some(vec!["&".into(), "=".into(), ";".into()]),
+            trigger_characters: Some(vec!["&".into(), "=".into(), ";".into(), ":".into()]),
             resolve_provider: Some(false),
             ..lsp::CompletionOptions::default()
         }),
@@ -473,11 +473,14 @@ impl LanguageServer for Backend {
     ) -> Result<Option<lsp::CompletionResponse>> {
         let p = params.text_document_position;
         let pos = p.position;
+        let snippets = self.shared.session().client.snippets;
         self.on_current_lint(&p.text_document.uri, move |_, linted| {
             if linted.too_large {
                 return None;
             }
-            completion::complete(linted, linted.lines().offset(pos))
+            let offset = linted.lines().offset(pos);
+            templates::complete(linted, offset, snippets)
+                .or_else(|| completion::complete(linted, offset))
                 .map(lsp::CompletionResponse::Array)
         })
         .await
