@@ -24,8 +24,9 @@ Examples:
   trueconf-lsp --explain TC002
   trueconf-lsp --decode 'trueconf:\\c\\737734033583@video.example.com%23vcs'
 
-Without --check, --explain or --decode, trueconf-lsp is a language server
-speaking LSP over stdin and stdout.";
+Without --check, --replace-server, --explain, --decode, --list-rules or a
+generator, trueconf-lsp is a language server speaking LSP over stdin and
+stdout.";
 
 /// Language server and CI linter for trueconf: links.
 #[derive(Debug, Parser)]
