@@ -10,6 +10,8 @@
 //! - [`uri`]: parses a link into parts, never failing;
 //! - [`fix`]: edits, fixes and their applicability;
 //! - [`describe`]: what a link does, in words;
+//! - [`symbols`]: the parts of links that name servers, conference IDs
+//!   and users, for references, rename and the outline;
 //! - [`rules`]: the rule registry, the rule selection resolved once into a
 //!   [`rules::RuleSet`] and the [`rules::Config`] that holds it, and one
 //!   file per rule;
@@ -36,6 +38,7 @@ pub mod project;
 pub mod rules;
 pub mod scan;
 pub mod suppress;
+pub mod symbols;
 pub mod text;
 pub mod uri;
 

@@ -10,6 +10,7 @@ use trueconf_lsp::cli::{self, args::Args};
 fn main() -> ExitCode {
     let args = Args::parse();
     if args.check
+        || args.replace_server.is_some()
         || args.list_rules
         || args.generate_man
         || args.generate_shell_completion.is_some()

@@ -25,7 +25,7 @@ const LAYERS: &[&[&str]] = &[
     &["scan", "uri", "fix"],
     &["rules"],
     &["suppress"],
-    &["describe", "lib"],
+    &["describe", "symbols", "lib"],
     &["project"],
     &["cli", "lsp"],
     &["main"],
@@ -36,7 +36,7 @@ const TEST_ONLY: &[&str] = &["test_rng"];
 
 /// The core: pure functions over text.
 const CORE: &[&str] = &[
-    "text", "scan", "uri", "fix", "rules", "suppress", "describe", "lib",
+    "text", "scan", "uri", "fix", "rules", "suppress", "describe", "symbols", "lib",
 ];
 
 const ASYNC_AND_UI_CRATES: &[&str] = &[

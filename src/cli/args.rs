@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use clap::{ArgAction, Parser, ValueEnum};
+use clap::{ArgAction, ArgGroup, Parser, ValueEnum};
 
 const AFTER_HELP: &str = "\
 Exit status with --check: 0 when nothing at or above --fail-on was found,
@@ -19,16 +19,19 @@ Examples:
   trueconf-lsp --check --output-format sarif -o report.sarif site/
   trueconf-lsp --check --diff docs/
   trueconf-lsp --check --fix docs/
+  trueconf-lsp --replace-server old.example.com=video.example.com --diff docs/
   trueconf-lsp --check - --stdin-filename page.html < page.html
   trueconf-lsp --explain TC002
   trueconf-lsp --decode 'trueconf:\\c\\737734033583@video.example.com%23vcs'
 
-Without --check, --explain or --decode, trueconf-lsp is a language server
-speaking LSP over stdin and stdout.";
+Without --check, --replace-server, --explain, --decode, --list-rules or a
+generator, trueconf-lsp is a language server speaking LSP over stdin and
+stdout.";
 
 /// Language server and CI linter for trueconf: links.
 #[derive(Debug, Parser)]
 #[command(name = "trueconf-lsp", version, about, after_help = AFTER_HELP)]
+#[command(group(ArgGroup::new("files").args(["check", "replace_server"]).multiple(true)))]
 pub struct Args {
     /// Run the language server over stdin/stdout (the default).
     #[arg(long, conflicts_with_all = ["check", "explain", "decode"])]
@@ -39,8 +42,9 @@ pub struct Args {
     #[arg(long)]
     pub check: bool,
 
-    /// Files or folders to lint with --check.
-    #[arg(value_name = "PATH", requires = "check")]
+    /// Files or folders to lint with --check (or to change with
+    /// --replace-server).
+    #[arg(value_name = "PATH", requires = "files")]
     pub paths: Vec<PathBuf>,
 
     /// Print a rule's documentation (e.g. TC002 or missing-encrypt).
@@ -64,6 +68,18 @@ pub struct Args {
     /// (`--output-format json` for JSON).
     #[arg(long, conflicts_with_all = ["check", "explain", "decode"])]
     pub list_rules: bool,
+
+    /// Move every link from server OLD to server NEW (`@server` and `h=`),
+    /// in the files and folders given: the host matches without regard to
+    /// case, a link keeps its port unless NEW has one, and OLD with a port
+    /// matches only links with that port. With --diff, print the changes
+    /// and write nothing (exit 1 when something would change).
+    #[arg(
+        long,
+        value_name = "OLD=NEW",
+        conflicts_with_all = ["fix", "explain", "decode", "list_rules", "statistics"]
+    )]
+    pub replace_server: Option<String>,
 
     /// Print a link's parts as JSON (the password shown as ***).
     #[arg(long, value_name = "LINK", conflicts_with = "check")]
@@ -90,22 +106,22 @@ pub struct Args {
     #[arg(long, requires = "check")]
     pub unsafe_fixes: bool,
 
-    /// Print the fixes as a unified diff and write nothing; exit 1 when
-    /// something would change.
-    #[arg(long, requires = "check")]
+    /// Print the fixes (or the replacements of --replace-server) as a
+    /// unified diff and write nothing; exit 1 when something would change.
+    #[arg(long, requires = "files")]
     pub diff: bool,
 
     /// Use this configuration file for every checked file (no discovery).
     #[arg(
         long,
         value_name = "FILE",
-        requires = "check",
+        requires = "files",
         conflicts_with = "isolated"
     )]
     pub config: Option<PathBuf>,
 
     /// Ignore every configuration file.
-    #[arg(long, requires = "check")]
+    #[arg(long, requires = "files")]
     pub isolated: bool,
 
     /// The file name to report for standard input; its extension picks the

@@ -6,18 +6,23 @@ pub mod args;
 pub mod diff;
 pub mod fix_files;
 pub mod format;
+pub mod replace;
+mod sink;
+mod status;
+
+use sink::Sink;
+pub use status::Status;
 
 use std::collections::HashMap;
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 
 use serde::Serialize;
 
 use crate::fix::Applicability;
 use crate::project::checked::{Checked, FileError, Outcome};
 use crate::project::config::{Overrides, Resolver};
-use crate::project::read;
+use crate::project::read::{self, KeepText};
 use crate::project::settings::Settings;
 use crate::project::walk::{self, WalkOptions, Walked};
 use crate::rules::Config;
@@ -26,23 +31,6 @@ use crate::scan::DocKind;
 use crate::uri::Link;
 use args::{Args, FailOn, OutputFormat};
 use clap::CommandFactory;
-
-/// Exit statuses, as ruff and ripgrep use them.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Status {
-    /// Nothing at or above `--fail-on`.
-    Success = 0,
-    /// Findings at or above `--fail-on`.
-    Failure = 1,
-    /// The run itself failed.
-    Error = 2,
-}
-
-impl From<Status> for ExitCode {
-    fn from(s: Status) -> ExitCode {
-        ExitCode::from(s as u8)
-    }
-}
 
 /// Runs the command line's `--check`, `--explain`, `--decode`,
 /// `--list-rules` or a generator of completions or the man page.
@@ -291,49 +279,6 @@ fn overrides_from_args(args: &Args) -> Result<Overrides, String> {
     })
 }
 
-/// Where the report goes: standard output or `-o FILE`.
-enum Sink<'a> {
-    Stdout(&'a mut dyn Write),
-    File(PathBuf, io::BufWriter<std::fs::File>),
-}
-
-impl Sink<'_> {
-    fn open<'a>(args: &Args, stdout: &'a mut dyn Write) -> io::Result<Sink<'a>> {
-        match &args.output_file {
-            None => Ok(Sink::Stdout(stdout)),
-            Some(p) if p.as_os_str() == "-" => Ok(Sink::Stdout(stdout)),
-            Some(p) => {
-                if let Some(dir) = p.parent().filter(|d| !d.as_os_str().is_empty()) {
-                    std::fs::create_dir_all(dir).map_err(|e| with_path(p, e))?;
-                }
-                let f = std::fs::File::create(p).map_err(|e| with_path(p, e))?;
-                Ok(Sink::File(p.clone(), io::BufWriter::new(f)))
-            }
-        }
-    }
-
-    fn writer(&mut self) -> &mut dyn Write {
-        match self {
-            Sink::Stdout(w) => *w,
-            Sink::File(_, w) => w,
-        }
-    }
-
-    fn finish(self) -> io::Result<()> {
-        match self {
-            Sink::Stdout(w) => w.flush(),
-            Sink::File(p, mut w) => {
-                w.flush().map_err(|e| with_path(&p, e))?;
-                w.get_ref().sync_all().map_err(|e| with_path(&p, e))
-            }
-        }
-    }
-}
-
-fn with_path(p: &Path, e: io::Error) -> io::Error {
-    io::Error::new(e.kind(), format!("{}: {e}", p.display()))
-}
-
 fn check(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<Status> {
     let overrides = match overrides_from_args(args) {
         Ok(o) => o,
@@ -350,6 +295,9 @@ fn check(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<St
             return Ok(Status::Error);
         }
     };
+    if let Some(spec) = &args.replace_server {
+        return replace::run(args, spec, &resolver, out, err);
+    }
     let fix = (args.fix || args.diff).then_some(if args.unsafe_fixes {
         Applicability::Unsafe
     } else {
@@ -357,10 +305,14 @@ fn check(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<St
     });
     let stdin = args.paths.len() == 1 && args.paths[0].as_os_str() == "-";
     // Only these reports show source lines; the others need positions.
-    let keep_text = matches!(
+    let keep_text = if matches!(
         args.output_format,
         OutputFormat::Full | OutputFormat::Gitlab
-    );
+    ) {
+        KeepText::WithDiagnostics
+    } else {
+        KeepText::No
+    };
     if stdin && args.fix {
         writeln!(
             err,

@@ -20,6 +20,10 @@ pub struct ClientCapabilities {
     /// then sent without its edit, computed only when it is resolved.
     pub code_action_resolve: bool,
     pub configuration: bool,
+    /// `textDocument/documentSymbol` answers with nested symbols.
+    pub hierarchical_symbols: bool,
+    /// Completion items may be snippets with tab stops.
+    pub snippets: bool,
     pub diagnostic_refresh: bool,
     pub inlay_hint_refresh: bool,
     pub watch_registration: bool,
@@ -59,6 +63,15 @@ impl ClientCapabilities {
                             .is_some_and(|r| r.properties.iter().any(|p| p == "edit"))
                 }),
             configuration: ws.and_then(|w| w.configuration).unwrap_or(false),
+            hierarchical_symbols: text_document
+                .and_then(|t| t.document_symbol.as_ref())
+                .and_then(|d| d.hierarchical_document_symbol_support)
+                .unwrap_or(false),
+            snippets: text_document
+                .and_then(|t| t.completion.as_ref())
+                .and_then(|c| c.completion_item.as_ref())
+                .and_then(|i| i.snippet_support)
+                .unwrap_or(false),
             diagnostic_refresh: ws
                 .and_then(|w| w.diagnostics.as_ref())
                 .and_then(|d| d.refresh_support)

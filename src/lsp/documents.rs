@@ -53,6 +53,15 @@ impl Shared {
             .is_some_and(|d| Arc::ptr_eq(&d.cell, &snap.cell))
     }
 
+    /// The current state of every open document.
+    pub fn snapshots(&self) -> Vec<Snapshot> {
+        let encoding = self.session().client.encoding;
+        let docs = lock(&self.docs);
+        docs.iter()
+            .map(|(k, d)| self.snapshot_of(k, d, encoding))
+            .collect()
+    }
+
     /// URIs of every open document.
     pub fn open_uris(&self) -> Vec<lsp::Uri> {
         lock(&self.docs).values().map(|d| d.uri.clone()).collect()

@@ -14,6 +14,8 @@
 //! - `service`: the tower layer that orders document notifications, takes
 //!   request snapshots, contains panics and records shutdown/exit;
 //! - `server`: the `LanguageServer` handlers;
+//! - `graph`: references, rename, the outline and workspace symbols;
+//!   `templates`: link templates offered after `trueconf:`;
 //! - [`convert`], `hover`, `completion`, `actions`, `links`, `workspace`:
 //!   core values rendered as LSP values.
 //!
@@ -28,6 +30,7 @@ pub mod convert;
 mod document;
 mod documents;
 mod frames;
+mod graph;
 mod hover;
 mod links;
 mod options;
@@ -37,6 +40,7 @@ mod service;
 mod session;
 pub mod settings;
 mod state;
+mod templates;
 #[cfg(feature = "testing")]
 mod testing;
 pub mod text;

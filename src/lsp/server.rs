@@ -21,7 +21,7 @@ use super::service::CALL_SNAPSHOT;
 use super::session::Session;
 use super::settings::SECTION;
 use super::state::{Shared, lock};
-use super::{completion, hover, links, workspace};
+use super::{completion, graph, hover, links, templates, workspace};
 use crate::project::config::NAMES as FILE_NAMES;
 use crate::text::Encoding;
 
@@ -279,6 +279,16 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> 
     })
 }
 
+/// LSP's `RequestFailed`: the request was well formed, and its message
+/// says why it cannot be done (the client shows it).
+fn request_failed(message: impl Into<std::borrow::Cow<'static, str>>) -> Error {
+    Error {
+        code: ErrorCode::ServerError(-32803),
+        message: message.into(),
+        data: None,
+    }
+}
+
 /// What this server offers, in the negotiated encoding; diagnostics are
 /// pulled when the client pulls them, else pushed.
 fn server_capabilities(encoding: Encoding, pull: bool) -> lsp::ServerCapabilities {
@@ -293,7 +303,7 @@ fn server_capabilities(encoding: Encoding, pull: bool) -> lsp::ServerCapabilitie
         )),
         hover_provider: Some(lsp::HoverProviderCapability::Simple(true)),
         completion_provider: Some(lsp::CompletionOptions {
-            trigger_characters: Some(vec!["&".into(), "=".into(), ";".into()]),
+            trigger_characters: Some(vec!["&".into(), "=".into(), ";".into(), ":".into()]),
             resolve_provider: Some(false),
             ..lsp::CompletionOptions::default()
         }),
@@ -312,6 +322,13 @@ fn server_capabilities(encoding: Encoding, pull: bool) -> lsp::ServerCapabilitie
             work_done_progress_options: lsp::WorkDoneProgressOptions::default(),
         }),
         inlay_hint_provider: Some(lsp::OneOf::Left(true)),
+        references_provider: Some(lsp::OneOf::Left(true)),
+        rename_provider: Some(lsp::OneOf::Right(lsp::RenameOptions {
+            prepare_provider: Some(true),
+            work_done_progress_options: lsp::WorkDoneProgressOptions::default(),
+        })),
+        document_symbol_provider: Some(lsp::OneOf::Left(true)),
+        workspace_symbol_provider: Some(lsp::OneOf::Left(true)),
         diagnostic_provider: pull.then(|| {
             lsp::DiagnosticServerCapabilities::Options(lsp::DiagnosticOptions {
                 identifier: Some("trueconf-lsp".to_string()),
@@ -456,11 +473,14 @@ impl LanguageServer for Backend {
     ) -> Result<Option<lsp::CompletionResponse>> {
         let p = params.text_document_position;
         let pos = p.position;
+        let snippets = self.shared.session().client.snippets;
         self.on_current_lint(&p.text_document.uri, move |_, linted| {
             if linted.too_large {
                 return None;
             }
-            completion::complete(linted, linted.lines().offset(pos))
+            let offset = linted.lines().offset(pos);
+            templates::complete(linted, offset, snippets)
+                .or_else(|| completion::complete(linted, offset))
                 .map(lsp::CompletionResponse::Array)
         })
         .await
@@ -564,6 +584,92 @@ impl LanguageServer for Backend {
         .await
     }
 
+    async fn references(&self, params: lsp::ReferenceParams) -> Result<Option<Vec<lsp::Location>>> {
+        let p = params.text_document_position;
+        let pos = p.position;
+        let Some(target) = self
+            .on_current_lint(&p.text_document.uri, move |_, linted| {
+                graph::symbol_at(linted, linted.lines().offset(pos))
+            })
+            .await?
+        else {
+            return Ok(None);
+        };
+        let docs = self.workspace_docs().await?;
+        let encoding = self.shared.session().client.encoding;
+        Ok(Some(graph::references(
+            &docs,
+            target.kind,
+            &target.name,
+            encoding,
+        )))
+    }
+
+    async fn prepare_rename(
+        &self,
+        params: lsp::TextDocumentPositionParams,
+    ) -> Result<Option<lsp::PrepareRenameResponse>> {
+        let pos = params.position;
+        let answer = self
+            .on_current_lint(&params.text_document.uri, move |_, linted| {
+                Some(graph::prepare_rename(linted, linted.lines().offset(pos)))
+            })
+            .await?;
+        match answer {
+            None => Ok(None),
+            Some(Ok(r)) => Ok(Some(r)),
+            Some(Err(message)) => Err(request_failed(message)),
+        }
+    }
+
+    async fn rename(&self, params: lsp::RenameParams) -> Result<Option<lsp::WorkspaceEdit>> {
+        let p = params.text_document_position;
+        let pos = p.position;
+        let new_name = params.new_name;
+        let found = self
+            .on_current_lint(&p.text_document.uri, move |_, linted| {
+                graph::symbol_at(linted, linted.lines().offset(pos))
+            })
+            .await?;
+        let target = graph::renamable(found).map_err(request_failed)?;
+        graph::check_new_name(target.kind, &new_name).map_err(request_failed)?;
+        let docs = self.workspace_docs().await?;
+        let session = self.shared.session();
+        Ok(Some(graph::rename(
+            &docs,
+            target.kind,
+            &target.name,
+            &new_name,
+            session.client.encoding,
+            session.client.document_changes,
+        )))
+    }
+
+    async fn document_symbol(
+        &self,
+        params: lsp::DocumentSymbolParams,
+    ) -> Result<Option<lsp::DocumentSymbolResponse>> {
+        let hierarchical = self.shared.session().client.hierarchical_symbols;
+        self.on_current_lint(&params.text_document.uri, move |snap, linted| {
+            if linted.too_large {
+                return None;
+            }
+            Some(graph::document_symbols(&snap.uri, linted, hierarchical))
+        })
+        .await
+    }
+
+    async fn symbol(
+        &self,
+        params: lsp::WorkspaceSymbolParams,
+    ) -> Result<Option<lsp::WorkspaceSymbolResponse>> {
+        let docs = self.workspace_docs().await?;
+        let encoding = self.shared.session().client.encoding;
+        Ok(Some(lsp::WorkspaceSymbolResponse::Flat(
+            graph::workspace_symbols(&docs, &params.query, encoding),
+        )))
+    }
+
     async fn diagnostic(
         &self,
         params: lsp::DocumentDiagnosticParams,
@@ -634,6 +740,15 @@ impl LanguageServer for Backend {
 }
 
 impl Backend {
+    /// The open documents and the workspace's files with links, for
+    /// references, rename and workspace symbols.
+    async fn workspace_docs(&self) -> Result<Vec<graph::Doc>> {
+        let open = self.shared.snapshots();
+        let roots = self.shared.session().roots;
+        let resolver = self.shared.resolver();
+        blocking(move || graph::workspace(&open, &roots, &resolver)).await
+    }
+
     /// Another handle on the same server, for spawned tasks.
     fn handle(&self) -> Backend {
         Backend::new(self.client.clone(), self.shared.clone())

@@ -7,6 +7,7 @@ use tower_lsp_server::ls_types as lsp;
 
 use super::convert::{self, Lines};
 use crate::project::config::Resolver;
+use crate::project::read::KeepText;
 use crate::project::walk::{WalkOptions, Walked, walk};
 use crate::text::{Encoding, LineIndex};
 
@@ -31,7 +32,7 @@ pub fn report(
         hidden: false,
         threads: 1,
         fix: None,
-        keep_text: true,
+        keep_text: KeepText::WithDiagnostics,
     };
     let Walked {
         checked, errors, ..

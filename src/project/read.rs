@@ -46,6 +46,17 @@ pub fn binary_error(path: String) -> FileError {
     }
 }
 
+/// Which texts a check keeps in [`Checked::text`] (a fixed text is kept
+/// always).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeepText {
+    No,
+    /// Of files with diagnostics: for reports that show source lines.
+    WithDiagnostics,
+    /// Of files with links: for references, rename and replacements.
+    WithLinks,
+}
+
 /// Lints (and with `fix`, fixes in memory) one file's bytes.
 pub fn check_bytes(
     path: String,
@@ -54,7 +65,7 @@ pub fn check_bytes(
     kind: DocKind,
     settings: Arc<Effective>,
     fix: Option<Applicability>,
-    keep_text: bool,
+    keep_text: KeepText,
 ) -> Outcome {
     let probe = &bytes[..bytes.len().min(BINARY_PROBE)];
     if probe.starts_with(&[0xFF, 0xFE]) || probe.starts_with(&[0xFE, 0xFF]) {
@@ -135,7 +146,12 @@ pub fn check_bytes(
         }
     }
     checked.places = place(text, &analysis);
-    if keep_text && !analysis.diagnostics.is_empty() {
+    let keep = match keep_text {
+        KeepText::No => false,
+        KeepText::WithDiagnostics => !analysis.diagnostics.is_empty(),
+        KeepText::WithLinks => !analysis.diagnostics.is_empty() || !analysis.links.is_empty(),
+    };
+    if keep {
         checked.text = text.to_string();
     }
     checked.analysis = analysis;

@@ -12,7 +12,7 @@ use ignore::WalkState;
 
 use super::checked::{Checked, FileError, Outcome};
 use super::config::{ConfigError, Resolver};
-use super::read::{binary_error, check_bytes, read_into};
+use super::read::{KeepText, binary_error, check_bytes, read_into};
 use crate::fix::Applicability;
 use crate::scan::DocKind;
 
@@ -23,9 +23,9 @@ pub struct WalkOptions {
     pub threads: usize,
     /// Fix in memory, applying fixes at or above this applicability.
     pub fix: Option<Applicability>,
-    /// Keep the text of files with diagnostics (for reports that show
-    /// source lines). Positions are computed on the worker either way.
-    pub keep_text: bool,
+    /// Which texts to keep (for reports that show source lines, or for
+    /// references). Positions are computed on the worker either way.
+    pub keep_text: KeepText,
 }
 
 /// Everything a walk found.

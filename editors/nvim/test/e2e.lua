@@ -3,7 +3,9 @@
 -- with bad links, the diagnostics the server sends for them (positions checked
 -- in the negotiated offset encoding), a clean :checkhealth trueconf, the hover
 -- text of a link with a password, a quick-fix and the fix-all source action
--- applied to the buffers, and a second client limited to UTF-16 positions.
+-- applied to the buffers, references and rename of a server across a
+-- workspace (an unopened HTML file among its files), and a second client
+-- limited to UTF-16 positions.
 -- Run by test/run.sh:
 --   TRUECONF_LSP_BIN=target/debug/trueconf-lsp TRUECONF_NVIM_PLUGIN=editors/nvim \
 --     nvim --clean --headless --cmd 'lua vim.opt.rtp:prepend(vim.env.TRUECONF_NVIM_PLUGIN)' \
@@ -357,6 +359,50 @@ H.case('Markdown: source.fixAll.trueconf-lsp, resolved, adds &encrypt=1 and repl
     return #vim.diagnostic.get(buf) == 0
   end, buf, 'diagnostics remain after fix-all')
 end, { needs_previous = true })
+
+H.case('references and rename of a server across the workspace', function()
+  local dir = vim.fn.tempname()
+  vim.fn.mkdir(dir, 'p')
+  -- A root marker: the server's workspace is this folder.
+  vim.fn.writefile({}, dir .. '/trueconf-lsp.toml')
+  local other = dir .. '/other.html'
+  vim.fn.writefile({ '<a href="trueconf:\\c\\0031213894212@old.example.com&amp;h=old.example.com">join</a>' }, other)
+  local file = dir .. '/graph.md'
+  vim.fn.writefile({ 'Join trueconf:\\c\\0031213894212@Old.Example.com today.' }, file)
+  local b, client = open_and_attach(file, NAME)
+  local line = vim.api.nvim_buf_get_lines(b, 0, 1, false)[1]
+  local position = { line = 0, character = lsp_col(line, byte_col_of(line, 'Old.Example') + 2, client.offset_encoding) }
+  local doc = { uri = vim.uri_from_bufnr(b) }
+  local refs = request(client, b, 'textDocument/references', {
+    textDocument = doc,
+    position = position,
+    context = { includeDeclaration = true },
+  }) or {}
+  local files = vim.tbl_map(function(l)
+    return vim.fs.basename(vim.uri_to_fname(l.uri))
+  end, refs)
+  table.sort(files)
+  H.eq({ 'graph.md', 'other.html', 'other.html' }, files, 'files of the references to old.example.com')
+  local edit = request(client, b, 'textDocument/rename', {
+    textDocument = doc,
+    position = position,
+    newName = 'video.example.com',
+  })
+  H.check(edit ~= nil, 'rename gave no edit')
+  vim.lsp.util.apply_workspace_edit(edit, client.offset_encoding)
+  H.eq(
+    { 'Join trueconf:\\c\\0031213894212@video.example.com today.' },
+    vim.api.nvim_buf_get_lines(b, 0, -1, false),
+    'graph.md after the rename'
+  )
+  local ob = vim.fn.bufadd(other)
+  vim.fn.bufload(ob)
+  H.eq(
+    { '<a href="trueconf:\\c\\0031213894212@video.example.com&amp;h=video.example.com">join</a>' },
+    vim.api.nvim_buf_get_lines(ob, 0, -1, false),
+    'other.html after the rename'
+  )
+end)
 
 H.case('a client that offers only UTF-16 gets UTF-16 columns', function()
   local dir = vim.fn.tempname()

@@ -1,0 +1,49 @@
+//! Where a report goes: standard output, or a file written whole.
+
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use super::args::Args;
+
+/// Where the report goes: standard output or `-o FILE`.
+pub enum Sink<'a> {
+    Stdout(&'a mut dyn Write),
+    File(PathBuf, io::BufWriter<std::fs::File>),
+}
+
+impl Sink<'_> {
+    pub fn open<'a>(args: &Args, stdout: &'a mut dyn Write) -> io::Result<Sink<'a>> {
+        match &args.output_file {
+            None => Ok(Sink::Stdout(stdout)),
+            Some(p) if p.as_os_str() == "-" => Ok(Sink::Stdout(stdout)),
+            Some(p) => {
+                if let Some(dir) = p.parent().filter(|d| !d.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(dir).map_err(|e| with_path(p, e))?;
+                }
+                let f = std::fs::File::create(p).map_err(|e| with_path(p, e))?;
+                Ok(Sink::File(p.clone(), io::BufWriter::new(f)))
+            }
+        }
+    }
+
+    pub fn writer(&mut self) -> &mut dyn Write {
+        match self {
+            Sink::Stdout(w) => *w,
+            Sink::File(_, w) => w,
+        }
+    }
+
+    pub fn finish(self) -> io::Result<()> {
+        match self {
+            Sink::Stdout(w) => w.flush(),
+            Sink::File(p, mut w) => {
+                w.flush().map_err(|e| with_path(&p, e))?;
+                w.get_ref().sync_all().map_err(|e| with_path(&p, e))
+            }
+        }
+    }
+}
+
+fn with_path(p: &Path, e: io::Error) -> io::Error {
+    io::Error::new(e.kind(), format!("{}: {e}", p.display()))
+}
