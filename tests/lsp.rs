@@ -1596,3 +1596,42 @@ async fn docs_url_links_diagnostics_to_rule_sections() {
     assert_eq!(d["codeDescription"]["href"], href.as_str(), "{r}");
     assert_eq!(c.shutdown_and_exit().await, 0);
 }
+
+/// Workspace diagnostics walk as `--check` does: the default excludes,
+/// `extend-exclude` adding to them and `exclude` replacing them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn workspace_diagnostics_follow_exclude_and_extend_exclude() {
+    for (config, expected) in [
+        ("extend-exclude = [\"vendor\"]\n", vec!["docs/a.md"]),
+        (
+            "exclude = [\"vendor\"]\n",
+            vec!["docs/a.md", "node_modules/pkg/b.md"],
+        ),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        for name in ["docs/a.md", "node_modules/pkg/b.md", "vendor/c.md"] {
+            let path = root.join(name);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, "visicall:bob\n").unwrap();
+        }
+        std::fs::write(root.join("trueconf-lsp.toml"), config).unwrap();
+        let mut c = Client::start();
+        let (root_uri, _) = c
+            .initialize_in(&root, pull_caps(&["utf-16"]), Value::Null)
+            .await;
+        let r = c
+            .request("workspace/diagnostic", json!({"previousResultIds": []}))
+            .await;
+        let mut uris: Vec<String> = r["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["uri"].as_str().unwrap().to_string())
+            .collect();
+        uris.sort();
+        let expected: Vec<String> = expected.iter().map(|p| format!("{root_uri}/{p}")).collect();
+        assert_eq!(uris, expected, "{config}");
+        assert_eq!(c.shutdown_and_exit().await, 0);
+    }
+}
