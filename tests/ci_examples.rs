@@ -352,8 +352,16 @@ fn pre_commit_hooks_are_declared() {
     assert_eq!(
         got,
         [
-            ("trueconf-lsp", "trueconf-lsp --check", "python"),
-            ("trueconf-lsp-fix", "trueconf-lsp --check --fix", "python"),
+            (
+                "trueconf-lsp",
+                "trueconf-lsp --check --force-exclude",
+                "python"
+            ),
+            (
+                "trueconf-lsp-fix",
+                "trueconf-lsp --check --force-exclude --fix",
+                "python"
+            ),
         ]
     );
     let local = yaml("examples/ci/pre-commit-config.yaml");

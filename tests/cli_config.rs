@@ -133,7 +133,7 @@ fn bad_configs_exit_2_with_file_line_and_reason() {
         (
             "trueconf-lsp.toml",
             b"fail_on = \"error\"\n",
-            "error: trueconf-lsp.toml:1:1: unknown field `fail_on`, expected one of `fail-on`, `select`, `ignore`, `exclude`, `allowed-servers`, `allowedServers`, `severity`, `inlay-hints`, `inlayHints`, `max-document-bytes`, `maxDocumentBytes`\n",
+            "error: trueconf-lsp.toml:1:1: unknown field `fail_on`, expected one of `fail-on`, `select`, `ignore`, `exclude`, `extend-exclude`, `extendExclude`, `allowed-servers`, `allowedServers`, `severity`, `inlay-hints`, `inlayHints`, `max-document-bytes`, `maxDocumentBytes`, `docs-url`, `docsUrl`\n",
         ),
         (
             "trueconf-lsp.toml",
@@ -200,35 +200,132 @@ fn exclude_is_relative_to_the_config_folder() {
             "drafts/b.md:1:1 TC002",
         ]
     );
-    // Paths named on the command line (as pre-commit passes them) too.
-    let r = run(
-        dir.path(),
-        &[
-            "--check",
-            "--output-format",
-            "json",
-            "docs/drafts/a.md",
-            "docs/x.min.html",
-            "docs/guide.md",
-        ],
+    // Paths named on the command line are checked as ruff checks them,
+    // unless --force-exclude (as the pre-commit hook passes file names).
+    let named = [
+        "--check",
+        "--output-format",
+        "json",
+        "docs/drafts/a.md",
+        "docs/x.min.html",
+        "docs/guide.md",
+    ];
+    let r = run(dir.path(), &named);
+    assert_eq!(
+        json_findings(&r.stdout),
+        [
+            "docs/drafts/a.md:1:1 TC002",
+            "docs/guide.md:1:1 TC002",
+            "docs/x.min.html:1:1 TC002"
+        ]
     );
+    let r = run(dir.path(), &[&named[..], &["--force-exclude"]].concat());
     assert_eq!(json_findings(&r.stdout), ["docs/guide.md:1:1 TC002"]);
-    // --exclude adds globs relative to the current folder.
+    // --extend-exclude adds globs relative to the current folder.
     let r = run(
         dir.path(),
         &[
             "--check",
             "--output-format",
             "json",
-            "--exclude",
+            "--extend-exclude",
             "drafts",
-            "--exclude",
+            "--extend-exclude",
             "api/**",
         ],
     );
     assert_eq!(
         json_findings(&r.stdout),
         ["docs/api/v2/c.md:1:1 TC002", "docs/guide.md:1:1 TC002"]
+    );
+    // --exclude replaces the file's `exclude` (and the default excludes).
+    let r = run(
+        dir.path(),
+        &["--check", "--output-format", "json", "--exclude", "api"],
+    );
+    assert_eq!(
+        json_findings(&r.stdout),
+        [
+            "docs/drafts/a.md:1:1 TC002",
+            "docs/guide.md:1:1 TC002",
+            "docs/x.min.html:1:1 TC002",
+            "drafts/b.md:1:1 TC002",
+        ]
+    );
+}
+
+/// ruff's meaning: `exclude` replaces the default excluded folders,
+/// `extend-exclude` adds to them; so do `--exclude` and `--extend-exclude`.
+#[test]
+fn exclude_replaces_the_default_excludes_and_extend_exclude_adds() {
+    let files = [
+        ("node_modules/pkg/a.md", ERR),
+        (".venv/b.md", ERR),
+        ("vendor/c.md", ERR),
+        ("docs/d.md", ERR),
+    ];
+    let findings = |config: &str, args: &[&str]| {
+        let mut all = files.to_vec();
+        if !config.is_empty() {
+            all.push(("trueconf-lsp.toml", config));
+        }
+        let dir = tree(&all);
+        let r = run(
+            dir.path(),
+            &[&["--check", "--output-format", "json", "--hidden"], args].concat(),
+        );
+        assert_eq!(r.stderr, "", "{config} {args:?}");
+        json_findings(&r.stdout)
+    };
+    let (a, b, c, d) = (
+        "node_modules/pkg/a.md:1:1 TC002",
+        ".venv/b.md:1:1 TC002",
+        "vendor/c.md:1:1 TC002",
+        "docs/d.md:1:1 TC002",
+    );
+    assert_eq!(findings("", &[]), [d, c]);
+    assert_eq!(findings("extend-exclude = [\"vendor\"]\n", &[]), [d]);
+    assert_eq!(findings("extendExclude = [\"vendor\"]\n", &[]), [d]);
+    assert_eq!(findings("exclude = [\"vendor\"]\n", &[]), [b, d, a]);
+    assert_eq!(findings("exclude = []\n", &[]), [b, d, a, c]);
+    assert_eq!(
+        findings(
+            "exclude = [\"vendor\"]\nextend-exclude = [\".venv\"]\n",
+            &[]
+        ),
+        [d, a]
+    );
+    assert_eq!(findings("", &["--extend-exclude", "vendor"]), [d]);
+    assert_eq!(findings("", &["--exclude", "vendor"]), [b, d, a]);
+    // --exclude replaces the file's `exclude`; its `extend-exclude` stays.
+    assert_eq!(
+        findings(
+            "exclude = [\"docs\"]\nextend-exclude = [\"node_modules\"]\n",
+            &["--exclude", "vendor"]
+        ),
+        [b, d]
+    );
+    let bad = tree(&[
+        ("a.md", ERR),
+        ("trueconf-lsp.toml", "extend-exclude = [\"a/{b\"]\n"),
+    ]);
+    let r = run(bad.path(), &["--check"]);
+    assert_eq!(r.code, Some(2));
+    assert!(
+        r.stderr
+            .starts_with("error: trueconf-lsp.toml:1:19: extend-exclude: `a/{b` is no valid glob"),
+        "{}",
+        r.stderr
+    );
+    let r = run(
+        bad.path(),
+        &["--check", "--isolated", "--extend-exclude", "a/{b"],
+    );
+    assert_eq!(r.code, Some(2));
+    assert!(
+        r.stderr.starts_with("error: --extend-exclude: "),
+        "{}",
+        r.stderr
     );
 }
 

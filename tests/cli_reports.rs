@@ -147,6 +147,58 @@ fn sarif_is_valid_and_complete() {
     assert_eq!(log["runs"][0]["results"], Value::Array(vec![]));
 }
 
+/// `docs-url` gives SARIF the tool's `informationUri` and each rule's
+/// `helpUri` (its README section); a bad one is a configuration error.
+#[test]
+fn sarif_links_rules_to_the_docs_url() {
+    let docs = "https://docs.example.com/trueconf-lsp/";
+    let dir = tree(&[
+        ("docs/guide.md", GUIDE),
+        ("trueconf-lsp.toml", &format!("docs-url = \"{docs}\"\n")),
+    ]);
+    let r = run(dir.path(), &["--check", "--output-format", "sarif", "docs"]);
+    assert_eq!(r.code, Some(1), "{}", r.stderr);
+    let log: Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(
+        schema_errors(&sarif_validator(), &log),
+        Vec::<String>::new()
+    );
+    let driver = &log["runs"][0]["tool"]["driver"];
+    assert_eq!(driver["informationUri"], docs);
+    for (rule, entry) in Rule::ALL.iter().zip(driver["rules"].as_array().unwrap()) {
+        assert_eq!(
+            entry["helpUri"],
+            format!(
+                "{docs}#{}-{}",
+                rule.code().to_ascii_lowercase(),
+                rule.name()
+            )
+        );
+    }
+    assert_eq!(
+        driver["rules"][1]["helpUri"],
+        format!("{docs}#tc002-missing-encrypt")
+    );
+
+    for bad in [
+        "ftp://docs.example.com/",
+        "docs.example.com",
+        "https://x.example/#a",
+    ] {
+        let dir = tree(&[
+            ("a.md", "x\n"),
+            ("trueconf-lsp.toml", &format!("\n docs-url = \"{bad}\"\n")),
+        ]);
+        let r = run(dir.path(), &["--check", "a.md"]);
+        assert_eq!(r.code, Some(2), "{bad}");
+        assert!(
+            r.stderr.contains("trueconf-lsp.toml:2:13: docs-url: "),
+            "{bad}: {}",
+            r.stderr
+        );
+    }
+}
+
 #[test]
 fn sarif_uris_are_encoded() {
     let dir = tree(&[("my docs/a#b.md", "visicall:bob\n")]);

@@ -889,6 +889,7 @@ fn fresh_diagnostics(text: &str, enc: Encoding) -> Value {
         &analysis.diagnostics,
         &lines,
         Options::default().max_diagnostics,
+        None,
     ))
     .unwrap()
 }
@@ -1538,4 +1539,99 @@ fn reference_applier_matches_line_index() {
     assert_eq!((lc.line, lc.col), (0, 3));
     let edit = json!({"range": {"start": {"line": 1, "character": 0}, "end": {"line": 1, "character": 1}}, "newText": "B"});
     assert_eq!(apply_edits(text, &[edit], Encoding::Utf16), "a😀\r\nB");
+}
+
+/// The `docsUrl` setting (and `docs-url` in a config file) links each
+/// diagnostic to its rule's README section; the echo in a quick fix is the
+/// diagnostic as sent.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn docs_url_links_diagnostics_to_rule_sections() {
+    let docs = "https://docs.example.com/trueconf-lsp/";
+    let mut capabilities = caps(&["utf-16"]);
+    capabilities["workspace"]["configuration"] = json!(false);
+    let (mut c, _) =
+        Client::initialized(capabilities, json!({"settings": {"docsUrl": docs}})).await;
+    let text = "[x](visicall:bob)\n";
+    c.open(MD, "markdown", 1, text);
+    let p = c.diagnostics(MD, Some(1)).await;
+    let d = &p["diagnostics"][0];
+    assert_eq!(d["code"], "TC001");
+    let href = format!("{docs}#tc001-deprecated-scheme");
+    assert_eq!(d["codeDescription"]["href"], href.as_str(), "{d}");
+    let range = whole(text, &c);
+    let all = actions(&mut c, MD, range, Value::Null).await;
+    let fix = titled(&all, "Replace `visicall:` with `trueconf:`");
+    assert_eq!(fix["diagnostics"][0], *d);
+    // Not an http(s) address: refused, and no link is made up.
+    c.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"trueconf-lsp": {"docsUrl": "file:///etc/passwd"}}}),
+    );
+    let msg = c
+        .wait_for("window/showMessage", TIMEOUT, |_| true)
+        .await
+        .expect("a message");
+    assert!(
+        msg["message"].as_str().unwrap().contains("docs-url"),
+        "{msg}"
+    );
+    assert_eq!(c.shutdown_and_exit().await, 0);
+
+    // From a config file, in workspace diagnostics.
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    std::fs::write(root.join("a.md"), "[x](visicall:bob)\n").unwrap();
+    std::fs::write(
+        root.join("trueconf-lsp.toml"),
+        format!("docs-url = \"{docs}\"\n"),
+    )
+    .unwrap();
+    let mut c = Client::start();
+    c.initialize_in(&root, pull_caps(&["utf-16"]), Value::Null)
+        .await;
+    let r = c
+        .request("workspace/diagnostic", json!({"previousResultIds": []}))
+        .await;
+    let d = &r["items"][0]["items"][0];
+    assert_eq!(d["codeDescription"]["href"], href.as_str(), "{r}");
+    assert_eq!(c.shutdown_and_exit().await, 0);
+}
+
+/// Workspace diagnostics walk as `--check` does: the default excludes,
+/// `extend-exclude` adding to them and `exclude` replacing them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn workspace_diagnostics_follow_exclude_and_extend_exclude() {
+    for (config, expected) in [
+        ("extend-exclude = [\"vendor\"]\n", vec!["docs/a.md"]),
+        (
+            "exclude = [\"vendor\"]\n",
+            vec!["docs/a.md", "node_modules/pkg/b.md"],
+        ),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        for name in ["docs/a.md", "node_modules/pkg/b.md", "vendor/c.md"] {
+            let path = root.join(name);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, "visicall:bob\n").unwrap();
+        }
+        std::fs::write(root.join("trueconf-lsp.toml"), config).unwrap();
+        let mut c = Client::start();
+        let (root_uri, _) = c
+            .initialize_in(&root, pull_caps(&["utf-16"]), Value::Null)
+            .await;
+        let r = c
+            .request("workspace/diagnostic", json!({"previousResultIds": []}))
+            .await;
+        let mut uris: Vec<String> = r["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["uri"].as_str().unwrap().to_string())
+            .collect();
+        uris.sort();
+        let expected: Vec<String> = expected.iter().map(|p| format!("{root_uri}/{p}")).collect();
+        assert_eq!(uris, expected, "{config}");
+        assert_eq!(c.shutdown_and_exit().await, 0);
+    }
 }

@@ -11,8 +11,9 @@ Exit status with --check: 0 when nothing at or above --fail-on was found,
 unreadable or non-UTF-8 file).
 
 Configuration comes from the nearest trueconf-lsp.toml or .trueconf-lsp.toml
-above each file (keys: fail-on, select, ignore, exclude, allowed-servers,
-[severity]); --config picks one file for all, --isolated ignores them.
+above each file (keys: fail-on, select, ignore, exclude, extend-exclude,
+allowed-servers, docs-url, [severity]); --config picks one file for all,
+--isolated ignores them.
 
 Examples:
   trueconf-lsp --check docs/
@@ -89,6 +90,11 @@ pub struct Args {
     #[arg(long, value_enum, default_value_t = OutputFormat::Full, env = "TRUECONF_LSP_OUTPUT_FORMAT")]
     pub output_format: OutputFormat,
 
+    /// Color `full`, `concise` and the other text output: `auto` colors a
+    /// terminal unless NO_COLOR is set; CLICOLOR_FORCE colors a pipe too.
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+
     /// Write the report to this file instead of standard output.
     #[arg(
         short = 'o',
@@ -145,9 +151,20 @@ pub struct Args {
     #[arg(long)]
     pub exit_zero: bool,
 
-    /// Skip paths matching this glob (repeatable).
+    /// Skip paths matching this glob (repeatable), instead of the default
+    /// excluded folders and the configuration's `exclude`.
     #[arg(long, value_name = "GLOB", action = ArgAction::Append)]
     pub exclude: Vec<String>,
+
+    /// Skip paths matching this glob too (repeatable), besides the default
+    /// excluded folders and the configuration's `exclude`.
+    #[arg(long, value_name = "GLOB", action = ArgAction::Append)]
+    pub extend_exclude: Vec<String>,
+
+    /// Apply the excludes to paths named on the command line too (as a
+    /// pre-commit hook passes them); otherwise those are always checked.
+    #[arg(long)]
+    pub force_exclude: bool,
 
     /// Do not respect .gitignore, .ignore and similar files.
     #[arg(long)]
@@ -187,4 +204,17 @@ pub enum FailOn {
     Error,
     Warning,
     Info,
+}
+
+/// `--color`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// Color when writing to a terminal, unless `NO_COLOR` is set (or
+    /// `TERM` is `dumb`); `CLICOLOR_FORCE` colors output to a pipe too.
+    #[default]
+    Auto,
+    /// Always color (even to a pipe or a file).
+    Always,
+    /// Never color.
+    Never,
 }

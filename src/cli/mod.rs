@@ -14,7 +14,7 @@ use sink::Sink;
 pub use status::Status;
 
 use std::collections::HashMap;
-use std::io::{self, Read, Write};
+use std::io::{self, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
@@ -31,6 +31,7 @@ use crate::scan::DocKind;
 use crate::uri::Link;
 use args::{Args, FailOn, OutputFormat};
 use clap::CommandFactory;
+use format::color::{self, ColorEnv, Palette};
 
 /// Runs the command line's `--check`, `--explain`, `--decode`,
 /// `--list-rules` or a generator of completions or the man page.
@@ -47,7 +48,7 @@ pub fn run(args: &Args, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Statu
             .and_then(|()| stdout.write_all(&page))
             .map(|()| Status::Success)
     } else if args.list_rules {
-        list_rules(args.output_format, stdout)
+        list_rules(args.output_format, stdout, palette(args, false))
     } else if let Some(code) = &args.explain {
         explain(code, stdout, stderr)
     } else if let Some(link) = &args.decode {
@@ -66,6 +67,29 @@ pub fn run(args: &Args, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Statu
     })
 }
 
+/// The palette of the text output: colored as `--color`, `NO_COLOR`,
+/// `CLICOLOR_FORCE` and `TERM` say ([`color::enabled`]). `to_file`: the
+/// output goes to `-o FILE`, which `auto` never colors.
+fn palette(args: &Args, to_file: bool) -> Palette {
+    let (no_color, force, term) = (
+        std::env::var_os("NO_COLOR"),
+        std::env::var_os("CLICOLOR_FORCE"),
+        std::env::var_os("TERM"),
+    );
+    let env = ColorEnv {
+        no_color: no_color.as_deref(),
+        clicolor_force: force.as_deref(),
+        term: term.as_deref(),
+    };
+    let terminal = !to_file && io::stdout().is_terminal();
+    let choice = if to_file && args.color == args::ColorChoice::Auto {
+        args::ColorChoice::Never
+    } else {
+        args.color
+    };
+    Palette::new(color::enabled(choice, env, terminal))
+}
+
 /// `--statistics`: findings per rule, most first (then by code), with the
 /// number that have a fix; ruff's `--statistics` is the model. `[*]`: every
 /// finding of the rule has a fix (safe or unsafe), `[-]`: some have.
@@ -73,6 +97,7 @@ fn statistics(
     format: OutputFormat,
     found: &[format::Located],
     out: &mut dyn Write,
+    palette: Palette,
 ) -> io::Result<()> {
     let mut counts: Vec<(Rule, usize, usize)> = Vec::new();
     let mut at: HashMap<Rule, usize> = HashMap::new();
@@ -114,7 +139,20 @@ fn statistics(
         } else {
             "   "
         };
-        writeln!(out, "{n:>width$}  {}  {mark}  {}", r.code(), r.name())?;
+        let severity = found
+            .iter()
+            .filter(|l| l.diagnostic.rule == *r)
+            .map(|l| l.diagnostic.severity)
+            .max()
+            .unwrap_or(r.default_severity());
+        writeln!(
+            out,
+            "{}  {}  {}  {}",
+            palette.summary(format_args!("{n:>width$}")),
+            palette.severity(severity, r.code()),
+            palette.help(mark),
+            r.name()
+        )?;
     }
     Ok(())
 }
@@ -134,7 +172,7 @@ fn fix_safety(rule: Rule) -> String {
 }
 
 /// `--list-rules`: every rule, one line each, or a JSON array.
-fn list_rules(format: OutputFormat, out: &mut dyn Write) -> io::Result<Status> {
+fn list_rules(format: OutputFormat, out: &mut dyn Write, palette: Palette) -> io::Result<Status> {
     let rows: Vec<(Rule, String)> = Rule::ALL.iter().map(|&r| (r, fix_safety(r))).collect();
     if matches!(format, OutputFormat::Json | OutputFormat::JsonLines) {
         let list: Vec<serde_json::Value> = rows
@@ -153,12 +191,13 @@ fn list_rules(format: OutputFormat, out: &mut dyn Write) -> io::Result<Status> {
     } else {
         let width = rows.iter().map(|(r, _)| r.name().len()).max().unwrap_or(0);
         for (r, fix) in &rows {
+            let severity = r.default_severity();
             writeln!(
                 out,
-                "{}  {:width$}  {:7}  {fix}",
-                r.code(),
+                "{}  {:width$}  {}  {fix}",
+                palette.severity(severity, r.code()),
                 r.name(),
-                r.default_severity().as_str()
+                palette.severity(severity, format_args!("{:7}", severity.as_str()))
             )?;
         }
     }
@@ -276,6 +315,7 @@ fn overrides_from_args(args: &Args) -> Result<Overrides, String> {
             FailOn::Info => Severity::Info,
         }),
         exclude: args.exclude.clone(),
+        extend_exclude: args.extend_exclude.clone(),
     })
 }
 
@@ -334,6 +374,15 @@ fn check(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<St
                 config_errors: vec![e],
                 ..Walked::default()
             },
+            // As ruff: an excluded --stdin-filename is skipped only with
+            // --force-exclude.
+            Ok(settings)
+                if args.force_exclude
+                    && args.stdin_filename.is_some()
+                    && settings.excludes(&resolver.absolute(Path::new(&name))) =>
+            {
+                Walked::default()
+            }
             Ok(settings) => {
                 match read::check_bytes(name.clone(), None, &bytes, kind, settings, fix, keep_text)
                 {
@@ -371,6 +420,7 @@ fn check(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<St
                 .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
             fix,
             keep_text,
+            force_exclude: args.force_exclude,
         };
         walk::walk(&roots, strip_dot, &opts, &resolver)
     };
@@ -398,6 +448,7 @@ fn check(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<St
     let found = format::locate(&files);
     let summary = format::Summary::new(files.len(), &found);
     let mut sink = Sink::open(args, out)?;
+    let palette = palette(args, matches!(sink, Sink::File(..)));
     let w = sink.writer();
     let human = matches!(
         args.output_format,
@@ -409,25 +460,30 @@ fn check(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<St
         summary,
     };
     if args.statistics {
-        statistics(args.output_format, &found, w)?;
+        statistics(args.output_format, &found, w, palette)?;
     } else {
-        format::write(args.output_format, w, &report)?;
+        format::write_styled(args.output_format, w, &report, palette)?;
     }
     let fixed_line = args.fix.then(|| format::fixed_line(fixed.0, fixed.1));
     if human {
-        if errors.is_empty() || summary.diagnostics > 0 {
-            writeln!(w, "{}", format::summary_line(&summary))?;
+        if summary.diagnostics > 0 {
+            writeln!(w, "{}", palette.summary(format::summary_line(&summary)))?;
+        } else if errors.is_empty() {
+            writeln!(w, "{}", palette.success(format::summary_line(&summary)))?;
         } else {
             // Not "All checks passed": something could not be checked.
             writeln!(
                 w,
-                "No problems found in {} checked, but {} could not be checked (see above).",
-                format::plural(summary.files, "file", "files"),
-                format::plural(errors.len(), "path", "paths")
+                "{}",
+                palette.summary(format_args!(
+                    "No problems found in {} checked, but {} could not be checked (see above).",
+                    format::plural(summary.files, "file", "files"),
+                    format::plural(errors.len(), "path", "paths")
+                ))
             )?;
         }
         if let Some(line) = &fixed_line {
-            writeln!(w, "{line}")?;
+            writeln!(w, "{}", palette.success(line))?;
         }
         if let Some(note) = format::fixable_note(&found, args.fix, args.unsafe_fixes) {
             writeln!(w, "{note}")?;

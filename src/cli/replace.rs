@@ -140,6 +140,7 @@ pub fn run(
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
         fix: None,
         keep_text: KeepText::WithLinks,
+        force_exclude: args.force_exclude,
     };
     let Walked {
         checked: files,

@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 
 use tower_lsp_server::ls_types as lsp;
 
-use super::convert::{self, Lines};
+use super::convert::Lines;
 use super::document::Linted;
 use crate::fix::Applicability;
 use crate::rules::Config;
@@ -102,12 +102,14 @@ pub fn actions(
     let span = lines.span(range);
     // Only the diagnostics the client was sent: a document over the
     // diagnostics cap gets no more actions than that.
-    let here: Vec<&Diagnostic> = linted.analysis.diagnostics[..linted.shown]
+    // With each, the diagnostic as the client was sent it.
+    let here: Vec<(&Diagnostic, &lsp::Diagnostic)> = linted.analysis.diagnostics[..linted.shown]
         .iter()
-        .filter(|d| d.span.start <= span.end && span.start <= d.span.end)
+        .zip(&linted.diagnostics)
+        .filter(|(d, _)| d.span.start <= span.end && span.start <= d.span.end)
         .collect();
     if wanted(lsp::CodeActionKind::QUICKFIX.as_str(), only) {
-        for d in &here {
+        for &(d, sent) in &here {
             if let Some(fix) = &d.fix {
                 let title = match fix.applicability {
                     Applicability::DisplayOnly => format!("{} (suggestion)", fix.title),
@@ -117,7 +119,7 @@ pub fn actions(
                 out.push(action(
                     title,
                     lsp::CodeActionKind::QUICKFIX,
-                    Some(vec![convert::diagnostic(d, &lines)]),
+                    Some(vec![sent.clone()]),
                     target.edit(edits),
                     fix.applicability == Applicability::Safe,
                 ));
@@ -125,7 +127,7 @@ pub fn actions(
         }
         if let Some((open, close)) = linted.kind.comment_syntax() {
             let mut seen: HashSet<(usize, Rule)> = HashSet::new();
-            for d in &here {
+            for &(d, sent) in &here {
                 let line = lines.line_of(d.span.start);
                 if !seen.insert((line, d.rule)) {
                     continue;
@@ -134,7 +136,7 @@ pub fn actions(
                     out.push(action(
                         format!("Disable {} for this line", d.rule.code()),
                         lsp::CodeActionKind::QUICKFIX,
-                        Some(vec![convert::diagnostic(d, &lines)]),
+                        Some(vec![sent.clone()]),
                         target.edit(vec![edit]),
                         false,
                     ));

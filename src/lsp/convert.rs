@@ -101,20 +101,16 @@ pub fn severity(s: Severity) -> lsp::DiagnosticSeverity {
 }
 
 /// The documentation of a rule: its README anchor (`#tc002-missing-encrypt`)
-/// under the package's documentation address ([`crate::project::homepage`]),
+/// under `docs` (the `docs-url` setting or the package's address:
+/// [`Effective::docs_url`](crate::project::config::Effective::docs_url)),
 /// or `None` when no real address is known: no link is better than an
 /// invented one.
-pub fn rule_href(rule: Rule) -> Option<String> {
-    crate::project::homepage().map(|base| {
-        format!(
-            "{base}#{}-{}",
-            rule.code().to_ascii_lowercase(),
-            rule.name()
-        )
-    })
+pub fn rule_href(docs: Option<&str>, rule: Rule) -> Option<String> {
+    docs.map(|base| crate::project::rule_docs(base, rule))
 }
 
-pub fn diagnostic(d: &Diagnostic, lines: &Lines<'_>) -> lsp::Diagnostic {
+/// `d` for the client; `docs` is where the rules' documentation is.
+pub fn diagnostic(d: &Diagnostic, lines: &Lines<'_>, docs: Option<&str>) -> lsp::Diagnostic {
     let tags = match d.rule {
         Rule::DeprecatedScheme => Some(vec![lsp::DiagnosticTag::DEPRECATED]),
         Rule::UnusedSuppression => Some(vec![lsp::DiagnosticTag::UNNECESSARY]),
@@ -124,7 +120,7 @@ pub fn diagnostic(d: &Diagnostic, lines: &Lines<'_>) -> lsp::Diagnostic {
         range: lines.range(d.span),
         severity: Some(severity(d.severity)),
         code: Some(lsp::NumberOrString::String(d.rule.code().to_string())),
-        code_description: rule_href(d.rule)
+        code_description: rule_href(docs, d.rule)
             .and_then(|href| lsp::Uri::from_str(&href).ok())
             .map(|href| lsp::CodeDescription { href }),
         source: Some(SOURCE.to_string()),
@@ -141,11 +137,12 @@ pub fn diagnostics(
     diagnostics: &[Diagnostic],
     lines: &Lines<'_>,
     cap: usize,
+    docs: Option<&str>,
 ) -> Vec<lsp::Diagnostic> {
     let mut out: Vec<lsp::Diagnostic> = diagnostics
         .iter()
         .take(cap)
-        .map(|d| diagnostic(d, lines))
+        .map(|d| diagnostic(d, lines, docs))
         .collect();
     if diagnostics.len() > cap {
         let first_left_out = diagnostics[cap].span;
@@ -194,18 +191,15 @@ mod tests {
     }
 
     #[test]
-    fn hrefs_are_readme_anchors_under_the_real_address_only() {
-        match crate::project::homepage() {
-            Some(base) => {
-                assert_eq!(
-                    rule_href(Rule::MissingEncrypt).unwrap(),
-                    format!("{base}#tc002-missing-encrypt")
-                );
-                for rule in Rule::ALL {
-                    assert!(lsp::Uri::from_str(&rule_href(*rule).unwrap()).is_ok());
-                }
-            }
-            None => assert!(Rule::ALL.iter().all(|r| rule_href(*r).is_none())),
+    fn hrefs_are_readme_anchors_under_the_given_address_only() {
+        let base = "https://docs.example.com/trueconf-lsp/";
+        assert_eq!(
+            rule_href(Some(base), Rule::MissingEncrypt).unwrap(),
+            format!("{base}#tc002-missing-encrypt")
+        );
+        for rule in Rule::ALL {
+            assert!(lsp::Uri::from_str(&rule_href(Some(base), *rule).unwrap()).is_ok());
         }
+        assert!(Rule::ALL.iter().all(|r| rule_href(None, *r).is_none()));
     }
 }

@@ -181,6 +181,7 @@ impl Snapshot {
                 &linted.analysis.diagnostics,
                 &linted.lines(),
                 max_diagnostics,
+                self.cell.config.docs_url.as_deref(),
             );
         }
         linted

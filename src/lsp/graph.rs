@@ -85,6 +85,7 @@ pub fn workspace(open: &[Snapshot], roots: &[PathBuf], resolver: &Resolver) -> V
         threads: 1,
         fix: None,
         keep_text: KeepText::WithLinks,
+        force_exclude: false,
     };
     let Walked { checked, .. } = walk(roots, false, &opts, resolver);
     for file in checked {

@@ -33,6 +33,7 @@ pub fn report(
         threads: 1,
         fix: None,
         keep_text: KeepText::WithDiagnostics,
+        force_exclude: false,
     };
     let Walked {
         checked, errors, ..
@@ -54,7 +55,12 @@ pub fn report(
         };
         let index = LineIndex::new(&file.text);
         let lines = Lines::new(&file.text, &index, encoding);
-        let diagnostics = convert::diagnostics(&file.analysis.diagnostics, &lines, cap);
+        let diagnostics = convert::diagnostics(
+            &file.analysis.diagnostics,
+            &lines,
+            cap,
+            file.settings.docs_url.as_deref(),
+        );
         reported.push(uri.clone());
         items.push(full(uri, diagnostics));
     }

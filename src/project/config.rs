@@ -10,15 +10,19 @@
 //! - `--config FILE` uses one file for every checked file; `--isolated` uses
 //!   none.
 //! - Command-line flags are laid over the file as ruff does: `--select`
-//!   replaces the file's `select` and `ignore`; `--ignore` and `--exclude`
-//!   add to the file's; `--fail-on` replaces `fail-on`.
-//! - `exclude` globs are relative to the config file's folder (those of
-//!   `--exclude` to the current folder). A glob without `/` matches a file or
+//!   replaces the file's `select` and `ignore`; `--ignore` and
+//!   `--extend-exclude` add to the file's; `--exclude` replaces the file's
+//!   `exclude`; `--fail-on` replaces `fail-on`.
+//! - `exclude` (the file's or `--exclude`) replaces the default excluded
+//!   folders of the walk; `extend-exclude` adds to them (ruff's meaning).
+//!   Globs are relative to the config file's folder (those of the command
+//!   line to the current folder). A glob without `/` matches a file or
 //!   folder name anywhere below; one with `/` matches the path from that
-//!   folder. They apply to paths named on the command line too, so a
-//!   pre-commit hook that passes file names honours them.
+//!   folder. Paths named on the command line are checked whatever they
+//!   match unless `--force-exclude` (the walk's business).
 //! - The editor's settings are laid over each file's key by key; its
-//!   `exclude` globs are relative to the workspace root.
+//!   `exclude` and `extend-exclude` globs are relative to the workspace
+//!   root.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -112,7 +116,9 @@ struct Positions {
     select: Vec<(String, Span)>,
     ignore: Vec<(String, Span)>,
     exclude: Vec<(String, Span)>,
+    extend_exclude: Vec<(String, Span)>,
     allowed_servers: Vec<(String, Span)>,
+    docs_url: Option<(String, Span)>,
     /// Sorted by rule code.
     severity: Vec<((String, Span), (String, Span))>,
 }
@@ -154,8 +160,12 @@ impl Positions {
                 p.ignore = strings(value);
             } else if one.exclude.is_some() {
                 p.exclude = strings(value);
+            } else if one.extend_exclude.is_some() {
+                p.extend_exclude = strings(value);
             } else if one.allowed_servers.is_some() {
                 p.allowed_servers = strings(value);
+            } else if one.docs_url.is_some() {
+                p.docs_url = string(value);
             } else if one.severity.is_some()
                 && let Some(t) = value.get_ref().as_table()
             {
@@ -222,6 +232,15 @@ pub fn parse(path: &Path, text: &str) -> Result<Settings, ConfigError> {
             check(span.clone(), s)?;
         }
     }
+    if let Some((v, span)) = &positioned.docs_url {
+        check(
+            span.clone(),
+            Settings {
+                docs_url: Some(v.clone()),
+                ..Settings::default()
+            },
+        )?;
+    }
     for (v, span) in &positioned.allowed_servers {
         check(
             span.clone(),
@@ -242,9 +261,14 @@ pub fn parse(path: &Path, text: &str) -> Result<Settings, ConfigError> {
             },
         )?;
     }
-    for (v, span) in &positioned.exclude {
-        Exclude::new(Path::new("/"), std::slice::from_ref(v))
-            .map_err(|m| error(span.start, format!("exclude: {m}")))?;
+    for (key, list) in [
+        ("exclude", &positioned.exclude),
+        ("extend-exclude", &positioned.extend_exclude),
+    ] {
+        for (v, span) in list {
+            Exclude::new(Path::new("/"), std::slice::from_ref(v))
+                .map_err(|m| error(span.start, format!("{key}: {m}")))?;
+        }
     }
     // Every item is valid on its own; the whole must be too.
     settings.to_config().map_err(|m| error(0, m))?;
@@ -263,8 +287,13 @@ fn parse_lenient(path: &Path, text: &str) -> Result<(Settings, Vec<String>), Con
     let value = serde_json::to_value(table).map_err(|e| plain(e.to_string()))?;
     let (settings, warnings) = Settings::lenient(&value).map_err(plain)?;
     settings.to_config().map_err(plain)?;
-    if let Some(globs) = &settings.exclude {
-        Exclude::new(Path::new("/"), globs).map_err(|m| plain(format!("exclude: {m}")))?;
+    for (key, globs) in [
+        ("exclude", &settings.exclude),
+        ("extend-exclude", &settings.extend_exclude),
+    ] {
+        if let Some(globs) = globs {
+            Exclude::new(Path::new("/"), globs).map_err(|m| plain(format!("{key}: {m}")))?;
+        }
     }
     let warnings = warnings
         .into_iter()
@@ -397,7 +426,29 @@ pub struct Overrides {
     pub select: Vec<String>,
     pub ignore: Vec<String>,
     pub fail_on: Option<Severity>,
+    /// `--exclude`: when given, replaces every `exclude` and the default
+    /// excludes.
     pub exclude: Vec<String>,
+    /// `--extend-exclude`: added to every file's excludes.
+    pub extend_exclude: Vec<String>,
+}
+
+/// The excludes of the command line or of the editor, laid over each
+/// file's: `exclude` replaces the file's `exclude` and the default
+/// excludes; `extend-exclude` adds.
+#[derive(Clone, Debug)]
+struct OuterExcludes {
+    replace: Option<Exclude>,
+    extend: Exclude,
+}
+
+impl OuterExcludes {
+    fn new(base: &Path, replace: Option<&[String]>, extend: &[String]) -> Result<Self, String> {
+        Ok(OuterExcludes {
+            replace: replace.map(|g| Exclude::new(base, g)).transpose()?,
+            extend: Exclude::new(base, extend)?,
+        })
+    }
 }
 
 /// The settings in force for one file, in both shells.
@@ -411,18 +462,24 @@ pub struct Effective {
     pub inlay_hints: bool,
     /// Language server: the document size cap, when the settings set one.
     pub max_document_bytes: Option<usize>,
+    /// Where the rules' documentation is: the `docs-url` setting, else the
+    /// package's [`homepage`](super::settings::homepage), else `None`.
+    pub docs_url: Option<String>,
+    /// Whether the walk skips its default excluded folders: no `exclude`
+    /// replaced them.
+    pub default_excludes: bool,
     excludes: Vec<Exclude>,
 }
 
 impl Effective {
     /// The file's settings (if any), the editor's laid over them key by key,
-    /// then the command line's. `base_exclude` holds the globs of the
-    /// command line or of the editor; the editor's replace the file's.
+    /// then the command line's. `outer` holds the excludes of the command
+    /// line or of the editor; theirs replace the file's key by key.
     fn new(
         file: Option<(&Path, &Settings)>,
         editor: &Settings,
         overrides: &Overrides,
-        base_exclude: &Exclude,
+        outer: &OuterExcludes,
     ) -> Result<Effective, String> {
         let mut settings = file
             .map(|(_, s)| s.clone())
@@ -441,12 +498,22 @@ impl Effective {
             Some(f) => f,
             None => settings.fail_on()?.unwrap_or(Severity::Warning),
         };
-        let mut excludes = vec![base_exclude.clone()];
-        if let Some((path, s)) = file
+        let mut excludes = vec![outer.extend.clone()];
+        let mut default_excludes = true;
+        let folder = file.map(|(path, s)| (path.parent().unwrap_or(Path::new("/")), s));
+        if let Some(replace) = &outer.replace {
+            excludes.push(replace.clone());
+            default_excludes = false;
+        } else if let Some((base, s)) = folder
             && let Some(globs) = &s.exclude
-            && editor.exclude.is_none()
         {
-            let base = path.parent().unwrap_or(Path::new("/"));
+            excludes.push(Exclude::new(base, globs)?);
+            default_excludes = false;
+        }
+        if let Some((base, s)) = folder
+            && let Some(globs) = &s.extend_exclude
+            && editor.extend_exclude.is_none()
+        {
             excludes.push(Exclude::new(base, globs)?);
         }
         Ok(Effective {
@@ -457,12 +524,23 @@ impl Effective {
             max_document_bytes: settings
                 .max_document_bytes
                 .map(|n| usize::try_from(n).unwrap_or(usize::MAX)),
+            docs_url: settings
+                .docs_url
+                .or_else(|| super::settings::homepage().map(str::to_string)),
+            default_excludes,
             excludes,
         })
     }
 
     /// Is the absolute path `abs` excluded by the file's or the command
     /// line's `exclude`?
+    /// The address of `rule`'s documentation, when one is known.
+    pub fn rule_docs(&self, rule: crate::rules::Rule) -> Option<String> {
+        self.docs_url
+            .as_deref()
+            .map(|b| super::settings::rule_docs(b, rule))
+    }
+
     pub fn excludes(&self, abs: &Path) -> bool {
         self.excludes.iter().any(|e| e.matches(abs))
     }
@@ -488,7 +566,7 @@ pub struct Resolver {
     editor: Settings,
     overrides: Overrides,
     /// The command line's or the editor's `exclude`.
-    cli_exclude: Exclude,
+    cli_exclude: OuterExcludes,
     mode: Mode,
     /// Lenient: warnings about dropped keys, and the files that could not
     /// be used (and were skipped, as if absent), since the last
@@ -504,8 +582,14 @@ impl Resolver {
         isolated: bool,
         overrides: Overrides,
     ) -> Result<Resolver, ConfigError> {
-        let cli_exclude = Exclude::new(&cwd, &overrides.exclude)
-            .map_err(|m| ConfigError::plain("--exclude", m))?;
+        Exclude::new(&cwd, &overrides.extend_exclude)
+            .map_err(|m| ConfigError::plain("--extend-exclude", m))?;
+        let cli_exclude = OuterExcludes::new(
+            &cwd,
+            (!overrides.exclude.is_empty()).then_some(&overrides.exclude[..]),
+            &overrides.extend_exclude,
+        )
+        .map_err(|m| ConfigError::plain("--exclude", m))?;
         let plain = |message: String| ConfigError::plain("command line", message);
         let editor = Settings::default();
         let mode = if let Some(path) = config {
@@ -546,8 +630,12 @@ impl Resolver {
     /// settings.
     pub fn editor(root: PathBuf, editor: Settings) -> Result<Resolver, String> {
         let overrides = Overrides::default();
-        let cli_exclude = Exclude::new(&root, editor.exclude.as_deref().unwrap_or_default())
-            .map_err(|m| format!("exclude: {m}"))?;
+        let cli_exclude = OuterExcludes::new(
+            &root,
+            editor.exclude.as_deref(),
+            editor.extend_exclude.as_deref().unwrap_or_default(),
+        )
+        .map_err(|m| format!("exclude: {m}"))?;
         let default = Arc::new(Effective::new(None, &editor, &overrides, &cli_exclude)?);
         Ok(Resolver {
             cwd: root,
@@ -795,7 +883,7 @@ TC004 = "error"
             fail_on: Some("error".into()),
             ..Settings::default()
         };
-        let none = Exclude::new(Path::new("/"), &[]).unwrap();
+        let none = OuterExcludes::new(Path::new("/"), None, &[]).unwrap();
         let p = Path::new("/x/trueconf-lsp.toml");
         let e = Effective::new(
             Some((p, &file)),

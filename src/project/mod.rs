@@ -20,12 +20,4 @@ pub mod read;
 pub mod settings;
 pub mod walk;
 
-/// The project's documentation address, from Cargo.toml's `homepage` or
-/// `repository`; `None` while neither is set. Reports and the language
-/// server link to rule documentation only through this, never to an
-/// invented address.
-pub fn homepage() -> Option<&'static str> {
-    [env!("CARGO_PKG_HOMEPAGE"), env!("CARGO_PKG_REPOSITORY")]
-        .into_iter()
-        .find(|s| !s.is_empty())
-}
+pub use settings::{homepage, rule_docs};

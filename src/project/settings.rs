@@ -21,7 +21,12 @@ pub struct Settings {
     pub fail_on: Option<String>,
     pub select: Option<Vec<String>>,
     pub ignore: Option<Vec<String>>,
+    /// Globs of paths not to check, instead of the default excludes.
     pub exclude: Option<Vec<String>>,
+    /// Globs of paths not to check, besides the default excludes (or
+    /// `exclude`).
+    #[serde(alias = "extendExclude")]
+    pub extend_exclude: Option<Vec<String>>,
     #[serde(alias = "allowedServers")]
     pub allowed_servers: Option<Vec<String>>,
     pub severity: Option<HashMap<String, String>>,
@@ -32,6 +37,11 @@ pub struct Settings {
     /// linted (they get one "document too large" diagnostic).
     #[serde(alias = "maxDocumentBytes")]
     pub max_document_bytes: Option<u64>,
+    /// The rules' documentation (an http(s) address; the README's rule
+    /// sections are its anchors): LSP `codeDescription` and SARIF
+    /// `helpUri` link there.
+    #[serde(alias = "docsUrl")]
+    pub docs_url: Option<String>,
 }
 
 impl Settings {
@@ -53,10 +63,12 @@ impl Settings {
             select: pick(&self.select, &top.select),
             ignore: pick(&self.ignore, &top.ignore),
             exclude: pick(&self.exclude, &top.exclude),
+            extend_exclude: pick(&self.extend_exclude, &top.extend_exclude),
             allowed_servers: pick(&self.allowed_servers, &top.allowed_servers),
             severity: pick(&self.severity, &top.severity),
             inlay_hints: pick(&self.inlay_hints, &top.inlay_hints),
             max_document_bytes: pick(&self.max_document_bytes, &top.max_document_bytes),
+            docs_url: pick(&self.docs_url, &top.docs_url),
         }
     }
 
@@ -119,6 +131,9 @@ impl Settings {
                 Some(AllowedServers::new(servers).map_err(|e| format!("allowed-servers: {e}"))?);
         }
         self.fail_on()?;
+        if let Some(url) = &self.docs_url {
+            check_docs_url(url).map_err(|e| format!("docs-url: {e}"))?;
+        }
         Ok(config)
     }
 
@@ -132,6 +147,53 @@ impl Settings {
                 .ok_or_else(|| format!("fail-on: `{s}` is not error, warning or info")),
         }
     }
+}
+
+/// Is `url` an address `docs-url` may hold: `http://` or `https://`, a
+/// host, no spaces or control characters, and no `#` (each rule's anchor
+/// is appended)?
+fn check_docs_url(url: &str) -> Result<(), String> {
+    let lower = url.to_ascii_lowercase();
+    let rest = lower
+        .strip_prefix("https://")
+        .or_else(|| lower.strip_prefix("http://"));
+    let host = rest.and_then(|r| r.split(['/', '?']).next());
+    if host.is_none_or(str::is_empty) {
+        return Err(format!("`{url}` is no http:// or https:// address"));
+    }
+    if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(format!(
+            "`{}` has spaces or control characters",
+            url.escape_debug()
+        ));
+    }
+    if url.contains('#') {
+        return Err(format!(
+            "`{url}` has a `#`; give the page, each rule's anchor is added"
+        ));
+    }
+    Ok(())
+}
+
+/// The project's documentation address, from Cargo.toml's `homepage` or
+/// `repository`; `None` while neither is set. Reports and the language
+/// server link to rule documentation only through this or the `docs-url`
+/// setting ([`Effective::docs_url`](super::config::Effective::docs_url)), never to an invented address.
+pub fn homepage() -> Option<&'static str> {
+    [env!("CARGO_PKG_HOMEPAGE"), env!("CARGO_PKG_REPOSITORY")]
+        .into_iter()
+        .find(|s| !s.is_empty())
+}
+
+/// The address of `rule`'s documentation under `base`: its README section's
+/// anchor as GitHub spells it (`### TC002 missing-encrypt` is
+/// `#tc002-missing-encrypt`).
+pub fn rule_docs(base: &str, rule: crate::rules::Rule) -> String {
+    format!(
+        "{base}#{}-{}",
+        rule.code().to_ascii_lowercase(),
+        rule.name()
+    )
 }
 
 #[cfg(test)]
@@ -169,6 +231,8 @@ mod tests {
             "select",
             "ignore",
             "exclude",
+            "extend-exclude",
+            "extendExclude",
             "allowed-servers",
             "allowedServers",
             "severity",
@@ -176,10 +240,12 @@ mod tests {
             "inlayHints",
             "max-document-bytes",
             "maxDocumentBytes",
+            "docs-url",
+            "docsUrl",
         ] {
             assert!(Settings::is_key(key), "{key}");
         }
-        for key in ["selct", "fail_on", "allowed_servers", ""] {
+        for key in ["selct", "fail_on", "allowed_servers", "docs_url", ""] {
             assert!(!Settings::is_key(key), "{key}");
         }
     }
@@ -214,5 +280,32 @@ mod tests {
         assert!(Settings::lenient(&serde_json::json!({"select": "TC002"})).is_err());
         let (_, w) = Settings::lenient(&serde_json::json!([1])).unwrap();
         assert_eq!(w, ["settings are not an object; ignored"]);
+    }
+
+    #[test]
+    fn docs_url_is_an_http_address_without_a_fragment() {
+        let with = |url: &str| Settings {
+            docs_url: Some(url.into()),
+            ..Settings::default()
+        };
+        for good in [
+            "https://docs.example.com/trueconf-lsp/",
+            "HTTP://docs.example.com",
+            "https://docs.example.com/README.md?plain=1",
+        ] {
+            assert!(with(good).to_config().is_ok(), "{good}");
+        }
+        for bad in [
+            "ftp://docs.example.com",
+            "https://",
+            "docs.example.com",
+            "file:///README.md",
+            "javascript:alert(1)",
+            "https://docs.example.com/a b",
+            "https://docs.example.com/#rules",
+        ] {
+            let e = with(bad).to_config().unwrap_err();
+            assert!(e.starts_with("docs-url: "), "{bad}: {e}");
+        }
     }
 }

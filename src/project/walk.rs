@@ -26,6 +26,9 @@ pub struct WalkOptions {
     /// Which texts to keep (for reports that show source lines, or for
     /// references). Positions are computed on the worker either way.
     pub keep_text: KeepText,
+    /// Apply the excludes to the roots too (`--force-exclude`): a path named
+    /// on the command line is otherwise checked whatever it matches.
+    pub force_exclude: bool,
 }
 
 /// Everything a walk found.
@@ -82,8 +85,8 @@ const DEFAULT_EXCLUDED_FOLDERS: &[&str] = &[
     "venv",
 ];
 
-/// Is this entry of a walk (not a path named on the command line) one of
-/// the [`DEFAULT_EXCLUDED_FOLDERS`], or a generated search index (MkDocs'
+/// Is this entry of a walk one of the [`DEFAULT_EXCLUDED_FOLDERS`] (which a
+/// configured `exclude` replaces), or a generated search index (MkDocs'
 /// `search/search_index.json`, Sphinx's `searchindex.js`), which repeats
 /// every page's text?
 fn default_excluded(path: &Path, is_dir: bool) -> bool {
@@ -154,13 +157,9 @@ pub fn walk(roots: &[PathBuf], strip_dot: bool, opts: &WalkOptions, resolver: &R
             };
             let is_file = file_type.is_file()
                 || file_type.is_symlink() && entry.path().metadata().is_ok_and(|m| m.is_file());
-            // Paths named on the command line are checked whatever they are.
-            if !opts.no_ignore
-                && entry.depth() > 0
-                && default_excluded(entry.path(), file_type.is_dir())
-            {
-                return WalkState::Skip;
-            }
+            // Paths named on the command line are checked whatever they
+            // are, unless --force-exclude.
+            let excludable = entry.depth() > 0 || opts.force_exclude;
             let abs = resolver.absolute(entry.path());
             let folder = abs.parent().unwrap_or(Path::new("/"));
             let settings = match resolver.for_folder(folder) {
@@ -170,7 +169,12 @@ pub fn walk(roots: &[PathBuf], strip_dot: bool, opts: &WalkOptions, resolver: &R
                     return WalkState::Skip;
                 }
             };
-            if settings.excludes(&abs) {
+            if excludable
+                && (settings.excludes(&abs)
+                    || !opts.no_ignore
+                        && settings.default_excludes
+                        && default_excluded(entry.path(), file_type.is_dir()))
+            {
                 return WalkState::Skip;
             }
             if !is_file {

@@ -2,30 +2,41 @@
 
 use std::io::{self, Write};
 
+use super::color::Palette;
 use super::common::{Emit, Located, Report};
 
 pub struct Concise;
 
 impl Emit for Concise {
     fn emit(&self, out: &mut dyn Write, report: &Report) -> io::Result<()> {
-        for l in report.found {
-            writeln!(out, "{}", concise_line(l))?;
-        }
-        Ok(())
+        emit_styled(out, report, Palette::PLAIN)
     }
+}
+
+/// `concise` in `palette`'s styles.
+pub fn emit_styled(out: &mut dyn Write, report: &Report, palette: Palette) -> io::Result<()> {
+    for l in report.found {
+        writeln!(out, "{}", concise_line_styled(l, palette))?;
+    }
+    Ok(())
 }
 
 /// `path:line:col: CODE [severity] message`: a line of `concise`, the
 /// first line of each `full` entry, and JUnit's failure text.
 pub fn concise_line(l: &Located) -> String {
+    concise_line_styled(l, Palette::PLAIN)
+}
+
+/// [`concise_line`] in `palette`'s styles: the path bold, the position
+/// dimmed, the code and severity in the severity's color.
+pub fn concise_line_styled(l: &Located, palette: Palette) -> String {
     let d = l.diagnostic;
     format!(
-        "{}:{}:{}: {} [{}] {}",
-        l.path,
-        l.at.start.line,
-        l.at.start.column,
-        d.rule.code(),
-        d.severity.as_str(),
+        "{}{} {} {} {}",
+        palette.path(l.path),
+        palette.position(format_args!(":{}:{}:", l.at.start.line, l.at.start.column)),
+        palette.severity(d.severity, d.rule.code()),
+        palette.severity(d.severity, format_args!("[{}]", d.severity.as_str())),
         d.message
     )
 }

@@ -3,8 +3,9 @@
 
 use std::io::{self, Write};
 
+use super::color::Palette;
 use super::common::{Emit, Report};
-use super::concise::concise_line;
+use super::concise::concise_line_styled;
 use super::excerpt::{disjoint_in_order, excerpt_with};
 use crate::text::Span;
 
@@ -12,46 +13,55 @@ pub struct Full;
 
 impl Emit for Full {
     fn emit(&self, out: &mut dyn Write, report: &Report) -> io::Result<()> {
-        let mut checked: Option<((*const Span, usize), bool)> = None;
-        for l in report.found {
-            let d = l.diagnostic;
-            writeln!(out, "{}", concise_line(l))?;
-            let line = l.at.line;
-            let end = d.span.end.min(line.end).max(d.span.start);
-            // Whether a file's secrets are in order is checked once per file.
-            let key = (l.secrets.as_ptr(), l.secrets.len());
-            if checked.is_none_or(|(k, _)| k != key) {
-                checked = Some((key, disjoint_in_order(l.secrets)));
-            }
-            let disjoint = checked.is_some_and(|(_, d)| d);
-            let (shown, caret_at, caret_len) = excerpt_with(
-                l.text,
-                line,
-                l.secrets,
-                disjoint,
-                Span::new(d.span.start, end),
-            );
-            let gutter = l.at.start.line.to_string().len();
-            writeln!(out, "{:gutter$} |", "")?;
-            writeln!(out, "{} | {}", l.at.start.line, shown)?;
+        emit_styled(out, report, Palette::PLAIN)
+    }
+}
+
+/// `full` in `palette`'s styles: the concise line's, the gutter, carets in
+/// the severity's color and the fix line's `fix` highlighted.
+pub fn emit_styled(out: &mut dyn Write, report: &Report, palette: Palette) -> io::Result<()> {
+    let mut checked: Option<((*const Span, usize), bool)> = None;
+    for l in report.found {
+        let d = l.diagnostic;
+        writeln!(out, "{}", concise_line_styled(l, palette))?;
+        let line = l.at.line;
+        let end = d.span.end.min(line.end).max(d.span.start);
+        // Whether a file's secrets are in order is checked once per file.
+        let key = (l.secrets.as_ptr(), l.secrets.len());
+        if checked.is_none_or(|(k, _)| k != key) {
+            checked = Some((key, disjoint_in_order(l.secrets)));
+        }
+        let disjoint = checked.is_some_and(|(_, d)| d);
+        let (shown, caret_at, caret_len) = excerpt_with(
+            l.text,
+            line,
+            l.secrets,
+            disjoint,
+            Span::new(d.span.start, end),
+        );
+        let gutter = l.at.start.line.to_string().len();
+        let bar = palette.gutter("|");
+        writeln!(out, "{:gutter$} {bar}", "")?;
+        writeln!(out, "{} {bar} {}", palette.gutter(l.at.start.line), shown)?;
+        writeln!(
+            out,
+            "{:gutter$} {bar} {}{}",
+            "",
+            " ".repeat(caret_at),
+            palette.severity(d.severity, "^".repeat(caret_len.max(1)))
+        )?;
+        if let Some(fix) = &d.fix {
             writeln!(
                 out,
-                "{:gutter$} | {}{}",
+                "{:gutter$} {} {} ({}): {}",
                 "",
-                " ".repeat(caret_at),
-                "^".repeat(caret_len.max(1))
+                palette.gutter("="),
+                palette.help("fix"),
+                fix.applicability.as_str(),
+                fix.title
             )?;
-            if let Some(fix) = &d.fix {
-                writeln!(
-                    out,
-                    "{:gutter$} = fix ({}): {}",
-                    "",
-                    fix.applicability.as_str(),
-                    fix.title
-                )?;
-            }
-            writeln!(out)?;
         }
-        Ok(())
+        writeln!(out)?;
     }
+    Ok(())
 }

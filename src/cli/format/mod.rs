@@ -11,6 +11,7 @@
 //! trait, the located diagnostics, the summary and its lines, and paths as
 //! CI platforms read them. This file only picks the emitter.
 
+pub mod color;
 pub mod common;
 pub mod concise;
 pub mod excerpt;
@@ -46,4 +47,19 @@ pub fn emitter(format: OutputFormat) -> &'static dyn Emit {
 /// Writes `report` as `format`.
 pub fn write(format: OutputFormat, out: &mut dyn Write, report: &Report) -> io::Result<()> {
     emitter(format).emit(out, report)
+}
+
+/// [`write`], with `full` and `concise` in `palette`'s styles; the machine
+/// formats are never colored.
+pub fn write_styled(
+    format: OutputFormat,
+    out: &mut dyn Write,
+    report: &Report,
+    palette: color::Palette,
+) -> io::Result<()> {
+    match format {
+        OutputFormat::Full => full::emit_styled(out, report, palette),
+        OutputFormat::Concise => concise::emit_styled(out, report, palette),
+        _ => write(format, out, report),
+    }
 }

@@ -15,6 +15,7 @@ pub struct Sarif;
 
 impl Emit for Sarif {
     fn emit(&self, out: &mut dyn Write, report: &Report) -> io::Result<()> {
+        let docs = docs_url(report);
         let rules: Vec<Value> = Rule::ALL
             .iter()
             .map(|r| {
@@ -26,14 +27,18 @@ impl Emit for Sarif {
                 .flatten()
                 .collect::<Vec<_>>()
                 .join("\n\n");
-                json!({
+                let mut rule = json!({
                     "id": r.code(),
                     "name": r.name(),
                     "shortDescription": {"text": short_description(*r)},
                     "fullDescription": {"text": full},
                     "help": {"text": r.explain(), "markdown": r.explain()},
                     "defaultConfiguration": {"level": sarif_level(r.default_severity())},
-                })
+                });
+                if let Some(base) = docs {
+                    rule["helpUri"] = json!(crate::project::rule_docs(base, *r));
+                }
+                rule
             })
             .collect();
         let results: Vec<Value> = report
@@ -84,7 +89,7 @@ impl Emit for Sarif {
             "semanticVersion": env!("CARGO_PKG_VERSION"),
             "rules": rules,
         });
-        if let Some(uri) = crate::project::homepage() {
+        if let Some(uri) = docs {
             driver["informationUri"] = json!(uri);
         }
         let log = json!({
@@ -98,6 +103,17 @@ impl Emit for Sarif {
         });
         serde_json::to_writer_pretty(&mut *out, &log)?;
         writeln!(out)
+    }
+}
+
+/// The run's documentation address: the `docs-url` of the checked files'
+/// configuration when they all have the same, else the package's
+/// [`homepage`](crate::project::homepage) (`None` when it has none).
+fn docs_url<'a>(report: &'a Report) -> Option<&'a str> {
+    let mut urls = report.files.iter().map(|f| f.settings.docs_url.as_deref());
+    match urls.next() {
+        Some(first) if urls.all(|u| u == first) => first,
+        _ => crate::project::homepage(),
     }
 }
 
