@@ -171,9 +171,41 @@ fn backslash(s: &str) -> Option<(char, usize)> {
             let code = u32::from_str_radix(&s[2..4], 16).ok()?;
             Some((char::from_u32(code)?, 4))
         }
+        // `\u{26}` (JavaScript, Rust, Lua, Swift): one to six hex digits.
+        b'u' if b.get(2) == Some(&b'{') => {
+            let close = b.iter().take(10).position(|&c| c == b'}')?;
+            let hex = &s[3..close];
+            if hex.is_empty() || hex.len() > 6 || !hex.bytes().all(|c| c.is_ascii_hexdigit()) {
+                return None;
+            }
+            let code = u32::from_str_radix(hex, 16).ok()?;
+            Some((char::from_u32(code)?, close + 1))
+        }
+        // Python's `\N{AMPERSAND}`, for the characters a link's syntax uses.
+        b'N' if b.get(2) == Some(&b'{') => {
+            let close = b.iter().take(NAMED_REACH).position(|&c| c == b'}')?;
+            let c = match s[3..close].to_ascii_uppercase().as_str() {
+                "AMPERSAND" => '&',
+                "NUMBER SIGN" => '#',
+                "PERCENT SIGN" => '%',
+                "COMMERCIAL AT" => '@',
+                "EQUALS SIGN" => '=',
+                "COLON" => ':',
+                "SOLIDUS" => '/',
+                "REVERSE SOLIDUS" => '\\',
+                "SPACE" => ' ',
+                _ => return None,
+            };
+            Some((c, close + 1))
+        }
+        // `\&` is `&` for judging (an escape that produces what the link needs).
+        b'&' => Some(('&', 2)),
         _ => None,
     }
 }
+
+/// The longest `\N{…}` escape [`backslash`] decodes, braces included.
+const NAMED_REACH: usize = 20;
 
 /// The character of an encoded insertion into a context with `mode`.
 pub fn encode(s: &str, mode: Decode) -> Cow<'_, str> {
@@ -226,6 +258,18 @@ mod tests {
         let d = decode(r#"x\\c\\1\"\c\u0026"#, Decode::Backslash);
         assert_eq!(d.text, r#"x\c\1"\c&"#);
         assert_eq!(d.source_len(1, 2), 2);
+        for (src, want) in [
+            (r"a\u{26}b", "a&b"),
+            (r"a\x26b", "a&b"),
+            (r"a\N{AMPERSAND}b", "a&b"),
+            (r"a\N{number sign}b", "a#b"),
+            (r"a\&b", "a&b"),
+            (r"a\u{}b\N{NOPE}c\u{1234567}", r"a\u{}b\N{NOPE}c\u{1234567}"),
+        ] {
+            let d = decode(src, Decode::Backslash);
+            assert_eq!(d.text, want, "{src}");
+            assert_eq!(d.to_source(d.text.len()), src.len(), "{src}");
+        }
     }
 
     #[test]

@@ -251,8 +251,9 @@ fn left_boundary_ok(text: &str, start: usize) -> bool {
 }
 
 /// Source bytes one decoded character can stand for, with room to spare:
-/// an HTML character reference reads at most 13, a backslash escape 6.
-const ESCAPE_REACH: usize = 16;
+/// an HTML character reference reads at most 13, a backslash escape 20
+/// (`\N{REVERSE SOLIDUS}`).
+const ESCAPE_REACH: usize = 24;
 
 /// Decides where the link starting at `start` ends, or that it is no link.
 ///
