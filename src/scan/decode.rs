@@ -15,6 +15,9 @@ pub enum Decode {
     /// kept as written so the link reads as its author meant it; TC014 judges
     /// them separately.
     Backslash,
+    /// Markdown prose and destinations: HTML character references and
+    /// CommonMark backslash escapes (`\&` is `&`, `\\` is `\`).
+    Markdown,
 }
 
 /// A link's text as the consumer of the link sees it, with a byte map back to
@@ -70,12 +73,13 @@ impl<'t> DecodedText<'t> {
 
 /// Decodes `src` under `mode`.
 pub fn decode(src: &str, mode: Decode) -> DecodedText<'_> {
-    let special = match mode {
+    let (special, other) = match mode {
         Decode::None => return DecodedText::identity(src),
-        Decode::Entities => b'&',
-        Decode::Backslash => b'\\',
+        Decode::Entities => (b'&', b'&'),
+        Decode::Backslash => (b'\\', b'\\'),
+        Decode::Markdown => (b'&', b'\\'),
     };
-    if memchr::memchr(special, src.as_bytes()).is_none() {
+    if memchr::memchr2(special, other, src.as_bytes()).is_none() {
         return DecodedText::identity(src);
     }
     let mut text = String::with_capacity(src.len());
@@ -83,10 +87,15 @@ pub fn decode(src: &str, mode: Decode) -> DecodedText<'_> {
     let bytes = src.as_bytes();
     let mut i = 0;
     while i < src.len() {
-        let step = if bytes[i] == special {
+        let step = if bytes[i] == special || bytes[i] == other {
             match mode {
                 Decode::Entities => entity(&src[i..]),
                 Decode::Backslash => backslash(&src[i..]),
+                Decode::Markdown if bytes[i] == b'&' => entity(&src[i..]),
+                Decode::Markdown => bytes
+                    .get(i + 1)
+                    .filter(|b| b.is_ascii_punctuation())
+                    .map(|&b| (char::from(b), 2)),
                 Decode::None => None,
             }
         } else {
@@ -284,5 +293,13 @@ mod tests {
         assert_eq!(encode("&encrypt=1", Decode::Entities), "&amp;encrypt=1");
         assert_eq!(encode(r"\c\", Decode::Backslash), r"\\c\\");
         assert_eq!(encode("&x", Decode::None), "&x");
+        assert_eq!(encode("&x", Decode::Markdown), "&x");
+    }
+
+    #[test]
+    fn markdown_reads_commonmark_escapes_and_references() {
+        let d = decode(r"a\&b&amp;c\\d\ce", Decode::Markdown);
+        assert_eq!(d.text, r"a&b&c\d\ce");
+        assert_eq!(d.to_source(d.text.len()), 16);
     }
 }
