@@ -39,7 +39,7 @@ author wrote.
 pub fn check(ctx: &LinkCtx, out: &mut Vec<Diagnostic>) {
     if !matches!(
         ctx.raw.context,
-        Context::StringLiteral { escapes: true, .. }
+        Context::StringLiteral { escapes: true, .. } | Context::ScriptString { escapes: true, .. }
     ) {
         return;
     }

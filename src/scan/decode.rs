@@ -18,6 +18,9 @@ pub enum Decode {
     /// Markdown prose and destinations: HTML character references and
     /// CommonMark backslash escapes (`\&` is `&`, `\\` is `\`).
     Markdown,
+    /// JavaScript inside an HTML attribute: character references first,
+    /// then the string literal's backslash escapes.
+    EntitiesThenBackslash,
 }
 
 /// A link's text as the consumer of the link sees it, with a byte map back to
@@ -75,6 +78,7 @@ impl<'t> DecodedText<'t> {
 pub fn decode(src: &str, mode: Decode) -> DecodedText<'_> {
     let (special, other) = match mode {
         Decode::None => return DecodedText::identity(src),
+        Decode::EntitiesThenBackslash => return decode_twice(src),
         Decode::Entities => (b'&', b'&'),
         Decode::Backslash => (b'\\', b'\\'),
         Decode::Markdown => (b'&', b'\\'),
@@ -96,7 +100,7 @@ pub fn decode(src: &str, mode: Decode) -> DecodedText<'_> {
                     .get(i + 1)
                     .filter(|b| b.is_ascii_punctuation())
                     .map(|&b| (char::from(b), 2)),
-                Decode::None => None,
+                Decode::None | Decode::EntitiesThenBackslash => None,
             }
         } else {
             None
@@ -121,6 +125,26 @@ pub fn decode(src: &str, mode: Decode) -> DecodedText<'_> {
     map.push(src.len());
     DecodedText {
         text: Cow::Owned(text),
+        map: Some(map),
+    }
+}
+
+/// [`Decode::EntitiesThenBackslash`]: the backslash view of the entity
+/// view, with the two maps composed.
+fn decode_twice(src: &str) -> DecodedText<'_> {
+    let first = decode(src, Decode::Entities);
+    if first.is_identity() {
+        return decode(src, Decode::Backslash);
+    }
+    let second = decode(&first.text, Decode::Backslash);
+    if second.is_identity() {
+        return first;
+    }
+    let map = (0..=second.text.len())
+        .map(|i| first.to_source(second.to_source(i)))
+        .collect();
+    DecodedText {
+        text: Cow::Owned(second.text.into_owned()),
         map: Some(map),
     }
 }
@@ -243,6 +267,12 @@ pub fn encode(s: &str, mode: Decode) -> Cow<'_, str> {
             }
             Cow::Owned(out)
         }
+        Decode::EntitiesThenBackslash => {
+            match encode(&encode(s, Decode::Backslash), Decode::Entities) {
+                Cow::Borrowed(_) => Cow::Borrowed(s),
+                Cow::Owned(o) => Cow::Owned(o),
+            }
+        }
         _ => Cow::Borrowed(s),
     }
 }
@@ -294,6 +324,14 @@ mod tests {
         assert_eq!(encode(r"\c\", Decode::Backslash), r"\\c\\");
         assert_eq!(encode("&x", Decode::None), "&x");
         assert_eq!(encode("&x", Decode::Markdown), "&x");
+        assert_eq!(
+            encode(r#"&\c\""#, Decode::EntitiesThenBackslash),
+            r"&amp;\\c\\\&quot;"
+        );
+        let d = decode(r"a&amp;b\u0026c&#92;&#92;d", Decode::EntitiesThenBackslash);
+        assert_eq!(d.text, r"a&b&c\d");
+        assert_eq!(d.to_source(3), 7); // '&' from "\u0026"
+        assert_eq!(d.to_source(d.text.len()), 25);
     }
 
     #[test]

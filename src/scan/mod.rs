@@ -417,6 +417,28 @@ fn finish_within(
                     b == quote || b.is_ascii_whitespace() || b == b'"' && quote != b'\''
                 }
             }
+            Context::ScriptString {
+                attr_quote,
+                quote,
+                escapes,
+            } => {
+                if escapes && b == b'\\' && Some(b'\\') != attr_quote {
+                    match bytes.get(end + 1) {
+                        Some(b'n' | b'r' | b't') => true,
+                        Some(&next) if Some(next) != attr_quote => {
+                            let escaped = text[end + 1..].chars().next().map_or(1, char::len_utf8);
+                            end += 1 + escaped;
+                            continue;
+                        }
+                        _ => true,
+                    }
+                } else {
+                    b == quote
+                        || b.is_ascii_whitespace()
+                        || Some(b) == attr_quote
+                        || attr_quote.is_none() && b == b'>'
+                }
+            }
             Context::HtmlAttribute { quote: Some(q) } => b == q || b.is_ascii_whitespace(),
             Context::HtmlAttribute { quote: None } => b.is_ascii_whitespace() || b == b'>',
             Context::MarkdownAutolink => b.is_ascii_whitespace() || b == b'>' || b == b'<',
