@@ -395,10 +395,27 @@ fn finish_within(
     let opened_by = place
         .opened_by
         .or_else(|| (start > 0 && bytes[start - 1] == b'\'').then_some(b'\''));
+    // A command line inside a string literal (`'xdg-open "trueconf:…"'`,
+    // `"start \"\" \"trueconf:…\""`): the inner quote that opened the link
+    // ends it, written as it was before the link.
+    let inner: Option<&[u8]> = match place.context {
+        Context::StringLiteral { quote, escapes }
+        | Context::ScriptString { quote, escapes, .. } => match bytes[..start] {
+            [.., b'\\', q] if escapes && (q == b'"' || q == b'\'') => {
+                Some(&bytes[start - 2..start])
+            }
+            [.., q] if (q == b'"' || q == b'\'') && q != quote => Some(&bytes[start - 1..start]),
+            _ => None,
+        },
+        _ => None,
+    };
     // First pass, on source bytes: the hard terminators of the context.
     let mut end = scheme_end;
     while end < limit {
         let b = bytes[end];
+        if inner.is_some_and(|q| bytes[end..].starts_with(q)) {
+            break;
+        }
         let stop = match place.context {
             Context::StringLiteral { quote, escapes } => {
                 if escapes && b == b'\\' {
@@ -630,6 +647,30 @@ mod tests {
                 &["trueconf:login=u&password=***"],
             ),
             ("trueconf:john_doe@srv_", &["trueconf:john_doe@srv_"]),
+        ];
+        for (text, want) in cases {
+            assert_eq!(links(text, DocKind::Plain), *want, "{text:?}");
+        }
+        let py = DocKind::Code(Lang::Python);
+        let js = DocKind::Code(Lang::JavaScript);
+        let cases: &[(&str, DocKind, &[&str])] = &[
+            (
+                r#"os.system('xdg-open "trueconf:bob@srv&do=chat" &')"#,
+                py,
+                &["trueconf:bob@srv&do=chat"],
+            ),
+            (
+                r#"os.execute("start \"\" \"trueconf:bob@srv&do=chat\"")"#,
+                js,
+                &["trueconf:bob@srv&do=chat"],
+            ),
+            (r#"x = "it's trueconf:bob@srv""#, js, &["trueconf:bob@srv"]),
+        ];
+        for (text, kind, want) in cases {
+            assert_eq!(links(text, *kind), *want, "{text:?}");
+        }
+        let cases: &[(&str, &[&str])] = &[
+            ("", &[]),
             ("TrueConf: error", &[]),
             ("trueconf: error", &[]),
             ("channels.trueconf:x xtrueconf:y a_trueconf:z", &[]),
