@@ -336,8 +336,10 @@ mod fix_safety {
                 prop_assert!(fixed.starts_with(before), "{} wrote before the host: {text:?} -> {fixed:?}", d.rule.code());
                 prop_assert!(fixed.ends_with(after), "{} wrote past the host: {text:?} -> {fixed:?}", d.rule.code());
                 // A fix that leaves the bare scheme (`trueconf:` launches
-                // the app) leaves no link that prose would find.
-                if fixed.len() == before.len() + scheme.len() + after.len() {
+                // the app), maybe with trailing punctuation, leaves no link
+                // that prose would find.
+                let rest = &fixed[before.len() + scheme.len()..fixed.len() - after.len()];
+                if rest.chars().all(|c| matches!(c, '?' | '.' | ',' | ';' | ':' | '!')) {
                     continue;
                 }
                 let again = scan(&fixed, kind);
