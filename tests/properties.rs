@@ -234,3 +234,121 @@ fn stopped_analysis_stops_early_and_unstopped_equals_analyze() {
         assert_eq!(n.get(), after + 1, "went on asking after the stop");
     }
 }
+
+/// Fix safety (§7): in every host kind, applying any one fix leaves the
+/// text outside the link's innermost host byte-identical, and re-scanning
+/// the fixed text finds the link in the same host, with the same context
+/// (and so the same delimiters), at the same start.
+mod fix_safety {
+    use proptest::prelude::*;
+    use trueconf_lsp::fix::apply;
+    use trueconf_lsp::rules::Config;
+    use trueconf_lsp::scan::{DocKind, Lang, scan};
+
+    /// (kind, text before the link, text after it): the host's opener is
+    /// the end of the first, its closer the start of the second.
+    const HOSTS: &[(DocKind, &str, &str)] = &[
+        (DocKind::Code(Lang::JavaScript), "x = '", "';\ny = 1;\n"),
+        (DocKind::Code(Lang::JavaScript), "x = `", "`;\n"),
+        (DocKind::Code(Lang::JavaScript), "x = String.raw`", "`;\n"),
+        (DocKind::Code(Lang::JavaScript), "<a href=\"", "\">x</a>;\n"),
+        (
+            DocKind::Code(Lang::Python),
+            "os.system('xdg-open \"",
+            "\"')\n",
+        ),
+        (DocKind::Code(Lang::Python), "x = r\"", "\"\n"),
+        (DocKind::Code(Lang::Lua), "x = [==[", "]==] -- c\n"),
+        (DocKind::Code(Lang::Json), "{\"u\": \"", "\"}\n"),
+        (DocKind::Html, "<a href=\"", "\">x</a>\n"),
+        (
+            DocKind::Html,
+            "<button onclick=\"location.href='",
+            "'\">b</button>\n",
+        ),
+        (DocKind::Html, "<b @click=\"open(`", "`)\">b</b>\n"),
+        (DocKind::Markdown, "[x](", ") tail\n"),
+        (DocKind::Markdown, "see **", "** now\n"),
+        (DocKind::Plain, "call «", "» now\n"),
+    ];
+
+    fn body() -> impl Strategy<Value = String> {
+        let piece = prop_oneof![
+            Just("bob"),
+            Just("\\c\\"),
+            Just("\\\\c\\\\"),
+            Just("///c/"),
+            Just("c/"),
+            Just("@video.example.com"),
+            Just("&"),
+            Just("&amp;"),
+            Just("&&"),
+            Just("?"),
+            Just("password=pswd"),
+            Just("login=user"),
+            Just("encrypt=1"),
+            Just("encrypt=2"),
+            Just("h=video.example.com"),
+            Just("do=chat"),
+            Just("#vcs"),
+            Just("%vcs"),
+            Just("%23vcs"),
+            Just("#rtsp://cam/x"),
+            Just("pasword=x"),
+            Just("=1"),
+        ];
+        proptest::collection::vec(piece, 1..8).prop_map(|v| v.concat())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(384))]
+
+        #[test]
+        fn fixes_stay_inside_the_innermost_host(
+            host in 0..HOSTS.len(),
+            body in body(),
+            scheme in prop_oneof![Just("trueconf:"), Just("visicall:")],
+        ) {
+            let (kind, before, after) = HOSTS[host];
+            // A trailing backslash escapes the host's closer: the host
+            // does not end there, so the document is another one.
+            if body.ends_with('\\') {
+                return Ok(());
+            }
+            let text = format!("{before}{scheme}{body}{after}");
+            let links = scan(&text, kind);
+            let Some(link) = links.iter().find(|l| l.span.start == before.len()) else {
+                return Ok(());
+            };
+            // The link must lie inside its host.
+            prop_assert!(link.span.end <= text.len() - after.len(), "{text:?}");
+            let analysis = trueconf_lsp::analyze(&text, kind, &Config::default());
+            for d in &analysis.diagnostics {
+                let Some(fix) = &d.fix else { continue };
+                // One fix's edits, in source order; they must not overlap.
+                let mut one = fix.clone();
+                one.edits.sort_by_key(|e| (e.span.start, e.span.end));
+                prop_assert!(
+                    one.edits.windows(2).all(|w| w[0].span.end <= w[1].span.start),
+                    "{} has overlapping edits on {:?}", d.rule.code(), text
+                );
+                let (fixed, _) = apply(&text, [&one]);
+                prop_assert!(fixed.starts_with(before), "{} wrote before the host: {text:?} -> {fixed:?}", d.rule.code());
+                prop_assert!(fixed.ends_with(after), "{} wrote past the host: {text:?} -> {fixed:?}", d.rule.code());
+                // A fix that leaves the bare scheme (`trueconf:` launches
+                // the app), maybe with trailing punctuation, leaves no link
+                // that prose would find.
+                let rest = &fixed[before.len() + scheme.len()..fixed.len() - after.len()];
+                if rest.chars().all(|c| matches!(c, '?' | '.' | ',' | ';' | ':' | '!')) {
+                    continue;
+                }
+                let again = scan(&fixed, kind);
+                let same = again.iter().find(|l| l.span.start == before.len());
+                prop_assert!(same.is_some(), "{} lost the link: {text:?} -> {fixed:?}", d.rule.code());
+                let same = same.unwrap();
+                prop_assert_eq!(same.context, link.context, "{} moved the link: {:?} -> {:?}", d.rule.code(), text, fixed);
+                prop_assert!(same.span.end <= fixed.len() - after.len(), "{text:?} -> {fixed:?}");
+            }
+        }
+    }
+}

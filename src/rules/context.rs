@@ -35,7 +35,9 @@ impl LinkCtx<'_> {
 
     /// `s` as it must be written into this link's source.
     pub fn encode<'s>(&self, s: &'s str) -> Cow<'s, str> {
-        if self.raw.context.is_html() {
+        if self.raw.decode == Decode::EntitiesThenBackslash {
+            encode(s, Decode::EntitiesThenBackslash)
+        } else if self.raw.context.is_html() {
             encode(s, Decode::Entities)
         } else if self.raw.decode == Decode::Backslash {
             encode(s, Decode::Backslash)
@@ -62,6 +64,9 @@ impl LinkCtx<'_> {
     }
 
     pub fn in_html_attribute(&self) -> bool {
-        matches!(self.raw.context, Context::HtmlAttribute { .. })
+        matches!(
+            self.raw.context,
+            Context::HtmlAttribute { .. } | Context::ScriptString { .. }
+        )
     }
 }

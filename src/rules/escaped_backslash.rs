@@ -39,16 +39,18 @@ author wrote.
 pub fn check(ctx: &LinkCtx, out: &mut Vec<Diagnostic>) {
     if !matches!(
         ctx.raw.context,
-        Context::StringLiteral { escapes: true, .. }
+        Context::StringLiteral { escapes: true, .. } | Context::ScriptString { escapes: true, .. }
     ) {
         return;
     }
     let text = ctx.link.text;
-    // A decoded backslash that is one source byte was written alone.
+    // A decoded backslash that is one source byte was written alone; only
+    // those of the link's own syntax (`\c\`, `\e\`) are lost to the
+    // language, never one an escape produced (`\u{26}` is `&`).
     let lone: Vec<usize> = text
         .match_indices('\\')
         .map(|(i, _)| i)
-        .filter(|&i| ctx.decoded.source_len(i, i + 1) == 1)
+        .filter(|&i| ctx.decoded.source_len(i, i + 1) == 1 && in_prefix(text, i))
         .collect();
     let (Some(&first), Some(&last)) = (lone.first(), lone.last()) else {
         return;
@@ -66,6 +68,16 @@ pub fn check(ctx: &LinkCtx, out: &mut Vec<Diagnostic>) {
         )
         .with_fix(Fix::safe("Double each backslash", edits)),
     );
+}
+
+/// Is the backslash at `i` one of a `\c\` or `\e\` prefix (any case)?
+fn in_prefix(text: &str, i: usize) -> bool {
+    let is_prefix = |at: usize| {
+        text.as_bytes().get(at..at + 3).is_some_and(|w| {
+            w[0] == b'\\' && w[2] == b'\\' && matches!(w[1].to_ascii_lowercase(), b'c' | b'e')
+        })
+    };
+    is_prefix(i) || i >= 2 && is_prefix(i - 2)
 }
 
 #[cfg(test)]
@@ -92,6 +104,16 @@ mod tests {
             r#"{"u": "trueconf:\\c\\1"}"#
         );
         assert!(diags(r"trueconf:\c\737", DocKind::Plain, "TC014").is_empty());
+        // Escapes that produce a character the link needs are no loss.
+        for src in [
+            r#"x = "trueconf:bob\u{26}do=chat""#,
+            r#"x = "trueconf:bob\x26do=chat""#,
+            r#"x = "trueconf:bob\&do=chat""#,
+        ] {
+            assert!(diags(src, js, "TC014").is_empty(), "{src}");
+        }
+        assert!(diags(r#"x = "trueconf:bob\N{AMPERSAND}do=chat""#, py, "TC014").is_empty());
+        assert_eq!(diags(r#"x = "trueconf:\E\1""#, js, "TC014").len(), 1);
         assert!(
             diags(
                 r#"x := `trueconf:\c\737`"#,

@@ -4,6 +4,7 @@ use super::context::LinkCtx;
 use super::diagnostic::Diagnostic;
 use super::registry::Rule;
 use crate::fix::Fix;
+use crate::text::Span;
 use crate::uri::is_placeholder;
 
 pub const EXPLANATION: &str = "\
@@ -51,6 +52,35 @@ pub fn check(ctx: &LinkCtx, out: &mut Vec<Diagnostic>) {
                 vec![ctx.delete_param(p)],
             )),
         );
+    }
+    // The password of a `user:password@` (an RTSP address, a server, any
+    // value): every secret that is not a whole parameter value.
+    for secret in link.secrets() {
+        if link.params.iter().any(|p| p.value == Some(secret)) {
+            continue;
+        }
+        let before = &link.text[..secret.start];
+        let colon = if before.ends_with(':') {
+            1
+        } else if before.len() >= 3 && before[before.len() - 3..].eq_ignore_ascii_case("%3a") {
+            3
+        } else {
+            0
+        };
+        let mut d = Diagnostic::new(
+            Rule::PlaintextPassword,
+            ctx.span(secret),
+            "link carries a plaintext password in `user:password@` (user:***@)",
+        );
+        if colon > 0 {
+            d = d.with_fix(Fix::unsafe_(
+                "Remove `:password` from the user info",
+                vec![crate::fix::Edit::deletion(
+                    ctx.span(Span::new(secret.start - colon, secret.end)),
+                )],
+            ));
+        }
+        out.push(d);
     }
 }
 

@@ -33,15 +33,50 @@ Safe: `%23` is the encoded `#` the app expects.
 ";
 
 pub fn check(ctx: &LinkCtx, out: &mut Vec<Diagnostic>) {
-    for &i in &ctx.link.raw_hashes {
+    let link = ctx.link;
+    for &i in &link.raw_hashes {
         let hash = Span::new(i, i + 1);
-        out.push(
-            Diagnostic::new(
-                Rule::RawFragment,
-                ctx.span(hash),
-                "raw `#` starts a URI fragment; what follows may never reach the app (write `%23`)",
+        // The parameters the fragment hides, by key (never a value; a key
+        // that holds a secret or is no plain name is not shown).
+        let secrets = link.secrets();
+        let hidden: Vec<&str> = link
+            .params
+            .iter()
+            .filter(|p| p.span.start > i)
+            .filter(|p| !secrets.iter().any(|s| s.overlaps(p.key)))
+            .map(|p| link.key(p))
+            .filter(|k| {
+                !k.is_empty()
+                    && k.len() <= 32
+                    && k.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+            })
+            .collect();
+        let message = if hidden.is_empty() {
+            "raw `#` starts a URI fragment; what follows may never reach the app (write `%23`)"
+                .to_string()
+        } else {
+            let mut names: Vec<String> = hidden.iter().take(6).map(|k| format!("`{k}`")).collect();
+            if hidden.len() > 6 {
+                names.push(format!("{} more", hidden.len() - 6));
+            }
+            let lost_encrypt = hidden.contains(&"encrypt")
+                && link
+                    .params
+                    .iter()
+                    .any(|p| link.key(p) == "password" && p.span.start < i);
+            format!(
+                "raw `#` starts a URI fragment that hides {} from the app{} (write `%23`)",
+                names.join(", "),
+                if lost_encrypt {
+                    "; without `encrypt=1` the password goes out unencrypted"
+                } else {
+                    ""
+                }
             )
-            .with_fix(Fix::safe("Write `%23`", vec![ctx.replace(hash, "%23")])),
+        };
+        out.push(
+            Diagnostic::new(Rule::RawFragment, ctx.span(hash), message)
+                .with_fix(Fix::safe("Write `%23`", vec![ctx.replace(hash, "%23")])),
         );
     }
 }

@@ -63,6 +63,15 @@ fn host(server: &str) -> &str {
 /// Whether `host` can be quoted in a message: a host name, an IPv4 or an
 /// IPv6 address, and nothing else (no `:` but an IPv6 address's, no `@`,
 /// no white space), so that no part of a credential is ever shown.
+/// `[2001:db8::5]` or `[…]:port`: an IPv6 host, not a `[server]`
+/// placeholder.
+fn is_ipv6_literal(value: &str) -> bool {
+    value
+        .strip_prefix('[')
+        .and_then(|rest| rest.split(']').next())
+        .is_some_and(|v6| v6.parse::<std::net::Ipv6Addr>().is_ok())
+}
+
 fn is_plain_host(host: &str) -> bool {
     let name = host
         .chars()
@@ -91,7 +100,8 @@ pub fn check(ctx: &LinkCtx, out: &mut Vec<Diagnostic>) {
     for (what, span) in servers {
         let value = link.value(span);
         let host = host(&value);
-        if value.is_empty() || is_placeholder(&value) || allowed.allows(host) {
+        let placeholder = is_placeholder(&value) && !is_ipv6_literal(&value);
+        if value.is_empty() || placeholder || allowed.allows(host) {
             continue;
         }
         // Only the parsed host is quoted, never the value as written: it
@@ -166,6 +176,22 @@ mod tests {
                 "h= `fe80::1` is not in allowed-servers",
                 "h= `fe80::1` is not in allowed-servers",
             ]
+        );
+        // IPv6 hosts are checked like others; `#sip:`, `#h323:` and RTSP
+        // hosts are no TrueConf servers.
+        assert_eq!(
+            messages("trueconf:bob@[2001:db8::5]&h=[2001:db8::6]:4307 trueconf:bob@[server]"),
+            [
+                "@server `2001:db8::5` is not in allowed-servers",
+                "h= `2001:db8::6` is not in allowed-servers",
+            ]
+        );
+        assert_eq!(
+            messages(
+                "trueconf:#sip:u@evil.example.org trueconf:#h323:u@10.0.0.1 \
+                 trueconf:#rtsp:%2f%2fcam.evil.example:554%2flive"
+            ),
+            Vec::<String>::new()
         );
         // A `@` after the path does not make the host: not allowed.
         assert_eq!(

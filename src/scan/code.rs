@@ -116,7 +116,13 @@ impl Lang {
 enum State {
     Normal,
     LineComment,
-    BlockComment { close: &'static [u8] },
+    BlockComment {
+        close: &'static [u8],
+    },
+    /// A Lua long comment `--[==[ … ]==]`, with its level (the `=` count).
+    LuaComment {
+        level: usize,
+    },
     Str(Str),
 }
 
@@ -131,6 +137,9 @@ struct Str {
     doubled: bool,
     /// `#`s after the closing quote (Rust raw strings).
     hashes: u8,
+    /// A Lua long bracket's level: the string closes at `]`, this many `=`
+    /// and `]` (`quote` is then `]`).
+    long: Option<usize>,
 }
 
 /// Lexer state over `text[from..to]`, advanced monotonically.
@@ -206,7 +215,10 @@ impl<'t> Lexer<'t> {
             return false;
         }
         self.advance(at);
-        matches!(self.state, State::LineComment | State::BlockComment { .. })
+        matches!(
+            self.state,
+            State::LineComment | State::BlockComment { .. } | State::LuaComment { .. }
+        )
     }
 
     fn at(&self, i: usize) -> u8 {
@@ -227,7 +239,7 @@ impl<'t> Lexer<'t> {
             && match self.state {
                 State::Normal | State::LineComment => true,
                 State::Str(s) => !s.multiline,
-                State::BlockComment { .. } => false,
+                State::BlockComment { .. } | State::LuaComment { .. } => false,
             }
             && let Some(k) = memchr::memrchr2(b'\n', b'\r', &self.text[self.pos..until])
         {
@@ -252,6 +264,7 @@ impl<'t> Lexer<'t> {
                     }
                 }
                 State::BlockComment { close } => memchr::memchr(close[0], &self.text[i..until]),
+                State::LuaComment { .. } => memchr::memchr(b']', &self.text[i..until]),
                 State::LineComment => Some(0),
             };
             match skip {
@@ -283,6 +296,14 @@ impl<'t> Lexer<'t> {
                         self.pos = i + 1;
                     }
                 }
+                State::LuaComment { level } => {
+                    if self.closes_long_bracket(i, level) {
+                        self.pos = i + level + 2;
+                        self.state = State::Normal;
+                    } else {
+                        self.pos = i + 1;
+                    }
+                }
                 State::Str(s) => self.string(i, b, s),
             }
         }
@@ -296,6 +317,15 @@ impl<'t> Lexer<'t> {
         if !s.multiline && (b == b'\n' || b == b'\r') {
             self.state = State::Normal;
             self.pos = i + 1;
+            return;
+        }
+        if let Some(level) = s.long {
+            if self.closes_long_bracket(i, level) {
+                self.pos = i + level + 2;
+                self.state = State::Normal;
+            } else {
+                self.pos = i + 1;
+            }
             return;
         }
         if b == s.quote {
@@ -332,6 +362,7 @@ impl<'t> Lexer<'t> {
             multiline: false,
             doubled: false,
             hashes: 0,
+            long: None,
         };
         match b {
             b'/' if c_comments && self.at(i + 1) == b'/' => {
@@ -350,12 +381,7 @@ impl<'t> Lexer<'t> {
             }
             b'-' if lang == Lua && self.at(i + 1) == b'-' => {
                 if let Some(len) = self.lua_long_bracket(i + 2) {
-                    let close: &'static [u8] = match len {
-                        2 => b"]]",
-                        3 => b"]=]",
-                        _ => b"]==]",
-                    };
-                    self.state = State::BlockComment { close };
+                    self.state = State::LuaComment { level: len - 2 };
                     self.pos = i + 2 + len;
                 } else {
                     self.state = State::LineComment;
@@ -371,6 +397,7 @@ impl<'t> Lexer<'t> {
                         count: 2,
                         escapes: false,
                         multiline: true,
+                        long: Some(len - 2),
                         ..plain
                     },
                 ),
@@ -389,6 +416,16 @@ impl<'t> Lexer<'t> {
                 i,
                 1,
                 Str {
+                    multiline: true,
+                    escapes: !self.text[..i].ends_with(b"String.raw"),
+                    ..plain
+                },
+            ),
+            (JavaScript, _) if self.jsx_attribute(i) => self.open(
+                i,
+                1,
+                Str {
+                    escapes: false,
                     multiline: true,
                     ..plain
                 },
@@ -581,6 +618,35 @@ impl<'t> Lexer<'t> {
         &self.text[k..i]
     }
 
+    /// Is the quote at `i` a JSX attribute value (`<a href="…">`), where
+    /// backslashes are no escapes? It follows `name=`, with white space
+    /// before the name, inside a tag opened by `<` and a letter earlier on
+    /// the same or a recent line, with no `>`, `;`, `{` or `}` between.
+    fn jsx_attribute(&self, i: usize) -> bool {
+        if i < 2 || self.text[i - 1] != b'=' {
+            return false;
+        }
+        let mut k = i - 1;
+        while k > 0
+            && (self.text[k - 1].is_ascii_alphanumeric()
+                || matches!(self.text[k - 1], b'-' | b':' | b'_'))
+        {
+            k -= 1;
+        }
+        if k == i - 1 || k == 0 || !self.text[k - 1].is_ascii_whitespace() {
+            return false;
+        }
+        let from = k.saturating_sub(512);
+        let before = &self.text[from..k];
+        let Some(lt) = memchr::memrchr(b'<', before) else {
+            return false;
+        };
+        before.get(lt + 1).is_some_and(u8::is_ascii_alphabetic)
+            && !before[lt..]
+                .iter()
+                .any(|b| matches!(b, b'>' | b';' | b'{' | b'}' | b'(' | b')'))
+    }
+
     fn word_start(&self, i: usize) -> bool {
         i == 0 || self.text[i - 1].is_ascii_whitespace()
     }
@@ -599,10 +665,17 @@ impl<'t> Lexer<'t> {
             return None;
         }
         let mut k = i + 1;
-        while self.at(k) == b'=' && k - i < 3 {
+        while self.at(k) == b'=' {
             k += 1;
         }
         (self.at(k) == b'[').then_some(k + 1 - i)
+    }
+
+    /// Does a Lua long bracket of `level` close at `i` (`]`, `=`s, `]`)?
+    fn closes_long_bracket(&self, i: usize, level: usize) -> bool {
+        self.at(i) == b']'
+            && (1..=level).all(|k| self.at(i + k) == b'=')
+            && self.at(i + level + 1) == b']'
     }
 }
 
@@ -658,6 +731,34 @@ mod tests {
             ("k: trueconf:a # it's", Yaml, Context::Text),
             ("k: don't trueconf:a", Yaml, Context::Text),
             ("x = [[trueconf:a]]", Lua, string(b']', false)),
+            ("x = [==[a]]trueconf:a]==]", Lua, string(b']', false)),
+            ("x = [==[a]==] -- trueconf:a", Lua, Context::Text),
+            (
+                "--[===[ ]] ]==] ]===] x = 'trueconf:a'",
+                Lua,
+                string(b'\'', true),
+            ),
+            (
+                "x = String.raw`trueconf:a`",
+                JavaScript,
+                string(b'`', false),
+            ),
+            (
+                "<a\n  href=\"trueconf:a\">x</a>",
+                JavaScript,
+                string(b'"', false),
+            ),
+            (
+                "x = <A title=\"t\" href='trueconf:a' />",
+                JavaScript,
+                string(b'\'', false),
+            ),
+            ("a.href=\"trueconf:a\"", JavaScript, string(b'"', true)),
+            (
+                "if (a < b) x = \"trueconf:a\"",
+                JavaScript,
+                string(b'"', true),
+            ),
             ("-- 'trueconf:a'", Lua, Context::Text),
             ("echo 'trueconf:a'", Shell, string(b'\'', false)),
         ];

@@ -15,6 +15,12 @@ pub enum Decode {
     /// kept as written so the link reads as its author meant it; TC014 judges
     /// them separately.
     Backslash,
+    /// Markdown prose and destinations: HTML character references and
+    /// CommonMark backslash escapes (`\&` is `&`, `\\` is `\`).
+    Markdown,
+    /// JavaScript inside an HTML attribute: character references first,
+    /// then the string literal's backslash escapes.
+    EntitiesThenBackslash,
 }
 
 /// A link's text as the consumer of the link sees it, with a byte map back to
@@ -70,12 +76,14 @@ impl<'t> DecodedText<'t> {
 
 /// Decodes `src` under `mode`.
 pub fn decode(src: &str, mode: Decode) -> DecodedText<'_> {
-    let special = match mode {
+    let (special, other) = match mode {
         Decode::None => return DecodedText::identity(src),
-        Decode::Entities => b'&',
-        Decode::Backslash => b'\\',
+        Decode::EntitiesThenBackslash => return decode_twice(src),
+        Decode::Entities => (b'&', b'&'),
+        Decode::Backslash => (b'\\', b'\\'),
+        Decode::Markdown => (b'&', b'\\'),
     };
-    if memchr::memchr(special, src.as_bytes()).is_none() {
+    if memchr::memchr2(special, other, src.as_bytes()).is_none() {
         return DecodedText::identity(src);
     }
     let mut text = String::with_capacity(src.len());
@@ -83,11 +91,16 @@ pub fn decode(src: &str, mode: Decode) -> DecodedText<'_> {
     let bytes = src.as_bytes();
     let mut i = 0;
     while i < src.len() {
-        let step = if bytes[i] == special {
+        let step = if bytes[i] == special || bytes[i] == other {
             match mode {
                 Decode::Entities => entity(&src[i..]),
                 Decode::Backslash => backslash(&src[i..]),
-                Decode::None => None,
+                Decode::Markdown if bytes[i] == b'&' => entity(&src[i..]),
+                Decode::Markdown => bytes
+                    .get(i + 1)
+                    .filter(|b| b.is_ascii_punctuation())
+                    .map(|&b| (char::from(b), 2)),
+                Decode::None | Decode::EntitiesThenBackslash => None,
             }
         } else {
             None
@@ -112,6 +125,26 @@ pub fn decode(src: &str, mode: Decode) -> DecodedText<'_> {
     map.push(src.len());
     DecodedText {
         text: Cow::Owned(text),
+        map: Some(map),
+    }
+}
+
+/// [`Decode::EntitiesThenBackslash`]: the backslash view of the entity
+/// view, with the two maps composed.
+fn decode_twice(src: &str) -> DecodedText<'_> {
+    let first = decode(src, Decode::Entities);
+    if first.is_identity() {
+        return decode(src, Decode::Backslash);
+    }
+    let second = decode(&first.text, Decode::Backslash);
+    if second.is_identity() {
+        return first;
+    }
+    let map = (0..=second.text.len())
+        .map(|i| first.to_source(second.to_source(i)))
+        .collect();
+    DecodedText {
+        text: Cow::Owned(second.text.into_owned()),
         map: Some(map),
     }
 }
@@ -171,9 +204,41 @@ fn backslash(s: &str) -> Option<(char, usize)> {
             let code = u32::from_str_radix(&s[2..4], 16).ok()?;
             Some((char::from_u32(code)?, 4))
         }
+        // `\u{26}` (JavaScript, Rust, Lua, Swift): one to six hex digits.
+        b'u' if b.get(2) == Some(&b'{') => {
+            let close = b.iter().take(10).position(|&c| c == b'}')?;
+            let hex = &s[3..close];
+            if hex.is_empty() || hex.len() > 6 || !hex.bytes().all(|c| c.is_ascii_hexdigit()) {
+                return None;
+            }
+            let code = u32::from_str_radix(hex, 16).ok()?;
+            Some((char::from_u32(code)?, close + 1))
+        }
+        // Python's `\N{AMPERSAND}`, for the characters a link's syntax uses.
+        b'N' if b.get(2) == Some(&b'{') => {
+            let close = b.iter().take(NAMED_REACH).position(|&c| c == b'}')?;
+            let c = match s[3..close].to_ascii_uppercase().as_str() {
+                "AMPERSAND" => '&',
+                "NUMBER SIGN" => '#',
+                "PERCENT SIGN" => '%',
+                "COMMERCIAL AT" => '@',
+                "EQUALS SIGN" => '=',
+                "COLON" => ':',
+                "SOLIDUS" => '/',
+                "REVERSE SOLIDUS" => '\\',
+                "SPACE" => ' ',
+                _ => return None,
+            };
+            Some((c, close + 1))
+        }
+        // `\&` is `&` for judging (an escape that produces what the link needs).
+        b'&' => Some(('&', 2)),
         _ => None,
     }
 }
+
+/// The longest `\N{…}` escape [`backslash`] decodes, braces included.
+const NAMED_REACH: usize = 20;
 
 /// The character of an encoded insertion into a context with `mode`.
 pub fn encode(s: &str, mode: Decode) -> Cow<'_, str> {
@@ -202,6 +267,12 @@ pub fn encode(s: &str, mode: Decode) -> Cow<'_, str> {
             }
             Cow::Owned(out)
         }
+        Decode::EntitiesThenBackslash => {
+            match encode(&encode(s, Decode::Backslash), Decode::Entities) {
+                Cow::Borrowed(_) => Cow::Borrowed(s),
+                Cow::Owned(o) => Cow::Owned(o),
+            }
+        }
         _ => Cow::Borrowed(s),
     }
 }
@@ -226,6 +297,18 @@ mod tests {
         let d = decode(r#"x\\c\\1\"\c\u0026"#, Decode::Backslash);
         assert_eq!(d.text, r#"x\c\1"\c&"#);
         assert_eq!(d.source_len(1, 2), 2);
+        for (src, want) in [
+            (r"a\u{26}b", "a&b"),
+            (r"a\x26b", "a&b"),
+            (r"a\N{AMPERSAND}b", "a&b"),
+            (r"a\N{number sign}b", "a#b"),
+            (r"a\&b", "a&b"),
+            (r"a\u{}b\N{NOPE}c\u{1234567}", r"a\u{}b\N{NOPE}c\u{1234567}"),
+        ] {
+            let d = decode(src, Decode::Backslash);
+            assert_eq!(d.text, want, "{src}");
+            assert_eq!(d.to_source(d.text.len()), src.len(), "{src}");
+        }
     }
 
     #[test]
@@ -240,5 +323,21 @@ mod tests {
         assert_eq!(encode("&encrypt=1", Decode::Entities), "&amp;encrypt=1");
         assert_eq!(encode(r"\c\", Decode::Backslash), r"\\c\\");
         assert_eq!(encode("&x", Decode::None), "&x");
+        assert_eq!(encode("&x", Decode::Markdown), "&x");
+        assert_eq!(
+            encode(r#"&\c\""#, Decode::EntitiesThenBackslash),
+            r"&amp;\\c\\\&quot;"
+        );
+        let d = decode(r"a&amp;b\u0026c&#92;&#92;d", Decode::EntitiesThenBackslash);
+        assert_eq!(d.text, r"a&b&c\d");
+        assert_eq!(d.to_source(3), 7); // '&' from "\u0026"
+        assert_eq!(d.to_source(d.text.len()), 25);
+    }
+
+    #[test]
+    fn markdown_reads_commonmark_escapes_and_references() {
+        let d = decode(r"a\&b&amp;c\\d\ce", Decode::Markdown);
+        assert_eq!(d.text, r"a&b&c\d\ce");
+        assert_eq!(d.to_source(d.text.len()), 16);
     }
 }

@@ -80,6 +80,9 @@ struct Value {
     end: usize,
     quote: Option<u8>,
     explicit: bool,
+    /// The value holds JavaScript from this offset on (an event handler, a
+    /// framework binding, a `javascript:` URL).
+    script: Option<usize>,
 }
 
 pub struct Html<'t> {
@@ -99,6 +102,8 @@ pub struct Html<'t> {
     tag: Option<(usize, usize, Vec<Value>)>,
     /// The script region the lexer below belongs to, by start offset.
     script: Option<(usize, Lexer<'t>)>,
+    /// The lexer of the script attribute value starting at `.0`.
+    attr_script: Option<(usize, Lexer<'t>)>,
 }
 
 impl<'t> Html<'t> {
@@ -112,6 +117,7 @@ impl<'t> Html<'t> {
             last_angle: None,
             tag: None,
             script: None,
+            attr_script: None,
         };
         h.next_raw();
         h
@@ -227,8 +233,41 @@ impl<'t> Html<'t> {
                     Some(self.text_place())
                 }
             }
-            _ => Some(self.text_place()),
+            Some((t, _)) => Some(self.tag_around(t, at).unwrap_or_else(|| self.text_place())),
+            None => Some(self.text_place()),
         }
+    }
+
+    /// A `>` at `gt` before `at` may stand inside a quoted attribute value
+    /// (`@click="() => open('trueconf:…')"`): the tag opened by the last
+    /// `<` shortly before it, read past `gt`, tells where `at` stands if
+    /// the tag holds it. The look-back is bounded, so each candidate costs
+    /// a bounded read.
+    fn tag_around(&mut self, gt: usize, at: usize) -> Option<Place> {
+        const LOOK_BACK: usize = 512;
+        if let Some((s, end, _)) = &self.tag
+            && *s < gt
+            && at < *end
+        {
+            let s = *s;
+            return self.in_tag(s, at);
+        }
+        let bytes = self.text.as_bytes();
+        let from = gt.saturating_sub(LOOK_BACK);
+        let lt = from + memchr::memrchr(b'<', &bytes[from..gt])?;
+        if !bytes.get(lt + 1).is_some_and(u8::is_ascii_alphabetic) {
+            return None;
+        }
+        let (end, values) = read_tag(self.text, lt, at + 1);
+        // Only a `>` inside a quoted value of this tag keeps it open.
+        let quoted = values
+            .iter()
+            .any(|v| v.quote.is_some() && v.start <= gt && gt < v.end);
+        if !quoted || at >= end {
+            return None;
+        }
+        self.tag = Some((lt, end, values));
+        self.in_tag(lt, at)
     }
 
     fn text_place(&self) -> Place {
@@ -255,7 +294,12 @@ impl<'t> Html<'t> {
         // Values are in order and do not overlap: the last one starting at
         // or before `at` is the only one that may hold it.
         let i = values.partition_point(|v| v.start <= at);
-        let v = values[..i].last().filter(|v| at < v.end)?;
+        let v = *values[..i].last().filter(|v| at < v.end)?;
+        if let Some(from) = v.script
+            && at >= from
+        {
+            return Some(self.in_script_value(v, from, at));
+        }
         Some(Place {
             context: Context::HtmlAttribute { quote: v.quote },
             decode: Decode::Entities,
@@ -263,6 +307,38 @@ impl<'t> Html<'t> {
             explicit: v.explicit,
             opened_by: None,
         })
+    }
+
+    /// Where `at` stands in an attribute value that holds JavaScript: in a
+    /// string literal of it (ending at its quote, inside the attribute), or
+    /// in its code and comments (prose). The value is lexed on its source
+    /// bytes: a quote written as a character reference is not seen.
+    fn in_script_value(&mut self, v: Value, from: usize, at: usize) -> Place {
+        if self.attr_script.as_ref().is_none_or(|(s, _)| *s != from) {
+            self.attr_script = Some((from, Lexer::new(self.text, Lang::JavaScript, from, v.end)));
+        }
+        let place = match self.attr_script.as_mut() {
+            Some((_, lexer)) => lexer.place(at),
+            None => return self.text_place(),
+        };
+        match place.context {
+            Context::StringLiteral { quote, escapes } => Place {
+                context: Context::ScriptString {
+                    attr_quote: v.quote,
+                    quote,
+                    escapes,
+                },
+                decode: if escapes {
+                    Decode::EntitiesThenBackslash
+                } else {
+                    Decode::Entities
+                },
+                limit: place.limit.min(v.end),
+                explicit: false,
+                opened_by: None,
+            },
+            _ => prose_place(Context::Text, Decode::Entities, v.end, None),
+        }
     }
 
     /// Is `at` inside a comment: `<!-- … -->`, or a comment of a script?
@@ -334,16 +410,21 @@ fn read_tag(text: &str, start: usize, stop: usize) -> (usize, Vec<Value>) {
         while j < n && bytes[j].is_ascii_whitespace() {
             j += 1;
         }
-        let explicit = is_link_attribute(name);
+        let mut explicit = is_link_attribute(name);
+        let script_name = is_script_attribute(name);
         match bytes.get(j) {
             Some(&q @ (b'"' | b'\'')) => {
                 let vstart = j + 1;
                 let vend = memchr::memchr(q, &bytes[vstart..]).map_or(n, |k| vstart + k);
+                let script = script_from(&text[vstart..vend], script_name).map(|k| vstart + k);
+                explicit &= script.is_none();
+                explicit |= is_refresh_url(name, &text[vstart..vend]);
                 values.push(Value {
                     start: vstart,
                     end: vend,
                     quote: Some(q),
                     explicit,
+                    script,
                 });
                 i = (vend + 1).min(n);
             }
@@ -356,17 +437,65 @@ fn read_tag(text: &str, start: usize, stop: usize) -> (usize, Vec<Value>) {
                 {
                     vend += 1;
                 }
+                let script = script_from(&text[vstart..vend], script_name).map(|k| vstart + k);
+                explicit &= script.is_none();
                 values.push(Value {
                     start: vstart,
                     end: vend,
                     quote: None,
                     explicit,
+                    script,
                 });
                 i = vend;
             }
             None => i = j,
         }
     }
+}
+
+/// Attributes whose value is JavaScript: `on*` event handlers, Vue `@x`,
+/// `v-on:x`, `:x`, `v-bind:x`, Svelte `on:x`, Angular `(x)` and `[x]`.
+fn is_script_attribute(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    let handler = lower
+        .strip_prefix("on")
+        .is_some_and(|rest| !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_alphabetic()));
+    handler
+        || ["@", ":", "v-on:", "v-bind:", "on:"]
+            .iter()
+            .any(|p| lower.len() > p.len() && lower.starts_with(p))
+        || lower.len() > 2
+            && (lower.starts_with('(') && lower.ends_with(')')
+                || lower.starts_with('[') && lower.ends_with(']'))
+}
+
+/// Where JavaScript starts in an attribute value, if it holds any: at its
+/// start for a script attribute, after the scheme of a `javascript:` URL.
+fn script_from(value: &str, script_attribute: bool) -> Option<usize> {
+    if script_attribute {
+        return Some(0);
+    }
+    let lead = value.len() - value.trim_start().len();
+    let rest = &value.as_bytes()[lead..];
+    (rest.len() >= 11 && rest[..11].eq_ignore_ascii_case(b"javascript:")).then_some(lead + 11)
+}
+
+/// `<meta http-equiv="refresh" content="0;url=…">`: a `content` value of
+/// the refresh form, whose part after `url=` is a link.
+fn is_refresh_url(name: &str, value: &str) -> bool {
+    if !name.eq_ignore_ascii_case("content") {
+        return false;
+    }
+    let v = value
+        .trim_start()
+        .trim_start_matches(|c: char| c.is_ascii_digit() || c == '.');
+    let Some(v) = v.trim_start().strip_prefix([';', ',']) else {
+        return false;
+    };
+    let v = v.trim_start().as_bytes();
+    v.len() >= 4
+        && v[..3].eq_ignore_ascii_case(b"url")
+        && v[3..].trim_ascii_start().starts_with(b"=")
 }
 
 /// Attributes that hold a URL, where any spelling of the scheme is a link.

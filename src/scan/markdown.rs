@@ -284,7 +284,7 @@ impl<'t> Markdown<'t> {
         let prev2 = before.len().checked_sub(2).map(|i| before[i]);
         let explicit = |context| Place {
             context,
-            decode: Decode::Entities,
+            decode: Decode::Markdown,
             limit: line_end,
             explicit: true,
             opened_by: None,
@@ -320,7 +320,7 @@ impl<'t> Markdown<'t> {
             }
             _ => {}
         }
-        Some(prose_place(Context::Text, Decode::Entities, line_end, None))
+        Some(prose_place(Context::Text, Decode::Markdown, line_end, None))
     }
 }
 

@@ -236,23 +236,124 @@ impl<'t> Classifier<'t> {
     }
 }
 
-/// A link needs a boundary on its left: the start of the text, white space,
-/// or a character that opens a link position. A letter, digit, `.`, `_` or
-/// `-` right before the scheme makes it part of a longer word.
+/// A link needs a boundary on its left (§7): the start of the text, white
+/// space, or any character that is not an ASCII letter or digit and not one
+/// of `. _ - + : / \ @ % & # $`. So `**trueconf:`, `«trueconf:`, a CSV
+/// comma, a table's `|`, an emoji or CJK text start a link; `x.trueconf:`,
+/// `my_trueconf:` and `link:trueconf:` do not.
 fn left_boundary_ok(text: &str, start: usize) -> bool {
     let Some(c) = text[..start].chars().next_back() else {
         return true;
     };
-    !(c.is_alphanumeric()
-        || matches!(
-            c,
-            '.' | '_' | '-' | '/' | '\\' | '@' | ':' | '%' | '&' | '#' | '$'
-        ))
+    c.is_whitespace()
+        || !(c.is_ascii_alphanumeric()
+            || matches!(
+                c,
+                '.' | '_' | '-' | '+' | '/' | '\\' | '@' | ':' | '%' | '&' | '#' | '$'
+            ))
+}
+
+/// CJK ideographs, kana, hangul and fullwidth forms: a link in prose ends
+/// before one (text written without spaces).
+fn is_cjk(c: char) -> bool {
+    matches!(
+        c,
+        '\u{3000}'..='\u{9FFF}'
+            | '\u{AC00}'..='\u{D7AF}'
+            | '\u{F900}'..='\u{FAFF}'
+            | '\u{FF00}'..='\u{FFEF}'
+    )
+}
+
+/// Punctuation of Unicode categories Po, Pe and Pf that is not part of a
+/// link at its end in prose, but for the characters a link's syntax ends
+/// with (`/ % # & = @ \`) and the brackets, which [`trim_trailing`] keeps
+/// when balanced. A table of the characters prose uses, not all of Unicode.
+fn is_trailing_punctuation(c: char) -> bool {
+    matches!(
+        c,
+        '!' | '"' | '\'' | '*' | ',' | '.' | ':' | ';' | '?'
+            | '\u{A1}' | '\u{A7}' | '\u{B6}' | '\u{B7}' | '\u{BB}' | '\u{BF}'
+            | '\u{2016}'..='\u{2017}'
+            | '\u{2019}'
+            | '\u{201D}'
+            | '\u{2020}'..='\u{2027}'
+            | '\u{2030}'..='\u{2038}'
+            | '\u{203A}'..='\u{203E}'
+            | '\u{2041}'..='\u{2043}'
+            | '\u{2046}'..='\u{2051}'
+            | '\u{2053}'
+            | '\u{2055}'..='\u{205E}'
+            | '\u{3001}'..='\u{3003}'
+            | '\u{FF01}'..='\u{FF0F}'
+            | '\u{FF1A}'..='\u{FF1F}'
+            | '\u{FF3D}'
+            | '\u{FF5D}'
+            | '\u{FF60}'..='\u{FF65}'
+    ) && !matches!(
+        c,
+        '\u{FF04}' | '\u{FF08}' | '\u{FF0B}' | '\u{FF0D}' | '\u{FF1C}'..='\u{FF1E}'
+    )
+}
+
+/// The body of a link in prose without its trailing punctuation (§7):
+/// [`is_trailing_punctuation`], an unbalanced `)`, `]` or `}`, and Markdown
+/// emphasis (`*`, `_`, `~`) that also stands right before the link
+/// (`**trueconf:bob**`). A run of `*` right after `=` is a placeholder
+/// (`password=***`) and stays.
+fn trim_trailing<'b>(body: &'b str, before: &str) -> &'b str {
+    let mut s = body;
+    while let Some(c) = s.chars().next_back() {
+        let count = |x: char| s.chars().filter(|&y| y == x).count();
+        let drop = match c {
+            ')' => count('(') < count(')'),
+            ']' => count('[') < count(']'),
+            '}' => count('{') < count('}'),
+            '*' if s.trim_end_matches('*').ends_with('=') => false,
+            '*' | '_' | '~' if before.ends_with(c) => true,
+            '_' | '~' => false,
+            c => is_trailing_punctuation(c),
+        };
+        if !drop {
+            break;
+        }
+        s = &s[..s.len() - c.len_utf8()];
+    }
+    s
+}
+
+/// The length of a placeholder `<name>` at the start of `s`, `name` being
+/// `[A-Za-z_][A-Za-z0-9_.-]*`.
+fn angle_placeholder(s: &[u8]) -> Option<usize> {
+    if s.first() != Some(&b'<')
+        || !s
+            .get(1)
+            .is_some_and(|b| b.is_ascii_alphabetic() || *b == b'_')
+    {
+        return None;
+    }
+    let n = s[2..]
+        .iter()
+        .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
+        .count();
+    (s.get(2 + n) == Some(&b'>')).then_some(n + 3)
+}
+
+/// Does a placeholder `<name>` at `i` of `s` belong to the link (§7): right
+/// after `=`, `:`, `@` or `\c\`?
+fn placeholder_at(s: &[u8], i: usize) -> Option<usize> {
+    let after = i > 0 && matches!(s[i - 1], b'=' | b':' | b'@')
+        || i >= 3 && s[i - 3] == b'\\' && s[i - 2].eq_ignore_ascii_case(&b'c') && s[i - 1] == b'\\';
+    if !after {
+        return None;
+    }
+    angle_placeholder(&s[i..])
 }
 
 /// Source bytes one decoded character can stand for, with room to spare:
-/// an HTML character reference reads at most 13, a backslash escape 6.
-const ESCAPE_REACH: usize = 16;
+/// an HTML character reference reads at most 13, a backslash escape 20
+/// (`\N{REVERSE SOLIDUS}`).
+const ESCAPE_REACH: usize = 24;
 
 /// Decides where the link starting at `start` ends, or that it is no link.
 ///
@@ -294,10 +395,27 @@ fn finish_within(
     let opened_by = place
         .opened_by
         .or_else(|| (start > 0 && bytes[start - 1] == b'\'').then_some(b'\''));
+    // A command line inside a string literal (`'xdg-open "trueconf:…"'`,
+    // `"start \"\" \"trueconf:…\""`): the inner quote that opened the link
+    // ends it, written as it was before the link.
+    let inner: Option<&[u8]> = match place.context {
+        Context::StringLiteral { quote, escapes }
+        | Context::ScriptString { quote, escapes, .. } => match bytes[..start] {
+            [.., b'\\', q] if escapes && (q == b'"' || q == b'\'') => {
+                Some(&bytes[start - 2..start])
+            }
+            [.., q] if (q == b'"' || q == b'\'') && q != quote => Some(&bytes[start - 1..start]),
+            _ => None,
+        },
+        _ => None,
+    };
     // First pass, on source bytes: the hard terminators of the context.
     let mut end = scheme_end;
     while end < limit {
         let b = bytes[end];
+        if inner.is_some_and(|q| bytes[end..].starts_with(q)) {
+            break;
+        }
         let stop = match place.context {
             Context::StringLiteral { quote, escapes } => {
                 if escapes && b == b'\\' {
@@ -316,14 +434,47 @@ fn finish_within(
                     b == quote || b.is_ascii_whitespace() || b == b'"' && quote != b'\''
                 }
             }
+            Context::ScriptString {
+                attr_quote,
+                quote,
+                escapes,
+            } => {
+                if escapes && b == b'\\' && Some(b'\\') != attr_quote {
+                    match bytes.get(end + 1) {
+                        Some(b'n' | b'r' | b't') => true,
+                        Some(&next) if Some(next) != attr_quote => {
+                            let escaped = text[end + 1..].chars().next().map_or(1, char::len_utf8);
+                            end += 1 + escaped;
+                            continue;
+                        }
+                        _ => true,
+                    }
+                } else {
+                    b == quote
+                        || b.is_ascii_whitespace()
+                        || Some(b) == attr_quote
+                        || attr_quote.is_none() && b == b'>'
+                }
+            }
             Context::HtmlAttribute { quote: Some(q) } => b == q || b.is_ascii_whitespace(),
             Context::HtmlAttribute { quote: None } => b.is_ascii_whitespace() || b == b'>',
             Context::MarkdownAutolink => b.is_ascii_whitespace() || b == b'>' || b == b'<',
             Context::MarkdownDestination => b.is_ascii_whitespace() || b == b'>' || b == b'<',
             Context::MarkdownCode => b.is_ascii_whitespace() || b == b'`',
-            Context::Text | Context::HtmlText => {
+            Context::Text => {
+                if b == b'<'
+                    && let Some(n) = placeholder_at(bytes, end)
+                {
+                    end = (end + n).min(limit);
+                    continue;
+                }
                 b.is_ascii_whitespace()
-                    || matches!(b, b'<' | b'>' | b'"' | b'`')
+                    || matches!(b, b'<' | b'>' | b'"' | b'`' | b'|')
+                    || Some(b) == opened_by
+            }
+            Context::HtmlText => {
+                b.is_ascii_whitespace()
+                    || matches!(b, b'<' | b'>' | b'"' | b'`' | b'|')
                     || Some(b) == opened_by
             }
         };
@@ -351,7 +502,12 @@ fn finish_within(
     let mut depth_bracket = 0i32;
     let prose = place.context.is_prose_like();
     let bracketed = prose || place.context == Context::MarkdownDestination;
+    let entities = matches!(place.decode, Decode::Entities | Decode::Markdown);
+    let mut skip_to = 0;
     for (i, c) in decoded.text.char_indices().skip(scheme_len) {
+        if i < skip_to {
+            continue;
+        }
         if known.is_some_and(|k| decoded.to_source(i) > k) {
             // Undecided past here; a namespaced key before here is one in
             // the whole text too (no terminator or trailing punctuation
@@ -360,8 +516,15 @@ fn finish_within(
         }
         let stop = match c {
             c if c.is_whitespace() => true,
-            '<' | '>' if place.decode == Decode::Entities => true,
-            '"' if place.decode == Decode::Entities && prose => true,
+            '<' if place.context == Context::Text
+                && placeholder_at(decoded.text.as_bytes(), i).is_some() =>
+            {
+                skip_to = i + placeholder_at(decoded.text.as_bytes(), i).unwrap_or(1);
+                false
+            }
+            '<' | '>' if entities => true,
+            '"' if entities && prose => true,
+            c if prose && is_cjk(c) => true,
             '(' => {
                 depth_paren += 1;
                 false
@@ -391,11 +554,14 @@ fn finish_within(
     }
     if prose {
         let body = &decoded.text[scheme_len..cut];
-        let trimmed = body.trim_end_matches(['.', ',', ';', ':', '!', '?', '»', '”']);
-        cut = scheme_len + trimmed.len();
+        cut = scheme_len + trim_trailing(body, &text[..start]).len();
     }
     decoded.truncate(cut);
     let body = &decoded.text[scheme_len..];
+    // `trueconf::Client` is a path, never a link.
+    if body.starts_with(':') {
+        return Some(None);
+    }
     // `TrueConf: error`, `trueconf:` at the end of a sentence: no link.
     if body.is_empty() && !place.explicit && place.context.is_prose_like() {
         return Some(None);
@@ -445,6 +611,66 @@ mod tests {
             ("trueconf:a(b)c, then", &["trueconf:a(b)c"]),
             ("'trueconf:bob' and", &["trueconf:bob"]),
             ("«trueconf:bob»", &["trueconf:bob"]),
+            (
+                "**trueconf:bob**, ~~trueconf:ann~~",
+                &["trueconf:bob", "trueconf:ann"],
+            ),
+            (
+                "see trueconf:bob… and trueconf:ann。",
+                &["trueconf:bob", "trueconf:ann"],
+            ),
+            ("请拨打trueconf:bob@srv进入", &["trueconf:bob@srv"]),
+            (
+                "a,trueconf:bob, b |trueconf:ann| 😀trueconf:x",
+                &["trueconf:bob", "trueconf:ann", "trueconf:x"],
+            ),
+            (
+                "trueconf:bob\u{a0}x trueconf:ann\u{2028}y",
+                &["trueconf:bob", "trueconf:ann"],
+            ),
+            ("trueconf::Client x+trueconf:bob link:trueconf:a", &[]),
+            (
+                "trueconf:bob) trueconf:{{room}}.",
+                &["trueconf:bob", "trueconf:{{room}}"],
+            ),
+            (
+                "trueconf:login=<login>&password=<pw> x",
+                &["trueconf:login=<login>&password=<pw>"],
+            ),
+            (
+                "trueconf:\\c\\<cid>@<server>.",
+                &["trueconf:\\c\\<cid>@<server>"],
+            ),
+            ("trueconf:bob<b>", &["trueconf:bob"]),
+            (
+                "trueconf:login=u&password=***",
+                &["trueconf:login=u&password=***"],
+            ),
+            ("trueconf:john_doe@srv_", &["trueconf:john_doe@srv_"]),
+        ];
+        for (text, want) in cases {
+            assert_eq!(links(text, DocKind::Plain), *want, "{text:?}");
+        }
+        let py = DocKind::Code(Lang::Python);
+        let js = DocKind::Code(Lang::JavaScript);
+        let cases: &[(&str, DocKind, &[&str])] = &[
+            (
+                r#"os.system('xdg-open "trueconf:bob@srv&do=chat" &')"#,
+                py,
+                &["trueconf:bob@srv&do=chat"],
+            ),
+            (
+                r#"os.execute("start \"\" \"trueconf:bob@srv&do=chat\"")"#,
+                js,
+                &["trueconf:bob@srv&do=chat"],
+            ),
+            (r#"x = "it's trueconf:bob@srv""#, js, &["trueconf:bob@srv"]),
+        ];
+        for (text, kind, want) in cases {
+            assert_eq!(links(text, *kind), *want, "{text:?}");
+        }
+        let cases: &[(&str, &[&str])] = &[
+            ("", &[]),
             ("TrueConf: error", &[]),
             ("trueconf: error", &[]),
             ("channels.trueconf:x xtrueconf:y a_trueconf:z", &[]),

@@ -21,6 +21,16 @@ pub enum Context {
     /// A string literal of source code or data, with its quote and whether
     /// backslashes are escapes in it.
     StringLiteral { quote: u8, escapes: bool },
+    /// A JavaScript string literal inside an HTML attribute that holds
+    /// script (`on*` handlers, `javascript:` URLs, Vue `@x`/`:x`/`v-on:`/
+    /// `v-bind:`, Svelte `on:x`, Angular `(x)`/`[x]`): the attribute's quote,
+    /// the string's quote and whether backslashes are escapes in it. The
+    /// link ends at the string's quote; a fix writes JavaScript inside HTML.
+    ScriptString {
+        attr_quote: Option<u8>,
+        quote: u8,
+        escapes: bool,
+    },
 }
 
 impl Context {
@@ -34,7 +44,10 @@ impl Context {
     }
 
     pub fn is_html(self) -> bool {
-        matches!(self, Context::HtmlText | Context::HtmlAttribute { .. })
+        matches!(
+            self,
+            Context::HtmlText | Context::HtmlAttribute { .. } | Context::ScriptString { .. }
+        )
     }
 }
 
