@@ -6,6 +6,7 @@ pub mod args;
 pub mod diff;
 pub mod fix_files;
 pub mod format;
+pub mod online;
 
 use std::collections::HashMap;
 use std::io::{self, Read, Write};
@@ -288,6 +289,7 @@ fn overrides_from_args(args: &Args) -> Result<Overrides, String> {
             FailOn::Info => Severity::Info,
         }),
         exclude: args.exclude.clone(),
+        online: args.online,
     })
 }
 
@@ -435,6 +437,9 @@ fn check(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<St
     let mut fixed = (0, 0);
     if args.fix {
         fixed = write_fixes(&mut files, &mut errors);
+    }
+    if files.iter().any(|f| !f.servers.is_empty()) {
+        online::probe_files(args, &mut files, err)?;
     }
     for e in &errors {
         if e.path.is_empty() {

@@ -30,6 +30,7 @@ mod documents;
 mod frames;
 mod hover;
 mod links;
+mod online;
 mod options;
 mod publish;
 mod server;

@@ -398,6 +398,8 @@ pub struct Overrides {
     pub ignore: Vec<String>,
     pub fail_on: Option<Severity>,
     pub exclude: Vec<String>,
+    /// `--online`: probe servers whatever the files say.
+    pub online: bool,
 }
 
 /// The settings in force for one file, in both shells.
@@ -411,6 +413,10 @@ pub struct Effective {
     pub inlay_hints: bool,
     /// Language server: the document size cap, when the settings set one.
     pub max_document_bytes: Option<usize>,
+    /// Probe the links' servers (`online`, `--online`; TC020 enabled).
+    pub online: bool,
+    /// Hosts never probed (`online-exclude`).
+    pub online_exclude: Option<globset::GlobSet>,
     excludes: Vec<Exclude>,
 }
 
@@ -450,15 +456,28 @@ impl Effective {
             excludes.push(Exclude::new(base, globs)?);
         }
         Ok(Effective {
-            config,
             fail_on,
             source: file.map(|(p, _)| p.to_path_buf()),
             inlay_hints: settings.inlay_hints.unwrap_or(true),
             max_document_bytes: settings
                 .max_document_bytes
                 .map(|n| usize::try_from(n).unwrap_or(usize::MAX)),
+            online: (overrides.online || settings.online.unwrap_or(false))
+                && config.is_enabled(crate::rules::Rule::ServerUnreachable),
+            online_exclude: settings.online_exclude()?,
+            config,
             excludes,
         })
+    }
+
+    /// Whether `host` is to be probed: `online` is on and no
+    /// `online-exclude` glob matches it.
+    pub fn probes(&self, host: &str) -> bool {
+        self.online
+            && !self
+                .online_exclude
+                .as_ref()
+                .is_some_and(|g| g.is_match(host))
     }
 
     /// Is the absolute path `abs` excluded by the file's or the command

@@ -5,7 +5,7 @@ use std::io::Read;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use super::checked::{Checked, FileError, Fixed, Outcome, place};
+use super::checked::{Checked, FileError, Fixed, Outcome, place, servers_placed};
 use super::config::Effective;
 use crate::fix::Applicability;
 use crate::scan::DocKind;
@@ -93,6 +93,7 @@ pub fn check_bytes(
         places: Vec::new(),
         settings,
         fixed: None,
+        servers: Vec::new(),
     };
     // A text without candidates or markers costs `analyze` one search.
     let config = &checked.settings.config;
@@ -117,6 +118,7 @@ pub fn check_bytes(
                 ),
             };
             checked.places = place(text, &analysis);
+            checked.servers = servers_placed(text, &analysis, &checked.settings);
             checked.text = text.to_string();
             checked.analysis = analysis;
             return Outcome::CheckedWithError(checked, error);
@@ -129,13 +131,15 @@ pub fn check_bytes(
                 applied: result.applied,
             });
             checked.places = place(&result.text, &after);
+            checked.servers = servers_placed(&result.text, &after, &checked.settings);
             checked.text = result.text;
             checked.analysis = after;
             return Outcome::Checked(checked);
         }
     }
     checked.places = place(text, &analysis);
-    if keep_text && !analysis.diagnostics.is_empty() {
+    checked.servers = servers_placed(text, &analysis, &checked.settings);
+    if keep_text && !(analysis.diagnostics.is_empty() && checked.servers.is_empty()) {
         checked.text = text.to_string();
     }
     checked.analysis = analysis;

@@ -32,6 +32,11 @@ pub struct Settings {
     /// linted (they get one "document too large" diagnostic).
     #[serde(alias = "maxDocumentBytes")]
     pub max_document_bytes: Option<u64>,
+    /// Probe the links' servers (TC020); off by default.
+    pub online: Option<bool>,
+    /// Hosts never probed, as case-insensitive globs.
+    #[serde(alias = "onlineExclude")]
+    pub online_exclude: Option<Vec<String>>,
 }
 
 impl Settings {
@@ -57,6 +62,8 @@ impl Settings {
             severity: pick(&self.severity, &top.severity),
             inlay_hints: pick(&self.inlay_hints, &top.inlay_hints),
             max_document_bytes: pick(&self.max_document_bytes, &top.max_document_bytes),
+            online: pick(&self.online, &top.online),
+            online_exclude: pick(&self.online_exclude, &top.online_exclude),
         }
     }
 
@@ -119,7 +126,34 @@ impl Settings {
                 Some(AllowedServers::new(servers).map_err(|e| format!("allowed-servers: {e}"))?);
         }
         self.fail_on()?;
+        self.online_exclude()?;
         Ok(config)
+    }
+
+    /// The `online-exclude` globs compiled (case-insensitive), if set.
+    pub fn online_exclude(&self) -> Result<Option<globset::GlobSet>, String> {
+        let Some(globs) = &self.online_exclude else {
+            return Ok(None);
+        };
+        if globs.len() > crate::rules::MAX_ALLOWED_SERVERS {
+            return Err(format!(
+                "online-exclude: {} patterns; at most {} are allowed",
+                globs.len(),
+                crate::rules::MAX_ALLOWED_SERVERS
+            ));
+        }
+        let mut builder = globset::GlobSetBuilder::new();
+        for g in globs {
+            let glob = globset::GlobBuilder::new(g)
+                .case_insensitive(true)
+                .build()
+                .map_err(|e| format!("online-exclude: `{g}`: {e}"))?;
+            builder.add(glob);
+        }
+        builder
+            .build()
+            .map(Some)
+            .map_err(|e| format!("online-exclude: {e}"))
     }
 
     /// The `fail-on` level, if set.
@@ -176,6 +210,9 @@ mod tests {
             "inlayHints",
             "max-document-bytes",
             "maxDocumentBytes",
+            "online",
+            "online-exclude",
+            "onlineExclude",
         ] {
             assert!(Settings::is_key(key), "{key}");
         }
