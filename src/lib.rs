@@ -17,8 +17,9 @@
 //!   file per rule;
 //! - [`suppress`]: suppression comments and TC100;
 //! - this file: [`analyze`] and [`fix_all`], which put the core together;
-//! - [`project`]: settings, configuration files, the walk and reading
-//!   files: the I/O both shells share, without tokio, tower, ropey or clap;
+//! - [`project`]: settings, configuration files, the walk, reading files
+//!   and probing servers (`--online`, TC020): the I/O both shells share,
+//!   without tokio, tower, ropey or clap;
 //! - `cli` and `lsp`: the shells, on top of `project`; neither imports the
 //!   other.
 //!
@@ -26,7 +27,8 @@
 //! ← `rules` ← `suppress` ← this file ← `project` ← {`cli`, `lsp`}; no module
 //! imports one above it, and `tests/layering.rs` checks it.
 //!
-//! Invariants: the core imports no tokio, tower, ropey, clap or `std::fs`;
+//! Invariants: the core imports no tokio, tower, ropey, clap, `std::fs` or
+//! `std::net` (it never touches the network: TC020 is merged in above it);
 //! spans index the source bytes, and decoded views are for judging only; no
 //! password from a link reaches any output.
 

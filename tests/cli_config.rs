@@ -133,7 +133,7 @@ fn bad_configs_exit_2_with_file_line_and_reason() {
         (
             "trueconf-lsp.toml",
             b"fail_on = \"error\"\n",
-            "error: trueconf-lsp.toml:1:1: unknown field `fail_on`, expected one of `fail-on`, `select`, `ignore`, `exclude`, `extend-exclude`, `extendExclude`, `allowed-servers`, `allowedServers`, `severity`, `inlay-hints`, `inlayHints`, `max-document-bytes`, `maxDocumentBytes`, `docs-url`, `docsUrl`\n",
+            "error: trueconf-lsp.toml:1:1: unknown field `fail_on`, expected one of `fail-on`, `select`, `ignore`, `exclude`, `extend-exclude`, `extendExclude`, `allowed-servers`, `allowedServers`, `severity`, `inlay-hints`, `inlayHints`, `max-document-bytes`, `maxDocumentBytes`, `docs-url`, `docsUrl`, `online`, `online-exclude`, `onlineExclude`\n",
         ),
         (
             "trueconf-lsp.toml",

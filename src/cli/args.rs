@@ -177,6 +177,63 @@ pub struct Args {
     /// Worker threads (default: all cores). Output order does not depend on it.
     #[arg(short = 'j', long, value_name = "N")]
     pub threads: Option<usize>,
+
+    /// Probe each distinct server of the links (`@server`, `h=`) with a TCP
+    /// connection to its port (4307 by default) and report those that do not
+    /// answer (TC020). Nothing is sent. Without it (or `online = true` in a
+    /// configuration file) no network call is made.
+    #[arg(long, requires = "check")]
+    pub online: bool,
+
+    /// Seconds each probe may take, resolving included.
+    #[arg(long, value_name = "SECONDS", default_value_t = 3.0, value_parser = parse_seconds)]
+    pub online_timeout: f64,
+
+    /// Probes running at once.
+    #[arg(long, value_name = "N", default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub online_concurrency: u16,
+
+    /// Keep probe answers in this JSON file and reuse those younger than
+    /// --online-cache-ttl (for CI: restore and save it between runs).
+    #[arg(long, value_name = "FILE")]
+    pub online_cache: Option<PathBuf>,
+
+    /// How long a cached answer is reused: seconds, or a number with s, m,
+    /// h or d (`30m`, `1d`).
+    #[arg(long, value_name = "AGE", default_value = "1d", value_parser = parse_age)]
+    pub online_cache_ttl: u64,
+
+    /// Test hook (`testing` builds only): answer host names from a table,
+    /// `name=127.0.0.1:PORT,name=nxdomain,name=hang`, never from the system.
+    #[cfg(feature = "testing")]
+    #[arg(long, value_name = "TABLE", hide = true)]
+    pub online_test_resolver: Option<String>,
+}
+
+fn parse_seconds(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if v > 0.0 && v <= 3600.0 => Ok(v),
+        _ => Err(format!("`{s}` is not a number of seconds from 0 to 3600")),
+    }
+}
+
+fn parse_age(s: &str) -> Result<u64, String> {
+    let (num, unit) = match s.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
+        Some((i, _)) => s.split_at(i),
+        None => (s, "s"),
+    };
+    let n: u64 = num
+        .parse()
+        .map_err(|_| format!("`{s}` is not an age such as 3600, 30m, 12h or 1d"))?;
+    let unit = match unit {
+        "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86400,
+        _ => return Err(format!("`{s}` is not an age such as 3600, 30m, 12h or 1d")),
+    };
+    n.checked_mul(unit)
+        .ok_or_else(|| format!("`{s}` is too long an age"))
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

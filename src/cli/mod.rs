@@ -12,6 +12,7 @@ mod status;
 
 use sink::Sink;
 pub use status::Status;
+pub mod online;
 
 use std::collections::HashMap;
 use std::io::{self, IsTerminal, Read, Write};
@@ -316,6 +317,7 @@ fn overrides_from_args(args: &Args) -> Result<Overrides, String> {
         }),
         exclude: args.exclude.clone(),
         extend_exclude: args.extend_exclude.clone(),
+        online: args.online,
     })
 }
 
@@ -437,6 +439,9 @@ fn check(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<St
     let mut fixed = (0, 0);
     if args.fix {
         fixed = write_fixes(&mut files, &mut errors);
+    }
+    if files.iter().any(|f| !f.servers.is_empty()) {
+        online::probe_files(args, &mut files, err)?;
     }
     for e in &errors {
         if e.path.is_empty() {

@@ -33,6 +33,7 @@ mod frames;
 mod graph;
 mod hover;
 mod links;
+mod online;
 mod options;
 mod publish;
 mod server;

@@ -7,6 +7,7 @@ use std::sync::{Arc, Weak};
 use tokio::sync::mpsc;
 use tower_lsp_server::Client;
 
+use super::online::Online;
 use super::state::{Publish, Shared, lock};
 
 /// Sends diagnostics in the order they were queued, dropping any that are
@@ -36,8 +37,14 @@ pub async fn publisher(
                 let Some(linted) = cell.once.get().cloned() else {
                     continue;
                 };
+                // With `online`: TC020 for the answers known, probes for
+                // the others, published again when they are done.
+                let (diagnostics, missing) = shared.online.diagnostics(&linted, &cell.config);
+                if !missing.is_empty() {
+                    Online::probe_later(&shared, client.clone(), missing);
+                }
                 client
-                    .publish_diagnostics(uri, linted.diagnostics.clone(), Some(cell.version))
+                    .publish_diagnostics(uri, diagnostics, Some(cell.version))
                     .await;
             }
             Publish::Clear { uri } => {

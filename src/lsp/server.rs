@@ -17,6 +17,7 @@ use tracing::{info, warn};
 use super::actions::{self, FIX_ALL, Pending, Target};
 use super::convert;
 use super::document::{Linted, Snapshot};
+use super::online::Online;
 use super::service::CALL_SNAPSHOT;
 use super::session::Session;
 use super::settings::SECTION;
@@ -675,29 +676,44 @@ impl LanguageServer for Backend {
         params: lsp::DocumentDiagnosticParams,
     ) -> Result<lsp::DocumentDiagnosticReportResult> {
         let previous = params.previous_result_id;
+        let shared = self.shared.clone();
         let report = self
             .on_lint(&params.text_document.uri, move |snap, linted| {
-                let result_id = snap.cell.id.to_string();
+                let result_id = shared.online.result_id(&snap.cell);
                 if previous.as_deref() == Some(result_id.as_str()) {
-                    return Some(lsp::DocumentDiagnosticReport::Unchanged(
-                        lsp::RelatedUnchangedDocumentDiagnosticReport {
-                            related_documents: None,
-                            unchanged_document_diagnostic_report:
-                                lsp::UnchangedDocumentDiagnosticReport { result_id },
-                        },
+                    return Some((
+                        lsp::DocumentDiagnosticReport::Unchanged(
+                            lsp::RelatedUnchangedDocumentDiagnosticReport {
+                                related_documents: None,
+                                unchanged_document_diagnostic_report:
+                                    lsp::UnchangedDocumentDiagnosticReport { result_id },
+                            },
+                        ),
+                        None,
                     ));
                 }
-                Some(lsp::DocumentDiagnosticReport::Full(
-                    lsp::RelatedFullDocumentDiagnosticReport {
+                // With `online`: TC020 for the answers known; the others
+                // are probed, and the client asked to pull again.
+                let (items, missing) = shared.online.diagnostics(linted, &snap.cell.config);
+                let later = (!missing.is_empty()).then_some(missing);
+                Some((
+                    lsp::DocumentDiagnosticReport::Full(lsp::RelatedFullDocumentDiagnosticReport {
                         related_documents: None,
                         full_document_diagnostic_report: lsp::FullDocumentDiagnosticReport {
                             result_id: Some(result_id),
-                            items: linted.diagnostics.clone(),
+                            items,
                         },
-                    },
+                    }),
+                    later,
                 ))
             })
             .await?;
+        let report = report.map(|(report, later)| {
+            if let Some(missing) = later {
+                Online::probe_later(&self.shared, self.client.clone(), missing);
+            }
+            report
+        });
         Ok(lsp::DocumentDiagnosticReportResult::Report(
             report.unwrap_or_else(|| {
                 lsp::DocumentDiagnosticReport::Full(

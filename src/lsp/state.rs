@@ -14,6 +14,7 @@ use tokio::sync::mpsc;
 use tower_lsp_server::ls_types as lsp;
 
 use super::document::{Document, LintCell};
+use super::online::Online;
 use super::options::Options;
 use super::session::{Lifecycle, Session};
 use super::settings;
@@ -56,6 +57,8 @@ pub struct Shared {
     pub pending_messages: Mutex<Vec<String>>,
     /// URIs the last workspace diagnostic report had findings for.
     pub workspace_reported: Mutex<Vec<lsp::Uri>>,
+    /// The `online` setting's probes (TC020).
+    pub(super) online: Online,
     /// Counts [`Shared::test_delay`] calls, to vary the pauses.
     #[cfg(feature = "testing")]
     delays: Delays,
@@ -94,6 +97,7 @@ impl Shared {
             publish: tx,
             pending_messages: Mutex::new(Vec::new()),
             workspace_reported: Mutex::new(Vec::new()),
+            online: Online::default(),
             #[cfg(feature = "testing")]
             delays: Delays::default(),
         };

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use super::config::Effective;
+use super::online::{self, Answer, ServerRef, Target};
 use crate::scan::DocKind;
 use crate::text::{Cursor, Encoding, Span};
 use crate::{Analysis, analyze};
@@ -37,6 +38,9 @@ pub struct Checked {
     pub settings: Arc<Effective>,
     /// Set when fixing changed the text.
     pub fixed: Option<Fixed>,
+    /// With `online`: the servers the links name, to probe, each with where
+    /// its value stands (for a TC020 finding).
+    pub servers: Vec<(ServerRef, Placed)>,
 }
 
 /// A diagnostic's 1-based, character-counted positions, and those of its
@@ -124,9 +128,62 @@ impl Checked {
         if let Some(f) = self.fixed.take() {
             self.analysis = analyze(&f.original, self.kind, &self.settings.config);
             self.places = place(&f.original, &self.analysis);
+            self.servers = servers_placed(&f.original, &self.analysis, &self.settings);
             self.text = f.original;
         }
     }
+
+    /// Adds a TC020 finding for each server whose probe failed, in source
+    /// order, with the configured severity.
+    pub fn merge_unreachable(&mut self, answers: &std::collections::HashMap<Target, Answer>) {
+        let mut added = Vec::new();
+        for (server, placed) in &self.servers {
+            let Some(answer) = answers.get(&server.target).filter(|a| !a.ok) else {
+                continue;
+            };
+            let shown = server.target.to_string();
+            let d = crate::rules::unreachable(server.span, server.what, &shown, &answer.reason);
+            added.push((d, placed.clone()));
+        }
+        if added.is_empty() {
+            return;
+        }
+        let mut all: Vec<_> = std::mem::take(&mut self.analysis.diagnostics)
+            .into_iter()
+            .zip(std::mem::take(&mut self.places))
+            .chain(added.into_iter().map(|(mut d, p)| {
+                if let Some(sev) = self.settings.config.severity_override(d.rule) {
+                    d.severity = sev;
+                }
+                (d, p)
+            }))
+            .collect();
+        all.sort_by_key(|(d, _)| (d.span.start, d.span.end, d.rule));
+        (self.analysis.diagnostics, self.places) = all.into_iter().unzip();
+    }
+}
+
+/// With `online` on for the file: the servers its links name and where
+/// their values stand.
+pub fn servers_placed(
+    text: &str,
+    analysis: &Analysis,
+    settings: &Effective,
+) -> Vec<(ServerRef, Placed)> {
+    if !settings.online || analysis.links.is_empty() {
+        return Vec::new();
+    }
+    let found = online::servers(text, &analysis.links, &|h| !settings.probes(h));
+    let spans = Analysis {
+        diagnostics: found
+            .iter()
+            .map(|s| {
+                crate::rules::Diagnostic::new(crate::rules::Rule::ServerUnreachable, s.span, "")
+            })
+            .collect(),
+        ..Analysis::default()
+    };
+    found.into_iter().zip(place(text, &spans)).collect()
 }
 
 fn with_bom(bom: bool, text: &str) -> Vec<u8> {

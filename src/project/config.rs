@@ -431,6 +431,8 @@ pub struct Overrides {
     pub exclude: Vec<String>,
     /// `--extend-exclude`: added to every file's excludes.
     pub extend_exclude: Vec<String>,
+    /// `--online`: probe servers whatever the files say.
+    pub online: bool,
 }
 
 /// The excludes of the command line or of the editor, laid over each
@@ -468,6 +470,10 @@ pub struct Effective {
     /// Whether the walk skips its default excluded folders: no `exclude`
     /// replaced them.
     pub default_excludes: bool,
+    /// Probe the links' servers (`online`, `--online`; TC020 enabled).
+    pub online: bool,
+    /// Hosts never probed (`online-exclude`).
+    pub online_exclude: Option<globset::GlobSet>,
     excludes: Vec<Exclude>,
 }
 
@@ -517,7 +523,6 @@ impl Effective {
             excludes.push(Exclude::new(base, globs)?);
         }
         Ok(Effective {
-            config,
             fail_on,
             source: file.map(|(p, _)| p.to_path_buf()),
             inlay_hints: settings.inlay_hints.unwrap_or(true),
@@ -526,10 +531,25 @@ impl Effective {
                 .map(|n| usize::try_from(n).unwrap_or(usize::MAX)),
             docs_url: settings
                 .docs_url
+                .clone()
                 .or_else(|| super::settings::homepage().map(str::to_string)),
             default_excludes,
+            online: (overrides.online || settings.online.unwrap_or(false))
+                && config.is_enabled(crate::rules::Rule::ServerUnreachable),
+            online_exclude: settings.online_exclude()?,
+            config,
             excludes,
         })
+    }
+
+    /// Whether `host` is to be probed: `online` is on and no
+    /// `online-exclude` glob matches it.
+    pub fn probes(&self, host: &str) -> bool {
+        self.online
+            && !self
+                .online_exclude
+                .as_ref()
+                .is_some_and(|g| g.is_match(host))
     }
 
     /// Is the absolute path `abs` excluded by the file's or the command

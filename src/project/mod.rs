@@ -12,10 +12,13 @@
 //! - [`checked`]: a linted file and where its diagnostics stand;
 //! - [`read`]: reading a file and checking its bytes (binary, UTF-16,
 //!   UTF-8);
-//! - [`walk`]: the `.gitignore`-aware parallel walk.
+//! - [`walk`]: the `.gitignore`-aware parallel walk;
+//! - [`online`]: probing the links' servers (`--online`, TC020), the one
+//!   place that opens network connections (`std::net`, no tokio).
 
 pub mod checked;
 pub mod config;
+pub mod online;
 pub mod read;
 pub mod settings;
 pub mod walk;

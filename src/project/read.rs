@@ -5,7 +5,7 @@ use std::io::Read;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use super::checked::{Checked, FileError, Fixed, Outcome, place};
+use super::checked::{Checked, FileError, Fixed, Outcome, place, servers_placed};
 use super::config::Effective;
 use crate::fix::Applicability;
 use crate::scan::DocKind;
@@ -104,6 +104,7 @@ pub fn check_bytes(
         places: Vec::new(),
         settings,
         fixed: None,
+        servers: Vec::new(),
     };
     // A text without candidates or markers costs `analyze` one search.
     let config = &checked.settings.config;
@@ -128,6 +129,7 @@ pub fn check_bytes(
                 ),
             };
             checked.places = place(text, &analysis);
+            checked.servers = servers_placed(text, &analysis, &checked.settings);
             checked.text = text.to_string();
             checked.analysis = analysis;
             return Outcome::CheckedWithError(checked, error);
@@ -140,15 +142,19 @@ pub fn check_bytes(
                 applied: result.applied,
             });
             checked.places = place(&result.text, &after);
+            checked.servers = servers_placed(&result.text, &after, &checked.settings);
             checked.text = result.text;
             checked.analysis = after;
             return Outcome::Checked(checked);
         }
     }
     checked.places = place(text, &analysis);
+    checked.servers = servers_placed(text, &analysis, &checked.settings);
     let keep = match keep_text {
         KeepText::No => false,
-        KeepText::WithDiagnostics => !analysis.diagnostics.is_empty(),
+        KeepText::WithDiagnostics => {
+            !(analysis.diagnostics.is_empty() && checked.servers.is_empty())
+        }
         KeepText::WithLinks => !analysis.diagnostics.is_empty() || !analysis.links.is_empty(),
     };
     if keep {

@@ -42,6 +42,11 @@ pub struct Settings {
     /// `helpUri` link there.
     #[serde(alias = "docsUrl")]
     pub docs_url: Option<String>,
+    /// Probe the links' servers (TC020); off by default.
+    pub online: Option<bool>,
+    /// Hosts never probed, as case-insensitive globs.
+    #[serde(alias = "onlineExclude")]
+    pub online_exclude: Option<Vec<String>>,
 }
 
 impl Settings {
@@ -69,6 +74,8 @@ impl Settings {
             inlay_hints: pick(&self.inlay_hints, &top.inlay_hints),
             max_document_bytes: pick(&self.max_document_bytes, &top.max_document_bytes),
             docs_url: pick(&self.docs_url, &top.docs_url),
+            online: pick(&self.online, &top.online),
+            online_exclude: pick(&self.online_exclude, &top.online_exclude),
         }
     }
 
@@ -134,7 +141,34 @@ impl Settings {
         if let Some(url) = &self.docs_url {
             check_docs_url(url).map_err(|e| format!("docs-url: {e}"))?;
         }
+        self.online_exclude()?;
         Ok(config)
+    }
+
+    /// The `online-exclude` globs compiled (case-insensitive), if set.
+    pub fn online_exclude(&self) -> Result<Option<globset::GlobSet>, String> {
+        let Some(globs) = &self.online_exclude else {
+            return Ok(None);
+        };
+        if globs.len() > crate::rules::MAX_ALLOWED_SERVERS {
+            return Err(format!(
+                "online-exclude: {} patterns; at most {} are allowed",
+                globs.len(),
+                crate::rules::MAX_ALLOWED_SERVERS
+            ));
+        }
+        let mut builder = globset::GlobSetBuilder::new();
+        for g in globs {
+            let glob = globset::GlobBuilder::new(g)
+                .case_insensitive(true)
+                .build()
+                .map_err(|e| format!("online-exclude: `{g}`: {e}"))?;
+            builder.add(glob);
+        }
+        builder
+            .build()
+            .map(Some)
+            .map_err(|e| format!("online-exclude: {e}"))
     }
 
     /// The `fail-on` level, if set.
@@ -242,6 +276,9 @@ mod tests {
             "maxDocumentBytes",
             "docs-url",
             "docsUrl",
+            "online",
+            "online-exclude",
+            "onlineExclude",
         ] {
             assert!(Settings::is_key(key), "{key}");
         }

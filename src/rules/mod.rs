@@ -29,6 +29,7 @@ mod query_separator;
 mod raw_ampersand_in_html;
 mod raw_fragment;
 mod server_not_allowed;
+mod server_unreachable;
 mod unescaped_rtsp_slash;
 mod unknown_parameter;
 
@@ -37,6 +38,7 @@ pub use context::LinkCtx;
 pub use diagnostic::Diagnostic;
 pub use registry::{Rule, Severity};
 pub use rule_set::{RuleSet, is_valid_selector, matches_selector};
+pub use server_unreachable::unreachable;
 
 use crate::scan::{DocKind, RawLink};
 use crate::text::Span;
@@ -51,6 +53,7 @@ macro_rules! define_dispatch {
             pub fn explain(self) -> &'static str {
                 match self {
                     $(Rule::$variant => $module::EXPLANATION,)*
+                    Rule::ServerUnreachable => server_unreachable::EXPLANATION,
                     Rule::UnusedSuppression => UNUSED_SUPPRESSION,
                 }
             }
@@ -59,7 +62,7 @@ macro_rules! define_dispatch {
             fn check(self, ctx: &LinkCtx, out: &mut Vec<Diagnostic>) {
                 match self {
                     $(Rule::$variant => $module::check(ctx, out),)*
-                    Rule::UnusedSuppression => {}
+                    Rule::ServerUnreachable | Rule::UnusedSuppression => {}
                 }
             }
         }

@@ -64,27 +64,28 @@ macro_rules! define_registry {
     ($($variant:ident => $code:literal, $name:literal, $sev:ident, $module:ident;)*) => {
         /// Every rule. Codes are stable and never reused.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-        pub enum Rule { $($variant,)* UnusedSuppression }
+        pub enum Rule { $($variant,)* ServerUnreachable, UnusedSuppression }
 
         impl Rule {
             /// Every rule, in code order; a rule's place here is its
             /// [`Rule::index`].
-            pub const ALL: &'static [Rule] = &[$(Rule::$variant,)* Rule::UnusedSuppression];
+            pub const ALL: &'static [Rule] = &[$(Rule::$variant,)* Rule::ServerUnreachable, Rule::UnusedSuppression];
 
-            /// The rules that judge links: all but TC100, which the
-            /// suppression machinery reports.
+            /// The rules that judge links: all but TC020, which the
+            /// project layer reports from network probes, and TC100, which
+            /// the suppression machinery reports.
             pub const LINK_RULES: &'static [Rule] = &[$(Rule::$variant,)*];
 
             pub fn code(self) -> &'static str {
-                match self { $(Rule::$variant => $code,)* Rule::UnusedSuppression => "TC100" }
+                match self { $(Rule::$variant => $code,)* Rule::ServerUnreachable => "TC020", Rule::UnusedSuppression => "TC100" }
             }
 
             pub fn name(self) -> &'static str {
-                match self { $(Rule::$variant => $name,)* Rule::UnusedSuppression => "unused-suppression" }
+                match self { $(Rule::$variant => $name,)* Rule::ServerUnreachable => "server-unreachable", Rule::UnusedSuppression => "unused-suppression" }
             }
 
             pub fn default_severity(self) -> Severity {
-                match self { $(Rule::$variant => Severity::$sev,)* Rule::UnusedSuppression => Severity::Info }
+                match self { $(Rule::$variant => Severity::$sev,)* Rule::ServerUnreachable => Severity::Warning, Rule::UnusedSuppression => Severity::Info }
             }
         }
     };
@@ -99,14 +100,15 @@ impl Rule {
         self as usize
     }
 
-    /// Every code in words, for messages: `TC001–TC016 and TC100`. The link
-    /// rules' codes are consecutive.
+    /// Every code in words, for messages: `TC001–TC016, TC020 and TC100`.
+    /// The link rules' codes are consecutive.
     pub fn code_ranges() -> String {
         let links = Rule::LINK_RULES;
         format!(
-            "{}–{} and {}",
+            "{}–{}, {} and {}",
             links[0].code(),
             links[links.len() - 1].code(),
+            Rule::ServerUnreachable.code(),
             Rule::UnusedSuppression.code()
         )
     }
@@ -130,12 +132,13 @@ mod tests {
         for (i, r) in Rule::ALL.iter().enumerate() {
             assert_eq!(r.index(), i);
         }
-        assert_eq!(Rule::LINK_RULES, &Rule::ALL[..Rule::ALL.len() - 1]);
+        assert_eq!(Rule::LINK_RULES, &Rule::ALL[..Rule::ALL.len() - 2]);
         assert_eq!(Rule::from_code("tc002"), Some(Rule::MissingEncrypt));
         for (i, r) in Rule::LINK_RULES.iter().enumerate() {
             assert_eq!(r.code(), format!("TC{:03}", i + 1));
         }
-        assert_eq!(Rule::code_ranges(), "TC001–TC016 and TC100");
+        assert_eq!(Rule::code_ranges(), "TC001–TC016, TC020 and TC100");
+        assert_eq!(Rule::from_code("TC020"), Some(Rule::ServerUnreachable));
         assert_eq!(
             Rule::from_code("unused-suppression"),
             Some(Rule::UnusedSuppression)

@@ -209,12 +209,14 @@ mod tests {
         assert_eq!(RuleSet::ALL.iter().collect::<Vec<_>>(), Rule::ALL);
         let links = RuleSet::from_rules(Rule::LINK_RULES);
         assert_eq!(
-            links.union(RuleSet::from_rule(Rule::UnusedSuppression)),
+            links
+                .union(RuleSet::from_rule(Rule::ServerUnreachable))
+                .union(RuleSet::from_rule(Rule::UnusedSuppression)),
             RuleSet::ALL
         );
         assert_eq!(
             RuleSet::ALL.subtract(links).iter().collect::<Vec<_>>(),
-            [Rule::UnusedSuppression]
+            [Rule::ServerUnreachable, Rule::UnusedSuppression]
         );
         let tc00 = RuleSet::matching("tc00");
         assert_eq!(tc00.len(), 9);

@@ -1,0 +1,170 @@
+//! The `online` setting in the editor: TC020 from probes that run in the
+//! background and never delay a lint.
+//!
+//! A document's diagnostics are sent as soon as it is linted, with TC020
+//! for the servers whose answer is already known (the in-memory cache of
+//! [`Prober`], one day by default). The servers with no answer yet are
+//! probed on blocking threads; when they are done, the document is
+//! published again (push) or the client is asked to pull again
+//! (`workspace/diagnostic/refresh`). Nothing is probed, and no resolver or
+//! socket is made, while `online` is off.
+
+use std::collections::HashSet;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use tower_lsp_server::Client;
+use tower_lsp_server::ls_types as lsp;
+
+use super::convert;
+use super::document::{LintCell, Linted};
+use super::state::{Publish, Shared, lock};
+use crate::project::config::Effective;
+use crate::project::online::{
+    self, DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT, Prober, Resolve, SystemResolver, Target,
+};
+
+/// The probes of one server process.
+#[derive(Default)]
+pub struct Online {
+    prober: OnceLock<Arc<Prober>>,
+    /// Bumped each time probes finish: part of the pull `resultId` of an
+    /// online document, so that a pull after new answers is not
+    /// "unchanged".
+    generation: AtomicU64,
+    /// Servers being probed now: asked again meanwhile, they are not
+    /// probed twice.
+    in_flight: Mutex<HashSet<Target>>,
+}
+
+impl std::fmt::Debug for Online {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Online").finish_non_exhaustive()
+    }
+}
+
+/// Test hook (`testing` builds): names answered from a table
+/// ([`online::TableResolver::parse`]) instead of the system's resolver.
+#[cfg(feature = "testing")]
+pub const TEST_RESOLVER_ENV: &str = "TRUECONF_LSP_TEST_RESOLVER";
+
+fn resolver() -> Arc<dyn Resolve> {
+    #[cfg(feature = "testing")]
+    if let Ok(table) = std::env::var(TEST_RESOLVER_ENV)
+        && let Ok(r) = online::TableResolver::parse(&table)
+    {
+        return Arc::new(r);
+    }
+    Arc::new(SystemResolver)
+}
+
+impl Online {
+    fn prober(&self) -> Arc<Prober> {
+        self.prober
+            .get_or_init(|| {
+                Arc::new(Prober::new(
+                    resolver(),
+                    DEFAULT_TIMEOUT,
+                    DEFAULT_CONCURRENCY,
+                ))
+            })
+            .clone()
+    }
+
+    /// The pull `resultId` of a cell.
+    pub fn result_id(&self, cell: &LintCell) -> String {
+        if cell.config.online {
+            format!("{}.{}", cell.id, self.generation.load(Ordering::Relaxed))
+        } else {
+            cell.id.to_string()
+        }
+    }
+
+    /// The diagnostics of `linted` with TC020 for the servers already known
+    /// not to answer, and the servers with no answer yet.
+    pub fn diagnostics(
+        &self,
+        linted: &Linted,
+        config: &Effective,
+    ) -> (Vec<lsp::Diagnostic>, Vec<Target>) {
+        let mut out = linted.diagnostics.clone();
+        if !config.online || linted.too_large || linted.cancelled {
+            return (out, Vec::new());
+        }
+        let servers = online::servers(&linted.text, &linted.analysis.links, &|h| !config.probes(h));
+        if servers.is_empty() {
+            return (out, Vec::new());
+        }
+        let prober = self.prober();
+        let lines = linted.lines();
+        let mut missing = Vec::new();
+        for s in servers {
+            match prober.cached(&s.target) {
+                Some(a) if !a.ok => {
+                    let mut d =
+                        crate::rules::unreachable(s.span, s.what, &s.target.to_string(), &a.reason);
+                    if let Some(sev) = config.config.severity_override(d.rule) {
+                        d.severity = sev;
+                    }
+                    out.push(convert::diagnostic(&d, &lines, config.docs_url.as_deref()));
+                }
+                Some(_) => {}
+                None => {
+                    if !missing.contains(&s.target) {
+                        missing.push(s.target);
+                    }
+                }
+            }
+        }
+        (out, missing)
+    }
+
+    /// Probes `missing` (but those already being probed) in the
+    /// background; then publishes again every open document with `online`
+    /// (push), or asks the client to pull again.
+    pub fn probe_later(shared: &Arc<Shared>, client: Client, missing: Vec<Target>) {
+        let missing: Vec<Target> = {
+            let mut in_flight = lock(&shared.online.in_flight);
+            missing
+                .into_iter()
+                .filter(|t| in_flight.insert(t.clone()))
+                .collect()
+        };
+        if missing.is_empty() {
+            return;
+        }
+        let prober = shared.online.prober();
+        let weak = Arc::downgrade(shared);
+        tokio::spawn(async move {
+            let done = missing.clone();
+            let _ =
+                tokio::task::spawn_blocking(move || prober.probe_all(&missing, &|_, _| {})).await;
+            let Some(shared) = weak.upgrade() else {
+                return;
+            };
+            {
+                let mut in_flight = lock(&shared.online.in_flight);
+                for t in &done {
+                    in_flight.remove(t);
+                }
+            }
+            shared.online.generation.fetch_add(1, Ordering::Relaxed);
+            let session = shared.session();
+            if session.client.pull {
+                if session.client.diagnostic_refresh {
+                    let _ = client.workspace_diagnostic_refresh().await;
+                }
+                return;
+            }
+            let docs = lock(&shared.docs);
+            for (key, doc) in docs.iter() {
+                if doc.cell.config.online && doc.cell.once.get().is_some() {
+                    let _ = shared.publish.send(Publish::Lint {
+                        key: key.clone(),
+                        cell: Arc::downgrade(&doc.cell),
+                    });
+                }
+            }
+        });
+    }
+}
