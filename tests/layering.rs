@@ -6,7 +6,7 @@
 //!   layers: `text ← {scan, uri, fix} ← rules ← suppress ← describe/lib ←
 //!   project ← {cli, lsp}`.
 //! - `cli` and `lsp` never import each other.
-//! - The core imports no tokio, tower, ropey, clap, `std::fs` or `std::net`;
+//! - The core imports no tokio, tower, ropey, clap, `std::fs` or `std::net` sockets (its address types only parse);
 //!   the project layer imports no tokio, tower, ropey or clap; ropey lives
 //!   in one file.
 //! - The files of one folder import each other without a cycle.
@@ -426,7 +426,7 @@ fn build(sources: &[Source]) -> Graph {
         if s.code.contains("std::fs") || mentions_crate(&s.code, "fs") {
             externs.push((s.rel.clone(), from_top.clone(), "std::fs".into()));
         }
-        if s.code.contains("std::net") || mentions_crate(&s.code, "net") {
+        if uses_sockets(&s.code) {
             externs.push((s.rel.clone(), from_top.clone(), "std::net".into()));
         }
     }
@@ -435,6 +435,48 @@ fn build(sources: &[Source]) -> Graph {
         files,
         externs,
     }
+}
+
+/// Does `code` use `std::net` for anything but its address types
+/// (`Ipv4Addr`, `Ipv6Addr`, `IpAddr`, `SocketAddr*`, `AddrParseError`), which
+/// only parse and print addresses? Sockets and name resolution
+/// (`TcpStream`, `ToSocketAddrs`, …) are I/O.
+fn uses_sockets(code: &str) -> bool {
+    const PURE: &[&str] = &[
+        "Ipv4Addr",
+        "Ipv6Addr",
+        "IpAddr",
+        "SocketAddr",
+        "SocketAddrV4",
+        "SocketAddrV6",
+        "AddrParseError",
+    ];
+    if mentions_crate(code, "net") {
+        return true;
+    }
+    code.match_indices("std::net").any(|(at, m)| {
+        let rest = &code[at + m.len()..];
+        let Some(rest) = rest.strip_prefix("::") else {
+            // `use std::net;` and the like: the whole module.
+            return true;
+        };
+        let names: Vec<&str> = match rest.strip_prefix('{') {
+            Some(list) => list
+                .split('}')
+                .next()
+                .unwrap_or("")
+                .split(',')
+                .map(str::trim)
+                .filter(|n| !n.is_empty())
+                .collect(),
+            None => vec![
+                rest.split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                    .next()
+                    .unwrap_or(""),
+            ],
+        };
+        names.iter().any(|n| !PURE.contains(n))
+    })
 }
 
 /// The modules a file declares with `mod NAME;` (any visibility).
@@ -662,4 +704,15 @@ fn the_checker_finds_each_kind_of_violation() {
         !joined.contains("text.rs: `text` imports `lsp`"),
         "{joined}"
     );
+}
+
+/// Parsing an address is not I/O; sockets and name resolution are.
+#[test]
+fn address_types_are_not_sockets() {
+    assert!(!uses_sockets("v.parse::<std::net::Ipv6Addr>().is_ok()"));
+    assert!(!uses_sockets("use std::net::{IpAddr, Ipv4Addr};"));
+    assert!(uses_sockets("use std::net::TcpStream;"));
+    assert!(uses_sockets("use std::net::{Ipv4Addr, ToSocketAddrs};"));
+    assert!(uses_sockets("use std::net;"));
+    assert!(uses_sockets("std::net::TcpStream::connect(a)"));
 }

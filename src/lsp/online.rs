@@ -4,21 +4,19 @@
 //! A document's diagnostics are sent as soon as it is linted, with TC020
 //! for the servers whose answer is already known (the in-memory cache of
 //! [`Prober`], one day by default). The servers with no answer yet are
-//! probed on blocking threads; when they are done, the document is
-//! published again (push) or the client is asked to pull again
-//! (`workspace/diagnostic/refresh`). Nothing is probed, and no resolver or
+//! probed on blocking threads (see [`super::publish::probe_later`]); when
+//! they are done, the document is published again (push) or the client is
+//! asked to pull again (`workspace/diagnostic/refresh`). Nothing is probed, and no resolver or
 //! socket is made, while `online` is off.
 
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
-use tower_lsp_server::Client;
 use tower_lsp_server::ls_types as lsp;
 
 use super::convert;
 use super::document::{LintCell, Linted};
-use super::state::{Publish, Shared, lock};
 use crate::project::config::Effective;
 use crate::project::online::{
     self, DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT, Prober, Resolve, SystemResolver, Target,
@@ -59,7 +57,8 @@ fn resolver() -> Arc<dyn Resolve> {
 }
 
 impl Online {
-    fn prober(&self) -> Arc<Prober> {
+    /// The prober, made on first use.
+    pub fn prober(&self) -> Arc<Prober> {
         self.prober
             .get_or_init(|| {
                 Arc::new(Prober::new(
@@ -119,52 +118,29 @@ impl Online {
         (out, missing)
     }
 
-    /// Probes `missing` (but those already being probed) in the
-    /// background; then publishes again every open document with `online`
-    /// (push), or asks the client to pull again.
-    pub fn probe_later(shared: &Arc<Shared>, client: Client, missing: Vec<Target>) {
-        let missing: Vec<Target> = {
-            let mut in_flight = lock(&shared.online.in_flight);
-            missing
-                .into_iter()
-                .filter(|t| in_flight.insert(t.clone()))
-                .collect()
-        };
-        if missing.is_empty() {
-            return;
+    /// Of `missing`, the servers not being probed already, now marked as
+    /// being probed.
+    pub fn claim(&self, missing: Vec<Target>) -> Vec<Target> {
+        let mut in_flight = self
+            .in_flight
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        missing
+            .into_iter()
+            .filter(|t| in_flight.insert(t.clone()))
+            .collect()
+    }
+
+    /// `targets` have answers now: they are no longer being probed, and the
+    /// generation of answers moves on.
+    pub fn release(&self, targets: &[Target]) {
+        let mut in_flight = self
+            .in_flight
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        for t in targets {
+            in_flight.remove(t);
         }
-        let prober = shared.online.prober();
-        let weak = Arc::downgrade(shared);
-        tokio::spawn(async move {
-            let done = missing.clone();
-            let _ =
-                tokio::task::spawn_blocking(move || prober.probe_all(&missing, &|_, _| {})).await;
-            let Some(shared) = weak.upgrade() else {
-                return;
-            };
-            {
-                let mut in_flight = lock(&shared.online.in_flight);
-                for t in &done {
-                    in_flight.remove(t);
-                }
-            }
-            shared.online.generation.fetch_add(1, Ordering::Relaxed);
-            let session = shared.session();
-            if session.client.pull {
-                if session.client.diagnostic_refresh {
-                    let _ = client.workspace_diagnostic_refresh().await;
-                }
-                return;
-            }
-            let docs = lock(&shared.docs);
-            for (key, doc) in docs.iter() {
-                if doc.cell.config.online && doc.cell.once.get().is_some() {
-                    let _ = shared.publish.send(Publish::Lint {
-                        key: key.clone(),
-                        cell: Arc::downgrade(&doc.cell),
-                    });
-                }
-            }
-        });
+        self.generation.fetch_add(1, Ordering::Relaxed);
     }
 }

@@ -7,8 +7,8 @@ use std::sync::{Arc, Weak};
 use tokio::sync::mpsc;
 use tower_lsp_server::Client;
 
-use super::online::Online;
 use super::state::{Publish, Shared, lock};
+use crate::project::online::Target;
 
 /// Sends diagnostics in the order they were queued, dropping any that are
 /// no longer current when their turn comes.
@@ -41,7 +41,7 @@ pub async fn publisher(
                 // the others, published again when they are done.
                 let (diagnostics, missing) = shared.online.diagnostics(&linted, &cell.config);
                 if !missing.is_empty() {
-                    Online::probe_later(&shared, client.clone(), missing);
+                    probe_later(&shared, client.clone(), missing);
                 }
                 client
                     .publish_diagnostics(uri, diagnostics, Some(cell.version))
@@ -52,4 +52,40 @@ pub async fn publisher(
             }
         }
     }
+}
+
+/// Probes `missing` (but those already being probed) in the background;
+/// then publishes again every open document with `online` (push), or asks
+/// the client to pull again.
+pub fn probe_later(shared: &Arc<Shared>, client: Client, missing: Vec<Target>) {
+    let missing = shared.online.claim(missing);
+    if missing.is_empty() {
+        return;
+    }
+    let prober = shared.online.prober();
+    let weak = Arc::downgrade(shared);
+    tokio::spawn(async move {
+        let done = missing.clone();
+        let _ = tokio::task::spawn_blocking(move || prober.probe_all(&missing, &|_, _| {})).await;
+        let Some(shared) = weak.upgrade() else {
+            return;
+        };
+        shared.online.release(&done);
+        let session = shared.session();
+        if session.client.pull {
+            if session.client.diagnostic_refresh {
+                let _ = client.workspace_diagnostic_refresh().await;
+            }
+            return;
+        }
+        let docs = lock(&shared.docs);
+        for (key, doc) in docs.iter() {
+            if doc.cell.config.online && doc.cell.once.get().is_some() {
+                let _ = shared.publish.send(Publish::Lint {
+                    key: key.clone(),
+                    cell: Arc::downgrade(&doc.cell),
+                });
+            }
+        }
+    });
 }

@@ -17,12 +17,11 @@ use tracing::{info, warn};
 use super::actions::{self, FIX_ALL, Pending, Target};
 use super::convert;
 use super::document::{Linted, Snapshot};
-use super::online::Online;
 use super::service::CALL_SNAPSHOT;
 use super::session::Session;
 use super::settings::SECTION;
 use super::state::{Shared, lock};
-use super::{completion, graph, hover, links, templates, workspace};
+use super::{completion, graph, hover, links, publish, templates, workspace};
 use crate::project::config::NAMES as FILE_NAMES;
 use crate::text::Encoding;
 
@@ -710,7 +709,7 @@ impl LanguageServer for Backend {
             .await?;
         let report = report.map(|(report, later)| {
             if let Some(missing) = later {
-                Online::probe_later(&self.shared, self.client.clone(), missing);
+                publish::probe_later(&self.shared, self.client.clone(), missing);
             }
             report
         });
