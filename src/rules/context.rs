@@ -37,8 +37,8 @@ impl LinkCtx<'_> {
     pub fn encode<'s>(&self, s: &'s str) -> Cow<'s, str> {
         if self.raw.context.is_html() {
             encode(s, Decode::Entities)
-        } else if self.raw.decode == Decode::Backslash {
-            encode(s, Decode::Backslash)
+        } else if matches!(self.raw.decode, Decode::Backslash | Decode::Batch { .. }) {
+            encode(s, self.raw.decode)
         } else {
             Cow::Borrowed(s)
         }

@@ -55,6 +55,9 @@ macro_rules! for_each_rule {
             EscapedBackslash => "TC014", "escaped-backslash", Error, escaped_backslash;
             RawAmpersandInHtml => "TC015", "raw-ampersand-in-html", Info, raw_ampersand_in_html;
             ServerNotAllowed => "TC016", "server-not-allowed", Error, server_not_allowed;
+            UnquotedShellMetachar => "TC017", "unquoted-shell-metachar", Error, unquoted_shell_metachar;
+            StartTitle => "TC018", "start-title", Error, start_title;
+            BatchPercent => "TC019", "batch-percent", Error, batch_percent;
         }
     };
 }
@@ -99,7 +102,7 @@ impl Rule {
         self as usize
     }
 
-    /// Every code in words, for messages: `TC001–TC016 and TC100`. The link
+    /// Every code in words, for messages: `TC001–TC019 and TC100`. The link
     /// rules' codes are consecutive.
     pub fn code_ranges() -> String {
         let links = Rule::LINK_RULES;
@@ -135,7 +138,7 @@ mod tests {
         for (i, r) in Rule::LINK_RULES.iter().enumerate() {
             assert_eq!(r.code(), format!("TC{:03}", i + 1));
         }
-        assert_eq!(Rule::code_ranges(), "TC001–TC016 and TC100");
+        assert_eq!(Rule::code_ranges(), "TC001–TC019 and TC100");
         assert_eq!(
             Rule::from_code("unused-suppression"),
             Some(Rule::UnusedSuppression)

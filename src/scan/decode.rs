@@ -15,6 +15,9 @@ pub enum Decode {
     /// kept as written so the link reads as its author meant it; TC014 judges
     /// them separately.
     Backslash,
+    /// A cmd batch file: `%%` is `%`, and in unquoted words (`word`) `^`
+    /// escapes the next character.
+    Batch { word: bool },
 }
 
 /// A link's text as the consumer of the link sees it, with a byte map back to
@@ -74,6 +77,7 @@ pub fn decode(src: &str, mode: Decode) -> DecodedText<'_> {
         Decode::None => return DecodedText::identity(src),
         Decode::Entities => b'&',
         Decode::Backslash => b'\\',
+        Decode::Batch { .. } => return batch(src, mode),
     };
     if memchr::memchr(special, src.as_bytes()).is_none() {
         return DecodedText::identity(src);
@@ -87,7 +91,7 @@ pub fn decode(src: &str, mode: Decode) -> DecodedText<'_> {
             match mode {
                 Decode::Entities => entity(&src[i..]),
                 Decode::Backslash => backslash(&src[i..]),
-                Decode::None => None,
+                Decode::None | Decode::Batch { .. } => None,
             }
         } else {
             None
@@ -202,7 +206,48 @@ pub fn encode(s: &str, mode: Decode) -> Cow<'_, str> {
             }
             Cow::Owned(out)
         }
+        Decode::Batch { word } if s.contains('%') || word && s.contains(['&', '^']) => {
+            let mut out = String::with_capacity(s.len() + 4);
+            for c in s.chars() {
+                match c {
+                    '%' => out.push_str("%%"),
+                    '&' | '^' if word => {
+                        out.push('^');
+                        out.push(c);
+                    }
+                    c => out.push(c),
+                }
+            }
+            Cow::Owned(out)
+        }
         _ => Cow::Borrowed(s),
+    }
+}
+
+/// [`decode`] for [`Decode::Batch`]: `%%` is `%`, and in a word `^x` is `x`.
+fn batch(src: &str, mode: Decode) -> DecodedText<'_> {
+    let word = mode == Decode::Batch { word: true };
+    let bytes = src.as_bytes();
+    let special = |b: u8| b == b'%' || word && b == b'^';
+    if !bytes.iter().any(|&b| special(b)) {
+        return DecodedText::identity(src);
+    }
+    let mut text = String::with_capacity(src.len());
+    let mut map = Vec::with_capacity(src.len() + 1);
+    let mut i = 0;
+    while i < src.len() {
+        let b = bytes[i];
+        let skip = (b == b'%' && bytes.get(i + 1) == Some(&b'%')
+            || word && b == b'^' && i + 1 < src.len()) as usize;
+        let c = src[i + skip..].chars().next().unwrap_or('\0');
+        map.extend(std::iter::repeat_n(i, c.len_utf8()));
+        text.push(c);
+        i += skip + c.len_utf8();
+    }
+    map.push(src.len());
+    DecodedText {
+        text: Cow::Owned(text),
+        map: Some(map),
     }
 }
 
@@ -226,6 +271,19 @@ mod tests {
         let d = decode(r#"x\\c\\1\"\c\u0026"#, Decode::Backslash);
         assert_eq!(d.text, r#"x\c\1"\c&"#);
         assert_eq!(d.source_len(1, 2), 2);
+    }
+
+    #[test]
+    fn batch_percent_and_caret() {
+        let d = decode("a%%23b^&c%d", Decode::Batch { word: true });
+        assert_eq!(d.text, "a%23b&c%d");
+        assert_eq!(d.source_len(1, 2), 2);
+        assert_eq!(
+            decode("a^&b%%", Decode::Batch { word: false }).text,
+            "a^&b%"
+        );
+        assert_eq!(encode("%23&x", Decode::Batch { word: true }), "%%23^&x");
+        assert_eq!(encode("%23&x", Decode::Batch { word: false }), "%%23&x");
     }
 
     #[test]

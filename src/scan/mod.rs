@@ -7,15 +7,19 @@
 //! say what syntax surrounds it. A document without candidates costs one
 //! literal search; the classifiers together are linear in the document.
 
+mod asciidoc;
 mod code;
 mod decode;
 mod html;
 mod markdown;
 mod place;
+mod rst;
+mod shell;
 
 pub use code::Lang;
 pub use decode::{Decode, DecodedText, decode, encode};
 pub use place::Context;
+pub use shell::Dialect;
 
 use std::cell::Cell;
 
@@ -42,6 +46,14 @@ pub enum DocKind {
     Markdown,
     Html,
     Code(Lang),
+    /// reStructuredText.
+    Rst,
+    /// AsciiDoc.
+    AsciiDoc,
+    /// A cmd batch file (`.bat`, `.cmd`).
+    Cmd,
+    /// A PowerShell script.
+    PowerShell,
 }
 
 impl DocKind {
@@ -55,6 +67,10 @@ impl DocKind {
         match ext.as_str() {
             "md" | "markdown" | "mdown" | "mkd" | "mdx" => DocKind::Markdown,
             "html" | "htm" | "xhtml" | "vue" | "svelte" => DocKind::Html,
+            "rst" => DocKind::Rst,
+            "adoc" | "asciidoc" | "asc" => DocKind::AsciiDoc,
+            "bat" | "cmd" => DocKind::Cmd,
+            "ps1" | "psm1" => DocKind::PowerShell,
             _ => Lang::from_extension(&ext).map_or(DocKind::Plain, DocKind::Code),
         }
     }
@@ -64,6 +80,10 @@ impl DocKind {
         match id {
             "markdown" | "mdx" => DocKind::Markdown,
             "html" | "vue" | "svelte" | "xhtml" => DocKind::Html,
+            "restructuredtext" | "rst" => DocKind::Rst,
+            "asciidoc" => DocKind::AsciiDoc,
+            "bat" | "batch" | "cmd" => DocKind::Cmd,
+            "powershell" | "ps1" => DocKind::PowerShell,
             _ => Lang::from_language_id(id).map_or(DocKind::Plain, DocKind::Code),
         }
     }
@@ -75,6 +95,23 @@ impl DocKind {
             DocKind::Plain => None,
             DocKind::Markdown | DocKind::Html => Some(("<!--", "-->")),
             DocKind::Code(lang) => lang.comment_syntax(),
+            DocKind::PowerShell => Some(("#", "")),
+            // No comment can follow text on its line.
+            DocKind::Rst | DocKind::AsciiDoc | DocKind::Cmd => None,
+        }
+    }
+
+    /// The kind of a file that [`DocKind::from_path`] calls plain text but
+    /// whose name has no extension, by its `#!` line: a `sh`, `bash`, `zsh`,
+    /// `dash` or `ksh` interpreter makes it a shell script.
+    pub fn sniffed(self, path: &str, text: &str) -> DocKind {
+        let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
+        if self != DocKind::Plain || name.contains('.') {
+            return self;
+        }
+        match shell::shebang(text) {
+            Some(lang) => DocKind::Code(lang),
+            None => self,
         }
     }
 }
@@ -165,7 +202,8 @@ pub fn scan_with_markers_until(
         if n % STOP_EVERY == STOP_EVERY - 1 && stop() {
             return None;
         }
-        if start < last_end || !left_boundary_ok(text, start) {
+        if start < last_end || !(left_boundary_ok(text, start) || asciidoc_link(text, kind, start))
+        {
             continue;
         }
         let Some(place) = classifier.place(start) else {
@@ -205,6 +243,9 @@ impl<'t> Comments<'t> {
             Classifier::Html(h) => h.in_comment(at),
             Classifier::Markdown(m) => m.in_comment(at),
             Classifier::Code(c) => c.in_comment(at),
+            Classifier::Shell(s) => s.in_comment(at),
+            Classifier::Rst(r) => r.in_comment(at),
+            Classifier::AsciiDoc(a) => a.in_comment(at),
         }
     }
 }
@@ -214,6 +255,9 @@ enum Classifier<'t> {
     Html(html::Html<'t>),
     Markdown(markdown::Markdown<'t>),
     Code(code::Lexer<'t>),
+    Shell(shell::Shell<'t>),
+    Rst(rst::Rst<'t>),
+    AsciiDoc(asciidoc::AsciiDoc<'t>),
 }
 
 impl<'t> Classifier<'t> {
@@ -222,7 +266,16 @@ impl<'t> Classifier<'t> {
             DocKind::Plain => Classifier::Plain,
             DocKind::Html => Classifier::Html(html::Html::new(text)),
             DocKind::Markdown => Classifier::Markdown(markdown::Markdown::new(text)),
+            DocKind::Code(Lang::Shell) => {
+                Classifier::Shell(shell::Shell::new(text, Dialect::Posix, 0, text.len()))
+            }
             DocKind::Code(lang) => Classifier::Code(code::Lexer::new(text, lang, 0, text.len())),
+            DocKind::Cmd => Classifier::Shell(shell::Shell::new(text, Dialect::Cmd, 0, text.len())),
+            DocKind::PowerShell => {
+                Classifier::Shell(shell::Shell::new(text, Dialect::PowerShell, 0, text.len()))
+            }
+            DocKind::Rst => Classifier::Rst(rst::Rst::new(text)),
+            DocKind::AsciiDoc => Classifier::AsciiDoc(asciidoc::AsciiDoc::new(text)),
         }
     }
 
@@ -232,6 +285,9 @@ impl<'t> Classifier<'t> {
             Classifier::Html(h) => h.place(at),
             Classifier::Markdown(m) => m.place(at),
             Classifier::Code(c) => Some(c.place(at)),
+            Classifier::Shell(s) => s.place(at),
+            Classifier::Rst(r) => r.place(at),
+            Classifier::AsciiDoc(a) => a.place(at),
         }
     }
 }
@@ -248,6 +304,13 @@ fn left_boundary_ok(text: &str, start: usize) -> bool {
             c,
             '.' | '_' | '-' | '/' | '\\' | '@' | ':' | '%' | '&' | '#' | '$'
         ))
+}
+
+/// AsciiDoc's `link:` macro: `link:trueconf:…[text]`.
+fn asciidoc_link(text: &str, kind: DocKind, start: usize) -> bool {
+    kind == DocKind::AsciiDoc
+        && text[..start].ends_with("link:")
+        && left_boundary_ok(text, start - "link:".len())
 }
 
 /// Source bytes one decoded character can stand for, with room to spare:
@@ -321,6 +384,8 @@ fn finish_within(
             Context::MarkdownAutolink => b.is_ascii_whitespace() || b == b'>' || b == b'<',
             Context::MarkdownDestination => b.is_ascii_whitespace() || b == b'>' || b == b'<',
             Context::MarkdownCode => b.is_ascii_whitespace() || b == b'`',
+            Context::ShellWord { .. } => b.is_ascii_whitespace(),
+            Context::Delimited { close } => b.is_ascii_whitespace() || b == close,
             Context::Text | Context::HtmlText => {
                 b.is_ascii_whitespace()
                     || matches!(b, b'<' | b'>' | b'"' | b'`')
