@@ -82,57 +82,53 @@ pub fn check(ctx: &LinkCtx, out: &mut Vec<Diagnostic>) {
         Span::new(at, at + 1),
         "unquoted `&` ends the command here: the rest of the link runs as a separate command; quote the whole link",
     );
-    if let Some(edit) = quoted(ctx, dialect, span, src) {
-        d = d.with_fix(Fix::safe("Quote the whole link", vec![edit]));
+    if let Some(edits) = quoted(ctx, dialect, span, src) {
+        d = d.with_fix(Fix::safe("Quote the whole link", edits));
     }
     out.push(d);
 }
 
-/// The link's word written quoted, or `None` when the link holds the quote.
-fn quoted(ctx: &LinkCtx, dialect: Dialect, span: Span, src: &str) -> Option<Edit> {
-    let mut value = String::with_capacity(src.len() + 2);
-    let mut chars = src.chars().peekable();
-    match dialect {
-        Dialect::Posix => {
-            while let Some(c) = chars.next() {
-                if c == '\\'
-                    && let Some(&next) = chars.peek()
-                    && !next.is_ascii_alphanumeric()
-                {
-                    // `\\`, `\&`, `\;`: the character itself. A backslash
-                    // before a letter (`\c`) is kept as the author wrote it.
-                    value.push(next);
-                    chars.next();
-                    continue;
-                }
-                value.push(c);
-            }
-            if value.contains('\'') {
-                return None;
-            }
-            Some(Edit::replacement(span, format!("'{value}'")))
-        }
-        Dialect::Cmd => {
-            while let Some(c) = chars.next() {
-                if c == '^'
-                    && let Some(next) = chars.next()
-                {
-                    value.push(next);
-                    continue;
-                }
-                value.push(c);
-            }
-            if value.contains('"') {
-                return None;
-            }
-            let title = if after_start(ctx.source, span.start) {
-                "\"\" "
-            } else {
-                ""
-            };
-            Some(Edit::replacement(span, format!("{title}\"{value}\"")))
-        }
+/// The edits that quote the link's word: a quote inserted on each side
+/// and the escape characters that quoting makes unneeded deleted, so that
+/// no edit carries the link's text (and its password); `None` when the
+/// link holds the quote itself.
+fn quoted(ctx: &LinkCtx, dialect: Dialect, span: Span, src: &str) -> Option<Vec<Edit>> {
+    let bytes = src.as_bytes();
+    let mut edits = Vec::new();
+    let (quote, esc) = match dialect {
+        Dialect::Posix => ('\'', b'\\'),
+        Dialect::Cmd => ('"', b'^'),
+    };
+    if src.contains(quote) {
+        return None;
     }
+    let open = if dialect == Dialect::Cmd && after_start(ctx.source, span.start) {
+        "\"\" \""
+    } else if dialect == Dialect::Cmd {
+        "\""
+    } else {
+        "'"
+    };
+    edits.push(Edit::insertion(span.start, open));
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == esc && i + 1 < bytes.len() {
+            // In a shell, a backslash before a letter or digit (`\c`) is
+            // kept as the author wrote it; before anything else it only
+            // escaped the next character. In cmd every `^` escapes.
+            if dialect == Dialect::Cmd || !bytes[i + 1].is_ascii_alphanumeric() {
+                edits.push(Edit::deletion(Span::new(
+                    span.start + i,
+                    span.start + i + 1,
+                )));
+            }
+            i += 2;
+            continue;
+        }
+        i += 1;
+    }
+    edits.push(Edit::insertion(span.end, quote.to_string()));
+    Some(edits)
 }
 
 /// Is the word at `at` the first argument of cmd's `start`?

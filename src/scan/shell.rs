@@ -478,7 +478,8 @@ impl<'t> Shell<'t> {
                     let e = self.line_end(line);
                     let content = &self.src[line..e];
                     if content.trim_start().as_bytes().starts_with(close) {
-                        end = line;
+                        // After the closing `"@`.
+                        end = line + (content.len() - content.trim_start().len()) + 2;
                         break;
                     }
                     line = e + 1;
@@ -564,7 +565,7 @@ mod tests {
                 "$s = @\"\ntrueconf:a\n\"@\nx",
                 PowerShell,
                 Context::Text,
-                "\"@",
+                "\nx",
             ),
         ];
         for (src, dialect, want, limit_at) in cases {
