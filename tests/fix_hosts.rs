@@ -1,5 +1,5 @@
 //! The fix-safety invariant of trueconf-uri.md §7 for the document kinds
-//! added there (reStructuredText, AsciiDoc, shell, cmd, PowerShell): for
+//! added there (reStructuredText, AsciiDoc, shell, cmd, PowerShell, MDX): for
 //! every fixture of those kinds and for generated documents, applying any
 //! one fix (safe or unsafe) leaves the text outside the link's innermost
 //! host byte-identical, and re-scanning the fixed text finds the link in the
@@ -26,6 +26,7 @@ const NEW_KINDS: &[DocKind] = &[
     DocKind::Code(Lang::Shell),
     DocKind::Cmd,
     DocKind::PowerShell,
+    DocKind::Mdx,
 ];
 
 fn fixtures() -> Vec<PathBuf> {
@@ -230,6 +231,13 @@ fn hosts(kind: DocKind) -> &'static [&'static str] {
             "Start-Process \"{}\"",
             "Start-Process {}",
             "$s = @'\n{}\n'@",
+        ],
+        DocKind::Mdx => &[
+            "export const url = \"{}\"",
+            "Open [the room]({}) now.",
+            "<a href=\"{}\">room</a>",
+            "<Call link={'{}'} />",
+            "Prose {} here.",
         ],
         _ => &[],
     }

@@ -1,5 +1,5 @@
 //! The language server on the document kinds of trueconf-uri.md §7
-//! (reStructuredText, AsciiDoc, shell, cmd, PowerShell), in process over
+//! (reStructuredText, AsciiDoc, shell, cmd, PowerShell, MDX), in process over
 //! pipes: for each, a diagnostic's range, the hover's range over the link
 //! (without its password) and a code action that stays in the link's host.
 
@@ -168,6 +168,21 @@ async fn powershell_single_quoted_string() {
         flagged: "trueconf:login=user&password=hunter2",
         action: "Add encrypt=1",
         fixed: "Start-Process 'trueconf:login=user&password=hunter2&encrypt=1'\n",
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mdx_expression_is_javascript() {
+    check(Case {
+        uri: "file:///ws/guide.mdx",
+        language_id: "mdx",
+        text: "Join <Call link={'trueconf:\\c\\737734033583@video.example.com'} /> now.\n",
+        link: "trueconf:\\c\\737734033583@video.example.com",
+        code: "TC014",
+        flagged: "\\c\\",
+        action: "Double each backslash",
+        fixed: "Join <Call link={'trueconf:\\\\c\\\\737734033583@video.example.com'} /> now.\n",
     })
     .await;
 }

@@ -38,6 +38,9 @@ pub fn check(ctx: &LinkCtx, out: &mut Vec<Diagnostic>) {
     seps.extend(link.empty_separators.iter().copied());
     seps.retain(|s| link.str(*s) == "&" && ctx.decoded.source_len(s.start, s.end) == 1);
     seps.sort();
+    // An `&` after an empty first segment is both a parameter's separator
+    // and an empty one: one edit for it, not two overlapping ones.
+    seps.dedup();
     let Some(first) = seps.first() else { return };
     let edits = seps
         .iter()

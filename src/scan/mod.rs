@@ -12,6 +12,7 @@ mod code;
 mod decode;
 mod html;
 mod markdown;
+mod mdx;
 mod place;
 mod rst;
 mod shell;
@@ -54,6 +55,8 @@ pub enum DocKind {
     Cmd,
     /// A PowerShell script.
     PowerShell,
+    /// MDX: Markdown with JavaScript and JSX.
+    Mdx,
 }
 
 impl DocKind {
@@ -65,7 +68,8 @@ impl DocKind {
             None => return DocKind::Plain,
         };
         match ext.as_str() {
-            "md" | "markdown" | "mdown" | "mkd" | "mdx" => DocKind::Markdown,
+            "md" | "markdown" | "mdown" | "mkd" => DocKind::Markdown,
+            "mdx" => DocKind::Mdx,
             "html" | "htm" | "xhtml" | "vue" | "svelte" => DocKind::Html,
             "rst" => DocKind::Rst,
             "adoc" | "asciidoc" | "asc" => DocKind::AsciiDoc,
@@ -78,7 +82,8 @@ impl DocKind {
     /// The kind for an LSP `languageId`.
     pub fn from_language_id(id: &str) -> DocKind {
         match id {
-            "markdown" | "mdx" => DocKind::Markdown,
+            "markdown" => DocKind::Markdown,
+            "mdx" => DocKind::Mdx,
             "html" | "vue" | "svelte" | "xhtml" => DocKind::Html,
             "restructuredtext" | "rst" => DocKind::Rst,
             "asciidoc" => DocKind::AsciiDoc,
@@ -96,6 +101,7 @@ impl DocKind {
             DocKind::Markdown | DocKind::Html => Some(("<!--", "-->")),
             DocKind::Code(lang) => lang.comment_syntax(),
             DocKind::PowerShell => Some(("#", "")),
+            DocKind::Mdx => Some(("{/*", "*/}")),
             // No comment can follow text on its line.
             DocKind::Rst | DocKind::AsciiDoc | DocKind::Cmd => None,
         }
@@ -246,6 +252,7 @@ impl<'t> Comments<'t> {
             Classifier::Shell(s) => s.in_comment(at),
             Classifier::Rst(r) => r.in_comment(at),
             Classifier::AsciiDoc(a) => a.in_comment(at),
+            Classifier::Mdx(m) => m.in_comment(at),
         }
     }
 }
@@ -258,6 +265,7 @@ enum Classifier<'t> {
     Shell(shell::Shell<'t>),
     Rst(rst::Rst<'t>),
     AsciiDoc(asciidoc::AsciiDoc<'t>),
+    Mdx(mdx::Mdx<'t>),
 }
 
 impl<'t> Classifier<'t> {
@@ -276,6 +284,7 @@ impl<'t> Classifier<'t> {
             }
             DocKind::Rst => Classifier::Rst(rst::Rst::new(text)),
             DocKind::AsciiDoc => Classifier::AsciiDoc(asciidoc::AsciiDoc::new(text)),
+            DocKind::Mdx => Classifier::Mdx(mdx::Mdx::new(text)),
         }
     }
 
@@ -288,6 +297,7 @@ impl<'t> Classifier<'t> {
             Classifier::Shell(s) => s.place(at),
             Classifier::Rst(r) => r.place(at),
             Classifier::AsciiDoc(a) => a.place(at),
+            Classifier::Mdx(m) => m.place(at),
         }
     }
 }
