@@ -623,7 +623,9 @@ mod tests {
         let mut last_end = 0;
         for m in SCHEME.find_iter(text) {
             let start = m.start();
-            if start < last_end || !left_boundary_ok(text, start) {
+            if start < last_end
+                || !(left_boundary_ok(text, start) || asciidoc_link(text, kind, start))
+            {
                 continue;
             }
             let Some(place) = classifier.place(start) else {
@@ -682,6 +684,23 @@ mod tests {
             "-->",
             "<a href=\"",
             "x=",
+            "link:",
+            "[t]",
+            "{",
+            "}",
+            "&do=",
+            "^&",
+            "%%",
+            "\n.. ",
+            "\n.. code-block:: sh\n\n   ",
+            "\n----\n",
+            "\n[source,js]\n----\n",
+            "<<E\n",
+            "\nE\n",
+            "\nrem ",
+            "@'\n",
+            "\n'@",
+            "\nexport ",
         ];
         let mut rng = crate::test_rng::Rng::new(0x9e37_79b9_7f4a_7c15);
         let mut below = |n: usize| rng.below(n);
@@ -691,6 +710,12 @@ mod tests {
             DocKind::Html,
             DocKind::Code(Lang::Python),
             DocKind::Code(Lang::Json),
+            DocKind::Code(Lang::Shell),
+            DocKind::Rst,
+            DocKind::AsciiDoc,
+            DocKind::Cmd,
+            DocKind::PowerShell,
+            DocKind::Mdx,
         ];
         for round in 0..400 {
             let mut text = String::new();
