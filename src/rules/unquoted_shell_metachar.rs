@@ -12,9 +12,9 @@ pub const EXPLANATION: &str = "\
 
 ## What it does
 Finds a link written as an unquoted word of a shell or cmd command line
-whose `&` is followed by a parameter (`key=`), as in
-`xdg-open trueconf:bob@srv&do=chat`. A `;` or `|` simply ends the word, and
-an escaped `\\&` (shell) or `^&` (cmd) is fine.
+whose `&` is followed by more of the link (a parameter such as `do=chat`),
+as in `xdg-open trueconf:bob@srv&do=chat`. A `;` or `|` simply ends the
+word, and an escaped `\\&` (shell) or `^&` (cmd) is fine.
 
 ## Why is this bad?
 An unquoted `&` is an operator of the command line, not part of the link:

@@ -15,8 +15,9 @@
 //!   `@"…"@` / `@'…'@` here-strings (prose), `#` and `<# … #>` comments.
 //!
 //! An unquoted word ends at white space or at an unquoted `; | & < > ( )`,
-//! except an `&` followed by `key=`, which stays in the word so that TC017
-//! can report the split it causes.
+//! except an `&` followed by more of the link (`&do=chat`, `&u:pw@host`),
+//! which stays in the word so that TC017 can report the split it causes and
+//! a password after it is redacted as part of the link.
 
 use super::code::Lang;
 use super::decode::Decode;
@@ -182,7 +183,7 @@ impl<'t> Shell<'t> {
                 b' ' | b'\t' | b'\n' | b'\r' | b';' | b'|' | b'<' | b'>' | b'(' | b')' => break,
                 b'"' | b'\'' => break,
                 b'`' if self.dialect == Dialect::Posix => break,
-                b'&' if !self.key_follows(i + 1) => break,
+                b'&' if !self.link_follows(i + 1) => break,
                 _ => {}
             }
             // Unicode white space ends a word for the reader, if not for
@@ -196,17 +197,18 @@ impl<'t> Shell<'t> {
         i
     }
 
-    /// Does a `key=` start at `i`?
-    fn key_follows(&self, i: usize) -> bool {
-        let first = self.at(i);
-        if !(first.is_ascii_alphabetic() || first == b'_') {
-            return false;
-        }
-        let mut k = i + 1;
-        while self.at(k).is_ascii_alphanumeric() || self.at(k) == b'_' {
-            k += 1;
-        }
-        self.at(k) == b'='
+    /// Does more of a link follow an `&` at `i - 1`: anything but white
+    /// space, the end, another operator or a quote? (`&do=chat`, but also
+    /// `&u:pw@host`, whose password must stay inside the link to be
+    /// redacted; `& wait`, `&&`, `&>` end the word.)
+    fn link_follows(&self, i: usize) -> bool {
+        let b = self.at(i);
+        !(b == 0
+            || b.is_ascii_whitespace()
+            || matches!(
+                b,
+                b'&' | b';' | b'|' | b'<' | b'>' | b'(' | b')' | b'\'' | b'"' | b'`'
+            ))
     }
 
     fn line_end(&self, i: usize) -> usize {
@@ -532,7 +534,8 @@ mod tests {
         let s = |quote, escapes| Context::StringLiteral { quote, escapes };
         let cases: &[(&str, Dialect, Context, &str)] = &[
             ("xdg-open trueconf:a&do=chat x", Posix, word(true), " x"),
-            ("xdg-open trueconf:a&x; y", Posix, word(true), "&x"),
+            ("xdg-open trueconf:a&x; y", Posix, word(true), "; y"),
+            ("xdg-open trueconf:a&& y", Posix, word(true), "&& y"),
             ("xdg-open trueconf:a;y", Posix, word(true), ";y"),
             ("xdg-open 'trueconf:a' x", Posix, s(b'\'', false), "' x"),
             (
