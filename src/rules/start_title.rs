@@ -52,7 +52,15 @@ pub fn check(ctx: &LinkCtx, out: &mut Vec<Diagnostic>) {
     } else {
         return;
     };
-    let line_start = before.rfind(['\n', '\r']).map_or(0, |k| k + 1);
+    // `cmd /c start /min "` fits in a short look back: a bounded one keeps
+    // a long line of string literals linear.
+    let mut window = quote.saturating_sub(LOOK_BACK);
+    while !ctx.source.is_char_boundary(window) {
+        window += 1;
+    }
+    let line_start = ctx.source[window..quote]
+        .rfind(['\n', '\r'])
+        .map_or(window, |k| window + k + 1);
     let Some(command) = start_before(&ctx.source[line_start..quote]) else {
         return;
     };
@@ -73,6 +81,9 @@ pub fn check(ctx: &LinkCtx, out: &mut Vec<Diagnostic>) {
         )),
     );
 }
+
+/// How far before a link's quote `start` and `cmd /c` are looked for.
+const LOOK_BACK: usize = 256;
 
 /// Where `start` begins when `head` ends with `start` and its options
 /// (`/b`, `/min` …) before a quoted first argument.

@@ -153,7 +153,12 @@ impl<'t> AsciiDoc<'t> {
             };
         }
         let (_, line_end) = self.current;
-        let rest = &self.text[at..line_end.max(at)];
+        // A bounded look ahead keeps a long line of candidates linear.
+        let mut to = line_end.max(at).min(at + 4096);
+        while !self.text.is_char_boundary(to) {
+            to -= 1;
+        }
+        let rest = &self.text[at..to];
         let word = rest
             .find(|c: char| c.is_whitespace())
             .map_or(rest, |k| &rest[..k]);

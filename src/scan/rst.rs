@@ -205,7 +205,12 @@ impl<'t> Rst<'t> {
             };
         }
         let (line_start, line_end) = self.current;
-        let before = &self.text[line_start.min(at)..at];
+        // A bounded look back keeps a long line of candidates linear.
+        let mut from = line_start.min(at).max(at.saturating_sub(LOOK_BACK));
+        while !self.text.is_char_boundary(from) {
+            from += 1;
+        }
+        let before = &self.text[from..at];
         let bytes = self.text.as_bytes();
         // `text <trueconf:…>`_
         if at > 0 && bytes[at - 1] == b'<' && before.contains('`') {
@@ -219,7 +224,7 @@ impl<'t> Rst<'t> {
         }
         // .. _name: trueconf:…
         let lead = before.trim();
-        if lead.starts_with(".. _") && lead.ends_with(':') {
+        if from == line_start && lead.starts_with(".. _") && lead.ends_with(':') {
             return Some(Place {
                 context: Context::Delimited { close: b'\n' },
                 decode: Decode::None,
@@ -236,6 +241,9 @@ impl<'t> Rst<'t> {
         matches!(self.block, Some((Kind::Comment, start, _)) if at >= start)
     }
 }
+
+/// How far back on its line a candidate looks for what opens it.
+const LOOK_BACK: usize = 1024;
 
 /// `name:: args` of a directive.
 fn directive(rest: &str) -> Option<(&str, &str)> {

@@ -82,6 +82,8 @@ pub struct Shell<'t> {
     /// Here-documents announced on the current line (`<<EOF`), as their
     /// delimiter and whether leading tabs are stripped (`<<-`).
     pending: Vec<(&'t str, bool)>,
+    /// cmd: only white space and `@` so far on the current line.
+    line_head: bool,
 }
 
 impl<'t> Shell<'t> {
@@ -94,6 +96,7 @@ impl<'t> Shell<'t> {
             to: to.min(text.len()),
             state: State::Normal,
             pending: Vec::new(),
+            line_head: true,
         }
     }
 
@@ -412,8 +415,13 @@ impl<'t> Shell<'t> {
     }
 
     fn cmd(&mut self, i: usize, b: u8) {
+        let head = self.line_head;
+        self.line_head = head && matches!(b, b' ' | b'\t' | b'@');
         match b {
-            b'\n' | b'\r' => self.newline(i),
+            b'\n' | b'\r' => {
+                self.line_head = true;
+                self.newline(i);
+            }
             b'^' => self.pos = (i + 2).min(self.to),
             b'"' => {
                 let close = self.close(i, b'"', None, false, true);
@@ -427,7 +435,7 @@ impl<'t> Shell<'t> {
                     close,
                 );
             }
-            _ if self.cmd_comment_at(i) => {
+            _ if head && self.cmd_comment_at(i) => {
                 let end = self.line_end(i);
                 self.enter(What::Comment, i, end);
             }
@@ -436,15 +444,8 @@ impl<'t> Shell<'t> {
     }
 
     /// A `rem` or `::` comment starting at `i`, the first word of its line
-    /// (after white space and `@`).
+    /// (the caller knows only white space and `@` precede it).
     fn cmd_comment_at(&self, i: usize) -> bool {
-        let line_start = memchr::memrchr2(b'\n', b'\r', &self.text[..i]).map_or(0, |k| k + 1);
-        if !self.text[line_start..i]
-            .iter()
-            .all(|b| matches!(b, b' ' | b'\t' | b'@'))
-        {
-            return false;
-        }
         let rest = &self.text[i..self.to];
         rest.starts_with(b"::")
             || rest.len() >= 3
