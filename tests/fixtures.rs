@@ -133,7 +133,8 @@ fn every_rule_has_a_fixture() {
 /// passwords redacted), and what it reads as once decoded.
 fn render_scan_fixture(path: &Path) -> String {
     let text = std::fs::read_to_string(path).unwrap();
-    let kind = DocKind::from_path(&path.to_string_lossy());
+    let name = path.to_string_lossy();
+    let kind = DocKind::from_path(&name).sniffed(&name, &text);
     let index = LineIndex::new(&text);
     let mut out = format!("kind: {kind:?}\n");
     for link in scan(&text, kind) {

@@ -60,6 +60,12 @@ fn kind() -> impl Strategy<Value = DocKind> {
         Just(DocKind::Code(Lang::Rust)),
         Just(DocKind::Code(Lang::CSharp)),
         Just(DocKind::Code(Lang::Lua)),
+        Just(DocKind::Code(Lang::Shell)),
+        Just(DocKind::Rst),
+        Just(DocKind::AsciiDoc),
+        Just(DocKind::Cmd),
+        Just(DocKind::PowerShell),
+        Just(DocKind::Mdx),
     ]
 }
 

@@ -8,7 +8,7 @@
 use tower_lsp_server::ls_types as lsp;
 
 use super::document::Linted;
-use crate::scan::{Context, Decode};
+use crate::scan::{Context, Decode, DocKind, RawLink, encode};
 use crate::text::Span;
 
 /// A piece of a template: text, or a placeholder with its tab stop.
@@ -115,32 +115,78 @@ const TEMPLATES: &[Template] = &[
     },
 ];
 
-/// How text is written where the template goes.
+/// How text is written where the template goes: encoded for the host
+/// (see [`encode`]), and quoted where the link stands as a bare word of a
+/// command line (an unquoted `&` there would split the command, TC017).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Host {
-    Raw,
-    /// `&` as `&amp;`.
-    Html,
-    /// Backslashes doubled.
-    Escapes,
+struct Host {
+    decode: Decode,
+    quote: Option<char>,
 }
 
 impl Host {
+    const RAW: Host = Host {
+        decode: Decode::None,
+        quote: None,
+    };
+
     fn of(context: Context, decode: Decode) -> Host {
         match (context, decode) {
-            (_, Decode::Entities) => Host::Html,
-            (Context::HtmlText | Context::HtmlAttribute { .. }, _) => Host::Html,
-            (Context::StringLiteral { escapes: true, .. }, _) => Host::Escapes,
-            _ => Host::Raw,
+            // A bare word: quoted, as TC017's fix quotes it.
+            (Context::ShellWord { .. }, Decode::Backslash) => Host {
+                decode: Decode::None,
+                quote: Some('\''),
+            },
+            (Context::ShellWord { .. }, Decode::Batch { .. }) => Host {
+                decode: Decode::Batch { word: false },
+                quote: Some('"'),
+            },
+            (Context::ShellWord { .. }, _) => Host {
+                decode: Decode::None,
+                quote: Some('"'),
+            },
+            (Context::HtmlText | Context::HtmlAttribute { .. }, Decode::None) => Host {
+                decode: Decode::Entities,
+                quote: None,
+            },
+            _ => Host {
+                decode,
+                quote: None,
+            },
         }
     }
 
-    fn write(self, text: &str) -> String {
-        match self {
-            Host::Raw => text.to_string(),
-            Host::Html => text.replace('&', "&amp;"),
-            Host::Escapes => text.replace('\\', "\\\\"),
+    /// Where no link was found at the scheme (a bare scheme in prose):
+    /// by the document's kind.
+    fn of_kind(kind: DocKind) -> Host {
+        match kind {
+            DocKind::Html => Host {
+                decode: Decode::Entities,
+                quote: None,
+            },
+            _ => Host::RAW,
         }
+    }
+
+    /// The host syntax for a template replacing the bare scheme that ends
+    /// at `offset` of `text` (whose links are `links`). A bare scheme is not
+    /// always a link (in prose, in some script strings): then the place is
+    /// read from the text with one character typed after the scheme, as it
+    /// will be once the template is in.
+    fn at(text: &str, links: &[RawLink], kind: DocKind, offset: usize) -> Host {
+        let start = offset - "trueconf:".len();
+        if let Some(l) = links.iter().find(|l| l.span.start == start) {
+            return Host::of(l.context, l.decode);
+        }
+        let probe = format!("{}x{}", &text[..offset], &text[offset..]);
+        crate::scan::scan(&probe, kind)
+            .iter()
+            .find(|l| l.span.start == start)
+            .map_or_else(|| Host::of_kind(kind), |l| Host::of(l.context, l.decode))
+    }
+
+    fn write(self, text: &str) -> String {
+        encode(text, self.decode).into_owned()
     }
 }
 
@@ -219,8 +265,9 @@ fn slot(linted: &Linted, offset: usize) -> Option<(Span, Host)> {
         return None;
     }
     let scheme = Span::new(start, offset);
+    let links = &linted.analysis.links;
     // A link the scanner found here: just the scheme, nothing after it.
-    if let Some(raw) = linted.analysis.links.iter().find(|l| l.span.start == start) {
+    if let Some(raw) = links.iter().find(|l| l.span.start == start) {
         return (raw.span.end == offset).then(|| (scheme, Host::of(raw.context, raw.decode)));
     }
     // In prose a bare scheme is no link yet: nothing may follow it.
@@ -229,11 +276,7 @@ fn slot(linted: &Linted, offset: usize) -> Option<(Span, Host)> {
     }) {
         return None;
     }
-    let host = match linted.kind {
-        crate::scan::DocKind::Html => Host::Html,
-        _ => Host::Raw,
-    };
-    Some((scheme, host))
+    Some((scheme, Host::at(text, links, linted.kind, offset)))
 }
 
 /// The templates for a cursor right after `trueconf:` or `visicall:`.
@@ -249,7 +292,8 @@ pub fn complete(
         .iter()
         .enumerate()
         .map(|(i, t)| {
-            let new_text = format!("trueconf:{}", render(t, host, snippets));
+            let quote = host.quote.map(String::from).unwrap_or_default();
+            let new_text = format!("{quote}trueconf:{}{quote}", render(t, host, snippets));
             lsp::CompletionItem {
                 label: t.label.to_string(),
                 kind: Some(lsp::CompletionItemKind::SNIPPET),
@@ -293,62 +337,51 @@ mod tests {
         }
     }
 
-    /// A template written for `host`, with its placeholders filled.
-    fn filled(t: &Template, host: Host) -> String {
-        let mut out = String::from("trueconf:");
+    /// A template written for `host`, with its placeholders filled: the
+    /// link, and the text inserted (with quotes, when the host needs them).
+    fn filled(t: &Template, host: Host) -> (String, String) {
+        let mut link = String::from("trueconf:");
         for piece in t.body {
             match *piece {
-                Text(s) => out.push_str(&host.write(s)),
-                Hole(_, name) => out.push_str(fill(name)),
+                Text(s) => link.push_str(&host.write(s)),
+                Hole(_, name) => link.push_str(fill(name)),
             }
         }
-        out
+        let quote = host.quote.map(String::from).unwrap_or_default();
+        (format!("{quote}{link}{quote}"), link)
     }
 
-    /// Every template, filled in, lints clean in every kind of place, and
-    /// the scanner reads it back whole, to the byte.
+    /// Every template, inserted where a bare `trueconf:` was typed and
+    /// filled in, lints clean, and the scanner reads the link back whole,
+    /// to the byte. The host syntax comes from the scanner, as in the
+    /// server.
     #[test]
     fn every_template_lints_clean_where_it_is_inserted() {
-        // (kind, before, after, host syntax, is a bare scheme a link there)
-        let places: &[(DocKind, &str, &str, Host, bool)] = &[
-            (DocKind::Markdown, "Join: ", " today.\n", Host::Raw, false),
-            (DocKind::Markdown, "[join](", ")\n", Host::Raw, true),
+        let places: &[(DocKind, &str, &str)] = &[
+            (DocKind::Markdown, "Join: ", " today.\n"),
+            (DocKind::Markdown, "[join](", ")\n"),
+            (DocKind::Html, "<a href=\"", "\">join</a>\n"),
+            (DocKind::Html, "<p>", "</p>\n"),
             (
                 DocKind::Html,
-                "<a href=\"",
-                "\">join</a>\n",
-                Host::Html,
-                true,
+                "<button onclick=\"open('",
+                "')\">x</button>\n",
             ),
-            (DocKind::Html, "<p>", "</p>\n", Host::Html, false),
-            (
-                DocKind::Code(Lang::JavaScript),
-                "const l = '",
-                "';\n",
-                Host::Escapes,
-                true,
-            ),
-            (
-                DocKind::Code(Lang::Python),
-                "link = \"",
-                "\"\n",
-                Host::Escapes,
-                true,
-            ),
-            (
-                DocKind::Code(Lang::Python),
-                "link = r'",
-                "'\n",
-                Host::Raw,
-                true,
-            ),
-            (DocKind::Plain, "Open ", "\n", Host::Raw, false),
+            (DocKind::Code(Lang::JavaScript), "const l = '", "';\n"),
+            (DocKind::Code(Lang::Python), "link = \"", "\"\n"),
+            (DocKind::Code(Lang::Python), "link = r'", "'\n"),
+            (DocKind::Code(Lang::Shell), "xdg-open ", "\n"),
+            (DocKind::Cmd, "start \"\" \"", "\"\n"),
+            (DocKind::Plain, "Open ", "\n"),
         ];
         let config = Config::default();
-        for t in TEMPLATES {
-            for &(kind, before, after, host, bare_is_link) in places {
-                let link = filled(t, host);
-                let doc = format!("{before}{link}{after}");
+        for &(kind, before, after) in places {
+            let bare = format!("{before}trueconf:{after}");
+            let links = crate::scan::scan(&bare, kind);
+            let host = Host::at(&bare, &links, kind, before.len() + "trueconf:".len());
+            for t in TEMPLATES {
+                let (inserted, link) = filled(t, host);
+                let doc = format!("{before}{inserted}{after}");
                 let analysis = crate::analyze(&doc, kind, &config);
                 assert!(
                     analysis.diagnostics.is_empty(),
@@ -361,7 +394,7 @@ mod tests {
                     .iter()
                     .map(|l| &doc[l.span.range()])
                     .collect();
-                if t.body.is_empty() && !bare_is_link {
+                if t.body.is_empty() && links.is_empty() {
                     // A bare `trueconf:` in prose is no link.
                     assert!(spans.is_empty(), "{doc:?}");
                     continue;
@@ -374,18 +407,23 @@ mod tests {
     #[test]
     fn snippets_escape_their_syntax() {
         let join = &TEMPLATES[5];
-        assert_eq!(render(join, Host::Raw, true), "\\\\c\\\\${1:conference-id}");
+        let escapes = Host {
+            decode: Decode::Backslash,
+            quote: None,
+        };
+        let html = Host {
+            decode: Decode::Entities,
+            quote: None,
+        };
+        assert_eq!(render(join, Host::RAW, true), "\\\\c\\\\${1:conference-id}");
         assert_eq!(
-            render(join, Host::Escapes, true),
+            render(join, escapes, true),
             "\\\\\\\\c\\\\\\\\${1:conference-id}"
         );
-        assert_eq!(
-            render(join, Host::Escapes, false),
-            "\\\\c\\\\[conference-id]"
-        );
+        assert_eq!(render(join, escapes, false), "\\\\c\\\\[conference-id]");
         let sign_in = &TEMPLATES[2];
         assert_eq!(
-            render(sign_in, Host::Html, true),
+            render(sign_in, html, true),
             "h=${1:server}&amp;login=${2:login}&amp;force=1"
         );
     }

@@ -94,6 +94,7 @@ pub fn check_bytes(
         Some(rest) => (true, rest),
         None => (false, text),
     };
+    let kind = kind.sniffed(&path, text);
     let mut checked = Checked {
         path,
         fs_path,

@@ -39,8 +39,8 @@ impl LinkCtx<'_> {
             encode(s, Decode::EntitiesThenBackslash)
         } else if self.raw.context.is_html() {
             encode(s, Decode::Entities)
-        } else if self.raw.decode == Decode::Backslash {
-            encode(s, Decode::Backslash)
+        } else if matches!(self.raw.decode, Decode::Backslash | Decode::Batch { .. }) {
+            encode(s, self.raw.decode)
         } else {
             Cow::Borrowed(s)
         }

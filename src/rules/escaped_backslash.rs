@@ -4,7 +4,7 @@ use super::context::LinkCtx;
 use super::diagnostic::Diagnostic;
 use super::registry::Rule;
 use crate::fix::{Edit, Fix};
-use crate::scan::Context;
+use crate::scan::{Context, DocKind, Lang};
 use crate::text::Span;
 
 pub const EXPLANATION: &str = "\
@@ -37,11 +37,16 @@ author wrote.
 ";
 
 pub fn check(ctx: &LinkCtx, out: &mut Vec<Diagnostic>) {
-    if !matches!(
-        ctx.raw.context,
-        Context::StringLiteral { escapes: true, .. } | Context::ScriptString { escapes: true, .. }
-    ) {
-        return;
+    match ctx.raw.context {
+        // A shell's double quotes keep `\c`: only `\$ \` \" \\` and a
+        // newline are escapes there (trueconf-uri.md §7).
+        Context::StringLiteral { quote: b'"', .. } if ctx.kind == DocKind::Code(Lang::Shell) => {
+            return;
+        }
+        Context::StringLiteral { escapes: true, .. }
+        | Context::ScriptString { escapes: true, .. }
+        | Context::ShellWord { escapes: true } => {}
+        _ => return,
     }
     let text = ctx.link.text;
     // A decoded backslash that is one source byte was written alone; only

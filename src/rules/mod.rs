@@ -16,6 +16,7 @@ mod rule_set;
 pub(crate) mod test_support;
 
 mod authority_slashes;
+mod batch_percent;
 mod deprecated_scheme;
 mod duplicate_parameter;
 mod empty_segment;
@@ -30,8 +31,10 @@ mod raw_ampersand_in_html;
 mod raw_fragment;
 mod server_not_allowed;
 mod server_unreachable;
+mod start_title;
 mod unescaped_rtsp_slash;
 mod unknown_parameter;
+mod unquoted_shell_metachar;
 
 pub use config::{AllowedServers, Config, MAX_ALLOWED_SERVERS, MAX_WILDCARDS};
 pub use context::LinkCtx;

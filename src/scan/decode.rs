@@ -21,6 +21,9 @@ pub enum Decode {
     /// JavaScript inside an HTML attribute: character references first,
     /// then the string literal's backslash escapes.
     EntitiesThenBackslash,
+    /// A cmd batch file: `%%` is `%`, and in unquoted words (`word`) `^`
+    /// escapes the next character.
+    Batch { word: bool },
 }
 
 /// A link's text as the consumer of the link sees it, with a byte map back to
@@ -79,6 +82,7 @@ pub fn decode(src: &str, mode: Decode) -> DecodedText<'_> {
     let (special, other) = match mode {
         Decode::None => return DecodedText::identity(src),
         Decode::EntitiesThenBackslash => return decode_twice(src),
+        Decode::Batch { .. } => return batch(src, mode),
         Decode::Entities => (b'&', b'&'),
         Decode::Backslash => (b'\\', b'\\'),
         Decode::Markdown => (b'&', b'\\'),
@@ -100,7 +104,7 @@ pub fn decode(src: &str, mode: Decode) -> DecodedText<'_> {
                     .get(i + 1)
                     .filter(|b| b.is_ascii_punctuation())
                     .map(|&b| (char::from(b), 2)),
-                Decode::None | Decode::EntitiesThenBackslash => None,
+                Decode::None | Decode::EntitiesThenBackslash | Decode::Batch { .. } => None,
             }
         } else {
             None
@@ -267,13 +271,52 @@ pub fn encode(s: &str, mode: Decode) -> Cow<'_, str> {
             }
             Cow::Owned(out)
         }
-        Decode::EntitiesThenBackslash => {
-            match encode(&encode(s, Decode::Backslash), Decode::Entities) {
-                Cow::Borrowed(_) => Cow::Borrowed(s),
-                Cow::Owned(o) => Cow::Owned(o),
+        Decode::EntitiesThenBackslash => match encode(s, Decode::Backslash) {
+            Cow::Borrowed(_) => encode(s, Decode::Entities),
+            Cow::Owned(js) => Cow::Owned(encode(&js, Decode::Entities).into_owned()),
+        },
+        Decode::Batch { word } if s.contains('%') || word && s.contains(['&', '^']) => {
+            let mut out = String::with_capacity(s.len() + 4);
+            for c in s.chars() {
+                match c {
+                    '%' => out.push_str("%%"),
+                    '&' | '^' if word => {
+                        out.push('^');
+                        out.push(c);
+                    }
+                    c => out.push(c),
+                }
             }
+            Cow::Owned(out)
         }
         _ => Cow::Borrowed(s),
+    }
+}
+
+/// [`decode`] for [`Decode::Batch`]: `%%` is `%`, and in a word `^x` is `x`.
+fn batch(src: &str, mode: Decode) -> DecodedText<'_> {
+    let word = mode == Decode::Batch { word: true };
+    let bytes = src.as_bytes();
+    let special = |b: u8| b == b'%' || word && b == b'^';
+    if !bytes.iter().any(|&b| special(b)) {
+        return DecodedText::identity(src);
+    }
+    let mut text = String::with_capacity(src.len());
+    let mut map = Vec::with_capacity(src.len() + 1);
+    let mut i = 0;
+    while i < src.len() {
+        let b = bytes[i];
+        let skip = (b == b'%' && bytes.get(i + 1) == Some(&b'%')
+            || word && b == b'^' && i + 1 < src.len()) as usize;
+        let c = src[i + skip..].chars().next().unwrap_or('\0');
+        map.extend(std::iter::repeat_n(i, c.len_utf8()));
+        text.push(c);
+        i += skip + c.len_utf8();
+    }
+    map.push(src.len());
+    DecodedText {
+        text: Cow::Owned(text),
+        map: Some(map),
     }
 }
 
@@ -309,6 +352,23 @@ mod tests {
             assert_eq!(d.text, want, "{src}");
             assert_eq!(d.to_source(d.text.len()), src.len(), "{src}");
         }
+    }
+
+    #[test]
+    fn batch_percent_and_caret() {
+        let d = decode("a%%23b^&c%d", Decode::Batch { word: true });
+        assert_eq!(d.text, "a%23b&c%d");
+        assert_eq!(d.source_len(1, 2), 2);
+        assert_eq!(
+            decode("a^&b%%", Decode::Batch { word: false }).text,
+            "a^&b%"
+        );
+        assert_eq!(encode("%23&x", Decode::Batch { word: true }), "%%23^&x");
+        assert_eq!(encode("%23&x", Decode::Batch { word: false }), "%%23&x");
+        // JavaScript first, then HTML: a backslash alone is doubled too.
+        assert_eq!(encode("\\c\\", Decode::EntitiesThenBackslash), "\\\\c\\\\");
+        assert_eq!(encode("a&b", Decode::EntitiesThenBackslash), "a&amp;b");
+        assert_eq!(encode("'&", Decode::EntitiesThenBackslash), "\\'&amp;");
     }
 
     #[test]

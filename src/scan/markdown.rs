@@ -241,6 +241,12 @@ impl<'t> Markdown<'t> {
         self.enter_line(start.max(self.next_line));
     }
 
+    /// Is the line last looked at part of a fenced code block (MDX keeps
+    /// its own reading out of them)?
+    pub(super) fn in_fence(&self) -> bool {
+        self.fence_line || self.fence.is_some()
+    }
+
     pub fn place(&mut self, at: usize) -> Option<Place> {
         self.go_to(at);
         let line_end = self.line_end;

@@ -7,15 +7,20 @@
 //! say what syntax surrounds it. A document without candidates costs one
 //! literal search; the classifiers together are linear in the document.
 
+mod asciidoc;
 mod code;
 mod decode;
 mod html;
 mod markdown;
+mod mdx;
 mod place;
+mod rst;
+mod shell;
 
 pub use code::Lang;
 pub use decode::{Decode, DecodedText, decode, encode};
 pub use place::Context;
+pub use shell::Dialect;
 
 use std::cell::Cell;
 
@@ -42,6 +47,16 @@ pub enum DocKind {
     Markdown,
     Html,
     Code(Lang),
+    /// reStructuredText.
+    Rst,
+    /// AsciiDoc.
+    AsciiDoc,
+    /// A cmd batch file (`.bat`, `.cmd`).
+    Cmd,
+    /// A PowerShell script.
+    PowerShell,
+    /// MDX: Markdown with JavaScript and JSX.
+    Mdx,
 }
 
 impl DocKind {
@@ -53,8 +68,13 @@ impl DocKind {
             None => return DocKind::Plain,
         };
         match ext.as_str() {
-            "md" | "markdown" | "mdown" | "mkd" | "mdx" => DocKind::Markdown,
+            "md" | "markdown" | "mdown" | "mkd" => DocKind::Markdown,
+            "mdx" => DocKind::Mdx,
             "html" | "htm" | "xhtml" | "vue" | "svelte" => DocKind::Html,
+            "rst" => DocKind::Rst,
+            "adoc" | "asciidoc" | "asc" => DocKind::AsciiDoc,
+            "bat" | "cmd" => DocKind::Cmd,
+            "ps1" | "psm1" => DocKind::PowerShell,
             _ => Lang::from_extension(&ext).map_or(DocKind::Plain, DocKind::Code),
         }
     }
@@ -62,8 +82,13 @@ impl DocKind {
     /// The kind for an LSP `languageId`.
     pub fn from_language_id(id: &str) -> DocKind {
         match id {
-            "markdown" | "mdx" => DocKind::Markdown,
+            "markdown" => DocKind::Markdown,
+            "mdx" => DocKind::Mdx,
             "html" | "vue" | "svelte" | "xhtml" => DocKind::Html,
+            "restructuredtext" | "rst" => DocKind::Rst,
+            "asciidoc" => DocKind::AsciiDoc,
+            "bat" | "batch" | "cmd" => DocKind::Cmd,
+            "powershell" | "ps1" => DocKind::PowerShell,
             _ => Lang::from_language_id(id).map_or(DocKind::Plain, DocKind::Code),
         }
     }
@@ -75,6 +100,24 @@ impl DocKind {
             DocKind::Plain => None,
             DocKind::Markdown | DocKind::Html => Some(("<!--", "-->")),
             DocKind::Code(lang) => lang.comment_syntax(),
+            DocKind::PowerShell => Some(("#", "")),
+            DocKind::Mdx => Some(("{/*", "*/}")),
+            // No comment can follow text on its line.
+            DocKind::Rst | DocKind::AsciiDoc | DocKind::Cmd => None,
+        }
+    }
+
+    /// The kind of a file that [`DocKind::from_path`] calls plain text but
+    /// whose name has no extension, by its `#!` line: a `sh`, `bash`, `zsh`,
+    /// `dash` or `ksh` interpreter makes it a shell script.
+    pub fn sniffed(self, path: &str, text: &str) -> DocKind {
+        let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
+        if self != DocKind::Plain || name.contains('.') {
+            return self;
+        }
+        match shell::shebang(text) {
+            Some(lang) => DocKind::Code(lang),
+            None => self,
         }
     }
 }
@@ -165,7 +208,8 @@ pub fn scan_with_markers_until(
         if n % STOP_EVERY == STOP_EVERY - 1 && stop() {
             return None;
         }
-        if start < last_end || !left_boundary_ok(text, start) {
+        if start < last_end || !(left_boundary_ok(text, start) || asciidoc_link(text, kind, start))
+        {
             continue;
         }
         let Some(place) = classifier.place(start) else {
@@ -205,6 +249,10 @@ impl<'t> Comments<'t> {
             Classifier::Html(h) => h.in_comment(at),
             Classifier::Markdown(m) => m.in_comment(at),
             Classifier::Code(c) => c.in_comment(at),
+            Classifier::Shell(s) => s.in_comment(at),
+            Classifier::Rst(r) => r.in_comment(at),
+            Classifier::AsciiDoc(a) => a.in_comment(at),
+            Classifier::Mdx(m) => m.in_comment(at),
         }
     }
 }
@@ -214,6 +262,10 @@ enum Classifier<'t> {
     Html(html::Html<'t>),
     Markdown(markdown::Markdown<'t>),
     Code(code::Lexer<'t>),
+    Shell(shell::Shell<'t>),
+    Rst(rst::Rst<'t>),
+    AsciiDoc(asciidoc::AsciiDoc<'t>),
+    Mdx(mdx::Mdx<'t>),
 }
 
 impl<'t> Classifier<'t> {
@@ -222,7 +274,17 @@ impl<'t> Classifier<'t> {
             DocKind::Plain => Classifier::Plain,
             DocKind::Html => Classifier::Html(html::Html::new(text)),
             DocKind::Markdown => Classifier::Markdown(markdown::Markdown::new(text)),
+            DocKind::Code(Lang::Shell) => {
+                Classifier::Shell(shell::Shell::new(text, Dialect::Posix, 0, text.len()))
+            }
             DocKind::Code(lang) => Classifier::Code(code::Lexer::new(text, lang, 0, text.len())),
+            DocKind::Cmd => Classifier::Shell(shell::Shell::new(text, Dialect::Cmd, 0, text.len())),
+            DocKind::PowerShell => {
+                Classifier::Shell(shell::Shell::new(text, Dialect::PowerShell, 0, text.len()))
+            }
+            DocKind::Rst => Classifier::Rst(rst::Rst::new(text)),
+            DocKind::AsciiDoc => Classifier::AsciiDoc(asciidoc::AsciiDoc::new(text)),
+            DocKind::Mdx => Classifier::Mdx(mdx::Mdx::new(text)),
         }
     }
 
@@ -232,6 +294,10 @@ impl<'t> Classifier<'t> {
             Classifier::Html(h) => h.place(at),
             Classifier::Markdown(m) => m.place(at),
             Classifier::Code(c) => Some(c.place(at)),
+            Classifier::Shell(s) => s.place(at),
+            Classifier::Rst(r) => r.place(at),
+            Classifier::AsciiDoc(a) => a.place(at),
+            Classifier::Mdx(m) => m.place(at),
         }
     }
 }
@@ -350,6 +416,13 @@ fn placeholder_at(s: &[u8], i: usize) -> Option<usize> {
     angle_placeholder(&s[i..])
 }
 
+/// AsciiDoc's `link:` macro: `link:trueconf:…[text]`.
+fn asciidoc_link(text: &str, kind: DocKind, start: usize) -> bool {
+    kind == DocKind::AsciiDoc
+        && text[..start].ends_with("link:")
+        && left_boundary_ok(text, start - "link:".len())
+}
+
 /// Source bytes one decoded character can stand for, with room to spare:
 /// an HTML character reference reads at most 13, a backslash escape 20
 /// (`\N{REVERSE SOLIDUS}`).
@@ -461,6 +534,8 @@ fn finish_within(
             Context::MarkdownAutolink => b.is_ascii_whitespace() || b == b'>' || b == b'<',
             Context::MarkdownDestination => b.is_ascii_whitespace() || b == b'>' || b == b'<',
             Context::MarkdownCode => b.is_ascii_whitespace() || b == b'`',
+            Context::ShellWord { .. } => b.is_ascii_whitespace(),
+            Context::Delimited { close } => b.is_ascii_whitespace() || b == close,
             Context::Text => {
                 if b == b'<'
                     && let Some(n) = placeholder_at(bytes, end)
@@ -774,7 +849,9 @@ mod tests {
         let mut last_end = 0;
         for m in SCHEME.find_iter(text) {
             let start = m.start();
-            if start < last_end || !left_boundary_ok(text, start) {
+            if start < last_end
+                || !(left_boundary_ok(text, start) || asciidoc_link(text, kind, start))
+            {
                 continue;
             }
             let Some(place) = classifier.place(start) else {
@@ -833,6 +910,23 @@ mod tests {
             "-->",
             "<a href=\"",
             "x=",
+            "link:",
+            "[t]",
+            "{",
+            "}",
+            "&do=",
+            "^&",
+            "%%",
+            "\n.. ",
+            "\n.. code-block:: sh\n\n   ",
+            "\n----\n",
+            "\n[source,js]\n----\n",
+            "<<E\n",
+            "\nE\n",
+            "\nrem ",
+            "@'\n",
+            "\n'@",
+            "\nexport ",
         ];
         let mut rng = crate::test_rng::Rng::new(0x9e37_79b9_7f4a_7c15);
         let mut below = |n: usize| rng.below(n);
@@ -842,6 +936,12 @@ mod tests {
             DocKind::Html,
             DocKind::Code(Lang::Python),
             DocKind::Code(Lang::Json),
+            DocKind::Code(Lang::Shell),
+            DocKind::Rst,
+            DocKind::AsciiDoc,
+            DocKind::Cmd,
+            DocKind::PowerShell,
+            DocKind::Mdx,
         ];
         for round in 0..400 {
             let mut text = String::new();

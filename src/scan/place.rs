@@ -31,6 +31,13 @@ pub enum Context {
         quote: u8,
         escapes: bool,
     },
+    /// An unquoted word of a shell, cmd or PowerShell command line; the
+    /// word's end is the place's limit. `escapes`: backslashes escape in it
+    /// (POSIX shells).
+    ShellWord { escapes: bool },
+    /// A link position of a markup language that ends at `close` or white
+    /// space: reStructuredText `<trueconf:…>`, AsciiDoc `trueconf:…[text]`.
+    Delimited { close: u8 },
 }
 
 impl Context {

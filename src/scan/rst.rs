@@ -1,0 +1,288 @@
+//! reStructuredText (trueconf-uri.md §7): `` `text <trueconf:…>`_ `` (the
+//! link ends at `>`), targets `.. _name: trueconf:…`, bare links as prose,
+//! `.. code-block:: LANG` and `::` literal blocks scanned as LANG (or as
+//! prose when there is none), and comments: the `..` blocks that are no
+//! directive, target, substitution or footnote.
+//!
+//! Line-based and forward-only: a block's end is found when its first line
+//! is met, and each line is looked at once.
+
+use super::code::{self, Lang};
+use super::decode::Decode;
+use super::place::{Context, Place, prose_place};
+use super::shell::{Dialect, Shell};
+
+/// The syntax of a code block's content.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Host {
+    Code(Lang),
+    Shell(Dialect),
+}
+
+/// The host language a code block's language name (`bash`, `python`,
+/// `bat`, `powershell` …) names, if it is known.
+pub(super) fn host_of(name: &str) -> Option<Host> {
+    let word = name.trim().to_ascii_lowercase();
+    Some(match word.as_str() {
+        "bat" | "batch" | "cmd" | "doscon" | "batchfile" => Host::Shell(Dialect::Cmd),
+        "powershell" | "ps1" | "pwsh" | "ps1con" | "posh" => Host::Shell(Dialect::PowerShell),
+        "" => return None,
+        _ => match Lang::from_fence_info(&word)? {
+            Lang::Shell => Host::Shell(Dialect::Posix),
+            lang => Host::Code(lang),
+        },
+    })
+}
+
+/// A lexer over one code block.
+pub(super) enum Sub<'t> {
+    Code(code::Lexer<'t>),
+    Shell(Shell<'t>),
+}
+
+impl<'t> Sub<'t> {
+    pub(super) fn new(text: &'t str, host: Host, from: usize, to: usize) -> Self {
+        match host {
+            Host::Code(lang) => Sub::Code(code::Lexer::new(text, lang, from, to)),
+            Host::Shell(dialect) => Sub::Shell(Shell::new(text, dialect, from, to)),
+        }
+    }
+
+    pub(super) fn place(&mut self, at: usize) -> Option<Place> {
+        match self {
+            Sub::Code(c) => Some(c.place(at)),
+            Sub::Shell(s) => s.place(at),
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    Comment,
+    /// A code block in a known language.
+    Code(Host),
+    /// A literal block, or a code block in no known language: prose.
+    Literal,
+}
+
+/// The offsets of the line starting at `start`: its end (before the line
+/// break) and the start of the next line.
+pub(super) fn line_at(bytes: &[u8], start: usize) -> (usize, usize) {
+    match memchr::memchr2(b'\n', b'\r', &bytes[start..]) {
+        Some(k) => {
+            let end = start + k;
+            let next = if bytes[end] == b'\r' && bytes.get(end + 1) == Some(&b'\n') {
+                end + 2
+            } else {
+                end + 1
+            };
+            (end, next)
+        }
+        None => (bytes.len(), bytes.len()),
+    }
+}
+
+fn indent_of(line: &str) -> usize {
+    line.len() - line.trim_start_matches([' ', '\t']).len()
+}
+
+pub struct Rst<'t> {
+    text: &'t str,
+    /// The start of the next line not yet looked at.
+    line: usize,
+    /// The block being read: kind, start, end.
+    block: Option<(Kind, usize, usize)>,
+    sub: Option<Sub<'t>>,
+    /// Offsets of the line last looked at (start, end).
+    current: (usize, usize),
+}
+
+impl<'t> Rst<'t> {
+    pub fn new(text: &'t str) -> Self {
+        Rst {
+            text,
+            line: 0,
+            block: None,
+            sub: None,
+            current: (0, 0),
+        }
+    }
+
+    /// The end of the block of lines from `from` that are blank or indented
+    /// more than `indent`: the start of the first line that is neither.
+    fn indented_end(&self, from: usize, indent: usize) -> usize {
+        let bytes = self.text.as_bytes();
+        let mut at = from;
+        let mut end = from;
+        while at < bytes.len() {
+            let (e, next) = line_at(bytes, at);
+            let line = &self.text[at..e];
+            if !line.trim().is_empty() {
+                if indent_of(line) <= indent {
+                    break;
+                }
+                end = next;
+            }
+            at = next;
+        }
+        end
+    }
+
+    /// Reads lines until the one holding `at`, entering the blocks met.
+    fn advance(&mut self, at: usize) {
+        if let Some((_, _, end)) = self.block {
+            if at < end {
+                return;
+            }
+            self.block = None;
+            self.sub = None;
+            self.line = self.line.max(end);
+        }
+        let bytes = self.text.as_bytes();
+        while self.line <= at && self.line < bytes.len() {
+            let start = self.line;
+            let (end, next) = line_at(bytes, start);
+            self.current = (start, end);
+            self.line = next;
+            let line = &self.text[start..end];
+            let indent = indent_of(line);
+            let content = line.trim();
+            if let Some(rest) = content
+                .strip_prefix("..")
+                .filter(|r| r.is_empty() || r.starts_with([' ', '\t']))
+            {
+                let rest = rest.trim_start();
+                if let Some((name, args)) = directive(rest) {
+                    if matches!(name, "code-block" | "code" | "sourcecode") {
+                        let block_end = self.indented_end(next, indent);
+                        let kind = host_of(args).map_or(Kind::Literal, Kind::Code);
+                        self.enter(kind, next, block_end, at);
+                    }
+                } else if !(rest.starts_with('_') || rest.starts_with('|') || rest.starts_with('['))
+                {
+                    let block_end = self.indented_end(next, indent).max(next);
+                    self.enter(Kind::Comment, start, block_end, at);
+                }
+            } else if content.ends_with("::") {
+                let block_end = self.indented_end(next, indent);
+                self.enter(Kind::Literal, next, block_end, at);
+            }
+            if self.block.is_some() {
+                return;
+            }
+        }
+    }
+
+    fn enter(&mut self, kind: Kind, start: usize, end: usize, at: usize) {
+        if end <= start {
+            return;
+        }
+        self.block = Some((kind, start, end));
+        self.sub = match kind {
+            Kind::Code(host) => Some(Sub::new(self.text, host, start, end)),
+            _ => None,
+        };
+        if at >= end {
+            // The block ends before `at`: skip it.
+            self.block = None;
+            self.sub = None;
+            self.line = end;
+        } else if at >= start {
+            self.line = end;
+        }
+    }
+
+    pub(crate) fn place(&mut self, at: usize) -> Option<Place> {
+        self.advance(at);
+        if let Some((kind, start, end)) = self.block
+            && at >= start
+        {
+            return match kind {
+                Kind::Code(_) => self.sub.as_mut()?.place(at),
+                Kind::Comment | Kind::Literal => {
+                    Some(prose_place(Context::Text, Decode::None, end, None))
+                }
+            };
+        }
+        let (line_start, line_end) = self.current;
+        // A bounded look back keeps a long line of candidates linear.
+        let mut from = line_start.min(at).max(at.saturating_sub(LOOK_BACK));
+        while !self.text.is_char_boundary(from) {
+            from += 1;
+        }
+        let before = &self.text[from..at];
+        let bytes = self.text.as_bytes();
+        // `text <trueconf:…>`_
+        if at > 0 && bytes[at - 1] == b'<' && before.contains('`') {
+            return Some(Place {
+                context: Context::Delimited { close: b'>' },
+                decode: Decode::None,
+                limit: line_end,
+                explicit: true,
+                opened_by: None,
+            });
+        }
+        // .. _name: trueconf:…
+        let lead = before.trim();
+        if from == line_start && lead.starts_with(".. _") && lead.ends_with(':') {
+            return Some(Place {
+                context: Context::Delimited { close: b'\n' },
+                decode: Decode::None,
+                limit: line_end,
+                explicit: true,
+                opened_by: None,
+            });
+        }
+        Some(prose_place(Context::Text, Decode::None, line_end, None))
+    }
+
+    pub fn in_comment(&mut self, at: usize) -> bool {
+        self.advance(at);
+        matches!(self.block, Some((Kind::Comment, start, _)) if at >= start)
+    }
+}
+
+/// How far back on its line a candidate looks for what opens it.
+const LOOK_BACK: usize = 1024;
+
+/// `name:: args` of a directive.
+fn directive(rest: &str) -> Option<(&str, &str)> {
+    let (name, args) = rest.split_once("::")?;
+    (!name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'+' | b'.' | b':')))
+    .then_some((name, args.trim()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn place(src: &str, nth: usize) -> Place {
+        let at = src.match_indices("trueconf:").nth(nth).unwrap().0;
+        Rst::new(src).place(at).unwrap()
+    }
+
+    #[test]
+    fn places() {
+        let src = "See `call <trueconf:bob>`_.\n\n.. _bob: trueconf:bob\n\n.. a comment trueconf:x\n   still trueconf:y\n\n.. code-block:: python\n\n   x = \"trueconf:z\"\n\nExample::\n\n   trueconf:w\n\ntrueconf:v.\n";
+        assert_eq!(place(src, 0).context, Context::Delimited { close: b'>' });
+        assert_eq!(place(src, 1).context, Context::Delimited { close: b'\n' });
+        let mut rst = Rst::new(src);
+        let at = |n: usize| src.match_indices("trueconf:").nth(n).unwrap().0;
+        assert!(!rst.in_comment(at(1)));
+        assert!(rst.in_comment(at(2)));
+        assert!(rst.in_comment(at(3)));
+        assert!(!rst.in_comment(at(4)));
+        assert_eq!(
+            place(src, 4).context,
+            Context::StringLiteral {
+                quote: b'"',
+                escapes: true
+            }
+        );
+        assert_eq!(place(src, 5).context, Context::Text);
+        assert_eq!(place(src, 6).context, Context::Text);
+    }
+}
