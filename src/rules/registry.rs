@@ -144,8 +144,8 @@ mod tests {
         for (i, r) in Rule::LINK_RULES.iter().enumerate() {
             assert_eq!(r.code(), format!("TC{:03}", i + 1));
         }
-        /// Every code in words, for messages: `TC001–TC020 and TC100`.
-        /// The link rules' codes are consecutive, and so is TC020 after them.
+        assert_eq!(Rule::code_ranges(), "TC001–TC020 and TC100");
+        assert_eq!(Rule::from_code("TC020"), Some(Rule::ServerUnreachable));
         assert_eq!(
             Rule::from_code("unused-suppression"),
             Some(Rule::UnusedSuppression)
