@@ -38,7 +38,7 @@ pub fn check(ctx: &LinkCtx, out: &mut Vec<Diagnostic>) {
         };
         let same = link.param_value(first) == link.param_value(p);
         // A segment without `=` is all key, and may be a `user:password@`.
-        let shown: String = link.redacted_part(p.key).chars().take(40).collect();
+        let shown = ctx.shown_key(p);
         let mut d = Diagnostic::new(
             Rule::DuplicateParameter,
             ctx.span(p.span),
