@@ -109,3 +109,92 @@ fn config_errors_redact_passwords_of_quoted_values() {
         assert!(r.stderr.contains("***"), "{r:?}");
     }
 }
+
+// Class 8: small special cases.
+
+#[test]
+fn output_to_dev_null_succeeds() {
+    let dir = tree(&[("a.md", "trueconf:bob&&x=1\n")]);
+    for f in FORMATS {
+        let r = run(
+            dir.path(),
+            &["--check", "--output-format", f, "-o", "/dev/null", "a.md"],
+        );
+        assert_eq!(r.code, Some(1), "{f}: {r:?}");
+        assert!(!r.stderr.contains("error"), "{f}: {r:?}");
+    }
+    let r = run(
+        dir.path(),
+        &["--check", "--diff", "-o", "/dev/null", "a.md"],
+    );
+    assert_eq!(r.code, Some(1), "{r:?}");
+}
+
+/// The `-` side of `--diff` keeps a UTF-8 BOM, so `git apply` takes it.
+#[test]
+fn diff_of_a_file_with_a_bom_applies_with_git() {
+    let dir = tree(&[]);
+    let text = "\u{feff}trueconf:bob&&x=1\nline 2\n";
+    common::write(dir.path(), "b.md", text.as_bytes());
+    let r = run(dir.path(), &["--check", "--diff", "b.md"]);
+    assert!(
+        r.stdout.starts_with("--- b.md\n+++ b.md\n@@ -1,2 +1,2 @@\n-\u{feff}trueconf:bob&&x=1\n+\u{feff}trueconf:bob&x=1\n"),
+        "{r:?}"
+    );
+    std::fs::write(dir.path().join("p.diff"), &r.stdout).unwrap();
+    let git = |args: &[&str]| {
+        std::process::Command::new("git")
+            .args(args)
+            .current_dir(dir.path())
+            .output()
+    };
+    let Ok(init) = git(&["init", "-q"]) else {
+        eprintln!("git not found; `git apply --check` skipped");
+        return;
+    };
+    assert!(init.status.success());
+    let check = git(&["apply", "--check", "p.diff"]).unwrap();
+    assert!(check.status.success(), "{check:?}");
+    let apply = git(&["apply", "p.diff"]).unwrap();
+    assert!(apply.status.success(), "{apply:?}");
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("b.md")).unwrap(),
+        "\u{feff}trueconf:bob&x=1\nline 2\n"
+    );
+}
+
+/// `--fix DIR` does not write through a symbolic link to a file outside
+/// DIR unless `--follow-links` is given; links inside DIR are fixed.
+#[cfg(unix)]
+#[test]
+fn fix_does_not_follow_links_out_of_the_tree_by_default() {
+    use std::os::unix::fs::symlink;
+    let bad = "trueconf:bob&&force=1\n";
+    let dir = tree(&[("outside.md", bad), ("docs/inner.md", bad)]);
+    let p = dir.path();
+    symlink(p.join("outside.md"), p.join("docs/out-link.md")).unwrap();
+    symlink(p.join("docs/inner.md"), p.join("docs/in-link.md")).unwrap();
+    let r = run(p, &["--check", "--fix", "docs"]);
+    assert_eq!(r.code, Some(2), "{r:?}");
+    assert!(
+        r.stderr
+            .contains("out-link.md is a symbolic link to a file outside"),
+        "{r:?}"
+    );
+    assert_eq!(common::read(p, "outside.md"), bad.as_bytes());
+    assert_eq!(common::read(p, "docs/inner.md"), b"trueconf:bob&force=1\n");
+    assert!(
+        std::fs::symlink_metadata(p.join("docs/out-link.md"))
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    let r = run(p, &["--check", "--fix", "--follow-links", "docs"]);
+    assert_eq!(r.code, Some(0), "{r:?}");
+    assert_eq!(common::read(p, "outside.md"), b"trueconf:bob&force=1\n");
+    // Named on the command line, the link is the tree.
+    std::fs::write(p.join("outside.md"), bad).unwrap();
+    let r = run(p, &["--check", "--fix", "docs/out-link.md"]);
+    assert_eq!(r.code, Some(0), "{r:?}");
+    assert_eq!(common::read(p, "outside.md"), b"trueconf:bob&force=1\n");
+}

@@ -90,6 +90,11 @@ pub struct Args {
     #[arg(long, requires = "check")]
     pub unsafe_fixes: bool,
 
+    /// With --fix: also write through symbolic links to files outside the
+    /// checked paths (by default such files are reported and left alone).
+    #[arg(long, requires = "fix")]
+    pub follow_links: bool,
+
     /// Print the fixes as a unified diff and write nothing; exit 1 when
     /// something would change.
     #[arg(long, requires = "check")]

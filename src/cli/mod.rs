@@ -324,6 +324,12 @@ impl Sink<'_> {
             Sink::Stdout(w) => w.flush(),
             Sink::File(p, mut w) => {
                 w.flush().map_err(|e| with_path(&p, e))?;
+                // `-o /dev/null`, a FIFO, a terminal: nothing to sync
+                // (fsync fails with EINVAL on them).
+                let regular = w.get_ref().metadata().is_ok_and(|m| m.is_file());
+                if !regular {
+                    return Ok(());
+                }
                 w.get_ref().sync_all().map_err(|e| with_path(&p, e))
             }
         }
@@ -434,7 +440,8 @@ fn check(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<St
     }
     let mut fixed = (0, 0);
     if args.fix {
-        fixed = write_fixes(&mut files, &mut errors);
+        let inside = (!args.follow_links).then(|| checked_roots(args));
+        fixed = write_fixes(&mut files, &mut errors, inside.as_deref());
     }
     for e in &errors {
         if e.path.is_empty() {
@@ -501,7 +508,11 @@ fn check(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<St
 
 /// Writes every fixed file; a file that cannot be written is reported as
 /// it is on disk. Returns (fixes applied, files written).
-fn write_fixes(files: &mut [Checked], errors: &mut Vec<FileError>) -> (usize, usize) {
+fn write_fixes(
+    files: &mut [Checked],
+    errors: &mut Vec<FileError>,
+    inside: Option<&[PathBuf]>,
+) -> (usize, usize) {
     let mut applied = 0;
     let mut written = 0;
     // A file reached twice (through a symbolic link) is written once.
@@ -513,6 +524,19 @@ fn write_fixes(files: &mut [Checked], errors: &mut Vec<FileError>) -> (usize, us
         let n = fixed.applied;
         let target = std::fs::canonicalize(path).unwrap_or_else(|_| path.clone());
         let new = f.fixed_bytes();
+        // A link out of the checked tree is not written through unless
+        // `--follow-links` says so (ruff and typos do not follow them).
+        let is_link = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+        if is_link && inside.is_some_and(|roots| !roots.iter().any(|r| target.starts_with(r))) {
+            errors.push(FileError {
+                path: f.path.clone(),
+                message: "is a symbolic link to a file outside the checked paths; \
+                          not fixed (use --follow-links to fix it)"
+                    .into(),
+            });
+            f.revert();
+            continue;
+        }
         if let Some(previous) = done.get(&target) {
             if *previous != new {
                 errors.push(FileError {
@@ -542,6 +566,20 @@ fn write_fixes(files: &mut [Checked], errors: &mut Vec<FileError>) -> (usize, us
     (applied, written)
 }
 
+/// The paths `--fix` may write through a symbolic link: the named paths
+/// (or the current folder), with their links resolved.
+fn checked_roots(args: &Args) -> Vec<PathBuf> {
+    let named = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    };
+    named
+        .iter()
+        .filter_map(|p| std::fs::canonicalize(p).ok())
+        .collect()
+}
+
 /// `--diff`: the unified diff of every file that fixing would change;
 /// exit 1 when there is one.
 fn print_diff(
@@ -559,12 +597,21 @@ fn print_diff(
     let (mut fixes, mut changed) = (0, 0);
     for f in files {
         let Some(fixed) = &f.fixed else { continue };
+        // The byte-order mark is part of both sides, as in the file, so
+        // that `patch` and `git apply` find the first line.
+        let bom = if f.bom { "\u{feff}" } else { "" };
+        let shift = |spans: &[crate::text::Span]| -> Vec<crate::text::Span> {
+            spans
+                .iter()
+                .map(|s| crate::text::Span::new(s.start + bom.len(), s.end + bom.len()))
+                .collect()
+        };
         if let Some(d) = diff::unified(
             &f.path,
-            &fixed.original,
-            &f.text,
-            &fixed.original_secrets,
-            &f.analysis.secrets,
+            &format!("{bom}{}", fixed.original),
+            &format!("{bom}{}", f.text),
+            &shift(&fixed.original_secrets),
+            &shift(&f.analysis.secrets),
         ) {
             w.write_all(d.as_bytes())?;
             fixes += fixed.applied;
