@@ -198,3 +198,100 @@ fn fix_does_not_follow_links_out_of_the_tree_by_default() {
     assert_eq!(r.code, Some(0), "{r:?}");
     assert_eq!(common::read(p, "outside.md"), b"trueconf:bob&force=1\n");
 }
+
+// Class 3: time linear (or n log n) in parameters, findings and line length.
+
+/// Best of three wall-clock times of the binary on `text` as `name`.
+fn best_of_3(name: &str, text: &str, args: &[&str]) -> std::time::Duration {
+    let dir = tree(&[(name, text)]);
+    let mut all = vec!["--check"];
+    all.extend_from_slice(args);
+    all.push(name);
+    (0..3)
+        .map(|_| {
+            let t = std::time::Instant::now();
+            let r = run(dir.path(), &all);
+            assert!(matches!(r.code, Some(0 | 1)), "{args:?}: {}", r.stderr);
+            t.elapsed()
+        })
+        .min()
+        .unwrap()
+}
+
+/// `make(10 n)` costs at most 15 times `make(n)`, for each of `args`.
+fn scales_linearly(what: &str, n: usize, make: impl Fn(usize) -> String, args: &[&[&str]]) {
+    let (small, large) = (make(n), make(10 * n));
+    for a in args {
+        let t1 = best_of_3("a.md", &small, a);
+        let t10 = best_of_3("a.md", &large, a);
+        assert!(
+            t10.as_secs_f64() <= 15.0 * t1.as_secs_f64().max(0.02),
+            "{what} {a:?}: n={n} took {t1:?}, 10n took {t10:?}"
+        );
+    }
+}
+
+fn every_format() -> Vec<Vec<&'static str>> {
+    let mut v: Vec<Vec<&str>> = FORMATS
+        .iter()
+        .map(|f| vec!["--output-format", *f])
+        .collect();
+    v.push(vec!["--diff"]);
+    v.push(vec!["--diff", "--unsafe-fixes"]);
+    v.push(vec!["--statistics"]);
+    v
+}
+
+/// One link with many duplicate parameters (TC008 compared each with all
+/// before it) and one line holding all their findings (GitLab redacted and
+/// hashed the whole line per finding).
+#[test]
+fn time_is_linear_in_duplicate_parameters_and_gitlab_findings_on_one_line() {
+    scales_linearly(
+        "duplicate parameters",
+        2000,
+        |n| format!("trueconf:bob&password=pw{}\n", "&h=1".repeat(n)),
+        &[
+            &["--output-format", "concise"],
+            &["--output-format", "gitlab"],
+        ],
+    );
+}
+
+/// The audit of every format (and `--diff`, `--statistics`) over
+/// parameters, findings on one line, lines with passwords and line length.
+/// Ignored by default: on a loaded machine its timings are noisy; run it
+/// alone with `cargo test --release --test hardening -- --ignored`.
+#[test]
+#[ignore]
+fn time_is_linear_in_every_format() {
+    let formats = every_format();
+    let args: Vec<&[&str]> = formats.iter().map(|v| v.as_slice()).collect();
+    scales_linearly(
+        "mixed parameters",
+        300,
+        |n| {
+            let mut s = String::from("x trueconf://admin:pw@bob");
+            for i in 0..n {
+                s += &format!("&k{i}=%zz&&password=pw{i}&h=1");
+            }
+            s + "\n"
+        },
+        &args,
+    );
+    scales_linearly(
+        "lines",
+        500,
+        |n| "trueconf:bob&&password=pw&h=1&h=1\n".repeat(n),
+        &args,
+    );
+    scales_linearly(
+        "line length",
+        20_000,
+        |n| {
+            let pad = "word ".repeat(n);
+            format!("{pad}trueconf:bob&&password=pw {pad}trueconf:ann%zz {pad}\n")
+        },
+        &args,
+    );
+}
