@@ -447,7 +447,12 @@ fn check(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<St
         if e.path.is_empty() {
             writeln!(err, "error: {}", e.message)?;
         } else {
-            writeln!(err, "error: {} {}", e.path, e.message)?;
+            writeln!(
+                err,
+                "error: {} {}",
+                crate::text::path_for_terminal(&e.path),
+                crate::text::escape_for_terminal(&e.message)
+            )?;
         }
     }
     let found = format::locate(&files);
@@ -590,7 +595,12 @@ fn print_diff(
     err: &mut dyn Write,
 ) -> io::Result<Status> {
     for e in errors {
-        writeln!(err, "error: {} {}", e.path, e.message)?;
+        writeln!(
+            err,
+            "error: {} {}",
+            crate::text::path_for_terminal(&e.path),
+            crate::text::escape_for_terminal(&e.message)
+        )?;
     }
     let mut sink = Sink::open(args, out)?;
     let w = sink.writer();
@@ -607,7 +617,7 @@ fn print_diff(
                 .collect()
         };
         if let Some(d) = diff::unified(
-            &f.path,
+            &crate::text::path_for_terminal(&f.path),
             &format!("{bom}{}", fixed.original),
             &format!("{bom}{}", f.text),
             &shift(&fixed.original_secrets),

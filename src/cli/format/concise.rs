@@ -21,11 +21,11 @@ pub fn concise_line(l: &Located) -> String {
     let d = l.diagnostic;
     format!(
         "{}:{}:{}: {} [{}] {}",
-        l.path,
+        crate::text::path_for_terminal(l.path),
         l.at.start.line,
         l.at.start.column,
         d.rule.code(),
         d.severity.as_str(),
-        d.message
+        crate::text::escape_for_terminal(&d.message)
     )
 }
