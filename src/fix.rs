@@ -101,6 +101,17 @@ impl Fix {
 /// deletions and replacements commute, so they apply in one pass: a run of
 /// a thousand `&&…` goes in one pass, not in ten halvings.
 pub fn apply<'a>(text: &str, fixes: impl IntoIterator<Item = &'a Fix>) -> (String, usize) {
+    let (out, count, _) = apply_tracked(text, fixes);
+    (out, count)
+}
+
+/// [`apply`], also returning the edits applied, in source order, to carry
+/// spans of `text` (its passwords) into the new text with [`map_spans`].
+pub fn apply_tracked<'a>(
+    text: &str,
+    fixes: impl IntoIterator<Item = &'a Fix>,
+) -> (String, usize, Vec<Edit>) {
+    let mut applied: Vec<Edit> = Vec::new();
     let mut fixes: Vec<&Fix> = fixes.into_iter().filter(|f| !f.edits.is_empty()).collect();
     fixes.sort_by_key(|f| (f.span().start, f.span().end));
     let mut out = String::with_capacity(text.len() + 64);
@@ -128,12 +139,52 @@ pub fn apply<'a>(text: &str, fixes: impl IntoIterator<Item = &'a Fix>) -> (Strin
             out.push_str(&text[last..edit.span.start]);
             out.push_str(&edit.content);
             last = edit.span.end;
+            applied.push(edit.clone());
         }
         applied_last = fix.edits.last().map(|e| e.span);
         count += 1;
     }
     out.push_str(&text[last..]);
-    (out, count)
+    (out, count, applied)
+}
+
+/// `spans` of a text, carried through `edits` (sorted, non-overlapping, as
+/// [`apply_tracked`] returns them) into the edited text. A span an edit
+/// cuts into grows to cover the edit's new content: a password a fix
+/// rewrites stays hidden whole. Edits touching a span from outside (an
+/// insertion at its start or end) stay outside it.
+pub fn map_spans(spans: &[Span], edits: &[Edit]) -> Vec<Span> {
+    // shift[k]: how far the edits before the k-th moved the text.
+    let mut shift = Vec::with_capacity(edits.len() + 1);
+    shift.push(0isize);
+    for e in edits {
+        let last = shift[shift.len() - 1];
+        shift.push(last + e.content.len() as isize - e.span.len() as isize);
+    }
+    let moved = |o: usize, d: isize| (o as isize + d).max(0) as usize;
+    let mut out: Vec<Span> = spans
+        .iter()
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            // Edits ending at or before the start are before it.
+            let i = edits.partition_point(|e| e.span.end <= s.start);
+            let start = match edits.get(i) {
+                Some(e) if e.span.start < s.start => moved(e.span.start, shift[i]),
+                _ => moved(s.start, shift[i]),
+            };
+            // Edits starting before the end; the last may reach past it.
+            let j = edits.partition_point(|e| e.span.start < s.end);
+            let end = match j.checked_sub(1).map(|k| &edits[k]) {
+                Some(e) if e.span.end > s.end => {
+                    moved(e.span.start, shift[j - 1]) + e.content.len()
+                }
+                _ => moved(s.end, shift[j]),
+            };
+            Span::new(start, end.max(start))
+        })
+        .collect();
+    out.sort();
+    out
 }
 
 #[cfg(test)]
@@ -171,6 +222,26 @@ mod tests {
             .collect();
         let (out, n) = apply(text, &fixes);
         assert_eq!((out.as_str(), n), ("a&b", 3));
+    }
+
+    #[test]
+    fn spans_are_carried_through_edits() {
+        let text = "a:PW@h b";
+        // A replacement before, one cutting into the span, an insertion at its end.
+        let edits = vec![
+            Edit::replacement(Span::new(0, 1), "xyz"),
+            Edit::insertion(4, "!"),
+        ];
+        let fix = Fix::safe("t", edits.clone());
+        let (out, n, applied) = apply_tracked(text, [&fix]);
+        assert_eq!((out.as_str(), n), ("xyz:PW!@h b", 1));
+        let mapped = map_spans(&[Span::new(2, 4)], &applied);
+        assert_eq!(&out[mapped[0].range()], "PW");
+        let cut = [Edit::replacement(Span::new(3, 6), "QQQQ")];
+        let mapped = map_spans(&[Span::new(2, 4), Span::new(7, 8)], &cut);
+        assert_eq!(mapped, [Span::new(2, 7), Span::new(8, 9)]);
+        let into = [Edit::replacement(Span::new(0, 3), "")];
+        assert_eq!(map_spans(&[Span::new(2, 4)], &into), [Span::new(0, 1)]);
     }
 
     #[test]

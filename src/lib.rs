@@ -106,6 +106,11 @@ pub struct FixAll {
     pub passes: usize,
     /// False when fixes were still applying after [`MAX_FIX_PASSES`].
     pub converged: bool,
+    /// The password spans of the original text (and of every pass),
+    /// carried through the fixes into `text`: a fix may turn a link into
+    /// text the scanner no longer reads as one, and its password must stay
+    /// hidden there too. Sorted; redact by these and by `text`'s own.
+    pub secrets: Vec<Span>,
 }
 
 /// The most passes [`fix_all`] makes before giving up.
@@ -127,22 +132,26 @@ pub fn fix_all_within(
 ) -> FixAll {
     let mut current = text.to_string();
     let mut applied = 0;
+    let mut carried: Vec<Span> = Vec::new();
     for pass in 0..max_passes {
         let analysis = analyze(&current, kind, config);
+        carried = merge_spans(carried, &analysis.secrets);
         let fixes = analysis
             .diagnostics
             .iter()
             .filter_map(|d| d.fix.as_ref())
             .filter(|f| f.applies(min));
-        let (next, n) = fix::apply(&current, fixes);
+        let (next, n, edits) = fix::apply_tracked(&current, fixes);
         if n == 0 {
             return FixAll {
                 text: current,
                 applied,
                 passes: pass,
                 converged: true,
+                secrets: carried,
             };
         }
+        carried = fix::map_spans(&carried, &edits);
         applied += n;
         current = next;
     }
@@ -151,5 +160,21 @@ pub fn fix_all_within(
         applied,
         passes: max_passes,
         converged: false,
+        secrets: carried,
     }
+}
+
+/// `a` and `b`, sorted, overlapping spans joined: in order
+/// and apart, as reports want secrets.
+pub fn merge_spans(mut a: Vec<Span>, b: &[Span]) -> Vec<Span> {
+    a.extend(b.iter().copied().filter(|s| !s.is_empty()));
+    a.sort();
+    let mut out: Vec<Span> = Vec::with_capacity(a.len());
+    for s in a {
+        match out.last_mut() {
+            Some(last) if s.start < last.end => last.end = last.end.max(s.end),
+            _ => out.push(s),
+        }
+    }
+    out
 }

@@ -491,6 +491,44 @@ pub fn len_in(s: &str, enc: Encoding) -> usize {
     }
 }
 
+/// Whether `c` must not reach a terminal or a CI log raw: C0 and C1
+/// controls, DEL, bidi overrides and isolates, line and paragraph
+/// separators.
+pub fn is_unsafe_to_print(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{2028}' | '\u{2029}')
+}
+
+/// `s` with every character [`is_unsafe_to_print`] written as `\u{1b}`
+/// (as ripgrep and ruff show them): no line, escape sequence or reordering
+/// can come from a file's name or a link's text.
+pub fn escape_for_terminal(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(is_unsafe_to_print) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if is_unsafe_to_print(c) {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// A path as the human formats print it at the start of a line:
+/// [`escape_for_terminal`], and `./` before a leading `:` so that no name
+/// reads as a GitHub workflow command (`::error file=…`).
+pub fn path_for_terminal(path: &str) -> std::borrow::Cow<'_, str> {
+    let escaped = escape_for_terminal(path);
+    if escaped.starts_with(':') {
+        std::borrow::Cow::Owned(format!("./{escaped}"))
+    } else {
+        escaped
+    }
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;

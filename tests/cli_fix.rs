@@ -86,7 +86,7 @@ fn fix_keeps_every_byte_outside_the_edits() {
     assert_eq!(read(dir.path(), "b.md"), before);
     assert_eq!(
         d.stdout,
-        "--- b.md\n+++ b.md\n@@ -1,4 +1,4 @@\n Title\r\n\
+        "--- b.md\n+++ b.md\n@@ -1,4 +1,4 @@\n \u{feff}Title\r\n\
          -visicall:bob&&autoclose=1\n+trueconf:bob&autoclose=1\n middle\r\
          -last trueconf:ann#vcs\n\\ No newline at end of file\n\
          +last trueconf:ann%23vcs\n\\ No newline at end of file\n"
@@ -507,8 +507,9 @@ fn a_symlinked_file_is_fixed_through_its_target() {
     let dir = tree(&[("real/a.md", "visicall:bob\n")]);
     fs::create_dir(dir.path().join("docs")).unwrap();
     std::os::unix::fs::symlink("../real/a.md", dir.path().join("docs/link.md")).unwrap();
-    // Only the link is in the checked folder.
-    let r = run(dir.path(), &["--check", "--fix", "docs"]);
+    // Only the link is in the checked folder: its target, outside, is
+    // written only with --follow-links (tests/hardening.rs has the default).
+    let r = run(dir.path(), &["--check", "--fix", "--follow-links", "docs"]);
     assert_eq!(r.code, Some(0), "{}{}", r.stdout, r.stderr);
     assert!(
         r.stdout.contains("Fixed 1 problem in 1 file."),

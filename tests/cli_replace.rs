@@ -166,3 +166,53 @@ fn bad_usage_exits_2_and_echoes_no_control_characters() {
     assert_eq!(r.code, Some(2), "{r:?}");
     assert_eq!(read(dir.path(), "a.md"), b"trueconf:bob@old.example.com\n");
 }
+
+/// As `--fix`: a symbolic link to a file outside the checked folder is not
+/// written through unless `--follow-links`.
+#[cfg(unix)]
+#[test]
+fn links_out_of_the_tree_are_left_unless_followed() {
+    let outside = tree(&[("shared.md", "trueconf:bob@old.example.com\n")]);
+    let dir = tree(&[("docs/own.md", "trueconf:ann@old.example.com\n")]);
+    std::os::unix::fs::symlink(
+        outside.path().join("shared.md"),
+        dir.path().join("docs/link.md"),
+    )
+    .unwrap();
+    let r = run(
+        dir.path(),
+        &[
+            "--replace-server",
+            "old.example.com=new.example.com",
+            "docs",
+        ],
+    );
+    assert_eq!(r.code, Some(2), "{r:?}");
+    assert!(
+        r.stderr
+            .contains("docs/link.md is a symbolic link to a file outside the checked paths"),
+        "{r:?}"
+    );
+    assert_eq!(
+        read(dir.path(), "docs/own.md"),
+        b"trueconf:ann@new.example.com\n"
+    );
+    assert_eq!(
+        read(outside.path(), "shared.md"),
+        b"trueconf:bob@old.example.com\n"
+    );
+    let r = run(
+        dir.path(),
+        &[
+            "--replace-server",
+            "old.example.com=new.example.com",
+            "--follow-links",
+            "docs",
+        ],
+    );
+    assert_eq!(r.code, Some(0), "{r:?}");
+    assert_eq!(
+        read(outside.path(), "shared.md"),
+        b"trueconf:bob@new.example.com\n"
+    );
+}

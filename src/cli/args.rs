@@ -33,6 +33,7 @@ stdout.";
 #[derive(Debug, Parser)]
 #[command(name = "trueconf-lsp", version, about, after_help = AFTER_HELP)]
 #[command(group(ArgGroup::new("files").args(["check", "replace_server"]).multiple(true)))]
+#[command(group(ArgGroup::new("writes").args(["fix", "replace_server"]).multiple(true)))]
 pub struct Args {
     /// Run the language server over stdin/stdout (the default).
     #[arg(long, conflicts_with_all = ["check", "explain", "decode"])]
@@ -111,6 +112,12 @@ pub struct Args {
     /// With --fix or --diff: apply unsafe fixes too.
     #[arg(long, requires = "check")]
     pub unsafe_fixes: bool,
+
+    /// With --fix or --replace-server: also write through symbolic links to
+    /// files outside the checked paths (by default such files are reported
+    /// and left alone).
+    #[arg(long, requires = "writes")]
+    pub follow_links: bool,
 
     /// Print the fixes (or the replacements of --replace-server) as a
     /// unified diff and write nothing; exit 1 when something would change.

@@ -68,6 +68,15 @@ pub fn unified(
     if old == new {
         return None;
     }
+    // In order and apart, so each line looks only at the secrets near it
+    // (a file of many lines with passwords was quadratic).
+    let old_secrets = crate::merge_spans(Vec::new(), old_secrets);
+    let new_secrets = crate::merge_spans(Vec::new(), new_secrets);
+    let near = |secrets: &[Span], base: usize, len: usize| -> std::ops::Range<usize> {
+        let lo = secrets.partition_point(|s| s.end <= base);
+        let hi = secrets.partition_point(|s| s.start < base + len);
+        lo..hi.max(lo)
+    };
     let diff = TextDiff::from_lines(old, new);
     let old_at = offsets(diff.old_slices());
     let new_at = offsets(diff.new_slices());
@@ -86,11 +95,13 @@ pub fn unified(
             let shown = match change.tag() {
                 ChangeTag::Insert => {
                     let i = change.new_index().unwrap_or(0);
-                    redact(line, new_at[i], new_secrets)
+                    let r = near(&new_secrets, new_at[i], line.len());
+                    redact(line, new_at[i], &new_secrets[r])
                 }
                 _ => {
                     let i = change.old_index().unwrap_or(0);
-                    redact(line, old_at[i], old_secrets)
+                    let r = near(&old_secrets, old_at[i], line.len());
+                    redact(line, old_at[i], &old_secrets[r])
                 }
             };
             out.push(sign);

@@ -38,6 +38,29 @@ pub const FAIL_BEFORE_RENAME: &str = "TRUECONF_LSP_TEST_FAIL_BEFORE_RENAME";
 /// read and before it is replaced, as an editor saving at that moment would.
 pub const MODIFY_BEFORE_RENAME: &str = "TRUECONF_LSP_TEST_MODIFY_BEFORE_RENAME";
 
+/// The canonical paths of the paths named on the command line (the
+/// current folder when none is), for [`leaves_tree`].
+pub fn checked_roots(paths: &[PathBuf]) -> Vec<PathBuf> {
+    let named = if paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        paths.to_vec()
+    };
+    named
+        .iter()
+        .filter_map(|p| fs::canonicalize(p).ok())
+        .collect()
+}
+
+/// Is `path` a symbolic link whose `target` (canonical) lies outside every
+/// root of `inside`? Such a file is not written through unless
+/// `--follow-links` says so (`inside` is then `None`), as ruff and typos
+/// do not follow links out of the tree.
+pub fn leaves_tree(path: &Path, target: &Path, inside: Option<&[PathBuf]>) -> bool {
+    let is_link = fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+    is_link && inside.is_some_and(|roots| !roots.iter().any(|r| target.starts_with(r)))
+}
+
 /// Replaces the file at `path`, whose content was `original`, with `fixed`.
 /// Returns a message for the user when the file is not written.
 pub fn write_atomically(path: &Path, original: &[u8], fixed: &[u8]) -> Result<(), String> {

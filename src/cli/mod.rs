@@ -438,7 +438,8 @@ fn check(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<St
     }
     let mut fixed = (0, 0);
     if args.fix {
-        fixed = write_fixes(&mut files, &mut errors);
+        let inside = (!args.follow_links).then(|| fix_files::checked_roots(&args.paths));
+        fixed = write_fixes(&mut files, &mut errors, inside.as_deref());
     }
     if files.iter().any(|f| !f.servers.is_empty()) {
         online::probe_files(args, &mut files, err)?;
@@ -447,7 +448,12 @@ fn check(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<St
         if e.path.is_empty() {
             writeln!(err, "error: {}", e.message)?;
         } else {
-            writeln!(err, "error: {} {}", e.path, e.message)?;
+            writeln!(
+                err,
+                "error: {} {}",
+                crate::text::path_for_terminal(&e.path),
+                crate::text::escape_for_terminal(&e.message)
+            )?;
         }
     }
     let found = format::locate(&files);
@@ -514,7 +520,11 @@ fn check(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<St
 
 /// Writes every fixed file; a file that cannot be written is reported as
 /// it is on disk. Returns (fixes applied, files written).
-fn write_fixes(files: &mut [Checked], errors: &mut Vec<FileError>) -> (usize, usize) {
+fn write_fixes(
+    files: &mut [Checked],
+    errors: &mut Vec<FileError>,
+    inside: Option<&[PathBuf]>,
+) -> (usize, usize) {
     let mut applied = 0;
     let mut written = 0;
     // A file reached twice (through a symbolic link) is written once.
@@ -526,6 +536,18 @@ fn write_fixes(files: &mut [Checked], errors: &mut Vec<FileError>) -> (usize, us
         let n = fixed.applied;
         let target = std::fs::canonicalize(path).unwrap_or_else(|_| path.clone());
         let new = f.fixed_bytes();
+        // A link out of the checked tree is not written through unless
+        // `--follow-links` says so (ruff and typos do not follow them).
+        if fix_files::leaves_tree(path, &target, inside) {
+            errors.push(FileError {
+                path: f.path.clone(),
+                message: "is a symbolic link to a file outside the checked paths; \
+                          not fixed (use --follow-links to fix it)"
+                    .into(),
+            });
+            f.revert();
+            continue;
+        }
         if let Some(previous) = done.get(&target) {
             if *previous != new {
                 errors.push(FileError {
@@ -565,19 +587,33 @@ fn print_diff(
     err: &mut dyn Write,
 ) -> io::Result<Status> {
     for e in errors {
-        writeln!(err, "error: {} {}", e.path, e.message)?;
+        writeln!(
+            err,
+            "error: {} {}",
+            crate::text::path_for_terminal(&e.path),
+            crate::text::escape_for_terminal(&e.message)
+        )?;
     }
     let mut sink = Sink::open(args, out)?;
     let w = sink.writer();
     let (mut fixes, mut changed) = (0, 0);
     for f in files {
         let Some(fixed) = &f.fixed else { continue };
+        // The byte-order mark is part of both sides, as in the file, so
+        // that `patch` and `git apply` find the first line.
+        let bom = if f.bom { "\u{feff}" } else { "" };
+        let shift = |spans: &[crate::text::Span]| -> Vec<crate::text::Span> {
+            spans
+                .iter()
+                .map(|s| crate::text::Span::new(s.start + bom.len(), s.end + bom.len()))
+                .collect()
+        };
         if let Some(d) = diff::unified(
-            &f.path,
-            &fixed.original,
-            &f.text,
-            &fixed.original_secrets,
-            &f.analysis.secrets,
+            &crate::text::path_for_terminal(&f.path),
+            &format!("{bom}{}", fixed.original),
+            &format!("{bom}{}", f.text),
+            &shift(&fixed.original_secrets),
+            &shift(&f.analysis.secrets),
         ) {
             w.write_all(d.as_bytes())?;
             fixes += fixed.applied;

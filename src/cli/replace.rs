@@ -20,7 +20,7 @@ use crate::project::config::Resolver;
 use crate::project::read::KeepText;
 use crate::project::walk::{self, WalkOptions, Walked};
 use crate::symbols::{self, SymbolKind, split_port, valid_server};
-use crate::text::Span;
+use crate::text::{Span, escape_for_terminal, path_for_terminal};
 
 /// A parsed `OLD=NEW`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -38,7 +38,7 @@ impl Replacement {
         let Some((old, new)) = spec.split_once('=') else {
             return Err(format!(
                 "--replace-server wants OLD=NEW (e.g. old.example.com=video.example.com), got {}",
-                shown(spec)
+                escape_for_terminal(spec)
             ));
         };
         for (what, v) in [("OLD", old), ("NEW", new)] {
@@ -46,7 +46,7 @@ impl Replacement {
                 return Err(format!(
                     "--replace-server: {what} is not a host name or address \
                      (with an optional :port): {}",
-                    shown(v)
+                    escape_for_terminal(v)
                 ));
             }
         }
@@ -153,6 +153,7 @@ pub fn run(
         }
         return Ok(Status::Error);
     }
+    let inside = (!args.follow_links).then(|| fix_files::checked_roots(&args.paths));
     let mut sink = Sink::open(args, out)?;
     let w = sink.writer();
     let (mut replaced, mut changed) = (0, 0);
@@ -174,6 +175,15 @@ pub fn run(
             }
         } else if let Some(path) = &f.fs_path {
             let target = std::fs::canonicalize(path).unwrap_or_else(|_| path.clone());
+            if fix_files::leaves_tree(path, &target, inside.as_deref()) {
+                errors.push(FileError {
+                    path: f.path.clone(),
+                    message: "is a symbolic link to a file outside the checked paths; \
+                              not changed (use --follow-links to change it)"
+                        .into(),
+                });
+                continue;
+            }
             if done.insert(target, ()).is_some() {
                 continue;
             }
@@ -190,7 +200,7 @@ pub fn run(
             writeln!(
                 w,
                 "{}: {}",
-                shown(&f.path),
+                path_for_terminal(&f.path),
                 format::plural(edits.len(), "server replaced", "servers replaced")
             )?;
         }
@@ -203,7 +213,7 @@ pub fn run(
         if e.path.is_empty() {
             writeln!(err, "error: {}", e.message)?;
         } else {
-            writeln!(err, "error: {} {}", shown(&e.path), e.message)?;
+            writeln!(err, "error: {} {}", path_for_terminal(&e.path), e.message)?;
         }
     }
     let (servers, in_files) = (
@@ -237,28 +247,6 @@ impl Replacement {
             None => self.old_host.clone(),
         }
     }
-}
-
-/// `s` with control characters and bidirectional overrides written as
-/// `\u{…}`, so that no input reaches a terminal raw.
-fn shown(s: &str) -> std::borrow::Cow<'_, str> {
-    let unsafe_char = |c: char| {
-        c.is_control()
-            || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{2028}' | '\u{2029}')
-    };
-    if !s.chars().any(unsafe_char) {
-        return s.into();
-    }
-    s.chars()
-        .map(|c| {
-            if unsafe_char(c) {
-                format!("\\u{{{:x}}}", c as u32)
-            } else {
-                c.to_string()
-            }
-        })
-        .collect::<String>()
-        .into()
 }
 
 fn write_one(path: &Path, original: &[u8], new: &[u8]) -> Result<(), String> {

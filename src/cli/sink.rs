@@ -38,6 +38,12 @@ impl Sink<'_> {
             Sink::Stdout(w) => w.flush(),
             Sink::File(p, mut w) => {
                 w.flush().map_err(|e| with_path(&p, e))?;
+                // `-o /dev/null`, a FIFO, a terminal: nothing to sync
+                // (fsync fails with EINVAL on them).
+                let regular = w.get_ref().metadata().is_ok_and(|m| m.is_file());
+                if !regular {
+                    return Ok(());
+                }
                 w.get_ref().sync_all().map_err(|e| with_path(&p, e))
             }
         }

@@ -90,19 +90,45 @@ impl ConfigError {
 
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let message = redact_passwords(&self.message);
         if self.line == 0 {
-            write!(f, "{}: {}", self.path.display(), self.message)
+            write!(f, "{}: {message}", self.path.display())
         } else {
             write!(
                 f,
-                "{}:{}:{}: {}",
+                "{}:{}:{}: {message}",
                 self.path.display(),
                 self.line,
                 self.column,
-                self.message
             )
         }
     }
+}
+
+/// `message` (which may quote a bad value) with passwords hidden: those of
+/// any link in it, and any `user:password@` (`allowed-servers =
+/// ["admin:pw@host"]`).
+pub fn redact_passwords(message: &str) -> String {
+    let secrets = crate::analyze(
+        message,
+        crate::scan::DocKind::Plain,
+        &crate::rules::Config::default(),
+    )
+    .secrets;
+    let mut spans = secrets;
+    let b = message.as_bytes();
+    for (at, _) in message.match_indices('@') {
+        let start = b[..at]
+            .iter()
+            .rposition(|c| c.is_ascii_whitespace() || b"`'\"/,[]<>(){}".contains(c))
+            .map_or(0, |i| i + 1);
+        if let Some(colon) = b[start..at].iter().rposition(|&c| c == b':')
+            && start + colon + 1 < at
+        {
+            spans.push(crate::text::Span::new(start + colon + 1, at));
+        }
+    }
+    crate::uri::redact(message, &crate::merge_spans(Vec::new(), &spans))
 }
 
 type Span = std::ops::Range<usize>;

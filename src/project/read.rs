@@ -136,7 +136,9 @@ pub fn check_bytes(
             return Outcome::CheckedWithError(checked, error);
         }
         if result.text != text {
-            let after = analyze(&result.text, kind, config);
+            let mut after = analyze(&result.text, kind, config);
+            // The original's passwords, wherever the fixes moved them.
+            after.secrets = crate::merge_spans(result.secrets, &after.secrets);
             checked.fixed = Some(Fixed {
                 original: text.to_string(),
                 original_secrets: analysis.secrets,

@@ -63,6 +63,28 @@ impl LinkCtx<'_> {
         Edit::deletion(self.span(span))
     }
 
+    /// A parameter's key as a message may quote it (at most 40
+    /// characters): secrets inside it redacted, and, for a segment without
+    /// `=` whose name looks like a password key (`pasword:hunter2`), only
+    /// the name: what follows it is a password someone mistyped.
+    pub fn shown_key(&self, p: &Param) -> String {
+        let link = self.link;
+        let key = link.key(p);
+        let name: String = key
+            .chars()
+            .take_while(|c| c.is_ascii_alphabetic())
+            .take(12)
+            .collect();
+        let secret = |k: &str| !k.is_empty() && crate::uri::is_secret_key(k);
+        if p.value.is_none() && (secret(key) || secret(&name)) {
+            if name.len() == key.len() && name.len() <= 10 {
+                return name;
+            }
+            return format!("{name}***");
+        }
+        link.redacted_part(p.key).chars().take(40).collect()
+    }
+
     pub fn in_html_attribute(&self) -> bool {
         matches!(
             self.raw.context,

@@ -31,14 +31,18 @@ differ there is no fix, since only the author knows which one is meant.
 
 pub fn check(ctx: &LinkCtx, out: &mut Vec<Diagnostic>) {
     let link = ctx.link;
-    for (i, p) in link.params.iter().enumerate() {
+    // The first parameter of each key: one look-up per parameter (comparing
+    // each with all before it took 36 s for 100,000 parameters).
+    let mut firsts = std::collections::HashMap::with_capacity(link.params.len());
+    for p in &link.params {
         let key = link.key(p);
-        let Some(first) = link.params[..i].iter().find(|q| link.key(q) == key) else {
+        let first = *firsts.entry(key).or_insert(p);
+        if std::ptr::eq(first, p) {
             continue;
-        };
+        }
         let same = link.param_value(first) == link.param_value(p);
         // A segment without `=` is all key, and may be a `user:password@`.
-        let shown: String = link.redacted_part(p.key).chars().take(40).collect();
+        let shown = ctx.shown_key(p);
         let mut d = Diagnostic::new(
             Rule::DuplicateParameter,
             ctx.span(p.span),

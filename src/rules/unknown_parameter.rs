@@ -63,7 +63,7 @@ pub fn check(ctx: &LinkCtx, out: &mut Vec<Diagnostic>) {
             continue;
         }
         // A segment without `=` is all key, and may be a `user:password@`.
-        let shown: String = link.redacted_part(p.key).chars().take(40).collect();
+        let shown = ctx.shown_key(p);
         let d = match suggestion(key) {
             Some(known) => Diagnostic::new(
                 Rule::UnknownParameter,

@@ -587,7 +587,7 @@ fn finish_within(
             // Undecided past here; a namespaced key before here is one in
             // the whole text too (no terminator or trailing punctuation
             // can cut it).
-            return is_namespaced_key(&decoded.text[scheme_len..i]).then_some(None);
+            return is_namespaced_key(&decoded.text[scheme_len..i], false).then_some(None);
         }
         let stop = match c {
             c if c.is_whitespace() => true,
@@ -625,7 +625,7 @@ fn finish_within(
         }
     }
     if known.is_some() && !stopped {
-        return is_namespaced_key(&decoded.text[scheme_len..]).then_some(None);
+        return is_namespaced_key(&decoded.text[scheme_len..], false).then_some(None);
     }
     if prose {
         let body = &decoded.text[scheme_len..cut];
@@ -641,7 +641,7 @@ fn finish_within(
     if body.is_empty() && !place.explicit && place.context.is_prose_like() {
         return Some(None);
     }
-    if is_namespaced_key(body) {
+    if is_namespaced_key(body, true) {
         return Some(None);
     }
     let end = start + decoded.to_source(decoded.text.len());
@@ -653,8 +653,10 @@ fn finish_within(
 }
 
 /// `trueconf:notification:{id}`, `trueconf:settings:theme`: a word followed by
-/// a colon and a letter or brace is a namespaced key, not a call string.
-fn is_namespaced_key(body: &str) -> bool {
+/// a colon and a letter or brace is a namespaced key, not a call string,
+/// unless an `@` follows in the same part (`trueconf:user:pw@server`).
+/// With `complete` false, `body` is a prefix and an undecided end says no.
+fn is_namespaced_key(body: &str, complete: bool) -> bool {
     let word = body
         .bytes()
         .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-'))
@@ -664,7 +666,16 @@ fn is_namespaced_key(body: &str) -> bool {
     }
     let has_letter = body.as_bytes()[..word].iter().any(u8::is_ascii_alphabetic);
     let next = body.as_bytes().get(word + 1).copied();
-    has_letter && matches!(next, Some(b'a'..=b'z' | b'A'..=b'Z' | b'{' | b'$'))
+    // `trueconf:user:password@server` is a call with a password, not a key.
+    let rest = &body.as_bytes()[word + 1..];
+    let userinfo = match rest
+        .iter()
+        .position(|b| matches!(b, b'@' | b'&' | b'?' | b'#' | b'/' | b':'))
+    {
+        Some(i) => rest[i] == b'@',
+        None => !complete,
+    };
+    has_letter && !userinfo && matches!(next, Some(b'a'..=b'z' | b'A'..=b'Z' | b'{' | b'$'))
 }
 
 #[cfg(test)]
@@ -751,6 +762,7 @@ mod tests {
             ("channels.trueconf:x xtrueconf:y a_trueconf:z", &[]),
             ("\"TrueConf:Enabled\"", &[]),
             ("key trueconf:notification:{id}", &[]),
+            ("x trueconf:admin:PW@host y", &["trueconf:admin:PW@host"]),
             (
                 "trueconf:login=[login]&password=[password]",
                 &["trueconf:login=[login]&password=[password]"],

@@ -33,10 +33,10 @@ pub fn concise_line_styled(l: &Located, palette: Palette) -> String {
     let d = l.diagnostic;
     format!(
         "{}{} {} {} {}",
-        palette.path(l.path),
+        palette.path(crate::text::path_for_terminal(l.path)),
         palette.position(format_args!(":{}:{}:", l.at.start.line, l.at.start.column)),
         palette.severity(d.severity, d.rule.code()),
         palette.severity(d.severity, format_args!("[{}]", d.severity.as_str())),
-        d.message
+        crate::text::escape_for_terminal(&d.message)
     )
 }

@@ -34,7 +34,8 @@ impl Emit for Github {
 
 /// Escapes the message of a workflow command.
 fn gh_data(s: &str) -> String {
-    s.replace('%', "%25")
+    crate::text::escape_for_terminal(s)
+        .replace('%', "%25")
         .replace('\r', "%0D")
         .replace('\n', "%0A")
 }

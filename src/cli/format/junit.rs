@@ -38,7 +38,7 @@ impl Emit for Junit {
             files.len()
         )?;
         for f in files {
-            let path = xml(ci_path(&f.path));
+            let path = xml(&crate::text::escape_for_terminal(ci_path(&f.path)));
             let list = by_path
                 .get(f.path.as_str())
                 .map_or(&[][..], |v| v.as_slice());
