@@ -372,6 +372,7 @@ fn check(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<St
         checked: mut files,
         mut errors,
         config_errors,
+        ..
     } = if stdin {
         let mut bytes = Vec::new();
         io::stdin().read_to_end(&mut bytes)?;
@@ -419,6 +420,7 @@ fn check(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<St
                 .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
             fix,
             keep_text,
+            max_bytes: None,
         };
         walk::walk(&roots, strip_dot, &opts, &resolver)
     };

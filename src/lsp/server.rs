@@ -615,6 +615,7 @@ impl LanguageServer for Backend {
             .collect();
         let previously = lock(&self.shared.workspace_reported).clone();
         let cap = self.shared.options.max_diagnostics;
+        let max_bytes = self.shared.options.max_document_bytes;
         let (items, reported) = blocking(move || {
             workspace::report(
                 &session.roots,
@@ -622,6 +623,7 @@ impl LanguageServer for Backend {
                 &resolver,
                 session.client.encoding,
                 cap,
+                max_bytes,
                 &previously,
             )
         })

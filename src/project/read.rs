@@ -11,11 +11,73 @@ use crate::fix::Applicability;
 use crate::scan::DocKind;
 use crate::{Analysis, MAX_FIX_PASSES, analyze, fix_all_within};
 
+/// What a path that is not a regular file is, in words ("a FIFO", "a
+/// character device"…), or `None` for a regular file or a folder.
+pub fn special_kind(file_type: std::fs::FileType) -> Option<&'static str> {
+    if file_type.is_file() || file_type.is_dir() {
+        return None;
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if file_type.is_fifo() {
+            return Some("a FIFO");
+        }
+        if file_type.is_char_device() {
+            return Some("a character device");
+        }
+        if file_type.is_block_device() {
+            return Some("a block device");
+        }
+        if file_type.is_socket() {
+            return Some("a socket");
+        }
+    }
+    Some("not a regular file")
+}
+
+/// The error for a special file (FIFO, device, socket) the user asked for by
+/// name: it is never read, and the run exits 2.
+pub fn special_error(path: String, what: &str) -> FileError {
+    let message = if what.starts_with("not ") {
+        format!("is {what}; skipped")
+    } else {
+        format!("is {what}, not a regular file; skipped")
+    };
+    FileError { path, message }
+}
+
+/// Opens `path` for reading without ever blocking on a FIFO (`O_NONBLOCK`
+/// on Unix) and checks, on the open file, that it is a regular file. A
+/// special file gives `Ok(Err(what))` ("a FIFO"…), never read.
+pub fn open_regular(
+    path: &std::path::Path,
+) -> std::io::Result<Result<(std::fs::File, std::fs::Metadata), &'static str>> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = options.open(path)?;
+    let meta = file.metadata()?;
+    match special_kind(meta.file_type()) {
+        None if meta.is_file() => Ok(Ok((file, meta))),
+        // As reading it would: "Is a directory".
+        #[cfg(unix)]
+        None => Err(std::io::Error::from_raw_os_error(libc::EISDIR)),
+        #[cfg(not(unix))]
+        None => Ok(Err("a folder")),
+        Some(what) => Ok(Err(what)),
+    }
+}
+
 /// Reads all of `file` into the start of `buf`, growing it as needed, and
 /// returns the length read. Unlike `read_to_end`, asks the file system for
 /// no size (no `statx` and `lseek` per file): a docs tree's files fit the
 /// buffer after the first few.
-pub fn read_into(mut file: std::fs::File, buf: &mut Vec<u8>) -> std::io::Result<usize> {
+pub fn read_into(mut file: impl Read, buf: &mut Vec<u8>) -> std::io::Result<usize> {
     const START: usize = 64 * 1024;
     if buf.len() < START {
         buf.resize(START, 0);
