@@ -56,6 +56,9 @@ pub struct Analysis {
     /// Source spans of password values, to be redacted wherever source text
     /// is shown.
     pub secrets: Vec<Span>,
+    /// More than [`rules::MAX_FINDINGS`] findings: only the first that many
+    /// (in source order of the links) are in `diagnostics`.
+    pub capped: bool,
 }
 
 /// Finds and judges every link of `text`.
@@ -80,14 +83,20 @@ pub fn analyze_until(
         return Some(Analysis::default());
     }
     let (mut diagnostics, secrets) = rules::check_until(text, kind, &links, config, stop)?;
+    let capped = diagnostics.len() > rules::MAX_FINDINGS;
+    diagnostics.truncate(rules::MAX_FINDINGS);
     if has_markers {
         diagnostics = suppress::apply(text, kind, diagnostics, config);
     }
+    // Unused-suppression findings count too.
+    let capped = capped || diagnostics.len() > rules::MAX_FINDINGS;
+    diagnostics.truncate(rules::MAX_FINDINGS);
     config.apply_severities(&mut diagnostics);
     Some(Analysis {
         links,
         diagnostics,
         secrets,
+        capped,
     })
 }
 
@@ -106,6 +115,10 @@ pub struct FixAll {
 /// The most passes [`fix_all`] makes before giving up.
 pub const MAX_FIX_PASSES: usize = 10;
 
+/// The most passes [`fix_all`] makes over an analysis with more than
+/// [`rules::MAX_FINDINGS`] findings, on top of [`MAX_FIX_PASSES`].
+pub const MAX_CAPPED_FIX_PASSES: usize = 100;
+
 /// Applies every fix at or above `min`, re-linting between passes, until a
 /// pass applies nothing.
 pub fn fix_all(text: &str, kind: DocKind, config: &Config, min: Applicability) -> FixAll {
@@ -122,8 +135,18 @@ pub fn fix_all_within(
 ) -> FixAll {
     let mut current = text.to_string();
     let mut applied = 0;
-    for pass in 0..max_passes {
+    // A pass over a capped analysis fixes only the first
+    // [`rules::MAX_FINDINGS`] findings: it does not count as a pass, up to
+    // this many such passes.
+    let mut capped_passes = 0;
+    let mut pass = 0;
+    while pass < max_passes {
         let analysis = analyze(&current, kind, config);
+        if analysis.capped && capped_passes < MAX_CAPPED_FIX_PASSES {
+            capped_passes += 1;
+        } else {
+            pass += 1;
+        }
         let fixes = analysis
             .diagnostics
             .iter()
@@ -134,7 +157,8 @@ pub fn fix_all_within(
             return FixAll {
                 text: current,
                 applied,
-                passes: pass,
+                // This pass applied nothing.
+                passes: pass + capped_passes - 1,
                 converged: true,
             };
         }
@@ -144,7 +168,7 @@ pub fn fix_all_within(
     FixAll {
         text: current,
         applied,
-        passes: max_passes,
+        passes: pass + capped_passes,
         converged: false,
     }
 }

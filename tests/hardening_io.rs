@@ -211,6 +211,8 @@ struct Server {
     stdin: Option<ChildStdin>,
     incoming: mpsc::Receiver<Value>,
     next_id: i64,
+    /// How long an answer may take.
+    limit: Duration,
 }
 
 impl Server {
@@ -244,6 +246,7 @@ impl Server {
             stdin,
             incoming: rx,
             next_id: 0,
+            limit: LIMIT,
         }
     }
 
@@ -272,13 +275,14 @@ impl Server {
     /// server requests, which are answered with null (an empty
     /// configuration).
     fn wait_for(&mut self, what: &str, pred: impl Fn(&Value) -> bool) -> Value {
-        let deadline = Instant::now() + LIMIT;
+        let limit = self.limit;
+        let deadline = Instant::now() + limit;
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
             let msg = self
                 .incoming
                 .recv_timeout(left)
-                .unwrap_or_else(|_| panic!("{what}: no answer within {LIMIT:?}"));
+                .unwrap_or_else(|_| panic!("{what}: no answer within {limit:?}"));
             if pred(&msg) {
                 return msg;
             }
@@ -543,5 +547,114 @@ fn a_200_mb_workspace_file_is_not_read() {
     let peak = s.peak_mib();
     eprintln!("VmHWM after workspace diagnostics of a 200 MiB file: {peak} MiB");
     assert!(peak < 100, "peak RSS {peak} MiB: the file was read");
+    assert_eq!(s.finish(), 0);
+}
+
+// --- Class 4: memory per finding. ---
+
+/// A 10 MiB worst case: one link of `%zz` escapes, each a TC005 finding
+/// with a fix (3.5 million before the per-file cap).
+fn percent_worst_case() -> String {
+    let mut s = String::from("trueconf:x&");
+    while s.len() + 3 < 10 << 20 {
+        s.push_str("%zz");
+    }
+    s.push('\n');
+    s
+}
+
+/// The bound: 20 times the input, plus 64 MiB.
+fn bound_mib(input_bytes: usize) -> u64 {
+    20 * input_bytes.div_ceil(1 << 20) as u64 + 64
+}
+
+/// Runs the CLI and returns its peak RSS in MiB (the child's own
+/// `ru_maxrss`, from `wait4`), its exit code and its stderr.
+fn cli_peak_mib(dir: &Path, args: &[&str]) -> (u64, i32, String) {
+    let mut child = Command::new(BIN)
+        .current_dir(dir)
+        .args(args)
+        .env_remove("TRUECONF_LSP_OUTPUT_FORMAT")
+        .env_remove("TRUECONF_LSP_OUTPUT_FILE")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("binary runs");
+    let mut stderr = child.stderr.take().unwrap();
+    let reader = thread::spawn(move || {
+        let mut s = String::new();
+        let _ = std::io::Read::read_to_string(&mut stderr, &mut s);
+        s
+    });
+    let pid = child.id() as libc::pid_t;
+    let mut status = 0;
+    // SAFETY: a zeroed rusage is valid; `pid` is our child, not yet reaped.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let rc = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    assert_eq!(rc, pid, "wait4");
+    let code = if libc::WIFEXITED(status) {
+        libc::WEXITSTATUS(status)
+    } else {
+        -1
+    };
+    // Reaped: keep `Child` from waiting again.
+    std::mem::forget(child);
+    let stderr = reader.join().unwrap();
+    (usage.ru_maxrss as u64 / 1024, code, stderr)
+}
+
+#[test]
+fn memory_stays_bounded_for_a_10_mib_file_of_findings_in_every_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = percent_worst_case();
+    std::fs::write(dir.path().join("zz.md"), &text).unwrap();
+    let bound = bound_mib(text.len());
+    let mut runs: Vec<Vec<&str>> = common::FORMATS
+        .iter()
+        .map(|f| vec!["--check", "--output-format", f, "zz.md"])
+        .collect();
+    runs.push(vec!["--check", "--diff", "--unsafe-fixes", "zz.md"]);
+    let mut report = Vec::new();
+    for args in &runs {
+        let (peak, code, stderr) = cli_peak_mib(dir.path(), args);
+        report.push(format!("{args:?}: {peak} MiB"));
+        assert!(code == 1, "{args:?}: exit {code}: {stderr}");
+        assert!(
+            stderr.contains("has more than 10000 findings"),
+            "{args:?}: {stderr}"
+        );
+        assert!(
+            peak <= bound,
+            "{args:?}: peak RSS {peak} MiB over {bound} MiB"
+        );
+    }
+    eprintln!("{}", report.join("\n"));
+}
+
+#[test]
+fn the_server_caps_findings_while_linting() {
+    let text = percent_worst_case();
+    let bound = bound_mib(text.len());
+    let mut s = Server::start(&[]);
+    // A debug build lints 10 MiB slowly.
+    s.limit = Duration::from_secs(300);
+    s.initialize(None);
+    s.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": "file:///zz.md", "languageId": "markdown",
+               "version": 1, "text": text}}),
+    );
+    let r = s.call(
+        "textDocument/diagnostic",
+        json!({"textDocument": {"uri": "file:///zz.md"}}),
+    );
+    let items = r["items"].as_array().unwrap();
+    // 1000 published, and the note about the rest.
+    assert_eq!(items.len(), 1001, "{}", items.len());
+    s.probe();
+    let peak = s.peak_mib();
+    eprintln!("server VmHWM with a 10 MiB document of findings: {peak} MiB");
+    assert!(peak <= bound, "peak RSS {peak} MiB over {bound} MiB");
     assert_eq!(s.finish(), 0);
 }

@@ -430,6 +430,14 @@ fn check(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<St
         }
         return Ok(Status::Error);
     }
+    for f in files.iter().filter(|f| f.analysis.capped) {
+        writeln!(
+            err,
+            "warning: {} has more than {max} findings; only the first {max} are reported",
+            f.path,
+            max = crate::rules::MAX_FINDINGS
+        )?;
+    }
     if args.diff {
         let status = print_diff(args, &files, &errors, out, err)?;
         return Ok(status);
