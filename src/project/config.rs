@@ -285,7 +285,7 @@ pub fn load(path: &Path, strictness: Strictness) -> Result<(Settings, Vec<String
             MAX_CONFIG_BYTES / 1024
         ))
     };
-    let (file, meta) = match super::read::open_regular(path) {
+    let (file, meta) = match super::open::open_regular(path) {
         Ok(Ok(opened)) => opened,
         Ok(Err(what)) => return Err(plain(format!("is {what}, not a regular file; not read"))),
         Err(e) => return Err(plain(format!("cannot be read: {e}"))),
