@@ -61,6 +61,9 @@ pub struct Analysis {
     /// Source spans of password values, to be redacted wherever source text
     /// is shown.
     pub secrets: Vec<Span>,
+    /// More than [`rules::MAX_FINDINGS`] findings: only the first that many
+    /// (in source order of the links) are in `diagnostics`.
+    pub capped: bool,
 }
 
 /// Finds and judges every link of `text`.
@@ -80,19 +83,40 @@ pub fn analyze_until(
     config: &Config,
     stop: &dyn Fn() -> bool,
 ) -> Option<Analysis> {
+    analyze_capped(text, kind, config, stop, rules::MAX_FINDINGS)
+}
+
+/// Fixing keeps up to this many findings per pass (memory stays bounded,
+/// and a document with many findings is fixed in few passes).
+pub const MAX_FIX_FINDINGS: usize = 100_000;
+
+/// [`analyze_until`] keeping at most `cap` findings.
+fn analyze_capped(
+    text: &str,
+    kind: DocKind,
+    config: &Config,
+    stop: &dyn Fn() -> bool,
+    cap: usize,
+) -> Option<Analysis> {
     let (links, has_markers) = scan::scan_with_markers_until(text, kind, stop)?;
     if links.is_empty() && !has_markers {
         return Some(Analysis::default());
     }
-    let (mut diagnostics, secrets) = rules::check_until(text, kind, &links, config, stop)?;
+    let (mut diagnostics, secrets) = rules::check_until(text, kind, &links, config, stop, cap)?;
+    let capped = diagnostics.len() > cap;
+    diagnostics.truncate(cap);
     if has_markers {
         diagnostics = suppress::apply(text, kind, diagnostics, config);
     }
+    // Unused-suppression findings count too.
+    let capped = capped || diagnostics.len() > cap;
+    diagnostics.truncate(cap);
     config.apply_severities(&mut diagnostics);
     Some(Analysis {
         links,
         diagnostics,
         secrets,
+        capped,
     })
 }
 
@@ -116,6 +140,10 @@ pub struct FixAll {
 /// The most passes [`fix_all`] makes before giving up.
 pub const MAX_FIX_PASSES: usize = 10;
 
+/// The most passes [`fix_all`] makes over an analysis with more than
+/// [`rules::MAX_FINDINGS`] findings, on top of [`MAX_FIX_PASSES`].
+pub const MAX_CAPPED_FIX_PASSES: usize = 100;
+
 /// Applies every fix at or above `min`, re-linting between passes, until a
 /// pass applies nothing.
 pub fn fix_all(text: &str, kind: DocKind, config: &Config, min: Applicability) -> FixAll {
@@ -133,9 +161,20 @@ pub fn fix_all_within(
     let mut current = text.to_string();
     let mut applied = 0;
     let mut carried: Vec<Span> = Vec::new();
-    for pass in 0..max_passes {
-        let analysis = analyze(&current, kind, config);
+    // A pass over a capped analysis fixes only the first
+    // [`MAX_FIX_FINDINGS`] findings: it does not count as a pass, up to
+    // this many such passes.
+    let mut capped_passes = 0;
+    let mut pass = 0;
+    while pass < max_passes {
+        let analysis = analyze_capped(&current, kind, config, &|| false, MAX_FIX_FINDINGS)
+            .expect("an analysis that is never stopped finishes");
         carried = merge_spans(carried, &analysis.secrets);
+        if analysis.capped && capped_passes < MAX_CAPPED_FIX_PASSES {
+            capped_passes += 1;
+        } else {
+            pass += 1;
+        }
         let fixes = analysis
             .diagnostics
             .iter()
@@ -146,7 +185,8 @@ pub fn fix_all_within(
             return FixAll {
                 text: current,
                 applied,
-                passes: pass,
+                // This pass applied nothing.
+                passes: pass + capped_passes - 1,
                 converged: true,
                 secrets: carried,
             };
@@ -158,7 +198,7 @@ pub fn fix_all_within(
     FixAll {
         text: current,
         applied,
-        passes: max_passes,
+        passes: pass + capped_passes,
         converged: false,
         secrets: carried,
     }

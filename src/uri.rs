@@ -461,8 +461,17 @@ pub fn is_secret_key(key: &str) -> bool {
         || (k.len() >= 5 && edit_distance(&k, "password") <= 2)
 }
 
-/// Levenshtein distance, for did-you-mean suggestions on short keys.
+/// Levenshtein distance, for did-you-mean suggestions on short keys. Exact
+/// up to 64; a larger distance may be given as any number over 64, so a
+/// 10 MB key costs no 10 MB × `b` table walk.
 pub fn edit_distance(a: &str, b: &str) -> usize {
+    // Each char is at most 4 bytes: the distance is at least the difference
+    // of the lengths in chars.
+    let (long, short) = if a.len() >= b.len() { (a, b) } else { (b, a) };
+    let floor = (long.len() / 4).saturating_sub(short.len());
+    if floor > 64 {
+        return floor;
+    }
     let b: Vec<char> = b.chars().collect();
     let mut row: Vec<usize> = (0..=b.len()).collect();
     for (i, ca) in a.chars().enumerate() {

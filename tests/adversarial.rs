@@ -1782,7 +1782,7 @@ fn size_cap_and_diagnostics_cap() {
         d[1000]["message"]
             .as_str()
             .unwrap()
-            .starts_with("99000 more trueconf: problems"),
+            .starts_with("at least 9000 more trueconf: problems"),
         "{}",
         d[1000]
     );

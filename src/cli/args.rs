@@ -8,7 +8,10 @@ use clap::{ArgAction, ArgGroup, Parser, ValueEnum};
 const AFTER_HELP: &str = "\
 Exit status with --check: 0 when nothing at or above --fail-on was found,
 1 when something was, 2 when the run itself failed (bad usage, bad config,
-unreadable or non-UTF-8 file).
+unreadable or non-UTF-8 file, or a FIFO or device named on the command line).
+
+At most 10000 findings are reported per file; past that a warning on stderr
+says the rest were left out (and --fix fixes what it can see, pass by pass).
 
 Configuration comes from the nearest trueconf-lsp.toml or .trueconf-lsp.toml
 above each file (keys: fail-on, select, ignore, exclude, extend-exclude,

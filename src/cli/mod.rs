@@ -366,6 +366,7 @@ fn check(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<St
         checked: mut files,
         mut errors,
         config_errors,
+        ..
     } = if stdin {
         let mut bytes = Vec::new();
         io::stdin().read_to_end(&mut bytes)?;
@@ -423,6 +424,7 @@ fn check(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<St
             fix,
             keep_text,
             force_exclude: args.force_exclude,
+            max_bytes: None,
         };
         walk::walk(&roots, strip_dot, &opts, &resolver)
     };
@@ -431,6 +433,14 @@ fn check(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<St
             writeln!(err, "error: {e}")?;
         }
         return Ok(Status::Error);
+    }
+    for f in files.iter().filter(|f| f.analysis.capped) {
+        writeln!(
+            err,
+            "warning: {} has more than {max} findings; only the first {max} are reported",
+            f.path,
+            max = crate::rules::MAX_FINDINGS
+        )?;
     }
     if args.diff {
         let status = print_diff(args, &files, &errors, out, err)?;

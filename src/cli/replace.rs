@@ -141,11 +141,13 @@ pub fn run(
         fix: None,
         keep_text: KeepText::WithLinks,
         force_exclude: args.force_exclude,
+        max_bytes: None,
     };
     let Walked {
         checked: files,
         mut errors,
         config_errors,
+        ..
     } = walk::walk(&roots, strip_dot, &opts, resolver);
     if !config_errors.is_empty() {
         for e in &config_errors {

@@ -146,12 +146,19 @@ pub fn diagnostics(
         .collect();
     if diagnostics.len() > cap {
         let first_left_out = diagnostics[cap].span;
+        // The core keeps at most `MAX_FINDINGS` per document: at that
+        // count, there may be more.
+        let at_least = if diagnostics.len() >= crate::rules::MAX_FINDINGS {
+            "at least "
+        } else {
+            ""
+        };
         out.push(lsp::Diagnostic {
             range: lines.range(Span::empty(first_left_out.start)),
             severity: Some(lsp::DiagnosticSeverity::INFORMATION),
             source: Some(SOURCE.to_string()),
             message: format!(
-                "{} more trueconf: problems in this document are not shown (limit {cap}); run `trueconf-lsp --check` for all of them",
+                "{at_least}{} more trueconf: problems in this document are not shown (limit {cap}); run `trueconf-lsp --check` for all of them",
                 diagnostics.len() - cap
             ),
             ..lsp::Diagnostic::default()

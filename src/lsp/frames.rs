@@ -13,7 +13,17 @@
 //!
 //! Headers are read more leniently than the framework does: names in any
 //! case, with or without a space after the colon. A header block that
-//! cannot be read is skipped up to the next `Content-Length`.
+//! cannot be read is skipped up to the next `Content-Length`; so is a block
+//! with two `Content-Length` headers that disagree.
+//!
+//! A frame is never buffered past a cap ([`Frames::new`]: twice the
+//! document size cap plus 1 MiB): a `Content-Length` over it is answered at
+//! once with InvalidRequest ("message too large"), and its body is read and
+//! dropped, never stored, up to the next `Content-Length` header (a JSON
+//! body cannot hold one: no raw line break fits in a JSON string). So a
+//! client that claims `Content-Length: 99999999999` and sends the next
+//! message gets an error and then its answer, and memory stays bounded
+//! however much is streamed.
 
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -41,8 +51,15 @@ enum Next {
     /// A frame with a valid message: its body is `buf[body]`.
     Message { body: std::ops::Range<usize> },
     /// Something to answer with this error code; the input up to `skip` is
-    /// consumed.
-    Invalid { code: i64, skip: usize },
+    /// consumed, and with `skipping`, all input after it up to the next
+    /// `Content-Length`.
+    Invalid {
+        code: i64,
+        skip: usize,
+        skipping: bool,
+        /// A frame over the cap: its claimed length.
+        too_large: Option<u64>,
+    },
     /// More input is needed.
     More,
 }
@@ -59,11 +76,28 @@ pub struct Frames<R> {
     body: Option<std::ops::Range<usize>>,
     chunk: Box<[u8]>,
     eof: bool,
+    /// The longest body buffered.
+    max_frame: usize,
+    /// Dropping input up to the next `Content-Length`.
+    skipping: bool,
+}
+
+/// The frame cap for a document size cap: room for a document whose line
+/// breaks and tabs JSON escapes in two bytes each, and for the rest of the
+/// message.
+pub fn max_frame(max_document_bytes: usize) -> usize {
+    max_document_bytes
+        .saturating_mul(2)
+        .saturating_add(1024 * 1024)
 }
 
 impl<R> Frames<R> {
-    pub fn new(inner: R) -> Self {
+    /// Filters `inner`; a frame whose body is longer than `max_frame` bytes
+    /// is answered with an error and dropped unread.
+    pub fn new(inner: R, max_frame: usize) -> Self {
         Frames {
+            max_frame,
+            skipping: false,
             inner,
             buf: Vec::new(),
             start: 0,
@@ -86,13 +120,18 @@ impl<R> Frames<R> {
             if window.len() < MAX_HEADER {
                 return Next::More;
             }
-            return Next::Invalid {
-                code: PARSE_ERROR,
-                skip: self.resync(1),
-            };
+            return self.garbage(1);
         };
         let body_start = header_len + 4;
         let length = match read_headers(&input[..header_len]) {
+            Ok(length) | Err(Some(length)) if length > self.max_frame => {
+                return Next::Invalid {
+                    code: INVALID_REQUEST,
+                    skip: self.start + body_start,
+                    skipping: true,
+                    too_large: Some(length as u64),
+                };
+            }
             Ok(length) => length,
             Err(Some(length)) => {
                 // Readable, but not UTF-8: skip the body too.
@@ -102,14 +141,13 @@ impl<R> Frames<R> {
                 return Next::Invalid {
                     code: PARSE_ERROR,
                     skip: self.start + body_start + length,
+                    skipping: false,
+                    too_large: None,
                 };
             }
-            Err(None) => {
-                return Next::Invalid {
-                    code: PARSE_ERROR,
-                    skip: self.resync(1),
-                };
-            }
+            // The whole block is skipped: a second `Content-Length` in it
+            // is no new frame.
+            Err(None) => return self.garbage(body_start),
         };
         if input.len() - body_start < length {
             return Next::More;
@@ -120,14 +158,29 @@ impl<R> Frames<R> {
             Err(code) => Next::Invalid {
                 code,
                 skip: body.end,
+                skipping: false,
+                too_large: None,
             },
         }
     }
 
+    /// Garbage at `start`: skipped up to the next `Content-Length` at least
+    /// `from` bytes on; when there is none yet, input goes on being dropped
+    /// until one comes (one error for the whole run of garbage).
+    fn garbage(&self, from: usize) -> Next {
+        let (skip, found) = self.resync(from);
+        Next::Invalid {
+            code: PARSE_ERROR,
+            skip,
+            skipping: !found,
+            too_large: None,
+        }
+    }
+
     /// Where reading resumes after garbage at `start`: the next
-    /// `Content-Length` at least `from` bytes on, or the end of the input
-    /// but for a few bytes that may begin one.
-    fn resync(&self, from: usize) -> usize {
+    /// `Content-Length` at least `from` bytes on (and `true`), or the end of
+    /// the input but for a few bytes that may begin one.
+    fn resync(&self, from: usize) -> (usize, bool) {
         let input = &self.buf[self.start..];
         let from = from.min(input.len());
         let next = [&b"Content-Length"[..], b"content-length"]
@@ -135,8 +188,8 @@ impl<R> Frames<R> {
             .filter_map(|n| memmem::find(&input[from..], n))
             .min();
         match next {
-            Some(at) => self.start + from + at,
-            None => self.start + from.max(input.len().saturating_sub(16)),
+            Some(at) => (self.start + from + at, true),
+            None => (self.start + from.max(input.len().saturating_sub(16)), false),
         }
     }
 
@@ -167,10 +220,16 @@ fn read_headers(block: &[u8]) -> Result<usize, Option<usize>> {
         let (name, value) = line.split_once(':').ok_or(None)?;
         let value = value.trim();
         if name.eq_ignore_ascii_case("Content-Length") {
-            if !value.bytes().all(|b| b.is_ascii_digit()) {
+            if value.is_empty() || !value.bytes().all(|b| b.is_ascii_digit()) {
                 return Err(None);
             }
-            length = Some(value.parse::<usize>().map_err(|_| None)?);
+            // Too many digits for a `usize`: over any cap.
+            let n = value.parse::<usize>().unwrap_or(usize::MAX);
+            // Two lengths that disagree: which one is meant is unknown.
+            if length.is_some_and(|l| l != n) {
+                return Err(None);
+            }
+            length = Some(n);
         } else if name.eq_ignore_ascii_case("Content-Type") {
             let charset = value
                 .split(';')
@@ -202,9 +261,12 @@ fn check(body: &[u8]) -> Result<(), i64> {
     }
 }
 
-fn replacement(code: i64) -> Vec<u8> {
+fn replacement(code: i64, message: Option<&str>) -> Vec<u8> {
+    let message = message.map_or(String::new(), |m| {
+        format!(r#","message":{}"#, serde_json::Value::from(m))
+    });
     let body = format!(
-        r#"{{"jsonrpc":"2.0","id":null,"method":"{INVALID_MESSAGE}","params":{{"code":{code}}}}}"#
+        r#"{{"jsonrpc":"2.0","id":null,"method":"{INVALID_MESSAGE}","params":{{"code":{code}{message}}}}}"#
     );
     let mut out = format!("Content-Length: {}\r\n\r\n", body.len()).into_bytes();
     out.extend_from_slice(body.as_bytes());
@@ -239,7 +301,17 @@ impl<R: AsyncRead + Unpin> AsyncRead for Frames<R> {
                 }
                 return Poll::Ready(Ok(()));
             }
-            match this.next() {
+            if this.skipping {
+                let (skip, found) = this.resync(0);
+                this.consume_to(skip);
+                this.skipping = !found;
+            }
+            let next = if this.skipping {
+                Next::More
+            } else {
+                this.next()
+            };
+            match next {
                 Next::Message { body } => {
                     this.out = format!("Content-Length: {}\r\n\r\n", body.len()).into_bytes();
                     this.out_at = 0;
@@ -251,15 +323,31 @@ impl<R: AsyncRead + Unpin> AsyncRead for Frames<R> {
                     }
                     continue;
                 }
-                Next::Invalid { code, skip } => {
-                    // Where, not what: the bytes may be document text.
-                    warn!(
-                        "malformed message ({} bytes) answered with error {code}",
-                        skip - this.start
-                    );
-                    this.out = replacement(code);
+                Next::Invalid {
+                    code,
+                    skip,
+                    skipping,
+                    too_large,
+                } => {
+                    let message = too_large.map(|n| {
+                        format!(
+                            "message too large: Content-Length {n} is over the cap of {} bytes; \
+                             its body is dropped up to the next Content-Length header",
+                            this.max_frame
+                        )
+                    });
+                    match &message {
+                        Some(m) => warn!("{m}"),
+                        // Where, not what: the bytes may be document text.
+                        None => warn!(
+                            "malformed message ({} bytes) answered with error {code}",
+                            skip - this.start
+                        ),
+                    }
+                    this.out = replacement(code, message.as_deref());
                     this.out_at = 0;
                     this.consume_to(skip);
+                    this.skipping = skipping;
                     continue;
                 }
                 Next::More => {}
@@ -295,7 +383,10 @@ mod tests {
 
     async fn filtered(input: &[u8]) -> String {
         let mut out = Vec::new();
-        Frames::new(input).read_to_end(&mut out).await.unwrap();
+        Frames::new(input, max_frame(16 * 1024 * 1024))
+            .read_to_end(&mut out)
+            .await
+            .unwrap();
         String::from_utf8(out).unwrap()
     }
 
@@ -317,8 +408,8 @@ mod tests {
         input.extend(frame(ok).bytes());
         // Cut off in the middle: dropped at the end of the input.
         input.extend(b"Content-Length: 99\r\n\r\n{");
-        let parse = replacement(PARSE_ERROR);
-        let invalid = replacement(INVALID_REQUEST);
+        let parse = replacement(PARSE_ERROR, None);
+        let invalid = replacement(INVALID_REQUEST, None);
         let parse = String::from_utf8(parse).unwrap();
         let invalid = String::from_utf8(invalid).unwrap();
         let want = [

@@ -58,8 +58,14 @@ impl Doc {
 
 /// The documents of the workspace: `open` as they are in the editor (those
 /// over the size cap left out), then every file of `roots` that is not
-/// open and holds a link.
-pub fn workspace(open: &[Snapshot], roots: &[PathBuf], resolver: &Resolver) -> Vec<Doc> {
+/// open and holds a link (files over `max_bytes`, or their own
+/// `max-document-bytes`, are not read).
+pub fn workspace(
+    open: &[Snapshot],
+    roots: &[PathBuf],
+    resolver: &Resolver,
+    max_bytes: u64,
+) -> Vec<Doc> {
     let mut docs = Vec::new();
     let mut open_paths: Vec<PathBuf> = Vec::new();
     for snap in open {
@@ -86,6 +92,7 @@ pub fn workspace(open: &[Snapshot], roots: &[PathBuf], resolver: &Resolver) -> V
         fix: None,
         keep_text: KeepText::WithLinks,
         force_exclude: false,
+        max_bytes: Some(max_bytes),
     };
     let Walked { checked, .. } = walk(roots, false, &opts, resolver);
     for file in checked {

@@ -84,6 +84,7 @@ where
     I: AsyncRead + Unpin,
     O: AsyncWrite,
 {
+    let max_document_bytes = options.max_document_bytes;
     let (shared, rx) = Shared::new(options);
     let for_backend = shared.clone();
     #[cfg_attr(not(feature = "testing"), allow(unused_mut))]
@@ -109,7 +110,7 @@ where
     let (service, socket) = builder.finish();
     let service = Ordered::new(service, shared.clone(), on_exit);
     let input = EofWatch {
-        inner: frames::Frames::new(input),
+        inner: frames::Frames::new(input, frames::max_frame(max_document_bytes)),
         on_eof: on_exit.map(|f| {
             let shared = shared.clone();
             Box::new(move || f(shared.lifecycle.exit_code())) as Box<dyn FnOnce() + Send>

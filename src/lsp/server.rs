@@ -736,6 +736,7 @@ impl LanguageServer for Backend {
             .collect();
         let previously = lock(&self.shared.workspace_reported).clone();
         let cap = self.shared.options.max_diagnostics;
+        let max_bytes = self.shared.options.max_document_bytes;
         let (items, reported) = blocking(move || {
             workspace::report(
                 &session.roots,
@@ -743,6 +744,7 @@ impl LanguageServer for Backend {
                 &resolver,
                 session.client.encoding,
                 cap,
+                max_bytes,
                 &previously,
             )
         })
@@ -761,7 +763,8 @@ impl Backend {
         let open = self.shared.snapshots();
         let roots = self.shared.session().roots;
         let resolver = self.shared.resolver();
-        blocking(move || graph::workspace(&open, &roots, &resolver)).await
+        let max_bytes = self.shared.options.max_document_bytes as u64;
+        blocking(move || graph::workspace(&open, &roots, &resolver, max_bytes)).await
     }
 
     /// Another handle on the same server, for spawned tasks.

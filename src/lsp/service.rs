@@ -128,7 +128,14 @@ where
                     .and_then(|p| p.get("code"))
                     .and_then(Value::as_i64)
                     .unwrap_or(-32700);
-                let error = Error::new(ErrorCode::from(code));
+                let mut error = Error::new(ErrorCode::from(code));
+                if let Some(m) = req
+                    .params()
+                    .and_then(|p| p.get("message"))
+                    .and_then(Value::as_str)
+                {
+                    error.message = m.to_string().into();
+                }
                 return Box::pin(std::future::ready(Ok(Some(Response::from_error(
                     Id::Null,
                     error,

@@ -20,6 +20,7 @@ pub fn report(
     resolver: &Resolver,
     encoding: Encoding,
     cap: usize,
+    max_bytes: usize,
     previously: &[lsp::Uri],
 ) -> (Vec<lsp::WorkspaceDocumentDiagnosticReport>, Vec<lsp::Uri>) {
     let mut items = Vec::new();
@@ -34,9 +35,13 @@ pub fn report(
         fix: None,
         keep_text: KeepText::WithDiagnostics,
         force_exclude: false,
+        max_bytes: Some(max_bytes as u64),
     };
     let Walked {
-        checked, errors, ..
+        checked,
+        errors,
+        too_large,
+        ..
     } = walk(roots, false, &opts, resolver);
     for e in &errors {
         tracing::debug!("workspace diagnostics: {} {}", e.path, e.message);
@@ -63,6 +68,19 @@ pub fn report(
         );
         reported.push(uri.clone());
         items.push(full(uri, diagnostics));
+    }
+    // The same cap as open documents, and the same one diagnostic.
+    for (path, len, max) in too_large {
+        let path = Path::new(&path);
+        if open.iter().any(|p| p == path) {
+            continue;
+        }
+        let Some(uri) = lsp::Uri::from_file_path(path) else {
+            continue;
+        };
+        let size = |n: u64| usize::try_from(n).unwrap_or(usize::MAX);
+        reported.push(uri.clone());
+        items.push(full(uri, vec![convert::too_large(size(len), size(max))]));
     }
     for uri in previously {
         let is_open = uri

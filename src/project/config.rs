@@ -46,14 +46,16 @@ pub const NAMES: [&str; 2] = ["trueconf-lsp.toml", ".trueconf-lsp.toml"];
 pub enum Strictness {
     /// `--check`: an unknown key is an error, with its position.
     Strict,
-    /// The editor: an unknown key is dropped with a warning, and a file
-    /// longer than [`MAX_LENIENT_BYTES`] is not read (opening a folder must
-    /// not make the server read a file of any size).
+    /// The editor: an unknown key is dropped with a warning.
     Lenient,
 }
 
-/// The longest configuration file the language server reads.
-pub const MAX_LENIENT_BYTES: u64 = 1024 * 1024;
+/// The longest configuration file read, by `--check` and the editor alike:
+/// a longer one is an error, and no more than this (plus one byte) is ever
+/// read. A configuration file must also be a regular file: a FIFO or a
+/// device is never opened for blocking reads (`--config /dev/zero` fails at
+/// once).
+pub const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
 
 /// A configuration file that cannot be used: where and why.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -332,20 +334,26 @@ fn parse_lenient(path: &Path, text: &str) -> Result<(Settings, Vec<String>), Con
 /// and, when lenient, warnings about the keys dropped.
 pub fn load(path: &Path, strictness: Strictness) -> Result<(Settings, Vec<String>), ConfigError> {
     let plain = |message: String| ConfigError::plain(path, message);
-    let bytes = match strictness {
-        Strictness::Strict => std::fs::read(path),
-        Strictness::Lenient => std::fs::File::open(path).and_then(|f| {
-            let mut bytes = Vec::new();
-            f.take(MAX_LENIENT_BYTES + 1).read_to_end(&mut bytes)?;
-            Ok(bytes)
-        }),
-    }
-    .map_err(|e| plain(format!("cannot be read: {e}")))?;
-    if strictness == Strictness::Lenient && bytes.len() as u64 > MAX_LENIENT_BYTES {
-        return Err(plain(format!(
+    let too_large = || {
+        plain(format!(
             "is larger than {} KiB; not read",
-            MAX_LENIENT_BYTES / 1024
-        )));
+            MAX_CONFIG_BYTES / 1024
+        ))
+    };
+    let (file, meta) = match super::open::open_regular(path) {
+        Ok(Ok(opened)) => opened,
+        Ok(Err(what)) => return Err(plain(format!("is {what}, not a regular file; not read"))),
+        Err(e) => return Err(plain(format!("cannot be read: {e}"))),
+    };
+    if meta.len() > MAX_CONFIG_BYTES {
+        return Err(too_large());
+    }
+    let mut bytes = Vec::new();
+    file.take(MAX_CONFIG_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| plain(format!("cannot be read: {e}")))?;
+    if bytes.len() as u64 > MAX_CONFIG_BYTES {
+        return Err(too_large());
     }
     let text = String::from_utf8(bytes).map_err(|e| {
         let text = String::from_utf8_lossy(e.as_bytes()).into_owned();

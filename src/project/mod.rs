@@ -10,6 +10,8 @@
 //!   lenient for the editor, and the per-folder [`config::Resolver`] that
 //!   gives each file its [`config::Effective`] settings;
 //! - [`checked`]: a linted file and where its diagnostics stand;
+//! - [`open`]: opening a file without blocking on a FIFO, and telling
+//!   special files from regular ones;
 //! - [`read`]: reading a file and checking its bytes (binary, UTF-16,
 //!   UTF-8);
 //! - [`walk`]: the `.gitignore`-aware parallel walk;
@@ -19,6 +21,7 @@
 pub mod checked;
 pub mod config;
 pub mod online;
+pub mod open;
 pub mod read;
 pub mod settings;
 pub mod walk;

@@ -7,15 +7,27 @@ use std::sync::Arc;
 
 use super::checked::{Checked, FileError, Fixed, Outcome, place, servers_placed};
 use super::config::Effective;
+pub use super::open::{open_regular, special_kind};
 use crate::fix::Applicability;
 use crate::scan::DocKind;
 use crate::{Analysis, MAX_FIX_PASSES, analyze, fix_all_within};
+
+/// The error for a special file (FIFO, device, socket) the user asked for by
+/// name: it is never read, and the run exits 2.
+pub fn special_error(path: String, what: &str) -> FileError {
+    let message = if what.starts_with("not ") {
+        format!("is {what}; skipped")
+    } else {
+        format!("is {what}, not a regular file; skipped")
+    };
+    FileError { path, message }
+}
 
 /// Reads all of `file` into the start of `buf`, growing it as needed, and
 /// returns the length read. Unlike `read_to_end`, asks the file system for
 /// no size (no `statx` and `lseek` per file): a docs tree's files fit the
 /// buffer after the first few.
-pub fn read_into(mut file: std::fs::File, buf: &mut Vec<u8>) -> std::io::Result<usize> {
+pub fn read_into(mut file: impl Read, buf: &mut Vec<u8>) -> std::io::Result<usize> {
     const START: usize = 64 * 1024;
     if buf.len() < START {
         buf.resize(START, 0);

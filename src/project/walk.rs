@@ -12,7 +12,9 @@ use ignore::WalkState;
 
 use super::checked::{Checked, FileError, Outcome};
 use super::config::{ConfigError, Resolver};
-use super::read::{KeepText, binary_error, check_bytes, read_into};
+use super::read::{
+    KeepText, binary_error, check_bytes, open_regular, read_into, special_error, special_kind,
+};
 use crate::fix::Applicability;
 use crate::scan::DocKind;
 
@@ -29,6 +31,11 @@ pub struct WalkOptions {
     /// Apply the excludes to the roots too (`--force-exclude`): a path named
     /// on the command line is otherwise checked whatever it matches.
     pub force_exclude: bool,
+    /// The language server's document size cap, for workspace diagnostics,
+    /// unless a file's settings set `max-document-bytes`: a file over it is
+    /// not linted (nor read past the cap) but listed in
+    /// [`Walked::too_large`]. `None` for the command line.
+    pub max_bytes: Option<u64>,
 }
 
 /// Everything a walk found.
@@ -39,6 +46,10 @@ pub struct Walked {
     pub errors: Vec<FileError>,
     /// Configuration files that could not be used, sorted, without repeats.
     pub config_errors: Vec<ConfigError>,
+    /// With [`WalkOptions::max_bytes`]: the files over their cap, as
+    /// (path, size, cap); the size is at least the cap + 1 (the file is
+    /// never read further). Sorted by path.
+    pub too_large: Vec<(String, u64, u64)>,
 }
 
 thread_local! {
@@ -139,8 +150,10 @@ pub fn walk(roots: &[PathBuf], strip_dot: bool, opts: &WalkOptions, resolver: &R
     let checked = Mutex::new(Vec::new());
     let failed = Mutex::new(Vec::new());
     let bad_configs = Mutex::new(Vec::new());
+    let too_large = Mutex::new(Vec::new());
     builder.build_parallel().run(|| {
-        let (checked, failed, bad_configs) = (&checked, &failed, &bad_configs);
+        let (checked, failed, bad_configs, too_large) =
+            (&checked, &failed, &bad_configs, &too_large);
         Box::new(move |entry| {
             let entry = match entry {
                 Ok(e) => e,
@@ -155,8 +168,22 @@ pub fn walk(roots: &[PathBuf], strip_dot: bool, opts: &WalkOptions, resolver: &R
             let Some(file_type) = entry.file_type() else {
                 return WalkState::Continue;
             };
-            let is_file = file_type.is_file()
-                || file_type.is_symlink() && entry.path().metadata().is_ok_and(|m| m.is_file());
+            // What a symbolic link leads to, else the entry itself.
+            let target_type = if file_type.is_symlink() {
+                entry.path().metadata().ok().map(|m| m.file_type())
+            } else {
+                Some(file_type)
+            };
+            let is_file = target_type.is_some_and(|t| t.is_file());
+            // A FIFO, device or socket named on the command line is reported,
+            // never read; in a folder, it is skipped quietly.
+            if let Some(what) = target_type.and_then(special_kind) {
+                if entry.depth() == 0 {
+                    let path = display(entry.path(), strip_dot);
+                    failed.lock().expect("lock").push(special_error(path, what));
+                }
+                return WalkState::Continue;
+            }
             // Paths named on the command line are checked whatever they
             // are, unless --force-exclude.
             let excludable = entry.depth() > 0 || opts.force_exclude;
@@ -182,23 +209,56 @@ pub fn walk(roots: &[PathBuf], strip_dot: bool, opts: &WalkOptions, resolver: &R
             }
             let path = display(entry.path(), strip_dot);
             let kind = DocKind::from_path(&path);
-            let read = BUFFER.with_borrow_mut(|buf| {
-                std::fs::File::open(entry.path())
-                    .and_then(|f| read_into(f, buf))
-                    .map(|len| {
-                        check_bytes(
-                            path.clone(),
-                            Some(entry.path().to_path_buf()),
-                            &buf[..len],
-                            kind,
-                            settings,
-                            opts.fix,
-                            opts.keep_text,
-                        )
-                    })
+            let read = BUFFER.with_borrow_mut(|buf| -> std::io::Result<Option<Outcome>> {
+                let (file, meta) = match open_regular(entry.path())? {
+                    Ok(opened) => opened,
+                    // Replaced by a special file since the walk saw it.
+                    Err(what) if entry.depth() == 0 => {
+                        return Ok(Some(Outcome::Error(special_error(path.clone(), what))));
+                    }
+                    Err(_) => return Ok(None),
+                };
+                let cap = opts.max_bytes.map(|default| {
+                    settings
+                        .max_document_bytes
+                        .map_or(default, |n| u64::try_from(n).unwrap_or(u64::MAX))
+                });
+                let len = match cap {
+                    Some(cap) if meta.len() > cap => {
+                        let size = meta.len();
+                        too_large
+                            .lock()
+                            .expect("lock")
+                            .push((path.clone(), size, cap));
+                        return Ok(None);
+                    }
+                    Some(cap) => {
+                        let len = read_into(std::io::Read::take(file, cap.saturating_add(1)), buf)?;
+                        if len as u64 > cap {
+                            let size = len as u64;
+                            too_large
+                                .lock()
+                                .expect("lock")
+                                .push((path.clone(), size, cap));
+                            return Ok(None);
+                        }
+                        len
+                    }
+                    None => read_into(file, buf)?,
+                };
+                Ok(Some(check_bytes(
+                    path.clone(),
+                    Some(entry.path().to_path_buf()),
+                    &buf[..len],
+                    kind,
+                    settings,
+                    opts.fix,
+                    opts.keep_text,
+                )))
             });
             match read {
-                Ok(outcome) => match outcome {
+                Ok(None) => {}
+                Ok(Some(outcome)) => match outcome {
                     Outcome::Checked(c) => checked.lock().expect("lock").push(c),
                     // A path named on the command line is the walk's root.
                     Outcome::Skipped if entry.depth() == 0 => {
@@ -226,9 +286,12 @@ pub fn walk(roots: &[PathBuf], strip_dot: bool, opts: &WalkOptions, resolver: &R
     let mut config_errors = bad_configs.into_inner().expect("lock");
     config_errors.sort();
     config_errors.dedup();
+    let mut too_large = too_large.into_inner().expect("lock");
+    too_large.sort();
     Walked {
         checked,
         errors,
         config_errors,
+        too_large,
     }
 }

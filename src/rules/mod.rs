@@ -108,6 +108,13 @@ readers about a problem that is no longer there.
 No automatic fix: remove the comment.
 ";
 
+/// The most findings kept for one document. Past it, rules stop (secrets
+/// are still collected from every link), so a hostile file costs bounded
+/// memory: [`check_until`] returns one finding more than this to say that
+/// the rest were dropped, and [`crate::analyze`] keeps this many and sets
+/// [`crate::Analysis::capped`].
+pub const MAX_FINDINGS: usize = 10_000;
+
 /// Runs every enabled rule on `links` of `source`, and returns the findings
 /// in source order with their rules' default severities (the configured ones
 /// are applied by [`Config::apply_severities`]), and the source spans of the
@@ -118,7 +125,7 @@ pub fn check(
     links: &[RawLink],
     config: &Config,
 ) -> (Vec<Diagnostic>, Vec<Span>) {
-    match check_until(source, kind, links, config, &|| false) {
+    match check_until(source, kind, links, config, &|| false, MAX_FINDINGS) {
         Some(found) => found,
         None => unreachable!("a check that is never stopped finishes"),
     }
@@ -132,6 +139,7 @@ pub fn check_until(
     links: &[RawLink],
     config: &Config,
     stop: &dyn Fn() -> bool,
+    cap: usize,
 ) -> Option<(Vec<Diagnostic>, Vec<Span>)> {
     let mut out = Vec::new();
     let mut secrets = Vec::new();
@@ -141,7 +149,7 @@ pub fn check_until(
             return None;
         }
         let decoded = raw.decoded(source);
-        let link = Link::parse(&decoded.text);
+        let mut link = Link::parse(&decoded.text);
         let base = raw.span.start;
         for s in link.secrets() {
             secrets.push(Span::new(
@@ -149,6 +157,16 @@ pub fn check_until(
                 base + decoded.to_source(s.end),
             ));
         }
+        if out.len() > cap {
+            // Over the cap: only the secrets of the remaining links.
+            continue;
+        }
+        // A rule reports at most one finding per item of these lists, so
+        // none of them needs more items than the room left.
+        let room = cap + 1 - out.len();
+        link.bad_percents.truncate(room);
+        link.raw_hashes.truncate(room);
+        link.empty_separators.truncate(room);
         let ctx = LinkCtx {
             source,
             kind,
@@ -162,5 +180,6 @@ pub fn check_until(
         }
     }
     out.sort_by_key(|a| (a.span.start, a.span.end, a.rule));
+    out.truncate(cap + 1);
     Some((out, secrets))
 }
