@@ -32,7 +32,9 @@ impl Emit for Github {
     }
 }
 
-/// Escapes the message of a workflow command.
+/// Escapes the message of a workflow command: control characters and
+/// bidirectional overrides as `\u{…}`, then GitHub's `%` escapes (`%0D`
+/// and `%0A` are then never needed, but kept for safety).
 fn gh_data(s: &str) -> String {
     crate::text::escape_for_terminal(s)
         .replace('%', "%25")
@@ -51,10 +53,10 @@ mod tests {
 
     #[test]
     fn escapes() {
-        assert_eq!(gh_property("a:b,c%d\ne"), "a%3Ab%2Cc%25d%0Ae");
-        assert_eq!(
-            gh_data("50% a:b,c\r\n"),
-            "50% a:b,c%0D%0A".replace("50%", "50%25")
-        );
+        // Control characters are written visibly first (no raw line break
+        // can reach the log), then `%`, `:` and `,` as GitHub reads them.
+        assert_eq!(gh_property("a:b,c%d\ne"), "a%3Ab%2Cc%25d\\u{a}e");
+        assert_eq!(gh_data("50% a:b,c\r\n"), "50%25 a:b,c\\u{d}\\u{a}");
+        assert_eq!(gh_data("\u{1b}[2J::error x"), "\\u{1b}[2J::error x");
     }
 }
