@@ -1573,13 +1573,16 @@ fn pathological_documents_are_linted_in_time() {
         // The server's findings are the library's, capped at 1000 and a
         // summary; the link after the attack is among them.
         let kind = DocKind::from_language_id(language);
-        let want: Vec<String> = trueconf_lsp::analyze(text, kind, &Config::default())
+        let analysis = trueconf_lsp::analyze(text, kind, &Config::default());
+        let want: Vec<String> = analysis
             .diagnostics
             .iter()
             .map(|d| d.rule.code().to_string())
             .collect();
+        // Unless the attack's own findings fill the per-document cap
+        // (`rules::MAX_FINDINGS`, kept in source order).
         assert!(
-            want.iter().any(|c| c == "TC001"),
+            analysis.capped || want.iter().any(|c| c == "TC001"),
             "{what}: the link after the attack"
         );
         let got = codes(&d);

@@ -419,10 +419,10 @@ fn a_huge_content_length_is_answered_and_the_next_request_served() {
 
 #[test]
 fn a_frame_over_the_cap_follows_the_document_size_cap() {
-    // Cap 1 MiB: frames up to 3 MiB pass, a 4 MiB one is refused.
+    // Cap 1 MiB: frames up to 5 MiB pass, a 6 MiB one is refused.
     let mut s = Server::start(&[(trueconf_lsp::lsp::MAX_BYTES_ENV, "1048576")]);
     s.initialize(None);
-    let text = "a".repeat(4 << 20);
+    let text = "a".repeat(6 << 20);
     s.notify(
         "textDocument/didOpen",
         json!({"textDocument": {"uri": "file:///big.md", "languageId": "markdown",

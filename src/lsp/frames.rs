@@ -16,7 +16,7 @@
 //! cannot be read is skipped up to the next `Content-Length`; so is a block
 //! with two `Content-Length` headers that disagree.
 //!
-//! A frame is never buffered past a cap ([`Frames::new`]: twice the
+//! A frame is never buffered past a cap ([`Frames::new`]: four times the
 //! document size cap plus 1 MiB): a `Content-Length` over it is answered at
 //! once with InvalidRequest ("message too large"), and its body is read and
 //! dropped, never stored, up to the next `Content-Length` header (a JSON
@@ -82,12 +82,15 @@ pub struct Frames<R> {
     skipping: bool,
 }
 
-/// The frame cap for a document size cap: room for a document whose line
-/// breaks and tabs JSON escapes in two bytes each, and for the rest of the
-/// message.
+/// The frame cap for a document size cap: four times the cap plus 1 MiB,
+/// room for a document up to twice the cap whose line breaks and tabs JSON
+/// escapes in two bytes each, and the rest of the message. A document over
+/// the cap but within the frame cap still opens and gets its "document too
+/// large" diagnostic (a 60 MB file under the default 16 MiB cap); only a
+/// frame over this one is refused unread.
 pub fn max_frame(max_document_bytes: usize) -> usize {
     max_document_bytes
-        .saturating_mul(2)
+        .saturating_mul(4)
         .saturating_add(1024 * 1024)
 }
 
