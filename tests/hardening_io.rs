@@ -554,9 +554,13 @@ fn a_200_mb_workspace_file_is_not_read() {
 
 /// A 10 MiB worst case: one link of `%zz` escapes, each a TC005 finding
 /// with a fix (3.5 million before the per-file cap).
+/// The worst case for findings per byte: one link of `%zz`, each a finding
+/// (TC005) with a fix. 2 MiB: the bound is linear in the input, and a debug
+/// build of the whole CI suite must stay fast (a release run of 10 MiB is
+/// in docs/reliability.md).
 fn percent_worst_case() -> String {
     let mut s = String::from("trueconf:x&");
-    while s.len() + 3 < 10 << 20 {
+    while s.len() + 3 < 2 << 20 {
         s.push_str("%zz");
     }
     s.push('\n');
@@ -620,10 +624,16 @@ fn memory_stays_bounded_for_a_10_mib_file_of_findings_in_every_format() {
         let (peak, code, stderr) = cli_peak_mib(dir.path(), args);
         report.push(format!("{args:?}: {peak} MiB"));
         assert!(code == 1, "{args:?}: exit {code}: {stderr}");
-        assert!(
-            stderr.contains("has more than 10000 findings"),
-            "{args:?}: {stderr}"
-        );
+        // Reports keep the first 10,000 findings and say so; `--diff`
+        // fixes them all (in passes of at most 100,000 findings).
+        if args.contains(&"--diff") {
+            assert!(stderr.contains("Would fix "), "{args:?}: {stderr}");
+        } else {
+            assert!(
+                stderr.contains("has more than 10000 findings"),
+                "{args:?}: {stderr}"
+            );
+        }
         assert!(
             peak <= bound,
             "{args:?}: peak RSS {peak} MiB over {bound} MiB"

@@ -438,7 +438,7 @@ fn check(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<St
         writeln!(
             err,
             "warning: {} has more than {max} findings; only the first {max} are reported",
-            f.path,
+            crate::text::path_for_terminal(&f.path),
             max = crate::rules::MAX_FINDINGS
         )?;
     }

@@ -3,9 +3,10 @@
 use std::io::{self, Write};
 
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{Value, json};
 
-use super::common::{Emit, Report, ci_path};
+use super::common::{Emit, Located, Report, ci_path};
 use crate::project::checked::Pos;
 use crate::rules::{Rule, Severity};
 
@@ -41,48 +42,6 @@ impl Emit for Sarif {
                 rule
             })
             .collect();
-        let results: Vec<Value> = report
-            .found
-            .iter()
-            .map(|l| {
-                let d = l.diagnostic;
-                let uri = artifact_uri(l.path);
-                let mut result = json!({
-                    "ruleId": d.rule.code(),
-                    "ruleIndex": Rule::ALL.iter().position(|r| *r == d.rule).unwrap_or(0),
-                    "level": sarif_level(d.severity),
-                    "message": {"text": d.message},
-                    "locations": [{
-                        "physicalLocation": {
-                            "artifactLocation": {"uri": uri},
-                            "region": region(l.at.start, l.at.end),
-                        }
-                    }],
-                });
-                if let Some(fix) = &d.fix {
-                    let replacements: Vec<Value> = fix
-                        .edits
-                        .iter()
-                        .zip(&l.at.edits)
-                        .map(|(e, &(start, end))| {
-                            json!({
-                                "deletedRegion": region(start, end),
-                                "insertedContent": {"text": e.content},
-                            })
-                        })
-                        .collect();
-                    result["fixes"] = json!([{
-                        "description": {"text": fix.title},
-                        "artifactChanges": [{
-                            "artifactLocation": {"uri": uri},
-                            "replacements": replacements,
-                        }],
-                        "properties": {"applicability": fix.applicability.as_str()},
-                    }]);
-                }
-                result
-            })
-            .collect();
         let mut driver = json!({
             "name": "trueconf-lsp",
             "version": env!("CARGO_PKG_VERSION"),
@@ -92,18 +51,96 @@ impl Emit for Sarif {
         if let Some(uri) = docs {
             driver["informationUri"] = json!(uri);
         }
-        let log = json!({
-            "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-            "version": "2.1.0",
-            "runs": [{
-                "tool": {"driver": driver},
-                "columnKind": "unicodeCodePoints",
-                "results": results,
-            }],
-        });
-        serde_json::to_writer_pretty(&mut *out, &log)?;
+        // Written as `serde_json::to_writer_pretty` would write the whole log
+        // as one value (keys in order, two-space indents), but each result
+        // is built only when its turn comes and dropped once written: a
+        // value tree of every result costs kilobytes per finding.
+        let log = Log { driver, report };
+        let mut ser = serde_json::Serializer::with_formatter(
+            &mut *out,
+            serde_json::ser::PrettyFormatter::new(),
+        );
+        log.serialize(&mut ser)?;
         writeln!(out)
     }
+}
+
+/// The SARIF log: its keys in the order a `serde_json::Map` keeps them
+/// (sorted), so that the bytes are those of the whole log as one value.
+struct Log<'a> {
+    driver: Value,
+    report: &'a Report<'a>,
+}
+
+impl Serialize for Log<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(3))?;
+        map.serialize_entry("$schema", "https://json.schemastore.org/sarif-2.1.0.json")?;
+        map.serialize_entry("runs", &[Run(self)])?;
+        map.serialize_entry("version", "2.1.0")?;
+        map.end()
+    }
+}
+
+struct Run<'a, 'b>(&'b Log<'a>);
+
+impl Serialize for Run<'_, '_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(3))?;
+        map.serialize_entry("columnKind", "unicodeCodePoints")?;
+        map.serialize_entry("results", &Results(self.0.report))?;
+        map.serialize_entry("tool", &json!({"driver": &self.0.driver}))?;
+        map.end()
+    }
+}
+
+/// The results, each built as it is written.
+struct Results<'a, 'b>(&'b Report<'a>);
+
+impl Serialize for Results<'_, '_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.found.iter().map(result))
+    }
+}
+
+/// One finding as a SARIF result.
+fn result(l: &Located) -> Value {
+    let d = l.diagnostic;
+    let uri = artifact_uri(l.path);
+    let mut result = json!({
+        "ruleId": d.rule.code(),
+        "ruleIndex": Rule::ALL.iter().position(|r| *r == d.rule).unwrap_or(0),
+        "level": sarif_level(d.severity),
+        "message": {"text": d.message},
+        "locations": [{
+            "physicalLocation": {
+                "artifactLocation": {"uri": uri},
+                "region": region(l.at.start, l.at.end),
+            }
+        }],
+    });
+    if let Some(fix) = &d.fix {
+        let replacements: Vec<Value> = fix
+            .edits
+            .iter()
+            .zip(&l.at.edits)
+            .map(|(e, &(start, end))| {
+                json!({
+                    "deletedRegion": region(start, end),
+                    "insertedContent": {"text": e.content},
+                })
+            })
+            .collect();
+        result["fixes"] = json!([{
+            "description": {"text": fix.title},
+            "artifactChanges": [{
+                "artifactLocation": {"uri": uri},
+                "replacements": replacements,
+            }],
+            "properties": {"applicability": fix.applicability.as_str()},
+        }]);
+    }
+    result
 }
 
 /// The run's documentation address: the `docs-url` of the checked files'
