@@ -614,7 +614,7 @@ fn memory_stays_bounded_for_a_10_mib_file_of_findings_in_every_format() {
     let text = percent_worst_case();
     std::fs::write(dir.path().join("zz.md"), &text).unwrap();
     let bound = bound_mib(text.len());
-    let mut runs: Vec<Vec<&str>> = common::FORMATS
+    let runs: Vec<Vec<&str>> = common::FORMATS
         .iter()
         .map(|f| vec!["--check", "--output-format", f, "zz.md"])
         .collect();
