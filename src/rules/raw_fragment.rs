@@ -39,6 +39,8 @@ pub fn check(ctx: &LinkCtx, out: &mut Vec<Diagnostic>) {
         // The parameters the fragment hides, by key (never a value; a key
         // that holds a secret or is no plain name is not shown).
         let secrets = link.secrets();
+        // Each key once, in the order written.
+        let mut seen = std::collections::HashSet::new();
         let hidden: Vec<&str> = link
             .params
             .iter()
@@ -50,6 +52,7 @@ pub fn check(ctx: &LinkCtx, out: &mut Vec<Diagnostic>) {
                     && k.len() <= 32
                     && k.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
             })
+            .filter(|k| seen.insert(*k))
             .collect();
         let message = if hidden.is_empty() {
             "raw `#` starts a URI fragment; what follows may never reach the app (write `%23`)"
@@ -96,5 +99,21 @@ mod tests {
         );
         assert!(diags("trueconf:#sip:a@b", DocKind::Plain, "TC009").is_empty());
         assert!(diags(r"trueconf:\c\1@s%23vcs", DocKind::Plain, "TC009").is_empty());
+    }
+
+    #[test]
+    fn hidden_keys_are_named_once() {
+        let d = diags(
+            "trueconf:bob#x&autoclose=1&h=s.example&autoclose=1",
+            DocKind::Plain,
+            "TC009",
+        );
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert!(
+            d[0].ends_with(
+                "raw `#` starts a URI fragment that hides `autoclose`, `h` from the app (write `%23`)"
+            ),
+            "{d:?}"
+        );
     }
 }
