@@ -564,6 +564,11 @@ fn finish_within(
         end += c.len_utf8();
     }
     let end = end.min(limit);
+    // A container that ends inside the scheme (an attribute value or a
+    // string cut short): no link.
+    if end < scheme_end {
+        return Some(None);
+    }
     // Cut off by the window rather than by the syntax: a decoded character
     // is the one the whole text has only if its escape ends before `end`.
     let known = (windowed && end >= limit).then(|| (end - start).saturating_sub(ESCAPE_REACH));
