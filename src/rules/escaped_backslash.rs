@@ -12,9 +12,21 @@ pub const EXPLANATION: &str = "\
 
 ## What it does
 Finds single backslashes of a link (`\\c\\`, `\\e\\`) written inside a string
-literal where backslashes are escapes: JavaScript and TypeScript, Python
-(not raw strings), Java, C#, Go and Rust (not raw strings), JSON,
-double-quoted YAML and TOML.
+literal where backslashes are escapes: JavaScript and TypeScript (also in
+HTML event handlers and framework bindings), Python, Java, C#, Go, Rust,
+Lua, JSON, double-quoted YAML and TOML, shell `$'…'` strings and unquoted
+shell words. The link is judged on the string's value: an escape that
+produces a character the link needs (`\\u0026`, `\\x26`, `\\N{AMPERSAND}`) is
+no loss and is not reported.
+
+Strings without backslash escapes are never reported: Python `r'…'`, Go
+`` `…` ``, C# `@\"…\"` and `\"\"\"…\"\"\"`, Rust `r\"…\"` / `r#\"…\"#`, JavaScript
+`` String.raw`…` ``, JSX/TSX/MDX attribute strings (`<a href=\"…\">`), YAML
+single-quoted and plain scalars, TOML literal strings (`'…'`), Lua long
+brackets `[[…]]` / `[==[…]==]` (any level), shell single quotes and shell
+double quotes (there only `\\$ \\` \\\" \\\\` and a newline are escapes, so `\\c`
+stays). In cmd batch files `^` is the escape and in PowerShell the backtick
+is: backslashes are literal in both.
 
 ## Why is this bad?
 The language eats the backslashes before the link is ever opened: in
