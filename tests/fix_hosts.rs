@@ -27,6 +27,9 @@ const NEW_KINDS: &[DocKind] = &[
     DocKind::Cmd,
     DocKind::PowerShell,
     DocKind::Mdx,
+    // HTML: attribute values whose scheme's colon is a character reference,
+    // JavaScript strings quoted with `&quot;`, Svelte `{…}` expressions.
+    DocKind::Html,
 ];
 
 fn fixtures() -> Vec<PathBuf> {
@@ -86,7 +89,9 @@ fn check_document(what: &str, text: &str, kind: DocKind) -> usize {
                     .unwrap_or_else(|| panic!("{what}: {fixed:?}"));
                 assert!(fixed.starts_with(&text[..l]), "{what}: {fixed:?}");
                 assert!(fixed.ends_with(&text[r..]), "{what}: {fixed:?}");
-                if link.context == Context::Text && fixed[l..new_end].ends_with(':') {
+                if matches!(link.context, Context::Text | Context::HtmlText)
+                    && fixed[l..new_end].ends_with(':')
+                {
                     // A fix that leaves only the scheme (TC004 removing the
                     // one parameter): in prose a bare `trueconf:` is no
                     // link, in any kind of document.
@@ -128,7 +133,9 @@ fn check_document(what: &str, text: &str, kind: DocKind) -> usize {
                 }
                 assert!(fixed.starts_with(&text[..l]), "{what}: {fixed:?}");
                 assert!(fixed.ends_with(&text[r..]), "{what}: {fixed:?}");
-                if link.context == Context::Text && fixed[l..new_end].ends_with(':') {
+                if matches!(link.context, Context::Text | Context::HtmlText)
+                    && fixed[l..new_end].ends_with(':')
+                {
                     // A fix that leaves only the scheme (TC004 removing the
                     // one parameter): in prose a bare `trueconf:` is no
                     // link, in any kind of document.
@@ -239,6 +246,15 @@ fn hosts(kind: DocKind) -> &'static [&'static str] {
             "<Call link={'{}'} />",
             "Prose {} here.",
         ],
+        DocKind::Html => &[
+            "<a href=\"{}\">room</a>",
+            "<a href='{}'>room</a>",
+            "<button onclick=\"go(&quot;{}&quot;)\">room</button>",
+            "<button onclick='go(&#34;{}&#34;, 1)'>room</button>",
+            "<a href={'{}'}>room</a>",
+            "<a on:click={() => { if (a > b) go(\"{}\"); }}>room</a>",
+            "<p>Prose {} here.</p>",
+        ],
         _ => &[],
     }
 }
@@ -248,7 +264,12 @@ fn document() -> impl Strategy<Value = (DocKind, String)> {
         let kind = NEW_KINDS[k];
         let host = prop::sample::select(hosts(kind));
         let body = prop::collection::vec(prop::sample::select(PIECES), 1..5);
-        let scheme = prop::sample::select(&["trueconf:", "visicall:"][..]);
+        let schemes: &[&str] = if kind == DocKind::Html {
+            &["trueconf:", "visicall:", "trueconf&#58;", "TrueConf&#x3A;"]
+        } else {
+            &["trueconf:", "visicall:"]
+        };
+        let scheme = prop::sample::select(schemes);
         prop::collection::vec((host, scheme, body), 1..4).prop_map(move |parts| {
             let doc = parts
                 .iter()

@@ -152,6 +152,10 @@ pub struct Lexer<'t> {
     /// The end of the line holding offset `.0` is `.1` (a line break or
     /// `to`): candidates on one long line share one search for it.
     eol: (usize, usize),
+    /// The code is an HTML attribute value: character references are
+    /// decoded before the language reads it, so `&quot;` opens and closes
+    /// a string as `"` does.
+    refs: bool,
 }
 
 impl<'t> Lexer<'t> {
@@ -163,6 +167,37 @@ impl<'t> Lexer<'t> {
             to: to.min(text.len()),
             state: State::Normal,
             eol: (usize::MAX, 0),
+            refs: false,
+        }
+    }
+
+    /// A lexer of code inside an HTML attribute value, read after its
+    /// character references are decoded.
+    pub fn in_attribute(text: &'t str, lang: Lang, from: usize, to: usize) -> Self {
+        Lexer {
+            refs: true,
+            ..Lexer::new(text, lang, from, to)
+        }
+    }
+
+    /// The quote a character reference at `i` stands for, and the
+    /// reference's length, when the code is an attribute value.
+    fn quote_reference(&self, i: usize) -> Option<(u8, usize)> {
+        if !self.refs || self.text[i] != b'&' {
+            return None;
+        }
+        let end = (i + 16).min(self.to);
+        let s = std::str::from_utf8(&self.text[i..end]).ok().or_else(|| {
+            // Cut inside a character: the reference itself is ASCII.
+            let ascii = self.text[i..end]
+                .iter()
+                .take_while(|b| b.is_ascii())
+                .count();
+            std::str::from_utf8(&self.text[i..i + ascii]).ok()
+        })?;
+        match super::decode::entity(s)? {
+            (c @ ('"' | '\'' | '`'), len) => Some((c as u8, len)),
+            _ => None,
         }
     }
 
@@ -252,15 +287,21 @@ impl<'t> Lexer<'t> {
             let skip = match self.state {
                 State::Normal => self.text[i..until]
                     .iter()
-                    .position(|&b| SPECIAL[b as usize]),
+                    .position(|&b| SPECIAL[b as usize] || self.refs && b == b'&'),
                 State::Str(s) => {
                     let hay = &self.text[i..until];
                     let stop = memchr::memchr3(s.quote, b'\\', b'\n', hay);
-                    if s.multiline {
+                    let stop = if s.multiline {
                         stop
                     } else {
                         let lim = stop.unwrap_or(hay.len());
                         memchr::memchr(b'\r', &hay[..lim]).or(stop)
+                    };
+                    if self.refs {
+                        let lim = stop.unwrap_or(hay.len());
+                        memchr::memchr(b'&', &hay[..lim]).or(stop)
+                    } else {
+                        stop
                     }
                 }
                 State::BlockComment { close } => memchr::memchr(close[0], &self.text[i..until]),
@@ -317,6 +358,15 @@ impl<'t> Lexer<'t> {
         if !s.multiline && (b == b'\n' || b == b'\r') {
             self.state = State::Normal;
             self.pos = i + 1;
+            return;
+        }
+        if let Some((q, len)) = self.quote_reference(i)
+            && q == s.quote
+            && s.count == 1
+            && s.long.is_none()
+        {
+            self.pos = i + len;
+            self.state = State::Normal;
             return;
         }
         if let Some(level) = s.long {
@@ -404,6 +454,20 @@ impl<'t> Lexer<'t> {
                 None => self.pos = i + 1,
             },
             b'"' | b'\'' | b'`' => self.quote(i, b, plain),
+            b'&' => match self.quote_reference(i) {
+                // `&quot;…&quot;` in an event handler: a string whose
+                // quote is written as a character reference.
+                Some((q, len)) if lang == JavaScript => self.open(
+                    i,
+                    len,
+                    Str {
+                        quote: q,
+                        multiline: q == b'`',
+                        ..plain
+                    },
+                ),
+                _ => self.pos = i + 1,
+            },
             _ => self.pos = i + 1,
         }
     }

@@ -83,6 +83,9 @@ struct Value {
     /// The value holds JavaScript from this offset on (an event handler, a
     /// framework binding, a `javascript:` URL).
     script: Option<usize>,
+    /// A Svelte `{…}` expression (`on:click={…}`, `href={…}`): JavaScript
+    /// that no HTML decoding touches, between the braces.
+    braced: bool,
 }
 
 pub struct Html<'t> {
@@ -262,7 +265,7 @@ impl<'t> Html<'t> {
         // Only a `>` inside a quoted value of this tag keeps it open.
         let quoted = values
             .iter()
-            .any(|v| v.quote.is_some() && v.start <= gt && gt < v.end);
+            .any(|v| (v.quote.is_some() || v.braced) && v.start <= gt && gt < v.end);
         if !quoted || at >= end {
             return None;
         }
@@ -295,6 +298,9 @@ impl<'t> Html<'t> {
         // or before `at` is the only one that may hold it.
         let i = values.partition_point(|v| v.start <= at);
         let v = *values[..i].last().filter(|v| at < v.end)?;
+        if v.braced {
+            return Some(self.in_braced_value(v, at));
+        }
         if let Some(from) = v.script
             && at >= from
         {
@@ -315,7 +321,10 @@ impl<'t> Html<'t> {
     /// bytes: a quote written as a character reference is not seen.
     fn in_script_value(&mut self, v: Value, from: usize, at: usize) -> Place {
         if self.attr_script.as_ref().is_none_or(|(s, _)| *s != from) {
-            self.attr_script = Some((from, Lexer::new(self.text, Lang::JavaScript, from, v.end)));
+            self.attr_script = Some((
+                from,
+                Lexer::in_attribute(self.text, Lang::JavaScript, from, v.end),
+            ));
         }
         let place = match self.attr_script.as_mut() {
             Some((_, lexer)) => lexer.place(at),
@@ -338,6 +347,29 @@ impl<'t> Html<'t> {
                 opened_by: None,
             },
             _ => prose_place(Context::Text, Decode::Entities, v.end, None),
+        }
+    }
+
+    /// Where `at` stands in a Svelte `{…}` attribute expression: plain
+    /// JavaScript (its strings end at their quotes, its escapes are
+    /// JavaScript's), inside the braces.
+    fn in_braced_value(&mut self, v: Value, at: usize) -> Place {
+        if self.attr_script.as_ref().is_none_or(|(s, _)| *s != v.start) {
+            self.attr_script = Some((
+                v.start,
+                Lexer::new(self.text, Lang::JavaScript, v.start, v.end),
+            ));
+        }
+        let place = match self.attr_script.as_mut() {
+            Some((_, lexer)) => lexer.place(at),
+            None => return self.text_place(),
+        };
+        match place.context {
+            Context::StringLiteral { .. } => Place {
+                limit: place.limit.min(v.end),
+                ..place
+            },
+            _ => prose_place(Context::Text, Decode::None, v.end, None),
         }
     }
 
@@ -413,6 +445,19 @@ fn read_tag(text: &str, start: usize, stop: usize) -> (usize, Vec<Value>) {
         let mut explicit = is_link_attribute(name);
         let script_name = is_script_attribute(name);
         match bytes.get(j) {
+            Some(b'{') => {
+                let vstart = j + 1;
+                let vend = braced_end(bytes, vstart);
+                values.push(Value {
+                    start: vstart,
+                    end: vend,
+                    quote: None,
+                    explicit: false,
+                    script: Some(vstart),
+                    braced: true,
+                });
+                i = (vend + 1).min(n);
+            }
             Some(&q @ (b'"' | b'\'')) => {
                 let vstart = j + 1;
                 let vend = memchr::memchr(q, &bytes[vstart..]).map_or(n, |k| vstart + k);
@@ -425,6 +470,7 @@ fn read_tag(text: &str, start: usize, stop: usize) -> (usize, Vec<Value>) {
                     quote: Some(q),
                     explicit,
                     script,
+                    braced: false,
                 });
                 i = (vend + 1).min(n);
             }
@@ -445,12 +491,42 @@ fn read_tag(text: &str, start: usize, stop: usize) -> (usize, Vec<Value>) {
                     quote: None,
                     explicit,
                     script,
+                    braced: false,
                 });
                 i = vend;
             }
             None => i = j,
         }
     }
+}
+
+/// The offset of the `}` that closes a `{…}` expression whose content
+/// starts at `from` (nested braces counted, JavaScript strings and template
+/// literals skipped), or the end of the text.
+fn braced_end(bytes: &[u8], from: usize) -> usize {
+    let mut depth = 0usize;
+    let mut k = from;
+    while k < bytes.len() {
+        match bytes[k] {
+            b'{' => depth += 1,
+            b'}' if depth == 0 => return k,
+            b'}' => depth -= 1,
+            q @ (b'"' | b'\'' | b'`') => {
+                k += 1;
+                while k < bytes.len() && bytes[k] != q {
+                    if bytes[k] == b'\\' {
+                        k += 1;
+                    } else if q != b'`' && bytes[k] == b'\n' {
+                        break;
+                    }
+                    k += 1;
+                }
+            }
+            _ => {}
+        }
+        k += 1;
+    }
+    bytes.len()
 }
 
 /// Attributes whose value is JavaScript: `on*` event handlers, Vue `@x`,

@@ -169,6 +169,58 @@ fn candidates<'t>(
     })
 }
 
+/// Every `trueconf` or `visicall` (any ASCII case) followed by a character
+/// reference that stands for a colon (`&#58;`, `&#x3a;`, `&colon;`), as the
+/// offsets of its start and of the end of the reference. Inside an HTML
+/// attribute value the reference is decoded before the browser looks for
+/// the scheme, so `href="trueconf&#58;bob@…"` is a link (§7).
+fn reference_candidates(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let bytes = text.as_bytes();
+    memchr::memchr_iter(b'&', bytes).filter_map(move |at| {
+        let start = at.checked_sub(8)?;
+        let word = &bytes[start..at];
+        if !(word.eq_ignore_ascii_case(b"trueconf") || word.eq_ignore_ascii_case(b"visicall")) {
+            return None;
+        }
+        match decode::entity(&text[at..]) {
+            Some((':', len)) => Some((start, at + len)),
+            _ => None,
+        }
+    })
+}
+
+/// Kinds whose documents hold HTML attribute values, where a scheme may be
+/// written with a character reference for its colon.
+fn has_attributes(kind: DocKind) -> bool {
+    matches!(kind, DocKind::Html | DocKind::Markdown | DocKind::Mdx)
+}
+
+/// Two ascending candidate lists as one.
+fn merged(
+    a: impl Iterator<Item = (usize, usize)>,
+    b: impl Iterator<Item = (usize, usize)>,
+) -> impl Iterator<Item = (usize, usize)> {
+    let mut a = a.peekable();
+    let mut b = b.peekable();
+    std::iter::from_fn(move || match (a.peek(), b.peek()) {
+        (Some(x), Some(y)) if y < x => b.next(),
+        (Some(_), _) => a.next(),
+        (None, _) => b.next(),
+    })
+}
+
+/// Is the place one where a scheme whose colon is a character reference is
+/// read (an attribute value, decoded before its scheme is looked for)?
+fn reads_references(place: &Place) -> bool {
+    matches!(
+        place.context,
+        Context::HtmlAttribute { .. } | Context::ScriptString { .. }
+    ) && matches!(
+        place.decode,
+        Decode::Entities | Decode::EntitiesThenBackslash
+    )
+}
+
 /// Is there any candidate link in `text`? Cheaper than [`scan`].
 pub fn has_candidate(text: &str) -> bool {
     candidates(text, &Cell::new(false)).next().is_some()
@@ -198,7 +250,9 @@ pub fn scan_with_markers_until(
 ) -> Option<(Vec<RawLink>, bool)> {
     let mut out = Vec::new();
     let marker = Cell::new(false);
-    let mut candidates = candidates(text, &marker).peekable();
+    let references = has_attributes(kind).then(|| reference_candidates(text));
+    let mut candidates =
+        merged(candidates(text, &marker), references.into_iter().flatten()).peekable();
     if candidates.peek().is_none() {
         return Some((out, marker.get()));
     }
@@ -215,7 +269,11 @@ pub fn scan_with_markers_until(
         let Some(place) = classifier.place(start) else {
             continue;
         };
-        let scheme = &text[start..scheme_end - 1];
+        let by_reference = text.as_bytes()[scheme_end - 1] != b':';
+        if by_reference && !reads_references(&place) {
+            continue;
+        }
+        let scheme = &text[start..start + 8];
         let lowercase = scheme == "trueconf" || scheme == "visicall";
         if !lowercase && !place.explicit {
             continue;
@@ -527,6 +585,11 @@ fn finish_within(
                         || b.is_ascii_whitespace()
                         || Some(b) == attr_quote
                         || attr_quote.is_none() && b == b'>'
+                        // `&quot;` closes a string opened by `"` or by
+                        // `&quot;`: the attribute is decoded first.
+                        || b == b'&'
+                            && decode::entity(&text[end..])
+                                .is_some_and(|(c, _)| c.is_ascii() && c as u8 == quote)
                 }
             }
             Context::HtmlAttribute { quote: Some(q) } => b == q || b.is_ascii_whitespace(),
@@ -575,7 +638,9 @@ fn finish_within(
     // Second pass, on the decoded view: what a decoded character ends, the
     // unbalanced closing bracket and trailing punctuation of prose.
     let mut decoded = decode(&text[start..end], place.decode);
-    let scheme_len = scheme_end - start;
+    // The decoded scheme: `trueconf:` or `visicall:`, whether its colon was
+    // written as one or as a character reference.
+    let scheme_len = "trueconf:".len();
     let mut cut = decoded.text.len();
     let mut stopped = false;
     let mut depth_paren = 0i32;
@@ -864,8 +929,9 @@ mod tests {
         let mut out = Vec::new();
         let mut classifier = Classifier::new(kind, text);
         let mut last_end = 0;
-        for m in SCHEME.find_iter(text) {
-            let start = m.start();
+        let found = SCHEME.find_iter(text).map(|m| (m.start(), m.end()));
+        let references = has_attributes(kind).then(|| reference_candidates(text));
+        for (start, scheme_end) in merged(found, references.into_iter().flatten()) {
             if start < last_end
                 || !(left_boundary_ok(text, start) || asciidoc_link(text, kind, start))
             {
@@ -874,13 +940,18 @@ mod tests {
             let Some(place) = classifier.place(start) else {
                 continue;
             };
-            let scheme = &text[start..m.end() - 1];
+            if text.as_bytes()[scheme_end - 1] != b':' && !reads_references(&place) {
+                continue;
+            }
+            let scheme = &text[start..start + 8];
             let lowercase = scheme == "trueconf" || scheme == "visicall";
             if !lowercase && !place.explicit {
                 continue;
             }
             let limit = place.limit.min(text.len());
-            if let Some(link) = finish_within(text, start, m.end(), place, limit, false).flatten() {
+            if let Some(link) =
+                finish_within(text, start, scheme_end, place, limit, false).flatten()
+            {
                 last_end = link.span.end;
                 out.push(link);
             }
