@@ -225,6 +225,9 @@ fn hosts(kind: DocKind) -> &'static [&'static str] {
             "xdg-open $'{}'",
             "cat <<E\n{}\nE",
             "URL={}; open \"$URL\"",
+            "y=\"$(xdg-open '{}')\"",
+            "xdg-open \"{}&x=$(id -u)\"",
+            "xdg-open \"${HOME}/{}\"",
         ],
         DocKind::Cmd => &[
             "start \"\" \"{}\"",
@@ -238,6 +241,8 @@ fn hosts(kind: DocKind) -> &'static [&'static str] {
             "Start-Process \"{}\"",
             "Start-Process {}",
             "$s = @'\n{}\n'@",
+            "Start-Process \"{}`&x=1\"",
+            "Start-Process \"{}&u=$($u.Name)\"",
         ],
         DocKind::Mdx => &[
             "export const url = \"{}\"",

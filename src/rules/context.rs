@@ -39,7 +39,10 @@ impl LinkCtx<'_> {
             encode(s, Decode::EntitiesThenBackslash)
         } else if self.raw.context.is_html() {
             encode(s, Decode::Entities)
-        } else if matches!(self.raw.decode, Decode::Backslash | Decode::Batch { .. }) {
+        } else if matches!(
+            self.raw.decode,
+            Decode::Backslash | Decode::Batch { .. } | Decode::ShellDouble | Decode::Backtick
+        ) {
             encode(s, self.raw.decode)
         } else {
             Cow::Borrowed(s)

@@ -4,7 +4,7 @@ use super::context::LinkCtx;
 use super::diagnostic::Diagnostic;
 use super::registry::Rule;
 use crate::fix::{Edit, Fix};
-use crate::scan::{Context, DocKind, Lang};
+use crate::scan::{Context, Decode};
 use crate::text::Span;
 
 pub const EXPLANATION: &str = "\
@@ -49,12 +49,13 @@ author wrote.
 ";
 
 pub fn check(ctx: &LinkCtx, out: &mut Vec<Diagnostic>) {
+    // A shell's double quotes keep `\c`: only `\$ \` \" \\` and a newline
+    // are escapes there (trueconf-uri.md §7), in a script as in a fenced
+    // block of another document.
+    if ctx.raw.decode == Decode::ShellDouble {
+        return;
+    }
     match ctx.raw.context {
-        // A shell's double quotes keep `\c`: only `\$ \` \" \\` and a
-        // newline are escapes there (trueconf-uri.md §7).
-        Context::StringLiteral { quote: b'"', .. } if ctx.kind == DocKind::Code(Lang::Shell) => {
-            return;
-        }
         Context::StringLiteral { escapes: true, .. }
         | Context::ScriptString { escapes: true, .. }
         | Context::ShellWord { escapes: true } => {}

@@ -216,7 +216,10 @@ impl<'t> Lexer<'t> {
                         quote: s.quote,
                         escapes: s.escapes,
                     },
-                    decode: if s.escapes {
+                    decode: if self.lang == Lang::Shell && s.quote == b'"' {
+                        // Only `\$ \` \" \\` and a newline escape there.
+                        Decode::ShellDouble
+                    } else if s.escapes {
                         Decode::Backslash
                     } else {
                         Decode::None

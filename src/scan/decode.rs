@@ -24,6 +24,13 @@ pub enum Decode {
     /// A cmd batch file: `%%` is `%`, and in unquoted words (`word`) `^`
     /// escapes the next character.
     Batch { word: bool },
+    /// A POSIX shell's double quotes: only `\$ \` \" \\` and a newline are
+    /// escapes; any other backslash stays (`\c` is `\c`).
+    ShellDouble,
+    /// A PowerShell double-quoted string: the backtick is the escape
+    /// (`` `" `` is `"`, `` `$ `` is `$`, `` `n `` a newline); backslashes are
+    /// literal, and `""` stands for one `"`.
+    Backtick,
 }
 
 /// A link's text as the consumer of the link sees it, with a byte map back to
@@ -83,6 +90,7 @@ pub fn decode(src: &str, mode: Decode) -> DecodedText<'_> {
         Decode::None => return DecodedText::identity(src),
         Decode::EntitiesThenBackslash => return decode_twice(src),
         Decode::Batch { .. } => return batch(src, mode),
+        Decode::ShellDouble | Decode::Backtick => return escaped_by(src, mode),
         Decode::Entities => (b'&', b'&'),
         Decode::Backslash => (b'\\', b'\\'),
         Decode::Markdown => (b'&', b'\\'),
@@ -104,7 +112,11 @@ pub fn decode(src: &str, mode: Decode) -> DecodedText<'_> {
                     .get(i + 1)
                     .filter(|b| b.is_ascii_punctuation())
                     .map(|&b| (char::from(b), 2)),
-                Decode::None | Decode::EntitiesThenBackslash | Decode::Batch { .. } => None,
+                Decode::None
+                | Decode::EntitiesThenBackslash
+                | Decode::Batch { .. }
+                | Decode::ShellDouble
+                | Decode::Backtick => None,
             }
         } else {
             None
@@ -289,7 +301,90 @@ pub fn encode(s: &str, mode: Decode) -> Cow<'_, str> {
             }
             Cow::Owned(out)
         }
+        Decode::ShellDouble if s.contains(['\\', '"', '$', '`']) => {
+            let mut out = String::with_capacity(s.len() + 4);
+            for c in s.chars() {
+                if matches!(c, '\\' | '"' | '$' | '`') {
+                    out.push('\\');
+                }
+                out.push(c);
+            }
+            Cow::Owned(out)
+        }
+        Decode::Backtick if s.contains(['"', '$', '`']) => {
+            let mut out = String::with_capacity(s.len() + 4);
+            for c in s.chars() {
+                if matches!(c, '"' | '$' | '`') {
+                    out.push('`');
+                }
+                out.push(c);
+            }
+            Cow::Owned(out)
+        }
         _ => Cow::Borrowed(s),
+    }
+}
+
+/// [`decode`] for [`Decode::ShellDouble`] and [`Decode::Backtick`].
+fn escaped_by(src: &str, mode: Decode) -> DecodedText<'_> {
+    let bytes = src.as_bytes();
+    let esc = if mode == Decode::Backtick {
+        b'`'
+    } else {
+        b'\\'
+    };
+    let doubled_quote = mode == Decode::Backtick;
+    if !(bytes.contains(&esc) || doubled_quote && memchr::memmem::find(bytes, b"\"\"").is_some()) {
+        return DecodedText::identity(src);
+    }
+    let mut text = String::with_capacity(src.len());
+    let mut map = Vec::with_capacity(src.len() + 1);
+    let mut i = 0;
+    while i < src.len() {
+        let b = bytes[i];
+        // After an ASCII escape or quote, the next character starts at
+        // `i + 1`.
+        let next = (b == esc || b == b'"')
+            .then(|| src[i + 1..].chars().next())
+            .flatten();
+        let (c, len) = match (mode, b, next) {
+            (Decode::ShellDouble, b'\\', Some(c @ ('$' | '`' | '"' | '\\' | '\n'))) => (c, 2),
+            (Decode::Backtick, b'`', Some(c)) => {
+                let c = match c {
+                    '0' => '\0',
+                    'a' => '\u{7}',
+                    'b' => '\u{8}',
+                    'e' => '\u{1b}',
+                    'f' => '\u{c}',
+                    'n' => '\n',
+                    'r' => '\r',
+                    't' => '\t',
+                    'v' => '\u{b}',
+                    c => c,
+                };
+                (c, 1 + next.map_or(0, char::len_utf8))
+            }
+            (Decode::Backtick, b'"', Some('"')) => ('"', 2),
+            _ => {
+                let c = src[i..].chars().next().unwrap_or('\0');
+                (c, c.len_utf8())
+            }
+        };
+        let start = text.len();
+        text.push(c);
+        if len == c.len_utf8() && bytes[i] != esc {
+            for k in 0..len {
+                map.push(i + k);
+            }
+        } else {
+            map.extend(std::iter::repeat_n(i, text.len() - start));
+        }
+        i += len;
+    }
+    map.push(src.len());
+    DecodedText {
+        text: Cow::Owned(text),
+        map: Some(map),
     }
 }
 
@@ -392,6 +487,21 @@ mod tests {
         assert_eq!(d.text, r"a&b&c\d");
         assert_eq!(d.to_source(3), 7); // '&' from "\u0026"
         assert_eq!(d.to_source(d.text.len()), 25);
+    }
+
+    #[test]
+    fn shell_double_quotes_and_powershell_backticks() {
+        let d = decode(r#"a\c\\b\$c\"d\u0026"#, Decode::ShellDouble);
+        assert_eq!(d.text, r#"a\c\b$c"d\u0026"#);
+        assert_eq!(d.to_source(d.text.len()), 18);
+        assert_eq!(d.to_source(5), 6); // '$' from "\$"
+        let d = decode("a`&b`\"c``d\\e\"\"f`nx", Decode::Backtick);
+        assert_eq!(d.text, "a&b\"c`d\\e\"f\nx");
+        assert_eq!(d.to_source(1), 1); // '&' from "`&"
+        assert_eq!(d.to_source(d.text.len()), 18);
+        assert_eq!(encode("a\"$`\\", Decode::ShellDouble), "a\\\"\\$\\`\\\\");
+        assert_eq!(encode("a\"$`\\", Decode::Backtick), "a`\"`$``\\");
+        assert!(decode(r"trueconf:\c\1", Decode::Backtick).is_identity());
     }
 
     #[test]

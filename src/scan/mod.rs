@@ -474,6 +474,83 @@ fn placeholder_at(s: &[u8], i: usize) -> Option<usize> {
     angle_placeholder(&s[i..])
 }
 
+/// Placeholders of a string that a link continues across (§7): a
+/// JavaScript template literal's `${…}`, a shell's `$(…)`, `${…}` and
+/// backticks inside double quotes, PowerShell's `$(…)` and `${…}`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Holes {
+    None,
+    Template,
+    Shell,
+    PowerShell,
+}
+
+fn holes_of(place: &Place) -> Holes {
+    match (place.context, place.decode) {
+        (_, Decode::ShellDouble) => Holes::Shell,
+        (_, Decode::Backtick) => Holes::PowerShell,
+        (
+            Context::StringLiteral { quote: b'`', .. } | Context::ScriptString { quote: b'`', .. },
+            _,
+        ) => Holes::Template,
+        _ => Holes::None,
+    }
+}
+
+/// Does a placeholder of `holes` open at `i` (closed or not)?
+fn hole_opens(s: &[u8], i: usize, holes: Holes) -> bool {
+    match (holes, s[i], s.get(i + 1)) {
+        (Holes::None, ..) => false,
+        (_, b'$', Some(b'{')) => true,
+        (Holes::Shell | Holes::PowerShell, b'$', Some(b'(')) => true,
+        (Holes::Shell, b'`', _) => true,
+        _ => false,
+    }
+}
+
+/// The length of the placeholder of `holes` at `i` of `s`, when it closes
+/// within `s`: `${…}` and `$(…)` with nested brackets and quoted strings,
+/// a shell's `` `…` ``.
+fn hole_len(s: &[u8], i: usize, holes: Holes) -> Option<usize> {
+    if !hole_opens(s, i, holes) {
+        return None;
+    }
+    if s[i] == b'`' {
+        return memchr::memchr(b'`', &s[i + 1..]).map(|k| k + 2);
+    }
+    let (open, close) = if s[i + 1] == b'{' {
+        (b'{', b'}')
+    } else {
+        (b'(', b')')
+    };
+    let mut depth = 0usize;
+    let mut k = i + 1;
+    while k < s.len() {
+        match s[k] {
+            b if b == open => depth += 1,
+            b if b == close => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(k + 1 - i);
+                }
+            }
+            b'\\' => k += 1,
+            q @ (b'"' | b'\'' | b'`') => {
+                k += 1;
+                while k < s.len() && s[k] != q {
+                    if s[k] == b'\\' && q != b'\'' {
+                        k += 1;
+                    }
+                    k += 1;
+                }
+            }
+            _ => {}
+        }
+        k += 1;
+    }
+    None
+}
+
 /// AsciiDoc's `link:` macro: `link:trueconf:…[text]`.
 fn asciidoc_link(text: &str, kind: DocKind, start: usize) -> bool {
     kind == DocKind::AsciiDoc
@@ -541,13 +618,38 @@ fn finish_within(
         _ => None,
     };
     // First pass, on source bytes: the hard terminators of the context.
+    let holes = holes_of(&place);
     let mut end = scheme_end;
     while end < limit {
         let b = bytes[end];
+        // A template's `${…}`, a shell's `$(…)`: a placeholder that the
+        // link continues after, whatever it holds.
+        if holes != Holes::None && matches!(b, b'$' | b'`') {
+            match hole_len(&bytes[..limit], end, holes) {
+                Some(n) => {
+                    end += n;
+                    continue;
+                }
+                // Unclosed within a window: the whole text may close it.
+                None if windowed && hole_opens(bytes, end, holes) => return None,
+                None => {}
+            }
+        }
         if inner.is_some_and(|q| bytes[end..].starts_with(q)) {
             break;
         }
         let stop = match place.context {
+            // PowerShell: a backtick escapes the next character (a control
+            // character for `n`, `r`, `t`, … which ends the link).
+            Context::StringLiteral { .. } if place.decode == Decode::Backtick && b == b'`' => {
+                match text[end + 1..limit].chars().next() {
+                    Some('0' | 'a' | 'b' | 'e' | 'f' | 'n' | 'r' | 't' | 'v') | None => true,
+                    Some(c) => {
+                        end += 1 + c.len_utf8();
+                        continue;
+                    }
+                }
+            }
             Context::StringLiteral { quote, escapes } => {
                 if escapes && b == b'\\' {
                     match bytes.get(end + 1) {
@@ -651,6 +753,13 @@ fn finish_within(
     let mut skip_to = 0;
     for (i, c) in decoded.text.char_indices().skip(scheme_len) {
         if i < skip_to {
+            continue;
+        }
+        if holes != Holes::None
+            && matches!(c, '$' | '`')
+            && let Some(n) = hole_len(decoded.text.as_bytes(), i, holes)
+        {
+            skip_to = i + n;
             continue;
         }
         if known.is_some_and(|k| decoded.to_source(i) > k) {
@@ -1015,6 +1124,13 @@ mod tests {
             "@'\n",
             "\n'@",
             "\nexport ",
+            "${",
+            "$(",
+            "$",
+            "`",
+            "&quot;",
+            "onclick=\"",
+            "={",
         ];
         let mut rng = crate::test_rng::Rng::new(0x9e37_79b9_7f4a_7c15);
         let mut below = |n: usize| rng.below(n);

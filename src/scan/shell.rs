@@ -71,6 +71,10 @@ enum What {
     Here,
 }
 
+/// A double-quoted string whose command substitution is being read: its
+/// state, its substitutions after this one, and where it resumes.
+type Outer = (State, Vec<(usize, usize)>, usize);
+
 /// The lexer over `text[from..to]`, advanced monotonically.
 pub struct Shell<'t> {
     src: &'t str,
@@ -84,6 +88,14 @@ pub struct Shell<'t> {
     pending: Vec<(&'t str, bool)>,
     /// cmd: only white space and `@` so far on the current line.
     line_head: bool,
+    /// Command substitutions (`$(…)`, `` `…` ``) of the double-quoted
+    /// string being read, as (start of the command, its closing byte), in
+    /// order: a command line nested in the string, read as one when asked
+    /// about (the innermost host decides).
+    holes: Vec<(usize, usize)>,
+    /// The strings whose substitution is being read: each string's state
+    /// and remaining substitutions, resumed at the substitution's end.
+    outer: Vec<Outer>,
 }
 
 impl<'t> Shell<'t> {
@@ -97,6 +109,8 @@ impl<'t> Shell<'t> {
             state: State::Normal,
             pending: Vec::new(),
             line_head: true,
+            holes: Vec::new(),
+            outer: Vec::new(),
         }
     }
 
@@ -179,7 +193,8 @@ impl<'t> Shell<'t> {
                 if matches!(self.at(i + 1), b'\n' | b'\r' | 0) {
                     break;
                 }
-                i += 2;
+                // The escape and the whole character it escapes.
+                i += 1 + self.src[i + 1..].chars().next().map_or(1, char::len_utf8);
                 continue;
             }
             match b {
@@ -232,10 +247,38 @@ impl<'t> Shell<'t> {
     fn advance(&mut self, until: usize) {
         let until = until.min(self.to);
         while self.pos < until {
+            // The end of a substitution inside a double-quoted string: the
+            // string goes on.
+            if let Some(&(_, _, resume)) = self.outer.last()
+                && self.pos >= resume
+                && self.state == State::Normal
+                && let Some((state, holes, resume)) = self.outer.pop()
+            {
+                self.state = state;
+                self.holes = holes;
+                self.pos = resume;
+                continue;
+            }
             if let State::Inside { end, .. } = self.state {
+                // Skip the substitutions that end before `until`; enter the
+                // one that holds it.
+                while self.holes.first().is_some_and(|&(_, e)| e <= until) {
+                    self.holes.remove(0);
+                }
+                if let Some(&(start, close)) = self.holes.first()
+                    && start <= until
+                {
+                    let rest = self.holes.split_off(1);
+                    self.holes.clear();
+                    self.outer.push((self.state, rest, close));
+                    self.state = State::Normal;
+                    self.pos = start;
+                    continue;
+                }
                 if until < end {
                     return;
                 }
+                self.holes.clear();
                 self.pos = end.max(self.pos + 1).min(self.to);
                 self.state = State::Normal;
                 continue;
@@ -368,22 +411,97 @@ impl<'t> Shell<'t> {
                 );
             }
             b'"' => {
-                let close = self.close(i, b'"', Some(b'\\'), false, false);
+                let mut holes = Vec::new();
+                let close = self.close_double(i, &mut holes);
                 self.enter(
                     What::Quoted {
                         quote: b'"',
                         escapes: true,
-                        decode: Decode::Backslash,
+                        decode: Decode::ShellDouble,
                     },
                     i + 1,
                     close,
                 );
+                self.holes = holes;
             }
             b'<' if self.at(i + 1) == b'<' && self.at(i + 2) != b'<' => {
                 self.here_doc(i + 2);
             }
             _ => self.pos = i + 1,
         }
+    }
+
+    /// The closing quote of a POSIX double-quoted string opened at `open`
+    /// (or `to`), past escapes and whole command substitutions (`$(…)`,
+    /// `` `…` ``, whose quotes are their own) and `${…}`; the
+    /// substitutions' commands go to `holes`.
+    fn close_double(&self, open: usize, holes: &mut Vec<(usize, usize)>) -> usize {
+        let mut k = open + 1;
+        while k < self.to {
+            match self.text[k] {
+                b'\\' => k += 2,
+                b'"' => return k,
+                b'$' if self.at(k + 1) == b'(' => {
+                    let close = self.substitution_end(k + 2);
+                    holes.push((k + 2, close));
+                    k = close + 1;
+                }
+                b'$' if self.at(k + 1) == b'{' => {
+                    k = memchr::memchr2(b'}', b'"', &self.text[k..self.to]).map_or(self.to, |j| {
+                        if self.text[k + j] == b'}' {
+                            k + j + 1
+                        } else {
+                            k + j
+                        }
+                    });
+                }
+                b'`' => {
+                    let close = self.backtick_end(k + 1);
+                    holes.push((k + 1, close));
+                    k = close + 1;
+                }
+                _ => k += 1,
+            }
+        }
+        self.to
+    }
+
+    /// The `)` that closes a command substitution whose command starts at
+    /// `from` (nested parentheses and quotes skipped), or `to`.
+    fn substitution_end(&self, from: usize) -> usize {
+        let mut depth = 0usize;
+        let mut k = from;
+        while k < self.to {
+            match self.text[k] {
+                b'\\' => k += 1,
+                b'(' => depth += 1,
+                b')' if depth == 0 => return k,
+                b')' => depth -= 1,
+                b'\'' => {
+                    k = memchr::memchr(b'\'', &self.text[k + 1..self.to])
+                        .map_or(self.to, |j| k + 1 + j);
+                }
+                b'"' => k = self.close_double(k, &mut Vec::new()),
+                b'`' => k = self.backtick_end(k + 1),
+                _ => {}
+            }
+            k += 1;
+        }
+        self.to
+    }
+
+    /// The backtick that closes a `` `…` `` substitution whose command
+    /// starts at `from`, or `to`.
+    fn backtick_end(&self, from: usize) -> usize {
+        let mut k = from;
+        while k < self.to {
+            match self.text[k] {
+                b'\\' => k += 2,
+                b'`' => return k,
+                _ => k += 1,
+            }
+        }
+        self.to
     }
 
     /// `<<WORD`, `<<-WORD`, `<<'WORD'`, `<<"WORD"` at `i` (after `<<`).
@@ -507,7 +625,7 @@ impl<'t> Shell<'t> {
                     What::Quoted {
                         quote: b'"',
                         escapes: false,
-                        decode: Decode::None,
+                        decode: Decode::Backtick,
                     },
                     i + 1,
                     close,
