@@ -93,6 +93,170 @@ pub struct Link<'a> {
     pub bad_percents: Vec<usize>,
     /// See [`Link::secrets`]; found once, at parse time.
     secrets: Vec<Span>,
+    /// How the link's host writes placeholders.
+    pub templating: Templating,
+}
+
+/// Where a link stands, as far as placeholders go (trueconf-uri.md §7,
+/// "Boundaries in prose"): in prose only the forms of §4 are templates
+/// (`[password]`, `<login>`, `${id}`, `{user_id}`, `$VAR`, `%s`); in a code
+/// string (a string literal, a command line) so are `%NAME%` (cmd),
+/// `$env:NAME` (PowerShell), `$NAME`, `${…}`, `$(…)`, `{{name}}` and printf
+/// conversions (`%s %d %v %q %i %1$s`, when not a valid two-hex-digit
+/// escape).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Templating {
+    #[default]
+    Prose,
+    Code,
+}
+
+/// The length of a code-string placeholder starting at byte `i` of `s`
+/// ([`Templating::Code`]), if one does.
+pub fn code_placeholder(s: &str, i: usize) -> Option<usize> {
+    let b = s.as_bytes();
+    let at = |k: usize| b.get(k).copied().unwrap_or(0);
+    let ident = |from: usize| {
+        (from..b.len())
+            .take_while(|&k| b[k].is_ascii_alphanumeric() || b[k] == b'_')
+            .count()
+    };
+    let closing = |from: usize, open: u8, close: u8| {
+        let mut depth = 0usize;
+        for (k, &c) in b.iter().enumerate().skip(from) {
+            if c == open {
+                depth += 1;
+            } else if c == close {
+                depth = depth.checked_sub(1)?;
+                if depth == 0 {
+                    return Some(k + 1 - i);
+                }
+            }
+        }
+        None
+    };
+    match at(i) {
+        b'%' => {
+            // A valid escape is never a placeholder, nor is the vendor's
+            // broken conference suffix `%vcs` (TC005 names it).
+            if at(i + 1).is_ascii_hexdigit() && at(i + 2).is_ascii_hexdigit()
+                || b.len() >= i + 4 && b[i + 1..i + 4].eq_ignore_ascii_case(b"vcs")
+            {
+                return None;
+            }
+            // `%NAME%` (cmd), `%~1`, `%1`…`%9` (batch arguments).
+            let n = ident(i + 1);
+            let name_start = at(i + 1).is_ascii_alphabetic() || at(i + 1) == b'_';
+            if n > 0 && name_start && at(i + 1 + n) == b'%' {
+                return Some(n + 2);
+            }
+            if at(i + 1) == b'~' && at(i + 2).is_ascii_digit() {
+                return Some(3);
+            }
+            // `%(name)s` (Python).
+            if at(i + 1) == b'(' {
+                let close = i + 2 + ident(i + 2);
+                return (close > i + 2 && at(close) == b')' && is_verb(at(close + 1)))
+                    .then_some(close + 2 - i);
+            }
+            // printf: `%[n$][flags][width][.precision][length]verb`.
+            let mut k = i + 1;
+            let digits = |k: usize| (k..b.len()).take_while(|&j| b[j].is_ascii_digit()).count();
+            let d = digits(k);
+            if d > 0 && at(k + d) == b'$' {
+                k += d + 1;
+            }
+            while matches!(at(k), b'-' | b'+' | b' ' | b'#' | b'0' | b'\'') {
+                k += 1;
+            }
+            k += digits(k);
+            if at(k) == b'.' {
+                k += 1 + digits(k + 1);
+            }
+            // A length modifier (`l`, `ll`, `h`…) before the verb.
+            let mut m = k;
+            while m < k + 2 && matches!(at(m), b'h' | b'l' | b'L' | b'q' | b'j' | b'z' | b't') {
+                m += 1;
+            }
+            if m > k && is_verb(at(m)) {
+                return Some(m + 1 - i);
+            }
+            if is_verb(at(k)) {
+                return Some(k + 1 - i);
+            }
+            // `%1`…`%9`: a batch file's arguments.
+            at(i + 1).is_ascii_digit().then_some(2)
+        }
+        b'$' => match at(i + 1) {
+            b'{' => closing(i + 1, b'{', b'}'),
+            b'(' => closing(i + 1, b'(', b')'),
+            c if c.is_ascii_alphabetic() || c == b'_' => {
+                let n = ident(i + 1);
+                // `$env:NAME` (PowerShell).
+                if s[i + 1..i + 1 + n].eq_ignore_ascii_case("env") && at(i + 1 + n) == b':' {
+                    let m = ident(i + 2 + n);
+                    if m > 0 {
+                        return Some(n + 2 + m);
+                    }
+                }
+                Some(n + 1)
+            }
+            c if c.is_ascii_digit() => Some(2),
+            _ => None,
+        },
+        b'{' if at(i + 1) == b'{' => {
+            let end = s[i + 2..].find("}}")?;
+            Some(end + 4)
+        }
+        b'`' => s[i + 1..].find('`').map(|k| k + 2),
+        _ => None,
+    }
+}
+
+/// Conversion letters of printf-style format strings (C, Go, Python, Java).
+fn is_verb(b: u8) -> bool {
+    matches!(
+        b,
+        b's' | b'd'
+            | b'i'
+            | b'u'
+            | b'v'
+            | b'q'
+            | b'f'
+            | b'F'
+            | b'e'
+            | b'E'
+            | b'g'
+            | b'G'
+            | b'x'
+            | b'X'
+            | b'o'
+            | b'c'
+            | b'b'
+            | b'p'
+            | b'T'
+            | b't'
+            | b'w'
+            | b'n'
+    )
+}
+
+/// Is all of `v` one or more code-string placeholders ([`code_placeholder`])?
+fn all_code_placeholders(v: &str) -> bool {
+    let mut i = 0;
+    while i < v.len() {
+        match code_placeholder(v, i) {
+            Some(n) => i += n,
+            None => return false,
+        }
+    }
+    !v.is_empty()
+}
+
+/// Does `v` hold a code-string placeholder anywhere?
+fn has_code_placeholder(v: &str) -> bool {
+    v.char_indices()
+        .any(|(i, c)| matches!(c, '%' | '$' | '{' | '`') && code_placeholder(v, i).is_some())
 }
 
 /// Parameters TrueConf documents, with what each does.
@@ -157,6 +321,11 @@ fn starts_with_param(s: &str) -> bool {
 impl<'a> Link<'a> {
     /// Parses `text`, which starts with `trueconf:` or `visicall:` in any case.
     pub fn parse(text: &'a str) -> Link<'a> {
+        Link::parse_in(text, Templating::Prose)
+    }
+
+    /// Parses `text` written where `templating` says how placeholders look.
+    pub fn parse_in(text: &'a str, templating: Templating) -> Link<'a> {
         let colon = text.find(':').unwrap_or(text.len());
         let scheme = if text[..colon].eq_ignore_ascii_case("visicall") {
             Scheme::Visicall
@@ -175,6 +344,7 @@ impl<'a> Link<'a> {
             raw_hashes: Vec::new(),
             bad_percents: Vec::new(),
             secrets: Vec::new(),
+            templating,
         };
         let mut body = (colon + 1).min(text.len());
         // `trueconf://…`: the whole run of leading slashes, except that
@@ -225,7 +395,18 @@ impl<'a> Link<'a> {
 
     fn scan_escapes(&mut self, body: usize) {
         let b = self.text.as_bytes();
+        let mut skip_to = 0;
         for i in body..b.len() {
+            if i < skip_to {
+                continue;
+            }
+            if self.templating == Templating::Code
+                && b[i] == b'%'
+                && let Some(n) = code_placeholder(self.text, i)
+            {
+                skip_to = i + n;
+                continue;
+            }
             match b[i] {
                 b'#' if i > body => self.raw_hashes.push(i),
                 b'%' if !(b.get(i + 1).is_some_and(u8::is_ascii_hexdigit)
@@ -397,24 +578,70 @@ impl<'a> Link<'a> {
             if is_secret_key(self.key(p)) {
                 if let Some(v) = p.value
                     && !v.is_empty()
-                    && !is_placeholder(&self.value(v))
+                    && !self.is_template(&self.value(v))
                 {
                     out.push(v);
                 }
                 continue;
             }
-            out.extend(userinfo_password(self.text, p.key));
-            out.extend(p.value.and_then(|v| userinfo_password(self.text, v)));
+            out.extend(self.userinfo_password(p.key));
+            out.extend(p.value.and_then(|v| self.userinfo_password(v)));
         }
         if let Some(t) = &self.target {
             let span = match t.kind {
                 TargetKind::External => t.id,
                 _ => Span::new(t.id.start, t.server.map_or(t.id.end, |s| s.end)),
             };
-            out.extend(userinfo_password(self.text, span));
+            out.extend(self.userinfo_password(span));
         }
         out.sort();
         out
+    }
+
+    /// [`userinfo_password`], in a code string without the placeholders'
+    /// colons (`$env:USER@server` names no password) and without a
+    /// password that is a placeholder (`%USER%:%PASS%@server`).
+    fn userinfo_password(&self, span: Span) -> Option<Span> {
+        if self.templating == Templating::Prose {
+            return userinfo_password(self.text, span);
+        }
+        let s = &self.text[span.range()];
+        if !s.contains(['$', '%', '{', '`']) {
+            return userinfo_password(self.text, span);
+        }
+        // The same text with each placeholder's bytes made inert.
+        let mut masked = String::with_capacity(s.len());
+        let mut i = 0;
+        while i < s.len() {
+            match code_placeholder(s, i) {
+                Some(n) if matches!(s.as_bytes()[i], b'$' | b'%' | b'{' | b'`') => {
+                    masked.extend(std::iter::repeat_n('x', n));
+                    i += n;
+                }
+                _ => {
+                    let c = s[i..].chars().next().unwrap_or('x');
+                    masked.push(c);
+                    i += c.len_utf8();
+                }
+            }
+        }
+        let found = userinfo_password(&masked, Span::new(0, masked.len()))?;
+        let password = &s[found.range()];
+        (!self.is_template(password))
+            .then(|| Span::new(span.start + found.start, span.start + found.end))
+    }
+
+    /// Is `v` (a value) a placeholder where this link stands: one of §4's
+    /// forms anywhere, and in a code string also one or more of the code
+    /// placeholders ([`code_placeholder`]).
+    pub fn is_template(&self, v: &str) -> bool {
+        is_placeholder(v) || self.templating == Templating::Code && all_code_placeholders(v.trim())
+    }
+
+    /// Does `v` (a value) hold a placeholder where this link stands, so
+    /// that its value cannot be judged (`do=%s`, `h=${host}:4307`)?
+    pub fn has_template(&self, v: &str) -> bool {
+        self.is_template(v) || self.templating == Templating::Code && has_code_placeholder(v)
     }
 
     /// The link's text with every secret replaced by `***`.
@@ -908,6 +1135,52 @@ mod tests {
         assert_eq!(l.redacted_part(h), "admin:***%40tv:4307");
         assert_eq!(l.shown(h), "admin:***@tv:4307");
         assert_eq!(l.redacted_part(Span::new(h.start, h.start + 8)), "***");
+    }
+
+    #[test]
+    fn code_placeholders() {
+        for (s, want) in [
+            ("%s@x", Some(2)),
+            ("%d", Some(2)),
+            ("%v&", Some(2)),
+            ("%q", Some(2)),
+            ("%1$s", Some(4)),
+            ("%-08.3f", Some(7)),
+            ("%lld", Some(4)),
+            ("%(user)s", Some(8)),
+            ("%USER%@", Some(6)),
+            ("%~1", Some(3)),
+            ("%1@", Some(2)),
+            ("$env:TC_PASS&", Some(12)),
+            ("$USER@", Some(5)),
+            ("${a + {b}}x", Some(10)),
+            ("$(id -un)@", Some(9)),
+            ("{{ name }}&", Some(10)),
+            ("`whoami`@", Some(8)),
+            ("%23vcs", None),
+            ("%da", None),
+            ("%vcs", None),
+            ("%zz", None),
+            ("50%", None),
+            ("$", None),
+        ] {
+            let at = if s.starts_with("50") { 2 } else { 0 };
+            assert_eq!(code_placeholder(s, at), want, "{s}");
+        }
+        let code = |t| Link::parse_in(t, Templating::Code);
+        let l = code("trueconf:%USER%@srv&password=%PASS%&encrypt=1");
+        assert!(l.bad_percents.is_empty());
+        assert!(l.secrets().is_empty());
+        let l = code("trueconf:$env:USERNAME@srv&password=$env:TC_PASS&encrypt=1");
+        assert!(l.secrets().is_empty(), "{:?}", l.secrets());
+        let l = code("trueconf:bob:hunter2@srv&password=50%off&pwd=%s");
+        assert_eq!(l.redacted(), "trueconf:bob:***@srv&password=***&pwd=%s");
+        let l = code("trueconf:bob@srv%vcs&x=%s");
+        assert_eq!(l.bad_percents, [16]);
+        // In prose the code forms are text.
+        let l = Link::parse("trueconf:%USER%@srv&password=%PASS%");
+        assert_eq!(l.bad_percents.len(), 4);
+        assert_eq!(l.redacted(), "trueconf:%USER%@srv&password=***");
     }
 
     #[test]

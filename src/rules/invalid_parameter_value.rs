@@ -4,7 +4,7 @@ use super::context::LinkCtx;
 use super::diagnostic::Diagnostic;
 use super::registry::Rule;
 use crate::fix::{Edit, Fix};
-use crate::uri::{allowed_values, is_placeholder};
+use crate::uri::allowed_values;
 
 pub const EXPLANATION: &str = "\
 # TC007 invalid-parameter-value
@@ -71,7 +71,7 @@ pub fn check(ctx: &LinkCtx, out: &mut Vec<Diagnostic>) {
             }
             Some(v) if !v.is_empty() => {
                 let value = link.value(v);
-                if allowed.contains(&value.as_ref()) || is_placeholder(&value) {
+                if allowed.contains(&value.as_ref()) || link.has_template(&value) {
                     continue;
                 }
                 // Never the value as written: it may hold a `user:password@`.

@@ -43,9 +43,9 @@ pub use registry::{Rule, Severity};
 pub use rule_set::{RuleSet, is_valid_selector, matches_selector};
 pub use server_unreachable::unreachable;
 
-use crate::scan::{DocKind, RawLink};
+use crate::scan::{Context, DocKind, RawLink};
 use crate::text::Span;
-use crate::uri::Link;
+use crate::uri::{Link, Templating};
 
 /// The dispatch from a rule to the file that implements it, generated from
 /// the registry's rows.
@@ -115,6 +115,21 @@ No automatic fix: remove the comment.
 /// [`crate::Analysis::capped`].
 pub const MAX_FINDINGS: usize = 10_000;
 
+/// How placeholders are written where `raw` stands (trueconf-uri.md §7):
+/// in a code string (a string literal of any language, JavaScript in HTML,
+/// a word of a command line) the code forms count too.
+pub fn templating(raw: &RawLink) -> Templating {
+    let code = matches!(
+        raw.context,
+        Context::StringLiteral { .. } | Context::ScriptString { .. } | Context::ShellWord { .. }
+    );
+    if code {
+        Templating::Code
+    } else {
+        Templating::Prose
+    }
+}
+
 /// Runs every enabled rule on `links` of `source`, and returns the findings
 /// in source order with their rules' default severities (the configured ones
 /// are applied by [`Config::apply_severities`]), and the source spans of the
@@ -149,7 +164,7 @@ pub fn check_until(
             return None;
         }
         let decoded = raw.decoded(source);
-        let mut link = Link::parse(&decoded.text);
+        let mut link = Link::parse_in(&decoded.text, templating(raw));
         let base = raw.span.start;
         for s in link.secrets() {
             secrets.push(Span::new(

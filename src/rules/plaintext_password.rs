@@ -5,7 +5,6 @@ use super::diagnostic::Diagnostic;
 use super::registry::Rule;
 use crate::fix::Fix;
 use crate::text::Span;
-use crate::uri::is_placeholder;
 
 pub const EXPLANATION: &str = "\
 # TC004 plaintext-password
@@ -38,7 +37,7 @@ pub fn check(ctx: &LinkCtx, out: &mut Vec<Diagnostic>) {
     let link = ctx.link;
     for p in link.params.iter().filter(|p| link.key(p) == "password") {
         let Some(v) = p.value else { continue };
-        if v.is_empty() || is_placeholder(&link.value(v)) {
+        if v.is_empty() || link.is_template(&link.value(v)) {
             continue;
         }
         out.push(

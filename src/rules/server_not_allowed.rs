@@ -100,7 +100,8 @@ pub fn check(ctx: &LinkCtx, out: &mut Vec<Diagnostic>) {
     for (what, span) in servers {
         let value = link.value(span);
         let host = host(&value);
-        let placeholder = is_placeholder(&value) && !is_ipv6_literal(&value);
+        let placeholder =
+            (is_placeholder(&value) || link.has_template(&value)) && !is_ipv6_literal(&value);
         if value.is_empty() || placeholder || allowed.allows(host) {
             continue;
         }
