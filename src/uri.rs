@@ -575,6 +575,14 @@ impl<'a> Link<'a> {
     fn find_secrets(&self) -> Vec<Span> {
         let mut out = Vec::new();
         for p in &self.params {
+            // `password:hunter2`, `pwd%3Ahunter2`: a password key typed
+            // with a colon for its `=`.
+            if p.value.is_none()
+                && let Some(v) = self.colon_value(p.key)
+            {
+                out.push(v);
+                continue;
+            }
             if is_secret_key(self.key(p)) {
                 if let Some(v) = p.value
                     && !v.is_empty()
@@ -596,6 +604,17 @@ impl<'a> Link<'a> {
         }
         out.sort();
         out
+    }
+
+    /// The part after the colon (`:` or `%3A`) of a segment without `=`
+    /// whose name before it is a password key (`password:hunter2`), unless
+    /// it is empty or a placeholder.
+    pub fn colon_value(&self, key: Span) -> Option<Span> {
+        let s = &self.text[key.range()];
+        let (at, len) = find_any(s, &[':'], &["%3a"])?;
+        let value = &s[at + len..];
+        (at > 0 && is_secret_key(&s[..at]) && !value.is_empty() && !self.is_template(value))
+            .then(|| Span::new(key.start + at + len, key.end))
     }
 
     /// [`userinfo_password`], in a code string without the placeholders'
@@ -1135,6 +1154,22 @@ mod tests {
         assert_eq!(l.redacted_part(h), "admin:***%40tv:4307");
         assert_eq!(l.shown(h), "admin:***@tv:4307");
         assert_eq!(l.redacted_part(Span::new(h.start, h.start + 8)), "***");
+    }
+
+    #[test]
+    fn a_password_key_typed_with_a_colon_holds_a_secret() {
+        for (link, want) in [
+            ("trueconf:bob&password:hunter2", "trueconf:bob&password:***"),
+            (
+                "trueconf:bob&pwd%3Ahunter2&x=1",
+                "trueconf:bob&pwd%3A***&x=1",
+            ),
+            ("trueconf:bob&pasword:[pw]", "trueconf:bob&pasword:[pw]"),
+            ("trueconf:bob&note:hunter2", "trueconf:bob&note:hunter2"),
+            ("trueconf:bob&password:", "trueconf:bob&password:"),
+        ] {
+            assert_eq!(Link::parse(link).redacted(), want, "{link}");
+        }
     }
 
     #[test]

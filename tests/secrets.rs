@@ -78,3 +78,169 @@ fn no_output_format_shows_a_password() {
         assert_clean("--decode", &out.stderr);
     }
 }
+
+/// The password forms of trueconf-uri.md §7 ("Secrets, widened"), with
+/// `{}` for the password: `password=`, keys holding `pass` or `pwd` or
+/// within two edits of `password` (also typed with a colon), and the
+/// `user:password@` of an RTSP address, the target's server, `h=` and any
+/// other value.
+const FORMS: &[&str] = &[
+    "trueconf:login=u&password={}&encrypt=1",
+    "trueconf:bob@video.example.com&pasword={}",
+    "trueconf:bob@video.example.com&passwd={}",
+    "trueconf:bob@video.example.com&pwd={}",
+    "trueconf:bob@video.example.com&userpass={}",
+    "trueconf:bob@video.example.com&Passwort={}",
+    "trueconf:bob@video.example.com&pssword={}",
+    "trueconf:bob@video.example.com&password:{}",
+    "trueconf:bob@video.example.com&pwd%3A{}",
+    "trueconf:#rtsp://admin:{}@cam.example.com/x",
+    "trueconf:#rtsp:%2f%2fadmin:{}@cam.example.com",
+    "trueconf:bob:{}@video.example.com",
+    "trueconf:bob@admin:{}@video.example.com",
+    "trueconf:bob@video.example.com&h=u:{}@tv.example.com",
+    "trueconf:bob@video.example.com&do=u%3A{}%40x",
+    "trueconf:\\c\\1@video.example.com&password={}&encrypt=1",
+];
+
+/// One file per document kind, each form of [`FORMS`] in each of the
+/// kind's hosts (`{}` for the link; an HTML host writes `&` as `&amp;`
+/// where the name says so).
+const KINDS: &[(&str, &[&str])] = &[
+    (
+        "a.md",
+        &[
+            "[x]({})",
+            "Prose {} here.",
+            "<{}>",
+            "`{}`",
+            "```sh\nxdg-open '{}'\n```",
+        ],
+    ),
+    (
+        "a.mdx",
+        &[
+            "<a href=\"{}\">x</a>",
+            "export const u = \"{}\"",
+            "Prose {} here.",
+        ],
+    ),
+    (
+        "a.html",
+        &[
+            "<a href=\"{amp}\">x</a>",
+            "<a href=\"{colon}\">x</a>",
+            "<button onclick=\"go('{amp}')\">x</button>",
+            "<button onclick=\"go(&quot;{amp}&quot;)\">x</button>",
+            "<p>{amp}</p>",
+            "<script>location = \"{}\";</script>",
+        ],
+    ),
+    (
+        "a.svelte",
+        &[
+            "<a href={'{}'}>x</a>",
+            "<a on:click={() => go(\"{}\")}>x</a>",
+        ],
+    ),
+    (
+        "a.js",
+        &[
+            "u = \"{}\";",
+            "u = '{}';",
+            "u = `{}`;",
+            "u = String.raw`{}`;",
+        ],
+    ),
+    (
+        "a.py",
+        &["u = '{}'", "u = r\"{}\"", "os.system('xdg-open \"{}\"')"],
+    ),
+    ("a.go", &["u := \"{}\"", "u := `{}`"]),
+    ("a.cs", &["var u = \"{}\";", "var u = @\"{}\";"]),
+    ("a.rs", &["let u = \"{}\";", "let u = r#\"{}\"#;"]),
+    ("a.java", &["String u = \"{}\";"]),
+    ("a.json", &["{\"u\": \"{}\"}"]),
+    ("a.yaml", &["u: '{}'", "v: \"{}\"", "w: {}"]),
+    ("a.toml", &["u = '{}'", "v = \"{}\""]),
+    ("a.lua", &["u = '{}'", "v = [[{}]]"]),
+    (
+        "a.sh",
+        &[
+            "xdg-open '{}'",
+            "xdg-open \"{}\"",
+            "xdg-open {}",
+            "y=\"$(xdg-open '{}')\"",
+        ],
+    ),
+    ("a.bat", &["start \"\" \"{}\"", "start {}", "start \"{}\""]),
+    (
+        "a.ps1",
+        &[
+            "Start-Process \"{}\"",
+            "Start-Process '{}'",
+            "Start-Process {}",
+        ],
+    ),
+    ("a.rst", &["`x <{}>`_", ".. _t: {}", "Prose {} here."]),
+    ("a.adoc", &["link:{}[x]", "{}[x]", "Prose {} here."]),
+    ("a.txt", &["Prose {} here."]),
+];
+
+const WIDE: &str = "Wide5pw-Qk37";
+
+#[test]
+fn a_password_in_every_form_and_document_kind_never_shows() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut planted = 0;
+    for (name, hosts) in KINDS {
+        let mut text = String::new();
+        for host in *hosts {
+            for form in FORMS {
+                let link = form.replace("{}", WIDE);
+                let line = host
+                    .replace("{amp}", &link.replace('&', "&amp;"))
+                    .replace("{colon}", &link.replacen("trueconf:", "trueconf&#58;", 1))
+                    .replace("{}", &link);
+                planted += line.matches(WIDE).count();
+                text.push_str(&line);
+                text.push('\n');
+            }
+        }
+        std::fs::write(dir.path().join(name), text).unwrap();
+    }
+    assert!(planted >= 880, "the password was planted {planted} times");
+    let all = |args: &[&str]| {
+        let r = common::run(dir.path(), &[args, &["."]].concat());
+        format!("{}{}", r.stdout, r.stderr)
+    };
+    let assert_clean = |what: String, out: String| {
+        assert!(!out.contains(WIDE), "{what} leaked the password:\n{out}");
+        assert!(!out.contains("Qk37"), "{what} leaked part of the password");
+    };
+    for format in common::FORMATS {
+        let out = all(&["--check", "--output-format", format]);
+        // Every kind's links were read: each file has findings.
+        for (name, _) in KINDS {
+            assert!(out.contains(name), "{format}: nothing found in {name}");
+        }
+        assert_clean(format.to_string(), out);
+        for stats in [
+            &["--statistics"][..],
+            &["--statistics", "--output-format", "json"],
+        ] {
+            let out = all(&[&["--check", "--output-format", format][..], stats].concat());
+            assert_clean(format!("{format} {stats:?}"), out);
+        }
+    }
+    for flags in [&["--diff"][..], &["--diff", "--unsafe-fixes"][..]] {
+        let out = all(&[&["--check"][..], flags].concat());
+        assert!(out.contains("***"), "{flags:?}: {out}");
+        assert_clean(format!("{flags:?}"), out);
+    }
+    for form in FORMS {
+        let r = common::run(dir.path(), &["--decode", &form.replace("{}", WIDE)]);
+        assert_eq!(r.code, Some(0), "--decode {form}: {}", r.stderr);
+        assert_clean(format!("--decode {form}"), r.stdout + &r.stderr);
+    }
+}

@@ -55,7 +55,11 @@ pub fn check(ctx: &LinkCtx, out: &mut Vec<Diagnostic>) {
     // The password of a `user:password@` (an RTSP address, a server, any
     // value): every secret that is not a whole parameter value.
     for secret in link.secrets() {
-        if link.params.iter().any(|p| p.value == Some(secret)) {
+        // A whole value, or a password key typed with a colon
+        // (`password:…`, which TC006 reports): no `user:password@`.
+        if link.params.iter().any(|p| {
+            p.value == Some(secret) || p.value.is_none() && link.colon_value(p.key) == Some(secret)
+        }) {
             continue;
         }
         let before = &link.text[..secret.start];
