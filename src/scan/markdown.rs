@@ -2,16 +2,16 @@
 //! language when it is known), code spans, link destinations, autolinks,
 //! reference definitions, raw HTML attributes and prose.
 
-use super::code::{Lang, Lexer};
 use super::decode::Decode;
 use super::html::is_link_attribute;
 use super::place::{Context, Place, prose_place};
+use super::rst::{Host, Sub, host_of};
 
 #[derive(Clone, Copy, Debug)]
 struct Fence {
     ch: u8,
     len: usize,
-    lang: Option<Lang>,
+    host: Option<Host>,
     /// Offset where the block's content starts.
     content: usize,
 }
@@ -60,7 +60,7 @@ pub struct Markdown<'t> {
     fence_line: bool,
     /// Start of the next line that may be a fence line, not yet applied.
     next_fence: Option<usize>,
-    lexer: Option<(usize, Lexer<'t>)>,
+    lexer: Option<(usize, Sub<'t>)>,
     /// Backticks counted on the current line up to `ticks_to`.
     ticks: usize,
     ticks_to: usize,
@@ -168,7 +168,7 @@ impl<'t> Markdown<'t> {
                 self.fence = Some(Fence {
                     ch,
                     len: run,
-                    lang: Lang::from_fence_info(info),
+                    host: fence_host(info),
                     content: next,
                 });
                 true
@@ -254,7 +254,7 @@ impl<'t> Markdown<'t> {
             return None;
         }
         if let Some(f) = self.fence {
-            let Some(lang) = f.lang else {
+            let Some(host) = f.host else {
                 return Some(prose_place(
                     Context::MarkdownCode,
                     Decode::None,
@@ -265,11 +265,11 @@ impl<'t> Markdown<'t> {
             if self.lexer.as_ref().is_none_or(|(s, _)| *s != f.content) {
                 self.lexer = Some((
                     f.content,
-                    Lexer::new(self.text, lang, f.content, self.text.len()),
+                    Sub::new(self.text, host, f.content, self.text.len()),
                 ));
             }
             let (_, lexer) = self.lexer.as_mut()?;
-            let mut place = lexer.place(at);
+            let mut place = lexer.place(at)?;
             place.limit = place.limit.min(line_end);
             return Some(place);
         }
@@ -346,6 +346,19 @@ fn is_reference_definition_prefix(prefix: &str) -> bool {
     let label = &rest[1..close];
     let tail = rest[close + 2..].trim_start_matches([' ', '\t']);
     !label.is_empty() && !label.contains(']') && (tail.is_empty() || tail == "<")
+}
+
+/// The syntax a fence's info string names (its first word, as
+/// [`super::code::Lang::from_fence_info`] reads it): a command language (`sh`, `bat`,
+/// `powershell` …) is read as a command line, as in reStructuredText.
+fn fence_host(info: &str) -> Option<Host> {
+    let word = info
+        .trim_start_matches('{')
+        .split(|c: char| c.is_whitespace() || c == ',' || c == '}')
+        .next()
+        .unwrap_or("")
+        .trim_start_matches('.');
+    host_of(word)
 }
 
 #[cfg(test)]
