@@ -71,6 +71,9 @@ impl DocKind {
             "md" | "markdown" | "mdown" | "mkd" => DocKind::Markdown,
             "mdx" => DocKind::Mdx,
             "html" | "htm" | "xhtml" | "vue" | "svelte" => DocKind::Html,
+            // XML: the same tags, attribute values and character references
+            // (`&amp;` in a link there is `&`).
+            "xml" | "svg" | "xaml" | "plist" | "rss" | "atom" => DocKind::Html,
             "rst" => DocKind::Rst,
             "adoc" | "asciidoc" | "asc" => DocKind::AsciiDoc,
             "bat" | "cmd" => DocKind::Cmd,
@@ -84,7 +87,7 @@ impl DocKind {
         match id {
             "markdown" => DocKind::Markdown,
             "mdx" => DocKind::Mdx,
-            "html" | "vue" | "svelte" | "xhtml" => DocKind::Html,
+            "html" | "vue" | "svelte" | "xhtml" | "xml" | "svg" => DocKind::Html,
             "restructuredtext" | "rst" => DocKind::Rst,
             "asciidoc" => DocKind::AsciiDoc,
             "bat" | "batch" | "cmd" => DocKind::Cmd,
@@ -551,6 +554,13 @@ fn hole_len(s: &[u8], i: usize, holes: Holes) -> Option<usize> {
     None
 }
 
+/// The quote right before a link in an attribute value quoted by `attr`,
+/// when it is another quote than the value's own.
+fn value_quote(bytes: &[u8], start: usize, attr: Option<u8>) -> Option<u8> {
+    let before = *bytes.get(start.checked_sub(1)?)?;
+    (matches!(before, b'"' | b'\'') && Some(before) != attr).then_some(before)
+}
+
 /// AsciiDoc's `link:` macro: `link:trueconf:…[text]`.
 fn asciidoc_link(text: &str, kind: DocKind, start: usize) -> bool {
     kind == DocKind::AsciiDoc
@@ -694,8 +704,15 @@ fn finish_within(
                                 .is_some_and(|(c, _)| c.is_ascii() && c as u8 == quote)
                 }
             }
-            Context::HtmlAttribute { quote: Some(q) } => b == q || b.is_ascii_whitespace(),
-            Context::HtmlAttribute { quote: None } => b.is_ascii_whitespace() || b == b'>',
+            // A quote of the other kind right before the link opened it
+            // inside the value (`content="0;url='trueconf:…'"`, `title="'…'"`)
+            // and ends it.
+            Context::HtmlAttribute { quote: Some(q) } => {
+                b == q || b.is_ascii_whitespace() || Some(b) == value_quote(bytes, start, Some(q))
+            }
+            Context::HtmlAttribute { quote: None } => {
+                b.is_ascii_whitespace() || b == b'>' || Some(b) == value_quote(bytes, start, None)
+            }
             Context::MarkdownAutolink => b.is_ascii_whitespace() || b == b'>' || b == b'<',
             Context::MarkdownDestination => b.is_ascii_whitespace() || b == b'>' || b == b'<',
             Context::MarkdownCode => b.is_ascii_whitespace() || b == b'`',
@@ -966,6 +983,8 @@ mod tests {
     fn kinds_from_paths_and_ids() {
         assert_eq!(DocKind::from_path("docs/a.MD"), DocKind::Markdown);
         assert_eq!(DocKind::from_path("x/index.htm"), DocKind::Html);
+        assert_eq!(DocKind::from_path("res/values/strings.xml"), DocKind::Html);
+        assert_eq!(DocKind::from_language_id("xml"), DocKind::Html);
         assert_eq!(
             DocKind::from_path("app.tsx"),
             DocKind::Code(Lang::JavaScript)
