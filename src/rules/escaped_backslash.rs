@@ -13,8 +13,8 @@ pub const EXPLANATION: &str = "\
 ## What it does
 Finds single backslashes of a link (`\\c\\`, `\\e\\`) written inside a string
 literal where backslashes are escapes: JavaScript and TypeScript (also in
-HTML event handlers and framework bindings), Python, Java, C#, Go, Rust,
-Lua, JSON, double-quoted YAML and TOML, shell `$'…'` strings and unquoted
+HTML event handlers and framework bindings), Python, Java (and C, C++,
+Objective-C, Kotlin, Swift, Dart, Scala, Groovy), C#, Go, Rust, Lua, JSON, double-quoted YAML and TOML, shell `$'…'` strings and unquoted
 shell words. The link is judged on the string's value: an escape that
 produces a character the link needs (`\\u0026`, `\\x26`, `\\N{AMPERSAND}`) is
 no loss and is not reported.

@@ -31,6 +31,11 @@ impl Lang {
             "js" | "mjs" | "cjs" | "jsx" | "ts" | "tsx" | "mts" | "cts" => Lang::JavaScript,
             "py" | "pyi" | "pyw" => Lang::Python,
             "java" => Lang::Java,
+            // The C family and the JVM's other languages: the same double-
+            // and single-quoted strings with backslash escapes, and `//` and
+            // `/* */` comments, as Java's.
+            "c" | "h" | "cc" | "cpp" | "cxx" | "c++" | "hh" | "hpp" | "hxx" | "m" | "mm" | "kt"
+            | "kts" | "swift" | "dart" | "scala" | "groovy" | "gradle" => Lang::Java,
             "cs" => Lang::CSharp,
             "go" => Lang::Go,
             "rs" => Lang::Rust,
@@ -77,6 +82,7 @@ impl Lang {
             "sh" | "bash" | "shell" | "zsh" | "console" => Some(Lang::Shell),
             "yml" | "yaml" => Some(Lang::Yaml),
             "golang" => Some(Lang::Go),
+            "c++" | "kotlin" | "objc" | "objectivec" | "objective-c" => Some(Lang::Java),
             other => Lang::from_extension(other).or_else(|| Lang::from_language_id(other)),
         }
     }
