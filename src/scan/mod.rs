@@ -660,6 +660,16 @@ fn finish_within(
                     }
                 }
             }
+            // PowerShell: `""` is a quote inside the string.
+            Context::StringLiteral { .. }
+                if place.decode == Decode::Backtick
+                    && b == b'"'
+                    && end + 1 < limit
+                    && bytes[end + 1] == b'"' =>
+            {
+                end += 2;
+                continue;
+            }
             Context::StringLiteral { quote, escapes } => {
                 if escapes && b == b'\\' {
                     match bytes.get(end + 1) {

@@ -435,11 +435,16 @@ impl<'t> Shell<'t> {
     /// (or `to`), past escapes and whole command substitutions (`$(…)`,
     /// `` `…` ``, whose quotes are their own) and `${…}`; the
     /// substitutions' commands go to `holes`.
+    /// In PowerShell the backtick is the escape, `""` is a quote inside
+    /// the string and `$(…)` its only substitution.
     fn close_double(&self, open: usize, holes: &mut Vec<(usize, usize)>) -> usize {
+        let ps = self.dialect == Dialect::PowerShell;
+        let esc = if ps { b'`' } else { b'\\' };
         let mut k = open + 1;
         while k < self.to {
             match self.text[k] {
-                b'\\' => k += 2,
+                b if b == esc => k += 2,
+                b'"' if ps && self.at(k + 1) == b'"' => k += 2,
                 b'"' => return k,
                 b'$' if self.at(k + 1) == b'(' => {
                     let close = self.substitution_end(k + 2);
@@ -455,7 +460,7 @@ impl<'t> Shell<'t> {
                         }
                     });
                 }
-                b'`' => {
+                b'`' if !ps => {
                     let close = self.backtick_end(k + 1);
                     holes.push((k + 1, close));
                     k = close + 1;
@@ -469,11 +474,13 @@ impl<'t> Shell<'t> {
     /// The `)` that closes a command substitution whose command starts at
     /// `from` (nested parentheses and quotes skipped), or `to`.
     fn substitution_end(&self, from: usize) -> usize {
+        let ps = self.dialect == Dialect::PowerShell;
+        let esc = if ps { b'`' } else { b'\\' };
         let mut depth = 0usize;
         let mut k = from;
         while k < self.to {
             match self.text[k] {
-                b'\\' => k += 1,
+                b if b == esc => k += 1,
                 b'(' => depth += 1,
                 b')' if depth == 0 => return k,
                 b')' => depth -= 1,
@@ -482,7 +489,7 @@ impl<'t> Shell<'t> {
                         .map_or(self.to, |j| k + 1 + j);
                 }
                 b'"' => k = self.close_double(k, &mut Vec::new()),
-                b'`' => k = self.backtick_end(k + 1),
+                b'`' if !ps => k = self.backtick_end(k + 1),
                 _ => {}
             }
             k += 1;
@@ -620,7 +627,9 @@ impl<'t> Shell<'t> {
                 );
             }
             b'"' => {
-                let close = self.close(i, b'"', Some(b'`'), true, false);
+                // Holes are not entered in PowerShell: a `$(…)` is
+                // skipped whole, so that its quotes do not end the string.
+                let close = self.close_double(i, &mut Vec::new());
                 self.enter(
                     What::Quoted {
                         quote: b'"',
