@@ -10,7 +10,7 @@
 
 use super::code::{Lang, Lexer};
 use super::markdown::Markdown;
-use super::place::{Context, Place};
+use super::place::Place;
 use super::rst::line_at;
 
 pub struct Mdx<'t> {
@@ -102,6 +102,25 @@ impl<'t> Mdx<'t> {
                     }
                 }
                 b'"' | b'\'' | b'`' if depth > 0 => quote = Some(b),
+                // A code span of the paragraph's prose: its braces are text.
+                b'`' => {
+                    let run = bytes[i..end].iter().take_while(|&&c| c == b'`').count();
+                    let fence = &bytes[i..i + run];
+                    let mut k = i + run;
+                    let close = loop {
+                        let Some(j) = memchr::memmem::find(&bytes[k..end], fence) else {
+                            break None;
+                        };
+                        let at = k + j;
+                        let longer = bytes.get(at + run) == Some(&b'`');
+                        if !longer {
+                            break Some(at + run);
+                        }
+                        k = at + bytes[at..end].iter().take_while(|&&c| c == b'`').count();
+                    };
+                    i = close.unwrap_or(i + run);
+                    continue;
+                }
                 _ => {}
             }
             i += 1;
@@ -128,9 +147,11 @@ impl<'t> Mdx<'t> {
 
     pub(crate) fn place(&mut self, at: usize) -> Option<Place> {
         let md = self.md.place(at);
-        if self.md.in_fence() || md.is_some_and(|p| p.context == Context::MarkdownCode) {
+        if self.md.in_fence() {
             return md;
         }
+        // Inside a `{…}` expression JavaScript decides, also where Markdown
+        // alone would see a code span (a template literal's backticks).
         let Some((start, end)) = self.region_at(at) else {
             return md;
         };
