@@ -114,7 +114,9 @@ pub enum Templating {
 /// The length of a code-string placeholder starting at byte `i` of `s`
 /// ([`Templating::Code`]), if one does.
 pub fn code_placeholder(s: &str, i: usize) -> Option<usize> {
-    let b = s.as_bytes();
+    // A placeholder is short: looking no further keeps a value of many
+    // unclosed `${` linear.
+    let b = &s.as_bytes()[..s.len().min(i + 256)];
     let at = |k: usize| b.get(k).copied().unwrap_or(0);
     let ident = |from: usize| {
         (from..b.len())
@@ -205,10 +207,10 @@ pub fn code_placeholder(s: &str, i: usize) -> Option<usize> {
             _ => None,
         },
         b'{' if at(i + 1) == b'{' => {
-            let end = s[i + 2..].find("}}")?;
+            let end = memchr::memmem::find(&b[i + 2..], b"}}")?;
             Some(end + 4)
         }
-        b'`' => s[i + 1..].find('`').map(|k| k + 2),
+        b'`' => memchr::memchr(b'`', &b[i + 1..]).map(|k| k + 2),
         _ => None,
     }
 }
@@ -255,8 +257,16 @@ fn all_code_placeholders(v: &str) -> bool {
 
 /// Does `v` hold a code-string placeholder anywhere?
 fn has_code_placeholder(v: &str) -> bool {
-    v.char_indices()
-        .any(|(i, c)| matches!(c, '%' | '$' | '{' | '`') && code_placeholder(v, i).is_some())
+    // Past a few misses, stop: a value of many unclosed `${` stays linear.
+    let mut misses = 0;
+    v.char_indices().any(|(i, c)| {
+        if misses > 8 || !matches!(c, '%' | '$' | '{' | '`') {
+            return false;
+        }
+        let found = code_placeholder(v, i).is_some();
+        misses += usize::from(!found);
+        found
+    })
 }
 
 /// Parameters TrueConf documents, with what each does.
@@ -631,9 +641,17 @@ impl<'a> Link<'a> {
         // The same text with each placeholder's bytes made inert.
         let mut masked = String::with_capacity(s.len());
         let mut i = 0;
+        let mut misses = 0;
         while i < s.len() {
-            match code_placeholder(s, i) {
-                Some(n) if matches!(s.as_bytes()[i], b'$' | b'%' | b'{' | b'`') => {
+            let special = matches!(s.as_bytes()[i], b'$' | b'%' | b'{' | b'`') && misses <= 8;
+            let found = if special {
+                code_placeholder(s, i)
+            } else {
+                None
+            };
+            misses += usize::from(special && found.is_none());
+            match found {
+                Some(n) => {
                     masked.extend(std::iter::repeat_n('x', n));
                     i += n;
                 }

@@ -258,6 +258,25 @@ fn time_is_linear_in_duplicate_parameters_and_gitlab_findings_on_one_line() {
     );
 }
 
+/// Placeholders that open and never close (`${`, `$(` in a template
+/// literal and in shell double quotes, and in a link's values): each was
+/// looked for to the end of its string.
+#[test]
+fn time_is_linear_in_unclosed_placeholders() {
+    scales_linearly(
+        "unclosed placeholders",
+        2000,
+        |n| {
+            format!(
+                "```js\nu = `trueconf:{a}`\nv = \"trueconf:bob:{a}@srv&h={a}\"\n```\n\n```sh\nxdg-open \"trueconf:{b}\"\n```\n",
+                a = "${".repeat(n),
+                b = "$(".repeat(n)
+            )
+        },
+        &[&["--output-format", "concise"]],
+    );
+}
+
 /// The audit of every format (and `--diff`, `--statistics`) over
 /// parameters, findings on one line, lines with passwords and line length.
 /// Ignored by default: on a loaded machine its timings are noisy; run it

@@ -500,6 +500,13 @@ fn holes_of(place: &Place) -> Holes {
     }
 }
 
+/// The longest placeholder [`hole_len`] reads, in bytes.
+pub const MAX_HOLE: usize = 256;
+
+/// Unclosed placeholders a link's reading tries before it reads `$` and
+/// backticks as text.
+const MAX_MISSES: usize = 8;
+
 /// Does a placeholder of `holes` open at `i` (closed or not)?
 fn hole_opens(s: &[u8], i: usize, holes: Holes) -> bool {
     match (holes, s[i], s.get(i + 1)) {
@@ -518,6 +525,9 @@ fn hole_len(s: &[u8], i: usize, holes: Holes) -> Option<usize> {
     if !hole_opens(s, i, holes) {
         return None;
     }
+    // A placeholder is short: looking no further keeps a string of many
+    // unclosed `$(` linear.
+    let s = &s[..s.len().min(i + MAX_HOLE)];
     if s[i] == b'`' {
         return memchr::memchr(b'`', &s[i + 1..]).map(|k| k + 2);
     }
@@ -629,19 +639,25 @@ fn finish_within(
     };
     // First pass, on source bytes: the hard terminators of the context.
     let holes = holes_of(&place);
+    // Placeholders that opened and did not close: past a few, `$` and
+    // backticks are read as text, so a string of them stays linear.
+    let mut misses = 0;
     let mut end = scheme_end;
     while end < limit {
         let b = bytes[end];
         // A template's `${…}`, a shell's `$(…)`: a placeholder that the
         // link continues after, whatever it holds.
-        if holes != Holes::None && matches!(b, b'$' | b'`') {
+        if holes != Holes::None && matches!(b, b'$' | b'`') && misses < MAX_MISSES {
             match hole_len(&bytes[..limit], end, holes) {
                 Some(n) => {
                     end += n;
                     continue;
                 }
                 // Unclosed within a window: the whole text may close it.
-                None if windowed && hole_opens(bytes, end, holes) => return None,
+                None if windowed && limit < end + MAX_HOLE && hole_opens(bytes, end, holes) => {
+                    return None;
+                }
+                None if hole_opens(bytes, end, holes) => misses += 1,
                 None => {}
             }
         }
@@ -778,16 +794,20 @@ fn finish_within(
     let bracketed = prose || place.context == Context::MarkdownDestination;
     let entities = matches!(place.decode, Decode::Entities | Decode::Markdown);
     let mut skip_to = 0;
+    let mut misses_decoded = 0;
     for (i, c) in decoded.text.char_indices().skip(scheme_len) {
         if i < skip_to {
             continue;
         }
-        if holes != Holes::None
-            && matches!(c, '$' | '`')
-            && let Some(n) = hole_len(decoded.text.as_bytes(), i, holes)
-        {
-            skip_to = i + n;
-            continue;
+        if holes != Holes::None && matches!(c, '$' | '`') && misses_decoded < MAX_MISSES {
+            match hole_len(decoded.text.as_bytes(), i, holes) {
+                Some(n) => {
+                    skip_to = i + n;
+                    continue;
+                }
+                None if hole_opens(decoded.text.as_bytes(), i, holes) => misses_decoded += 1,
+                None => {}
+            }
         }
         if known.is_some_and(|k| decoded.to_source(i) > k) {
             // Undecided past here; a namespaced key before here is one in
