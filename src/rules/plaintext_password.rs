@@ -55,8 +55,12 @@ pub fn check(ctx: &LinkCtx, out: &mut Vec<Diagnostic>) {
     }
     // The password of a `user:password@` (an RTSP address, a server, any
     // value): every secret that is not a whole parameter value.
+    // Whole parameter values are reported above (a set: a link of many
+    // parameters and passwords stays linear).
+    let values: std::collections::HashSet<Span> =
+        link.params.iter().filter_map(|p| p.value).collect();
     for secret in link.secrets() {
-        if link.params.iter().any(|p| p.value == Some(secret)) {
+        if values.contains(&secret) {
             continue;
         }
         let before = &link.text[..secret.start];
