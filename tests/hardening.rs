@@ -298,21 +298,31 @@ fn time_is_linear_in_every_format() {
 
 // Class 2: no raw control characters into terminals and CI logs.
 
-/// A file name with a newline, ESC, DEL and U+202E, and a link key with
-/// `ESC[2J`: the human and CI text formats print them escaped, and no
-/// output line starts a workflow command the name forged.
+/// A file name with a newline, ESC, DEL, a C1 control and U+202E, and a
+/// link key with `ESC[2J`: every format prints them escaped (the text
+/// formats as `\u{1b}`, the JSON ones as `\u001b`), `--diff` too (its
+/// header and its lines), and no output line starts a workflow command
+/// the name forged.
 #[cfg(unix)]
 #[test]
-#[ignore = "unfinished: its --diff assertion checks the diff body, which stays the file's bytes"]
 fn controls_in_names_and_keys_are_escaped() {
-    let name = "x\u{1b}[2J\u{7f}\u{202e}\n::error file=forged.md::pwned.md";
+    let name = "x\u{1b}[2J\u{7f}\u{9b}\u{202e}\n::error file=forged.md::pwned.md";
     let dir = tree(&[]);
-    common::write(dir.path(), name, b"trueconf:bob&k\x1b[2J=1&&h=1\n");
+    common::write(
+        dir.path(),
+        name,
+        "trueconf:bob&&h=1&k\u{1b}[2J\u{85}=1\ntrueconf:ann&k\u{2066}\u{9b}x=1\n".as_bytes(),
+    );
     common::write(dir.path(), "::warning file=f::x.md", b"trueconf:bob&&h=1\n");
-    for f in ["full", "concise", "github", "junit"] {
+    let raw = [
+        '\u{1b}', '\u{7f}', '\u{9b}', '\u{85}', '\u{202e}', '\u{2066}',
+    ];
+    for f in FORMATS {
         let r = run(dir.path(), &["--check", "--output-format", f, "."]);
-        for c in ['\u{1b}', '\u{7f}', '\u{202e}'] {
+        assert_eq!(r.code, Some(1), "{f}: {r:?}");
+        for c in raw {
             assert!(!r.stdout.contains(c), "{f}: {c:?} in {:?}", r.stdout);
+            assert!(!r.stderr.contains(c), "{f}: {c:?} in {:?}", r.stderr);
         }
         for line in r.stdout.lines() {
             assert!(
@@ -322,14 +332,66 @@ fn controls_in_names_and_keys_are_escaped() {
                 "{f}: forged command {line:?}"
             );
         }
-        if f != "junit" {
-            assert!(r.stdout.contains("\\u{1b}"), "{f}: {}", r.stdout);
+        match f {
+            "full" | "concise" | "github" => {
+                assert!(r.stdout.contains("x\\u{1b}[2J"), "{f}: {}", r.stdout)
+            }
+            "sarif" => assert!(
+                r.stdout.contains("x%1B%5B2J%7F%C2%9B%E2%80%AE%0A"),
+                "{}",
+                r.stdout
+            ),
+            "json" | "json-lines" | "gitlab" => {
+                assert!(
+                    r.stdout.contains("x\\u001b[2J\\u007f\\u009b\\u202e"),
+                    "{f}: {}",
+                    r.stdout
+                )
+            }
+            _ => {}
         }
     }
     let r = run(dir.path(), &["--check", "--diff", "."]);
+    assert_eq!(r.code, Some(1), "{r:?}");
+    for c in raw {
+        assert!(!r.stdout.contains(c), "--diff: {c:?} in {:?}", r.stdout);
+    }
+    assert!(r.stdout.contains("--- ./x\\u{1b}[2J"), "{}", r.stdout);
     assert!(
-        !r.stdout.contains('\u{1b}') && r.stdout.contains("x\\u{1b}[2J"),
+        r.stdout
+            .contains("+trueconf:bob&h=1&k\\u{1b}[2J\\u{85}=1\n"),
         "{}",
         r.stdout
     );
+    assert!(
+        r.stdout.contains("--- ./::warning file=f::x.md"),
+        "{}",
+        r.stdout
+    );
+}
+
+/// Two files whose names differ only in bytes that are not UTF-8 are
+/// reported apart, each byte written as `\xff` (lossy decoding made both
+/// `\u{fffd}`), in every format; JUnit lists two test cases.
+#[cfg(target_os = "linux")]
+#[test]
+fn non_utf8_names_that_differ_print_differently() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tree(&[]);
+    for b in [b"a\xff.md".as_slice(), b"a\xfe.md".as_slice()] {
+        let p = dir.path().join(std::ffi::OsStr::from_bytes(b));
+        std::fs::write(p, "trueconf:bob&&h=1\n").unwrap();
+    }
+    for f in FORMATS {
+        let r = run(dir.path(), &["--check", "--output-format", f, "."]);
+        assert_eq!(r.code, Some(1), "{f}: {r:?}");
+        assert!(!r.stdout.contains('\u{fffd}'), "{f}: {}", r.stdout);
+        // `a\xff.md` (JSON: `a\\xff.md`; a SARIF URI: `a/xff.md`).
+        for shown in ["xff.md", "xfe.md"] {
+            assert!(r.stdout.contains(shown), "{f}: {shown} not in {}", r.stdout);
+        }
+        if f == "junit" {
+            assert_eq!(r.stdout.matches("<testcase ").count(), 2, "{}", r.stdout);
+        }
+    }
 }

@@ -1,5 +1,7 @@
 //! `--diff`: the fixes as a unified diff, with every password shown as `***`
-//! on both sides.
+//! on both sides and control characters (but tabs and line ends) escaped
+//! as `\u{1b}`: no file name or line can drive the terminal or the CI log
+//! it is shown in. A hunk with either is a view, not a patch.
 
 use std::borrow::Cow;
 use std::fmt::Write as _;
@@ -55,6 +57,24 @@ pub fn redact<'a>(line: &'a str, base: usize, secrets: &[Span]) -> Cow<'a, str> 
     Cow::Owned(out)
 }
 
+/// `line` (with its line end) onto `out`, every character
+/// [`crate::text::is_unsafe_to_print`] but a tab and a `\n` or `\r\n` line
+/// end escaped (a lone CR too: a terminal would return over the line).
+fn push_escaped(out: &mut String, line: &str) {
+    let body = line
+        .strip_suffix("\r\n")
+        .or_else(|| line.strip_suffix('\n'))
+        .unwrap_or(line);
+    for c in body.chars() {
+        if c != '\t' && crate::text::is_unsafe_to_print(c) {
+            let _ = write!(out, "\\u{{{:x}}}", c as u32);
+        } else {
+            out.push(c);
+        }
+    }
+    out.push_str(&line[body.len()..]);
+}
+
 /// The unified diff from `old` to `new` of the file shown as `path`, or
 /// `None` when they are equal. `old_secrets` and `new_secrets` are the
 /// password spans of each text.
@@ -81,6 +101,7 @@ pub fn unified(
     let old_at = offsets(diff.old_slices());
     let new_at = offsets(diff.new_slices());
     let mut out = String::new();
+    let path = crate::text::path_for_terminal(path);
     let _ = writeln!(out, "--- {path}\n+++ {path}");
     let mut unified = diff.unified_diff();
     unified.context_radius(CONTEXT);
@@ -105,8 +126,13 @@ pub fn unified(
                 }
             };
             out.push(sign);
-            out.push_str(&shown);
-            if !(shown.ends_with('\n') || shown.ends_with('\r')) {
+            push_escaped(&mut out, &shown);
+            if shown.ends_with('\r') {
+                // A line that ends in a lone CR (shown escaped): a line of
+                // the diff all the same, rather than one a terminal would
+                // overwrite with the next.
+                out.push('\n');
+            } else if !shown.ends_with('\n') {
                 out.push_str("\n\\ No newline at end of file\n");
             }
         }
@@ -140,6 +166,23 @@ mod tests {
         );
         assert!(!d.contains("hunter2"));
         assert_eq!(unified("f", "x", "x", &[], &[]), None);
+    }
+
+    #[test]
+    fn controls_are_escaped_but_tabs_and_line_ends() {
+        let old = "\tk\x1b[2J\u{202e}\rx trueconf:x&&h=1\r\nend\n";
+        let new = "\tk\x1b[2J\u{202e}\rx trueconf:x&h=1\r\nend\n";
+        let d = unified("\x1b]0;t\x07\n::error file=a::b", old, new, &[], &[]).unwrap();
+        assert_eq!(
+            d,
+            "--- \\u{1b}]0;t\\u{7}\\u{a}::error file=a::b\n\
+             +++ \\u{1b}]0;t\\u{7}\\u{a}::error file=a::b\n\
+             @@ -1,3 +1,3 @@\n \
+             \tk\\u{1b}[2J\\u{202e}\\u{d}\n\
+             -x trueconf:x&&h=1\r\n\
+             +x trueconf:x&h=1\r\n \
+             end\n"
+        );
     }
 
     #[test]
