@@ -1,7 +1,7 @@
 //! TC004 plaintext-password.
 
 use super::context::LinkCtx;
-use super::diagnostic::Diagnostic;
+use super::diagnostic::{Diagnostic, Findings};
 use super::registry::Rule;
 use crate::fix::Fix;
 use crate::text::Span;
@@ -34,7 +34,7 @@ signs in by itself). trueconf-lsp never prints the value: messages, reports,
 hovers and diffs show `password=***`.
 ";
 
-pub fn check(ctx: &LinkCtx, out: &mut Vec<Diagnostic>) {
+pub fn check(ctx: &LinkCtx, out: &mut Findings) {
     let link = ctx.link;
     for p in link.params.iter().filter(|p| link.key(p) == "password") {
         let Some(v) = p.value else { continue };

@@ -1,7 +1,7 @@
 //! TC009 raw-fragment.
 
 use super::context::LinkCtx;
-use super::diagnostic::Diagnostic;
+use super::diagnostic::{Diagnostic, Findings};
 use super::registry::Rule;
 use crate::fix::Fix;
 use crate::text::Span;
@@ -32,7 +32,7 @@ trueconf:\\c\\0031213894212@s3.example.com%23vcs&h=s3.example.com
 Safe: `%23` is the encoded `#` the app expects.
 ";
 
-pub fn check(ctx: &LinkCtx, out: &mut Vec<Diagnostic>) {
+pub fn check(ctx: &LinkCtx, out: &mut Findings) {
     let link = ctx.link;
     if link.raw_hashes.is_empty() {
         return;
