@@ -83,26 +83,29 @@ pub fn analyze_until(
     config: &Config,
     stop: &dyn Fn() -> bool,
 ) -> Option<Analysis> {
-    analyze_capped(text, kind, config, stop, rules::MAX_FINDINGS)
+    analyze_capped(text, kind, config, stop, rules::MAX_FINDINGS, false)
 }
 
 /// Fixing keeps up to this many findings per pass (memory stays bounded,
 /// and a document with many findings is fixed in few passes).
 pub const MAX_FIX_FINDINGS: usize = 100_000;
 
-/// [`analyze_until`] keeping at most `cap` findings.
+/// [`analyze_until`] keeping at most `cap` findings; `compact` ones (for
+/// fixing) without messages or fix titles.
 fn analyze_capped(
     text: &str,
     kind: DocKind,
     config: &Config,
     stop: &dyn Fn() -> bool,
     cap: usize,
+    compact: bool,
 ) -> Option<Analysis> {
     let (links, has_markers) = scan::scan_with_markers_until(text, kind, stop)?;
     if links.is_empty() && !has_markers {
         return Some(Analysis::default());
     }
-    let (mut diagnostics, secrets) = rules::check_until(text, kind, &links, config, stop, cap)?;
+    let (mut diagnostics, secrets) =
+        rules::check_until(text, kind, &links, config, stop, cap, compact)?;
     let capped = diagnostics.len() > cap;
     diagnostics.truncate(cap);
     if has_markers {
@@ -167,7 +170,7 @@ pub fn fix_all_within(
     let mut capped_passes = 0;
     let mut pass = 0;
     while pass < max_passes {
-        let analysis = analyze_capped(&current, kind, config, &|| false, MAX_FIX_FINDINGS)
+        let analysis = analyze_capped(&current, kind, config, &|| false, MAX_FIX_FINDINGS, true)
             .expect("an analysis that is never stopped finishes");
         carried = merge_spans(carried, &analysis.secrets);
         if analysis.capped && capped_passes < MAX_CAPPED_FIX_PASSES {

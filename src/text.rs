@@ -517,6 +517,20 @@ pub fn escape_for_terminal(s: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
+/// `bytes` as text: valid UTF-8 as it is, each byte of an invalid
+/// sequence as `\xff`, so that two non-UTF-8 file names that differ print
+/// differently (lossy decoding made both `\u{fffd}`).
+pub fn bytes_for_display(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len());
+    for chunk in bytes.utf8_chunks() {
+        out.push_str(chunk.valid());
+        for b in chunk.invalid() {
+            let _ = std::fmt::Write::write_fmt(&mut out, format_args!("\\x{b:02x}"));
+        }
+    }
+    out
+}
+
 /// A path as the human formats print it at the start of a line:
 /// [`escape_for_terminal`], and `./` before a leading `:` so that no name
 /// reads as a GitHub workflow command (`::error file=…`).

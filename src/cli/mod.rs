@@ -124,7 +124,7 @@ fn statistics(
                 })
             })
             .collect();
-        serde_json::to_writer_pretty(&mut *out, &list)?;
+        format::safe_json::to_writer_pretty(&mut *out, &list)?;
         return writeln!(out);
     }
     let width = counts
@@ -187,7 +187,7 @@ fn list_rules(format: OutputFormat, out: &mut dyn Write, palette: Palette) -> io
                 })
             })
             .collect();
-        serde_json::to_writer_pretty(&mut *out, &list)?;
+        format::safe_json::to_writer_pretty(&mut *out, &list)?;
         writeln!(out)?;
     } else {
         let width = rows.iter().map(|(r, _)| r.name().len()).max().unwrap_or(0);
@@ -294,7 +294,7 @@ fn decode(input: &str, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<S
             })
             .collect(),
     };
-    serde_json::to_writer_pretty(&mut *out, &report)?;
+    format::safe_json::to_writer_pretty(&mut *out, &report)?;
     writeln!(out)?;
     Ok(Status::Success)
 }
@@ -619,7 +619,7 @@ fn print_diff(
                 .collect()
         };
         if let Some(d) = diff::unified(
-            &crate::text::path_for_terminal(&f.path),
+            &f.path,
             &format!("{bom}{}", fixed.original),
             &format!("{bom}{}", f.text),
             &shift(&fixed.original_secrets),

@@ -57,11 +57,25 @@ thread_local! {
     static BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
+/// `path` as reports show it: non-UTF-8 bytes as `\xff` (two names that
+/// differ only there must not both read `\u{fffd}`).
+pub fn path_for_display(path: &Path) -> String {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        crate::text::bytes_for_display(path.as_os_str().as_bytes())
+    }
+    #[cfg(not(unix))]
+    {
+        path.to_string_lossy().into_owned()
+    }
+}
+
 fn display(path: &Path, strip_dot: bool) -> String {
-    let s = path.to_string_lossy();
+    let s = path_for_display(path);
     match s.strip_prefix("./") {
         Some(rest) if strip_dot => rest.to_string(),
-        _ => s.into_owned(),
+        _ => s,
     }
 }
 
@@ -121,7 +135,7 @@ pub fn walk(roots: &[PathBuf], strip_dot: bool, opts: &WalkOptions, resolver: &R
     for root in roots {
         if std::fs::symlink_metadata(root).is_err() {
             errors.push(FileError {
-                path: root.to_string_lossy().into_owned(),
+                path: path_for_display(root),
                 message: "no such file or folder".into(),
             });
         } else {

@@ -1,7 +1,7 @@
 //! TC011 authority-slashes.
 
 use super::context::LinkCtx;
-use super::diagnostic::Diagnostic;
+use super::diagnostic::{Diagnostic, Findings};
 use super::registry::Rule;
 use crate::fix::{Edit, Fix};
 
@@ -30,7 +30,7 @@ Unsafe: dropping `//` gives the documented form, but the link's author may
 have relied on a client that strips them.
 ";
 
-pub fn check(ctx: &LinkCtx, out: &mut Vec<Diagnostic>) {
+pub fn check(ctx: &LinkCtx, out: &mut Findings) {
     let Some(slashes) = ctx.link.authority_slashes else {
         return;
     };

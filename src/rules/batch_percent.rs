@@ -1,7 +1,7 @@
 //! TC019 batch-percent.
 
 use super::context::LinkCtx;
-use super::diagnostic::Diagnostic;
+use super::diagnostic::{Diagnostic, Findings};
 use super::registry::Rule;
 use crate::fix::{Edit, Fix};
 use crate::scan::DocKind;
@@ -35,7 +35,7 @@ start \"\" \"trueconf:\\c\\737734033583@video.example.com%%23vcs\"
 Safe: `%%` is how a batch file writes the one `%` the link needs.
 ";
 
-pub fn check(ctx: &LinkCtx, out: &mut Vec<Diagnostic>) {
+pub fn check(ctx: &LinkCtx, out: &mut Findings) {
     if ctx.kind != DocKind::Cmd {
         return;
     }

@@ -1,7 +1,7 @@
 //! TC001 deprecated-scheme.
 
 use super::context::LinkCtx;
-use super::diagnostic::Diagnostic;
+use super::diagnostic::{Diagnostic, Findings};
 use super::registry::Rule;
 use crate::fix::{Edit, Fix};
 use crate::uri::Scheme;
@@ -29,7 +29,7 @@ trueconf:john@video.example.com
 Safe: the two schemes take the same link body, so only the name changes.
 ";
 
-pub fn check(ctx: &LinkCtx, out: &mut Vec<Diagnostic>) {
+pub fn check(ctx: &LinkCtx, out: &mut Findings) {
     if ctx.link.scheme != Scheme::Visicall {
         return;
     }

@@ -36,3 +36,45 @@ impl Diagnostic {
         self
     }
 }
+
+/// Where rules put their findings. Fixing passes ask for compact ones:
+/// only what applying fixes needs (rule, severity, span, edits and their
+/// applicability) is kept, the message and the fix's title are dropped as
+/// each finding comes, so a pass that keeps 100,000 findings holds no
+/// text for them (hardening, class 4).
+#[derive(Debug, Default)]
+pub struct Findings {
+    items: Vec<Diagnostic>,
+    compact: bool,
+}
+
+impl Findings {
+    pub fn new(compact: bool) -> Self {
+        Findings {
+            items: Vec::new(),
+            compact,
+        }
+    }
+
+    pub fn push(&mut self, mut d: Diagnostic) {
+        if self.compact {
+            d.message = String::new();
+            if let Some(f) = &mut d.fix {
+                f.title = String::new();
+            }
+        }
+        self.items.push(d);
+    }
+
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    pub fn into_vec(self) -> Vec<Diagnostic> {
+        self.items
+    }
+}

@@ -1,7 +1,7 @@
 //! TC012 empty-segment.
 
 use super::context::LinkCtx;
-use super::diagnostic::Diagnostic;
+use super::diagnostic::{Diagnostic, Findings};
 use super::registry::Rule;
 use crate::fix::{Edit, Fix};
 
@@ -31,7 +31,7 @@ Safe: an empty segment or value carries no information, so removing it
 keeps what the link does.
 ";
 
-pub fn check(ctx: &LinkCtx, out: &mut Vec<Diagnostic>) {
+pub fn check(ctx: &LinkCtx, out: &mut Findings) {
     let link = ctx.link;
     for &sep in &link.empty_separators {
         let span = ctx.span(sep);

@@ -1,7 +1,7 @@
 //! TC014 escaped-backslash.
 
 use super::context::LinkCtx;
-use super::diagnostic::Diagnostic;
+use super::diagnostic::{Diagnostic, Findings};
 use super::registry::Rule;
 use crate::fix::{Edit, Fix};
 use crate::scan::{Context, Decode};
@@ -48,7 +48,7 @@ Safe: doubling the backslash makes the string hold exactly the text the
 author wrote.
 ";
 
-pub fn check(ctx: &LinkCtx, out: &mut Vec<Diagnostic>) {
+pub fn check(ctx: &LinkCtx, out: &mut Findings) {
     // A shell's double quotes keep `\c`: only `\$ \` \" \\` and a newline
     // are escapes there (trueconf-uri.md §7), in a script as in a fenced
     // block of another document.

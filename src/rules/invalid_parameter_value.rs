@@ -1,7 +1,7 @@
 //! TC007 invalid-parameter-value.
 
 use super::context::LinkCtx;
-use super::diagnostic::Diagnostic;
+use super::diagnostic::{Diagnostic, Findings};
 use super::registry::Rule;
 use crate::fix::{Edit, Fix};
 use crate::uri::allowed_values;
@@ -45,7 +45,7 @@ fn meant(key: &str, value: &str, allowed: &[&str]) -> Option<&'static str> {
     None
 }
 
-pub fn check(ctx: &LinkCtx, out: &mut Vec<Diagnostic>) {
+pub fn check(ctx: &LinkCtx, out: &mut Findings) {
     let link = ctx.link;
     for p in &link.params {
         let key = link.key(p);

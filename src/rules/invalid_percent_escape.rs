@@ -1,7 +1,7 @@
 //! TC005 invalid-percent-escape.
 
 use super::context::LinkCtx;
-use super::diagnostic::Diagnostic;
+use super::diagnostic::{Diagnostic, Findings};
 use super::registry::Rule;
 use crate::fix::Fix;
 use crate::text::Span;
@@ -34,7 +34,7 @@ literal percent sign). Both are the likely intent, but a person should
 confirm that a `%` in a value was meant literally.
 ";
 
-pub fn check(ctx: &LinkCtx, out: &mut Vec<Diagnostic>) {
+pub fn check(ctx: &LinkCtx, out: &mut Findings) {
     let link = ctx.link;
     let vcs_at = link
         .target

@@ -1,7 +1,7 @@
 //! TC002 missing-encrypt.
 
 use super::context::LinkCtx;
-use super::diagnostic::Diagnostic;
+use super::diagnostic::{Diagnostic, Findings};
 use super::registry::{Rule, Severity};
 use crate::fix::{Edit, Fix};
 
@@ -33,7 +33,7 @@ documentation asks for and changes nothing else. When `encrypt=` is present
 with an empty value, the fix writes the `1`.
 ";
 
-pub fn check(ctx: &LinkCtx, out: &mut Vec<Diagnostic>) {
+pub fn check(ctx: &LinkCtx, out: &mut Findings) {
     let link = ctx.link;
     let has_password = link
         .param("password")

@@ -38,7 +38,7 @@ mod unquoted_shell_metachar;
 
 pub use config::{AllowedServers, Config, MAX_ALLOWED_SERVERS, MAX_WILDCARDS};
 pub use context::LinkCtx;
-pub use diagnostic::Diagnostic;
+pub use diagnostic::{Diagnostic, Findings};
 pub use registry::{Rule, Severity};
 pub use rule_set::{RuleSet, is_valid_selector, matches_selector};
 pub use server_unreachable::unreachable;
@@ -62,7 +62,7 @@ macro_rules! define_dispatch {
             }
 
             #[inline]
-            fn check(self, ctx: &LinkCtx, out: &mut Vec<Diagnostic>) {
+            fn check(self, ctx: &LinkCtx, out: &mut Findings) {
                 match self {
                     $(Rule::$variant => $module::check(ctx, out),)*
                     Rule::ServerUnreachable | Rule::UnusedSuppression => {}
@@ -140,14 +140,16 @@ pub fn check(
     links: &[RawLink],
     config: &Config,
 ) -> (Vec<Diagnostic>, Vec<Span>) {
-    match check_until(source, kind, links, config, &|| false, MAX_FINDINGS) {
+    match check_until(source, kind, links, config, &|| false, MAX_FINDINGS, false) {
         Some(found) => found,
         None => unreachable!("a check that is never stopped finishes"),
     }
 }
 
 /// [`check`], asking `stop` now and then whether the result is still
-/// wanted: `None` when it said no.
+/// wanted: `None` when it said no. At most `cap` findings (and one to say
+/// there were more); `compact` ones have no message and no fix title
+/// ([`Findings`]).
 pub fn check_until(
     source: &str,
     kind: DocKind,
@@ -155,8 +157,9 @@ pub fn check_until(
     config: &Config,
     stop: &dyn Fn() -> bool,
     cap: usize,
+    compact: bool,
 ) -> Option<(Vec<Diagnostic>, Vec<Span>)> {
-    let mut out = Vec::new();
+    let mut out = Findings::new(compact);
     let mut secrets = Vec::new();
     let enabled = config.rules;
     for (n, raw) in links.iter().enumerate() {
@@ -194,6 +197,7 @@ pub fn check_until(
             rule.check(&ctx, &mut out);
         }
     }
+    let mut out = out.into_vec();
     out.sort_by_key(|a| (a.span.start, a.span.end, a.rule));
     out.truncate(cap + 1);
     Some((out, secrets))

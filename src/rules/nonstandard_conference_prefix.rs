@@ -1,7 +1,7 @@
 //! TC010 nonstandard-conference-prefix.
 
 use super::context::LinkCtx;
-use super::diagnostic::Diagnostic;
+use super::diagnostic::{Diagnostic, Findings};
 use super::registry::Rule;
 use crate::fix::Fix;
 
@@ -31,7 +31,7 @@ that the link was meant to join a conference. In a string literal where
 backslashes are escapes, the fix writes `\\\\c\\\\`.
 ";
 
-pub fn check(ctx: &LinkCtx, out: &mut Vec<Diagnostic>) {
+pub fn check(ctx: &LinkCtx, out: &mut Findings) {
     let link = ctx.link;
     let Some(t) = &link.target else { return };
     let Some(prefix) = t.prefix.filter(|_| !t.prefix_standard) else {

@@ -1,7 +1,7 @@
 //! TC004 plaintext-password.
 
 use super::context::LinkCtx;
-use super::diagnostic::Diagnostic;
+use super::diagnostic::{Diagnostic, Findings};
 use super::registry::Rule;
 use crate::fix::Fix;
 use crate::text::Span;
@@ -33,7 +33,7 @@ signs in by itself). trueconf-lsp never prints the value: messages, reports,
 hovers and diffs show `password=***`.
 ";
 
-pub fn check(ctx: &LinkCtx, out: &mut Vec<Diagnostic>) {
+pub fn check(ctx: &LinkCtx, out: &mut Findings) {
     let link = ctx.link;
     for p in link.params.iter().filter(|p| link.key(p) == "password") {
         let Some(v) = p.value else { continue };
@@ -54,12 +54,17 @@ pub fn check(ctx: &LinkCtx, out: &mut Vec<Diagnostic>) {
     }
     // The password of a `user:password@` (an RTSP address, a server, any
     // value): every secret that is not a whole parameter value.
+    // Whole parameter values are reported above (a set: a link of many
+    // parameters and passwords stays linear).
+    // A password key typed with a colon (`password:…`, which TC006
+    // reports) is no `user:password@` either.
+    let values: std::collections::HashSet<Span> = link
+        .params
+        .iter()
+        .filter_map(|p| p.value.or_else(|| link.colon_value(p.key)))
+        .collect();
     for secret in link.secrets() {
-        // A whole value, or a password key typed with a colon
-        // (`password:…`, which TC006 reports): no `user:password@`.
-        if link.params.iter().any(|p| {
-            p.value == Some(secret) || p.value.is_none() && link.colon_value(p.key) == Some(secret)
-        }) {
+        if values.contains(&secret) {
             continue;
         }
         let before = &link.text[..secret.start];

@@ -1,7 +1,7 @@
 //! TC013 query-separator.
 
 use super::context::LinkCtx;
-use super::diagnostic::Diagnostic;
+use super::diagnostic::{Diagnostic, Findings};
 use super::registry::Rule;
 use crate::fix::{Edit, Fix};
 
@@ -30,7 +30,7 @@ Safe: `&` is the separator the app reads; a `?` right after the colon is
 removed.
 ";
 
-pub fn check(ctx: &LinkCtx, out: &mut Vec<Diagnostic>) {
+pub fn check(ctx: &LinkCtx, out: &mut Findings) {
     let link = ctx.link;
     let Some(mark) = link.query_mark else { return };
     let at_start = link.target.is_none();

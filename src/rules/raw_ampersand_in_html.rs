@@ -1,7 +1,7 @@
 //! TC015 raw-ampersand-in-html.
 
 use super::context::LinkCtx;
-use super::diagnostic::Diagnostic;
+use super::diagnostic::{Diagnostic, Findings};
 use super::registry::Rule;
 use crate::fix::{Edit, Fix};
 
@@ -29,7 +29,7 @@ Use instead:
 Safe: the browser decodes `&amp;` back to `&`, so the link is unchanged.
 ";
 
-pub fn check(ctx: &LinkCtx, out: &mut Vec<Diagnostic>) {
+pub fn check(ctx: &LinkCtx, out: &mut Findings) {
     if !ctx.in_html_attribute() {
         return;
     }

@@ -1,7 +1,7 @@
 //! TC009 raw-fragment.
 
 use super::context::LinkCtx;
-use super::diagnostic::Diagnostic;
+use super::diagnostic::{Diagnostic, Findings};
 use super::registry::Rule;
 use crate::fix::Fix;
 use crate::text::Span;
@@ -32,41 +32,62 @@ trueconf:\\c\\0031213894212@s3.example.com%23vcs&h=s3.example.com
 Safe: `%23` is the encoded `#` the app expects.
 ";
 
-pub fn check(ctx: &LinkCtx, out: &mut Vec<Diagnostic>) {
+pub fn check(ctx: &LinkCtx, out: &mut Findings) {
     let link = ctx.link;
-    for &i in &link.raw_hashes {
-        let hash = Span::new(i, i + 1);
-        // The parameters the fragment hides, by key (never a value; a key
-        // that holds a secret or is no plain name is not shown).
-        let secrets = link.secrets();
-        // Each key once, in the order written.
-        let mut seen = std::collections::HashSet::new();
-        let hidden: Vec<&str> = link
-            .params
+    if link.raw_hashes.is_empty() {
+        return;
+    }
+    // The parameters a fragment hides, by key (never a value; a key that
+    // holds a secret or is no plain name is not shown): each key once, in
+    // the order written after the `#`. Built for every `#` at once, from
+    // the last to the first, so that many `#` and many parameters cost
+    // n log n, not n² (hardening, class 3).
+    let secrets = link.secrets();
+    let holds_secret = |key: Span| {
+        // Sorted by start and apart, hence by end too.
+        let from = secrets.partition_point(|s| s.end <= key.start);
+        secrets[from..]
             .iter()
-            .filter(|p| p.span.start > i)
-            .filter(|p| !secrets.iter().any(|s| s.overlaps(p.key)))
-            .map(|p| link.key(p))
-            .filter(|k| {
-                !k.is_empty()
-                    && k.len() <= 32
-                    && k.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
-            })
-            .filter(|k| seen.insert(*k))
-            .collect();
-        let message = if hidden.is_empty() {
+            .take_while(|s| s.start < key.end)
+            .any(|s| s.overlaps(key))
+    };
+    let shown = |k: &str| {
+        !k.is_empty() && k.len() <= 32 && k.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+    };
+    let first_password = link
+        .params
+        .iter()
+        .find(|p| link.key(p) == "password")
+        .map(|p| p.span.start);
+    // Key -> index of its first parameter after the current `#`, and those
+    // indexes in order.
+    let mut first: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    let mut order: std::collections::BTreeMap<usize, &str> = std::collections::BTreeMap::new();
+    let mut next = link.params.len();
+    let mut messages = Vec::with_capacity(link.raw_hashes.len());
+    for &i in link.raw_hashes.iter().rev() {
+        while next > 0 && link.params[next - 1].span.start > i {
+            next -= 1;
+            let p = &link.params[next];
+            let k = link.key(p);
+            if !shown(k) || holds_secret(p.key) {
+                continue;
+            }
+            if let Some(old) = first.insert(k, next) {
+                order.remove(&old);
+            }
+            order.insert(next, k);
+        }
+        let message = if order.is_empty() {
             "raw `#` starts a URI fragment; what follows may never reach the app (write `%23`)"
                 .to_string()
         } else {
-            let mut names: Vec<String> = hidden.iter().take(6).map(|k| format!("`{k}`")).collect();
-            if hidden.len() > 6 {
-                names.push(format!("{} more", hidden.len() - 6));
+            let mut names: Vec<String> = order.values().take(6).map(|k| format!("`{k}`")).collect();
+            if order.len() > 6 {
+                names.push(format!("{} more", order.len() - 6));
             }
-            let lost_encrypt = hidden.contains(&"encrypt")
-                && link
-                    .params
-                    .iter()
-                    .any(|p| link.key(p) == "password" && p.span.start < i);
+            let lost_encrypt =
+                first.contains_key("encrypt") && first_password.is_some_and(|at| at < i);
             format!(
                 "raw `#` starts a URI fragment that hides {} from the app{} (write `%23`)",
                 names.join(", "),
@@ -77,6 +98,10 @@ pub fn check(ctx: &LinkCtx, out: &mut Vec<Diagnostic>) {
                 }
             )
         };
+        messages.push(message);
+    }
+    for (&i, message) in link.raw_hashes.iter().zip(messages.into_iter().rev()) {
+        let hash = Span::new(i, i + 1);
         out.push(
             Diagnostic::new(Rule::RawFragment, ctx.span(hash), message)
                 .with_fix(Fix::safe("Write `%23`", vec![ctx.replace(hash, "%23")])),

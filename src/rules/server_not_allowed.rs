@@ -1,7 +1,7 @@
 //! TC016 server-not-allowed.
 
 use super::context::LinkCtx;
-use super::diagnostic::Diagnostic;
+use super::diagnostic::{Diagnostic, Findings};
 use super::registry::Rule;
 use crate::uri::is_placeholder;
 
@@ -83,7 +83,7 @@ fn is_plain_host(host: &str) -> bool {
     !host.is_empty() && (name || v6)
 }
 
-pub fn check(ctx: &LinkCtx, out: &mut Vec<Diagnostic>) {
+pub fn check(ctx: &LinkCtx, out: &mut Findings) {
     let Some(allowed) = &ctx.config.allowed_servers else {
         return;
     };

@@ -1,7 +1,7 @@
 //! TC018 start-title.
 
 use super::context::LinkCtx;
-use super::diagnostic::Diagnostic;
+use super::diagnostic::{Diagnostic, Findings};
 use super::registry::Rule;
 use crate::fix::{Edit, Fix};
 use crate::scan::{Context, Decode, DocKind};
@@ -35,7 +35,7 @@ was; inside a string literal the quotes are written escaped as the link's
 own quote is (`\\\"\\\"`).
 ";
 
-pub fn check(ctx: &LinkCtx, out: &mut Vec<Diagnostic>) {
+pub fn check(ctx: &LinkCtx, out: &mut Findings) {
     if ctx.kind == DocKind::PowerShell {
         // `start` is PowerShell's Start-Process there: no title argument.
         return;

@@ -1,7 +1,7 @@
 //! TC003 unescaped-rtsp-slash.
 
 use super::context::LinkCtx;
-use super::diagnostic::Diagnostic;
+use super::diagnostic::{Diagnostic, Findings};
 use super::registry::Rule;
 use crate::fix::Fix;
 use crate::text::Span;
@@ -31,7 +31,7 @@ trueconf:#rtsp:%2f%2fcam.example.com:554%2flive
 Safe: `%2f` is the documented spelling of the same character.
 ";
 
-pub fn check(ctx: &LinkCtx, out: &mut Vec<Diagnostic>) {
+pub fn check(ctx: &LinkCtx, out: &mut Findings) {
     let link = ctx.link;
     let Some(t) = &link.target else { return };
     let is_rtsp = t.kind == TargetKind::External

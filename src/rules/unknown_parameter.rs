@@ -1,7 +1,7 @@
 //! TC006 unknown-parameter.
 
 use super::context::LinkCtx;
-use super::diagnostic::Diagnostic;
+use super::diagnostic::{Diagnostic, Findings};
 use super::registry::Rule;
 use crate::fix::{Edit, Fix};
 use crate::uri::{KNOWN_PARAMS, edit_distance};
@@ -47,7 +47,7 @@ pub fn suggestion(key: &str) -> Option<&'static str> {
     }
 }
 
-pub fn check(ctx: &LinkCtx, out: &mut Vec<Diagnostic>) {
+pub fn check(ctx: &LinkCtx, out: &mut Findings) {
     let link = ctx.link;
     for p in &link.params {
         let key = link.key(p);

@@ -1,7 +1,7 @@
 //! TC017 unquoted-shell-metachar.
 
 use super::context::LinkCtx;
-use super::diagnostic::Diagnostic;
+use super::diagnostic::{Diagnostic, Findings};
 use super::registry::Rule;
 use crate::fix::{Edit, Fix};
 use crate::scan::{Context, Decode};
@@ -46,7 +46,7 @@ enum Dialect {
     Cmd,
 }
 
-pub fn check(ctx: &LinkCtx, out: &mut Vec<Diagnostic>) {
+pub fn check(ctx: &LinkCtx, out: &mut Findings) {
     let dialect = match (ctx.raw.context, ctx.raw.decode) {
         (Context::ShellWord { escapes: true }, _) => Dialect::Posix,
         (Context::ShellWord { escapes: false }, Decode::Batch { .. }) => Dialect::Cmd,

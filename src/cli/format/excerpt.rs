@@ -1,5 +1,5 @@
 //! The source line shown under a finding in `full`: passwords redacted as
-//! `***`, tabs as spaces, control characters as U+FFFD, and long lines cut
+//! `***`, tabs as spaces, control characters and bidi overrides as U+FFFD, and long lines cut
 //! to a window around the finding, with the caret's display column and
 //! width.
 
@@ -98,7 +98,7 @@ fn excerpt_in(
         let c = text[i..].chars().next().unwrap_or(' ');
         let shown = match c {
             '\t' => "    ".to_string(),
-            c if c.is_control() => "\u{fffd}".to_string(),
+            c if crate::text::is_unsafe_to_print(c) => "\u{fffd}".to_string(),
             c => c.to_string(),
         };
         cells.push((i, shown));
@@ -224,7 +224,7 @@ mod tests {
             let c = text[i..].chars().next().unwrap_or(' ');
             let shown = match c {
                 '\t' => "    ".to_string(),
-                c if c.is_control() => "\u{fffd}".to_string(),
+                c if crate::text::is_unsafe_to_print(c) => "\u{fffd}".to_string(),
                 c => c.to_string(),
             };
             cells.push((i, shown));

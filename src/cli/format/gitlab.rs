@@ -58,7 +58,7 @@ impl Emit for Gitlab {
                 })
             })
             .collect();
-        serde_json::to_writer_pretty(&mut *out, &issues)?;
+        super::safe_json::to_writer_pretty(&mut *out, &issues)?;
         writeln!(out)
     }
 }

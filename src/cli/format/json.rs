@@ -84,7 +84,7 @@ impl Emit for Json {
                 diagnostics: Vec::new(),
                 summary,
             };
-            let mut buf = serde_json::to_vec_pretty(&report)?;
+            let mut buf = super::safe_json::to_vec_pretty(&report)?;
             buf.push(b'\n');
             return out.write_all(&buf);
         }
@@ -112,7 +112,7 @@ impl Emit for Json {
             out.write_all(part)?;
         }
         out.write_all(b"\n  ],\n  \"summary\": ")?;
-        out.write_all(&indented(&serde_json::to_vec_pretty(&summary)?, 2))?;
+        out.write_all(&indented(&super::safe_json::to_vec_pretty(&summary)?, 2))?;
         out.write_all(b"\n}\n")
     }
 }
@@ -127,7 +127,7 @@ fn json_elements(found: &[Located]) -> serde_json::Result<Vec<u8>> {
             out.extend_from_slice(b",\n");
         }
         one.clear();
-        serde_json::to_writer_pretty(&mut one, &json_diagnostic(l))?;
+        super::safe_json::to_writer_pretty(&mut one, &json_diagnostic(l))?;
         out.extend_from_slice(b"    ");
         out.extend_from_slice(&indented(&one, 4));
     }

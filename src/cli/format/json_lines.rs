@@ -11,7 +11,7 @@ pub struct JsonLines;
 impl Emit for JsonLines {
     fn emit(&self, out: &mut dyn Write, report: &Report) -> io::Result<()> {
         for l in report.found {
-            serde_json::to_writer(&mut *out, &json_diagnostic(l))?;
+            super::safe_json::to_writer(&mut *out, &json_diagnostic(l))?;
             writeln!(out)?;
         }
         Ok(())

@@ -9,7 +9,8 @@
 //!
 //! [`common`] holds what several formats share: the report, the [`Emit`]
 //! trait, the located diagnostics, the summary and its lines, and paths as
-//! CI platforms read them. This file only picks the emitter.
+//! CI platforms read them; [`safe_json`] writes JSON with DEL, C1 and bidi
+//! characters escaped. This file only picks the emitter.
 
 pub mod color;
 pub mod common;
@@ -21,6 +22,7 @@ pub mod gitlab;
 pub mod json;
 pub mod json_lines;
 pub mod junit;
+pub mod safe_json;
 pub mod sarif;
 
 use std::io::{self, Write};

@@ -56,10 +56,8 @@ impl Emit for Sarif {
         // is built only when its turn comes and dropped once written: a
         // value tree of every result costs kilobytes per finding.
         let log = Log { driver, report };
-        let mut ser = serde_json::Serializer::with_formatter(
-            &mut *out,
-            serde_json::ser::PrettyFormatter::new(),
-        );
+        let mut ser =
+            serde_json::Serializer::with_formatter(&mut *out, super::safe_json::Safe::pretty());
         log.serialize(&mut ser)?;
         writeln!(out)
     }
