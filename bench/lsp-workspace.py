@@ -14,7 +14,7 @@ each. Prints one line of JSON: the medians in ms, the median of the
 per-pair ratios, the number of reports and of diagnostics in the last
 answer, its size in bytes, and the server's peak RSS. Stdlib only.
 
-  lsp-workspace.py --server BIN --folder CORPUS [-n 5] [--timeout 120]
+  lsp-workspace.py --server BIN --folder CORPUS [-n 5] [--timeout 120] [--save FILE]
 """
 import argparse
 import json
@@ -107,6 +107,7 @@ def main():
     ap.add_argument("--folder", required=True)
     ap.add_argument("-n", type=int, default=5, help="alternating pairs")
     ap.add_argument("--timeout", type=float, default=120)
+    ap.add_argument("--save", help="write the last answer here (to compare two builds)")
     a = ap.parse_args()
 
     folder = os.path.abspath(a.folder)
@@ -156,6 +157,9 @@ def main():
     finally:
         os.unlink(out.name)
     items = answer.get("items", [])
+    if a.save:
+        with open(a.save, "w") as f:
+            json.dump(answer, f, indent=1, sort_keys=True)
     report = {
         "workspace_diagnostic_ms": round(statistics.median(ws) * 1000, 1),
         "check_json_ms": round(statistics.median(cli) * 1000, 1),
