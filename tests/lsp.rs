@@ -1597,6 +1597,50 @@ async fn docs_url_links_diagnostics_to_rule_sections() {
     assert_eq!(c.shutdown_and_exit().await, 0);
 }
 
+/// Workspace diagnostics place findings on the walk's workers, in the
+/// negotiated encoding: the same ranges (and the same note past the cap)
+/// as the document's own diagnostics once it is open, in each encoding, on
+/// lines where UTF-8, UTF-16 and UTF-32 columns all differ.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn workspace_diagnostics_ranges_equal_the_open_documents_in_each_encoding() {
+    let text = format!(
+        "é😀 [x](trueconf:login=u&password=p) ё😀 trueconf:bob@h&x\n{}",
+        "ё😀 visicall:bob\n".repeat(1001)
+    );
+    for enc in ["utf-8", "utf-16", "utf-32"] {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        std::fs::write(root.join("a.md"), &text).unwrap();
+        let mut c = Client::start();
+        let (root_uri, _) = c.initialize_in(&root, pull_caps(&[enc]), Value::Null).await;
+        let uri = format!("{root_uri}/a.md");
+        let r = c
+            .request("workspace/diagnostic", json!({"previousResultIds": []}))
+            .await;
+        assert_eq!(r["items"][0]["uri"], uri.as_str(), "{enc}");
+        let walked = r["items"][0]["items"].clone();
+        c.open(&uri, "markdown", 1, &text);
+        let r = c
+            .request(
+                "textDocument/diagnostic",
+                json!({"textDocument": {"uri": uri}}),
+            )
+            .await;
+        let open = r["items"].clone();
+        let n = open.as_array().unwrap().len();
+        // The cap (1000) and its note.
+        assert_eq!(n, 1001, "{enc}");
+        assert!(
+            open[1000]["message"]
+                .as_str()
+                .unwrap()
+                .contains("not shown")
+        );
+        assert_eq!(walked, open, "{enc}");
+        assert_eq!(c.shutdown_and_exit().await, 0);
+    }
+}
+
 /// Workspace diagnostics walk as `--check` does: the default excludes,
 /// `extend-exclude` adding to them and `exclude` replacing them.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

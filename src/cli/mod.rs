@@ -387,8 +387,15 @@ fn check(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<St
                 Walked::default()
             }
             Ok(settings) => {
-                match read::check_bytes(name.clone(), None, &bytes, kind, settings, fix, keep_text)
-                {
+                match read::check_bytes(
+                    name.clone(),
+                    None,
+                    &bytes,
+                    kind,
+                    settings,
+                    fix,
+                    keep_text.into(),
+                ) {
                     Outcome::Checked(c) => Walked {
                         checked: vec![c],
                         ..Walked::default()
@@ -425,6 +432,7 @@ fn check(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<St
             keep_text,
             force_exclude: args.force_exclude,
             max_bytes: None,
+            columns: crate::text::Encoding::Utf32,
         };
         walk::walk(&roots, strip_dot, &opts, &resolver)
     };

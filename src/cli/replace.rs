@@ -142,6 +142,7 @@ pub fn run(
         keep_text: KeepText::WithLinks,
         force_exclude: args.force_exclude,
         max_bytes: None,
+        columns: crate::text::Encoding::Utf32,
     };
     let Walked {
         checked: files,

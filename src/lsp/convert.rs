@@ -111,13 +111,18 @@ pub fn rule_href(docs: Option<&str>, rule: Rule) -> Option<String> {
 
 /// `d` for the client; `docs` is where the rules' documentation is.
 pub fn diagnostic(d: &Diagnostic, lines: &Lines<'_>, docs: Option<&str>) -> lsp::Diagnostic {
+    diagnostic_at(d, lines.range(d.span), docs)
+}
+
+/// [`diagnostic`] with its range already found.
+pub fn diagnostic_at(d: &Diagnostic, range: lsp::Range, docs: Option<&str>) -> lsp::Diagnostic {
     let tags = match d.rule {
         Rule::DeprecatedScheme => Some(vec![lsp::DiagnosticTag::DEPRECATED]),
         Rule::UnusedSuppression => Some(vec![lsp::DiagnosticTag::UNNECESSARY]),
         _ => None,
     };
     lsp::Diagnostic {
-        range: lines.range(d.span),
+        range,
         severity: Some(severity(d.severity)),
         code: Some(lsp::NumberOrString::String(d.rule.code().to_string())),
         code_description: rule_href(docs, d.rule)
@@ -139,13 +144,25 @@ pub fn diagnostics(
     cap: usize,
     docs: Option<&str>,
 ) -> Vec<lsp::Diagnostic> {
+    diagnostics_ranged(diagnostics, |i| lines.range(diagnostics[i].span), cap, docs)
+}
+
+/// [`diagnostics`], the range of the `i`th diagnostic given by `range(i)`
+/// (asked in increasing order, for at most `cap` + 1 of them).
+pub fn diagnostics_ranged(
+    diagnostics: &[Diagnostic],
+    range: impl Fn(usize) -> lsp::Range,
+    cap: usize,
+    docs: Option<&str>,
+) -> Vec<lsp::Diagnostic> {
     let mut out: Vec<lsp::Diagnostic> = diagnostics
         .iter()
         .take(cap)
-        .map(|d| diagnostic(d, lines, docs))
+        .enumerate()
+        .map(|(i, d)| diagnostic_at(d, range(i), docs))
         .collect();
     if diagnostics.len() > cap {
-        let first_left_out = diagnostics[cap].span;
+        let start = range(cap).start;
         // The core keeps at most `MAX_FINDINGS` per document: at that
         // count, there may be more.
         let at_least = if diagnostics.len() >= crate::rules::MAX_FINDINGS {
@@ -154,7 +171,7 @@ pub fn diagnostics(
             ""
         };
         out.push(lsp::Diagnostic {
-            range: lines.range(Span::empty(first_left_out.start)),
+            range: lsp::Range::new(start, start),
             severity: Some(lsp::DiagnosticSeverity::INFORMATION),
             source: Some(SOURCE.to_string()),
             message: format!(

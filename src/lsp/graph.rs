@@ -93,6 +93,7 @@ pub fn workspace(
         keep_text: KeepText::WithLinks,
         force_exclude: false,
         max_bytes: Some(max_bytes),
+        columns: crate::text::Encoding::Utf32,
     };
     let Walked { checked, .. } = walk(roots, false, &opts, resolver);
     for file in checked {

@@ -1,15 +1,17 @@
 //! Workspace diagnostics: the files of the workspace folders that are not
 //! open, linted with the same walker and configuration files as `--check`.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use tower_lsp_server::ls_types as lsp;
 
-use super::convert::{self, Lines};
+use super::convert;
+use crate::project::checked::{Placed, Pos};
 use crate::project::config::Resolver;
 use crate::project::read::KeepText;
 use crate::project::walk::{WalkOptions, Walked, walk};
-use crate::text::{Encoding, LineIndex};
+use crate::text::Encoding;
 
 /// One report per file with findings, and an empty one for each file of
 /// `previously` that has none now. Returns the reports and the URIs that
@@ -31,9 +33,14 @@ pub fn report(
     let opts = WalkOptions {
         no_ignore: false,
         hidden: false,
-        threads: 1,
+        // As `--check`: one worker a core (the request runs on a blocking
+        // thread; the editor's own requests are answered meanwhile).
+        threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
         fix: None,
-        keep_text: KeepText::WithDiagnostics,
+        // Positions are found on the walk's workers in the client's
+        // encoding: no text is kept and no line index built.
+        keep_text: KeepText::No,
+        columns: encoding,
         force_exclude: false,
         max_bytes: Some(max_bytes as u64),
     };
@@ -58,11 +65,9 @@ pub fn report(
         let Some(uri) = lsp::Uri::from_file_path(path) else {
             continue;
         };
-        let index = LineIndex::new(&file.text);
-        let lines = Lines::new(&file.text, &index, encoding);
-        let diagnostics = convert::diagnostics(
+        let diagnostics = convert::diagnostics_ranged(
             &file.analysis.diagnostics,
-            &lines,
+            |i| range(&file.places[i]),
             cap,
             file.settings.docs_url.as_deref(),
         );
@@ -82,15 +87,25 @@ pub fn report(
         reported.push(uri.clone());
         items.push(full(uri, vec![convert::too_large(size(len), size(max))]));
     }
+    // A set: with thousands of files reported, a search of the list for
+    // each was quadratic.
+    let now: HashSet<&lsp::Uri> = reported.iter().collect();
     for uri in previously {
         let is_open = uri
             .to_file_path()
             .is_some_and(|p| open.iter().any(|o| o.as_path() == p.as_ref()));
-        if !reported.contains(uri) && !is_open {
+        if !now.contains(uri) && !is_open {
             items.push(full(uri.clone(), Vec::new()));
         }
     }
     (items, reported)
+}
+
+/// The LSP range of a diagnostic placed by the walk (1-based positions,
+/// columns in the client's encoding).
+fn range(placed: &Placed) -> lsp::Range {
+    let position = |p: Pos| lsp::Position::new(p.line - 1, p.column - 1);
+    lsp::Range::new(position(placed.start), position(placed.end))
 }
 
 fn full(uri: lsp::Uri, items: Vec<lsp::Diagnostic>) -> lsp::WorkspaceDocumentDiagnosticReport {

@@ -12,7 +12,10 @@ use crate::scan::DocKind;
 use crate::text::{Cursor, Encoding, Span};
 use crate::{Analysis, analyze};
 
-/// A 1-based, character-counted position.
+/// A 1-based position; its column counts characters (UTF-32 units) unless
+/// the walk was asked for another unit ([`Keep::columns`]).
+///
+/// [`Keep::columns`]: super::read::Keep::columns
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct Pos {
     pub line: u32,
@@ -53,9 +56,15 @@ pub struct Placed {
     pub edits: Vec<(Pos, Pos)>,
 }
 
-/// Where each diagnostic of `analysis` stands in `text`: the offsets are
-/// sorted and located in one forward pass.
+/// Where each diagnostic of `analysis` stands in `text`, columns counted in
+/// characters: the offsets are sorted and located in one forward pass.
 pub fn place(text: &str, analysis: &Analysis) -> Vec<Placed> {
+    place_in(text, analysis, Encoding::Utf32)
+}
+
+/// [`place`] with columns counted in `columns`' units (the language
+/// server's negotiated encoding).
+pub fn place_in(text: &str, analysis: &Analysis, columns: Encoding) -> Vec<Placed> {
     if analysis.diagnostics.is_empty() {
         return Vec::new();
     }
@@ -68,7 +77,7 @@ pub fn place(text: &str, analysis: &Analysis) -> Vec<Placed> {
     }
     offsets.sort_unstable();
     offsets.dedup();
-    let mut cursor = Cursor::new(text, Encoding::Utf32);
+    let mut cursor = Cursor::new(text, columns);
     let located: Vec<(Pos, Span)> = offsets
         .iter()
         .map(|&o| {

@@ -5,11 +5,12 @@ use std::io::Read;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use super::checked::{Checked, FileError, Fixed, Outcome, place, servers_placed};
+use super::checked::{Checked, FileError, Fixed, Outcome, place_in, servers_placed};
 use super::config::Effective;
 pub use super::open::{open_regular, special_kind};
 use crate::fix::Applicability;
 use crate::scan::DocKind;
+use crate::text::Encoding;
 use crate::{Analysis, MAX_FIX_PASSES, analyze, fix_all_within};
 
 /// The error for a special file (FIFO, device, socket) the user asked for by
@@ -69,6 +70,27 @@ pub enum KeepText {
     WithLinks,
 }
 
+/// What a check keeps for the reports besides the analysis: which texts,
+/// and the unit of the positions' columns.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Keep {
+    pub text: KeepText,
+    /// Characters (UTF-32) for the command line; the language server's
+    /// negotiated encoding for workspace diagnostics, which then need no
+    /// text and no line index of their own.
+    pub columns: Encoding,
+}
+
+impl From<KeepText> for Keep {
+    /// Columns in characters.
+    fn from(text: KeepText) -> Keep {
+        Keep {
+            text,
+            columns: Encoding::Utf32,
+        }
+    }
+}
+
 /// Lints (and with `fix`, fixes in memory) one file's bytes.
 pub fn check_bytes(
     path: String,
@@ -77,7 +99,7 @@ pub fn check_bytes(
     kind: DocKind,
     settings: Arc<Effective>,
     fix: Option<Applicability>,
-    keep_text: KeepText,
+    keep: Keep,
 ) -> Outcome {
     let probe = &bytes[..bytes.len().min(BINARY_PROBE)];
     if probe.starts_with(&[0xFF, 0xFE]) || probe.starts_with(&[0xFE, 0xFF]) {
@@ -141,7 +163,7 @@ pub fn check_bytes(
                     if limit == 1 { "pass" } else { "passes" }
                 ),
             };
-            checked.places = place(text, &analysis);
+            checked.places = place_in(text, &analysis, keep.columns);
             checked.servers = servers_placed(text, &analysis, &checked.settings);
             checked.text = text.to_string();
             checked.analysis = analysis;
@@ -156,16 +178,16 @@ pub fn check_bytes(
                 original_secrets: analysis.secrets,
                 applied: result.applied,
             });
-            checked.places = place(&result.text, &after);
+            checked.places = place_in(&result.text, &after, keep.columns);
             checked.servers = servers_placed(&result.text, &after, &checked.settings);
             checked.text = result.text;
             checked.analysis = after;
             return Outcome::Checked(checked);
         }
     }
-    checked.places = place(text, &analysis);
+    checked.places = place_in(text, &analysis, keep.columns);
     checked.servers = servers_placed(text, &analysis, &checked.settings);
-    let keep = match keep_text {
+    let keep = match keep.text {
         KeepText::No => false,
         KeepText::WithDiagnostics => {
             !(analysis.diagnostics.is_empty() && checked.servers.is_empty())

@@ -13,10 +13,11 @@ use ignore::WalkState;
 use super::checked::{Checked, FileError, Outcome};
 use super::config::{ConfigError, Resolver};
 use super::read::{
-    KeepText, binary_error, check_bytes, open_regular, read_into, special_error, special_kind,
+    Keep, KeepText, binary_error, check_bytes, open_regular, read_into, special_error, special_kind,
 };
 use crate::fix::Applicability;
 use crate::scan::DocKind;
+use crate::text::Encoding;
 
 /// How to walk.
 pub struct WalkOptions {
@@ -28,6 +29,8 @@ pub struct WalkOptions {
     /// Which texts to keep (for reports that show source lines, or for
     /// references). Positions are computed on the worker either way.
     pub keep_text: KeepText,
+    /// The unit of the positions' columns ([`Keep::columns`]).
+    pub columns: Encoding,
     /// Apply the excludes to the roots too (`--force-exclude`): a path named
     /// on the command line is otherwise checked whatever it matches.
     pub force_exclude: bool,
@@ -267,7 +270,10 @@ pub fn walk(roots: &[PathBuf], strip_dot: bool, opts: &WalkOptions, resolver: &R
                     kind,
                     settings,
                     opts.fix,
-                    opts.keep_text,
+                    Keep {
+                        text: opts.keep_text,
+                        columns: opts.columns,
+                    },
                 )))
             });
             match read {

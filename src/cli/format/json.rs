@@ -1,11 +1,16 @@
 //! `json`: one pretty-printed document, every diagnostic with its range and
-//! fix, and the summary. The diagnostics are serialized in parallel.
+//! fix, and the summary. The diagnostics are serialized in parallel and
+//! written as they are ready.
 
+use std::collections::BTreeMap;
 use std::io::{self, Write};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc;
 
 use serde::Serialize;
 
 use super::common::{Emit, Located, Report, Summary};
+use super::safe_json::Safe;
 use crate::project::checked::Pos;
 
 #[derive(Serialize)]
@@ -75,6 +80,11 @@ pub fn json_diagnostic<'a>(l: &'a Located) -> JsonDiagnostic<'a> {
 
 pub struct Json;
 
+/// Diagnostics per unit of work of the parallel serialization: small
+/// enough that the first slices are written while the others are being
+/// serialized, large enough that handing them over costs nothing.
+const SLICE: usize = 256;
+
 impl Emit for Json {
     fn emit(&self, out: &mut dyn Write, report: &Report) -> io::Result<()> {
         let (found, summary) = (report.found, report.summary);
@@ -89,63 +99,157 @@ impl Emit for Json {
             return out.write_all(&buf);
         }
         // The same bytes as `to_vec_pretty` of the whole report, but the
-        // diagnostics are serialized in parallel, in contiguous slices whose
-        // outputs are then written in order.
-        const SLICE: usize = 512;
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-        let per_thread = found.len().div_ceil(threads).max(SLICE);
-        let parts = std::thread::scope(|scope| {
-            let running: Vec<_> = found
-                .chunks(per_thread)
-                .map(|slice| scope.spawn(|| json_elements(slice)))
-                .collect();
-            running
-                .into_iter()
-                .map(|t| t.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
-                .collect::<serde_json::Result<Vec<Vec<u8>>>>()
-        })?;
-        out.write_all(b"{\n  \"version\": 1,\n  \"diagnostics\": [\n")?;
-        for (i, part) in parts.iter().enumerate() {
-            if i > 0 {
-                out.write_all(b",\n")?;
+        // diagnostics are serialized in parallel, in contiguous slices that
+        // this thread writes in order as soon as each is ready: writing
+        // overlaps serializing instead of following it.
+        let slices: Vec<&[Located]> = found.chunks(SLICE).collect();
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(slices.len());
+        let next = AtomicUsize::new(0);
+        std::thread::scope(|scope| -> io::Result<()> {
+            let (done, ready) = mpsc::channel::<(usize, Vec<u8>)>();
+            for _ in 0..threads {
+                let (done, next, slices) = (done.clone(), &next, &slices);
+                scope.spawn(move || {
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(slice) = slices.get(i) else { break };
+                        // The receiver is gone when writing failed: stop.
+                        if done.send((i, json_elements(slice))).is_err() {
+                            break;
+                        }
+                    }
+                });
             }
-            out.write_all(part)?;
-        }
-        out.write_all(b"\n  ],\n  \"summary\": ")?;
-        out.write_all(&indented(&super::safe_json::to_vec_pretty(&summary)?, 2))?;
-        out.write_all(b"\n}\n")
+            drop(done);
+            out.write_all(b"{\n  \"version\": 1,\n  \"diagnostics\": [\n")?;
+            let mut waiting = BTreeMap::new();
+            let mut written = 0;
+            for (i, part) in ready {
+                waiting.insert(i, part);
+                while let Some(part) = waiting.remove(&written) {
+                    if written > 0 {
+                        out.write_all(b",\n")?;
+                    }
+                    out.write_all(&part)?;
+                    written += 1;
+                }
+            }
+            // Short only when a worker panicked; the scope then re-raises it.
+            if written < slices.len() {
+                return Ok(());
+            }
+            out.write_all(b"\n  ],\n  \"summary\": ")?;
+            let mut buf = Vec::new();
+            summary.serialize(&mut serde_json::Serializer::with_formatter(
+                &mut buf,
+                Safe(Nested::at(1)),
+            ))?;
+            out.write_all(&buf)?;
+            out.write_all(b"\n}\n")
+        })
     }
 }
 
 /// The diagnostics as elements of the report's array: pretty-printed,
 /// indented two levels, separated by `,\n`.
-fn json_elements(found: &[Located]) -> serde_json::Result<Vec<u8>> {
+fn json_elements(found: &[Located]) -> Vec<u8> {
     let mut out = Vec::with_capacity(found.len() * 1024);
-    let mut one = Vec::with_capacity(2048);
     for (i, l) in found.iter().enumerate() {
-        if i > 0 {
-            out.extend_from_slice(b",\n");
-        }
-        one.clear();
-        super::safe_json::to_writer_pretty(&mut one, &json_diagnostic(l))?;
-        out.extend_from_slice(b"    ");
-        out.extend_from_slice(&indented(&one, 4));
+        out.extend_from_slice(if i > 0 { b",\n    " } else { b"    " });
+        let mut ser = serde_json::Serializer::with_formatter(&mut out, Safe(Nested::at(2)));
+        // Writing to a `Vec` cannot fail, nor can these plain values.
+        json_diagnostic(l)
+            .serialize(&mut ser)
+            .expect("serializing a diagnostic to memory");
     }
-    Ok(out)
+    out
 }
 
-/// `json` with `n` spaces after every line break (JSON strings hold no raw
-/// line breaks, so only the layout's are touched).
-fn indented(json: &[u8], n: usize) -> Vec<u8> {
-    let mut out = Vec::with_capacity(json.len() + json.len() / 8);
-    let mut from = 0;
-    for at in memchr::memchr_iter(b'\n', json) {
-        out.extend_from_slice(&json[from..=at]);
-        out.extend(std::iter::repeat_n(b' ', n));
-        from = at + 1;
+/// serde_json's `PrettyFormatter` (two spaces a level; [`Safe`] adds the
+/// escapes) for a value written
+/// `level` levels deep in a pretty-printed document: the same bytes as
+/// that value's part of the whole document's `to_vec_pretty`.
+struct Nested {
+    level: usize,
+    has_value: bool,
+}
+
+impl Nested {
+    fn at(level: usize) -> Nested {
+        Nested {
+            level,
+            has_value: false,
+        }
     }
-    out.extend_from_slice(&json[from..]);
-    out
+
+    fn indent<W: ?Sized + Write>(&self, w: &mut W) -> io::Result<()> {
+        for _ in 0..self.level {
+            w.write_all(b"  ")?;
+        }
+        Ok(())
+    }
+
+    fn open<W: ?Sized + Write>(&mut self, w: &mut W, bracket: &[u8]) -> io::Result<()> {
+        self.level += 1;
+        self.has_value = false;
+        w.write_all(bracket)
+    }
+
+    fn close<W: ?Sized + Write>(&mut self, w: &mut W, bracket: &[u8]) -> io::Result<()> {
+        self.level -= 1;
+        if self.has_value {
+            w.write_all(b"\n")?;
+            self.indent(w)?;
+        }
+        w.write_all(bracket)
+    }
+
+    fn item<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        w.write_all(if first { b"\n" } else { b",\n" })?;
+        self.indent(w)
+    }
+}
+
+impl serde_json::ser::Formatter for Nested {
+    fn begin_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.open(w, b"[")
+    }
+
+    fn end_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.close(w, b"]")
+    }
+
+    fn begin_array_value<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        self.item(w, first)
+    }
+
+    fn end_array_value<W: ?Sized + Write>(&mut self, _w: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+
+    fn begin_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.open(w, b"{")
+    }
+
+    fn end_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.close(w, b"}")
+    }
+
+    fn begin_object_key<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        self.item(w, first)
+    }
+
+    fn begin_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        w.write_all(b": ")
+    }
+
+    fn end_object_value<W: ?Sized + Write>(&mut self, _w: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
 }
 
 #[cfg(test)]
@@ -157,13 +261,13 @@ mod tests {
         let text = "a trueconf:login=u&password=x&force=1 é visicall:bob@h\n".repeat(700);
         let analysis = crate::analyze(&text, crate::scan::DocKind::Plain, &Default::default());
         let places = crate::project::checked::place(&text, &analysis);
-        // Enough for several slices wherever there is more than one core.
+        // Many slices, more than there are cores.
         assert!(
-            analysis.diagnostics.len() > 2 * 512 * 2,
+            analysis.diagnostics.len() > 4 * SLICE,
             "{}",
             analysis.diagnostics.len()
         );
-        for n in [0, 1, 3, analysis.diagnostics.len()] {
+        for n in [0, 1, 3, SLICE, SLICE + 1, analysis.diagnostics.len()] {
             let found: Vec<Located> = analysis.diagnostics[..n]
                 .iter()
                 .zip(&places)
