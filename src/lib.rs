@@ -86,9 +86,10 @@ pub fn analyze_until(
     analyze_capped(text, kind, config, stop, rules::MAX_FINDINGS, false)
 }
 
-/// Fixing keeps up to this many findings per pass (memory stays bounded,
-/// and a document with many findings is fixed in few passes).
-pub const MAX_FIX_FINDINGS: usize = 100_000;
+/// Fixing keeps up to this many findings per pass: memory stays within
+/// 20 times the input + 64 MiB (a 10 MiB file of 3.5 million fixable
+/// findings: 233 MB peak, release), and such a file is fixed in 70 passes.
+pub const MAX_FIX_FINDINGS: usize = 50_000;
 
 /// [`analyze_until`] keeping at most `cap` findings; `compact` ones (for
 /// fixing) without messages or fix titles.

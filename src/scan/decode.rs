@@ -40,8 +40,9 @@ pub struct DecodedText<'t> {
     pub text: Cow<'t, str>,
     /// `map[i]` is the source offset (relative to the link's start) of decoded
     /// byte `i`; `map[text.len()]` is the source length. `None` when the
-    /// decoded text is the source.
-    map: Option<Vec<usize>>,
+    /// decoded text is the source. `u32`: half the memory of `usize` for
+    /// a byte map (a link longer than 4 GiB is never decoded: [`decode`]).
+    map: Option<Vec<u32>>,
 }
 
 impl<'t> DecodedText<'t> {
@@ -56,7 +57,7 @@ impl<'t> DecodedText<'t> {
     pub fn to_source(&self, i: usize) -> usize {
         match &self.map {
             None => i,
-            Some(map) => map[i.min(map.len() - 1)],
+            Some(map) => map[i.min(map.len() - 1)] as usize,
         }
     }
 
@@ -86,6 +87,10 @@ impl<'t> DecodedText<'t> {
 
 /// Decodes `src` under `mode`.
 pub fn decode(src: &str, mode: Decode) -> DecodedText<'_> {
+    if u32::try_from(src.len()).is_err() {
+        // Offsets of the byte map are `u32`; no document is this large.
+        return DecodedText::identity(src);
+    }
     let (special, other) = match mode {
         Decode::None => return DecodedText::identity(src),
         Decode::EntitiesThenBackslash => return decode_twice(src),
@@ -125,20 +130,20 @@ pub fn decode(src: &str, mode: Decode) -> DecodedText<'_> {
             Some((c, len)) => {
                 let start = text.len();
                 text.push(c);
-                map.extend(std::iter::repeat_n(i, text.len() - start));
+                map.extend(std::iter::repeat_n(i as u32, text.len() - start));
                 i += len;
             }
             None => {
                 let c = src[i..].chars().next().unwrap_or('\0');
                 for k in 0..c.len_utf8() {
-                    map.push(i + k);
+                    map.push((i + k) as u32);
                 }
                 text.push(c);
                 i += c.len_utf8();
             }
         }
     }
-    map.push(src.len());
+    map.push(src.len() as u32);
     DecodedText {
         text: Cow::Owned(text),
         map: Some(map),
@@ -157,7 +162,7 @@ fn decode_twice(src: &str) -> DecodedText<'_> {
         return first;
     }
     let map = (0..=second.text.len())
-        .map(|i| first.to_source(second.to_source(i)))
+        .map(|i| first.to_source(second.to_source(i)) as u32)
         .collect();
     DecodedText {
         text: Cow::Owned(second.text.into_owned()),
@@ -374,14 +379,14 @@ fn escaped_by(src: &str, mode: Decode) -> DecodedText<'_> {
         text.push(c);
         if len == c.len_utf8() && bytes[i] != esc {
             for k in 0..len {
-                map.push(i + k);
+                map.push((i + k) as u32);
             }
         } else {
-            map.extend(std::iter::repeat_n(i, text.len() - start));
+            map.extend(std::iter::repeat_n(i as u32, text.len() - start));
         }
         i += len;
     }
-    map.push(src.len());
+    map.push(src.len() as u32);
     DecodedText {
         text: Cow::Owned(text),
         map: Some(map),
@@ -404,11 +409,11 @@ fn batch(src: &str, mode: Decode) -> DecodedText<'_> {
         let skip = (b == b'%' && bytes.get(i + 1) == Some(&b'%')
             || word && b == b'^' && i + 1 < src.len()) as usize;
         let c = src[i + skip..].chars().next().unwrap_or('\0');
-        map.extend(std::iter::repeat_n(i, c.len_utf8()));
+        map.extend(std::iter::repeat_n(i as u32, c.len_utf8()));
         text.push(c);
         i += skip + c.len_utf8();
     }
-    map.push(src.len());
+    map.push(src.len() as u32);
     DecodedText {
         text: Cow::Owned(text),
         map: Some(map),
