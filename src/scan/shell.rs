@@ -179,7 +179,8 @@ impl<'t> Shell<'t> {
                 if matches!(self.at(i + 1), b'\n' | b'\r' | 0) {
                     break;
                 }
-                i += 2;
+                // The escape and the whole character it escapes.
+                i += 1 + self.src[i + 1..].chars().next().map_or(1, char::len_utf8);
                 continue;
             }
             match b {
@@ -526,6 +527,23 @@ mod tests {
         let at = src.find(needle).expect("needle");
         let p = Shell::new(src, dialect, 0, src.len()).place(at).unwrap();
         (p.context, p.limit)
+    }
+
+    /// An escape before a character of several bytes escapes all of it:
+    /// the word goes on after it (was a slice panic inside the character,
+    /// found by tests/incremental.rs).
+    #[test]
+    fn escape_before_a_wide_character() {
+        for (src, dialect) in [
+            ("trueconf:bob`😀x y", Dialect::PowerShell),
+            ("trueconf:bob^会x y", Dialect::Cmd),
+            ("trueconf:bob\\é x", Dialect::Posix),
+        ] {
+            let (_, limit) = ctx(src, dialect, "trueconf:");
+            assert_eq!(limit, src.find(' ').unwrap(), "{src:?}");
+        }
+        let ps = crate::scan::DocKind::PowerShell;
+        assert_eq!(crate::scan::scan("trueconf:bob`😀", ps).len(), 1);
     }
 
     #[test]
