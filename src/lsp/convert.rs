@@ -144,27 +144,38 @@ pub fn diagnostics(
         .take(cap)
         .map(|d| diagnostic(d, lines, docs))
         .collect();
-    if diagnostics.len() > cap {
-        let first_left_out = diagnostics[cap].span;
-        // The core keeps at most `MAX_FINDINGS` per document: at that
-        // count, there may be more.
-        let at_least = if diagnostics.len() >= crate::rules::MAX_FINDINGS {
-            "at least "
-        } else {
-            ""
-        };
-        out.push(lsp::Diagnostic {
-            range: lines.range(Span::empty(first_left_out.start)),
-            severity: Some(lsp::DiagnosticSeverity::INFORMATION),
-            source: Some(SOURCE.to_string()),
-            message: format!(
-                "{at_least}{} more trueconf: problems in this document are not shown (limit {cap}); run `trueconf-lsp --check` for all of them",
-                diagnostics.len() - cap
-            ),
-            ..lsp::Diagnostic::default()
-        });
-    }
+    out.extend(left_out(diagnostics, lines, cap));
     out
+}
+
+/// The note that says how many of `diagnostics` are over `cap` and not
+/// shown, if any are.
+pub fn left_out(
+    diagnostics: &[Diagnostic],
+    lines: &Lines<'_>,
+    cap: usize,
+) -> Option<lsp::Diagnostic> {
+    if diagnostics.len() <= cap {
+        return None;
+    }
+    let first_left_out = diagnostics[cap].span;
+    // The core keeps at most `MAX_FINDINGS` per document: at that
+    // count, there may be more.
+    let at_least = if diagnostics.len() >= crate::rules::MAX_FINDINGS {
+        "at least "
+    } else {
+        ""
+    };
+    Some(lsp::Diagnostic {
+        range: lines.range(Span::empty(first_left_out.start)),
+        severity: Some(lsp::DiagnosticSeverity::INFORMATION),
+        source: Some(SOURCE.to_string()),
+        message: format!(
+            "{at_least}{} more trueconf: problems in this document are not shown (limit {cap}); run `trueconf-lsp --check` for all of them",
+            diagnostics.len() - cap
+        ),
+        ..lsp::Diagnostic::default()
+    })
 }
 
 /// The one diagnostic of a document too large to lint.

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use tower_lsp_server::ls_types as lsp;
 use tracing::{debug, error, warn};
 
-use super::document::{Document, Snapshot};
+use super::document::{BaseSlot, Document, Snapshot};
 use super::state::{Publish, Shared, lock};
 use super::text::{self, Change, Text};
 use crate::project::config::Effective;
@@ -27,6 +27,7 @@ impl Shared {
             encoding,
             text: doc.text.clone(),
             cell: doc.cell.clone(),
+            base: doc.base.clone(),
             limits: (
                 doc.cell
                     .config
@@ -81,6 +82,7 @@ impl Shared {
             epoch: self.next_id(),
             cell: self.new_cell(p.text_document.version, config),
             lint_running: false,
+            base: BaseSlot::default(),
         };
         debug!(
             uri = %key,
@@ -224,6 +226,7 @@ async fn lint_loop(shared: Arc<Shared>, key: String, epoch: u64) {
             uri = %key,
             version = cell.version,
             ms = started.elapsed().as_secs_f64() * 1000.0,
+            region = ?result.as_ref().ok().and_then(|l| l.reread),
             "linted"
         );
         let mut docs = lock(&shared.docs);
