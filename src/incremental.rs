@@ -402,10 +402,34 @@ mod tests {
         splice
     }
 
+    /// An edited fence line may change every block after it: the rest of
+    /// the text is read again, from the block the edit lies in.
     #[test]
-    fn a_fence_line_edited_reads_the_whole_text() {
-        let old = "```js\nlet a\n```@\n```\ntrueconf:x\n```\n";
+    fn a_fence_line_edited_reads_the_rest_of_the_text() {
+        let old = "a\n```js\nlet a\n```@\n```\ntrueconf:x\n```\nb\n";
         let at = old.find("```\ntrue").unwrap();
-        assert_eq!(check(old, at, at + 1, "", DocKind::Markdown), None);
+        let splice = check(old, at, at + 1, "", DocKind::Markdown).unwrap();
+        assert_eq!(splice.region, Span::new(2, old.len() - 1));
+    }
+
+    /// An edit inside a block reads the block; one outside, its line.
+    #[test]
+    fn regions_are_the_line_or_the_block() {
+        let old = "a trueconf:x\n```js\nlet a = \"trueconf:y\";\n```\nb\n";
+        let at = old.find("let a").unwrap();
+        let splice = check(old, at, at, "z", DocKind::Markdown).unwrap();
+        assert_eq!(splice.region, Span::new(13, old.len() - 1));
+        let splice = check(old, 1, 1, "z", DocKind::Markdown).unwrap();
+        assert_eq!(splice.region, Span::new(0, 14));
+        let splice = check(old, 1, 1, "\n", DocKind::Plain).unwrap();
+        assert_eq!(splice.region, Span::new(0, 14));
+        // Other kinds keep no state: each lint reads the whole text.
+        let config = Config::default();
+        assert!(
+            analyze_full(old, DocKind::Html, &config, &|| false)
+                .unwrap()
+                .1
+                .is_none()
+        );
     }
 }

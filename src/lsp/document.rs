@@ -7,7 +7,6 @@ use std::sync::{Arc, Mutex, OnceLock};
 use tower_lsp_server::ls_types as lsp;
 
 use super::convert::{self, Lines};
-use super::state::lock;
 use super::text::Text;
 use crate::Analysis;
 use crate::incremental::{self, Splice, State};
@@ -37,6 +36,12 @@ pub struct LintBase {
 
 /// Where a document keeps its [`LintBase`], shared with its snapshots.
 pub type BaseSlot = Arc<Mutex<Option<Arc<LintBase>>>>;
+
+/// The slot's content, even if a panic poisoned its lock (it is replaced
+/// whole, so it is never half written).
+fn lock(slot: &BaseSlot) -> std::sync::MutexGuard<'_, Option<Arc<LintBase>>> {
+    slot.lock().unwrap_or_else(|e| e.into_inner())
+}
 
 /// A lint result: the text it was computed on, what the core found, and
 /// the LSP diagnostics ready to send.
