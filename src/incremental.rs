@@ -2,29 +2,33 @@
 //!
 //! A lint of a whole text ([`analyze_full`]) keeps, besides its
 //! [`Analysis`], what a later lint of an edited version needs to prove
-//! that the rest of the text reads as it did ([`State`]). [`reanalyze`]
-//! then scans only a *region*: the whole lines (ending with `\n`) the edit
-//! touched, widened to the fenced code block they lie in (Markdown),
-//! and splices what it finds into the previous findings. Everything it
-//! cannot prove unaffected makes it lint the whole text instead, so its
-//! result is always exactly [`crate::analyze_until`]'s.
+//! that the rest of the text reads as it did ([`State`]): the candidate
+//! links (where a scheme is written), and in Markdown the lines that may
+//! open or close a fence and the blocks they make. [`reanalyze`] then reads
+//! only a *region* and splices what it finds into the previous findings:
 //!
-//! Why a region suffices, for the kinds read this way (plain text and
-//! Markdown; every other kind is linted whole):
+//! - the whole lines (ending with `\n`) the edit touched;
+//! - in Markdown, widened to the fenced code block they lie in (a block is
+//!   read from its opening line on);
+//! - in Markdown, when a line that may open or close a fence was edited
+//!   (in the old text or the new), all the rest of the text from there (or
+//!   from the start of the block the edit lies in): every block after it
+//!   may have changed. That part is read at its known candidates only,
+//!   with the fence lines known, without searching the text again.
 //!
-//! - a link never contains a line break, and its classification depends
-//!   on its own line only, except inside a fenced code block, which is
-//!   read from its opening line on: a region is whole lines, and holds the
-//!   whole block when it touches one;
-//! - which lines are fence lines, and so where blocks are, can change only
-//!   if a line that may open or close a fence is edited: then the whole
-//!   text is linted;
-//! - every rule judges one link from the link and its own line (checked
-//!   where it shows: a finding or fix of a link outside its line makes the
-//!   whole text linted, now and after every edit until a lint shows none);
-//! - suppression comments act at a distance, and so do the caps on
-//!   findings: a text with a suppression marker, or near the cap, is
-//!   linted whole.
+//! Whatever it cannot prove unaffected makes it lint the whole text, so
+//! its result is always exactly [`crate::analyze_until`]'s (the property
+//! tests in `tests/incremental.rs` check it on every kind):
+//!
+//! - only plain text and Markdown are read this way; every other kind is
+//!   linted whole, as before (its classifier is not line by line);
+//! - a link never holds a line break, and outside fenced blocks its
+//!   classification depends on its own line only;
+//! - every rule judges one link from the link and its own line: a finding,
+//!   fix or secret of a link outside the link's line makes the text be
+//!   linted whole (now and after every edit, until a lint shows none);
+//! - suppression markers act at a distance, and so do the caps on
+//!   findings: a text with a marker, or near the cap, is linted whole.
 
 use crate::rules::{self, Config, Diagnostic};
 use crate::scan::{self, DocKind, FenceMap, RawLink};

@@ -229,6 +229,9 @@ async fn lint_loop(shared: Arc<Shared>, key: String, epoch: u64) {
             region = ?result.as_ref().ok().and_then(|l| l.reread),
             "linted"
         );
+        // Dropped before the lock is: the lint shares the document's text,
+        // which an edit waiting for the lock would otherwise have to copy.
+        let result = result.map(drop);
         let mut docs = lock(&shared.docs);
         let Some(doc) = docs.get_mut(&key) else {
             return;
