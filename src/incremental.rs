@@ -184,6 +184,11 @@ fn check_links(
         longest = longest.max(link.span.len());
         diagnostics.extend(found);
         secrets.extend(hidden);
+        if outside + diagnostics.len() + longest + 1 > rules::MAX_FINDINGS {
+            // Near the cap: the whole-text lint decides (stopping here
+            // keeps the work before it bounded).
+            return Some(None);
+        }
     }
     // With this many findings and no link longer than this, the rules of a
     // whole-text check never run out of room: no finding is cut.

@@ -123,6 +123,8 @@ pub struct Document {
     pub cell: Arc<LintCell>,
     pub lint_running: bool,
     pub base: BaseSlot,
+    /// The version last handed to the publisher.
+    pub queued: i32,
 }
 
 /// A document as it was at one moment: cheap to take, safe to send.
