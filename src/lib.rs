@@ -35,6 +35,7 @@
 pub mod cli;
 pub mod describe;
 pub mod fix;
+pub mod incremental;
 pub mod lsp;
 pub mod project;
 pub mod rules;

@@ -26,7 +26,7 @@ const LAYERS: &[&[&str]] = &[
     &["scan", "uri", "fix"],
     &["rules"],
     &["suppress"],
-    &["describe", "symbols", "lib"],
+    &["describe", "symbols", "lib", "incremental"],
     &["project"],
     &["cli", "lsp"],
     &["main"],
@@ -37,7 +37,16 @@ const TEST_ONLY: &[&str] = &["test_rng"];
 
 /// The core: pure functions over text.
 const CORE: &[&str] = &[
-    "text", "scan", "uri", "fix", "rules", "suppress", "describe", "symbols", "lib",
+    "text",
+    "scan",
+    "uri",
+    "fix",
+    "rules",
+    "suppress",
+    "describe",
+    "symbols",
+    "lib",
+    "incremental",
 ];
 
 const ASYNC_AND_UI_CRATES: &[&str] = &[

@@ -162,26 +162,42 @@ pub fn diagnostics_ranged(
         .map(|(i, d)| diagnostic_at(d, range(i), docs))
         .collect();
     if diagnostics.len() > cap {
-        let start = range(cap).start;
-        // The core keeps at most `MAX_FINDINGS` per document: at that
-        // count, there may be more.
-        let at_least = if diagnostics.len() >= crate::rules::MAX_FINDINGS {
-            "at least "
-        } else {
-            ""
-        };
-        out.push(lsp::Diagnostic {
-            range: lsp::Range::new(start, start),
-            severity: Some(lsp::DiagnosticSeverity::INFORMATION),
-            source: Some(SOURCE.to_string()),
-            message: format!(
-                "{at_least}{} more trueconf: problems in this document are not shown (limit {cap}); run `trueconf-lsp --check` for all of them",
-                diagnostics.len() - cap
-            ),
-            ..lsp::Diagnostic::default()
-        });
+        out.push(left_out_note(diagnostics.len(), cap, range(cap).start));
     }
     out
+}
+
+/// The note that says how many of `diagnostics` are over `cap` and not
+/// shown, if any are.
+pub fn left_out(
+    diagnostics: &[Diagnostic],
+    lines: &Lines<'_>,
+    cap: usize,
+) -> Option<lsp::Diagnostic> {
+    let first_left_out = diagnostics.get(cap)?.span;
+    let at = lines.range(Span::empty(first_left_out.start)).start;
+    Some(left_out_note(diagnostics.len(), cap, at))
+}
+
+/// The note for `total` diagnostics over `cap`, at the first one left out.
+fn left_out_note(total: usize, cap: usize, at: lsp::Position) -> lsp::Diagnostic {
+    // The core keeps at most `MAX_FINDINGS` per document: at that
+    // count, there may be more.
+    let at_least = if total >= crate::rules::MAX_FINDINGS {
+        "at least "
+    } else {
+        ""
+    };
+    lsp::Diagnostic {
+        range: lsp::Range::new(at, at),
+        severity: Some(lsp::DiagnosticSeverity::INFORMATION),
+        source: Some(SOURCE.to_string()),
+        message: format!(
+            "{at_least}{} more trueconf: problems in this document are not shown (limit {cap}); run `trueconf-lsp --check` for all of them",
+            total - cap
+        ),
+        ..lsp::Diagnostic::default()
+    }
 }
 
 /// The one diagnostic of a document too large to lint.

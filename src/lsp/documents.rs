@@ -10,7 +10,7 @@ use std::sync::Arc;
 use tower_lsp_server::ls_types as lsp;
 use tracing::{debug, error, warn};
 
-use super::document::{Document, Snapshot};
+use super::document::{BaseSlot, Document, Snapshot};
 use super::state::{Publish, Shared, lock};
 use super::text::{self, Change, Text};
 use crate::project::config::Effective;
@@ -27,6 +27,7 @@ impl Shared {
             encoding,
             text: doc.text.clone(),
             cell: doc.cell.clone(),
+            base: doc.base.clone(),
             limits: (
                 doc.cell
                     .config
@@ -81,6 +82,8 @@ impl Shared {
             epoch: self.next_id(),
             cell: self.new_cell(p.text_document.version, config),
             lint_running: false,
+            base: BaseSlot::default(),
+            queued: p.text_document.version.saturating_sub(1),
         };
         debug!(
             uri = %key,
@@ -203,9 +206,15 @@ impl Shared {
     }
 }
 
+/// How long a lint's publish waits, in a burst of edits, for the next edit.
+const BURST_WAIT: std::time::Duration = std::time::Duration::from_millis(10);
+
 /// Lints a document until its newest version has been linted, handing each
 /// result that is still current to the publisher.
 async fn lint_loop(shared: Arc<Shared>, key: String, epoch: u64) {
+    // The lint (by its cell's id) whose publish waited for a burst of edits
+    // to go on.
+    let mut waited = None;
     loop {
         shared.test_delay().await;
         let snap = {
@@ -224,28 +233,54 @@ async fn lint_loop(shared: Arc<Shared>, key: String, epoch: u64) {
             uri = %key,
             version = cell.version,
             ms = started.elapsed().as_secs_f64() * 1000.0,
+            region = ?result.as_ref().ok().and_then(|l| l.reread),
             "linted"
         );
-        let mut docs = lock(&shared.docs);
-        let Some(doc) = docs.get_mut(&key) else {
-            return;
-        };
-        if doc.epoch != epoch {
-            return;
-        }
-        if Arc::ptr_eq(&doc.cell, &cell) {
-            doc.lint_running = false;
-            match result {
-                Ok(_) => {
-                    let cell = Arc::downgrade(&cell);
-                    let _ = shared.publish.send(Publish::Lint { key, cell });
-                }
-                Err(_) => {
-                    error!(uri = %key, version = cell.version, "lint failed (panic); nothing published")
-                }
+        // Dropped before the lock is: the lint shares the document's text,
+        // which an edit waiting for the lock would otherwise have to copy.
+        let result = result.map(drop);
+        let wait = {
+            let mut docs = lock(&shared.docs);
+            let Some(doc) = docs.get_mut(&key) else {
+                return;
+            };
+            if doc.epoch != epoch {
+                return;
             }
-            return;
+            if !Arc::ptr_eq(&doc.cell, &cell) {
+                // A newer version or configuration arrived meanwhile:
+                // lint that.
+                false
+            } else if result.is_ok()
+                && cell.version > doc.queued.saturating_add(1)
+                && waited != Some(cell.id)
+            {
+                // Edits came in faster than their lints were published (a
+                // burst: versions were skipped since the last publish). A
+                // lint of a few lines is quick enough to be done before the
+                // next edit of the burst arrives: wait a little for it
+                // before publishing, so that a burst still gives one
+                // publish or two.
+                waited = Some(cell.id);
+                true
+            } else {
+                doc.lint_running = false;
+                match result {
+                    Ok(()) => {
+                        doc.queued = cell.version;
+                        let cell = Arc::downgrade(&cell);
+                        let _ = shared.publish.send(Publish::Lint { key, cell });
+                    }
+                    Err(_) => {
+                        error!(uri = %key, version = cell.version, "lint failed (panic); nothing published")
+                    }
+                }
+                return;
+            }
+        };
+        if wait {
+            drop(cell);
+            tokio::time::sleep(BURST_WAIT).await;
         }
-        // A newer version or configuration arrived meanwhile: lint that.
     }
 }

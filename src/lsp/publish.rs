@@ -43,8 +43,13 @@ pub async fn publisher(
                 if !missing.is_empty() {
                     probe_later(&shared, client.clone(), missing);
                 }
+                let version = cell.version;
+                // Not held while the message is sent: the lint shares the
+                // document's text, which the next edit then would have to
+                // copy instead of changing it in place.
+                drop((linted, cell));
                 client
-                    .publish_diagnostics(uri, diagnostics, Some(cell.version))
+                    .publish_diagnostics(uri, diagnostics, Some(version))
                     .await;
             }
             Publish::Clear { uri } => {

@@ -12,11 +12,25 @@
 //! whole text contiguous, and copying a big document out of the rope on
 //! every keystroke would cost a pass over all of it, out of cache.
 
+use std::collections::VecDeque;
 use std::sync::Arc;
 
 use ropey::Rope;
 
+use crate::incremental::Unchanged;
 use crate::text::{Encoding, LineCol, LineStarts};
+
+/// How many of its last edits a [`Text`] remembers: a lint more edits
+/// behind than this reads the whole text again.
+const REMEMBERED_EDITS: usize = 32;
+
+/// One edit as bytes: `start..end` of a text `len` bytes long was replaced.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct ByteEdit {
+    start: usize,
+    end: usize,
+    len: usize,
+}
 
 /// One entry of a `didChange` notification, positions as the client sent
 /// them. `range == None` replaces the whole text.
@@ -51,6 +65,10 @@ pub struct Text {
     /// The same text as one string. An edit changes it in place when no
     /// snapshot shares it, else it is copied first.
     flat: Arc<String>,
+    /// How many edits were applied since the text was made.
+    revision: u64,
+    /// The last [`REMEMBERED_EDITS`] of them, oldest first.
+    edits: VecDeque<ByteEdit>,
 }
 
 impl Text {
@@ -63,7 +81,38 @@ impl Text {
         Text {
             rope: Rope::from_str(&text),
             flat: Arc::new(text),
+            revision: 0,
+            edits: VecDeque::new(),
         }
+    }
+
+    /// How many edits were applied since the text was made: a version of
+    /// this text is known by it.
+    pub fn revision(&self) -> u64 {
+        self.revision
+    }
+
+    /// What this text shares with its version at `revision`, which was
+    /// `len` bytes long; `None` when that version is too many edits ago
+    /// (or is not one of this text's).
+    pub fn unchanged_since(&self, revision: u64, len: usize) -> Option<Unchanged> {
+        let behind = usize::try_from(self.revision.checked_sub(revision)?).ok()?;
+        let first = self.edits.len().checked_sub(behind)?;
+        let edits = self.edits.range(first..);
+        // Each edit knows the length of the text it was made on.
+        let then = edits.clone().next().map_or(self.len(), |e| e.len);
+        if then != len {
+            return None;
+        }
+        Some(edits.fold(Unchanged::all(len), |u, e| u.edit(e.start, e.end, e.len)))
+    }
+
+    fn remember(&mut self, edit: ByteEdit) {
+        self.revision += 1;
+        if self.edits.len() == REMEMBERED_EDITS {
+            self.edits.pop_front();
+        }
+        self.edits.push_back(edit);
     }
 
     /// Length in bytes.
@@ -107,6 +156,12 @@ impl Text {
         validate(changes)?;
         for change in changes {
             let Some((start, end)) = change.range else {
+                let len = self.flat.len();
+                self.remember(ByteEdit {
+                    start: 0,
+                    end: len,
+                    len,
+                });
                 self.rope = Rope::from_str(&change.text);
                 match Arc::get_mut(&mut self.flat) {
                     Some(flat) => {
@@ -130,6 +185,12 @@ impl Text {
             if !change.text.is_empty() {
                 rope.insert(ca, &change.text);
             }
+            let len = self.flat.len();
+            self.remember(ByteEdit {
+                start: a,
+                end: b,
+                len,
+            });
             Arc::make_mut(&mut self.flat).replace_range(a..b, &change.text);
         }
         Ok(())

@@ -47,6 +47,19 @@ fn find_fence_line(text: &[u8], from: usize) -> Option<usize> {
     None
 }
 
+/// End (before the break) and the start of the next line, for the line of
+/// `text` holding `at`.
+fn line_end_from(text: &str, at: usize) -> (usize, usize) {
+    let bytes = text.as_bytes();
+    let end = memchr::memchr2(b'\n', b'\r', &bytes[at..]).map_or(bytes.len(), |i| at + i);
+    let next = if end < bytes.len() && bytes[end] == b'\r' && bytes.get(end + 1) == Some(&b'\n') {
+        end + 2
+    } else {
+        (end + 1).min(bytes.len())
+    };
+    (end, next)
+}
+
 pub struct Markdown<'t> {
     text: &'t str,
     /// Start and end (before the line break) of the line being looked at.
@@ -71,11 +84,21 @@ pub struct Markdown<'t> {
     /// starts), and whether a `-->` closes it before `comment_to`.
     comment: Option<(usize, bool)>,
     comment_to: usize,
+    /// The lines that may open or close a fence, when known (sorted):
+    /// then they are not searched for.
+    known_fences: Option<&'t [usize]>,
 }
 
 impl<'t> Markdown<'t> {
     pub fn new(text: &'t str) -> Self {
+        Markdown::with_fence_lines(text, None)
+    }
+
+    /// A reader of `text` whose lines that may open or close a fence are
+    /// `fence_lines` (as [`find_fence_line`] finds them), if given.
+    pub fn with_fence_lines(text: &'t str, fence_lines: Option<&'t [usize]>) -> Self {
         let mut m = Markdown {
+            known_fences: fence_lines,
             text,
             line_start: 0,
             line_end: 0,
@@ -96,21 +119,16 @@ impl<'t> Markdown<'t> {
     }
 
     fn find_fence(&self, from: usize) -> Option<usize> {
-        find_fence_line(self.text.as_bytes(), from)
+        match self.known_fences {
+            Some(lines) => lines.get(lines.partition_point(|&l| l < from)).copied(),
+            None => find_fence_line(self.text.as_bytes(), from),
+        }
     }
 
     /// End (before the break) and the start of the next line, for the line
     /// holding `at`.
     fn line_end_from(&self, at: usize) -> (usize, usize) {
-        let bytes = self.text.as_bytes();
-        let end = memchr::memchr2(b'\n', b'\r', &bytes[at..]).map_or(bytes.len(), |i| at + i);
-        let next = if end < bytes.len() && bytes[end] == b'\r' && bytes.get(end + 1) == Some(&b'\n')
-        {
-            end + 2
-        } else {
-            (end + 1).min(bytes.len())
-        };
-        (end, next)
+        line_end_from(self.text, at)
     }
 
     /// Makes the line starting at `start` the current one, applying every
@@ -328,6 +346,102 @@ impl<'t> Markdown<'t> {
         }
         Some(prose_place(Context::Text, Decode::Markdown, line_end, None))
     }
+}
+
+/// Where the fenced code blocks of a Markdown text are, for re-scanning
+/// part of it: outside these blocks every line is classified on its own,
+/// and a block is classified from its opening line on.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FenceMap {
+    /// The start of every line that may open or close a fence (what
+    /// [`find_fence_line`] finds), whether it does or not.
+    pub lines: Vec<usize>,
+    /// Each block as (start of its opening line, start of the line after
+    /// its closing line); a block left open ends with the text, whatever
+    /// its length: `usize::MAX`.
+    pub blocks: Vec<(usize, usize)>,
+}
+
+impl FenceMap {
+    /// The fences of `text`, found as [`Markdown`] finds them.
+    pub fn new(text: &str) -> FenceMap {
+        let mut lines = Vec::new();
+        let mut at = 0;
+        while let Some(f) = find_fence_line(text.as_bytes(), at) {
+            lines.push(f);
+            let (_, next) = line_end_from(text, f);
+            at = next.max(f + 1);
+        }
+        FenceMap::from_lines(text, lines)
+    }
+
+    /// The fences of `text` whose lines that may open or close a fence are
+    /// `lines` (sorted, as [`find_fence_line`] finds them).
+    pub fn from_lines(text: &str, lines: Vec<usize>) -> FenceMap {
+        let mut m = Markdown::new("");
+        m.text = text;
+        m.next_fence = None;
+        let mut blocks = Vec::new();
+        let mut open = None;
+        for &f in &lines {
+            let (end, next) = line_end_from(text, f);
+            if m.fence_transition(f, end, next) {
+                match open.take() {
+                    Some(start) => blocks.push((start, next)),
+                    None => open = Some(f),
+                }
+            }
+        }
+        if let Some(start) = open {
+            blocks.push((start, usize::MAX));
+        }
+        FenceMap { lines, blocks }
+    }
+
+    /// The lines that may open or close a fence in `text` (which starts at
+    /// a line start), as offsets into it.
+    pub fn lines_in(text: &str) -> Vec<usize> {
+        FenceMap::new(text).lines
+    }
+
+    /// Does any line that may open or close a fence start in `from..to`?
+    pub fn has_line_in(&self, from: usize, to: usize) -> bool {
+        let i = self.lines.partition_point(|&l| l < from);
+        self.lines.get(i).is_some_and(|&l| l < to)
+    }
+
+    /// The block whose lines hold the offset `at`, if any.
+    pub fn block_at(&self, at: usize) -> Option<(usize, usize)> {
+        let i = self.blocks.partition_point(|&(start, _)| start <= at);
+        let &(start, end) = self.blocks.get(i.checked_sub(1)?)?;
+        (at < end).then_some((start, end))
+    }
+
+    /// Moves what follows an edit that ended at `from` by `by` bytes: the
+    /// lines and blocks starting at or after it, and the ends of blocks
+    /// after it (a block that ends where the edit starts ends before it).
+    pub fn shift(&mut self, from: usize, by: isize) {
+        let moved = |x: usize| x.wrapping_add_signed(by);
+        for l in &mut self.lines {
+            if *l >= from {
+                *l = moved(*l);
+            }
+        }
+        for (start, end) in &mut self.blocks {
+            if *start >= from {
+                *start = moved(*start);
+            }
+            if *end > from && *end != usize::MAX {
+                *end = moved(*end);
+            }
+        }
+    }
+}
+
+/// Does a line of `text` that may open or close a fence start in it
+/// (`text` starting at a line start)?
+pub fn has_fence_line(text: &str) -> bool {
+    find_fence_line(text.as_bytes(), 0).is_some()
 }
 
 /// `[label]: ` (up to three spaces of indent), optionally followed by `<`.

@@ -19,6 +19,7 @@ mod shell;
 
 pub use code::Lang;
 pub use decode::{Decode, DecodedText, decode, encode};
+pub use markdown::{FenceMap, has_fence_line};
 pub use place::Context;
 pub use shell::Dialect;
 
@@ -251,15 +252,58 @@ pub fn scan_with_markers_until(
     kind: DocKind,
     stop: &dyn Fn() -> bool,
 ) -> Option<(Vec<RawLink>, bool)> {
-    let mut out = Vec::new();
     let marker = Cell::new(false);
     let references = has_attributes(kind).then(|| reference_candidates(text));
     let mut candidates =
         merged(candidates(text, &marker), references.into_iter().flatten()).peekable();
     if candidates.peek().is_none() {
-        return Some((out, marker.get()));
+        return Some((Vec::new(), marker.get()));
     }
-    let mut classifier = Classifier::new(kind, text);
+    let links = scan_candidates(text, kind, Classifier::new(kind, text), candidates, stop)?;
+    Some((links, marker.get()))
+}
+
+/// Every candidate link of `text` (the start of its scheme and the end of
+/// its colon, see [`scan_known_until`]), and whether `text` holds
+/// anything that may be a suppression marker (as [`has_marker`] does).
+pub fn candidate_spans(text: &str) -> (Vec<(usize, usize)>, bool) {
+    let marker = Cell::new(false);
+    let found = candidates(text, &marker).collect();
+    (found, marker.get())
+}
+
+/// [`scan_with_markers_until`]'s links, from the candidates
+/// [`candidate_spans`] found in `text` (sorted) instead of a search; in
+/// Markdown, the lines that may open or close a fence may be given too
+/// (`fence_lines`, as [`FenceMap::lines`] holds them).
+pub fn scan_known_until(
+    text: &str,
+    kind: DocKind,
+    candidates: &[(usize, usize)],
+    fence_lines: Option<&[usize]>,
+    stop: &dyn Fn() -> bool,
+) -> Option<Vec<RawLink>> {
+    if candidates.is_empty() {
+        return Some(Vec::new());
+    }
+    let classifier = match kind {
+        DocKind::Markdown => {
+            Classifier::Markdown(markdown::Markdown::with_fence_lines(text, fence_lines))
+        }
+        _ => Classifier::new(kind, text),
+    };
+    scan_candidates(text, kind, classifier, candidates.iter().copied(), stop)
+}
+
+/// The links of `text` at `candidates`, each classified by `classifier`.
+fn scan_candidates(
+    text: &str,
+    kind: DocKind,
+    mut classifier: Classifier<'_>,
+    candidates: impl Iterator<Item = (usize, usize)>,
+    stop: &dyn Fn() -> bool,
+) -> Option<Vec<RawLink>> {
+    let mut out = Vec::new();
     let mut last_end = 0;
     for (n, (start, scheme_end)) in candidates.enumerate() {
         if n % STOP_EVERY == STOP_EVERY - 1 && stop() {
@@ -286,7 +330,7 @@ pub fn scan_with_markers_until(
             out.push(link);
         }
     }
-    Some((out, marker.get()))
+    Some(out)
 }
 
 /// How many candidates or links a stoppable pass handles between two

@@ -655,6 +655,23 @@ mod tests {
         (p.context, p.limit)
     }
 
+    /// An escape before a character of several bytes escapes all of it:
+    /// the word goes on after it (was a slice panic inside the character,
+    /// found by tests/incremental.rs).
+    #[test]
+    fn escape_before_a_wide_character() {
+        for (src, dialect) in [
+            ("trueconf:bob`😀x y", Dialect::PowerShell),
+            ("trueconf:bob^会x y", Dialect::Cmd),
+            ("trueconf:bob\\é x", Dialect::Posix),
+        ] {
+            let (_, limit) = ctx(src, dialect, "trueconf:");
+            assert_eq!(limit, src.find(' ').unwrap(), "{src:?}");
+        }
+        let ps = crate::scan::DocKind::PowerShell;
+        assert_eq!(crate::scan::scan("trueconf:bob`😀", ps).len(), 1);
+    }
+
     #[test]
     fn places() {
         use Dialect::*;

@@ -1,0 +1,444 @@
+//! Re-linting an edited text by re-reading only the lines the edit touched.
+//!
+//! A lint of a whole text ([`analyze_full`]) keeps, besides its
+//! [`Analysis`], what a later lint of an edited version needs to prove
+//! that the rest of the text reads as it did ([`State`]): the candidate
+//! links (where a scheme is written), and in Markdown the lines that may
+//! open or close a fence and the blocks they make. [`reanalyze`] then reads
+//! only a *region* and splices what it finds into the previous findings:
+//!
+//! - the whole lines (ending with `\n`) the edit touched;
+//! - in Markdown, widened to the fenced code block they lie in (a block is
+//!   read from its opening line on);
+//! - in Markdown, when a line that may open or close a fence was edited
+//!   (in the old text or the new), all the rest of the text from there (or
+//!   from the start of the block the edit lies in): every block after it
+//!   may have changed. That part is read at its known candidates only,
+//!   with the fence lines known, without searching the text again.
+//!
+//! Whatever it cannot prove unaffected makes it lint the whole text, so
+//! its result is always exactly [`crate::analyze_until`]'s (the property
+//! tests in `tests/incremental.rs` check it on every kind):
+//!
+//! - only plain text and Markdown are read this way; every other kind is
+//!   linted whole, as before (its classifier is not line by line);
+//! - a link never holds a line break, and outside fenced blocks its
+//!   classification depends on its own line only;
+//! - every rule judges one link from the link and its own line: a finding,
+//!   fix or secret of a link outside the link's line makes the text be
+//!   linted whole (now and after every edit, until a lint shows none);
+//! - suppression markers act at a distance, and so do the caps on
+//!   findings: a text with a marker, or near the cap, is linted whole.
+
+use crate::rules::{self, Config, Diagnostic};
+use crate::scan::{self, DocKind, FenceMap, RawLink};
+use crate::text::Span;
+use crate::{Analysis, analyze_until};
+
+/// What an edited text shares with the text a [`State`] describes: the
+/// lengths of an unchanged prefix and an unchanged suffix.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Unchanged {
+    pub prefix: usize,
+    pub suffix: usize,
+}
+
+impl Unchanged {
+    /// Nothing changed in a text of `len` bytes.
+    pub fn all(len: usize) -> Unchanged {
+        Unchanged {
+            prefix: len,
+            suffix: len,
+        }
+    }
+
+    /// What is still unchanged after `start..end` of the current text
+    /// (`len` bytes long before this edit) is replaced.
+    pub fn edit(self, start: usize, end: usize, len: usize) -> Unchanged {
+        Unchanged {
+            prefix: self.prefix.min(start),
+            suffix: self.suffix.min(len.saturating_sub(end)),
+        }
+    }
+}
+
+/// What a lint of one text keeps for the lint of its next version.
+#[derive(Clone, Debug)]
+pub struct State {
+    kind: DocKind,
+    len: usize,
+    analysis: Analysis,
+    /// Every candidate link (see [`scan::candidate_spans`]).
+    candidates: Vec<(usize, usize)>,
+    /// Markdown's fenced code blocks.
+    fences: Option<FenceMap>,
+}
+
+impl State {
+    /// The length of the text this state describes.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The fenced code blocks kept (Markdown), for tests to compare with
+    /// a fresh [`FenceMap::new`].
+    pub fn fences(&self) -> Option<&FenceMap> {
+        self.fences.as_ref()
+    }
+}
+
+/// How a re-lint's diagnostics are made of the previous ones: the first
+/// `before` are the previous ones, then `inserted` new ones stand for
+/// `removed` previous ones, then the rest of the previous ones follow,
+/// moved by `shift` bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Splice {
+    pub before: usize,
+    pub removed: usize,
+    pub inserted: usize,
+    pub shift: isize,
+    /// The region re-read, in the new text.
+    pub region: Span,
+}
+
+/// The kinds whose lint can be redone in part.
+pub fn is_incremental(kind: DocKind) -> bool {
+    matches!(kind, DocKind::Plain | DocKind::Markdown)
+}
+
+/// The lint of a whole text, as [`analyze_until`] gives it, and the state
+/// a later [`reanalyze`] starts from (`None` where a later lint must read
+/// the whole text again).
+pub fn analyze_full(
+    text: &str,
+    kind: DocKind,
+    config: &Config,
+    stop: &dyn Fn() -> bool,
+) -> Option<(Analysis, Option<State>)> {
+    if !is_incremental(kind) {
+        return analyze_until(text, kind, config, stop).map(|a| (a, None));
+    }
+    let (candidates, has_markers) = scan::candidate_spans(text);
+    if has_markers {
+        return analyze_until(text, kind, config, stop).map(|a| (a, None));
+    }
+    let fences = (kind == DocKind::Markdown).then(|| FenceMap::new(text));
+    let lines = fences.as_ref().map(|f| &f.lines[..]);
+    let links = scan::scan_known_until(text, kind, &candidates, lines, stop)?;
+    let Some((diagnostics, secrets)) = check_links(text, kind, &links, config, stop, 0)? else {
+        return analyze_until(text, kind, config, stop).map(|a| (a, None));
+    };
+    let analysis = Analysis {
+        links,
+        diagnostics,
+        secrets,
+        capped: false,
+    };
+    let state = State {
+        kind,
+        len: text.len(),
+        analysis: analysis.clone(),
+        candidates,
+        fences,
+    };
+    Some((analysis, Some(state)))
+}
+
+/// Runs the rules on `links` one by one: their findings (sorted, with the
+/// configured severities) and secrets, exactly as
+/// [`rules::check_until`] and [`crate::analyze_until`] give them for a
+/// text without suppression markers, or `Some(None)` when that cannot be
+/// proven here: some finding of a link lies outside the link's line, or the
+/// findings come near the cap (`outside` findings are kept elsewhere).
+fn check_links(
+    text: &str,
+    kind: DocKind,
+    links: &[RawLink],
+    config: &Config,
+    stop: &dyn Fn() -> bool,
+    outside: usize,
+) -> Option<Option<(Vec<Diagnostic>, Vec<Span>)>> {
+    let mut diagnostics = Vec::new();
+    let mut secrets = Vec::new();
+    let mut longest = 0;
+    for (n, link) in links.iter().enumerate() {
+        if n % scan::STOP_EVERY == scan::STOP_EVERY - 1 && stop() {
+            return None;
+        }
+        let (found, hidden) = rules::check(text, kind, std::slice::from_ref(link), config);
+        let line = line_of(text, link.span);
+        let inside = |s: Span| line.start <= s.start && s.end <= line.end;
+        let fixes = found
+            .iter()
+            .filter_map(|d| d.fix.as_ref())
+            .flat_map(|f| f.edits.iter().map(|e| e.span));
+        if !found.iter().map(|d| d.span).chain(fixes).all(inside)
+            || !hidden.iter().all(|&s| inside(s))
+        {
+            return Some(None);
+        }
+        longest = longest.max(link.span.len());
+        diagnostics.extend(found);
+        secrets.extend(hidden);
+        if outside + diagnostics.len() + longest + 1 > rules::MAX_FINDINGS {
+            // Near the cap: the whole-text lint decides (stopping here
+            // keeps the work before it bounded).
+            return Some(None);
+        }
+    }
+    // With this many findings and no link longer than this, the rules of a
+    // whole-text check never run out of room: no finding is cut.
+    if outside + diagnostics.len() + longest + 1 > rules::MAX_FINDINGS {
+        return Some(None);
+    }
+    // Stable: findings of equal keys stay in link order, as one check of
+    // all the links leaves them.
+    diagnostics.sort_by_key(|a| (a.span.start, a.span.end, a.rule));
+    config.apply_severities(&mut diagnostics);
+    Some(Some((diagnostics, secrets)))
+}
+
+/// The line holding `span`, without its line break: from after the last
+/// `\n` before it to the first `\n` at or after its end.
+fn line_of(text: &str, span: Span) -> Span {
+    let bytes = text.as_bytes();
+    let start = memchr::memrchr(b'\n', &bytes[..span.start]).map_or(0, |i| i + 1);
+    let end = memchr::memchr(b'\n', &bytes[span.end..]).map_or(text.len(), |i| span.end + i);
+    Span::new(start, end)
+}
+
+/// The lint of `text`, an edited version of the text `prev` describes that
+/// shares `unchanged` with it: [`analyze_full`]'s result, computed by
+/// re-reading only the region of the edit when that is proven to give the
+/// same, with how the diagnostics were spliced (`None`: the whole text was
+/// read).
+pub fn reanalyze(
+    prev: &State,
+    text: &str,
+    unchanged: Unchanged,
+    config: &Config,
+    stop: &dyn Fn() -> bool,
+) -> Option<(Analysis, Option<State>, Option<Splice>)> {
+    match splice(prev, text, unchanged, config, stop)? {
+        Some((analysis, state, splice)) => Some((analysis, Some(state), Some(splice))),
+        None => analyze_full(text, prev.kind, config, stop).map(|(a, s)| (a, s, None)),
+    }
+}
+
+/// [`reanalyze`] by a region, or `Some(None)` when it must read the whole
+/// text.
+fn splice(
+    prev: &State,
+    text: &str,
+    unchanged: Unchanged,
+    config: &Config,
+    stop: &dyn Fn() -> bool,
+) -> Option<Option<(Analysis, State, Splice)>> {
+    let (old_len, new_len) = (prev.len, text.len());
+    let bytes = text.as_bytes();
+    let prefix = unchanged.prefix.min(old_len).min(new_len);
+    let suffix = unchanged.suffix.min(old_len - prefix).min(new_len - prefix);
+    let shift = new_len as isize - old_len as isize;
+    let moved = |x: usize| x.wrapping_add_signed(shift);
+    // The lines edited: from after the last `\n` before the edit to after
+    // the first `\n` of the unchanged suffix, the same bytes in both texts.
+    let edit_start = memchr::memrchr(b'\n', &bytes[..prefix]).map_or(0, |i| i + 1);
+    let changed_end = new_len - suffix;
+    let edit_end =
+        memchr::memchr(b'\n', &bytes[changed_end..]).map_or(new_len, |i| changed_end + i + 1);
+    let edit_old_end = edit_end + old_len - new_len;
+    let edited = &text[edit_start..edit_end];
+    // The candidates: those of the edited lines found again.
+    let (found, has_markers) = scan::candidate_spans(edited);
+    if has_markers {
+        return Some(None);
+    }
+    let old_candidates = &prev.candidates;
+    let before = old_candidates.partition_point(|&(s, _)| s < edit_start);
+    let after = old_candidates.partition_point(|&(s, _)| s < edit_old_end);
+    let mut candidates = Vec::with_capacity(old_candidates.len() + found.len());
+    candidates.extend_from_slice(&old_candidates[..before]);
+    candidates.extend(found.iter().map(|&(s, e)| (s + edit_start, e + edit_start)));
+    candidates.extend(
+        old_candidates[after..]
+            .iter()
+            .map(|&(s, e)| (moved(s), moved(e))),
+    );
+    // The region to read again, in the new text, and where it ended in the
+    // old one: the edited lines; in Markdown, the whole block they lie in,
+    // or, when a line that may open or close a fence was edited, all the
+    // rest of the text (whose blocks may all have changed).
+    let (mut start, mut new_end, mut old_end) = (edit_start, edit_end, edit_old_end);
+    let mut fences = None;
+    if let Some(map) = &prev.fences {
+        let found = FenceMap::lines_in(edited);
+        let block = map.block_at(edit_start);
+        if let Some((block_start, _)) = block {
+            start = block_start;
+        }
+        if found.is_empty() && !map.has_line_in(edit_start, edit_old_end) {
+            let mut map = map.clone();
+            // From the end of what changed: a block read whole holds fence
+            // lines after it.
+            map.shift(old_len - suffix, shift);
+            match block {
+                Some((_, usize::MAX)) => (old_end, new_end) = (old_len, new_len),
+                Some((_, block_end)) => (old_end, new_end) = (block_end, moved(block_end)),
+                None => {}
+            }
+            fences = Some(map);
+        } else {
+            let before = map.lines.partition_point(|&l| l < edit_start);
+            let after = map.lines.partition_point(|&l| l < edit_old_end);
+            let mut lines = Vec::with_capacity(map.lines.len() + found.len());
+            lines.extend_from_slice(&map.lines[..before]);
+            lines.extend(found.iter().map(|&l| l + edit_start));
+            lines.extend(map.lines[after..].iter().map(|&l| moved(l)));
+            fences = Some(FenceMap::from_lines(text, lines));
+            old_end = old_len;
+            new_end = new_len;
+        }
+    }
+    let region = &text[start..new_end];
+    let in_region = |v: &[usize]| {
+        let a = v.partition_point(|&x| x < start);
+        let b = v.partition_point(|&x| x < new_end);
+        (a, b)
+    };
+    let starts: Vec<usize> = candidates.iter().map(|&(s, _)| s).collect();
+    let (a, b) = in_region(&starts);
+    let local: Vec<(usize, usize)> = candidates[a..b]
+        .iter()
+        .map(|&(s, e)| (s - start, e - start))
+        .collect();
+    let lines: Option<Vec<usize>> = fences.as_ref().map(|map| {
+        let (a, b) = in_region(&map.lines);
+        map.lines[a..b].iter().map(|&l| l - start).collect()
+    });
+    let mut found = scan::scan_known_until(region, prev.kind, &local, lines.as_deref(), stop)?;
+    for link in &mut found {
+        link.span = Span::new(link.span.start + start, link.span.end + start);
+    }
+    let old = &prev.analysis;
+    // The previous findings before, in and after the region (each lies on
+    // its link's line, so the region's bounds part them).
+    let to_end = old_end >= old_len;
+    let cut = |v: &[Span]| {
+        let after = if to_end {
+            v.len()
+        } else {
+            v.partition_point(|s| s.start < old_end)
+        };
+        (v.partition_point(|s| s.start < start), after)
+    };
+    let (diag_before, diag_after) =
+        cut(&old.diagnostics.iter().map(|d| d.span).collect::<Vec<_>>());
+    let kept = old.diagnostics.len() - (diag_after - diag_before);
+    let Some((diagnostics, secrets)) = check_links(text, prev.kind, &found, config, stop, kept)?
+    else {
+        return Some(None);
+    };
+    let moved = |s: Span| Span::new(moved(s.start), moved(s.end));
+    let (link_before, link_after) = cut(&old.links.iter().map(|l| l.span).collect::<Vec<_>>());
+    let (secret_before, secret_after) = cut(&old.secrets);
+    let mut links = Vec::with_capacity(old.links.len() - (link_after - link_before) + found.len());
+    links.extend_from_slice(&old.links[..link_before]);
+    let inserted = diagnostics.len();
+    links.extend(found);
+    links.extend(old.links[link_after..].iter().map(|l| RawLink {
+        span: moved(l.span),
+        ..*l
+    }));
+    let mut all = Vec::with_capacity(kept + inserted);
+    all.extend_from_slice(&old.diagnostics[..diag_before]);
+    all.extend(diagnostics);
+    all.extend(old.diagnostics[diag_after..].iter().map(|d| {
+        let mut d = d.clone();
+        d.span = moved(d.span);
+        if let Some(fix) = &mut d.fix {
+            for e in &mut fix.edits {
+                e.span = moved(e.span);
+            }
+        }
+        d
+    }));
+    let mut hidden = Vec::with_capacity(old.secrets.len());
+    hidden.extend_from_slice(&old.secrets[..secret_before]);
+    hidden.extend(secrets);
+    hidden.extend(old.secrets[secret_after..].iter().map(|&s| moved(s)));
+    let analysis = Analysis {
+        links,
+        diagnostics: all,
+        secrets: hidden,
+        capped: false,
+    };
+    let state = State {
+        kind: prev.kind,
+        len: new_len,
+        analysis: analysis.clone(),
+        candidates,
+        fences,
+    };
+    let splice = Splice {
+        before: diag_before,
+        removed: diag_after - diag_before,
+        inserted,
+        shift,
+        region: Span::new(start, new_end),
+    };
+    Some(Some((analysis, state, splice)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Lints `old`, edits it into `new` (replacing `start..end` by
+    /// `insert`), re-lints by [`reanalyze`] and compares with a full lint.
+    fn check(old: &str, start: usize, end: usize, insert: &str, kind: DocKind) -> Option<Splice> {
+        let config = Config::default();
+        let (_, state) = analyze_full(old, kind, &config, &|| false).unwrap();
+        let mut new = old.to_string();
+        new.replace_range(start..end, insert);
+        let unchanged = Unchanged::all(old.len()).edit(start, end, old.len());
+        let (got, _, splice) =
+            reanalyze(&state.unwrap(), &new, unchanged, &config, &|| false).unwrap();
+        assert_eq!(got, crate::analyze(&new, kind, &config), "{new:?}");
+        splice
+    }
+
+    /// An edited fence line may change every block after it: the rest of
+    /// the text is read again, from the block the edit lies in.
+    #[test]
+    fn a_fence_line_edited_reads_the_rest_of_the_text() {
+        let old = "a\n```js\nlet a\n```@\n```\ntrueconf:x\n```\nb\n";
+        let at = old.find("```\ntrue").unwrap();
+        let splice = check(old, at, at + 1, "", DocKind::Markdown).unwrap();
+        assert_eq!(splice.region, Span::new(2, old.len() - 1));
+    }
+
+    /// An edit inside a block reads the block; one outside, its line.
+    #[test]
+    fn regions_are_the_line_or_the_block() {
+        let old = "a trueconf:x\n```js\nlet a = \"trueconf:y\";\n```\nb\n";
+        let at = old.find("let a").unwrap();
+        let splice = check(old, at, at, "z", DocKind::Markdown).unwrap();
+        assert_eq!(splice.region, Span::new(13, old.len() - 1));
+        let splice = check(old, 1, 1, "z", DocKind::Markdown).unwrap();
+        assert_eq!(splice.region, Span::new(0, 14));
+        let splice = check(old, 1, 1, "\n", DocKind::Plain).unwrap();
+        assert_eq!(splice.region, Span::new(0, 14));
+        // Other kinds keep no state: each lint reads the whole text.
+        let config = Config::default();
+        assert!(
+            analyze_full(old, DocKind::Html, &config, &|| false)
+                .unwrap()
+                .1
+                .is_none()
+        );
+    }
+}

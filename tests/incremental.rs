@@ -1,0 +1,281 @@
+//! Incremental re-linting equals a full lint: after any sequence of edits,
+//! on documents of every kind, what [`incremental::reanalyze`] gives (links,
+//! diagnostics with their spans, messages, severities and fixes, secrets)
+//! is what [`trueconf_lsp::analyze`] gives for the final text.
+
+use proptest::prelude::*;
+use trueconf_lsp::Analysis;
+use trueconf_lsp::incremental::{self, Unchanged};
+use trueconf_lsp::rules::Config;
+use trueconf_lsp::scan::{DocKind, FenceMap, Lang};
+
+/// The pieces documents and edits are made of: links, host syntax that
+/// changes how the lines after it read (fences, scripts, comments,
+/// multi-line strings, suppression markers), line breaks of every kind.
+const PIECES: &[&str] = &[
+    "trueconf:bob",
+    "trueconf:",
+    "visicall:a@b",
+    "TrueConf:x",
+    "trueconf:login=u&password=secret1&force=1",
+    "trueconf:\\c\\123@srv%vcs",
+    "trueconf:#rtsp://cam/1",
+    "&amp;",
+    "&",
+    "password=",
+    "encrypt=1",
+    "[x](",
+    ")",
+    "<",
+    ">",
+    "`",
+    "```\n",
+    "```js\n",
+    "```python\n",
+    "~~~\n",
+    "   ```\n",
+    "\"",
+    "'",
+    "\"\"\"",
+    "//",
+    "/*",
+    "*/",
+    "#",
+    "<!--",
+    "-->",
+    "<!-- trueconf-lsp-disable-next-line -->",
+    "<a href=\"",
+    "\">",
+    "<script>",
+    "</script>",
+    "start \"",
+    "\r\n",
+    "\r",
+    "\n",
+    "\n",
+    "\n",
+    "😀",
+    "会",
+    " ",
+    " ",
+    "word",
+    "x",
+];
+
+fn piece() -> impl Strategy<Value = String> {
+    prop_oneof![
+        8 => (0..PIECES.len()).prop_map(|i| PIECES[i].to_string()),
+        2 => "[a-z0-9 =&@:/]{1,6}",
+    ]
+}
+
+fn doc() -> impl Strategy<Value = String> {
+    proptest::collection::vec(piece(), 0..60).prop_map(|v| v.concat())
+}
+
+fn kind() -> impl Strategy<Value = DocKind> {
+    prop_oneof![
+        4 => Just(DocKind::Plain),
+        6 => Just(DocKind::Markdown),
+        1 => Just(DocKind::Html),
+        1 => Just(DocKind::Code(Lang::JavaScript)),
+        1 => Just(DocKind::Code(Lang::Python)),
+        1 => Just(DocKind::Code(Lang::Json)),
+        1 => Just(DocKind::Code(Lang::Yaml)),
+        1 => Just(DocKind::Code(Lang::Shell)),
+        1 => Just(DocKind::Rst),
+        1 => Just(DocKind::AsciiDoc),
+        1 => Just(DocKind::Cmd),
+        1 => Just(DocKind::PowerShell),
+        1 => Just(DocKind::Mdx),
+    ]
+}
+
+/// An edit: where (as fractions of the text), how much to delete, what to
+/// insert, and whether a lint runs after it (else the next edit piles on).
+fn edits() -> impl Strategy<Value = Vec<(f64, usize, Vec<String>, bool)>> {
+    proptest::collection::vec(
+        (
+            0.0f64..=1.0,
+            prop_oneof![3 => Just(0usize), 2 => 1usize..3, 1 => 3usize..40],
+            proptest::collection::vec(piece(), 0..3),
+            prop_oneof![3 => Just(true), 1 => Just(false)],
+        ),
+        1..25,
+    )
+}
+
+fn floor(s: &str, mut at: usize) -> usize {
+    at = at.min(s.len());
+    while !s.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
+/// Runs `script` on `text`, re-linting incrementally after each edit that
+/// asks for it, and checks every result against a full lint. Returns how
+/// many re-lints were done by a region.
+fn check(text: &str, kind: DocKind, script: &[(f64, usize, Vec<String>, bool)]) -> usize {
+    let config = Config::default();
+    let mut model = text.to_string();
+    let (first, mut state) = incremental::analyze_full(&model, kind, &config, &|| false).unwrap();
+    assert_eq!(first, trueconf_lsp::analyze(&model, kind, &config));
+    let mut unchanged = Unchanged::all(model.len());
+    let mut spliced = 0;
+    for (at, del, insert, lint) in script {
+        let start = floor(&model, (*at * model.len() as f64) as usize);
+        let end = floor(&model, start + del);
+        let len = model.len();
+        let before =
+            model[floor(&model, start.saturating_sub(60))..floor(&model, end + 60)].to_string();
+        model.replace_range(start..end, &insert.concat());
+        unchanged = unchanged.edit(start, end, len);
+        if !lint {
+            continue;
+        }
+        let fresh = trueconf_lsp::analyze(&model, kind, &config);
+        let (analysis, next, splice) = match &state {
+            Some(prev) => {
+                incremental::reanalyze(prev, &model, unchanged, &config, &|| false).unwrap()
+            }
+            None => {
+                let (a, s) = incremental::analyze_full(&model, kind, &config, &|| false).unwrap();
+                (a, s, None)
+            }
+        };
+        if analysis != fresh {
+            panic!(
+                "{kind:?} after an edit at {start}..{end} ({:?}) of {before:?}, {}",
+                insert.concat(),
+                first_difference(&analysis, &fresh, &model)
+            );
+        }
+        if let Some(s) = &splice {
+            spliced += 1;
+            // The region is whole lines of the new text, holding the edit.
+            assert!(s.region.start <= start && start + insert.concat().len() <= s.region.end);
+            assert!(s.region.start == 0 || model.as_bytes()[s.region.start - 1] == b'\n');
+            assert!(s.region.end == model.len() || model.as_bytes()[s.region.end - 1] == b'\n');
+        }
+        if let Some(fences) = next.as_ref().and_then(|s| s.fences()) {
+            assert_eq!(
+                fences,
+                &FenceMap::new(&model),
+                "after an edit at {start}..{end} of {before:?}"
+            );
+        }
+        state = next;
+        unchanged = Unchanged::all(model.len());
+    }
+    spliced
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(1024))]
+
+    #[test]
+    fn incremental_equals_full_lint(text in doc(), kind in kind(), script in edits()) {
+        check(&text, kind, &script);
+    }
+}
+
+/// A realistic Markdown document (prose, links of every form, fenced
+/// blocks with and without a language, CRLF in places) edited a character
+/// at a time, as an editor does: each re-lint equals a full lint, and most
+/// are done by a region (the test fails if the fast path is never taken).
+#[test]
+fn typing_into_a_markdown_document() {
+    let mut rng = Lcg(0x9e37_79b9_7f4a_7c15);
+    for kind in [DocKind::Markdown, DocKind::Plain] {
+        let mut text = String::new();
+        for i in 0..400 {
+            match rng.below(9) {
+                0 => text.push_str(
+                    "```js\nlet u = \"trueconf:bob@srv&x=1\";\nlet s = `a\nb trueconf:c`;\n```\n",
+                ),
+                1 => text.push_str("```\ntrueconf:login=a&password=p1\n```\n"),
+                2 => text.push_str("see [call](trueconf:bob@srv&encrypt=1) now\r\n"),
+                3 => text.push_str(
+                    "<trueconf:\\c\\1234@srv%vcs> and trueconf:h=x&login=a&password=p2\n",
+                ),
+                4 => text.push_str("visicall:alice@video.example.com, then TrueConf:x\n"),
+                5 => text.push_str("<a href=\"trueconf:a&amp;b=1\">x</a> `trueconf:code`\n"),
+                _ => text.push_str(&format!("line {i} of prose with words\n")),
+            }
+        }
+        let mut script = Vec::new();
+        for _ in 0..600 {
+            let at = rng.below(1000) as f64 / 1000.0;
+            let (del, insert) = match rng.below(10) {
+                0..=3 => (
+                    0,
+                    vec![["a", " ", "&", "=", "%", "\\", ":", "@"][rng.below(8)].to_string()],
+                ),
+                4..=6 => (1, vec![]),
+                7 => (0, vec!["\n".to_string()]),
+                8 => (0, vec!["`".to_string()]),
+                _ => (0, vec!["trueconf:".to_string()]),
+            };
+            script.push((at, del, insert, true));
+        }
+        let spliced = check(&text, kind, &script);
+        assert!(
+            spliced > 400,
+            "{kind:?}: only {spliced} of 600 re-lints by a region"
+        );
+    }
+}
+
+/// Where two analyses first differ, with the text around it.
+fn first_difference(got: &Analysis, want: &Analysis, text: &str) -> String {
+    let around = |at: usize| {
+        let a = floor(text, at.saturating_sub(80));
+        let b = floor(text, at + 80);
+        format!("{:?}", &text[a..b])
+    };
+    if let Some(i) =
+        (0..got.links.len().max(want.links.len())).find(|&i| got.links.get(i) != want.links.get(i))
+    {
+        let at = want.links.get(i).or(got.links.get(i)).unwrap().span.start;
+        return format!(
+            "link {i}: got {:?}, want {:?}, at {}",
+            got.links.get(i),
+            want.links.get(i),
+            around(at)
+        );
+    }
+    if let Some(i) = (0..got.diagnostics.len().max(want.diagnostics.len()))
+        .find(|&i| got.diagnostics.get(i) != want.diagnostics.get(i))
+    {
+        let at = want
+            .diagnostics
+            .get(i)
+            .or(got.diagnostics.get(i))
+            .unwrap()
+            .span
+            .start;
+        return format!(
+            "diagnostic {i}: got {:?}, want {:?}, at {}",
+            got.diagnostics.get(i),
+            want.diagnostics.get(i),
+            around(at)
+        );
+    }
+    format!(
+        "secrets or cap: got {:?} {}, want {:?} {}",
+        got.secrets, got.capped, want.secrets, want.capped
+    )
+}
+
+struct Lcg(u64);
+
+impl Lcg {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        ((self.0 >> 33) % n as u64) as usize
+    }
+}
