@@ -80,14 +80,15 @@ fn fix_keeps_every_byte_outside_the_edits() {
     let r = run(dir.path(), &["--check", "--fix", "a.md"]);
     assert_eq!(r.code, Some(0), "{}{}", r.stdout, r.stderr);
     assert_eq!(read(dir.path(), "a.md"), after);
-    // --diff shows the same change and writes nothing.
+    // --diff shows the same change and writes nothing; the lone CR ends
+    // its line, shown as `\u{d}` (a terminal would return over the line).
     let d = run(dir.path(), &["--check", "--diff", "b.md"]);
     assert_eq!(d.code, Some(1));
     assert_eq!(read(dir.path(), "b.md"), before);
     assert_eq!(
         d.stdout,
         "--- b.md\n+++ b.md\n@@ -1,4 +1,4 @@\n \u{feff}Title\r\n\
-         -visicall:bob&&autoclose=1\n+trueconf:bob&autoclose=1\n middle\r\
+         -visicall:bob&&autoclose=1\n+trueconf:bob&autoclose=1\n middle\\u{d}\n\
          -last trueconf:ann#vcs\n\\ No newline at end of file\n\
          +last trueconf:ann%23vcs\n\\ No newline at end of file\n"
     );
