@@ -462,18 +462,7 @@ fn check(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<St
     if files.iter().any(|f| !f.servers.is_empty()) {
         online::probe_files(args, &mut files, err)?;
     }
-    for e in &errors {
-        if e.path.is_empty() {
-            writeln!(err, "error: {}", e.message)?;
-        } else {
-            writeln!(
-                err,
-                "error: {} {}",
-                crate::text::path_for_terminal(&e.path),
-                crate::text::escape_for_terminal(&e.message)
-            )?;
-        }
-    }
+    write_file_errors(err, &errors)?;
     let found = format::locate(&files);
     let summary = format::Summary::new(files.len(), &found);
     let mut sink = Sink::open(args, out)?;
@@ -595,6 +584,21 @@ fn write_fixes(
     (applied, written)
 }
 
+/// One `error:` line per file error, its path and message escaped for the
+/// terminal (a walk error without a path names the file in its message).
+fn write_file_errors(err: &mut dyn Write, errors: &[FileError]) -> io::Result<()> {
+    for e in errors {
+        let message = crate::text::escape_for_terminal(&e.message);
+        if e.path.is_empty() {
+            writeln!(err, "error: {message}")?;
+        } else {
+            let path = crate::text::path_for_terminal(&e.path);
+            writeln!(err, "error: {path} {message}")?;
+        }
+    }
+    Ok(())
+}
+
 /// `--diff`: the unified diff of every file that fixing would change;
 /// exit 1 when there is one.
 fn print_diff(
@@ -604,14 +608,7 @@ fn print_diff(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> io::Result<Status> {
-    for e in errors {
-        writeln!(
-            err,
-            "error: {} {}",
-            crate::text::path_for_terminal(&e.path),
-            crate::text::escape_for_terminal(&e.message)
-        )?;
-    }
+    write_file_errors(err, errors)?;
     let mut sink = Sink::open(args, out)?;
     let w = sink.writer();
     let (mut fixes, mut changed) = (0, 0);

@@ -278,16 +278,7 @@ pub fn encode(s: &str, mode: Decode) -> Cow<'_, str> {
             }
             Cow::Owned(out)
         }
-        Decode::Backslash if s.contains(['\\', '"', '\'']) => {
-            let mut out = String::with_capacity(s.len() + 4);
-            for c in s.chars() {
-                if matches!(c, '\\' | '"' | '\'') {
-                    out.push('\\');
-                }
-                out.push(c);
-            }
-            Cow::Owned(out)
-        }
+        Decode::Backslash => prefixed(s, '\\', &['\\', '"', '\'']),
         Decode::EntitiesThenBackslash => match encode(s, Decode::Backslash) {
             Cow::Borrowed(_) => encode(s, Decode::Entities),
             Cow::Owned(js) => Cow::Owned(encode(&js, Decode::Entities).into_owned()),
@@ -306,28 +297,25 @@ pub fn encode(s: &str, mode: Decode) -> Cow<'_, str> {
             }
             Cow::Owned(out)
         }
-        Decode::ShellDouble if s.contains(['\\', '"', '$', '`']) => {
-            let mut out = String::with_capacity(s.len() + 4);
-            for c in s.chars() {
-                if matches!(c, '\\' | '"' | '$' | '`') {
-                    out.push('\\');
-                }
-                out.push(c);
-            }
-            Cow::Owned(out)
-        }
-        Decode::Backtick if s.contains(['"', '$', '`']) => {
-            let mut out = String::with_capacity(s.len() + 4);
-            for c in s.chars() {
-                if matches!(c, '"' | '$' | '`') {
-                    out.push('`');
-                }
-                out.push(c);
-            }
-            Cow::Owned(out)
-        }
+        Decode::ShellDouble => prefixed(s, '\\', &['\\', '"', '$', '`']),
+        Decode::Backtick => prefixed(s, '`', &['"', '$', '`']),
         _ => Cow::Borrowed(s),
     }
+}
+
+/// `s` with `escape` before each of `special`, borrowed when there is none.
+fn prefixed<'s>(s: &'s str, escape: char, special: &[char]) -> Cow<'s, str> {
+    if !s.contains(special) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 4);
+    for c in s.chars() {
+        if special.contains(&c) {
+            out.push(escape);
+        }
+        out.push(c);
+    }
+    Cow::Owned(out)
 }
 
 /// [`decode`] for [`Decode::ShellDouble`] and [`Decode::Backtick`].
