@@ -35,6 +35,7 @@ mod hover;
 mod links;
 mod online;
 mod options;
+mod output;
 mod publish;
 mod server;
 mod service;
@@ -86,6 +87,7 @@ where
 {
     let max_document_bytes = options.max_document_bytes;
     let (shared, rx) = Shared::new(options);
+    let (frames_tx, frames_rx) = tokio::sync::mpsc::unbounded_channel();
     let for_backend = shared.clone();
     #[cfg_attr(not(feature = "testing"), allow(unused_mut))]
     let mut builder = LspService::build(move |client| {
@@ -93,6 +95,7 @@ where
             Arc::downgrade(&for_backend),
             client.clone(),
             rx,
+            frames_tx.clone(),
         ));
         Backend::new(client, for_backend)
     });
@@ -116,7 +119,11 @@ where
             Box::new(move || f(shared.lifecycle.exit_code())) as Box<dyn FnOnce() + Send>
         }),
     };
-    Server::new(input, output, socket).serve(service).await;
+    // The framework writes into a pipe; `output::merge` passes that on and
+    // adds the frames the publisher writes itself.
+    let (framework_out, framework_rx) = tokio::io::duplex(64 * 1024);
+    let serve = Server::new(input, framework_out, socket).serve(service);
+    tokio::join!(serve, output::merge(framework_rx, frames_rx, output));
     shared.lifecycle.exit_code()
 }
 

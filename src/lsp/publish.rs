@@ -2,20 +2,25 @@
 //! were queued, dropping any that are no longer current when their turn
 //! comes.
 
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, Weak};
 
 use tokio::sync::mpsc;
 use tower_lsp_server::Client;
+use tower_lsp_server::ls_types as lsp;
 
 use super::state::{Publish, Shared, lock};
 use crate::project::online::Target;
 
 /// Sends diagnostics in the order they were queued, dropping any that are
-/// no longer current when their turn comes.
+/// no longer current when their turn comes. They are written to bytes here
+/// and sent as `frames` (see [`super::output`]), not through the
+/// framework's client.
 pub async fn publisher(
     shared: Weak<Shared>,
     client: Client,
     mut rx: mpsc::UnboundedReceiver<Publish>,
+    frames: mpsc::UnboundedSender<Vec<u8>>,
 ) {
     while let Some(msg) = rx.recv().await {
         let Some(shared) = shared.upgrade() else {
@@ -48,15 +53,32 @@ pub async fn publisher(
                 // document's text, which the next edit then would have to
                 // copy instead of changing it in place.
                 drop((linted, cell));
-                client
-                    .publish_diagnostics(uri, diagnostics, Some(version))
-                    .await;
+                send(&shared, &frames, uri, diagnostics, Some(version));
             }
-            Publish::Clear { uri } => {
-                client.publish_diagnostics(uri, Vec::new(), None).await;
-            }
+            Publish::Clear { uri } => send(&shared, &frames, uri, Vec::new(), None),
         }
     }
+}
+
+/// Sends one `textDocument/publishDiagnostics`, when the client may
+/// receive it: as the framework's client would, after `initialize` was
+/// answered and before `exit`.
+fn send(
+    shared: &Shared,
+    frames: &mpsc::UnboundedSender<Vec<u8>>,
+    uri: lsp::Uri,
+    diagnostics: Vec<lsp::Diagnostic>,
+    version: Option<i32>,
+) {
+    let lifecycle = &shared.lifecycle;
+    if !lifecycle.initialized.load(Ordering::SeqCst) || lifecycle.exited.load(Ordering::SeqCst) {
+        return;
+    }
+    let params = lsp::PublishDiagnosticsParams::new(uri, diagnostics, version);
+    let _ = frames.send(super::output::notification(
+        "textDocument/publishDiagnostics",
+        &params,
+    ));
 }
 
 /// Probes `missing` (but those already being probed) in the background;
