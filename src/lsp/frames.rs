@@ -16,6 +16,15 @@
 //! cannot be read is skipped up to the next `Content-Length`; so is a block
 //! with two `Content-Length` headers that disagree.
 //!
+//! `didOpen`, `didChange` and `didClose` are read here into their typed
+//! params and parked ([`Parked`]); the framework gets a small
+//! [`DOCUMENT_NOTIFICATION`] in their place, at the same point of the
+//! stream, which the ordered service applies from the parked params. The
+//! framework would read each into a `serde_json::Value`, copy that once
+//! more, and the service would convert it again: for a 10 MiB document
+//! those passes and the page faults of their copies were most of the time
+//! to open it (and each copy counted in the peak memory).
+//!
 //! A frame is never buffered past a cap ([`Frames::new`]: four times the
 //! document size cap plus 1 MiB): a `Content-Length` over it is answered at
 //! once with InvalidRequest ("message too large"), and its body is read and
@@ -25,17 +34,38 @@
 //! message gets an error and then its answer, and memory stays bounded
 //! however much is streamed.
 
+use std::collections::HashMap;
 use std::pin::Pin;
+use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 
 use memchr::memmem;
+use serde::Deserialize;
+use serde_json::value::RawValue;
 use tokio::io::{AsyncRead, ReadBuf};
 use tower_lsp_server::jsonrpc::{Request, Response};
+use tower_lsp_server::ls_types as lsp;
 use tracing::warn;
 
 /// The method of the request that stands for a malformed message; its
 /// params are `{"code": <JSON-RPC error code>}`.
 pub const INVALID_MESSAGE: &str = "$/trueconf-lsp/invalidMessage";
+
+/// The method of the notification that stands for a document notification
+/// read here; its params are `{"n": <number>}`, the key of its params in
+/// [`Parked`]. A client that sends it gets InvalidRequest.
+pub const DOCUMENT_NOTIFICATION: &str = "$/trueconf-lsp/document";
+
+/// A document notification read by [`Frames`].
+#[derive(Debug)]
+pub enum DocumentNote {
+    Open(lsp::DidOpenTextDocumentParams),
+    Change(lsp::DidChangeTextDocumentParams),
+    Close(lsp::DidCloseTextDocumentParams),
+}
+
+/// The document notifications read and not yet applied, by number.
+pub type Parked = Arc<Mutex<HashMap<u64, DocumentNote>>>;
 
 const PARSE_ERROR: i64 = -32700;
 const INVALID_REQUEST: i64 = -32600;
@@ -50,6 +80,8 @@ const CHUNK: usize = 64 * 1024;
 enum Next {
     /// A frame with a valid message: its body is `buf[body]`.
     Message { body: std::ops::Range<usize> },
+    /// A document notification, read; the input up to `skip` is consumed.
+    Document { note: DocumentNote, skip: usize },
     /// Something to answer with this error code; the input up to `skip` is
     /// consumed, and with `skipping`, all input after it up to the next
     /// `Content-Length`.
@@ -78,6 +110,9 @@ pub struct Frames<R> {
     eof: bool,
     /// The longest body buffered.
     max_frame: usize,
+    /// Where document notifications are parked, and the next number.
+    parked: Parked,
+    next_note: u64,
     /// Dropping input up to the next `Content-Length`.
     skipping: bool,
 }
@@ -97,9 +132,11 @@ pub fn max_frame(max_document_bytes: usize) -> usize {
 impl<R> Frames<R> {
     /// Filters `inner`; a frame whose body is longer than `max_frame` bytes
     /// is answered with an error and dropped unread.
-    pub fn new(inner: R, max_frame: usize) -> Self {
+    pub fn new(inner: R, max_frame: usize, parked: Parked) -> Self {
         Frames {
             max_frame,
+            parked,
+            next_note: 0,
             skipping: false,
             inner,
             buf: Vec::new(),
@@ -156,6 +193,12 @@ impl<R> Frames<R> {
             return Next::More;
         }
         let body = self.start + body_start..self.start + body_start + length;
+        if let Some(note) = document_note(&self.buf[body.clone()]) {
+            return Next::Document {
+                note,
+                skip: body.end,
+            };
+        }
         match check(&self.buf[body.clone()]) {
             Ok(()) => Next::Message { body },
             Err(code) => Next::Invalid {
@@ -249,12 +292,41 @@ fn read_headers(block: &[u8]) -> Result<usize, Option<usize>> {
     if utf8 { Ok(length) } else { Err(Some(length)) }
 }
 
+/// A `didOpen`, `didChange` or `didClose` notification with valid params,
+/// read from `body`; `None` for anything else, which then goes the
+/// framework's way (a message with more members, with an `id`, or whose
+/// params do not read is judged, and answered or ignored, as before).
+fn document_note(body: &[u8]) -> Option<DocumentNote> {
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Note<'a> {
+        jsonrpc: &'a str,
+        method: &'a str,
+        #[serde(borrow)]
+        params: &'a RawValue,
+    }
+    let text = std::str::from_utf8(body).ok()?;
+    let note: Note<'_> = serde_json::from_str(text).ok()?;
+    if note.jsonrpc != "2.0" {
+        return None;
+    }
+    let params = note.params.get();
+    match note.method {
+        "textDocument/didOpen" => serde_json::from_str(params).ok().map(DocumentNote::Open),
+        "textDocument/didChange" => serde_json::from_str(params).ok().map(DocumentNote::Change),
+        "textDocument/didClose" => serde_json::from_str(params).ok().map(DocumentNote::Close),
+        _ => None,
+    }
+}
+
 /// Would the framework decode this body? `Err` holds the error code it
 /// would answer with.
 fn check(body: &[u8]) -> Result<(), i64> {
     let text = std::str::from_utf8(body).map_err(|_| PARSE_ERROR)?;
     // The framework decodes a message as a response, else as a request.
     match serde_json::from_str::<Request>(text) {
+        // Only this reader sends these.
+        Ok(r) if r.method() == DOCUMENT_NOTIFICATION => Err(INVALID_REQUEST),
         Ok(_) => Ok(()),
         Err(e) if e.is_data() => match serde_json::from_str::<Response>(text) {
             Ok(_) => Ok(()),
@@ -326,6 +398,18 @@ impl<R: AsyncRead + Unpin> AsyncRead for Frames<R> {
                     }
                     continue;
                 }
+                Next::Document { note, skip } => {
+                    let n = this.next_note;
+                    this.next_note += 1;
+                    super::state::lock(&this.parked).insert(n, note);
+                    let body = format!(
+                        r#"{{"jsonrpc":"2.0","method":"{DOCUMENT_NOTIFICATION}","params":{{"n":{n}}}}}"#
+                    );
+                    this.out = format!("Content-Length: {}\r\n\r\n{body}", body.len()).into_bytes();
+                    this.out_at = 0;
+                    this.consume_to(skip);
+                    continue;
+                }
                 Next::Invalid {
                     code,
                     skip,
@@ -386,7 +470,7 @@ mod tests {
 
     async fn filtered(input: &[u8]) -> String {
         let mut out = Vec::new();
-        Frames::new(input, max_frame(16 * 1024 * 1024))
+        Frames::new(input, max_frame(16 * 1024 * 1024), Parked::default())
             .read_to_end(&mut out)
             .await
             .unwrap();
@@ -447,5 +531,63 @@ mod tests {
         let ok = format!(r#"{{"jsonrpc":"2.0","method":"x","params":"{text}"}}"#);
         let input = [frame(&ok), frame(&ok)].concat();
         assert_eq!(filtered(input.as_bytes()).await, input);
+    }
+
+    /// Document notifications are parked, in order, and stand in the
+    /// stream as numbered notifications; one with an `id`, another member,
+    /// or params that do not read goes the framework's way; a client's own
+    /// [`DOCUMENT_NOTIFICATION`] is refused.
+    #[tokio::test]
+    async fn document_notifications_are_parked_in_order() {
+        let open = r#"{"method":"textDocument/didOpen","jsonrpc":"2.0","params":{"textDocument":{"uri":"file:///a.md","languageId":"markdown","version":1,"text":"trueconf:\u0062ob\n"}}}"#;
+        let change = r#"{"jsonrpc":"2.0","method":"textDocument/didChange","params":{"textDocument":{"uri":"file:///a.md","version":2},"contentChanges":[{"text":"x"}]}}"#;
+        let close = r#"{"jsonrpc":"2.0","method":"textDocument/didClose","params":{"textDocument":{"uri":"file:///a.md"}}}"#;
+        let with_id = r#"{"jsonrpc":"2.0","id":3,"method":"textDocument/didClose","params":{"textDocument":{"uri":"file:///a.md"}}}"#;
+        let extra = r#"{"jsonrpc":"2.0","method":"textDocument/didClose","params":{"textDocument":{"uri":"file:///a.md"}},"x":1}"#;
+        let bad_params = r#"{"jsonrpc":"2.0","method":"textDocument/didClose","params":{"uri":1}}"#;
+        let forged =
+            format!(r#"{{"jsonrpc":"2.0","method":"{DOCUMENT_NOTIFICATION}","params":{{"n":0}}}}"#);
+        let input = [
+            frame(open),
+            frame(change),
+            frame(with_id),
+            frame(extra),
+            frame(bad_params),
+            frame(&forged),
+            frame(close),
+        ]
+        .concat();
+        let parked = Parked::default();
+        let mut out = Vec::new();
+        Frames::new(input.as_bytes(), max_frame(1 << 20), parked.clone())
+            .read_to_end(&mut out)
+            .await
+            .unwrap();
+        let stand_in = |n: u64| {
+            frame(&format!(
+                r#"{{"jsonrpc":"2.0","method":"{DOCUMENT_NOTIFICATION}","params":{{"n":{n}}}}}"#
+            ))
+        };
+        let want = [
+            stand_in(0),
+            stand_in(1),
+            frame(with_id),
+            frame(extra),
+            frame(bad_params),
+            String::from_utf8(replacement(INVALID_REQUEST, None)).unwrap(),
+            stand_in(2),
+        ]
+        .concat();
+        assert_eq!(String::from_utf8(out).unwrap(), want);
+        let mut parked = std::mem::take(&mut *parked.lock().unwrap());
+        match parked.remove(&0) {
+            Some(DocumentNote::Open(p)) => assert_eq!(p.text_document.text, "trueconf:bob\n"),
+            other => panic!("{other:?}"),
+        }
+        assert!(
+            matches!(parked.remove(&1), Some(DocumentNote::Change(p)) if p.text_document.version == 2)
+        );
+        assert!(matches!(parked.remove(&2), Some(DocumentNote::Close(_))));
+        assert!(parked.is_empty());
     }
 }

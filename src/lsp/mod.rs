@@ -113,7 +113,11 @@ where
     let (service, socket) = builder.finish();
     let service = Ordered::new(service, shared.clone(), on_exit);
     let input = EofWatch {
-        inner: frames::Frames::new(input, frames::max_frame(max_document_bytes)),
+        inner: frames::Frames::new(
+            input,
+            frames::max_frame(max_document_bytes),
+            shared.parked.clone(),
+        ),
         on_eof: on_exit.map(|f| {
             let shared = shared.clone();
             Box::new(move || f(shared.lifecycle.exit_code())) as Box<dyn FnOnce() + Send>

@@ -21,13 +21,13 @@ use std::task::{Context, Poll};
 
 use serde::de::DeserializeOwned;
 use serde_json::Value;
+use tower_lsp_server::ExitedError;
 use tower_lsp_server::jsonrpc::{Error, ErrorCode, Id, Request, Response};
-use tower_lsp_server::{ExitedError, ls_types as lsp};
 use tower_service::Service;
 use tracing::{error, warn};
 
 use super::document::Snapshot;
-use super::frames::INVALID_MESSAGE;
+use super::frames::{DOCUMENT_NOTIFICATION, DocumentNote, INVALID_MESSAGE};
 use super::state::Shared;
 
 tokio::task_local! {
@@ -87,6 +87,29 @@ fn parse<T: DeserializeOwned>(method: &str, params: Option<Value>) -> Option<T> 
             );
             None
         }
+    }
+}
+
+/// Applies a document notification to the store, unless the server does
+/// not take them now (before `initialize` was answered, after `shutdown`).
+fn apply(shared: &Arc<Shared>, note: DocumentNote) {
+    let lifecycle = &shared.lifecycle;
+    let method = match &note {
+        DocumentNote::Open(_) => "textDocument/didOpen",
+        DocumentNote::Change(_) => "textDocument/didChange",
+        DocumentNote::Close(_) => "textDocument/didClose",
+    };
+    if !lifecycle.initialized.load(Ordering::SeqCst) || lifecycle.shutdown.load(Ordering::SeqCst) {
+        warn!("{method} before initialize or after shutdown; ignored");
+        return;
+    }
+    let applied = catch_unwind(AssertUnwindSafe(|| match note {
+        DocumentNote::Open(p) => shared.did_open(p),
+        DocumentNote::Change(p) => shared.did_change(p),
+        DocumentNote::Close(p) => shared.did_close(p),
+    }));
+    if applied.is_err() {
+        error!("{method}: handler panicked; notification dropped");
     }
 }
 
@@ -157,35 +180,24 @@ where
                     .map(|id| Response::from_error(id, Error::invalid_request()));
                 return Box::pin(std::future::ready(Ok(response)));
             }
-            "textDocument/didOpen" | "textDocument/didChange" | "textDocument/didClose" => {
-                let accepting = lifecycle.initialized.load(Ordering::SeqCst)
-                    && !lifecycle.shutdown.load(Ordering::SeqCst);
+            "textDocument/didOpen"
+            | "textDocument/didChange"
+            | "textDocument/didClose"
+            | DOCUMENT_NOTIFICATION => {
                 let (method, _, params) = req.into_parts();
-                if !accepting {
-                    warn!("{method} before initialize or after shutdown; ignored");
-                    return Box::pin(std::future::ready(Ok(None)));
-                }
-                let shared = self.shared.clone();
-                let applied = catch_unwind(AssertUnwindSafe(|| match &*method {
-                    "textDocument/didOpen" => {
-                        if let Some(p) = parse::<lsp::DidOpenTextDocumentParams>(&method, params) {
-                            shared.did_open(p);
-                        }
-                    }
-                    "textDocument/didChange" => {
-                        if let Some(p) = parse::<lsp::DidChangeTextDocumentParams>(&method, params)
-                        {
-                            shared.did_change(p);
-                        }
-                    }
-                    _ => {
-                        if let Some(p) = parse::<lsp::DidCloseTextDocumentParams>(&method, params) {
-                            shared.did_close(p);
-                        }
-                    }
-                }));
-                if applied.is_err() {
-                    error!("{method}: handler panicked; notification dropped");
+                let note = match &*method {
+                    // Read by `frames`, parked under this number.
+                    DOCUMENT_NOTIFICATION => params
+                        .as_ref()
+                        .and_then(|p| p.get("n"))
+                        .and_then(Value::as_u64)
+                        .and_then(|n| super::state::lock(&self.shared.parked).remove(&n)),
+                    "textDocument/didOpen" => parse(&method, params).map(DocumentNote::Open),
+                    "textDocument/didChange" => parse(&method, params).map(DocumentNote::Change),
+                    _ => parse(&method, params).map(DocumentNote::Close),
+                };
+                if let Some(note) = note {
+                    apply(&self.shared, note);
                 }
                 return Box::pin(std::future::ready(Ok(None)));
             }

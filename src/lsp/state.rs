@@ -53,6 +53,8 @@ pub struct Shared {
     /// The ticket of the editor settings in force.
     editor_ticket: Mutex<u64>,
     pub(super) publish: mpsc::UnboundedSender<Publish>,
+    /// Document notifications read by `frames`, not yet applied.
+    pub(super) parked: super::frames::Parked,
     /// Messages to show once the client may receive them.
     pub pending_messages: Mutex<Vec<String>>,
     /// URIs the last workspace diagnostic report had findings for.
@@ -95,6 +97,7 @@ impl Shared {
             ids: AtomicU64::new(1),
             editor_ticket: Mutex::new(0),
             publish: tx,
+            parked: Default::default(),
             pending_messages: Mutex::new(Vec::new()),
             workspace_reported: Mutex::new(Vec::new()),
             online: Online::default(),
