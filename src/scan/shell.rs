@@ -627,9 +627,11 @@ impl<'t> Shell<'t> {
                 );
             }
             b'"' => {
-                // Holes are not entered in PowerShell: a `$(…)` is
-                // skipped whole, so that its quotes do not end the string.
-                let close = self.close_double(i, &mut Vec::new());
+                // A `$(…)` subexpression is a command line of its own,
+                // read as one when a link stands in it (the innermost host
+                // decides), as a POSIX shell's `$(…)` is.
+                let mut holes = Vec::new();
+                let close = self.close_double(i, &mut holes);
                 self.enter(
                     What::Quoted {
                         quote: b'"',
@@ -639,6 +641,7 @@ impl<'t> Shell<'t> {
                     i + 1,
                     close,
                 );
+                self.holes = holes;
             }
             _ => self.pos = i + 1,
         }
