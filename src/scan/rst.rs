@@ -9,6 +9,7 @@
 
 use super::code::{self, Lang};
 use super::decode::Decode;
+use super::html::Html;
 use super::place::{Context, Place, prose_place};
 use super::shell::{Dialect, Shell};
 
@@ -17,6 +18,9 @@ use super::shell::{Dialect, Shell};
 pub(super) enum Host {
     Code(Lang),
     Shell(Dialect),
+    /// HTML or XML, read as in a `.html` file (attributes, character
+    /// references, scripts in `on*` handlers and `<script>`).
+    Html,
 }
 
 /// The host language a code block's language name (`bash`, `python`,
@@ -26,6 +30,7 @@ pub(super) fn host_of(name: &str) -> Option<Host> {
     Some(match word.as_str() {
         "bat" | "batch" | "cmd" | "doscon" | "batchfile" => Host::Shell(Dialect::Cmd),
         "powershell" | "ps1" | "pwsh" | "ps1con" | "posh" => Host::Shell(Dialect::PowerShell),
+        "html" | "htm" | "xhtml" | "xml" | "svg" | "vue" | "svelte" | "html+php" => Host::Html,
         "" => return None,
         _ => match Lang::from_fence_info(&word)? {
             Lang::Shell => Host::Shell(Dialect::Posix),
@@ -38,6 +43,7 @@ pub(super) fn host_of(name: &str) -> Option<Host> {
 pub(super) enum Sub<'t> {
     Code(code::Lexer<'t>),
     Shell(Shell<'t>),
+    Html(Box<Html<'t>>),
 }
 
 impl<'t> Sub<'t> {
@@ -45,6 +51,7 @@ impl<'t> Sub<'t> {
         match host {
             Host::Code(lang) => Sub::Code(code::Lexer::new(text, lang, from, to)),
             Host::Shell(dialect) => Sub::Shell(Shell::new(text, dialect, from, to)),
+            Host::Html => Sub::Html(Box::new(Html::ranged(text, from, to))),
         }
     }
 
@@ -52,6 +59,7 @@ impl<'t> Sub<'t> {
         match self {
             Sub::Code(c) => Some(c.place(at)),
             Sub::Shell(s) => s.place(at),
+            Sub::Html(h) => h.place(at),
         }
     }
 }
