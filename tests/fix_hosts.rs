@@ -1,5 +1,7 @@
 //! The fix-safety invariant of trueconf-uri.md §7 for the document kinds
-//! added there (reStructuredText, AsciiDoc, shell, cmd, PowerShell, MDX): for
+//! added there (reStructuredText, AsciiDoc, shell, cmd, PowerShell, MDX,
+//! and then Ruby, PHP and Perl; HTML blocks of reStructuredText and
+//! AsciiDoc): for
 //! every fixture of those kinds and for generated documents, applying any
 //! one fix (safe or unsafe) leaves the text outside the link's innermost
 //! host byte-identical, and re-scanning the fixed text finds the link in the
@@ -30,6 +32,9 @@ const NEW_KINDS: &[DocKind] = &[
     // HTML: attribute values whose scheme's colon is a character reference,
     // JavaScript strings quoted with `&quot;`, Svelte `{…}` expressions.
     DocKind::Html,
+    DocKind::Code(Lang::Ruby),
+    DocKind::Code(Lang::Php),
+    DocKind::Code(Lang::Perl),
 ];
 
 fn fixtures() -> Vec<PathBuf> {
@@ -209,6 +214,8 @@ fn hosts(kind: DocKind) -> &'static [&'static str] {
             ".. code-block:: bash\n\n   xdg-open '{}'\n",
             ".. code-block:: bat\n\n   start \"{}\"\n",
             "Example::\n\n   {}\n",
+            ".. code-block:: html\n\n   <a href=\"{}\">room</a>\n",
+            ".. code:: html\n\n   <button onclick=\"go('{}')\">room</button>\n",
         ],
         DocKind::AsciiDoc => &[
             "Open link:{}[the room].",
@@ -216,6 +223,8 @@ fn hosts(kind: DocKind) -> &'static [&'static str] {
             "Prose {} here.",
             "[source,python]\n----\nu = '{}'\n----",
             "[source,sh]\n----\nxdg-open {}\n----",
+            "[source,html]\n----\n<a href=\"{}\">room</a>\n----",
+            "[,xml]\n....\n<link url='{}'/>\n....",
         ],
         DocKind::Code(Lang::Shell) => &[
             "xdg-open {}",
@@ -243,6 +252,8 @@ fn hosts(kind: DocKind) -> &'static [&'static str] {
             "$s = @'\n{}\n'@",
             "Start-Process \"{}`&x=1\"",
             "Start-Process \"{}&u=$($u.Name)\"",
+            "Write-Host \"x $(Start-Process '{}') y\"",
+            "Write-Host \"x $(Start-Process \"{}\") y\"",
         ],
         DocKind::Mdx => &[
             "export const url = \"{}\"",
@@ -259,6 +270,36 @@ fn hosts(kind: DocKind) -> &'static [&'static str] {
             "<a href={'{}'}>room</a>",
             "<a on:click={() => { if (a > b) go(\"{}\"); }}>room</a>",
             "<p>Prose {} here.</p>",
+            "<a href=\"jav&#x61;script:go('{}')\">room</a>",
+            "<a href=\"java&Tab;script:go(&quot;{}&quot;)\">room</a>",
+        ],
+        DocKind::Code(Lang::Ruby) => &[
+            "x = '{}'",
+            "x = \"{}\"",
+            "system('xdg-open \"{}\"')",
+            "x = %q({})",
+            "x = %Q[{}]",
+            "x = \"#{a[\"k\"]} {}\"",
+            "x = <<~E\n  {}\nE",
+            "# {}",
+        ],
+        DocKind::Code(Lang::Php) => &[
+            "<?php $x = '{}'; ?>",
+            "<?php $x = \"{}\"; ?>",
+            "<?php $x = \"{$a['k']} {}\";",
+            "<a href=\"{}\">room</a>",
+            "<a href=\"<?= '{}' ?>\">room</a>",
+            "<?php echo <<<E\n  {}\n  E;\n",
+            "<?php // {}\n?>",
+        ],
+        DocKind::Code(Lang::Perl) => &[
+            "my $x = '{}';",
+            "my $x = \"{}\";",
+            "my $x = q({});",
+            "my $x = qq[{}];",
+            "system(\"xdg-open '{}'\");",
+            "print <<\"E\";\n{}\nE",
+            "# {}",
         ],
         _ => &[],
     }
