@@ -216,7 +216,7 @@ pub struct Lexer<'t> {
     /// Bytes that may change the state in code of this language.
     special: &'static [bool; 256],
     /// Here-documents announced on the current line, in order.
-    pending: Vec<Heredoc>,
+    pending: std::collections::VecDeque<Heredoc>,
 }
 
 impl<'t> Lexer<'t> {
@@ -234,7 +234,7 @@ impl<'t> Lexer<'t> {
                 Lang::Perl => &SPECIAL_PERL,
                 _ => &SPECIAL,
             },
-            pending: Vec::new(),
+            pending: std::collections::VecDeque::new(),
         }
     }
 
@@ -574,7 +574,7 @@ impl<'t> Lexer<'t> {
             b'\n' if !self.pending.is_empty() => self.start_heredoc(i + 1),
             b'<' if script && self.at(i + 1) == b'<' => match self.heredoc_at(i) {
                 Some((len, h)) => {
-                    self.pending.push(h);
+                    self.pending.push_back(h);
                     self.pos = i + len;
                 }
                 None => self.pos = i + 2,
@@ -1021,7 +1021,10 @@ impl<'t> Lexer<'t> {
     /// Reads the body of the first pending here-document, which starts at
     /// `body` (the start of a line).
     fn start_heredoc(&mut self, body: usize) {
-        let h = self.pending.remove(0);
+        let Some(h) = self.pending.pop_front() else {
+            self.pos = body;
+            return;
+        };
         let delim = &self.text[h.start..h.end];
         let mut line = body;
         let (mut end, mut after) = (self.to, self.to);
