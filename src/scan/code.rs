@@ -852,6 +852,8 @@ impl<'t> Lexer<'t> {
                 }
             }
             (Lua, b'"' | b'\'') => self.open(i, 1, plain),
+            // `$'`, `$"`, `` $` ``: Perl's and Ruby's special variables.
+            (Ruby | Perl, _) if i > 0 && self.text[i - 1] == b'$' => self.pos = i + 1,
             (Ruby | Php | Perl, b'\'') => self.open(
                 i,
                 1,
@@ -1374,6 +1376,11 @@ mod tests {
             ),
             ("$x =~ tr/'/\"/; # trueconf:a", Perl, Context::Text),
             ("print $#a, 'trueconf:a'", Perl, string(b'\'', false)),
+            (
+                "$f = $`; local $\" = ','; $x = 'trueconf:a'",
+                Perl,
+                string(b'\'', false),
+            ),
             ("=head1 X\n'\ntrueconf:a\n=cut\n", Perl, Context::Text),
             ("$s = 'x'; # trueconf:a", Perl, Context::Text),
         ];

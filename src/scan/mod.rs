@@ -121,7 +121,8 @@ impl DocKind {
 
     /// The kind of a file that [`DocKind::from_path`] calls plain text but
     /// whose name has no extension, by its `#!` line: a `sh`, `bash`, `zsh`,
-    /// `dash` or `ksh` interpreter makes it a shell script.
+    /// `dash` or `ksh` interpreter makes it a shell script, `ruby`, `perl`
+    /// or `php` a script of that language.
     pub fn sniffed(self, path: &str, text: &str) -> DocKind {
         let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
         if self != DocKind::Plain || name.contains('.') {

@@ -36,7 +36,8 @@ pub enum Dialect {
     PowerShell,
 }
 
-/// The shell a `#!` line names, if it is a POSIX shell.
+/// The language a `#!` line names: a POSIX shell, Ruby, Perl or PHP (a
+/// version after the name, as in `perl5.36`, counts).
 pub(crate) fn shebang(text: &str) -> Option<Lang> {
     let line = text.strip_prefix("#!")?.lines().next()?;
     let mut words = line.split_whitespace();
@@ -44,7 +45,13 @@ pub(crate) fn shebang(text: &str) -> Option<Lang> {
     if program == "env" {
         program = words.find(|w| !w.starts_with('-'))?;
     }
-    matches!(program, "sh" | "bash" | "zsh" | "dash" | "ksh").then_some(Lang::Shell)
+    match program.trim_end_matches(|c: char| c.is_ascii_digit() || c == '.') {
+        "sh" | "bash" | "zsh" | "dash" | "ksh" => Some(Lang::Shell),
+        "ruby" => Some(Lang::Ruby),
+        "perl" => Some(Lang::Perl),
+        "php" => Some(Lang::Php),
+        _ => None,
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -737,6 +744,9 @@ mod tests {
         assert_eq!(shebang("#!/bin/sh\n"), Some(Lang::Shell));
         assert_eq!(shebang("#!/usr/bin/env -S bash -e\n"), Some(Lang::Shell));
         assert_eq!(shebang("#!/usr/bin/env python3\n"), None);
+        assert_eq!(shebang("#!/usr/bin/perl -w\n"), Some(Lang::Perl));
+        assert_eq!(shebang("#!/usr/bin/env ruby\n"), Some(Lang::Ruby));
+        assert_eq!(shebang("#!/usr/bin/php8.2\n"), Some(Lang::Php));
         assert_eq!(shebang("echo\n"), None);
     }
 }
