@@ -34,6 +34,7 @@ const PIECES: &[&str] = &[
     "```python\n",
     "```html\n",
     "```ruby\n",
+    "```php\n",
     "onclick=\"go('",
     "<?php ",
     "?>",

@@ -2,6 +2,7 @@
 //! language when it is known), code spans, link destinations, autolinks,
 //! reference definitions, raw HTML attributes and prose.
 
+use super::code::Lang;
 use super::decode::Decode;
 use super::html::is_link_attribute;
 use super::place::{Context, Place, prose_place};
@@ -300,7 +301,7 @@ impl<'t> Markdown<'t> {
                 // The HTML reader looks ahead (for `<script>`, comments):
                 // it stops at the fence's closing line.
                 let to = match host {
-                    Host::Html => self.fence_close(f),
+                    Host::Html | Host::Code(Lang::Php) => self.fence_close(f),
                     _ => self.text.len(),
                 };
                 self.lexer = Some((f.content, Sub::new(self.text, host, f.content, to)));

@@ -1288,6 +1288,7 @@ mod tests {
             "\n=begin\n",
             "\n=end\n",
             "\n```html\n",
+            "\n```php\n<?php ",
             "\n[source,html]\n----\n",
             "jav&#x61;script:'",
         ];

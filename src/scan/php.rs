@@ -33,6 +33,33 @@ impl<'t> Php<'t> {
         p
     }
 
+    /// A reader of the PHP file in `text[from..to]` (a code block of
+    /// another document): offsets stay those of `text`.
+    pub fn ranged(text: &'t str, from: usize, to: usize) -> Self {
+        let to = crate::text::floor_char_boundary(text, to.min(text.len()));
+        let text = &text[..to];
+        let mut p = Php {
+            text,
+            html: Html::ranged(text, from, to),
+            region: None,
+            lexer: None,
+            search_from: from.min(to),
+        };
+        p.next_region();
+        p
+    }
+
+    /// Does the code `text[from..to]` hold an opening tag (`<?php`, `<?=`),
+    /// so that it is read as a PHP file (HTML around the code) rather than
+    /// as code alone?
+    pub fn has_open_tag(text: &str, from: usize, to: usize) -> bool {
+        let bytes = &text.as_bytes()[from.min(to)..to.min(text.len())];
+        memmem::find_iter(bytes, b"<?").any(|k| {
+            let rest = &bytes[k + 2..];
+            rest.first() == Some(&b'=') || rest.len() >= 3 && rest[..3].eq_ignore_ascii_case(b"php")
+        })
+    }
+
     fn next_region(&mut self) {
         let bytes = self.text.as_bytes();
         let mut from = self.search_from;

@@ -10,6 +10,7 @@
 use super::code::{self, Lang};
 use super::decode::Decode;
 use super::html::Html;
+use super::php::Php;
 use super::place::{Context, Place, prose_place};
 use super::shell::{Dialect, Shell};
 
@@ -44,11 +45,16 @@ pub(super) enum Sub<'t> {
     Code(code::Lexer<'t>),
     Shell(Shell<'t>),
     Html(Box<Html<'t>>),
+    Php(Box<Php<'t>>),
 }
 
 impl<'t> Sub<'t> {
     pub(super) fn new(text: &'t str, host: Host, from: usize, to: usize) -> Self {
         match host {
+            // PHP with its opening tag is a PHP file: HTML around the code.
+            Host::Code(Lang::Php) if Php::has_open_tag(text, from, to) => {
+                Sub::Php(Box::new(Php::ranged(text, from, to)))
+            }
             Host::Code(lang) => Sub::Code(code::Lexer::new(text, lang, from, to)),
             Host::Shell(dialect) => Sub::Shell(Shell::new(text, dialect, from, to)),
             Host::Html => Sub::Html(Box::new(Html::ranged(text, from, to))),
@@ -60,6 +66,7 @@ impl<'t> Sub<'t> {
             Sub::Code(c) => Some(c.place(at)),
             Sub::Shell(s) => s.place(at),
             Sub::Html(h) => h.place(at),
+            Sub::Php(p) => p.place(at),
         }
     }
 }
