@@ -984,6 +984,16 @@ impl<'t> Lexer<'t> {
             indented = true;
             k += 1;
         }
+        if self.lang == Lang::Perl {
+            // `<< "EOS"`: Perl allows spaces before a quoted delimiter.
+            let mut j = k;
+            while self.at(j) == b' ' {
+                j += 1;
+            }
+            if matches!(self.at(j), b'\'' | b'"') {
+                k = j;
+            }
+        }
         let quote = matches!(self.at(k), b'\'' | b'"' | b'`').then(|| self.at(k));
         if quote.is_some() {
             k += 1;
@@ -1382,6 +1392,12 @@ mod tests {
                 string(b'\'', false),
             ),
             ("=head1 X\n'\ntrueconf:a\n=cut\n", Perl, Context::Text),
+            (
+                "print << \"E\";\nit's trueconf:a\nE\n",
+                Perl,
+                string(b'\n', true),
+            ),
+            ("$x = 1 << 2; $y = 'trueconf:a'", Perl, string(b'\'', false)),
             ("$s = 'x'; # trueconf:a", Perl, Context::Text),
         ];
         for (src, lang, want) in cases {
