@@ -744,6 +744,31 @@ mod tests {
             codes(&lua, DocKind::Code(Lang::Lua), &Config::default()),
             Vec::<String>::new()
         );
+        // Ruby, Perl, PHP: their comments count, their strings do not; in a
+        // `.php` file the HTML's comments count too.
+        let rb = format!(
+            "x = '{BAD}' # trueconf-lsp-disable-line TC002\n\
+             =begin\n{BAD} trueconf-lsp-disable-line\n=end\n\
+             z = \"{BAD} # trueconf-lsp-disable-line\"\n"
+        );
+        assert_eq!(
+            codes(&rb, DocKind::Code(Lang::Ruby), &Config::default()),
+            ["5:TC002"]
+        );
+        let pl = format!("my $x = q{{{BAD}}}; # trueconf-lsp-disable-line\n");
+        assert_eq!(
+            codes(&pl, DocKind::Code(Lang::Perl), &Config::default()),
+            Vec::<String>::new()
+        );
+        let php = format!(
+            "<!-- trueconf-lsp-disable-next-line -->\n<a href=\"{BAD}\">x</a>\n\
+             <?php /* trueconf-lsp-disable-next-line TC002 */\n$a = '{BAD}';\n\
+             $b = 'trueconf-lsp-disable-line {BAD}'; ?>\n"
+        );
+        assert_eq!(
+            codes(&php, DocKind::Code(Lang::Php), &Config::default()),
+            ["5:TC002"]
+        );
         // HTML: comments count, text and attributes do not.
         let html = format!(
             "<p title=\"trueconf-lsp-disable-file\">{BAD}</p>\n\
@@ -809,6 +834,8 @@ mod tests {
             DocKind::Code(Lang::Rust),
             DocKind::Code(Lang::Shell),
             DocKind::Code(Lang::Lua),
+            DocKind::Code(Lang::Ruby),
+            DocKind::Code(Lang::Perl),
         ] {
             let c = comment(kind, Directive::DisableLine, &["TC002"]).unwrap();
             let ms = markers(&c, kind);

@@ -101,9 +101,9 @@ pub struct Link<'a> {
 /// "Boundaries in prose"): in prose only the forms of §4 are templates
 /// (`[password]`, `<login>`, `${id}`, `{user_id}`, `$VAR`, `%s`); in a code
 /// string (a string literal, a command line) so are `%NAME%` (cmd),
-/// `$env:NAME` (PowerShell), `$NAME`, `${…}`, `$(…)`, `{{name}}` and printf
-/// conversions (`%s %d %v %q %i %1$s`, when not a valid two-hex-digit
-/// escape).
+/// `$env:NAME` (PowerShell), `$NAME`, `${…}`, `$(…)`, `{{name}}`, Ruby's
+/// `#{…}` and printf conversions (`%s %d %v %q %i %1$s`, when not a valid
+/// two-hex-digit escape).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum Templating {
     #[default]
@@ -210,6 +210,8 @@ pub fn code_placeholder(s: &str, i: usize) -> Option<usize> {
             let end = memchr::memmem::find(&b[i + 2..], b"}}")?;
             Some(end + 4)
         }
+        // Ruby's (and CoffeeScript's, Elixir's) `#{…}`.
+        b'#' if at(i + 1) == b'{' => closing(i + 1, b'{', b'}'),
         b'`' => memchr::memchr(b'`', &b[i + 1..]).map(|k| k + 2),
         _ => None,
     }
@@ -411,7 +413,7 @@ impl<'a> Link<'a> {
                 continue;
             }
             if self.templating == Templating::Code
-                && b[i] == b'%'
+                && matches!(b[i], b'%' | b'#')
                 && let Some(n) = code_placeholder(self.text, i)
             {
                 skip_to = i + n;
@@ -635,7 +637,7 @@ impl<'a> Link<'a> {
             return userinfo_password(self.text, span);
         }
         let s = &self.text[span.range()];
-        if !s.contains(['$', '%', '{', '`']) {
+        if !s.contains(['$', '%', '{', '`', '#']) {
             return userinfo_password(self.text, span);
         }
         // The same text with each placeholder's bytes made inert.
@@ -643,7 +645,8 @@ impl<'a> Link<'a> {
         let mut i = 0;
         let mut misses = 0;
         while i < s.len() {
-            let special = matches!(s.as_bytes()[i], b'$' | b'%' | b'{' | b'`') && misses <= 8;
+            let special =
+                matches!(s.as_bytes()[i], b'$' | b'%' | b'{' | b'`' | b'#') && misses <= 8;
             let found = if special {
                 code_placeholder(s, i)
             } else {
@@ -1210,6 +1213,10 @@ mod tests {
             ("$(id -un)@", Some(9)),
             ("{{ name }}&", Some(10)),
             ("`whoami`@", Some(8)),
+            ("#{user.name}@", Some(12)),
+            ("#{h[\"k\"]}&", Some(9)),
+            ("#x", None),
+            ("#{x", None),
             ("%23vcs", None),
             ("%da", None),
             ("%vcs", None),
@@ -1230,6 +1237,11 @@ mod tests {
         assert_eq!(l.redacted(), "trueconf:bob:***@srv&password=***&pwd=%s");
         let l = code("trueconf:bob@srv%vcs&x=%s");
         assert_eq!(l.bad_percents, [16]);
+        // Ruby's interpolation is no fragment, and no password.
+        let l = code("trueconf:#{user}@#{srv}&do=#{action}&password=#{pw}");
+        assert!(l.raw_hashes.is_empty(), "{:?}", l.raw_hashes);
+        assert!(l.secrets().is_empty(), "{:?}", l.secrets());
+        assert_eq!(code("trueconf:bob@srv#x").raw_hashes, [16]);
         // In prose the code forms are text.
         let l = Link::parse("trueconf:%USER%@srv&password=%PASS%");
         assert_eq!(l.bad_percents.len(), 4);

@@ -1697,6 +1697,29 @@ fn lint_time_is_linear() {
         ("markers on one line", md, |n| {
             "<!-- trueconf-lsp-disable-line TC001 --> visicall:x ".repeat(n / 4)
         }),
+        (
+            "Ruby here-documents on one line",
+            DocKind::Code(Lang::Ruby),
+            |n| format!("x({})\n{}", "<<~E, ".repeat(n), "trueconf:a\nE\n".repeat(n)),
+        ),
+        ("Ruby unclosed #{", DocKind::Code(Lang::Ruby), |n| {
+            format!("\"{}\"", "trueconf:a #{".repeat(n))
+        }),
+        ("Perl nested q{", DocKind::Code(Lang::Perl), |n| {
+            format!("q{}{}", "{".repeat(n), "trueconf:a{".repeat(n))
+        }),
+        ("PHP regions", DocKind::Code(Lang::Php), |n| {
+            "<?php 'trueconf:a' ?><a href=\"trueconf:b\">".repeat(n)
+        }),
+        ("HTML fences", md, |n| {
+            "```html\n<a href=\"trueconf:a\">\n```\n".repeat(n)
+        }),
+        ("PowerShell subexpressions", DocKind::PowerShell, |n| {
+            format!("\"{}\"", "$(x 'trueconf:a') ".repeat(n))
+        }),
+        ("shell substitutions", DocKind::Code(Lang::Shell), |n| {
+            format!("\"{}\"", "$(x 'trueconf:a') ".repeat(n))
+        }),
         ("marker regions", md, |n| {
             "<!-- trueconf-lsp-disable TC001 --> visicall:x <!-- trueconf-lsp-enable TC002 -->\n"
                 .repeat(n / 4)

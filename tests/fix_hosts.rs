@@ -1,5 +1,7 @@
 //! The fix-safety invariant of trueconf-uri.md §7 for the document kinds
-//! added there (reStructuredText, AsciiDoc, shell, cmd, PowerShell, MDX): for
+//! added there (reStructuredText, AsciiDoc, shell, cmd, PowerShell, MDX,
+//! and then Ruby, PHP and Perl; HTML blocks of reStructuredText and
+//! AsciiDoc): for
 //! every fixture of those kinds and for generated documents, applying any
 //! one fix (safe or unsafe) leaves the text outside the link's innermost
 //! host byte-identical, and re-scanning the fixed text finds the link in the
@@ -30,6 +32,9 @@ const NEW_KINDS: &[DocKind] = &[
     // HTML: attribute values whose scheme's colon is a character reference,
     // JavaScript strings quoted with `&quot;`, Svelte `{…}` expressions.
     DocKind::Html,
+    DocKind::Code(Lang::Ruby),
+    DocKind::Code(Lang::Php),
+    DocKind::Code(Lang::Perl),
 ];
 
 fn fixtures() -> Vec<PathBuf> {
@@ -89,12 +94,15 @@ fn check_document(what: &str, text: &str, kind: DocKind) -> usize {
                     .unwrap_or_else(|| panic!("{what}: {fixed:?}"));
                 assert!(fixed.starts_with(&text[..l]), "{what}: {fixed:?}");
                 assert!(fixed.ends_with(&text[r..]), "{what}: {fixed:?}");
-                if matches!(link.context, Context::Text | Context::HtmlText)
-                    && fixed[l..new_end].ends_with(':')
+                if matches!(
+                    link.context,
+                    Context::Text | Context::HtmlText | Context::StringLiteral { quote: b'\n', .. }
+                ) && fixed[l..new_end].ends_with(':')
                 {
                     // A fix that leaves only the scheme (TC004 removing the
-                    // one parameter): in prose a bare `trueconf:` is no
-                    // link, in any kind of document.
+                    // one parameter): in prose (a here-document's body
+                    // too) a bare `trueconf:` is no link, in any kind of
+                    // document.
                     checked += 1;
                     continue;
                 }
@@ -133,12 +141,15 @@ fn check_document(what: &str, text: &str, kind: DocKind) -> usize {
                 }
                 assert!(fixed.starts_with(&text[..l]), "{what}: {fixed:?}");
                 assert!(fixed.ends_with(&text[r..]), "{what}: {fixed:?}");
-                if matches!(link.context, Context::Text | Context::HtmlText)
-                    && fixed[l..new_end].ends_with(':')
+                if matches!(
+                    link.context,
+                    Context::Text | Context::HtmlText | Context::StringLiteral { quote: b'\n', .. }
+                ) && fixed[l..new_end].ends_with(':')
                 {
                     // A fix that leaves only the scheme (TC004 removing the
-                    // one parameter): in prose a bare `trueconf:` is no
-                    // link, in any kind of document.
+                    // one parameter): in prose (a here-document's body
+                    // too) a bare `trueconf:` is no link, in any kind of
+                    // document.
                     checked += 1;
                     continue;
                 }
@@ -209,6 +220,8 @@ fn hosts(kind: DocKind) -> &'static [&'static str] {
             ".. code-block:: bash\n\n   xdg-open '{}'\n",
             ".. code-block:: bat\n\n   start \"{}\"\n",
             "Example::\n\n   {}\n",
+            ".. code-block:: html\n\n   <a href=\"{}\">room</a>\n",
+            ".. code:: html\n\n   <button onclick=\"go('{}')\">room</button>\n",
         ],
         DocKind::AsciiDoc => &[
             "Open link:{}[the room].",
@@ -216,6 +229,8 @@ fn hosts(kind: DocKind) -> &'static [&'static str] {
             "Prose {} here.",
             "[source,python]\n----\nu = '{}'\n----",
             "[source,sh]\n----\nxdg-open {}\n----",
+            "[source,html]\n----\n<a href=\"{}\">room</a>\n----",
+            "[,xml]\n....\n<link url='{}'/>\n....",
         ],
         DocKind::Code(Lang::Shell) => &[
             "xdg-open {}",
@@ -243,6 +258,8 @@ fn hosts(kind: DocKind) -> &'static [&'static str] {
             "$s = @'\n{}\n'@",
             "Start-Process \"{}`&x=1\"",
             "Start-Process \"{}&u=$($u.Name)\"",
+            "Write-Host \"x $(Start-Process '{}') y\"",
+            "Write-Host \"x $(Start-Process \"{}\") y\"",
         ],
         DocKind::Mdx => &[
             "export const url = \"{}\"",
@@ -259,6 +276,36 @@ fn hosts(kind: DocKind) -> &'static [&'static str] {
             "<a href={'{}'}>room</a>",
             "<a on:click={() => { if (a > b) go(\"{}\"); }}>room</a>",
             "<p>Prose {} here.</p>",
+            "<a href=\"jav&#x61;script:go('{}')\">room</a>",
+            "<a href=\"java&Tab;script:go(&quot;{}&quot;)\">room</a>",
+        ],
+        DocKind::Code(Lang::Ruby) => &[
+            "x = '{}'",
+            "x = \"{}\"",
+            "system('xdg-open \"{}\"')",
+            "x = %q({})",
+            "x = %Q[{}]",
+            "x = \"#{a[\"k\"]} {}\"",
+            "x = <<~E\n  {}\nE",
+            "# {}",
+        ],
+        DocKind::Code(Lang::Php) => &[
+            "<?php $x = '{}'; ?>",
+            "<?php $x = \"{}\"; ?>",
+            "<?php $x = \"{$a['k']} {}\";",
+            "<a href=\"{}\">room</a>",
+            "<a href=\"<?= '{}' ?>\">room</a>",
+            "<?php echo <<<E\n  {}\n  E;\n",
+            "<?php // {}\n?>",
+        ],
+        DocKind::Code(Lang::Perl) => &[
+            "my $x = '{}';",
+            "my $x = \"{}\";",
+            "my $x = q({});",
+            "my $x = qq[{}];",
+            "system(\"xdg-open '{}'\");",
+            "print <<\"E\";\n{}\nE",
+            "# {}",
         ],
         _ => &[],
     }

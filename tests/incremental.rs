@@ -32,6 +32,14 @@ const PIECES: &[&str] = &[
     "```\n",
     "```js\n",
     "```python\n",
+    "```html\n",
+    "```ruby\n",
+    "```php\n",
+    "onclick=\"go('",
+    "<?php ",
+    "?>",
+    "<<~E\n",
+    "\nE\n",
     "~~~\n",
     "   ```\n",
     "\"",
@@ -88,6 +96,9 @@ fn kind() -> impl Strategy<Value = DocKind> {
         1 => Just(DocKind::Cmd),
         1 => Just(DocKind::PowerShell),
         1 => Just(DocKind::Mdx),
+        1 => Just(DocKind::Code(Lang::Ruby)),
+        1 => Just(DocKind::Code(Lang::Php)),
+        1 => Just(DocKind::Code(Lang::Perl)),
     ]
 }
 

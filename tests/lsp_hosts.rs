@@ -1,5 +1,6 @@
 //! The language server on the document kinds of trueconf-uri.md §7
-//! (reStructuredText, AsciiDoc, shell, cmd, PowerShell, MDX), in process over
+//! (reStructuredText, AsciiDoc, shell, cmd, PowerShell, MDX; Ruby, PHP,
+//! Perl; HTML blocks of other documents), in process over
 //! pipes: for each, a diagnostic's range, the hover's range over the link
 //! (without its password) and a code action that stays in the link's host.
 
@@ -183,6 +184,84 @@ async fn mdx_expression_is_javascript() {
         flagged: "\\c\\",
         action: "Double each backslash",
         fixed: "Join <Call link={'trueconf:\\\\c\\\\737734033583@video.example.com'} /> now.\n",
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn php_string_inside_an_html_attribute_is_php() {
+    // The innermost host is the PHP string, not the attribute around the
+    // `<?php … ?>`: the fix writes a raw `&`, and the link ends at the
+    // PHP quote.
+    check(Case {
+        uri: "file:///ws/index.php",
+        language_id: "php",
+        text: "<a href=\"<?php echo 'trueconf:login=user&password=hunter2'; ?>\">Join</a>\n",
+        link: "trueconf:login=user&password=hunter2",
+        code: "TC002",
+        flagged: "trueconf:login=user&password=hunter2",
+        action: "Add encrypt=1",
+        fixed: "<a href=\"<?php echo 'trueconf:login=user&password=hunter2&encrypt=1'; ?>\">Join</a>\n",
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ruby_double_quoted_string_eats_backslashes() {
+    check(Case {
+        uri: "file:///ws/join.rb",
+        language_id: "ruby",
+        text: "system(\"xdg-open trueconf:\\c\\737734033583@video.example.com\") # join\n",
+        link: "trueconf:\\c\\737734033583@video.example.com",
+        code: "TC014",
+        flagged: "\\c\\",
+        action: "Double each backslash",
+        fixed: "system(\"xdg-open trueconf:\\\\c\\\\737734033583@video.example.com\") # join\n",
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn markdown_html_fence_is_html() {
+    check(Case {
+        uri: "file:///ws/guide.md",
+        language_id: "markdown",
+        text: "```html\n<button onclick=\"location.href='trueconf:bob@video.example.com&do=chat'\">Chat</button>\n```\n",
+        link: "trueconf:bob@video.example.com&do=chat",
+        code: "TC015",
+        flagged: "&",
+        action: "Write `&amp;`",
+        fixed: "```html\n<button onclick=\"location.href='trueconf:bob@video.example.com&amp;do=chat'\">Chat</button>\n```\n",
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn powershell_subexpression_is_a_command_line() {
+    check(Case {
+        uri: "file:///ws/open.ps1",
+        language_id: "powershell",
+        text: "Write-Host \"Opening $(Start-Process 'trueconf:login=user&password=hunter2')\"\n",
+        link: "trueconf:login=user&password=hunter2",
+        code: "TC002",
+        flagged: "trueconf:login=user&password=hunter2",
+        action: "Add encrypt=1",
+        fixed: "Write-Host \"Opening $(Start-Process 'trueconf:login=user&password=hunter2&encrypt=1')\"\n",
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn php_double_quoted_string_inside_an_html_attribute_eats_backslashes() {
+    check(Case {
+        uri: "file:///ws/join.php",
+        language_id: "php",
+        text: "<a href=\"<?= \"trueconf:\\c\\737734033583@video.example.com\" ?>\">Join</a>\n",
+        link: "trueconf:\\c\\737734033583@video.example.com",
+        code: "TC014",
+        flagged: "\\c\\",
+        action: "Double each backslash",
+        fixed: "<a href=\"<?= \"trueconf:\\\\c\\\\737734033583@video.example.com\" ?>\">Join</a>\n",
     })
     .await;
 }

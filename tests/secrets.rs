@@ -115,6 +115,8 @@ const KINDS: &[(&str, &[&str])] = &[
             "<{}>",
             "`{}`",
             "```sh\nxdg-open '{}'\n```",
+            "```html\n<a href=\"{amp}\">x</a>\n```",
+            "```ruby\nu = '{}'\n```",
         ],
     ),
     (
@@ -134,6 +136,7 @@ const KINDS: &[(&str, &[&str])] = &[
             "<button onclick=\"go(&quot;{amp}&quot;)\">x</button>",
             "<p>{amp}</p>",
             "<script>location = \"{}\";</script>",
+            "<a href=\"jav&#x61;script:go('{amp}')\">x</a>",
         ],
     ),
     (
@@ -180,10 +183,55 @@ const KINDS: &[(&str, &[&str])] = &[
             "Start-Process \"{}\"",
             "Start-Process '{}'",
             "Start-Process {}",
+            "Write-Host \"x $(Start-Process '{}')\"",
         ],
     ),
-    ("a.rst", &["`x <{}>`_", ".. _t: {}", "Prose {} here."]),
-    ("a.adoc", &["link:{}[x]", "{}[x]", "Prose {} here."]),
+    (
+        "a.rst",
+        &[
+            "`x <{}>`_",
+            ".. _t: {}",
+            "Prose {} here.",
+            ".. code-block:: html\n\n   <a href=\"{amp}\">x</a>\n",
+        ],
+    ),
+    (
+        "a.adoc",
+        &[
+            "link:{}[x]",
+            "{}[x]",
+            "Prose {} here.",
+            "[source,html]\n----\n<a href=\"{amp}\">x</a>\n----",
+        ],
+    ),
+    (
+        "a.rb",
+        &[
+            "u = '{}'",
+            "u = \"{}\"",
+            "u = %q({})",
+            "u = <<~E\n  {}\nE",
+            "# {}",
+        ],
+    ),
+    (
+        "a.php",
+        &[
+            "<a href=\"{amp}\">x</a>",
+            "<?php $u = '{}'; ?>",
+            "<?php $u = \"{}\"; ?>",
+            "<?php echo <<<E\n  {}\n  E;\n?>",
+        ],
+    ),
+    (
+        "a.pl",
+        &[
+            "my $u = '{}';",
+            "my $u = \"{}\";",
+            "my $u = q({});",
+            "=pod\n\n{}\n\n=cut\n",
+        ],
+    ),
     ("a.txt", &["Prose {} here."]),
 ];
 
@@ -209,7 +257,7 @@ fn a_password_in_every_form_and_document_kind_never_shows() {
         }
         std::fs::write(dir.path().join(name), text).unwrap();
     }
-    assert!(planted >= 880, "the password was planted {planted} times");
+    assert!(planted >= 1180, "the password was planted {planted} times");
     let all = |args: &[&str]| {
         let r = common::run(dir.path(), &[args, &["."]].concat());
         format!("{}{}", r.stdout, r.stderr)

@@ -41,7 +41,11 @@ impl LinkCtx<'_> {
             encode(s, Decode::Entities)
         } else if matches!(
             self.raw.decode,
-            Decode::Backslash | Decode::Batch { .. } | Decode::ShellDouble | Decode::Backtick
+            Decode::Backslash
+                | Decode::Batch { .. }
+                | Decode::ShellDouble
+                | Decode::Backtick
+                | Decode::SingleQuoted
         ) {
             encode(s, self.raw.decode)
         } else {

@@ -14,7 +14,8 @@ pub const EXPLANATION: &str = "\
 Finds single backslashes of a link (`\\c\\`, `\\e\\`) written inside a string
 literal where backslashes are escapes: JavaScript and TypeScript (also in
 HTML event handlers and framework bindings), Python, Java (and C, C++,
-Objective-C, Kotlin, Swift, Dart, Scala, Groovy), C#, Go, Rust, Lua, JSON, double-quoted YAML and TOML, shell `$'…'` strings and unquoted
+Objective-C, Kotlin, Swift, Dart, Scala, Groovy), C#, Go, Rust, Lua, JSON, double-quoted YAML and TOML, double-quoted strings and
+here-documents of Ruby, PHP and Perl, shell `$'…'` strings and unquoted
 shell words. The link is judged on the string's value: an escape that
 produces a character the link needs (`\\u0026`, `\\x26`, `\\N{AMPERSAND}`) is
 no loss and is not reported.
@@ -23,7 +24,9 @@ Strings without backslash escapes are never reported: Python `r'…'`, Go
 `` `…` ``, C# `@\"…\"` and `\"\"\"…\"\"\"`, Rust `r\"…\"` / `r#\"…\"#`, JavaScript
 `` String.raw`…` ``, JSX/TSX/MDX attribute strings (`<a href=\"…\">`), YAML
 single-quoted and plain scalars, TOML literal strings (`'…'`), Lua long
-brackets `[[…]]` / `[==[…]==]` (any level), shell single quotes and shell
+brackets `[[…]]` / `[==[…]==]` (any level), single-quoted strings of Ruby,
+PHP and Perl (`'…'`, `%q(…)`, `q{…}`: only `\\\\` and `\\'` are escapes there)
+and their quoted here-documents, shell single quotes and shell
 double quotes (there only `\\$ \\` \\\" \\\\` and a newline are escapes, so `\\c`
 stays). In cmd batch files `^` is the escape and in PowerShell the backtick
 is: backslashes are literal in both.

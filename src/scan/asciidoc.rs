@@ -89,7 +89,7 @@ impl<'t> AsciiDoc<'t> {
                 let (close, after) = self.closing(next, line);
                 let kind = match (d, source) {
                     (b'/', _) => Some((Kind::Comment, start, after)),
-                    (b'-' | b'`', Some(Some(host))) => Some((Kind::Code(host), next, close)),
+                    (b'-' | b'.' | b'`', Some(Some(host))) => Some((Kind::Code(host), next, close)),
                     (b'`', None) => {
                         let info = line.trim_start_matches('`');
                         Some(host_of(info).map_or((Kind::Literal, next, close), |h| {
@@ -117,7 +117,8 @@ impl<'t> AsciiDoc<'t> {
                 .and_then(|l| l.strip_suffix(']'))
             {
                 let mut parts = attrs.split(',');
-                if parts.next().map(str::trim) == Some("source") {
+                // `[source,LANG]`, or `[,LANG]` (the style left out).
+                if matches!(parts.next().map(str::trim), Some("source" | "")) {
                     self.source = Some(parts.next().and_then(host_of));
                 }
             }

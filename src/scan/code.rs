@@ -23,6 +23,11 @@ pub enum Lang {
     Toml,
     Lua,
     Shell,
+    Ruby,
+    /// PHP code (in a `.php` file, what stands between `<?php` and `?>`;
+    /// the rest is HTML).
+    Php,
+    Perl,
 }
 
 impl Lang {
@@ -44,6 +49,9 @@ impl Lang {
             "toml" => Lang::Toml,
             "lua" => Lang::Lua,
             "sh" | "bash" | "zsh" | "ksh" => Lang::Shell,
+            "rb" | "rake" | "gemspec" | "ru" | "rbw" => Lang::Ruby,
+            "php" | "phtml" => Lang::Php,
+            "pl" | "pm" => Lang::Perl,
             _ => return None,
         })
     }
@@ -61,6 +69,9 @@ impl Lang {
             "toml" => Lang::Toml,
             "lua" => Lang::Lua,
             "shellscript" | "sh" | "bash" | "zsh" => Lang::Shell,
+            "ruby" => Lang::Ruby,
+            "php" => Lang::Php,
+            "perl" => Lang::Perl,
             _ => return None,
         })
     }
@@ -93,7 +104,10 @@ impl Lang {
             Lang::JavaScript | Lang::Java | Lang::CSharp | Lang::Go | Lang::Rust => {
                 Some(("//", ""))
             }
-            Lang::Python | Lang::Yaml | Lang::Toml | Lang::Shell => Some(("#", "")),
+            Lang::Python | Lang::Yaml | Lang::Toml | Lang::Shell | Lang::Ruby | Lang::Perl => {
+                Some(("#", ""))
+            }
+            Lang::Php => Some(("//", "")),
             Lang::Lua => Some(("--", "")),
             Lang::Json => None,
         }
@@ -114,6 +128,9 @@ impl Lang {
             Lang::Toml => "TOML",
             Lang::Lua => "Lua",
             Lang::Shell => "shell",
+            Lang::Ruby => "Ruby",
+            Lang::Php => "PHP",
+            Lang::Perl => "Perl",
         }
     }
 }
@@ -130,6 +147,16 @@ enum State {
         level: usize,
     },
     Str(Str),
+    /// The body of a here-document (Ruby, PHP, Perl), up to the start of
+    /// its closing line at `end`; the code goes on at `after`.
+    Here {
+        end: usize,
+        after: usize,
+        escapes: bool,
+    },
+    /// Ruby's and Perl's `__END__` (Perl's `__DATA__`): data to the end,
+    /// read as prose.
+    Data,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -146,6 +173,30 @@ struct Str {
     /// A Lua long bracket's level: the string closes at `]`, this many `=`
     /// and `]` (`quote` is then `]`).
     long: Option<usize>,
+    /// Only `\\` and an escaped quote are escapes (Ruby, PHP and Perl
+    /// single quotes): the string is lexed with `escapes`, read as
+    /// [`Decode::SingleQuoted`].
+    single: bool,
+    /// The opening byte of a delimiter pair (`%q(…)`, `q{…}`), which nests
+    /// (`depth` opened and not closed); 0 when the delimiter is one byte.
+    open: u8,
+    depth: u16,
+    /// Placeholders skipped whole, quotes and all: `#` for Ruby's `#{…}`,
+    /// `{` for PHP's `{$…}` and `${…}`; 0 for none.
+    interp: u8,
+    /// Perl's `s/…/…/`, `tr/…/…/`: parts after this one.
+    more: u8,
+}
+
+/// A here-document announced on the current line and not yet read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Heredoc {
+    /// The delimiter word's bytes.
+    start: usize,
+    end: usize,
+    /// Its closing line may be indented (`<<~`, `<<-`, PHP).
+    indented: bool,
+    escapes: bool,
 }
 
 /// Lexer state over `text[from..to]`, advanced monotonically.
@@ -162,6 +213,10 @@ pub struct Lexer<'t> {
     /// decoded before the language reads it, so `&quot;` opens and closes
     /// a string as `"` does.
     refs: bool,
+    /// Bytes that may change the state in code of this language.
+    special: &'static [bool; 256],
+    /// Here-documents announced on the current line, in order.
+    pending: std::collections::VecDeque<Heredoc>,
 }
 
 impl<'t> Lexer<'t> {
@@ -174,6 +229,12 @@ impl<'t> Lexer<'t> {
             state: State::Normal,
             eol: (usize::MAX, 0),
             refs: false,
+            special: match lang {
+                Lang::Ruby | Lang::Php => &SPECIAL_RUBY_PHP,
+                Lang::Perl => &SPECIAL_PERL,
+                _ => &SPECIAL,
+            },
+            pending: std::collections::VecDeque::new(),
         }
     }
 
@@ -220,11 +281,13 @@ impl<'t> Lexer<'t> {
                 Place {
                     context: Context::StringLiteral {
                         quote: s.quote,
-                        escapes: s.escapes,
+                        escapes: s.escapes && !s.single,
                     },
                     decode: if self.lang == Lang::Shell && s.quote == b'"' {
                         // Only `\$ \` \" \\` and a newline escape there.
                         Decode::ShellDouble
+                    } else if s.single {
+                        Decode::SingleQuoted
                     } else if s.escapes {
                         Decode::Backslash
                     } else {
@@ -235,6 +298,22 @@ impl<'t> Lexer<'t> {
                     opened_by: None,
                 }
             }
+            State::Here { end, escapes, .. } => Place {
+                // A here-document's body: a string that ends at its
+                // closing line, so a link in it ends at white space.
+                context: Context::StringLiteral {
+                    quote: b'\n',
+                    escapes,
+                },
+                decode: if escapes {
+                    Decode::Backslash
+                } else {
+                    Decode::None
+                },
+                limit: end,
+                explicit: false,
+                opened_by: None,
+            },
             _ => prose_place(Context::Text, Decode::None, self.to, None),
         }
     }
@@ -283,7 +362,10 @@ impl<'t> Lexer<'t> {
             && match self.state {
                 State::Normal | State::LineComment => true,
                 State::Str(s) => !s.multiline,
-                State::BlockComment { .. } | State::LuaComment { .. } => false,
+                State::BlockComment { .. }
+                | State::LuaComment { .. }
+                | State::Here { .. }
+                | State::Data => false,
             }
             && let Some(k) = memchr::memrchr2(b'\n', b'\r', &self.text[self.pos..until])
         {
@@ -293,10 +375,30 @@ impl<'t> Lexer<'t> {
         while self.pos < until {
             let i = self.pos;
             // Skip, in bulk, the bytes that cannot change the state.
+            let here = !self.pending.is_empty();
             let skip = match self.state {
-                State::Normal => self.text[i..until]
-                    .iter()
-                    .position(|&b| SPECIAL[b as usize] || self.refs && b == b'&'),
+                State::Normal => self.text[i..until].iter().position(|&b| {
+                    self.special[b as usize] || self.refs && b == b'&' || here && b == b'\n'
+                }),
+                State::Str(s) if s.open != 0 || s.interp != 0 => {
+                    self.text[i..until].iter().position(|&b| {
+                        b == s.quote
+                            || b == b'\\'
+                            || s.open != 0 && b == s.open
+                            || s.interp != 0 && matches!(b, b'#' | b'{' | b'$')
+                            || !s.multiline && (b == b'\n' || b == b'\r')
+                    })
+                }
+                State::Here { end, after, .. } => {
+                    if until < end {
+                        None
+                    } else {
+                        self.pos = after.max(i + 1).min(self.to);
+                        self.state = State::Normal;
+                        continue;
+                    }
+                }
+                State::Data => None,
                 State::Str(s) => {
                     let hay = &self.text[i..until];
                     let stop = memchr::memchr3(s.quote, b'\\', b'\n', hay);
@@ -332,6 +434,14 @@ impl<'t> Lexer<'t> {
             match self.state {
                 State::Normal => self.normal(i, b),
                 State::LineComment => match memchr::memchr2(b'\n', b'\r', &self.text[i..until]) {
+                    // A here-document announced before the comment starts
+                    // after its line break, which the code state reads.
+                    Some(k) if here => {
+                        let k =
+                            memchr::memchr(b'\n', &self.text[i + k..until]).map_or(k, |j| k + j);
+                        self.pos = i + k;
+                        self.state = State::Normal;
+                    }
                     Some(k) => {
                         self.pos = i + k + 1;
                         self.state = State::Normal;
@@ -355,6 +465,7 @@ impl<'t> Lexer<'t> {
                     }
                 }
                 State::Str(s) => self.string(i, b, s),
+                State::Here { .. } | State::Data => self.pos = i + 1,
             }
         }
     }
@@ -362,6 +473,33 @@ impl<'t> Lexer<'t> {
     fn string(&mut self, i: usize, b: u8, s: Str) {
         if s.escapes && b == b'\\' {
             self.pos = i + 2;
+            return;
+        }
+        if s.interp != 0 {
+            let open = match (s.interp, b, self.at(i + 1)) {
+                (b'#', b'#', b'{') | (b'{', b'$', b'{') => Some(i + 1),
+                (b'{', b'{', b'$') => Some(i),
+                _ => None,
+            };
+            if let Some(end) = open.and_then(|o| self.braces_end(o)) {
+                self.pos = end;
+                return;
+            }
+        }
+        if s.open != 0 && b == s.open {
+            self.state = State::Str(Str {
+                depth: s.depth.saturating_add(1),
+                ..s
+            });
+            self.pos = i + 1;
+            return;
+        }
+        if s.open != 0 && b == s.quote && s.depth > 0 {
+            self.state = State::Str(Str {
+                depth: s.depth - 1,
+                ..s
+            });
+            self.pos = i + 1;
             return;
         }
         if !s.multiline && (b == b'\n' || b == b'\r') {
@@ -398,6 +536,9 @@ impl<'t> Lexer<'t> {
                 if (0..h).all(|k| self.at(i + n + k) == b'#') {
                     self.pos = i + n + h;
                     self.state = State::Normal;
+                    if s.more > 0 {
+                        self.next_part(i + 1, s);
+                    }
                     return;
                 }
             }
@@ -413,7 +554,7 @@ impl<'t> Lexer<'t> {
     fn normal(&mut self, i: usize, b: u8) {
         use Lang::*;
         let lang = self.lang;
-        let c_comments = matches!(lang, JavaScript | Java | CSharp | Go | Rust | Json);
+        let c_comments = matches!(lang, JavaScript | Java | CSharp | Go | Rust | Json | Php);
         let plain = Str {
             quote: b,
             count: 1,
@@ -422,8 +563,71 @@ impl<'t> Lexer<'t> {
             doubled: false,
             hashes: 0,
             long: None,
+            single: false,
+            open: 0,
+            depth: 0,
+            interp: 0,
+            more: 0,
         };
+        let script = matches!(lang, Ruby | Php | Perl);
         match b {
+            b'\n' if !self.pending.is_empty() => self.start_heredoc(i + 1),
+            b'<' if script && self.at(i + 1) == b'<' => match self.heredoc_at(i) {
+                Some((len, h)) => {
+                    self.pending.push_back(h);
+                    self.pos = i + len;
+                }
+                None => self.pos = i + 2,
+            },
+            b'=' if matches!(lang, Ruby | Perl) && self.line_start(i) => {
+                let rest = &self.text[i + 1..self.to];
+                if lang == Ruby
+                    && rest.starts_with(b"begin")
+                    && rest.get(5).is_none_or(u8::is_ascii_whitespace)
+                {
+                    self.state = State::BlockComment { close: b"\n=end" };
+                    self.pos = i + 6;
+                } else if lang == Perl && rest.first().is_some_and(u8::is_ascii_alphabetic) {
+                    // POD, to its `=cut` line.
+                    self.state = State::BlockComment { close: b"\n=cut" };
+                    self.pos = i + 1;
+                } else {
+                    self.pos = i + 1;
+                }
+            }
+            b'_' if matches!(lang, Ruby | Perl) && self.line_start(i) => {
+                let rest = &self.text[i..self.to];
+                let word = if rest.starts_with(b"__END__") {
+                    7
+                } else if lang == Perl && rest.starts_with(b"__DATA__") {
+                    8
+                } else {
+                    0
+                };
+                if word > 0 && rest.get(word).is_none_or(u8::is_ascii_whitespace) {
+                    self.state = State::Data;
+                }
+                self.pos = i + 1;
+            }
+            b'#' if lang == Php && self.at(i + 1) != b'[' || lang == Ruby => {
+                self.state = State::LineComment;
+                self.pos = i + 1;
+            }
+            b'#' if lang == Perl && (i == 0 || self.text[i - 1] != b'$') => {
+                self.state = State::LineComment;
+                self.pos = i + 1;
+            }
+            b'/' if matches!(lang, Ruby | Perl) && self.regex_start(i) => self.open(
+                i,
+                1,
+                Str {
+                    single: true,
+                    interp: if lang == Ruby { b'#' } else { 0 },
+                    ..plain
+                },
+            ),
+            b'%' if lang == Ruby => self.ruby_percent(i, plain),
+            b'q' | b'm' | b's' | b't' | b'y' if lang == Perl => self.perl_quote_like(i, plain),
             b'/' if c_comments && self.at(i + 1) == b'/' => {
                 self.state = State::LineComment;
                 self.pos = i + 2;
@@ -648,6 +852,30 @@ impl<'t> Lexer<'t> {
                 }
             }
             (Lua, b'"' | b'\'') => self.open(i, 1, plain),
+            // `$'`, `$"`, `` $` ``: Perl's and Ruby's special variables.
+            (Ruby | Perl, _) if i > 0 && self.text[i - 1] == b'$' => self.pos = i + 1,
+            (Ruby | Php | Perl, b'\'') => self.open(
+                i,
+                1,
+                Str {
+                    single: true,
+                    multiline: true,
+                    ..plain
+                },
+            ),
+            (Ruby | Php | Perl, _) => self.open(
+                i,
+                1,
+                Str {
+                    multiline: true,
+                    interp: match self.lang {
+                        Ruby => b'#',
+                        Php => b'{',
+                        _ => 0,
+                    },
+                    ..plain
+                },
+            ),
             (Shell, b'"') => self.open(
                 i,
                 1,
@@ -668,6 +896,273 @@ impl<'t> Lexer<'t> {
                 ),
             _ => self.pos = i + 1,
         }
+    }
+
+    /// Is `i` at the start of a line?
+    fn line_start(&self, i: usize) -> bool {
+        i == 0 || self.text[i - 1] == b'\n'
+    }
+
+    /// The offset after the `}` that closes the `{` at `open` (nested
+    /// braces and quoted strings skipped), looking no further than a
+    /// placeholder's length.
+    fn braces_end(&self, open: usize) -> Option<usize> {
+        let end = self.to.min(open + 1024);
+        let mut depth = 0usize;
+        let mut k = open;
+        while k < end {
+            match self.text[k] {
+                b'{' => depth += 1,
+                b'}' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        return Some(k + 1);
+                    }
+                }
+                q @ (b'"' | b'\'') => {
+                    k += 1;
+                    while k < end && self.text[k] != q {
+                        k += 1 + usize::from(self.text[k] == b'\\');
+                    }
+                }
+                _ => {}
+            }
+            k += 1;
+        }
+        None
+    }
+
+    /// After the part of a Perl `s/…/…/` or `tr/…/…/` that closed at
+    /// `after - 1`: the next part opens with the same delimiter, or, after
+    /// a pair (`s{…}{…}`), with any delimiter after white space.
+    fn next_part(&mut self, after: usize, s: Str) {
+        let next = Str {
+            more: s.more - 1,
+            depth: 0,
+            ..s
+        };
+        if s.open == 0 {
+            self.open(after - 1, 1, next);
+            return;
+        }
+        let mut k = after;
+        while self.at(k).is_ascii_whitespace() {
+            k += 1;
+        }
+        let d = self.at(k);
+        if let Some(close) = delimiter_close(d) {
+            self.open(
+                k,
+                1,
+                Str {
+                    quote: close,
+                    open: if close == d { 0 } else { d },
+                    ..next
+                },
+            );
+        }
+    }
+
+    /// A here-document opener at `i` (`<<~EOS`, `<<-'EOS'`, `<<EOS` in Ruby
+    /// and Perl; `<<<EOT`, `<<<'EOT'` in PHP): its length and the document.
+    fn heredoc_at(&self, i: usize) -> Option<(usize, Heredoc)> {
+        let php = self.lang == Lang::Php;
+        let mut k = i + 2;
+        if php {
+            if self.at(k) != b'<' {
+                return None;
+            }
+            k += 1;
+            while matches!(self.at(k), b' ' | b'\t') {
+                k += 1;
+            }
+        } else if i > 0 && self.text[i - 1] == b'<' {
+            return None;
+        }
+        let mut indented = php;
+        if !php && (self.at(k) == b'~' || self.lang == Lang::Ruby && self.at(k) == b'-') {
+            indented = true;
+            k += 1;
+        }
+        if self.lang == Lang::Perl {
+            // `<< "EOS"`: Perl allows spaces before a quoted delimiter.
+            let mut j = k;
+            while self.at(j) == b' ' {
+                j += 1;
+            }
+            if matches!(self.at(j), b'\'' | b'"') {
+                k = j;
+            }
+        }
+        let quote = matches!(self.at(k), b'\'' | b'"' | b'`').then(|| self.at(k));
+        if quote.is_some() {
+            k += 1;
+        }
+        let start = k;
+        let first = self.at(k);
+        // `a <<b` is a shift: a bare word must look like a delimiter.
+        let word_start = if quote.is_some() || php || indented {
+            first.is_ascii_alphabetic() || first == b'_'
+        } else {
+            first.is_ascii_uppercase() || first == b'_'
+        };
+        if !word_start {
+            return None;
+        }
+        while is_ident(self.at(k)) {
+            k += 1;
+        }
+        let end = k;
+        if let Some(q) = quote {
+            if self.at(k) != q {
+                return None;
+            }
+            k += 1;
+        }
+        Some((
+            k - i,
+            Heredoc {
+                start,
+                end,
+                indented,
+                escapes: quote != Some(b'\''),
+            },
+        ))
+    }
+
+    /// Reads the body of the first pending here-document, which starts at
+    /// `body` (the start of a line).
+    fn start_heredoc(&mut self, body: usize) {
+        let Some(h) = self.pending.pop_front() else {
+            self.pos = body;
+            return;
+        };
+        let delim = &self.text[h.start..h.end];
+        let mut line = body;
+        let (mut end, mut after) = (self.to, self.to);
+        while line < self.to {
+            let line_end =
+                memchr::memchr(b'\n', &self.text[line..self.to]).map_or(self.to, |k| line + k);
+            let mut k = line;
+            if h.indented {
+                while k < line_end && matches!(self.text[k], b' ' | b'\t') {
+                    k += 1;
+                }
+            }
+            if self.text[k..line_end].starts_with(delim) && !is_ident(self.at(k + delim.len())) {
+                end = line;
+                after = k + delim.len();
+                break;
+            }
+            line = line_end + 1;
+        }
+        self.state = State::Here {
+            end,
+            after,
+            escapes: h.escapes,
+        };
+        self.pos = body.min(self.to);
+    }
+
+    /// Does a `/` at `i` open a regular expression (Ruby, Perl) rather
+    /// than divide? After an operator, an opening bracket, a comma or at
+    /// the start of a line.
+    fn regex_start(&self, i: usize) -> bool {
+        let mut k = i;
+        while k > 0 && matches!(self.text[k - 1], b' ' | b'\t') {
+            k -= 1;
+        }
+        k == 0
+            || matches!(
+                self.text[k - 1],
+                b'\n' | b'(' | b',' | b'=' | b'~' | b'!' | b'|' | b'&' | b'{' | b'[' | b';' | b'?'
+            )
+    }
+
+    /// Ruby's `%q(…)`, `%Q[…]`, `%w{…}`, `%(…)` … at `i`.
+    fn ruby_percent(&mut self, i: usize, plain: Str) {
+        let c1 = self.at(i + 1);
+        let (kind, d) = if b"qQwWiIrsx".contains(&c1) && delimiter_close(self.at(i + 2)).is_some() {
+            (c1, i + 2)
+        } else if matches!(c1, b'(' | b'[' | b'{' | b'<' | b'|' | b'!')
+            && (i == 0
+                || matches!(
+                    self.text[i - 1],
+                    b' ' | b'\t' | b'\n' | b'\r' | b'(' | b',' | b'=' | b'[' | b'{'
+                ))
+        {
+            (b'Q', i + 1)
+        } else {
+            self.pos = i + 1;
+            return;
+        };
+        let open = self.at(d);
+        let Some(close) = delimiter_close(open) else {
+            self.pos = i + 1;
+            return;
+        };
+        let single = matches!(kind, b'q' | b'w' | b'i' | b's');
+        self.open(
+            d,
+            1,
+            Str {
+                quote: close,
+                multiline: true,
+                single,
+                interp: if single { 0 } else { b'#' },
+                open: if close == open { 0 } else { open },
+                ..plain
+            },
+        );
+    }
+
+    /// Perl's quote-like operators at `i`: `q{…}`, `qq(…)`, `qw[…]`,
+    /// `qx!…!`, `m/…/`, `qr{…}`, `s/…/…/`, `tr/…/…/`, `y/…/…/`.
+    fn perl_quote_like(&mut self, i: usize, plain: Str) {
+        let before = if i > 0 { self.text[i - 1] } else { b' ' };
+        if is_ident(before)
+            || matches!(
+                before,
+                b'$' | b'@' | b'%' | b'&' | b'*' | b'-' | b':' | b'>'
+            )
+        {
+            self.pos = i + 1;
+            return;
+        }
+        let mut k = i;
+        while self.at(k).is_ascii_lowercase() {
+            k += 1;
+        }
+        let word = &self.text[i..k];
+        let (single, more) = match word {
+            b"q" | b"qw" | b"m" | b"qr" => (true, 0),
+            b"qq" | b"qx" => (false, 0),
+            b"s" | b"tr" | b"y" => (true, 1),
+            _ => {
+                self.pos = k.max(i + 1);
+                return;
+            }
+        };
+        let open = self.at(k);
+        let close = match delimiter_close(open) {
+            Some(c) if !matches!(open, b',' | b';' | b'=' | b'-' | b'.' | b'_') => c,
+            _ => {
+                self.pos = k;
+                return;
+            }
+        };
+        self.open(
+            k,
+            1,
+            Str {
+                quote: close,
+                multiline: true,
+                single,
+                open: if close == open { 0 } else { open },
+                more,
+                ..plain
+            },
+        );
     }
 
     /// The identifier letters right before `i` (string prefixes like `rb`).
@@ -753,16 +1248,40 @@ impl<'t> Lexer<'t> {
 }
 
 /// Bytes that may open a string or a comment in some language.
-static SPECIAL: [bool; 256] = {
+static SPECIAL: [bool; 256] = table(b"\"'`/#-[");
+
+/// [`SPECIAL`], and what opens Ruby's `%q(…)`, `=begin` and `__END__`, and
+/// the here-documents of Ruby and PHP.
+static SPECIAL_RUBY_PHP: [bool; 256] = table(b"\"'`/#-[%=<_");
+
+/// [`SPECIAL_RUBY_PHP`], and the first letters of Perl's quote-like
+/// operators (`q{…}`, `qq{…}`, `m/…/`, `s/…/…/`, `tr/…/…/`, `y/…/…/`).
+static SPECIAL_PERL: [bool; 256] = table(b"\"'`/#-[%=<_qmsty");
+
+const fn table(bytes: &[u8]) -> [bool; 256] {
     let mut t = [false; 256];
     let mut i = 0;
-    let bytes = b"\"'`/#-[";
     while i < bytes.len() {
         t[bytes[i] as usize] = true;
         i += 1;
     }
     t
-};
+}
+
+/// The byte that closes a quote-like operator opened by `open`: the other
+/// half of a bracket pair, or `open` itself; `None` when `open` cannot
+/// delimit (a letter, a digit, white space).
+fn delimiter_close(open: u8) -> Option<u8> {
+    match open {
+        b'(' => Some(b')'),
+        b'[' => Some(b']'),
+        b'{' => Some(b'}'),
+        b'<' => Some(b'>'),
+        b')' | b']' | b'}' | b'>' => None,
+        b if b.is_ascii_punctuation() => Some(b),
+        _ => None,
+    }
+}
 
 fn is_ident(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_'
@@ -834,6 +1353,52 @@ mod tests {
             ),
             ("-- 'trueconf:a'", Lua, Context::Text),
             ("echo 'trueconf:a'", Shell, string(b'\'', false)),
+            ("x = 'trueconf:a'", Ruby, string(b'\'', false)),
+            ("x = \"#{h[\"k\"]} trueconf:a\"", Ruby, string(b'"', true)),
+            ("x = %w[trueconf:a]", Ruby, string(b']', false)),
+            ("x = %Q{trueconf:a}", Ruby, string(b'}', true)),
+            ("x = y.sub(/'/, '') # trueconf:a", Ruby, Context::Text),
+            ("=begin\n'\ntrueconf:a\n=end", Ruby, Context::Text),
+            ("x = <<~E\n  trueconf:a\n  E\n", Ruby, string(b'\n', true)),
+            (
+                "x = <<~'E'\n  trueconf:a\n  E\n",
+                Ruby,
+                string(b'\n', false),
+            ),
+            (
+                "x(<<~E, 'y') # z\n  trueconf:a\nE\n",
+                Ruby,
+                string(b'\n', true),
+            ),
+            ("x = a << b; y = 'trueconf:a'", Ruby, string(b'\'', false)),
+            ("__END__\n'trueconf:a", Ruby, Context::Text),
+            ("$x = \"{$a['k']} trueconf:a\";", Php, string(b'"', true)),
+            ("#[A] $x = 'trueconf:a';", Php, string(b'\'', false)),
+            ("# it's trueconf:a", Php, Context::Text),
+            ("$x = <<<E\n  trueconf:a\n  E;\n", Php, string(b'\n', true)),
+            ("$x = <<<'E'\ntrueconf:a\nE;\n", Php, string(b'\n', false)),
+            ("$x = q{a{b}c trueconf:a};", Perl, string(b'}', false)),
+            ("$x = qq(trueconf:a);", Perl, string(b')', true)),
+            (
+                "$x =~ s{'}{\"}g; $y = 'trueconf:a'",
+                Perl,
+                string(b'\'', false),
+            ),
+            ("$x =~ tr/'/\"/; # trueconf:a", Perl, Context::Text),
+            ("print $#a, 'trueconf:a'", Perl, string(b'\'', false)),
+            (
+                "$f = $`; local $\" = ','; $x = 'trueconf:a'",
+                Perl,
+                string(b'\'', false),
+            ),
+            ("=head1 X\n'\ntrueconf:a\n=cut\n", Perl, Context::Text),
+            (
+                "print << \"E\";\nit's trueconf:a\nE\n",
+                Perl,
+                string(b'\n', true),
+            ),
+            ("$x = 1 << 2; $y = 'trueconf:a'", Perl, string(b'\'', false)),
+            ("$s = 'x'; # trueconf:a", Perl, Context::Text),
         ];
         for (src, lang, want) in cases {
             assert_eq!(ctx(src, *lang, "trueconf:"), *want, "{lang:?}: {src}");

@@ -31,6 +31,10 @@ pub enum Decode {
     /// (`` `" `` is `"`, `` `$ `` is `$`, `` `n `` a newline); backslashes are
     /// literal, and `""` stands for one `"`.
     Backtick,
+    /// A single-quoted string of Ruby, PHP or Perl (`'…'`, `%q(…)`,
+    /// `q{…}`): only `\\` and `\'` are escapes; any other backslash stays
+    /// (`\c` is `\c`).
+    SingleQuoted,
 }
 
 /// A link's text as the consumer of the link sees it, with a byte map back to
@@ -95,7 +99,9 @@ pub fn decode(src: &str, mode: Decode) -> DecodedText<'_> {
         Decode::None => return DecodedText::identity(src),
         Decode::EntitiesThenBackslash => return decode_twice(src),
         Decode::Batch { .. } => return batch(src, mode),
-        Decode::ShellDouble | Decode::Backtick => return escaped_by(src, mode),
+        Decode::ShellDouble | Decode::Backtick | Decode::SingleQuoted => {
+            return escaped_by(src, mode);
+        }
         Decode::Entities => (b'&', b'&'),
         Decode::Backslash => (b'\\', b'\\'),
         Decode::Markdown => (b'&', b'\\'),
@@ -121,7 +127,8 @@ pub fn decode(src: &str, mode: Decode) -> DecodedText<'_> {
                 | Decode::EntitiesThenBackslash
                 | Decode::Batch { .. }
                 | Decode::ShellDouble
-                | Decode::Backtick => None,
+                | Decode::Backtick
+                | Decode::SingleQuoted => None,
             }
         } else {
             None
@@ -191,6 +198,8 @@ pub fn entity(s: &str) -> Option<(char, usize)> {
             "quot" | "QUOT" => '"',
             "apos" => '\'',
             "nbsp" => '\u{a0}',
+            "Tab" => '\t',
+            "NewLine" => '\n',
             "num" => '#',
             "percnt" => '%',
             "sol" => '/',
@@ -299,6 +308,7 @@ pub fn encode(s: &str, mode: Decode) -> Cow<'_, str> {
         }
         Decode::ShellDouble => prefixed(s, '\\', &['\\', '"', '$', '`']),
         Decode::Backtick => prefixed(s, '`', &['"', '$', '`']),
+        Decode::SingleQuoted => prefixed(s, '\\', &['\\', '\'']),
         _ => Cow::Borrowed(s),
     }
 }
@@ -318,7 +328,8 @@ fn prefixed<'s>(s: &'s str, escape: char, special: &[char]) -> Cow<'s, str> {
     Cow::Owned(out)
 }
 
-/// [`decode`] for [`Decode::ShellDouble`] and [`Decode::Backtick`].
+/// [`decode`] for [`Decode::ShellDouble`], [`Decode::Backtick`] and
+/// [`Decode::SingleQuoted`].
 fn escaped_by(src: &str, mode: Decode) -> DecodedText<'_> {
     let bytes = src.as_bytes();
     let esc = if mode == Decode::Backtick {
@@ -342,6 +353,7 @@ fn escaped_by(src: &str, mode: Decode) -> DecodedText<'_> {
             .flatten();
         let (c, len) = match (mode, b, next) {
             (Decode::ShellDouble, b'\\', Some(c @ ('$' | '`' | '"' | '\\' | '\n'))) => (c, 2),
+            (Decode::SingleQuoted, b'\\', Some(c @ ('\\' | '\''))) => (c, 2),
             (Decode::Backtick, b'`', Some(c)) => {
                 let c = match c {
                     '0' => '\0',
@@ -495,6 +507,19 @@ mod tests {
         assert_eq!(encode("a\"$`\\", Decode::ShellDouble), "a\\\"\\$\\`\\\\");
         assert_eq!(encode("a\"$`\\", Decode::Backtick), "a`\"`$``\\");
         assert!(decode(r"trueconf:\c\1", Decode::Backtick).is_identity());
+    }
+
+    #[test]
+    fn single_quoted_strings_of_ruby_php_and_perl() {
+        let d = decode(r"a\c\1\\b\'c\n", Decode::SingleQuoted);
+        assert_eq!(d.text, r"a\c\1\b'c\n");
+        assert_eq!(d.to_source(6), 7); // 'b' after "\\\\"
+        assert_eq!(d.to_source(d.text.len()), 13);
+        assert_eq!(
+            decode(r"trueconf:\c\1", Decode::SingleQuoted).text,
+            r"trueconf:\c\1"
+        );
+        assert_eq!(encode(r"\c'", Decode::SingleQuoted), r"\\c\'");
     }
 
     #[test]

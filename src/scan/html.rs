@@ -90,6 +90,8 @@ struct Value {
 
 pub struct Html<'t> {
     text: &'t str,
+    /// Where the HTML starts (0 but in a code block of another document).
+    start: usize,
     /// The first raw region that ends after the last offset asked, if any.
     raw: Option<Raw>,
     /// Where the search for the next raw region resumes.
@@ -113,10 +115,35 @@ impl<'t> Html<'t> {
     pub fn new(text: &'t str) -> Self {
         let mut h = Html {
             text,
+            start: 0,
             raw: None,
             raw_from: 0,
             openers: std::array::from_fn(|i| OPENERS[i].find(text.as_bytes())),
             angles_to: 0,
+            last_angle: None,
+            tag: None,
+            script: None,
+            attr_script: None,
+        };
+        h.next_raw();
+        h
+    }
+
+    /// A reader of the HTML in `text[from..to]` (a code block of another
+    /// document): offsets stay those of `text`, and nothing outside the
+    /// range is looked at.
+    pub fn ranged(text: &'t str, from: usize, to: usize) -> Self {
+        let to = crate::text::floor_char_boundary(text, to.min(text.len()));
+        let text = &text[..to];
+        let from = from.min(to);
+        let bytes = text.as_bytes();
+        let mut h = Html {
+            text,
+            start: from,
+            raw: None,
+            raw_from: from,
+            openers: std::array::from_fn(|i| OPENERS[i].find(&bytes[from..]).map(|k| from + k)),
+            angles_to: from,
             last_angle: None,
             tag: None,
             script: None,
@@ -256,7 +283,7 @@ impl<'t> Html<'t> {
             return self.in_tag(s, at);
         }
         let bytes = self.text.as_bytes();
-        let from = gt.saturating_sub(LOOK_BACK);
+        let from = gt.saturating_sub(LOOK_BACK).max(self.start);
         let lt = from + memchr::memrchr(b'<', &bytes[from..gt])?;
         if !bytes.get(lt + 1).is_some_and(u8::is_ascii_alphabetic) {
             return None;
@@ -551,9 +578,62 @@ fn script_from(value: &str, script_attribute: bool) -> Option<usize> {
     if script_attribute {
         return Some(0);
     }
-    let lead = value.len() - value.trim_start().len();
-    let rest = &value.as_bytes()[lead..];
-    (rest.len() >= 11 && rest[..11].eq_ignore_ascii_case(b"javascript:")).then_some(lead + 11)
+    // The browser reads the URL after decoding character references, and
+    // drops leading white space and control characters and every tab and
+    // line break: `jav&#x61;script:`, `&#106;avascript:`,
+    // `java&Tab;script&colon;` are all `javascript:` (§7).
+    const WORD: &[u8] = b"javascript:";
+    let mut matched = 0;
+    let mut i = 0;
+    while i < value.len() {
+        let (c, len) =
+            match super::decode::entity(&value[i..]).or_else(|| bare_numeric(&value[i..])) {
+                Some(found) => found,
+                None => {
+                    let c = value[i..].chars().next()?;
+                    (c, c.len_utf8())
+                }
+            };
+        i += len;
+        if matches!(c, '\t' | '\n' | '\r') || matched == 0 && c <= ' ' {
+            continue;
+        }
+        if !c.eq_ignore_ascii_case(&char::from(WORD[matched])) {
+            return None;
+        }
+        matched += 1;
+        if matched == WORD.len() {
+            return Some(i);
+        }
+    }
+    None
+}
+
+/// A numeric character reference without its `;` at the start of `s`
+/// (`&#106avascript:`), which a browser decodes too: its character and
+/// length.
+fn bare_numeric(s: &str) -> Option<(char, usize)> {
+    let rest = s.strip_prefix("&#")?;
+    let (hex, digits) = match rest.strip_prefix(['x', 'X']) {
+        Some(h) => (true, h),
+        None => (false, rest),
+    };
+    let n = digits
+        .bytes()
+        .take(8)
+        .take_while(|b| {
+            if hex {
+                b.is_ascii_hexdigit()
+            } else {
+                b.is_ascii_digit()
+            }
+        })
+        .count();
+    if n == 0 {
+        return None;
+    }
+    let code = u32::from_str_radix(&digits[..n], if hex { 16 } else { 10 }).ok()?;
+    Some((char::from_u32(code)?, 2 + usize::from(hex) + n))
 }
 
 /// `<meta http-equiv="refresh" content="0;url=…">`: a `content` value of

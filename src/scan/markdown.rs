@@ -2,6 +2,7 @@
 //! language when it is known), code spans, link destinations, autolinks,
 //! reference definitions, raw HTML attributes and prose.
 
+use super::code::Lang;
 use super::decode::Decode;
 use super::html::is_link_attribute;
 use super::place::{Context, Place, prose_place};
@@ -194,6 +195,22 @@ impl<'t> Markdown<'t> {
         }
     }
 
+    /// The start of the line that closes the fence `f` (or the end of the
+    /// text).
+    fn fence_close(&self, f: Fence) -> usize {
+        let mut from = f.content;
+        while let Some(line) = self.find_fence(from) {
+            let (end, next) = self.line_end_from(line);
+            let trimmed = self.text[line..end].trim_start_matches(' ');
+            let run = trimmed.bytes().take_while(|&b| b == f.ch).count();
+            if run >= f.len && trimmed[run..].trim().is_empty() {
+                return line;
+            }
+            from = next.max(line + 1);
+        }
+        self.text.len()
+    }
+
     /// Is `at` inside an HTML comment that opens on its line (`<!-- … -->`),
     /// outside code spans and fenced code? Offsets must not decrease from one
     /// call to the next (shared with [`Markdown::place`]).
@@ -281,10 +298,13 @@ impl<'t> Markdown<'t> {
                 ));
             };
             if self.lexer.as_ref().is_none_or(|(s, _)| *s != f.content) {
-                self.lexer = Some((
-                    f.content,
-                    Sub::new(self.text, host, f.content, self.text.len()),
-                ));
+                // The HTML reader looks ahead (for `<script>`, comments):
+                // it stops at the fence's closing line.
+                let to = match host {
+                    Host::Html | Host::Code(Lang::Php) => self.fence_close(f),
+                    _ => self.text.len(),
+                };
+                self.lexer = Some((f.content, Sub::new(self.text, host, f.content, to)));
             }
             let (_, lexer) = self.lexer.as_mut()?;
             let mut place = lexer.place(at)?;

@@ -13,6 +13,7 @@ mod decode;
 mod html;
 mod markdown;
 mod mdx;
+mod php;
 mod place;
 mod rst;
 mod shell;
@@ -66,6 +67,10 @@ impl DocKind {
         let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
         let ext = match name.rsplit_once('.') {
             Some((_, ext)) => ext.to_ascii_lowercase(),
+            // Ruby files known by name.
+            None if matches!(name, "Gemfile" | "Rakefile" | "Guardfile" | "Podfile") => {
+                return DocKind::Code(Lang::Ruby);
+            }
             None => return DocKind::Plain,
         };
         match ext.as_str() {
@@ -103,6 +108,9 @@ impl DocKind {
         match self {
             DocKind::Plain => None,
             DocKind::Markdown | DocKind::Html => Some(("<!--", "-->")),
+            // A `.php` file is HTML around its code: no one comment syntax
+            // fits every line.
+            DocKind::Code(Lang::Php) => None,
             DocKind::Code(lang) => lang.comment_syntax(),
             DocKind::PowerShell => Some(("#", "")),
             DocKind::Mdx => Some(("{/*", "*/}")),
@@ -113,7 +121,8 @@ impl DocKind {
 
     /// The kind of a file that [`DocKind::from_path`] calls plain text but
     /// whose name has no extension, by its `#!` line: a `sh`, `bash`, `zsh`,
-    /// `dash` or `ksh` interpreter makes it a shell script.
+    /// `dash` or `ksh` interpreter makes it a shell script, `ruby`, `perl`
+    /// or `php` a script of that language.
     pub fn sniffed(self, path: &str, text: &str) -> DocKind {
         let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
         if self != DocKind::Plain || name.contains('.') {
@@ -196,7 +205,15 @@ fn reference_candidates(text: &str) -> impl Iterator<Item = (usize, usize)> + '_
 /// Kinds whose documents hold HTML attribute values, where a scheme may be
 /// written with a character reference for its colon.
 fn has_attributes(kind: DocKind) -> bool {
-    matches!(kind, DocKind::Html | DocKind::Markdown | DocKind::Mdx)
+    matches!(
+        kind,
+        DocKind::Html
+            | DocKind::Markdown
+            | DocKind::Mdx
+            | DocKind::Code(Lang::Php)
+            | DocKind::Rst
+            | DocKind::AsciiDoc
+    )
 }
 
 /// Two ascending candidate lists as one.
@@ -358,6 +375,7 @@ impl<'t> Comments<'t> {
             Classifier::Rst(r) => r.in_comment(at),
             Classifier::AsciiDoc(a) => a.in_comment(at),
             Classifier::Mdx(m) => m.in_comment(at),
+            Classifier::Php(p) => p.in_comment(at),
         }
     }
 }
@@ -371,6 +389,7 @@ enum Classifier<'t> {
     Rst(rst::Rst<'t>),
     AsciiDoc(asciidoc::AsciiDoc<'t>),
     Mdx(mdx::Mdx<'t>),
+    Php(php::Php<'t>),
 }
 
 impl<'t> Classifier<'t> {
@@ -382,6 +401,7 @@ impl<'t> Classifier<'t> {
             DocKind::Code(Lang::Shell) => {
                 Classifier::Shell(shell::Shell::new(text, Dialect::Posix, 0, text.len()))
             }
+            DocKind::Code(Lang::Php) => Classifier::Php(php::Php::new(text)),
             DocKind::Code(lang) => Classifier::Code(code::Lexer::new(text, lang, 0, text.len())),
             DocKind::Cmd => Classifier::Shell(shell::Shell::new(text, Dialect::Cmd, 0, text.len())),
             DocKind::PowerShell => {
@@ -403,6 +423,7 @@ impl<'t> Classifier<'t> {
             Classifier::Rst(r) => r.place(at),
             Classifier::AsciiDoc(a) => a.place(at),
             Classifier::Mdx(m) => m.place(at),
+            Classifier::Php(p) => p.place(at),
         }
     }
 }
@@ -608,6 +629,19 @@ fn hole_len(s: &[u8], i: usize, holes: Holes) -> Option<usize> {
     None
 }
 
+/// The bracket a string closed by `quote` nests, if it does: a Ruby
+/// `%q(…)` or Perl `q{…}` string (`q{trueconf:{x}@srv}`) but not a Lua long
+/// bracket (`]`, read raw).
+fn nesting_open(context: Context, decode: Decode) -> Option<u8> {
+    match (context, decode) {
+        (Context::StringLiteral { quote: b')', .. }, _) => Some(b'('),
+        (Context::StringLiteral { quote: b'}', .. }, _) => Some(b'{'),
+        (Context::StringLiteral { quote: b'>', .. }, _) => Some(b'<'),
+        (Context::StringLiteral { quote: b']', .. }, d) if d != Decode::None => Some(b'['),
+        _ => None,
+    }
+}
+
 /// The quote right before a link in an attribute value quoted by `attr`,
 /// when it is another quote than the value's own.
 fn value_quote(bytes: &[u8], start: usize, attr: Option<u8>) -> Option<u8> {
@@ -686,9 +720,24 @@ fn finish_within(
     // Placeholders that opened and did not close: past a few, `$` and
     // backticks are read as text, so a string of them stays linear.
     let mut misses = 0;
+    // Brackets of a nesting string's delimiter opened inside the link.
+    let nesting = nesting_open(place.context, place.decode);
+    let mut nested = 0usize;
     let mut end = scheme_end;
     while end < limit {
         let b = bytes[end];
+        if let Some(open) = nesting {
+            if b == open {
+                nested += 1;
+            } else if nested > 0
+                && Some(b) != inner.and_then(|q| q.first().copied())
+                && matches!(place.context, Context::StringLiteral { quote, .. } if quote == b)
+            {
+                nested -= 1;
+                end += 1;
+                continue;
+            }
+        }
         // A template's `${…}`, a shell's `$(…)`: a placeholder that the
         // link continues after, whatever it holds.
         if holes != Holes::None && matches!(b, b'$' | b'`') && misses < MAX_MISSES {
@@ -1064,6 +1113,11 @@ mod tests {
             DocKind::Code(Lang::JavaScript)
         );
         assert_eq!(DocKind::from_path("README"), DocKind::Plain);
+        assert_eq!(DocKind::from_path("app/Gemfile"), DocKind::Code(Lang::Ruby));
+        assert_eq!(DocKind::from_path("tasks.rake"), DocKind::Code(Lang::Ruby));
+        assert_eq!(DocKind::from_path("index.php"), DocKind::Code(Lang::Php));
+        assert_eq!(DocKind::from_path("lib/X.pm"), DocKind::Code(Lang::Perl));
+        assert_eq!(DocKind::from_language_id("perl"), DocKind::Code(Lang::Perl));
         assert_eq!(DocKind::from_path("notes.txt"), DocKind::Plain);
         assert_eq!(
             DocKind::from_language_id("python"),
@@ -1224,6 +1278,19 @@ mod tests {
             "&quot;",
             "onclick=\"",
             "={",
+            "<?php ",
+            "?>",
+            "<<~E\n",
+            "<<<E\n",
+            "q{",
+            "%q(",
+            "#{",
+            "\n=begin\n",
+            "\n=end\n",
+            "\n```html\n",
+            "\n```php\n<?php ",
+            "\n[source,html]\n----\n",
+            "jav&#x61;script:'",
         ];
         let mut rng = crate::test_rng::Rng::new(0x9e37_79b9_7f4a_7c15);
         let mut below = |n: usize| rng.below(n);
@@ -1239,6 +1306,9 @@ mod tests {
             DocKind::Cmd,
             DocKind::PowerShell,
             DocKind::Mdx,
+            DocKind::Code(Lang::Ruby),
+            DocKind::Code(Lang::Php),
+            DocKind::Code(Lang::Perl),
         ];
         for round in 0..400 {
             let mut text = String::new();

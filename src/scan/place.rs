@@ -19,7 +19,9 @@ pub enum Context {
     /// A Markdown code span or fenced code block in no known language.
     MarkdownCode,
     /// A string literal of source code or data, with its quote and whether
-    /// backslashes are escapes in it.
+    /// backslashes are escapes in it. The quote of a here-document's body
+    /// (Ruby, PHP, Perl) is `\n`: its text is read as prose, and its escapes
+    /// as the language's.
     StringLiteral { quote: u8, escapes: bool },
     /// A JavaScript string literal inside an HTML attribute that holds
     /// script (`on*` handlers, `javascript:` URLs, Vue `@x`/`:x`/`v-on:`/
@@ -46,7 +48,10 @@ impl Context {
     pub(crate) fn is_prose_like(self) -> bool {
         matches!(
             self,
-            Context::Text | Context::HtmlText | Context::MarkdownCode
+            Context::Text
+                | Context::HtmlText
+                | Context::MarkdownCode
+                | Context::StringLiteral { quote: b'\n', .. }
         )
     }
 

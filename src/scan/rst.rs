@@ -9,6 +9,8 @@
 
 use super::code::{self, Lang};
 use super::decode::Decode;
+use super::html::Html;
+use super::php::Php;
 use super::place::{Context, Place, prose_place};
 use super::shell::{Dialect, Shell};
 
@@ -17,6 +19,9 @@ use super::shell::{Dialect, Shell};
 pub(super) enum Host {
     Code(Lang),
     Shell(Dialect),
+    /// HTML or XML, read as in a `.html` file (attributes, character
+    /// references, scripts in `on*` handlers and `<script>`).
+    Html,
 }
 
 /// The host language a code block's language name (`bash`, `python`,
@@ -26,6 +31,7 @@ pub(super) fn host_of(name: &str) -> Option<Host> {
     Some(match word.as_str() {
         "bat" | "batch" | "cmd" | "doscon" | "batchfile" => Host::Shell(Dialect::Cmd),
         "powershell" | "ps1" | "pwsh" | "ps1con" | "posh" => Host::Shell(Dialect::PowerShell),
+        "html" | "htm" | "xhtml" | "xml" | "svg" | "vue" | "svelte" | "html+php" => Host::Html,
         "" => return None,
         _ => match Lang::from_fence_info(&word)? {
             Lang::Shell => Host::Shell(Dialect::Posix),
@@ -38,13 +44,20 @@ pub(super) fn host_of(name: &str) -> Option<Host> {
 pub(super) enum Sub<'t> {
     Code(code::Lexer<'t>),
     Shell(Shell<'t>),
+    Html(Box<Html<'t>>),
+    Php(Box<Php<'t>>),
 }
 
 impl<'t> Sub<'t> {
     pub(super) fn new(text: &'t str, host: Host, from: usize, to: usize) -> Self {
         match host {
+            // PHP with its opening tag is a PHP file: HTML around the code.
+            Host::Code(Lang::Php) if Php::has_open_tag(text, from, to) => {
+                Sub::Php(Box::new(Php::ranged(text, from, to)))
+            }
             Host::Code(lang) => Sub::Code(code::Lexer::new(text, lang, from, to)),
             Host::Shell(dialect) => Sub::Shell(Shell::new(text, dialect, from, to)),
+            Host::Html => Sub::Html(Box::new(Html::ranged(text, from, to))),
         }
     }
 
@@ -52,6 +65,8 @@ impl<'t> Sub<'t> {
         match self {
             Sub::Code(c) => Some(c.place(at)),
             Sub::Shell(s) => s.place(at),
+            Sub::Html(h) => h.place(at),
+            Sub::Php(p) => p.place(at),
         }
     }
 }

@@ -19,6 +19,8 @@
 //! which stays in the word so that TC017 can report the split it causes and
 //! a password after it is redacted as part of the link.
 
+use std::collections::VecDeque;
+
 use super::code::Lang;
 use super::decode::Decode;
 use super::place::{Context, Place, prose_place};
@@ -34,7 +36,8 @@ pub enum Dialect {
     PowerShell,
 }
 
-/// The shell a `#!` line names, if it is a POSIX shell.
+/// The language a `#!` line names: a POSIX shell, Ruby, Perl or PHP (a
+/// version after the name, as in `perl5.36`, counts).
 pub(crate) fn shebang(text: &str) -> Option<Lang> {
     let line = text.strip_prefix("#!")?.lines().next()?;
     let mut words = line.split_whitespace();
@@ -42,7 +45,13 @@ pub(crate) fn shebang(text: &str) -> Option<Lang> {
     if program == "env" {
         program = words.find(|w| !w.starts_with('-'))?;
     }
-    matches!(program, "sh" | "bash" | "zsh" | "dash" | "ksh").then_some(Lang::Shell)
+    match program.trim_end_matches(|c: char| c.is_ascii_digit() || c == '.') {
+        "sh" | "bash" | "zsh" | "dash" | "ksh" => Some(Lang::Shell),
+        "ruby" => Some(Lang::Ruby),
+        "perl" => Some(Lang::Perl),
+        "php" => Some(Lang::Php),
+        _ => None,
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -73,7 +82,7 @@ enum What {
 
 /// A double-quoted string whose command substitution is being read: its
 /// state, its substitutions after this one, and where it resumes.
-type Outer = (State, Vec<(usize, usize)>, usize);
+type Outer = (State, VecDeque<(usize, usize)>, usize);
 
 /// The lexer over `text[from..to]`, advanced monotonically.
 pub struct Shell<'t> {
@@ -92,7 +101,7 @@ pub struct Shell<'t> {
     /// string being read, as (start of the command, its closing byte), in
     /// order: a command line nested in the string, read as one when asked
     /// about (the innermost host decides).
-    holes: Vec<(usize, usize)>,
+    holes: VecDeque<(usize, usize)>,
     /// The strings whose substitution is being read: each string's state
     /// and remaining substitutions, resumed at the substitution's end.
     outer: Vec<Outer>,
@@ -109,7 +118,7 @@ impl<'t> Shell<'t> {
             state: State::Normal,
             pending: Vec::new(),
             line_head: true,
-            holes: Vec::new(),
+            holes: VecDeque::new(),
             outer: Vec::new(),
         }
     }
@@ -262,14 +271,14 @@ impl<'t> Shell<'t> {
             if let State::Inside { end, .. } = self.state {
                 // Skip the substitutions that end before `until`; enter the
                 // one that holds it.
-                while self.holes.first().is_some_and(|&(_, e)| e <= until) {
-                    self.holes.remove(0);
+                while self.holes.front().is_some_and(|&(_, e)| e <= until) {
+                    self.holes.pop_front();
                 }
-                if let Some(&(start, close)) = self.holes.first()
+                if let Some(&(start, close)) = self.holes.front()
                     && start <= until
                 {
-                    let rest = self.holes.split_off(1);
-                    self.holes.clear();
+                    self.holes.pop_front();
+                    let rest = std::mem::take(&mut self.holes);
                     self.outer.push((self.state, rest, close));
                     self.state = State::Normal;
                     self.pos = start;
@@ -411,7 +420,7 @@ impl<'t> Shell<'t> {
                 );
             }
             b'"' => {
-                let mut holes = Vec::new();
+                let mut holes = VecDeque::new();
                 let close = self.close_double(i, &mut holes);
                 self.enter(
                     What::Quoted {
@@ -437,7 +446,7 @@ impl<'t> Shell<'t> {
     /// substitutions' commands go to `holes`.
     /// In PowerShell the backtick is the escape, `""` is a quote inside
     /// the string and `$(…)` its only substitution.
-    fn close_double(&self, open: usize, holes: &mut Vec<(usize, usize)>) -> usize {
+    fn close_double(&self, open: usize, holes: &mut VecDeque<(usize, usize)>) -> usize {
         let ps = self.dialect == Dialect::PowerShell;
         let esc = if ps { b'`' } else { b'\\' };
         let mut k = open + 1;
@@ -448,7 +457,7 @@ impl<'t> Shell<'t> {
                 b'"' => return k,
                 b'$' if self.at(k + 1) == b'(' => {
                     let close = self.substitution_end(k + 2);
-                    holes.push((k + 2, close));
+                    holes.push_back((k + 2, close));
                     k = close + 1;
                 }
                 b'$' if self.at(k + 1) == b'{' => {
@@ -462,7 +471,7 @@ impl<'t> Shell<'t> {
                 }
                 b'`' if !ps => {
                     let close = self.backtick_end(k + 1);
-                    holes.push((k + 1, close));
+                    holes.push_back((k + 1, close));
                     k = close + 1;
                 }
                 _ => k += 1,
@@ -488,7 +497,7 @@ impl<'t> Shell<'t> {
                     k = memchr::memchr(b'\'', &self.text[k + 1..self.to])
                         .map_or(self.to, |j| k + 1 + j);
                 }
-                b'"' => k = self.close_double(k, &mut Vec::new()),
+                b'"' => k = self.close_double(k, &mut VecDeque::new()),
                 b'`' if !ps => k = self.backtick_end(k + 1),
                 _ => {}
             }
@@ -627,9 +636,11 @@ impl<'t> Shell<'t> {
                 );
             }
             b'"' => {
-                // Holes are not entered in PowerShell: a `$(…)` is
-                // skipped whole, so that its quotes do not end the string.
-                let close = self.close_double(i, &mut Vec::new());
+                // A `$(…)` subexpression is a command line of its own,
+                // read as one when a link stands in it (the innermost host
+                // decides), as a POSIX shell's `$(…)` is.
+                let mut holes = VecDeque::new();
+                let close = self.close_double(i, &mut holes);
                 self.enter(
                     What::Quoted {
                         quote: b'"',
@@ -639,6 +650,7 @@ impl<'t> Shell<'t> {
                     i + 1,
                     close,
                 );
+                self.holes = holes;
             }
             _ => self.pos = i + 1,
         }
@@ -732,6 +744,9 @@ mod tests {
         assert_eq!(shebang("#!/bin/sh\n"), Some(Lang::Shell));
         assert_eq!(shebang("#!/usr/bin/env -S bash -e\n"), Some(Lang::Shell));
         assert_eq!(shebang("#!/usr/bin/env python3\n"), None);
+        assert_eq!(shebang("#!/usr/bin/perl -w\n"), Some(Lang::Perl));
+        assert_eq!(shebang("#!/usr/bin/env ruby\n"), Some(Lang::Ruby));
+        assert_eq!(shebang("#!/usr/bin/php8.2\n"), Some(Lang::Php));
         assert_eq!(shebang("echo\n"), None);
     }
 }
