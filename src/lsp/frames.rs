@@ -401,7 +401,10 @@ impl<R: AsyncRead + Unpin> AsyncRead for Frames<R> {
                 Next::Document { note, skip } => {
                     let n = this.next_note;
                     this.next_note += 1;
-                    super::state::lock(&this.parked).insert(n, note);
+                    this.parked
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .insert(n, note);
                     let body = format!(
                         r#"{{"jsonrpc":"2.0","method":"{DOCUMENT_NOTIFICATION}","params":{{"n":{n}}}}}"#
                     );
