@@ -10,7 +10,10 @@
 //!   task that pushes diagnostics;
 //! - `testing`: test hooks, only with the `testing` cargo feature;
 //! - `frames`: checks every incoming frame, so that a malformed message is
-//!   answered with an error instead of ending the framework's reader;
+//!   answered with an error instead of ending the framework's reader, and
+//!   reads document notifications into their typed params itself;
+//! - `output`: writes the framework's messages and the publisher's
+//!   diagnostics (serialized straight to bytes), frame by frame;
 //! - `service`: the tower layer that orders document notifications, takes
 //!   request snapshots, contains panics and records shutdown/exit;
 //! - `server`: the `LanguageServer` handlers;
