@@ -691,3 +691,82 @@ fn the_server_caps_findings_while_linting() {
     assert!(peak <= bound, "peak RSS {peak} MiB over {bound} MiB");
     assert_eq!(s.finish(), 0);
 }
+
+/// A client that stops reading the server's output while it goes on
+/// editing: the publisher waits for the output instead of queueing every
+/// version's diagnostics, so memory stays bounded; once the client reads
+/// again, the newest version's diagnostics arrive.
+#[test]
+fn a_client_that_stops_reading_does_not_grow_the_server() {
+    // 1000 findings (the cap): each publication is about 200 KB.
+    let text: String = (0..1000)
+        .map(|i| format!("[call](trueconf:user{i}@video.example.com?password=p{i})\n"))
+        .collect();
+    let mut child = Command::new(BIN)
+        .env_remove("RUST_LOG")
+        .env("TRUECONF_LOG", "error")
+        .env_remove(trueconf_lsp::lsp::MAX_BYTES_ENV)
+        .env_remove(trueconf_lsp::lsp::TEST_HOOKS_ENV)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start the server");
+    let mut stdin = child.stdin.take().unwrap();
+    let mut send = |v: Value| {
+        stdin.write_all(&message(v)).unwrap();
+        stdin.flush().unwrap();
+    };
+    send(json!({"jsonrpc": "2.0", "id": 1, "method": "initialize",
+                "params": {"processId": null, "rootUri": null, "capabilities": {}}}));
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let answer = read_message(&mut stdout).expect("the initialize response");
+    assert_eq!(answer["id"], 1);
+    send(json!({"jsonrpc": "2.0", "method": "initialized", "params": {}}));
+    let uri = "file:///stalled.md";
+    send(json!({"jsonrpc": "2.0", "method": "textDocument/didOpen",
+                "params": {"textDocument": {"uri": uri, "languageId": "markdown",
+                                            "version": 1, "text": text}}}));
+    let peak = || {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", child.id())).unwrap();
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmHWM:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+            .unwrap()
+            / 1024
+    };
+    thread::sleep(Duration::from_millis(500));
+    let before = peak();
+    let last = 301;
+    for version in 2..=last {
+        send(json!({"jsonrpc": "2.0", "method": "textDocument/didChange",
+                    "params": {"textDocument": {"uri": uri, "version": version},
+                               "contentChanges": [{"range": {"start": {"line": 0, "character": 0},
+                                                             "end": {"line": 0, "character": 0}},
+                                                   "text": " "}]}}));
+        thread::sleep(Duration::from_millis(20));
+    }
+    thread::sleep(Duration::from_millis(500));
+    let after = peak();
+    eprintln!("VmHWM {before} MiB before 300 edits unread, {after} MiB after");
+    // Now read: the newest version's diagnostics come.
+    let deadline = Instant::now() + LIMIT;
+    loop {
+        assert!(
+            Instant::now() < deadline,
+            "no diagnostics of the last version"
+        );
+        let msg = read_message(&mut stdout).expect("the server's output");
+        if msg["method"] == "textDocument/publishDiagnostics" && msg["params"]["version"] == last {
+            assert_eq!(msg["params"]["diagnostics"].as_array().unwrap().len(), 1001);
+            break;
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(
+        after <= before + 24,
+        "{before} MiB before, {after} MiB after 300 unread publications"
+    );
+}

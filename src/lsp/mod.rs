@@ -90,7 +90,9 @@ where
 {
     let max_document_bytes = options.max_document_bytes;
     let (shared, rx) = Shared::new(options);
-    let (frames_tx, frames_rx) = tokio::sync::mpsc::unbounded_channel();
+    // One frame at a time: a publisher ahead of a slow client waits, and
+    // what it was asked to send meanwhile is dropped at its turn if stale.
+    let (frames_tx, frames_rx) = tokio::sync::mpsc::channel(1);
     let for_backend = shared.clone();
     #[cfg_attr(not(feature = "testing"), allow(unused_mut))]
     let mut builder = LspService::build(move |client| {

@@ -103,7 +103,7 @@ fn content_length(header: &[u8]) -> Option<usize> {
 /// each between two of the framework's frames. Returns when the framework's
 /// output ends (after `exit`, or when the input ended), after writing the
 /// frames of ours already queued, or when `output` fails.
-pub async fn merge<R, O>(mut framework: R, mut ours: mpsc::UnboundedReceiver<Vec<u8>>, output: O)
+pub async fn merge<R, O>(mut framework: R, mut ours: mpsc::Receiver<Vec<u8>>, output: O)
 where
     R: AsyncRead + Unpin,
     O: AsyncWrite,
@@ -210,19 +210,19 @@ mod tests {
     async fn ours_go_between_the_frameworks_frames() {
         let (mut fw, fw_read) = tokio::io::duplex(1 << 16);
         let (out_write, mut out_read) = tokio::io::duplex(1 << 20);
-        let (tx, rx) = mpsc::unbounded_channel();
+        let (tx, rx) = mpsc::channel(4);
         let task = tokio::spawn(merge(fw_read, rx, out_write));
         let big = format!("{{\"x\":\"{}\"}}", "y".repeat(100_000));
         let first = frame(&big);
         fw.write_all(&first[..50_000]).await.unwrap();
-        tx.send(notification("ours/one", &1)).unwrap();
+        tx.send(notification("ours/one", &1)).await.unwrap();
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
         fw.write_all(&first[50_000..]).await.unwrap();
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
         fw.write_all(&frame("{\"z\":2}")).await.unwrap();
-        tx.send(notification("ours/two", &[2, 3])).unwrap();
+        tx.send(notification("ours/two", &[2, 3])).await.unwrap();
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-        tx.send(notification("ours/three", &"x")).unwrap();
+        tx.send(notification("ours/three", &"x")).await.unwrap();
         drop(fw);
         task.await.unwrap();
         let mut out = Vec::new();

@@ -20,7 +20,7 @@ pub async fn publisher(
     shared: Weak<Shared>,
     client: Client,
     mut rx: mpsc::UnboundedReceiver<Publish>,
-    frames: mpsc::UnboundedSender<Vec<u8>>,
+    frames: mpsc::Sender<Vec<u8>>,
 ) {
     while let Some(msg) = rx.recv().await {
         let Some(shared) = shared.upgrade() else {
@@ -53,9 +53,9 @@ pub async fn publisher(
                 // document's text, which the next edit then would have to
                 // copy instead of changing it in place.
                 drop((linted, cell));
-                send(&shared, &frames, uri, diagnostics, Some(version));
+                send(&shared, &frames, uri, diagnostics, Some(version)).await;
             }
-            Publish::Clear { uri } => send(&shared, &frames, uri, Vec::new(), None),
+            Publish::Clear { uri } => send(&shared, &frames, uri, Vec::new(), None).await,
         }
     }
 }
@@ -63,9 +63,9 @@ pub async fn publisher(
 /// Sends one `textDocument/publishDiagnostics`, when the client may
 /// receive it: as the framework's client would, after `initialize` was
 /// answered and before `exit`.
-fn send(
+async fn send(
     shared: &Shared,
-    frames: &mpsc::UnboundedSender<Vec<u8>>,
+    frames: &mpsc::Sender<Vec<u8>>,
     uri: lsp::Uri,
     diagnostics: Vec<lsp::Diagnostic>,
     version: Option<i32>,
@@ -75,10 +75,8 @@ fn send(
         return;
     }
     let params = lsp::PublishDiagnosticsParams::new(uri, diagnostics, version);
-    let _ = frames.send(super::output::notification(
-        "textDocument/publishDiagnostics",
-        &params,
-    ));
+    let frame = super::output::notification("textDocument/publishDiagnostics", &params);
+    let _ = frames.send(frame).await;
 }
 
 /// Probes `missing` (but those already being probed) in the background;
