@@ -94,6 +94,7 @@ where
     // what it was asked to send meanwhile is dropped at its turn if stale.
     let (frames_tx, frames_rx) = tokio::sync::mpsc::channel(1);
     let for_backend = shared.clone();
+    let for_service = frames_tx.clone();
     #[cfg_attr(not(feature = "testing"), allow(unused_mut))]
     let mut builder = LspService::build(move |client| {
         tokio::spawn(publish::publisher(
@@ -116,7 +117,7 @@ where
             );
     }
     let (service, socket) = builder.finish();
-    let service = Ordered::new(service, shared.clone(), on_exit);
+    let service = Ordered::new(service, shared.clone(), on_exit, for_service);
     let input = EofWatch {
         inner: frames::Frames::new(
             input,

@@ -41,6 +41,46 @@ pub fn notification<P: Serialize>(method: &str, params: &P) -> Vec<u8> {
     frame
 }
 
+/// One JSON-RPC response to the request `id`, whose `result` is already
+/// serialized, framed as LSP prescribes.
+pub fn response(id: &tower_lsp_server::jsonrpc::Id, result: &[u8]) -> Vec<u8> {
+    let id = serde_json::to_vec(id).expect("an id always serializes");
+    let len = r#"{"jsonrpc":"2.0","result":,"id":}"#.len() + result.len() + id.len();
+    let mut frame = format!("Content-Length: {len}\r\n\r\n").into_bytes();
+    frame.reserve(len);
+    frame.extend_from_slice(br#"{"jsonrpc":"2.0","result":"#);
+    frame.extend_from_slice(result);
+    frame.extend_from_slice(br#","id":"#);
+    frame.extend_from_slice(&id);
+    frame.push(b'}');
+    frame
+}
+
+/// Where a request's handler leaves its result already serialized, for the
+/// service to send as the response instead of the framework's (see
+/// [`answer_directly`]).
+pub type Direct = std::sync::Arc<std::sync::Mutex<Option<Vec<u8>>>>;
+
+tokio::task_local! {
+    /// The slot of the request being answered, when its result may be sent
+    /// as bytes: `textDocument/diagnostic`, whose full report of a big
+    /// document is the kind of message the framework's `Value` maps make
+    /// slow, as they did the published diagnostics.
+    pub static DIRECT: Direct;
+}
+
+/// Serializes `result` into the [`DIRECT`] slot of the request being
+/// answered. Returns `false` where there is no slot: the handler then
+/// answers through the framework as usual.
+pub fn answer_directly<R: Serialize>(result: &R) -> bool {
+    DIRECT
+        .try_with(|slot| {
+            let bytes = serde_json::to_vec(result).expect("LSP values always serialize");
+            *slot.lock().unwrap_or_else(|e| e.into_inner()) = Some(bytes);
+        })
+        .is_ok()
+}
+
 /// Where the framework's stream is: in a frame's header, in its body, or
 /// between two frames.
 #[derive(Debug, Default)]
@@ -238,5 +278,43 @@ mod tests {
         assert!(rest.contains("{\"z\":2}"));
         assert!(rest.contains(r#"{"jsonrpc":"2.0","method":"ours/two","params":[2,3]}"#));
         assert!(rest.contains(r#"{"jsonrpc":"2.0","method":"ours/three","params":"x"}"#));
+    }
+
+    /// A response framed here reads as the framework's response with the
+    /// same result: same members, same values, for numeric and string ids.
+    #[test]
+    fn a_direct_response_reads_as_the_frameworks() {
+        use tower_lsp_server::jsonrpc::{Id, Response};
+        use tower_lsp_server::ls_types as lsp;
+        let mut d = lsp::Diagnostic::new_simple(
+            lsp::Range::new(lsp::Position::new(3, 7), lsp::Position::new(3, 40)),
+            "password sent without encrypt=1 \"quoted\" \u{1F600}".to_string(),
+        );
+        d.code = Some(lsp::NumberOrString::String("TC002".into()));
+        d.severity = Some(lsp::DiagnosticSeverity::WARNING);
+        d.source = Some("trueconf-lsp".into());
+        d.data = Some(serde_json::json!({"fixes": [{"title": "add encrypt=1"}]}));
+        let result = lsp::DocumentDiagnosticReportResult::Report(
+            lsp::DocumentDiagnosticReport::Full(lsp::RelatedFullDocumentDiagnosticReport {
+                related_documents: None,
+                full_document_diagnostic_report: lsp::FullDocumentDiagnosticReport {
+                    result_id: Some("7:3".into()),
+                    items: vec![d.clone(), d],
+                },
+            }),
+        );
+        for id in [Id::Number(12), Id::String("a\"b".into())] {
+            let ours = response(&id, &serde_json::to_vec(&result).unwrap());
+            let body = &ours[ours.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4..];
+            assert_eq!(
+                content_length(&ours[..ours.len() - body.len()]),
+                Some(body.len())
+            );
+            let theirs = Response::from_ok(id, serde_json::to_value(&result).unwrap());
+            assert_eq!(
+                serde_json::from_slice::<serde_json::Value>(body).unwrap(),
+                serde_json::to_value(&theirs).unwrap()
+            );
+        }
     }
 }

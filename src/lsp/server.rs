@@ -21,7 +21,7 @@ use super::service::CALL_SNAPSHOT;
 use super::session::Session;
 use super::settings::SECTION;
 use super::state::{Shared, lock};
-use super::{completion, graph, hover, links, publish, templates, workspace};
+use super::{completion, graph, hover, links, output, publish, templates, workspace};
 use crate::project::config::NAMES as FILE_NAMES;
 use crate::text::Encoding;
 
@@ -713,13 +713,19 @@ impl LanguageServer for Backend {
             }
             report
         });
-        Ok(lsp::DocumentDiagnosticReportResult::Report(
-            report.unwrap_or_else(|| {
+        let result = lsp::DocumentDiagnosticReportResult::Report(report.unwrap_or_else(|| {
+            lsp::DocumentDiagnosticReport::Full(lsp::RelatedFullDocumentDiagnosticReport::default())
+        }));
+        if output::answer_directly(&result) {
+            // The service sends these bytes as the response; what the
+            // framework is given here is dropped (see `output::DIRECT`).
+            return Ok(lsp::DocumentDiagnosticReportResult::Report(
                 lsp::DocumentDiagnosticReport::Full(
                     lsp::RelatedFullDocumentDiagnosticReport::default(),
-                )
-            }),
-        ))
+                ),
+            ));
+        }
+        Ok(result)
     }
 
     async fn workspace_diagnostic(
