@@ -29,9 +29,19 @@ pub struct LintBase {
     /// The text's line count.
     lines: usize,
     state: State,
+    /// The LSP diagnostics sent for this lint, shared with its
+    /// [`Linted`]: the first `shown` are those of the first findings, a
+    /// note on those left out may follow.
+    diagnostics: Arc<Vec<lsp::Diagnostic>>,
+    shown: usize,
+}
+
+impl LintBase {
     /// The LSP diagnostics of the first findings (without the note on
     /// those left out).
-    shown: Vec<lsp::Diagnostic>,
+    fn shown(&self) -> &[lsp::Diagnostic] {
+        &self.diagnostics[..self.shown]
+    }
 }
 
 /// Where a document keeps its [`LintBase`], shared with its snapshots.
@@ -53,7 +63,9 @@ pub struct Linted {
     /// until it is edited.
     pub text: Arc<String>,
     pub analysis: Analysis,
-    pub diagnostics: Vec<lsp::Diagnostic>,
+    /// Shared with the next lint's base (see [`LintBase`]), so that an
+    /// edit copies none of them.
+    pub diagnostics: Arc<Vec<lsp::Diagnostic>>,
     /// How many of `analysis.diagnostics` are in `diagnostics` (the rest
     /// are over the cap): editor features offer actions for these only.
     pub shown: usize,
@@ -185,7 +197,7 @@ impl Snapshot {
                 encoding: self.encoding,
                 text: Arc::default(),
                 analysis: Analysis::default(),
-                diagnostics: vec![convert::too_large(len, max_bytes)],
+                diagnostics: Arc::new(vec![convert::too_large(len, max_bytes)]),
                 shown: 0,
                 too_large: true,
                 cancelled: false,
@@ -225,7 +237,7 @@ impl Snapshot {
             encoding: self.encoding,
             text,
             analysis,
-            diagnostics: Vec::new(),
+            diagnostics: Arc::default(),
             shown: 0,
             too_large: false,
             cancelled,
@@ -236,7 +248,7 @@ impl Snapshot {
         linted.shown = linted.analysis.diagnostics.len().min(max_diagnostics);
         let docs = config.docs_url.as_deref();
         let lines = linted.lines();
-        linted.diagnostics = match (&base, splice) {
+        linted.diagnostics = Arc::new(match (&base, splice) {
             (Some(b), Some(splice)) => spliced(
                 b,
                 splice,
@@ -248,7 +260,7 @@ impl Snapshot {
             ),
             _ if linted.analysis.diagnostics.is_empty() => Vec::new(),
             _ => convert::diagnostics(&linted.analysis.diagnostics, &lines, max_diagnostics, docs),
-        };
+        });
         if let Some(state) = state {
             let next = Arc::new(LintBase {
                 revision: self.text.revision(),
@@ -258,7 +270,8 @@ impl Snapshot {
                 max_diagnostics,
                 lines: self.text.line_count(),
                 state,
-                shown: linted.diagnostics[..linted.shown].to_vec(),
+                diagnostics: linted.diagnostics.clone(),
+                shown: linted.shown,
             });
             let mut slot = lock(&self.base);
             if slot.as_ref().is_none_or(|b| b.revision <= next.revision) {
@@ -292,12 +305,12 @@ fn spliced(
     let mut out = Vec::with_capacity(shown + 1);
     for (i, d) in all.iter().enumerate().take(shown) {
         let old = if i < splice.before {
-            base.shown.get(i).cloned()
+            base.shown().get(i).cloned()
         } else if i < splice.before + splice.inserted {
             None
         } else {
             let j = i - splice.inserted + splice.removed;
-            base.shown.get(j).map(|o| {
+            base.shown().get(j).map(|o| {
                 let mut o = o.clone();
                 for p in [&mut o.range.start, &mut o.range.end] {
                     p.line = (i64::from(p.line) + moved_lines) as u32;
@@ -429,7 +442,7 @@ mod tests {
                     )
                 };
                 assert_eq!(
-                    linted.diagnostics, want,
+                    *linted.diagnostics, want,
                     "{kind:?} {enc:?} version {version}"
                 );
                 assert_eq!(linted.shown, fresh.diagnostics.len().min(cap));

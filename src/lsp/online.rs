@@ -80,20 +80,21 @@ impl Online {
     }
 
     /// The diagnostics of `linted` with TC020 for the servers already known
-    /// not to answer, and the servers with no answer yet.
+    /// not to answer, and the servers with no answer yet. Without TC020s,
+    /// `linted`'s own list, not a copy.
     pub fn diagnostics(
         &self,
         linted: &Linted,
         config: &Effective,
-    ) -> (Vec<lsp::Diagnostic>, Vec<Target>) {
-        let mut out = linted.diagnostics.clone();
+    ) -> (Arc<Vec<lsp::Diagnostic>>, Vec<Target>) {
         if !config.online || linted.too_large || linted.cancelled {
-            return (out, Vec::new());
+            return (linted.diagnostics.clone(), Vec::new());
         }
         let servers = online::servers(&linted.text, &linted.analysis.links, &|h| !config.probes(h));
         if servers.is_empty() {
-            return (out, Vec::new());
+            return (linted.diagnostics.clone(), Vec::new());
         }
+        let mut out = Vec::new();
         let prober = self.prober();
         let lines = linted.lines();
         let mut missing = Vec::new();
@@ -105,6 +106,9 @@ impl Online {
                     if let Some(sev) = config.config.severity_override(d.rule) {
                         d.severity = sev;
                     }
+                    if out.is_empty() {
+                        out.extend(linted.diagnostics.iter().cloned());
+                    }
                     out.push(convert::diagnostic(&d, &lines, config.docs_url.as_deref()));
                 }
                 Some(_) => {}
@@ -115,7 +119,10 @@ impl Online {
                 }
             }
         }
-        (out, missing)
+        if out.is_empty() {
+            return (linted.diagnostics.clone(), missing);
+        }
+        (Arc::new(out), missing)
     }
 
     /// Of `missing`, the servers not being probed already, now marked as

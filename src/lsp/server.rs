@@ -680,31 +680,13 @@ impl LanguageServer for Backend {
             .on_lint(&params.text_document.uri, move |snap, linted| {
                 let result_id = shared.online.result_id(&snap.cell);
                 if previous.as_deref() == Some(result_id.as_str()) {
-                    return Some((
-                        lsp::DocumentDiagnosticReport::Unchanged(
-                            lsp::RelatedUnchangedDocumentDiagnosticReport {
-                                related_documents: None,
-                                unchanged_document_diagnostic_report:
-                                    lsp::UnchangedDocumentDiagnosticReport { result_id },
-                            },
-                        ),
-                        None,
-                    ));
+                    return Some((Pulled::Unchanged(result_id), None));
                 }
                 // With `online`: TC020 for the answers known; the others
                 // are probed, and the client asked to pull again.
                 let (items, missing) = shared.online.diagnostics(linted, &snap.cell.config);
                 let later = (!missing.is_empty()).then_some(missing);
-                Some((
-                    lsp::DocumentDiagnosticReport::Full(lsp::RelatedFullDocumentDiagnosticReport {
-                        related_documents: None,
-                        full_document_diagnostic_report: lsp::FullDocumentDiagnosticReport {
-                            result_id: Some(result_id),
-                            items,
-                        },
-                    }),
-                    later,
-                ))
+                Some((Pulled::Full(result_id, items), later))
             })
             .await?;
         let report = report.map(|(report, later)| {
@@ -713,19 +695,43 @@ impl LanguageServer for Backend {
             }
             report
         });
-        let result = lsp::DocumentDiagnosticReportResult::Report(report.unwrap_or_else(|| {
-            lsp::DocumentDiagnosticReport::Full(lsp::RelatedFullDocumentDiagnosticReport::default())
-        }));
-        if output::answer_directly(&result) {
-            // The service sends these bytes as the response; what the
-            // framework is given here is dropped (see `output::DIRECT`).
-            return Ok(lsp::DocumentDiagnosticReportResult::Report(
-                lsp::DocumentDiagnosticReport::Full(
-                    lsp::RelatedFullDocumentDiagnosticReport::default(),
-                ),
-            ));
-        }
-        Ok(result)
+        let full = |result_id, items| {
+            lsp::DocumentDiagnosticReport::Full(lsp::RelatedFullDocumentDiagnosticReport {
+                related_documents: None,
+                full_document_diagnostic_report: lsp::FullDocumentDiagnosticReport {
+                    result_id,
+                    items,
+                },
+            })
+        };
+        let report = match report {
+            None => full(None, Vec::new()),
+            Some(Pulled::Unchanged(result_id)) => lsp::DocumentDiagnosticReport::Unchanged(
+                lsp::RelatedUnchangedDocumentDiagnosticReport {
+                    related_documents: None,
+                    unchanged_document_diagnostic_report: lsp::UnchangedDocumentDiagnosticReport {
+                        result_id,
+                    },
+                },
+            ),
+            Some(Pulled::Full(result_id, items)) => {
+                if output::answer_directly(&FullReport {
+                    kind: "full",
+                    result_id: &result_id,
+                    items: &items,
+                }) {
+                    // The service sends these bytes as the response; what
+                    // the framework is given here is dropped (see
+                    // `output::DIRECT`).
+                    return Ok(lsp::DocumentDiagnosticReportResult::Report(full(
+                        None,
+                        Vec::new(),
+                    )));
+                }
+                full(Some(result_id), items.as_ref().clone())
+            }
+        };
+        Ok(lsp::DocumentDiagnosticReportResult::Report(report))
     }
 
     async fn workspace_diagnostic(
@@ -781,5 +787,55 @@ impl Backend {
     async fn reload_file(&self) {
         let result = self.shared.reload_file_settings(true);
         self.settings_updated(result).await;
+    }
+}
+
+/// A pull's answer, before it is serialized.
+enum Pulled {
+    Unchanged(String),
+    /// The `resultId`, and the diagnostics (shared with the lint).
+    Full(String, Arc<Vec<lsp::Diagnostic>>),
+}
+
+/// A full document diagnostic report as LSP writes it (what
+/// `lsp::DocumentDiagnosticReport::Full` serializes to), on borrowed
+/// diagnostics.
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct FullReport<'a> {
+    pub kind: &'static str,
+    pub result_id: &'a str,
+    pub items: &'a [lsp::Diagnostic],
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The borrowed full report serializes as the typed one does.
+    #[test]
+    fn a_full_report_is_the_typed_one() {
+        let mut d = lsp::Diagnostic::new_simple(
+            lsp::Range::new(lsp::Position::new(0, 0), lsp::Position::new(0, 12)),
+            "password sent without encrypt=1".into(),
+        );
+        d.code = Some(lsp::NumberOrString::String("TC002".into()));
+        let items = vec![d.clone(), d];
+        let ours = serde_json::to_value(FullReport {
+            kind: "full",
+            result_id: "4",
+            items: &items,
+        })
+        .unwrap();
+        let typed = lsp::DocumentDiagnosticReportResult::Report(
+            lsp::DocumentDiagnosticReport::Full(lsp::RelatedFullDocumentDiagnosticReport {
+                related_documents: None,
+                full_document_diagnostic_report: lsp::FullDocumentDiagnosticReport {
+                    result_id: Some("4".into()),
+                    items,
+                },
+            }),
+        );
+        assert_eq!(ours, serde_json::to_value(typed).unwrap());
     }
 }
