@@ -63,9 +63,9 @@ pub type Direct = std::sync::Arc<std::sync::Mutex<Option<Vec<u8>>>>;
 
 tokio::task_local! {
     /// The slot of the request being answered, when its result may be sent
-    /// as bytes: `textDocument/diagnostic`, whose full report of a big
-    /// document is the kind of message the framework's `Value` maps make
-    /// slow, as they did the published diagnostics.
+    /// as bytes: `textDocument/diagnostic` and `workspace/diagnostic`, whose
+    /// full reports are the kind of message the framework's `Value` maps
+    /// make slow, as they did the published diagnostics.
     pub static DIRECT: Direct;
 }
 

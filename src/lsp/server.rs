@@ -762,9 +762,15 @@ impl LanguageServer for Backend {
         })
         .await?;
         *lock(&self.shared.workspace_reported) = reported;
-        Ok(lsp::WorkspaceDiagnosticReportResult::Report(
-            lsp::WorkspaceDiagnosticReport { items },
-        ))
+        let result =
+            lsp::WorkspaceDiagnosticReportResult::Report(lsp::WorkspaceDiagnosticReport { items });
+        if output::answer_directly(&result) {
+            // Sent by the service as these bytes (see `output::DIRECT`).
+            return Ok(lsp::WorkspaceDiagnosticReportResult::Report(
+                lsp::WorkspaceDiagnosticReport { items: Vec::new() },
+            ));
+        }
+        Ok(result)
     }
 }
 

@@ -242,8 +242,9 @@ where
         };
         // A pull of diagnostics may be answered with bytes its handler
         // serialized (see `output::DIRECT`).
-        let direct: Option<Direct> =
-            (id.is_some() && method == "textDocument/diagnostic").then(Direct::default);
+        let direct: Option<Direct> = (id.is_some()
+            && matches!(&*method, "textDocument/diagnostic" | "workspace/diagnostic"))
+        .then(Direct::default);
         let fut: BoxFuture<_> = match &direct {
             Some(slot) => Box::pin(DIRECT.scope(slot.clone(), fut)),
             None => Box::pin(fut),
