@@ -19,7 +19,7 @@ mod common;
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 use std::process::{Child, ChildStdin, Command, Stdio};
-use std::sync::mpsc;
+use std::sync::{Arc, Condvar, Mutex, mpsc};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -210,6 +210,9 @@ struct Server {
     child: Child,
     stdin: Option<ChildStdin>,
     incoming: mpsc::Receiver<Value>,
+    /// While true, the reader stops taking the server's output (after the
+    /// message it may be waiting for): a client that does not read.
+    paused: Arc<(Mutex<bool>, Condvar)>,
     next_id: i64,
     /// How long an answer may take.
     limit: Duration,
@@ -234,8 +237,15 @@ impl Server {
         let stdin = child.stdin.take();
         let mut stdout = BufReader::new(child.stdout.take().unwrap());
         let (tx, rx) = mpsc::channel();
+        let paused = Arc::new((Mutex::new(false), Condvar::new()));
+        let gate = paused.clone();
         thread::spawn(move || {
-            while let Some(msg) = read_message(&mut stdout) {
+            loop {
+                let (lock, resumed) = &*gate;
+                drop(resumed.wait_while(lock.lock().unwrap(), |p| *p).unwrap());
+                let Some(msg) = read_message(&mut stdout) else {
+                    return;
+                };
                 if tx.send(msg).is_err() {
                     return;
                 }
@@ -245,6 +255,7 @@ impl Server {
             child,
             stdin,
             incoming: rx,
+            paused,
             next_id: 0,
             limit: LIMIT,
         }
@@ -334,6 +345,13 @@ impl Server {
             json!({"textDocument": {"uri": uri}, "position": {"line": 0, "character": 8}}),
         );
         assert!(hover["contents"]["value"].as_str().is_some(), "{hover}");
+    }
+
+    /// Stops reading the server's output (`true`) or reads on (`false`).
+    fn pause_reading(&self, pause: bool) {
+        let (lock, resumed) = &*self.paused;
+        *lock.lock().unwrap() = pause;
+        resumed.notify_all();
     }
 
     /// Peak resident memory so far, in MiB.
@@ -702,71 +720,45 @@ fn a_client_that_stops_reading_does_not_grow_the_server() {
     let text: String = (0..1000)
         .map(|i| format!("[call](trueconf:user{i}@video.example.com?password=p{i})\n"))
         .collect();
-    let mut child = Command::new(BIN)
-        .env_remove("RUST_LOG")
-        .env("TRUECONF_LOG", "error")
-        .env_remove(trueconf_lsp::lsp::MAX_BYTES_ENV)
-        .env_remove(trueconf_lsp::lsp::TEST_HOOKS_ENV)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start the server");
-    let mut stdin = child.stdin.take().unwrap();
-    let mut send = |v: Value| {
-        stdin.write_all(&message(v)).unwrap();
-        stdin.flush().unwrap();
-    };
-    send(json!({"jsonrpc": "2.0", "id": 1, "method": "initialize",
-                "params": {"processId": null, "rootUri": null, "capabilities": {}}}));
-    let mut stdout = BufReader::new(child.stdout.take().unwrap());
-    let answer = read_message(&mut stdout).expect("the initialize response");
-    assert_eq!(answer["id"], 1);
-    send(json!({"jsonrpc": "2.0", "method": "initialized", "params": {}}));
+    let mut s = Server::start(&[]);
+    // Pushed diagnostics: no pull in the capabilities.
+    s.call(
+        "initialize",
+        json!({"processId": null, "rootUri": null, "capabilities": {}}),
+    );
+    s.notify("initialized", json!({}));
+    s.pause_reading(true);
     let uri = "file:///stalled.md";
-    send(json!({"jsonrpc": "2.0", "method": "textDocument/didOpen",
-                "params": {"textDocument": {"uri": uri, "languageId": "markdown",
-                                            "version": 1, "text": text}}}));
-    let peak = || {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", child.id())).unwrap();
-        status
-            .lines()
-            .find_map(|l| l.strip_prefix("VmHWM:"))
-            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
-            .unwrap()
-            / 1024
-    };
+    s.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri, "languageId": "markdown", "version": 1,
+               "text": text}}),
+    );
     thread::sleep(Duration::from_millis(500));
-    let before = peak();
+    let before = s.peak_mib();
     let last = 301;
     for version in 2..=last {
-        send(json!({"jsonrpc": "2.0", "method": "textDocument/didChange",
-                    "params": {"textDocument": {"uri": uri, "version": version},
-                               "contentChanges": [{"range": {"start": {"line": 0, "character": 0},
-                                                             "end": {"line": 0, "character": 0}},
-                                                   "text": " "}]}}));
+        s.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": uri, "version": version},
+                   "contentChanges": [{"range": {"start": {"line": 0, "character": 0},
+                                                 "end": {"line": 0, "character": 0}},
+                                       "text": " "}]}),
+        );
         thread::sleep(Duration::from_millis(20));
     }
     thread::sleep(Duration::from_millis(500));
-    let after = peak();
+    let after = s.peak_mib();
     eprintln!("VmHWM {before} MiB before 300 edits unread, {after} MiB after");
     // Now read: the newest version's diagnostics come.
-    let deadline = Instant::now() + LIMIT;
-    loop {
-        assert!(
-            Instant::now() < deadline,
-            "no diagnostics of the last version"
-        );
-        let msg = read_message(&mut stdout).expect("the server's output");
-        if msg["method"] == "textDocument/publishDiagnostics" && msg["params"]["version"] == last {
-            assert_eq!(msg["params"]["diagnostics"].as_array().unwrap().len(), 1001);
-            break;
-        }
-    }
-    let _ = child.kill();
-    let _ = child.wait();
+    s.pause_reading(false);
+    let p = s.wait_for("diagnostics of the last version", |m| {
+        m["method"] == "textDocument/publishDiagnostics" && m["params"]["version"] == last
+    });
+    assert_eq!(p["params"]["diagnostics"].as_array().unwrap().len(), 1001);
     assert!(
         after <= before + 24,
         "{before} MiB before, {after} MiB after 300 unread publications"
     );
+    assert_eq!(s.finish(), 0);
 }
