@@ -94,7 +94,7 @@ impl Online {
         if servers.is_empty() {
             return (linted.diagnostics.clone(), Vec::new());
         }
-        let mut out = Vec::new();
+        let mut unreachable = Vec::new();
         let prober = self.prober();
         let lines = linted.lines();
         let mut missing = Vec::new();
@@ -106,10 +106,7 @@ impl Online {
                     if let Some(sev) = config.config.severity_override(d.rule) {
                         d.severity = sev;
                     }
-                    if out.is_empty() {
-                        out.extend(linted.diagnostics.iter().cloned());
-                    }
-                    out.push(convert::diagnostic(&d, &lines, config.docs_url.as_deref()));
+                    unreachable.push(convert::diagnostic(&d, &lines, config.docs_url.as_deref()));
                 }
                 Some(_) => {}
                 None => {
@@ -119,10 +116,11 @@ impl Online {
                 }
             }
         }
-        if out.is_empty() {
+        if unreachable.is_empty() {
             return (linted.diagnostics.clone(), missing);
         }
-        (Arc::new(out), missing)
+        let all = linted.diagnostics.iter().cloned().chain(unreachable);
+        (Arc::new(all.collect()), missing)
     }
 
     /// Of `missing`, the servers not being probed already, now marked as

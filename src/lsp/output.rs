@@ -81,6 +81,17 @@ pub fn answer_directly<R: Serialize>(result: &R) -> bool {
         .is_ok()
 }
 
+/// A full document diagnostic report as LSP writes it (what
+/// `DocumentDiagnosticReport::Full` serializes to), on borrowed
+/// diagnostics.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FullReport<'a> {
+    pub kind: &'static str,
+    pub result_id: &'a str,
+    pub items: &'a [tower_lsp_server::ls_types::Diagnostic],
+}
+
 /// Where the framework's stream is: in a frame's header, in its body, or
 /// between two frames.
 #[derive(Debug, Default)]
@@ -280,8 +291,9 @@ mod tests {
         assert!(rest.contains(r#"{"jsonrpc":"2.0","method":"ours/three","params":"x"}"#));
     }
 
-    /// A response framed here reads as the framework's response with the
-    /// same result: same members, same values, for numeric and string ids.
+    /// A pull's full report framed here reads as the framework's response
+    /// with the typed report: same members, same values, for numeric and
+    /// string ids.
     #[test]
     fn a_direct_response_reads_as_the_frameworks() {
         use tower_lsp_server::jsonrpc::{Id, Response};
@@ -294,23 +306,30 @@ mod tests {
         d.severity = Some(lsp::DiagnosticSeverity::WARNING);
         d.source = Some("trueconf-lsp".into());
         d.data = Some(serde_json::json!({"fixes": [{"title": "add encrypt=1"}]}));
-        let result = lsp::DocumentDiagnosticReportResult::Report(
+        let items = vec![d.clone(), d];
+        let ours = serde_json::to_vec(&FullReport {
+            kind: "full",
+            result_id: "7:3",
+            items: &items,
+        })
+        .unwrap();
+        let typed = lsp::DocumentDiagnosticReportResult::Report(
             lsp::DocumentDiagnosticReport::Full(lsp::RelatedFullDocumentDiagnosticReport {
                 related_documents: None,
                 full_document_diagnostic_report: lsp::FullDocumentDiagnosticReport {
                     result_id: Some("7:3".into()),
-                    items: vec![d.clone(), d],
+                    items,
                 },
             }),
         );
         for id in [Id::Number(12), Id::String("a\"b".into())] {
-            let ours = response(&id, &serde_json::to_vec(&result).unwrap());
-            let body = &ours[ours.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4..];
+            let frame = response(&id, &ours);
+            let body = &frame[frame.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4..];
             assert_eq!(
-                content_length(&ours[..ours.len() - body.len()]),
+                content_length(&frame[..frame.len() - body.len()]),
                 Some(body.len())
             );
-            let theirs = Response::from_ok(id, serde_json::to_value(&result).unwrap());
+            let theirs = Response::from_ok(id, serde_json::to_value(&typed).unwrap());
             assert_eq!(
                 serde_json::from_slice::<serde_json::Value>(body).unwrap(),
                 serde_json::to_value(&theirs).unwrap()

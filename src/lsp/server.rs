@@ -715,7 +715,7 @@ impl LanguageServer for Backend {
                 },
             ),
             Some(Pulled::Full(result_id, items)) => {
-                if output::answer_directly(&FullReport {
+                if output::answer_directly(&output::FullReport {
                     kind: "full",
                     result_id: &result_id,
                     items: &items,
@@ -801,47 +801,4 @@ enum Pulled {
     Unchanged(String),
     /// The `resultId`, and the diagnostics (shared with the lint).
     Full(String, Arc<Vec<lsp::Diagnostic>>),
-}
-
-/// A full document diagnostic report as LSP writes it (what
-/// `lsp::DocumentDiagnosticReport::Full` serializes to), on borrowed
-/// diagnostics.
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
-pub(crate) struct FullReport<'a> {
-    pub kind: &'static str,
-    pub result_id: &'a str,
-    pub items: &'a [lsp::Diagnostic],
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// The borrowed full report serializes as the typed one does.
-    #[test]
-    fn a_full_report_is_the_typed_one() {
-        let mut d = lsp::Diagnostic::new_simple(
-            lsp::Range::new(lsp::Position::new(0, 0), lsp::Position::new(0, 12)),
-            "password sent without encrypt=1".into(),
-        );
-        d.code = Some(lsp::NumberOrString::String("TC002".into()));
-        let items = vec![d.clone(), d];
-        let ours = serde_json::to_value(FullReport {
-            kind: "full",
-            result_id: "4",
-            items: &items,
-        })
-        .unwrap();
-        let typed = lsp::DocumentDiagnosticReportResult::Report(
-            lsp::DocumentDiagnosticReport::Full(lsp::RelatedFullDocumentDiagnosticReport {
-                related_documents: None,
-                full_document_diagnostic_report: lsp::FullDocumentDiagnosticReport {
-                    result_id: Some("4".into()),
-                    items,
-                },
-            }),
-        );
-        assert_eq!(ours, serde_json::to_value(typed).unwrap());
-    }
 }

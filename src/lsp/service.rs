@@ -241,23 +241,25 @@ where
             }
         };
         // A pull of diagnostics may be answered with bytes its handler
-        // serialized (see `output::DIRECT`).
-        let direct: Option<Direct> = (id.is_some()
+        // serialized (see `output::DIRECT`), sent to `frames`.
+        let direct = (id.is_some()
             && matches!(&*method, "textDocument/diagnostic" | "workspace/diagnostic"))
-        .then(Direct::default);
+        .then(|| (Direct::default(), self.frames.clone()));
         let fut: BoxFuture<_> = match &direct {
-            Some(slot) => Box::pin(DIRECT.scope(slot.clone(), fut)),
+            Some((slot, _)) => Box::pin(DIRECT.scope(slot.clone(), fut)),
             None => Box::pin(fut),
         };
         let guarded = CatchUnwind(Box::pin(CALL_SNAPSHOT.scope(snapshot, fut)));
         let shared = self.shared.clone();
-        let frames = self.frames.clone();
         Box::pin(async move {
             shared.test_delay().await;
             let result = guarded.await;
-            let bytes =
-                direct.and_then(|slot| slot.lock().unwrap_or_else(|e| e.into_inner()).take());
-            if let (Some(bytes), Ok(Ok(Some(response))), Some(id)) = (bytes, &result, &id)
+            let direct = direct.and_then(|(slot, frames)| {
+                let bytes = slot.lock().unwrap_or_else(|e| e.into_inner()).take();
+                Some((bytes?, frames))
+            });
+            if let (Some((bytes, frames)), Ok(Ok(Some(response))), Some(id)) =
+                (direct, &result, &id)
                 && response.is_ok()
             {
                 // Sent in place of the framework's response, which held a
