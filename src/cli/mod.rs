@@ -35,7 +35,9 @@ use clap::CommandFactory;
 use format::color::{self, ColorEnv, Palette};
 
 /// Runs the command line's `--check`, `--explain`, `--decode`,
-/// `--list-rules` or a generator of completions or the man page.
+/// `--list-rules` or a generator of completions or the man page. Called
+/// once per process, by `main`: `--check` leaves its findings to the
+/// process's exit instead of freeing them.
 pub fn run(args: &Args, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Status {
     let result = if let Some(shell) = args.generate_shell_completion {
         // Rendered whole first: clap_complete panics on a failed write.
@@ -516,6 +518,11 @@ fn check(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<St
             .iter()
             .any(|d| d.severity >= f.settings.fail_on)
     });
+    // The process exits after this ([`run`] is called once per process):
+    // freeing every file's findings one by one, on this one thread, would
+    // only delay the exit (by some 15 ms on 16,000 files).
+    drop(found);
+    std::mem::forget(files);
     Ok(if !errors.is_empty() {
         Status::Error
     } else if failing && !args.exit_zero {
