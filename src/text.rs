@@ -499,11 +499,20 @@ pub fn is_unsafe_to_print(c: char) -> bool {
         || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{2028}' | '\u{2029}')
 }
 
+/// Can `s` hold a character [`is_unsafe_to_print`]? `false` is certain:
+/// such a character is an ASCII control, DEL, or starts with byte `0xC2`
+/// (C1 controls) or `0xE2` (the bidi controls and separators), and most
+/// text holds none of these bytes, so one SIMD search answers for it.
+pub fn may_hold_unsafe_to_print(s: &str) -> bool {
+    let b = s.as_bytes();
+    memchr::memchr3(0x7f, 0xc2, 0xe2, b).is_some() || b.iter().any(|&c| c < 0x20)
+}
+
 /// `s` with every character [`is_unsafe_to_print`] written as `\u{1b}`
 /// (as ripgrep and ruff show them): no line, escape sequence or reordering
 /// can come from a file's name or a link's text.
 pub fn escape_for_terminal(s: &str) -> std::borrow::Cow<'_, str> {
-    if !s.chars().any(is_unsafe_to_print) {
+    if !may_hold_unsafe_to_print(s) || !s.chars().any(is_unsafe_to_print) {
         return std::borrow::Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 8);
@@ -545,6 +554,23 @@ pub fn path_for_terminal(path: &str) -> std::borrow::Cow<'_, str> {
 
 #[cfg(test)]
 pub(crate) mod tests {
+
+    #[test]
+    fn the_byte_screen_never_misses_an_unsafe_character() {
+        // Every scalar value: an unsafe one alone, or among safe text, is
+        // always caught by the screen.
+        for c in (0..=0x10_ffff).filter_map(char::from_u32) {
+            if is_unsafe_to_print(c) {
+                assert!(
+                    may_hold_unsafe_to_print(&format!("ab{c}é")),
+                    "{:x}",
+                    c as u32
+                );
+            }
+        }
+        assert!(!may_hold_unsafe_to_print("docs/a.md: é ü 中 trueconf:x"));
+    }
+
     use super::*;
 
     fn lc(line: u32, col: u32) -> LineCol {

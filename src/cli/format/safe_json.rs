@@ -28,6 +28,9 @@ impl<F: Formatter> Formatter for Safe<F> {
         fragment: &str,
     ) -> io::Result<()> {
         // serde_json has escaped `"`, `\` and C0 controls already.
+        if !crate::text::may_hold_unsafe_to_print(fragment) {
+            return writer.write_all(fragment.as_bytes());
+        }
         let mut from = 0;
         for (i, c) in fragment.char_indices() {
             if crate::text::is_unsafe_to_print(c) {
