@@ -721,11 +721,24 @@ impl<'a> Link<'a> {
 /// Keys whose values are treated as passwords: `password` and anything that
 /// looks like a misspelling of it (`pasword`, `passwd`, `pwd`).
 pub fn is_secret_key(key: &str) -> bool {
-    let k = key.to_ascii_lowercase();
-    k.contains("pass")
-        || k.contains("pwd")
-        || k.contains("pswd")
-        || (k.len() >= 5 && edit_distance(&k, "password") <= 2)
+    let has = |part: &[u8]| {
+        key.as_bytes()
+            .windows(part.len())
+            .any(|w| w.eq_ignore_ascii_case(part))
+    };
+    if has(b"pass") || has(b"pwd") || has(b"pswd") {
+        return true;
+    }
+    // Within two edits of the 8 characters of `password`: 6 to 10
+    // characters (so at most 40 bytes), lowercased on the stack.
+    if !(6..=10).contains(&key.chars().count()) {
+        return false;
+    }
+    let mut buf = [0u8; 40];
+    let lower = &mut buf[..key.len()];
+    lower.copy_from_slice(key.as_bytes());
+    lower.make_ascii_lowercase();
+    std::str::from_utf8(lower).is_ok_and(|k| edit_distance(k, "password") <= 2)
 }
 
 /// Levenshtein distance, for did-you-mean suggestions on short keys. Exact
@@ -798,6 +811,17 @@ fn find_any(s: &str, chars: &[char], escapes: &[&str]) -> Option<(usize, usize)>
 /// `user:password@host`. The `:`, `@` and `/` may be percent-encoded.
 /// The host is after the last `@` before the first `/`.
 fn userinfo_password(text: &str, span: Span) -> Option<Span> {
+    let s = &text[span.range()];
+    // Without an `@` (raw or `%40`) there is no userinfo: most parts of a
+    // link are answered here, before any copy is made.
+    if memchr::memchr(b'@', s.as_bytes()).is_none() && !s.contains("%40") {
+        return None;
+    }
+    userinfo_password_read(text, span)
+}
+
+/// [`userinfo_password`] without its screen.
+fn userinfo_password_read(text: &str, span: Span) -> Option<Span> {
     let s = &text[span.range()];
     let lower = s.to_ascii_lowercase();
     // A scheme (`rtsp:`, `https:`) is skipped only when `//` follows it.
@@ -890,6 +914,41 @@ pub fn is_placeholder(v: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The screens before the copies (`is_secret_key` without an
+    /// allocation, `userinfo_password` only where an `@` is) answer as the
+    /// plain definitions do, on generated keys and parts of links.
+    #[test]
+    fn secret_screens_agree_with_the_plain_definitions() {
+        fn plain_secret_key(key: &str) -> bool {
+            let k = key.to_ascii_lowercase();
+            k.contains("pass")
+                || k.contains("pwd")
+                || k.contains("pswd")
+                || (k.len() >= 5 && edit_distance(&k, "password") <= 2)
+        }
+        let atoms = [
+            "p", "a", "s", "w", "o", "r", "d", "P", "A", "S", "W", "D", "x", "é", "中", "ß", ":",
+            "%3a", "%3A", "@", "%40", "/", "%2f", "//", "rtsp", "://", "pass", "pwd", "pswd",
+        ];
+        let mut rng = crate::test_rng::Rng::new(0x5ec2e7);
+        for _ in 0..60_000 {
+            let n = 1 + rng.below(9);
+            let s: String = (0..n).map(|_| atoms[rng.below(atoms.len())]).collect();
+            assert_eq!(is_secret_key(&s), plain_secret_key(&s), "{s:?}");
+            let whole = Span::new(0, s.len());
+            assert_eq!(
+                userinfo_password(&s, whole),
+                userinfo_password_read(&s, whole),
+                "{s:?}"
+            );
+        }
+        for key in [
+            "password", "Passwort", "pasword", "PASSWD", "paswrd", "secret", "encrypt",
+        ] {
+            assert_eq!(is_secret_key(key), plain_secret_key(key), "{key}");
+        }
+    }
 
     /// A compact rendering of a parse, one part per word.
     fn show(text: &str) -> String {
