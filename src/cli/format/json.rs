@@ -214,8 +214,19 @@ fn write_diagnostic(out: &mut Vec<u8>, l: &Located) {
     out.extend_from_slice(b"\n    }");
 }
 
-/// A JSON string, escaped as serde_json and [`Safe`] escape it.
+/// A JSON string, escaped as serde_json and [`Safe`] escape it. Most
+/// strings need no escape at all: those are copied as they are.
 fn string(out: &mut Vec<u8>, s: &str) {
+    let plain = s
+        .bytes()
+        .all(|b| b >= 0x20 && !matches!(b, b'"' | b'\\' | 0x7f | 0xc2 | 0xe2));
+    if plain {
+        out.reserve(s.len() + 2);
+        out.push(b'"');
+        out.extend_from_slice(s.as_bytes());
+        out.push(b'"');
+        return;
+    }
     s.serialize(&mut serde_json::Serializer::with_formatter(
         out,
         Safe(serde_json::ser::CompactFormatter),
