@@ -52,6 +52,61 @@ pub fn locate(files: &[Checked]) -> Vec<Located<'_>> {
     out
 }
 
+/// Findings per unit of work of [`write_in_parallel`]: small enough that
+/// the first slices are written while the others are being rendered, large
+/// enough that handing them over costs nothing.
+pub const SLICE: usize = 256;
+
+/// Writes `found` as `render` gives each contiguous slice of it (the bytes
+/// of its findings, in order), with `between` between two slices' bytes:
+/// the slices are rendered on every core and this thread writes each as
+/// soon as it and those before it are ready, so writing overlaps
+/// rendering. `Ok(false)` when a renderer panicked (the scope then
+/// re-raises it) and the output is short.
+pub fn write_in_parallel(
+    out: &mut dyn Write,
+    found: &[Located],
+    between: &[u8],
+    render: impl Fn(&[Located]) -> Vec<u8> + Sync,
+) -> io::Result<bool> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let slices: Vec<&[Located]> = found.chunks(SLICE).collect();
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(slices.len());
+    let next = AtomicUsize::new(0);
+    std::thread::scope(|scope| -> io::Result<bool> {
+        let (done, ready) = std::sync::mpsc::channel::<(usize, Vec<u8>)>();
+        for _ in 0..threads {
+            let (done, next, slices, render) = (done.clone(), &next, &slices, &render);
+            scope.spawn(move || {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(slice) = slices.get(i) else { break };
+                    // The receiver is gone when writing failed: stop.
+                    if done.send((i, render(slice))).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(done);
+        let mut waiting = std::collections::BTreeMap::new();
+        let mut written = 0;
+        for (i, part) in ready {
+            waiting.insert(i, part);
+            while let Some(part) = waiting.remove(&written) {
+                if written > 0 {
+                    out.write_all(between)?;
+                }
+                out.write_all(&part)?;
+                written += 1;
+            }
+        }
+        Ok(written == slices.len())
+    })
+}
+
 /// Counts for the summary line and the JSON summary.
 #[derive(Clone, Copy, Debug, Default, Serialize, PartialEq, Eq)]
 pub struct Summary {
@@ -160,6 +215,59 @@ pub fn ci_path(path: &str) -> &str {
 
 #[cfg(test)]
 mod tests {
+    use crate::cli::format::color::Palette;
+
+    /// The human formats, rendered in parallel slices, give the bytes of
+    /// rendering every finding in turn on one thread: for no finding, one,
+    /// a slice's worth and one more, and many slices from two files, in
+    /// plain and in colored styles.
+    #[test]
+    fn parallel_human_reports_equal_sequential_rendering() {
+        let text = "a trueconf:login=u&password=x&force=1 é visicall:bob@h\n".repeat(700);
+        let analysis = crate::analyze(&text, crate::scan::DocKind::Plain, &Default::default());
+        let places = crate::project::checked::place(&text, &analysis);
+        let all = analysis.diagnostics.len();
+        assert!(all > 4 * SLICE, "{all}");
+        for n in [0, 1, SLICE, SLICE + 1, all] {
+            let found: Vec<Located> = analysis.diagnostics[..n]
+                .iter()
+                .zip(&places)
+                .enumerate()
+                .map(|(i, (d, at))| Located {
+                    path: if i < n / 2 { "a.md" } else { "b\u{1b}.md" },
+                    text: &text,
+                    secrets: &analysis.secrets,
+                    diagnostic: d,
+                    at,
+                })
+                .collect();
+            let report = Report {
+                files: &[],
+                found: &found,
+                summary: Summary::new(1, &found),
+            };
+            for palette in [Palette::PLAIN, Palette::COLOR] {
+                let mut concise = Vec::new();
+                super::super::concise::emit_styled(&mut concise, &report, palette).unwrap();
+                let mut want = String::new();
+                for l in &found {
+                    want.push_str(&super::super::concise::concise_line_styled(l, palette));
+                    want.push('\n');
+                }
+                assert_eq!(String::from_utf8(concise).unwrap(), want, "{n}");
+                let mut full = Vec::new();
+                super::super::full::emit_styled(&mut full, &report, palette).unwrap();
+                let mut want = Vec::new();
+                super::super::full::emit_slice(&mut want, &found, palette).unwrap();
+                assert_eq!(
+                    String::from_utf8(full).unwrap(),
+                    String::from_utf8(want).unwrap(),
+                    "{n}"
+                );
+            }
+        }
+    }
+
     use super::*;
 
     #[test]

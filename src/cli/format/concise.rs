@@ -3,7 +3,7 @@
 use std::io::{self, Write};
 
 use super::color::Palette;
-use super::common::{Emit, Located, Report};
+use super::common::{Emit, Located, Report, write_in_parallel};
 
 pub struct Concise;
 
@@ -15,9 +15,14 @@ impl Emit for Concise {
 
 /// `concise` in `palette`'s styles.
 pub fn emit_styled(out: &mut dyn Write, report: &Report, palette: Palette) -> io::Result<()> {
-    for l in report.found {
-        writeln!(out, "{}", concise_line_styled(l, palette))?;
-    }
+    write_in_parallel(out, report.found, b"", |slice| {
+        let mut buf = Vec::with_capacity(slice.len() * 128);
+        for l in slice {
+            // Writing to memory cannot fail.
+            let _ = writeln!(buf, "{}", concise_line_styled(l, palette));
+        }
+        buf
+    })?;
     Ok(())
 }
 

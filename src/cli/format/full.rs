@@ -4,7 +4,7 @@
 use std::io::{self, Write};
 
 use super::color::Palette;
-use super::common::{Emit, Report};
+use super::common::{Emit, Located, Report, write_in_parallel};
 use super::concise::concise_line_styled;
 use super::excerpt::{disjoint_in_order, excerpt_with};
 use crate::text::Span;
@@ -20,8 +20,19 @@ impl Emit for Full {
 /// `full` in `palette`'s styles: the concise line's, the gutter, carets in
 /// the severity's color and the fix line's `fix` highlighted.
 pub fn emit_styled(out: &mut dyn Write, report: &Report, palette: Palette) -> io::Result<()> {
+    write_in_parallel(out, report.found, b"", |slice| {
+        let mut buf = Vec::with_capacity(slice.len() * 512);
+        // Writing to memory cannot fail.
+        let _ = emit_slice(&mut buf, slice, palette);
+        buf
+    })?;
+    Ok(())
+}
+
+/// The entries of `found`, in order.
+pub(super) fn emit_slice(out: &mut Vec<u8>, found: &[Located], palette: Palette) -> io::Result<()> {
     let mut checked: Option<((*const Span, usize), bool)> = None;
-    for l in report.found {
+    for l in found {
         let d = l.diagnostic;
         writeln!(out, "{}", concise_line_styled(l, palette))?;
         let line = l.at.line;

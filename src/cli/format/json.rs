@@ -2,14 +2,11 @@
 //! fix, and the summary. The diagnostics are serialized in parallel and
 //! written as they are ready.
 
-use std::collections::BTreeMap;
 use std::io::{self, Write};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::mpsc;
 
 use serde::Serialize;
 
-use super::common::{Emit, Located, Report, Summary};
+use super::common::{Emit, Located, Report, Summary, write_in_parallel};
 use super::safe_json::Safe;
 use crate::project::checked::Pos;
 
@@ -80,11 +77,6 @@ pub fn json_diagnostic<'a>(l: &'a Located) -> JsonDiagnostic<'a> {
 
 pub struct Json;
 
-/// Diagnostics per unit of work of the parallel serialization: small
-/// enough that the first slices are written while the others are being
-/// serialized, large enough that handing them over costs nothing.
-const SLICE: usize = 256;
-
 impl Emit for Json {
     fn emit(&self, out: &mut dyn Write, report: &Report) -> io::Result<()> {
         let (found, summary) = (report.found, report.summary);
@@ -98,57 +90,20 @@ impl Emit for Json {
             buf.push(b'\n');
             return out.write_all(&buf);
         }
-        // The same bytes as `to_vec_pretty` of the whole report, but the
-        // diagnostics are serialized in parallel, in contiguous slices that
-        // this thread writes in order as soon as each is ready: writing
-        // overlaps serializing instead of following it.
-        let slices: Vec<&[Located]> = found.chunks(SLICE).collect();
-        let threads = std::thread::available_parallelism()
-            .map_or(1, |n| n.get())
-            .min(slices.len());
-        let next = AtomicUsize::new(0);
-        std::thread::scope(|scope| -> io::Result<()> {
-            let (done, ready) = mpsc::channel::<(usize, Vec<u8>)>();
-            for _ in 0..threads {
-                let (done, next, slices) = (done.clone(), &next, &slices);
-                scope.spawn(move || {
-                    loop {
-                        let i = next.fetch_add(1, Ordering::Relaxed);
-                        let Some(slice) = slices.get(i) else { break };
-                        // The receiver is gone when writing failed: stop.
-                        if done.send((i, json_elements(slice))).is_err() {
-                            break;
-                        }
-                    }
-                });
-            }
-            drop(done);
-            out.write_all(b"{\n  \"version\": 1,\n  \"diagnostics\": [\n")?;
-            let mut waiting = BTreeMap::new();
-            let mut written = 0;
-            for (i, part) in ready {
-                waiting.insert(i, part);
-                while let Some(part) = waiting.remove(&written) {
-                    if written > 0 {
-                        out.write_all(b",\n")?;
-                    }
-                    out.write_all(&part)?;
-                    written += 1;
-                }
-            }
-            // Short only when a worker panicked; the scope then re-raises it.
-            if written < slices.len() {
-                return Ok(());
-            }
-            out.write_all(b"\n  ],\n  \"summary\": ")?;
-            let mut buf = Vec::new();
-            summary.serialize(&mut serde_json::Serializer::with_formatter(
-                &mut buf,
-                Safe(Nested::at(1)),
-            ))?;
-            out.write_all(&buf)?;
-            out.write_all(b"\n}\n")
-        })
+        // The same bytes as `to_vec_pretty` of the whole report, the
+        // diagnostics serialized in parallel slices written in order.
+        out.write_all(b"{\n  \"version\": 1,\n  \"diagnostics\": [\n")?;
+        if !write_in_parallel(out, found, b",\n", json_elements)? {
+            return Ok(());
+        }
+        out.write_all(b"\n  ],\n  \"summary\": ")?;
+        let mut buf = Vec::new();
+        summary.serialize(&mut serde_json::Serializer::with_formatter(
+            &mut buf,
+            Safe(Nested::at(1)),
+        ))?;
+        out.write_all(&buf)?;
+        out.write_all(b"\n}\n")
     }
 }
 
@@ -190,11 +145,13 @@ fn write_diagnostic(out: &mut Vec<u8>, l: &Located) {
             out.extend_from_slice(b",\n        \"applicability\": ");
             string(out, f.applicability.as_str());
             out.extend_from_slice(b",\n        \"edits\": ");
-            if f.edits.is_empty() {
+            // The edits as `json_diagnostic` pairs them with their places.
+            let mut edits = f.edits.iter().zip(&l.at.edits).peekable();
+            if edits.peek().is_none() {
                 out.extend_from_slice(b"[]");
             } else {
                 out.push(b'[');
-                for (i, (e, &(start, end))) in f.edits.iter().zip(&l.at.edits).enumerate() {
+                for (i, (e, &(start, end))) in edits.enumerate() {
                     out.extend_from_slice(if i > 0 {
                         b",\n          "
                     } else {
@@ -422,11 +379,18 @@ mod tests {
         let places = crate::project::checked::place(&text, &analysis);
         // Many slices, more than there are cores.
         assert!(
-            analysis.diagnostics.len() > 4 * SLICE,
+            analysis.diagnostics.len() > 4 * crate::cli::format::common::SLICE,
             "{}",
             analysis.diagnostics.len()
         );
-        for n in [0, 1, 3, SLICE, SLICE + 1, analysis.diagnostics.len()] {
+        for n in [
+            0,
+            1,
+            3,
+            crate::cli::format::common::SLICE,
+            crate::cli::format::common::SLICE + 1,
+            analysis.diagnostics.len(),
+        ] {
             let found: Vec<Located> = analysis.diagnostics[..n]
                 .iter()
                 .zip(&places)
