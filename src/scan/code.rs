@@ -203,6 +203,9 @@ struct Heredoc {
 pub struct Lexer<'t> {
     text: &'t [u8],
     lang: Lang,
+    /// Where the code starts: nothing before it is the code's (a look-back
+    /// stops here, or it would read the prose or markup around a block).
+    from: usize,
     pos: usize,
     to: usize,
     state: State,
@@ -224,6 +227,7 @@ impl<'t> Lexer<'t> {
         Lexer {
             text: text.as_bytes(),
             lang,
+            from,
             pos: from,
             to: to.min(text.len()),
             state: State::Normal,
@@ -1189,7 +1193,8 @@ impl<'t> Lexer<'t> {
     /// Is the quote at `i` a JSX attribute value (`<a href="…">`), where
     /// backslashes are no escapes? It follows `name=`, with white space
     /// before the name, inside a tag opened by `<` and a letter earlier on
-    /// the same or a recent line, with no `>`, `;`, `{` or `}` between.
+    /// the same or a recent line, with no `>`, `;`, `{` or `}` between, all
+    /// of it in the code (not in the Markdown or HTML around a block).
     fn jsx_attribute(&self, i: usize) -> bool {
         if i < 2 || self.text[i - 1] != b'=' {
             return false;
@@ -1201,10 +1206,10 @@ impl<'t> Lexer<'t> {
         {
             k -= 1;
         }
-        if k == i - 1 || k == 0 || !self.text[k - 1].is_ascii_whitespace() {
+        if k == i - 1 || k <= self.from || !self.text[k - 1].is_ascii_whitespace() {
             return false;
         }
-        let from = k.saturating_sub(512);
+        let from = k.saturating_sub(512).max(self.from);
         let before = &self.text[from..k];
         let Some(lt) = memchr::memrchr(b'<', before) else {
             return false;

@@ -540,6 +540,35 @@ mod tests {
         Markdown::new(src).place(at).map(|p| p.context)
     }
 
+    /// A block's code is read from its first line: an unclosed tag in the
+    /// prose before it (`<a href="`) does not make a string of the block a
+    /// JSX attribute value (the reading a re-lint of the block alone gives).
+    #[test]
+    fn a_fence_is_not_read_into_the_prose_before_it() {
+        let string = Some(Context::StringLiteral {
+            quote: b'"',
+            escapes: true,
+        });
+        for before in [
+            "",
+            "a\n",
+            "a <a href=\"\n",
+            "a <a href=\"\r\n\n",
+            "<b c=\"\n",
+        ] {
+            let src = format!("{before}```js\nx=\"trueconf:bob\n```\n");
+            assert_eq!(ctx(&src, "trueconf:"), string, "{src:?}");
+        }
+        // In the block, a tag opened on an earlier line of the block is JSX.
+        assert_eq!(
+            ctx("```jsx\n<a\n  href=\"trueconf:bob\">\n```\n", "trueconf:"),
+            Some(Context::StringLiteral {
+                quote: b'"',
+                escapes: false
+            })
+        );
+    }
+
     #[test]
     fn contexts() {
         let dest = Some(Context::MarkdownDestination);
