@@ -5,7 +5,7 @@ use std::io::Read;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use super::checked::{Checked, FileError, Fixed, Outcome, place_in, servers_placed};
+use super::checked::{Checked, FileError, Fixed, Outcome, kept_lines, place_in, servers_placed};
 use super::config::Effective;
 pub use super::open::{open_regular, special_kind};
 use crate::fix::Applicability;
@@ -64,7 +64,9 @@ pub fn binary_error(path: String) -> FileError {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum KeepText {
     No,
-    /// Of files with diagnostics: for reports that show source lines.
+    /// Of files with diagnostics, the lines they stand on
+    /// ([`Checked::lines`]; a fixed file's whole text): for reports that
+    /// show source lines.
     WithDiagnostics,
     /// Of files with links: for references, rename and replacements.
     WithLinks,
@@ -135,6 +137,7 @@ pub fn check_bytes(
         kind,
         bom,
         text: String::new(),
+        lines: Vec::new(),
         analysis: Analysis::default(),
         places: Vec::new(),
         settings,
@@ -187,15 +190,16 @@ pub fn check_bytes(
     }
     checked.places = place_in(text, &analysis, keep.columns);
     checked.servers = servers_placed(text, &analysis, &checked.settings);
-    let keep = match keep.text {
-        KeepText::No => false,
+    match keep.text {
+        KeepText::No => {}
         KeepText::WithDiagnostics => {
-            !(analysis.diagnostics.is_empty() && checked.servers.is_empty())
+            checked.lines = kept_lines(text, &checked.places, &checked.servers);
         }
-        KeepText::WithLinks => !analysis.diagnostics.is_empty() || !analysis.links.is_empty(),
-    };
-    if keep {
-        checked.text = text.to_string();
+        KeepText::WithLinks => {
+            if !analysis.diagnostics.is_empty() || !analysis.links.is_empty() {
+                checked.text = text.to_string();
+            }
+        }
     }
     checked.analysis = analysis;
     Outcome::Checked(checked)

@@ -27,8 +27,11 @@ pub trait Emit {
 /// A diagnostic with its file and 1-based, character-counted positions.
 pub struct Located<'a> {
     pub path: &'a str,
-    /// The file's text: empty unless the walk kept it.
+    /// The file's text, or the line the diagnostic stands on: empty
+    /// unless the walk kept it ([`Checked::source_of`]).
     pub text: &'a str,
+    /// The offset in the file of `text`'s first byte (0 for a whole text).
+    pub text_start: usize,
     pub secrets: &'a [Span],
     pub diagnostic: &'a Diagnostic,
     /// Its positions.
@@ -40,9 +43,11 @@ pub fn locate(files: &[Checked]) -> Vec<Located<'_>> {
     let mut out = Vec::new();
     for f in files {
         for (d, at) in f.analysis.diagnostics.iter().zip(&f.places) {
+            let (text, text_start) = f.source_of(at.line);
             out.push(Located {
                 path: &f.path,
-                text: &f.text,
+                text,
+                text_start,
                 secrets: &f.analysis.secrets,
                 at,
                 diagnostic: d,
@@ -236,6 +241,7 @@ mod tests {
                 .map(|(i, (d, at))| Located {
                     path: if i < n / 2 { "a.md" } else { "b\u{1b}.md" },
                     text: &text,
+                    text_start: 0,
                     secrets: &analysis.secrets,
                     diagnostic: d,
                     at,

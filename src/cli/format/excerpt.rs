@@ -81,14 +81,14 @@ fn excerpt_in(
     span: Span,
 ) -> Option<(String, usize, usize)> {
     // Pieces of the window: (source offset, displayed text).
-    let mut cells: Vec<(usize, String)> = Vec::new();
+    let mut cells: Vec<(usize, &str)> = Vec::new();
     let mut i = window.start;
     while i < line.end && i < window.end {
         if let Some(s) = secrets
             .iter()
             .find(|s| s.start <= i && i < s.end && s.end <= line.end.max(s.end))
         {
-            cells.push((i, "***".into()));
+            cells.push((i, "***"));
             i = s.end.max(i + 1);
             while !text.is_char_boundary(i) {
                 i += 1;
@@ -97,9 +97,9 @@ fn excerpt_in(
         }
         let c = text[i..].chars().next().unwrap_or(' ');
         let shown = match c {
-            '\t' => "    ".to_string(),
-            c if crate::text::is_unsafe_to_print(c) => "\u{fffd}".to_string(),
-            c => c.to_string(),
+            '\t' => "    ",
+            c if crate::text::is_unsafe_to_print(c) => "\u{fffd}",
+            c => &text[i..i + c.len_utf8()],
         };
         cells.push((i, shown));
         i += c.len_utf8();
@@ -123,9 +123,9 @@ fn excerpt_in(
     // Window: up to 40 columns of context before the span.
     let mut from = start_cell;
     let mut before = 0;
-    while from > 0 && before + width(&cells[from - 1].1) <= 40 {
+    while from > 0 && before + width(cells[from - 1].1) <= 40 {
         from -= 1;
-        before += width(&cells[from].1);
+        before += width(cells[from].1);
     }
     if from == 0 && window.start > line.start {
         // The context before the span may reach further back.
@@ -143,11 +143,11 @@ fn excerpt_in(
         if to == start_cell {
             caret_at = col;
         }
-        let w = width(&cells[to].1);
+        let w = width(cells[to].1);
         if to >= start_cell && to < end_cell {
             caret_len += w;
         }
-        shown.push_str(&cells[to].1);
+        shown.push_str(cells[to].1);
         col += w;
         to += 1;
     }

@@ -30,7 +30,9 @@ impl Emit for Gitlab {
                 let base = *bases
                     .entry((l.path, line.start, d.rule.code()))
                     .or_insert_with(|| {
-                        let content = redact(&l.text[line.range()], line.start, l.secrets);
+                        let base = l.text_start;
+                        let source = &l.text[line.start - base..line.end - base];
+                        let content = redact(source, line.start, l.secrets);
                         let key =
                             format!("{}\0{}\0{}", ci_path(l.path), d.rule.code(), content.trim());
                         fnv1a128(key.as_bytes())
