@@ -222,6 +222,71 @@ pub fn ci_path(path: &str) -> &str {
 mod tests {
     use crate::cli::format::color::Palette;
 
+    /// `full` and `gitlab` show the same source from the kept lines as
+    /// from the whole text: findings on first, middle and last lines, on a
+    /// line without a line break, several on one line, passwords, tabs,
+    /// controls, wide characters and a long line.
+    #[test]
+    fn kept_lines_show_what_the_whole_text_shows() {
+        use crate::cli::args::OutputFormat;
+        use crate::project::checked::Outcome;
+        use crate::project::config::{Overrides, Resolver};
+        use crate::project::read::{KeepText, check_bytes};
+        let dir = tempfile::tempdir().unwrap();
+        let resolver =
+            Resolver::new(dir.path().to_path_buf(), None, true, Overrides::default()).unwrap();
+        let long = format!(
+            "{}trueconf:c@h?password=p3{}",
+            "w ".repeat(400),
+            " z".repeat(400)
+        );
+        let text = format!(
+            "visicall:a@h\r\n\tnothing\n<a href=\"trueconf:b@h?password=p1&x=1\">\u{1b}中 \
+             trueconf:bob?password=p2</a>\n\n{long}\nlast trueconf:d@h&p=1"
+        );
+        let settings = resolver.for_file(std::path::Path::new("a.html")).unwrap();
+        let checked = |keep: KeepText| match check_bytes(
+            "a.html".into(),
+            None,
+            text.as_bytes(),
+            crate::scan::DocKind::Html,
+            settings.clone(),
+            None,
+            keep.into(),
+        ) {
+            Outcome::Checked(c) => c,
+            _ => panic!("not checked"),
+        };
+        let (lines, whole) = (
+            checked(KeepText::WithDiagnostics),
+            checked(KeepText::WithLinks),
+        );
+        assert!(
+            lines.text.is_empty() && lines.lines.len() >= 4,
+            "{:?}",
+            lines.lines
+        );
+        assert!(whole.lines.is_empty() && !whole.text.is_empty());
+        assert!(whole.analysis.diagnostics.len() >= 6);
+        for format in [OutputFormat::Full, OutputFormat::Gitlab] {
+            let render = |c: &Checked| {
+                let files = std::slice::from_ref(c);
+                let found = locate(files);
+                let report = Report {
+                    files,
+                    found: &found,
+                    summary: Summary::new(1, &found),
+                };
+                let mut out = Vec::new();
+                crate::cli::format::write(format, &mut out, &report).unwrap();
+                String::from_utf8(out).unwrap()
+            };
+            let shown = render(&lines);
+            assert_eq!(shown, render(&whole), "{format:?}");
+            assert!(!shown.contains("p1") && !shown.contains("p2") && !shown.contains("p3"));
+        }
+    }
+
     /// The human formats, rendered in parallel slices, give the bytes of
     /// rendering every finding in turn on one thread: for no finding, one,
     /// a slice's worth and one more, and many slices from two files, in
