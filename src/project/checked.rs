@@ -149,19 +149,20 @@ pub struct Fixed {
 }
 
 impl Checked {
-    /// The kept source of the line spanning `line`, and the offset in the
-    /// file's text of its first byte: the whole text (offset 0), or the
-    /// kept line ([`Checked::lines`]); empty if neither was kept.
-    pub fn source_of(&self, line: Span) -> (&str, usize) {
+    /// The kept source of the line spanning `line`: the whole text
+    /// (`None`), or the kept line alone ([`Checked::lines`]) and the offset
+    /// in the file's text of its first byte; an empty whole text if neither
+    /// was kept.
+    pub fn source_of(&self, line: Span) -> (&str, Option<usize>) {
         if self.lines.is_empty() {
-            return (&self.text, 0);
+            return (&self.text, None);
         }
         match self
             .lines
             .binary_search_by_key(&line.start, |(start, _)| *start)
         {
-            Ok(i) => (&self.lines[i].1, line.start),
-            Err(_) => ("", 0),
+            Ok(i) => (&self.lines[i].1, Some(line.start)),
+            Err(_) => ("", None),
         }
     }
 

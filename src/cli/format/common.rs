@@ -30,8 +30,10 @@ pub struct Located<'a> {
     /// The file's text, or the line the diagnostic stands on: empty
     /// unless the walk kept it ([`Checked::source_of`]).
     pub text: &'a str,
-    /// The offset in the file of `text`'s first byte (0 for a whole text).
-    pub text_start: usize,
+    /// `None` when `text` is the whole text; else `text` is the line the
+    /// diagnostic stands on alone, and this the offset in the file of its
+    /// first byte.
+    pub text_start: Option<usize>,
     pub secrets: &'a [Span],
     pub diagnostic: &'a Diagnostic,
     /// Its positions.
@@ -244,46 +246,54 @@ mod tests {
             "visicall:a@h\r\n\tnothing\n<a href=\"trueconf:b@h?password=p1&x=1\">\u{1b}中 \
              trueconf:bob?password=p2</a>\n\n{long}\nlast trueconf:d@h&p=1"
         );
-        let settings = resolver.for_file(std::path::Path::new("a.html")).unwrap();
-        let checked = |keep: KeepText| match check_bytes(
-            "a.html".into(),
-            None,
-            text.as_bytes(),
-            crate::scan::DocKind::Html,
-            settings.clone(),
-            None,
-            keep.into(),
-        ) {
-            Outcome::Checked(c) => c,
-            _ => panic!("not checked"),
-        };
-        let (lines, whole) = (
-            checked(KeepText::WithDiagnostics),
-            checked(KeepText::WithLinks),
-        );
-        assert!(
-            lines.text.is_empty() && lines.lines.len() >= 4,
-            "{:?}",
-            lines.lines
-        );
-        assert!(whole.lines.is_empty() && !whole.text.is_empty());
-        assert!(whole.analysis.diagnostics.len() >= 6);
-        for format in [OutputFormat::Full, OutputFormat::Gitlab] {
-            let render = |c: &Checked| {
-                let files = std::slice::from_ref(c);
-                let found = locate(files);
-                let report = Report {
-                    files,
-                    found: &found,
-                    summary: Summary::new(1, &found),
-                };
-                let mut out = Vec::new();
-                crate::cli::format::write(format, &mut out, &report).unwrap();
-                String::from_utf8(out).unwrap()
+        // Passwords that run past the end of their line, on the first line
+        // (whose kept copy starts at offset 0) and on a later one.
+        let js = "x = `trueconf:bob@h?password=ab${\n1}cd&x=1`;\ny = `trueconf:c@h?password=q${\r\n2}r`;\n";
+        let sh = "echo \"trueconf:bob@h?password=ab$(\necho)cd&x=1\"\n";
+        for (name, kind, text, at_least) in [
+            ("a.html", crate::scan::DocKind::Html, &text[..], 6),
+            ("a.js", crate::scan::DocKind::from_path("a.js"), js, 2),
+            ("a.sh", crate::scan::DocKind::from_path("a.sh"), sh, 1),
+        ] {
+            let settings = resolver.for_file(std::path::Path::new(name)).unwrap();
+            let checked = |keep: KeepText| match check_bytes(
+                name.into(),
+                None,
+                text.as_bytes(),
+                kind,
+                settings.clone(),
+                None,
+                keep.into(),
+            ) {
+                Outcome::Checked(c) => c,
+                _ => panic!("not checked"),
             };
-            let shown = render(&lines);
-            assert_eq!(shown, render(&whole), "{format:?}");
-            assert!(!shown.contains("p1") && !shown.contains("p2") && !shown.contains("p3"));
+            let (lines, whole) = (
+                checked(KeepText::WithDiagnostics),
+                checked(KeepText::WithLinks),
+            );
+            assert!(lines.text.is_empty() && !lines.lines.is_empty(), "{name}");
+            assert!(whole.lines.is_empty() && !whole.text.is_empty(), "{name}");
+            assert!(whole.analysis.diagnostics.len() >= at_least, "{name}");
+            for format in [OutputFormat::Full, OutputFormat::Gitlab] {
+                let render = |c: &Checked| {
+                    let files = std::slice::from_ref(c);
+                    let found = locate(files);
+                    let report = Report {
+                        files,
+                        found: &found,
+                        summary: Summary::new(1, &found),
+                    };
+                    let mut out = Vec::new();
+                    crate::cli::format::write(format, &mut out, &report).unwrap();
+                    String::from_utf8(out).unwrap()
+                };
+                let shown = render(&lines);
+                assert_eq!(shown, render(&whole), "{name} {format:?}");
+                for password in ["p1", "p2", "p3", "ab", "cd"] {
+                    assert!(!shown.contains(&format!("={password}")), "{name}: {shown}");
+                }
+            }
         }
     }
 
@@ -306,7 +316,7 @@ mod tests {
                 .map(|(i, (d, at))| Located {
                     path: if i < n / 2 { "a.md" } else { "b\u{1b}.md" },
                     text: &text,
-                    text_start: 0,
+                    text_start: None,
                     secrets: &analysis.secrets,
                     diagnostic: d,
                     at,

@@ -90,7 +90,7 @@ fn excerpt_in(
         {
             cells.push((i, "***"));
             i = s.end.max(i + 1);
-            while !text.is_char_boundary(i) {
+            while i < text.len() && !text.is_char_boundary(i) {
                 i += 1;
             }
             continue;

@@ -43,31 +43,31 @@ pub(super) fn emit_slice(out: &mut Vec<u8>, found: &[Located], palette: Palette)
             checked = Some((key, disjoint_in_order(l.secrets)));
         }
         let disjoint = checked.is_some_and(|(_, d)| d);
-        let (shown, caret_at, caret_len) = if l.text_start == 0 {
-            excerpt_with(
+        let (shown, caret_at, caret_len) = match l.text_start {
+            None => excerpt_with(
                 l.text,
                 line,
                 l.secrets,
                 disjoint,
                 Span::new(d.span.start, end),
-            )
-        } else {
+            ),
             // `text` is the line alone: the same excerpt, its offsets
             // counted from the line's start and the secrets cut to it.
-            let base = l.text_start;
-            let secrets: Vec<Span> = l
-                .secrets
-                .iter()
-                .filter(|s| s.end > line.start && s.start < line.end)
-                .map(|s| Span::new(s.start.max(line.start) - base, s.end.min(line.end) - base))
-                .collect();
-            excerpt_with(
-                l.text,
-                Span::new(line.start - base, line.end - base),
-                &secrets,
-                disjoint,
-                Span::new(d.span.start - base, end - base),
-            )
+            Some(base) => {
+                let secrets: Vec<Span> = l
+                    .secrets
+                    .iter()
+                    .filter(|s| s.end > line.start && s.start < line.end)
+                    .map(|s| Span::new(s.start.max(line.start) - base, s.end.min(line.end) - base))
+                    .collect();
+                excerpt_with(
+                    l.text,
+                    Span::new(line.start - base, line.end - base),
+                    &secrets,
+                    disjoint,
+                    Span::new(d.span.start - base, end - base),
+                )
+            }
         };
         let gutter = l.at.start.line.to_string().len();
         let bar = palette.gutter("|");

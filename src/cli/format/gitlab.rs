@@ -30,7 +30,7 @@ impl Emit for Gitlab {
                 let base = *bases
                     .entry((l.path, line.start, d.rule.code()))
                     .or_insert_with(|| {
-                        let base = l.text_start;
+                        let base = l.text_start.unwrap_or(0);
                         let source = &l.text[line.start - base..line.end - base];
                         let content = redact(source, line.start, l.secrets);
                         let key =

@@ -354,7 +354,7 @@ mod tests {
             .map(|(i, (d, at))| Located {
                 path: ["a.md", "dir/\"q\\\u{1b}\u{9b}\u{202e}.md", "é/中.md"][i],
                 text: "",
-                text_start: 0,
+                text_start: None,
                 secrets: &[],
                 diagnostic: d,
                 at,
@@ -398,7 +398,7 @@ mod tests {
                 .map(|(d, at)| Located {
                     path: "dir/\"q\".md",
                     text: "",
-                    text_start: 0,
+                    text_start: None,
                     secrets: &[],
                     diagnostic: d,
                     at,
