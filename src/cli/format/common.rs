@@ -64,6 +64,10 @@ pub fn locate(files: &[Checked]) -> Vec<Located<'_>> {
 /// enough that handing them over costs nothing.
 pub const SLICE: usize = 256;
 
+/// Rendered slices that may wait for the writer in [`write_in_parallel`]'s
+/// channel.
+const AHEAD: usize = 4;
+
 /// Writes `found` as `render` gives each contiguous slice of it (the bytes
 /// of its findings, in order), with `between` between two slices' bytes:
 /// the slices are rendered on every core and this thread writes each as
@@ -83,7 +87,9 @@ pub fn write_in_parallel(
         .min(slices.len());
     let next = AtomicUsize::new(0);
     std::thread::scope(|scope| -> io::Result<bool> {
-        let (done, ready) = std::sync::mpsc::channel::<(usize, Vec<u8>)>();
+        // Bounded: a reader slower than the renderers (`| less`) holds them
+        // back instead of having the whole report rendered into memory.
+        let (done, ready) = std::sync::mpsc::sync_channel::<(usize, Vec<u8>)>(AHEAD);
         for _ in 0..threads {
             let (done, next, slices, render) = (done.clone(), &next, &slices, &render);
             scope.spawn(move || {
@@ -295,6 +301,82 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// A slow reader holds the renderers back: no more slices are ever
+    /// rendered than written plus those in the channel and in the
+    /// renderers' hands, and the bytes are those of the whole.
+    #[test]
+    fn a_slow_reader_bounds_what_is_rendered_ahead() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        struct Slow<'a> {
+            rendered: &'a AtomicUsize,
+            parts: usize,
+            most_ahead: usize,
+            out: Vec<u8>,
+        }
+        impl Write for Slow<'_> {
+            fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+                std::thread::sleep(std::time::Duration::from_millis(2));
+                self.parts += 1;
+                let ahead = self
+                    .rendered
+                    .load(Ordering::SeqCst)
+                    .saturating_sub(self.parts);
+                self.most_ahead = self.most_ahead.max(ahead);
+                self.out.extend_from_slice(buf);
+                Ok(buf.len())
+            }
+            fn flush(&mut self) -> io::Result<()> {
+                Ok(())
+            }
+        }
+        let text = "trueconf:a?password=x\n".repeat(9000);
+        let analysis = crate::analyze(&text, crate::scan::DocKind::Plain, &Default::default());
+        let places = crate::project::checked::place(&text, &analysis);
+        // Three times the capped findings of the text: over a hundred slices.
+        let found: Vec<Located> = (0..3)
+            .flat_map(|_| analysis.diagnostics.iter().zip(&places))
+            .map(|(d, at)| Located {
+                path: "a.md",
+                text: "",
+                text_start: None,
+                secrets: &[],
+                diagnostic: d,
+                at,
+            })
+            .collect();
+        let slices = found.len().div_ceil(SLICE);
+        assert!(slices > 100, "{slices}");
+        let rendered = AtomicUsize::new(0);
+        let mut slow = Slow {
+            rendered: &rendered,
+            parts: 0,
+            most_ahead: 0,
+            out: Vec::new(),
+        };
+        // Rendering takes time too, so that one renderer cannot run far
+        // ahead while the other is descheduled (which no bound prevents).
+        let render = |slice: &[Located]| {
+            rendered.fetch_add(1, Ordering::SeqCst);
+            std::thread::sleep(std::time::Duration::from_millis(1));
+            slice
+                .iter()
+                .map(|l| l.diagnostic.message.len() as u8)
+                .collect()
+        };
+        assert!(write_in_parallel(&mut slow, &found, b"", render).unwrap());
+        // Unbounded, all but the first were rendered during its write.
+        assert!(
+            slow.most_ahead <= slices / 4,
+            "{} ahead, {slices} slices",
+            slow.most_ahead
+        );
+        let whole: Vec<u8> = found
+            .iter()
+            .map(|l| l.diagnostic.message.len() as u8)
+            .collect();
+        assert_eq!(slow.out, whole);
     }
 
     /// The human formats, rendered in parallel slices, give the bytes of
