@@ -499,13 +499,19 @@ pub fn is_unsafe_to_print(c: char) -> bool {
         || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{2028}' | '\u{2029}')
 }
 
-/// Can `s` hold a character [`is_unsafe_to_print`]? `false` is certain:
-/// such a character is an ASCII control, DEL, or starts with byte `0xC2`
-/// (C1 controls) or `0xE2` (the bidi controls and separators), and most
-/// text holds none of these bytes, so one SIMD search answers for it.
+/// Can a character [`is_unsafe_to_print`] start with byte `b`? Every such
+/// character is an ASCII control, DEL, or starts with `0xC2` (C1 controls)
+/// or `0xE2` (the bidi controls and separators).
+#[inline]
+pub fn may_start_unsafe_to_print(b: u8) -> bool {
+    b < 0x20 || matches!(b, 0x7f | 0xc2 | 0xe2)
+}
+
+/// Can `s` hold a character [`is_unsafe_to_print`]? `false` is certain,
+/// and most text holds none of the bytes that can start one
+/// ([`may_start_unsafe_to_print`]), so one pass over its bytes answers.
 pub fn may_hold_unsafe_to_print(s: &str) -> bool {
-    let b = s.as_bytes();
-    memchr::memchr3(0x7f, 0xc2, 0xe2, b).is_some() || b.iter().any(|&c| c < 0x20)
+    s.bytes().any(may_start_unsafe_to_print)
 }
 
 /// `s` with every character [`is_unsafe_to_print`] written as `\u{1b}`

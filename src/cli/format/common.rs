@@ -40,6 +40,22 @@ pub struct Located<'a> {
     pub at: &'a Placed,
 }
 
+#[cfg(test)]
+impl<'a> Located<'a> {
+    /// A finding with no source text and no passwords, for the reports'
+    /// tests.
+    pub(crate) fn bare(path: &'a str, diagnostic: &'a Diagnostic, at: &'a Placed) -> Self {
+        Located {
+            path,
+            text: "",
+            text_start: None,
+            secrets: &[],
+            diagnostic,
+            at,
+        }
+    }
+}
+
 /// Every diagnostic of `files`, located, in path then position order.
 pub fn locate(files: &[Checked]) -> Vec<Located<'_>> {
     let mut out = Vec::new();
@@ -337,14 +353,7 @@ mod tests {
         // Three times the capped findings of the text: over a hundred slices.
         let found: Vec<Located> = (0..3)
             .flat_map(|_| analysis.diagnostics.iter().zip(&places))
-            .map(|(d, at)| Located {
-                path: "a.md",
-                text: "",
-                text_start: None,
-                secrets: &[],
-                diagnostic: d,
-                at,
-            })
+            .map(|(d, at)| Located::bare("a.md", d, at))
             .collect();
         let slices = found.len().div_ceil(SLICE);
         assert!(slices > 100, "{slices}");

@@ -174,10 +174,10 @@ fn write_diagnostic(out: &mut Vec<u8>, l: &Located) {
 /// A JSON string, escaped as serde_json and [`Safe`] escape it. Most
 /// strings need no escape at all: those are copied as they are.
 fn string(out: &mut Vec<u8>, s: &str) {
-    let plain = s
-        .bytes()
-        .all(|b| b >= 0x20 && !matches!(b, b'"' | b'\\' | 0x7f | 0xc2 | 0xe2));
-    if plain {
+    // Neither JSON's escapes (`"`, `\`, C0 controls) nor [`Safe`]'s.
+    if s.bytes()
+        .all(|b| !(b == b'"' || b == b'\\' || crate::text::may_start_unsafe_to_print(b)))
+    {
         out.reserve(s.len() + 2);
         out.push(b'"');
         out.extend_from_slice(s.as_bytes());
@@ -351,13 +351,9 @@ mod tests {
             .iter()
             .zip(&places)
             .enumerate()
-            .map(|(i, (d, at))| Located {
-                path: ["a.md", "dir/\"q\\\u{1b}\u{9b}\u{202e}.md", "é/中.md"][i],
-                text: "",
-                text_start: None,
-                secrets: &[],
-                diagnostic: d,
-                at,
+            .map(|(i, (d, at))| {
+                let path = ["a.md", "dir/\"q\\\u{1b}\u{9b}\u{202e}.md", "é/中.md"][i];
+                Located::bare(path, d, at)
             })
             .collect();
         let mut reference = Vec::new();
@@ -395,14 +391,7 @@ mod tests {
             let found: Vec<Located> = analysis.diagnostics[..n]
                 .iter()
                 .zip(&places)
-                .map(|(d, at)| Located {
-                    path: "dir/\"q\".md",
-                    text: "",
-                    text_start: None,
-                    secrets: &[],
-                    diagnostic: d,
-                    at,
-                })
+                .map(|(d, at)| Located::bare("dir/\"q\".md", d, at))
                 .collect();
             let summary = Summary::new(1, &found);
             let mut ours = Vec::new();
