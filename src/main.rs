@@ -4,11 +4,10 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use clap::Parser;
 use trueconf_lsp::cli::{self, args::Args};
 
 fn main() -> ExitCode {
-    let args = Args::parse();
+    let args = Args::parse_escaped();
     if args.check
         || args.replace_server.is_some()
         || args.list_rules

@@ -425,6 +425,70 @@ fn controls_in_names_and_keys_are_escaped() {
     );
 }
 
+/// A value the user gives, on the command line or in a configuration
+/// file, is quoted by the error that rejects it: escaped, so that it can
+/// neither start a line of its own (a forged workflow command) nor send an
+/// escape sequence. The same for a configuration file under a folder
+/// whose name holds controls.
+#[cfg(unix)]
+#[test]
+fn rejected_values_of_options_and_configuration_are_escaped() {
+    let forged = "x\n::error file=a.md::forged\r\u{1b}[2J\u{7}\u{9b}\u{202e}";
+    let raw = ['\r', '\u{1b}', '\u{7}', '\u{9b}', '\u{202e}'];
+    let check = |what: &str, r: &common::Run| {
+        assert_eq!(r.code, Some(2), "{what}: {r:?}");
+        for c in raw {
+            assert!(!r.stderr.contains(c), "{what}: {c:?} in {:?}", r.stderr);
+        }
+        assert!(
+            r.stderr.contains("x\\u{a}::error file"),
+            "{what}: {:?}",
+            r.stderr
+        );
+        for line in r.stderr.lines() {
+            assert!(!line.starts_with("::"), "{what}: forged command {line:?}");
+        }
+    };
+    let dir = tree(&[("a.md", "trueconf:bob\n")]);
+    for args in [
+        vec!["--check", "--output-format", forged, "a.md"],
+        vec!["--check", &format!("--output-format={forged}"), "a.md"],
+        vec!["--check", "--select", forged, "a.md"],
+        vec!["--check", "--exclude", &format!("[{forged}"), "a.md"],
+        vec!["--check", "--fail-on", forged, "a.md"],
+        vec!["--explain", forged],
+        vec!["--check", "--replace-server", &format!("{forged}=b"), "."],
+        vec!["--check", forged],
+    ] {
+        let r = run(dir.path(), &args);
+        check(&format!("{args:?}"), &r);
+    }
+    let toml = forged.replace('\n', "\\n").replace('\r', "\\r");
+    let toml = toml
+        .replace('\u{1b}', "\\u001b")
+        .replace('\u{7}', "\\u0007");
+    for key in ["fail-on", "select", "docs-url", "severity"] {
+        let body = match key {
+            "select" => format!("select = [\"{toml}\"]\n"),
+            "severity" => format!("[severity]\nTC001 = \"{toml}\"\n"),
+            _ => format!("{key} = \"{toml}\"\n"),
+        };
+        let dir = tree(&[("a.md", "trueconf:bob\n"), ("trueconf-lsp.toml", &body)]);
+        let r = run(dir.path(), &["--check", "a.md"]);
+        check(&body, &r);
+    }
+    let dir = tree(&[]);
+    let folder = "x\n::error file=\u{1b}[2J";
+    common::write(
+        dir.path(),
+        &format!("{folder}/trueconf-lsp.toml"),
+        b"fail-on = 1\n",
+    );
+    common::write(dir.path(), &format!("{folder}/a.md"), b"trueconf:bob\n");
+    let r = run(dir.path(), &["--check", "."]);
+    check("a folder's name", &r);
+}
+
 /// Two files whose names differ only in bytes that are not UTF-8 are
 /// reported apart, each byte written as `\xff` (lossy decoding made both
 /// `\u{fffd}`), in every format; JUnit lists two test cases.

@@ -285,3 +285,34 @@ pub enum ColorChoice {
     /// Never color.
     Never,
 }
+
+impl Args {
+    /// The command line's arguments, as [`Parser::parse`] reads them. clap's
+    /// message for a rejected argument quotes it as it was given: when some
+    /// argument holds a control character, the message is made from the
+    /// arguments escaped instead (see [`crate::text::escape_for_terminal`]),
+    /// so that no argument can put a line break or an escape sequence into a
+    /// terminal or a CI log.
+    pub fn parse_escaped() -> Args {
+        let raw: Vec<String> = std::env::args_os()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect();
+        let e = match Args::try_parse_from(std::env::args_os()) {
+            Ok(args) => return args,
+            Err(e) => e,
+        };
+        if !e.use_stderr() || !raw.iter().any(|a| crate::text::may_hold_unsafe_to_print(a)) {
+            e.exit();
+        }
+        let escaped = raw
+            .iter()
+            .map(|a| crate::text::escape_for_terminal(a).into_owned());
+        let message = match Args::try_parse_from(escaped) {
+            Err(e) => e.render().to_string(),
+            // Escaping made the arguments valid: say only what is wrong.
+            Ok(_) => format!("error: {}\n", e.kind()),
+        };
+        let _ = std::io::Write::write_all(&mut std::io::stderr(), message.as_bytes());
+        std::process::exit(e.exit_code());
+    }
+}

@@ -221,10 +221,10 @@ fn explain(code: &str, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<S
             Ok(Status::Success)
         }
         None => {
-            writeln!(
+            write_escaped(
                 err,
-                "error: unknown rule `{code}`; rules are {}",
-                Rule::code_ranges()
+                "error",
+                format_args!("unknown rule `{code}`; rules are {}", Rule::code_ranges()),
             )?;
             Ok(Status::Error)
         }
@@ -327,7 +327,7 @@ fn check(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<St
     let overrides = match overrides_from_args(args) {
         Ok(o) => o,
         Err(e) => {
-            writeln!(err, "error: {e}")?;
+            write_escaped(err, "error", e)?;
             return Ok(Status::Error);
         }
     };
@@ -335,7 +335,7 @@ fn check(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<St
     let resolver = match Resolver::new(cwd, args.config.as_deref(), args.isolated, overrides) {
         Ok(r) => r,
         Err(e) => {
-            writeln!(err, "error: {e}")?;
+            write_escaped(err, "error", e)?;
             return Ok(Status::Error);
         }
     };
@@ -440,7 +440,7 @@ fn check(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<St
     };
     if !config_errors.is_empty() {
         for e in &config_errors {
-            writeln!(err, "error: {e}")?;
+            write_escaped(err, "error", e)?;
         }
         return Ok(Status::Error);
     }
@@ -589,6 +589,23 @@ fn write_fixes(
     }
     errors.sort_by(|a, b| a.path.cmp(&b.path));
     (applied, written)
+}
+
+/// Writes `{level}: {message}`, the message escaped for the terminal: it
+/// may quote what the user gave (an option's value, a configuration
+/// file's), which must not put a control character (a line break, an
+/// escape sequence) into a terminal or a CI log.
+pub(crate) fn write_escaped(
+    err: &mut dyn Write,
+    level: &str,
+    message: impl std::fmt::Display,
+) -> io::Result<()> {
+    let message = message.to_string();
+    writeln!(
+        err,
+        "{level}: {}",
+        crate::text::escape_for_terminal(&message)
+    )
 }
 
 /// One `error:` line per file error, its path and message escaped for the

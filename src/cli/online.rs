@@ -40,9 +40,10 @@ pub fn probe_files(args: &Args, files: &mut [Checked], err: &mut dyn Write) -> i
     if let Some(path) = &args.online_cache
         && let Err(e) = prober.load(path)
     {
-        writeln!(
+        super::write_escaped(
             err,
-            "warning: --online-cache {e}; starting with an empty cache"
+            "warning",
+            format_args!("--online-cache {e}; starting with an empty cache"),
         )?;
     }
     let targets: Vec<Target> = files
@@ -83,7 +84,11 @@ pub fn probe_files(args: &Args, files: &mut [Checked], err: &mut dyn Write) -> i
     if let Some(path) = &args.online_cache
         && let Err(e) = prober.save(path)
     {
-        writeln!(err, "warning: --online-cache {}: {e}", path.display())?;
+        super::write_escaped(
+            err,
+            "warning",
+            format_args!("--online-cache {}: {e}", path.display()),
+        )?;
     }
     Ok(())
 }

@@ -116,7 +116,7 @@ pub fn run(
     let replacement = match Replacement::parse(spec) {
         Ok(r) => r,
         Err(e) => {
-            writeln!(err, "error: {e}")?;
+            super::write_escaped(err, "error", e)?;
             return Ok(Status::Error);
         }
     };
@@ -152,7 +152,7 @@ pub fn run(
     } = walk::walk(&roots, strip_dot, &opts, resolver);
     if !config_errors.is_empty() {
         for e in &config_errors {
-            writeln!(err, "error: {e}")?;
+            super::write_escaped(err, "error", e)?;
         }
         return Ok(Status::Error);
     }
@@ -214,9 +214,10 @@ pub fn run(
     errors.sort_by(|a, b| a.path.cmp(&b.path));
     for e in &errors {
         if e.path.is_empty() {
-            writeln!(err, "error: {}", e.message)?;
+            super::write_escaped(err, "error", &e.message)?;
         } else {
-            writeln!(err, "error: {} {}", path_for_terminal(&e.path), e.message)?;
+            let message = crate::text::escape_for_terminal(&e.message);
+            writeln!(err, "error: {} {message}", path_for_terminal(&e.path))?;
         }
     }
     let (servers, in_files) = (

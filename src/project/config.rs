@@ -92,17 +92,18 @@ impl ConfigError {
 
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The message may quote a value of the file, and the path names
+        // folders of the checked tree: neither may put a control
+        // character (a line break, an escape sequence) into a terminal or
+        // a CI log.
         let message = redact_passwords(&self.message);
+        let message = crate::text::escape_for_terminal(&message);
+        let path = self.path.to_string_lossy();
+        let path = crate::text::escape_for_terminal(&path);
         if self.line == 0 {
-            write!(f, "{}: {message}", self.path.display())
+            write!(f, "{path}: {message}")
         } else {
-            write!(
-                f,
-                "{}:{}:{}: {message}",
-                self.path.display(),
-                self.line,
-                self.column,
-            )
+            write!(f, "{path}:{}:{}: {message}", self.line, self.column)
         }
     }
 }
