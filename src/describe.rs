@@ -187,7 +187,7 @@ pub fn describe(link: &Link) -> Description {
         let key = link.key(p);
         let value = match p.value {
             None => String::new(),
-            Some(_) if is_secret_key(key) => "***".to_string(),
+            Some(_) if is_secret_key(&link.value(p.key)) => "***".to_string(),
             Some(v) => shown(v),
         };
         let meaning = KNOWN_PARAMS

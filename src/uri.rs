@@ -595,7 +595,9 @@ impl<'a> Link<'a> {
                 out.push(v);
                 continue;
             }
-            if is_secret_key(self.key(p)) {
+            // Judged decoded, as the app reads it: `p%61ssword=` is
+            // `password=`.
+            if is_secret_key(&self.value(p.key)) {
                 if let Some(v) = p.value
                     && !v.is_empty()
                     && !self.is_template(&self.value(v))
@@ -623,9 +625,12 @@ impl<'a> Link<'a> {
     /// it is empty or a placeholder.
     pub fn colon_value(&self, key: Span) -> Option<Span> {
         let s = &self.text[key.range()];
-        let (at, len) = find_any(s, &[':'], &["%3a"])?;
+        // A percent-encoded `=` (`password%3Dhunter2`) separates no
+        // parameter, but the value is a password all the same.
+        let (at, len) = find_any(s, &[':'], &["%3a", "%3d"])?;
         let value = &s[at + len..];
-        (at > 0 && is_secret_key(&s[..at]) && !value.is_empty() && !self.is_template(value))
+        let name = percent_encoding::percent_decode_str(&s[..at]).decode_utf8_lossy();
+        (at > 0 && is_secret_key(&name) && !value.is_empty() && !self.is_template(value))
             .then(|| Span::new(key.start + at + len, key.end))
     }
 
@@ -1247,6 +1252,32 @@ mod tests {
             ("trueconf:bob&pasword:[pw]", "trueconf:bob&pasword:[pw]"),
             ("trueconf:bob&note:hunter2", "trueconf:bob&note:hunter2"),
             ("trueconf:bob&password:", "trueconf:bob&password:"),
+        ] {
+            assert_eq!(Link::parse(link).redacted(), want, "{link}");
+        }
+    }
+
+    /// A key is judged as the app reads it, percent-decoded: an encoded
+    /// letter or `=` hides no password.
+    #[test]
+    fn percent_encoded_password_keys_hold_secrets() {
+        for (link, want) in [
+            (
+                "trueconf:login=u&p%61ssword=Hx9Qz17&encrypt=1",
+                "trueconf:login=u&p%61ssword=***&encrypt=1",
+            ),
+            (
+                "trueconf:login=u&p%77d=Hx9Qz1",
+                "trueconf:login=u&p%77d=***",
+            ),
+            ("trueconf:login=u&P%41SS=Hx9", "trueconf:login=u&P%41SS=***"),
+            (
+                "trueconf:login=u&password%3DHx9Qz9",
+                "trueconf:login=u&password%3D***",
+            ),
+            ("trueconf:u&p%61ss%3dHx9&x=1", "trueconf:u&p%61ss%3d***&x=1"),
+            ("trueconf:u&note%3Dhello", "trueconf:u&note%3Dhello"),
+            ("trueconf:u&n%6Fte=hello", "trueconf:u&n%6Fte=hello"),
         ] {
             assert_eq!(Link::parse(link).redacted(), want, "{link}");
         }
