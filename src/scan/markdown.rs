@@ -334,12 +334,16 @@ impl<'t> Markdown<'t> {
             opened_by: None,
         };
         if is_reference_definition_prefix(&self.text[self.line_start..at]) {
-            return Some(explicit(Context::MarkdownDestination));
+            return Some(explicit(if prev == Some(b'<') {
+                Context::MarkdownAngleDestination
+            } else {
+                Context::MarkdownDestination
+            }));
         }
         match (prev2, prev) {
             (Some(b']'), Some(b'(')) => return Some(explicit(Context::MarkdownDestination)),
             (Some(b'('), Some(b'<')) if before.len() >= 3 && before[before.len() - 3] == b']' => {
-                return Some(explicit(Context::MarkdownDestination));
+                return Some(explicit(Context::MarkdownAngleDestination));
             }
             (_, Some(b'<')) => {
                 let mut p = explicit(Context::MarkdownAutolink);
@@ -572,10 +576,11 @@ mod tests {
     #[test]
     fn contexts() {
         let dest = Some(Context::MarkdownDestination);
+        let angle = Some(Context::MarkdownAngleDestination);
         assert_eq!(ctx("see [x](trueconf:a)", "trueconf:"), dest);
-        assert_eq!(ctx("see [x](<trueconf:a>)", "trueconf:"), dest);
+        assert_eq!(ctx("see [x](<trueconf:a>)", "trueconf:"), angle);
         assert_eq!(ctx("[ref]: trueconf:a", "trueconf:"), dest);
-        assert_eq!(ctx("  [ref]: <trueconf:a>", "trueconf:"), dest);
+        assert_eq!(ctx("  [ref]: <trueconf:a>", "trueconf:"), angle);
         assert_eq!(
             ctx("see <trueconf:a>", "trueconf:"),
             Some(Context::MarkdownAutolink)

@@ -834,6 +834,15 @@ fn finish_within(
             }
             Context::MarkdownAutolink => b.is_ascii_whitespace() || b == b'>' || b == b'<',
             Context::MarkdownDestination => b.is_ascii_whitespace() || b == b'>' || b == b'<',
+            // CommonMark: a backslash escapes the punctuation after it, so
+            // `\>` does not end the destination; spaces do not either.
+            Context::MarkdownAngleDestination => {
+                if b == b'\\' && bytes.get(end + 1).is_some_and(u8::is_ascii_punctuation) {
+                    end += 2;
+                    continue;
+                }
+                matches!(b, b'>' | b'<' | b'\n' | b'\r')
+            }
             Context::MarkdownCode => b.is_ascii_whitespace() || b == b'`',
             Context::ShellWord { .. } => b.is_ascii_whitespace(),
             Context::Delimited { close } => b.is_ascii_whitespace() || b == close,
@@ -857,9 +866,10 @@ fn finish_within(
         if stop {
             break;
         }
-        // Step a whole character; stop at Unicode white space too.
+        // Step a whole character; stop at Unicode white space too (but
+        // where spaces are part of the link).
         let c = text[end..].chars().next().unwrap_or(' ');
-        if c.is_whitespace() {
+        if c.is_whitespace() && place.context != Context::MarkdownAngleDestination {
             break;
         }
         end += c.len_utf8();
@@ -885,7 +895,18 @@ fn finish_within(
     let mut depth_bracket = 0i32;
     let prose = place.context.is_prose_like();
     let bracketed = prose || place.context == Context::MarkdownDestination;
+    let angle = place.context == Context::MarkdownAngleDestination;
     let entities = matches!(place.decode, Decode::Entities | Decode::Markdown);
+    // A destination's character written with a backslash escape (`\)`,
+    // `\>`) is a literal one: it neither ends the link nor counts as a
+    // bracket.
+    let escaped = |i: usize| {
+        matches!(
+            place.context,
+            Context::MarkdownDestination | Context::MarkdownAngleDestination
+        ) && place.decode == Decode::Markdown
+            && bytes[start + decoded.to_source(i)] == b'\\'
+    };
     let mut skip_to = 0;
     let mut misses_decoded = 0;
     for (i, c) in decoded.text.char_indices().skip(scheme_len) {
@@ -909,6 +930,8 @@ fn finish_within(
             return is_namespaced_key(&decoded.text[scheme_len..i], false).then_some(None);
         }
         let stop = match c {
+            _ if escaped(i) => false,
+            ' ' | '\t' if angle => false,
             c if c.is_whitespace() => true,
             '<' if place.context == Context::Text
                 && placeholder_at(decoded.text.as_bytes(), i).is_some() =>

@@ -14,6 +14,11 @@ pub enum Context {
     HtmlAttribute { quote: Option<u8> },
     /// A Markdown link destination or reference definition.
     MarkdownDestination,
+    /// A Markdown link destination or reference definition written in
+    /// angle brackets (`[x](<trueconf:…>)`, `[x]: <trueconf:…>`): as
+    /// CommonMark reads it, it ends at the first `>` that is not
+    /// backslash-escaped, and may hold spaces and parentheses.
+    MarkdownAngleDestination,
     /// A Markdown autolink `<trueconf:…>`.
     MarkdownAutolink,
     /// A Markdown code span or fenced code block in no known language.
