@@ -101,6 +101,8 @@ const FORMS: &[&str] = &[
     "trueconf:bob@video.example.com&h=u:{}@tv.example.com",
     "trueconf:bob@video.example.com&do=u%3A{}%40x",
     "trueconf:\\c\\1@video.example.com&password={}&encrypt=1",
+    "trueconf:bob@video.example.com&p%61ssword={}",
+    "trueconf:bob@video.example.com&password%3D{}",
 ];
 
 /// One file per document kind, each form of [`FORMS`] in each of the
@@ -117,6 +119,9 @@ const KINDS: &[(&str, &[&str])] = &[
             "```sh\nxdg-open '{}'\n```",
             "```html\n<a href=\"{amp}\">x</a>\n```",
             "```ruby\nu = '{}'\n```",
+            "[x]({esc})",
+            "[x](<{space}>)",
+            "[r]: <{space}>",
         ],
     ),
     (
@@ -153,11 +158,18 @@ const KINDS: &[(&str, &[&str])] = &[
             "u = '{}';",
             "u = `{}`;",
             "u = String.raw`{}`;",
+            "u = \"{split}\";",
+            "u = '{crlf}';",
         ],
     ),
     (
         "a.py",
-        &["u = '{}'", "u = r\"{}\"", "os.system('xdg-open \"{}\"')"],
+        &[
+            "u = '{}'",
+            "u = r\"{}\"",
+            "os.system('xdg-open \"{}\"')",
+            "u = '{split}'",
+        ],
     ),
     ("a.go", &["u := \"{}\"", "u := `{}`"]),
     ("a.cs", &["var u = \"{}\";", "var u = @\"{}\";"]),
@@ -174,6 +186,7 @@ const KINDS: &[(&str, &[&str])] = &[
             "xdg-open \"{}\"",
             "xdg-open {}",
             "y=\"$(xdg-open '{}')\"",
+            "xdg-open \"{split}\"",
         ],
     ),
     ("a.bat", &["start \"\" \"{}\"", "start {}", "start \"{}\""]),
@@ -246,7 +259,15 @@ fn a_password_in_every_form_and_document_kind_never_shows() {
         for host in *hosts {
             for form in FORMS {
                 let link = form.replace("{}", WIDE);
+                // The password broken by a string's line continuation, a
+                // Markdown destination's escaped `)`, or a space (in angle
+                // brackets): its second half must not show either.
+                let split = |with: &str| form.replace("{}", &WIDE.replace('-', with));
                 let line = host
+                    .replace("{split}", &split("-\\\n"))
+                    .replace("{crlf}", &split("-\\\r\n"))
+                    .replace("{esc}", &split("\\)-"))
+                    .replace("{space}", &split(" -"))
                     .replace("{amp}", &link.replace('&', "&amp;"))
                     .replace("{colon}", &link.replacen("trueconf:", "trueconf&#58;", 1))
                     .replace("{}", &link);

@@ -38,11 +38,18 @@ pub fn redact<'a>(line: &'a str, base: usize, secrets: &[Span]) -> Cow<'a, str> 
         return Cow::Borrowed(line);
     }
     hits.sort();
+    // A secret that runs on to the next line (a string continued with a
+    // backslash) is cut at this line's end: the line break stays.
+    let body = line
+        .strip_suffix("\r\n")
+        .or_else(|| line.strip_suffix('\n'))
+        .unwrap_or(line)
+        .len();
     let mut out = String::with_capacity(line.len());
     let mut last = 0;
     for s in hits {
-        let a = crate::text::floor_char_boundary(line, s.start.saturating_sub(base));
-        let b = s.end.saturating_sub(base).min(line.len());
+        let a = crate::text::floor_char_boundary(line, s.start.saturating_sub(base)).min(body);
+        let b = s.end.saturating_sub(base).min(body).max(a);
         if a < last {
             last = last.max(b);
             continue;
@@ -234,5 +241,9 @@ mod tests {
         ];
         assert_eq!(redact(line, base, &spans), "p=*** q=***\n");
         assert_eq!(redact(line, base, &[Span::new(5, 9)]), line);
+        // A secret running on past the line's end keeps the line break.
+        assert_eq!(redact("a=pw\\\n", 10, &[Span::new(12, 30)]), "a=***\n");
+        assert_eq!(redact("a=pw\\\r\n", 10, &[Span::new(12, 30)]), "a=***\r\n");
+        assert_eq!(redact("pw&b=1\n", 10, &[Span::new(2, 12)]), "***&b=1\n");
     }
 }

@@ -31,6 +31,16 @@ pub enum Lang {
 }
 
 impl Lang {
+    /// Does a backslash before a line break continue a string literal that
+    /// escapes, the two standing for nothing in its value (JavaScript,
+    /// Python, POSIX shells' double quotes, C and its family, Ruby)?
+    pub fn continues_strings(self) -> bool {
+        matches!(
+            self,
+            Lang::JavaScript | Lang::Python | Lang::Shell | Lang::Java | Lang::Ruby
+        )
+    }
+
     pub fn from_extension(ext: &str) -> Option<Lang> {
         Some(match ext {
             "js" | "mjs" | "cjs" | "jsx" | "ts" | "tsx" | "mts" | "cts" => Lang::JavaScript,
@@ -212,6 +222,8 @@ pub struct Lexer<'t> {
     /// The end of the line holding offset `.0` is `.1` (a line break or
     /// `to`): candidates on one long line share one search for it.
     eol: (usize, usize),
+    /// [`Lexer::continued_line_end`]'s answer for offset `.0`: `.1`.
+    continued_eol: (usize, usize),
     /// The code is an HTML attribute value: character references are
     /// decoded before the language reads it, so `&quot;` opens and closes
     /// a string as `"` does.
@@ -232,6 +244,7 @@ impl<'t> Lexer<'t> {
             to: to.min(text.len()),
             state: State::Normal,
             eol: (usize::MAX, 0),
+            continued_eol: (usize::MAX, 0),
             refs: false,
             special: match lang {
                 Lang::Ruby | Lang::Php => &SPECIAL_RUBY_PHP,
@@ -279,6 +292,8 @@ impl<'t> Lexer<'t> {
             State::Str(s) => {
                 let limit = if s.multiline {
                     self.to
+                } else if s.escapes && !s.single && self.lang.continues_strings() {
+                    self.continued_line_end(at)
                 } else {
                     self.line_end(at)
                 };
@@ -332,6 +347,36 @@ impl<'t> Lexer<'t> {
         let end =
             memchr::memchr2(b'\n', b'\r', &self.text[at..self.to]).map_or(self.to, |i| at + i);
         self.eol = (at, end);
+        end
+    }
+
+    /// The end of the line holding `at`, or of the line it continues on:
+    /// in a string that escapes, a backslash right before a line break (an
+    /// odd run of them) joins the next line to the string's value.
+    fn continued_line_end(&mut self, at: usize) -> usize {
+        let (from, end) = self.continued_eol;
+        if from <= at && at <= end {
+            return end;
+        }
+        let mut end = self.line_end(at);
+        while end < self.to {
+            let run = self.text[at..end]
+                .iter()
+                .rev()
+                .take_while(|&&b| b == b'\\')
+                .count();
+            if run % 2 == 0 {
+                break;
+            }
+            let next = if self.text[end] == b'\r' && self.at(end + 1) == b'\n' {
+                end + 2
+            } else {
+                end + 1
+            };
+            end = memchr::memchr2(b'\n', b'\r', &self.text[next..self.to])
+                .map_or(self.to, |i| next + i);
+        }
+        self.continued_eol = (at, end);
         end
     }
 
@@ -476,7 +521,12 @@ impl<'t> Lexer<'t> {
 
     fn string(&mut self, i: usize, b: u8, s: Str) {
         if s.escapes && b == b'\\' {
-            self.pos = i + 2;
+            // `\` and a CRLF line break: one escape (a line continuation).
+            self.pos = if self.at(i + 1) == b'\r' && self.at(i + 2) == b'\n' {
+                i + 3
+            } else {
+                i + 2
+            };
             return;
         }
         if s.interp != 0 {

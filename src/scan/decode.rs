@@ -116,13 +116,21 @@ pub fn decode(src: &str, mode: Decode) -> DecodedText<'_> {
     while i < src.len() {
         let step = if bytes[i] == special || bytes[i] == other {
             match mode {
-                Decode::Entities => entity(&src[i..]),
-                Decode::Backslash => backslash(&src[i..]),
-                Decode::Markdown if bytes[i] == b'&' => entity(&src[i..]),
+                Decode::Entities => entity(&src[i..]).map(|(c, n)| (Some(c), n)),
+                // A line continuation: the backslash and the line break
+                // stand for nothing.
+                Decode::Backslash => match (bytes.get(i + 1), bytes.get(i + 2)) {
+                    (Some(b'\r'), Some(b'\n')) => Some((None, 3)),
+                    (Some(b'\n' | b'\r'), _) => Some((None, 2)),
+                    _ => backslash(&src[i..]).map(|(c, n)| (Some(c), n)),
+                },
+                Decode::Markdown if bytes[i] == b'&' => {
+                    entity(&src[i..]).map(|(c, n)| (Some(c), n))
+                }
                 Decode::Markdown => bytes
                     .get(i + 1)
                     .filter(|b| b.is_ascii_punctuation())
-                    .map(|&b| (char::from(b), 2)),
+                    .map(|&b| (Some(char::from(b)), 2)),
                 Decode::None
                 | Decode::EntitiesThenBackslash
                 | Decode::Batch { .. }
@@ -134,12 +142,13 @@ pub fn decode(src: &str, mode: Decode) -> DecodedText<'_> {
             None
         };
         match step {
-            Some((c, len)) => {
+            Some((Some(c), len)) => {
                 let start = text.len();
                 text.push(c);
                 map.extend(std::iter::repeat_n(i as u32, text.len() - start));
                 i += len;
             }
+            Some((None, len)) => i += len,
             None => {
                 let c = src[i..].chars().next().unwrap_or('\0');
                 for k in 0..c.len_utf8() {
@@ -352,7 +361,12 @@ fn escaped_by(src: &str, mode: Decode) -> DecodedText<'_> {
             .then(|| src[i + 1..].chars().next())
             .flatten();
         let (c, len) = match (mode, b, next) {
-            (Decode::ShellDouble, b'\\', Some(c @ ('$' | '`' | '"' | '\\' | '\n'))) => (c, 2),
+            // A line continuation stands for nothing.
+            (Decode::ShellDouble, b'\\', Some('\n')) => {
+                i += 2;
+                continue;
+            }
+            (Decode::ShellDouble, b'\\', Some(c @ ('$' | '`' | '"' | '\\'))) => (c, 2),
             (Decode::SingleQuoted, b'\\', Some(c @ ('\\' | '\''))) => (c, 2),
             (Decode::Backtick, b'`', Some(c)) => {
                 let c = match c {

@@ -784,6 +784,11 @@ fn finish_within(
                     match bytes.get(end + 1) {
                         // \n, \r, \t are white space once the string is read.
                         Some(b'n' | b'r' | b't') => true,
+                        // A line continuation across a CRLF.
+                        Some(b'\r') if bytes.get(end + 2) == Some(&b'\n') => {
+                            end += 3;
+                            continue;
+                        }
                         Some(_) => {
                             // Skip the backslash and the whole character it escapes.
                             let escaped = text[end + 1..].chars().next().map_or(1, char::len_utf8);
