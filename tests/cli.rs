@@ -181,6 +181,25 @@ fn exit_codes() {
         2,
         "exit-zero keeps 2"
     );
+    // `--diff` fails when something would change, unless `--exit-zero`.
+    assert_eq!(run(&["--check", "docs", "--diff"]), 1, "diff with changes");
+    assert_eq!(run(&["--check", "docs", "--diff", "--exit-zero"]), 0);
+    assert_eq!(run(&["--check", "site", "--diff"]), 0, "diff, no change");
+    let replace = [
+        "--check",
+        "--replace-server",
+        "video.example.com=b.example.com",
+    ];
+    assert_eq!(run(&[&replace[..], &["--diff", "docs"]].concat()), 1);
+    assert_eq!(
+        run(&[&replace[..], &["--diff", "--exit-zero", "docs"]].concat()),
+        0
+    );
+    assert_eq!(
+        run(&["--check", "missing-folder", "--diff", "--exit-zero"]),
+        2,
+        "exit-zero keeps 2 with --diff"
+    );
 }
 
 #[test]

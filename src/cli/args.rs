@@ -78,7 +78,7 @@ pub struct Args {
     /// in the files and folders given: the host matches without regard to
     /// case, a link keeps its port unless NEW has one, and OLD with a port
     /// matches only links with that port. With --diff, print the changes
-    /// and write nothing (exit 1 when something would change).
+    /// and write nothing (exit 1 when something would change, unless `--exit-zero`).
     #[arg(
         long,
         value_name = "OLD=NEW",
@@ -123,7 +123,7 @@ pub struct Args {
     pub follow_links: bool,
 
     /// Print the fixes (or the replacements of --replace-server) as a
-    /// unified diff and write nothing; exit 1 when something would change.
+    /// unified diff and write nothing; exit 1 when something would change, unless `--exit-zero`.
     #[arg(long, requires = "files")]
     pub diff: bool,
 

@@ -672,7 +672,7 @@ fn print_diff(
     }
     Ok(if !errors.is_empty() {
         Status::Error
-    } else if changed > 0 {
+    } else if changed > 0 && !args.exit_zero {
         Status::Failure
     } else {
         Status::Success

@@ -237,7 +237,7 @@ pub fn run(
     }
     Ok(if !errors.is_empty() {
         Status::Error
-    } else if args.diff && changed > 0 {
+    } else if args.diff && changed > 0 && !args.exit_zero {
         Status::Failure
     } else {
         Status::Success
