@@ -187,42 +187,109 @@ fn decode_twice(src: &str) -> DecodedText<'_> {
 }
 
 /// The character an HTML character reference at the start of `s` stands for,
-/// and the reference's length. Only references closed by `;` are decoded.
+/// and the reference's length, as a browser reads it in an attribute value
+/// (the HTML standard's character reference state):
+///
+/// - a named reference of the standard's list (`&plus;`, `&NewLine;`);
+/// - one of the legacy names without its `;` (`&amp`, `&lt`, `&copy`),
+///   unless a `=` or a letter or digit follows (`&copy=1` stays as it is);
+/// - a numeric reference (`&#38;`, `&#x26;`), with or without its `;`; a
+///   code point of none, a surrogate or one past U+10FFFF is U+FFFD.
+///
+/// A reference of two code points (a few mathematical symbols) stands for
+/// its first.
 pub fn entity(s: &str) -> Option<(char, usize)> {
     let rest = s.strip_prefix('&')?;
-    let semi = rest.as_bytes().iter().take(12).position(|&b| b == b';')?;
-    let name = &rest[..semi];
-    let c = if let Some(num) = name.strip_prefix('#') {
-        let code = if let Some(hex) = num.strip_prefix(['x', 'X']) {
-            u32::from_str_radix(hex, 16).ok()?
-        } else {
-            num.parse::<u32>().ok()?
+    if let Some(num) = rest.strip_prefix('#') {
+        return numeric_reference(num).map(|(c, len)| (c, len + 2));
+    }
+    let bytes = rest.as_bytes();
+    let run = bytes
+        .iter()
+        .take(MAX_ENTITY_NAME + 1)
+        .take_while(|b| b.is_ascii_alphanumeric())
+        .count();
+    if run == 0 {
+        return None;
+    }
+    if bytes.get(run) == Some(&b';') {
+        // The references links hold most, without a lookup.
+        let common = match &rest[..run] {
+            "amp" => Some('&'),
+            "quot" => Some('"'),
+            "lt" => Some('<'),
+            "gt" => Some('>'),
+            "apos" => Some('\''),
+            _ => None,
         };
-        char::from_u32(code)?
-    } else {
-        match name {
-            "amp" | "AMP" => '&',
-            "lt" | "LT" => '<',
-            "gt" | "GT" => '>',
-            "quot" | "QUOT" => '"',
-            "apos" => '\'',
-            "nbsp" => '\u{a0}',
-            "Tab" => '\t',
-            "NewLine" => '\n',
-            "num" => '#',
-            "percnt" => '%',
-            "sol" => '/',
-            "bsol" => '\\',
-            "equals" => '=',
-            "commat" => '@',
-            "colon" => ':',
-            "quest" => '?',
-            "lpar" => '(',
-            "rpar" => ')',
-            _ => return None,
+        if let Some(c) = common.or_else(|| entity_names().get(&rest[..=run]).copied()) {
+            return Some((c, run + 2));
         }
+    }
+    let names = entity_names();
+    // The longest legacy name the run starts with, not followed by `=` or
+    // a letter or digit.
+    for len in (1..=run.min(MAX_LEGACY_NAME)).rev() {
+        if let Some(&c) = names.get(&rest[..len]) {
+            let next = bytes.get(len).copied();
+            if next.is_some_and(|b| b == b'=' || b.is_ascii_alphanumeric()) {
+                return None;
+            }
+            return Some((c, len + 1));
+        }
+    }
+    None
+}
+
+/// The longest name of the standard's list (`CounterClockwiseContourIntegral`).
+const MAX_ENTITY_NAME: usize = 32;
+/// The longest legacy name, written without `;` (`middot`, `frac34`).
+const MAX_LEGACY_NAME: usize = 6;
+
+/// Every named character reference of the HTML standard (the `entities`
+/// crate's copy of its `entities.json`), without its `&`: each with its
+/// `;`, and the legacy ones also without.
+fn entity_names() -> &'static std::collections::HashMap<&'static str, char> {
+    static NAMES: std::sync::OnceLock<std::collections::HashMap<&'static str, char>> =
+        std::sync::OnceLock::new();
+    NAMES.get_or_init(|| {
+        entities::ENTITIES
+            .iter()
+            .filter_map(|e| {
+                let name = e.entity.strip_prefix('&')?;
+                let c = match e.codepoints {
+                    entities::Codepoints::Single(c) | entities::Codepoints::Double(c, _) => c,
+                };
+                Some((name, char::from_u32(c)?))
+            })
+            .collect()
+    })
+}
+
+/// A numeric reference after its `&#`: `38;`, `x26`, …; its character and
+/// length (after the `&#`).
+fn numeric_reference(num: &str) -> Option<(char, usize)> {
+    let (radix, digits_at) = match num.as_bytes().first() {
+        Some(b'x' | b'X') => (16, 1),
+        _ => (10, 0),
     };
-    Some((c, semi + 2))
+    let digits = num.as_bytes()[digits_at..]
+        .iter()
+        .take_while(|b| b.is_ascii_digit() || radix == 16 && b.is_ascii_hexdigit())
+        .count();
+    if digits == 0 {
+        return None;
+    }
+    let text = &num[digits_at..digits_at + digits];
+    // Past U+10FFFF (however many digits), a surrogate or none: U+FFFD.
+    let code = u32::from_str_radix(text.trim_start_matches('0'), radix).ok();
+    let c = code
+        .filter(|&c| c != 0)
+        .and_then(char::from_u32)
+        .unwrap_or('\u{fffd}');
+    let end = digits_at + digits;
+    let semi = usize::from(num.as_bytes().get(end) == Some(&b';'));
+    Some((c, end + semi))
 }
 
 /// The character a backslash escape at the start of `s` stands for, and the
@@ -534,6 +601,46 @@ mod tests {
             r"trueconf:\c\1"
         );
         assert_eq!(encode(r"\c'", Decode::SingleQuoted), r"\\c\'");
+    }
+
+    /// References as a browser reads them in an attribute value: every
+    /// name of the standard's list, legacy names without `;` unless `=` or
+    /// a letter or digit follows, numeric ones with or without `;`.
+    #[test]
+    fn references_read_as_browsers_read_attribute_values() {
+        for (src, want) in [
+            ("&plus;", Some(('+', 6))),
+            ("&period;x", Some(('.', 8))),
+            ("&NewLine;", Some(('\n', 9))),
+            ("&CounterClockwiseContourIntegral;", Some(('\u{2233}', 33))),
+            ("&amp;", Some(('&', 5))),
+            ("&amp&amp;", Some(('&', 4))),
+            ("&amp", Some(('&', 4))),
+            ("&lt/", Some(('<', 3))),
+            ("&copy=1", None),
+            ("&copyx", None),
+            ("&ampx;", None),
+            ("&notin;", Some(('\u{2209}', 7))),
+            ("&notit;", None),
+            ("&plus", None),
+            ("&#38;", Some(('&', 5))),
+            ("&#38do", Some(('&', 4))),
+            ("&#x26;", Some(('&', 6))),
+            ("&#X26x", Some(('&', 5))),
+            ("&#0;", Some(('\u{fffd}', 4))),
+            ("&#xD800;", Some(('\u{fffd}', 8))),
+            ("&#99999999999999;", Some(('\u{fffd}', 17))),
+            ("&#;", None),
+            ("&#x;", None),
+            ("&;", None),
+            ("& x", None),
+            ("&NotEqualTilde;", Some(('\u{2242}', 15))),
+        ] {
+            assert_eq!(entity(src), want, "{src}");
+        }
+        let d = decode("a&plus;b&#38c&amp&copy=1", Decode::Entities);
+        assert_eq!(d.text, "a+b&c&&copy=1");
+        assert_eq!(d.to_source(d.text.len()), 24);
     }
 
     #[test]
