@@ -142,6 +142,8 @@ const KINDS: &[(&str, &[&str])] = &[
             "<p>{amp}</p>",
             "<script>location = \"{}\";</script>",
             "<a href=\"jav&#x61;script:go('{amp}')\">x</a>",
+            "<a href=\"{ampsplit}\">x</a>",
+            "<a href=\"{ampref}\">x</a>",
         ],
     ),
     (
@@ -268,6 +270,14 @@ fn a_password_in_every_form_and_document_kind_never_shows() {
                     .replace("{crlf}", &split("-\\\r\n"))
                     .replace("{esc}", &split("\\)-"))
                     .replace("{space}", &split(" -"))
+                    .replace("{ampsplit}", &split("-\n  ").replace('&', "&amp;"))
+                    .replace(
+                        "{ampref}",
+                        &form
+                            .replace("{}", "\u{1}")
+                            .replace('&', "&amp;")
+                            .replace('\u{1}', &WIDE.replace('-', "&Tab;-&NewLine;")),
+                    )
                     .replace("{amp}", &link.replace('&', "&amp;"))
                     .replace("{colon}", &link.replacen("trueconf:", "trueconf&#58;", 1))
                     .replace("{}", &link);

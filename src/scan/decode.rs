@@ -57,6 +57,28 @@ impl<'t> DecodedText<'t> {
         }
     }
 
+    /// Without its tabs and line breaks, as the URL parser reads a link
+    /// attribute's value (whether written raw or as references).
+    pub fn without_tabs_and_breaks(self) -> Self {
+        if !self.text.contains(['\t', '\n', '\r']) {
+            return self;
+        }
+        let mut text = String::with_capacity(self.text.len());
+        let mut map = Vec::with_capacity(self.text.len() + 1);
+        for (i, c) in self.text.char_indices() {
+            if matches!(c, '\t' | '\n' | '\r') {
+                continue;
+            }
+            text.push(c);
+            map.extend((i..i + c.len_utf8()).map(|k| self.to_source(k) as u32));
+        }
+        map.push(self.to_source(self.text.len()) as u32);
+        DecodedText {
+            text: Cow::Owned(text),
+            map: Some(map),
+        }
+    }
+
     /// Source offset (relative to the link) of decoded offset `i`.
     pub fn to_source(&self, i: usize) -> usize {
         match &self.map {

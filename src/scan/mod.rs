@@ -148,7 +148,13 @@ pub struct RawLink {
 impl RawLink {
     /// The link as its consumer sees it, with a map back to the source.
     pub fn decoded<'t>(&self, source: &'t str) -> DecodedText<'t> {
-        decode(&source[self.span.range()], self.decode)
+        let decoded = decode(&source[self.span.range()], self.decode);
+        match self.context {
+            // Only a link attribute's link holds white space (see
+            // `finish_within`): the browser drops its tabs and line breaks.
+            Context::HtmlAttribute { quote: Some(_) } => decoded.without_tabs_and_breaks(),
+            _ => decoded,
+        }
     }
 }
 
@@ -723,6 +729,11 @@ fn finish_within(
     // Brackets of a nesting string's delimiter opened inside the link.
     let nesting = nesting_open(place.context, place.decode);
     let mut nested = 0usize;
+    // White space is part of the link: in angle brackets of a Markdown
+    // destination, and in a quoted link attribute (up to its last
+    // character that is not white space).
+    let spaced = place.context == Context::MarkdownAngleDestination
+        || place.explicit && matches!(place.context, Context::HtmlAttribute { quote: Some(_) });
     let mut end = scheme_end;
     while end < limit {
         let b = bytes[end];
@@ -831,8 +842,13 @@ fn finish_within(
             // A quote of the other kind right before the link opened it
             // inside the value (`content="0;url='trueconf:…'"`, `title="'…'"`)
             // and ends it.
+            // In a quoted link attribute (`href`, `src`), white space is
+            // part of the URL: the browser drops tabs and line breaks and
+            // encodes spaces; only the quote ends it.
             Context::HtmlAttribute { quote: Some(q) } => {
-                b == q || b.is_ascii_whitespace() || Some(b) == value_quote(bytes, start, Some(q))
+                b == q
+                    || !place.explicit && b.is_ascii_whitespace()
+                    || Some(b) == value_quote(bytes, start, Some(q))
             }
             Context::HtmlAttribute { quote: None } => {
                 b.is_ascii_whitespace() || b == b'>' || Some(b) == value_quote(bytes, start, None)
@@ -874,7 +890,7 @@ fn finish_within(
         // Step a whole character; stop at Unicode white space too (but
         // where spaces are part of the link).
         let c = text[end..].chars().next().unwrap_or(' ');
-        if c.is_whitespace() && place.context != Context::MarkdownAngleDestination {
+        if c.is_whitespace() && !spaced {
             break;
         }
         end += c.len_utf8();
@@ -937,6 +953,7 @@ fn finish_within(
         let stop = match c {
             _ if escaped(i) => false,
             ' ' | '\t' if angle => false,
+            c if c.is_whitespace() && spaced && !angle => false,
             c if c.is_whitespace() => true,
             '<' if place.context == Context::Text
                 && placeholder_at(decoded.text.as_bytes(), i).is_some() =>
@@ -973,6 +990,10 @@ fn finish_within(
     }
     if known.is_some() && !stopped {
         return is_namespaced_key(&decoded.text[scheme_len..], false).then_some(None);
+    }
+    if spaced {
+        // The browser drops the white space at the end of a URL.
+        cut = scheme_len.max(decoded.text[..cut].trim_end().len());
     }
     if prose {
         let body = &decoded.text[scheme_len..cut];
