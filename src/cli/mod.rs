@@ -595,7 +595,7 @@ fn write_fixes(
 /// may quote what the user gave (an option's value, a configuration
 /// file's), which must not put a control character (a line break, an
 /// escape sequence) into a terminal or a CI log.
-pub(crate) fn write_escaped(
+fn write_escaped(
     err: &mut dyn Write,
     level: &str,
     message: impl std::fmt::Display,

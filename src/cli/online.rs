@@ -40,10 +40,12 @@ pub fn probe_files(args: &Args, files: &mut [Checked], err: &mut dyn Write) -> i
     if let Some(path) = &args.online_cache
         && let Err(e) = prober.load(path)
     {
-        super::write_escaped(
+        writeln!(
             err,
-            "warning",
-            format_args!("--online-cache {e}; starting with an empty cache"),
+            "warning: {}",
+            crate::text::escape_for_terminal(&format!(
+                "--online-cache {e}; starting with an empty cache"
+            ))
         )?;
     }
     let targets: Vec<Target> = files
@@ -84,10 +86,10 @@ pub fn probe_files(args: &Args, files: &mut [Checked], err: &mut dyn Write) -> i
     if let Some(path) = &args.online_cache
         && let Err(e) = prober.save(path)
     {
-        super::write_escaped(
+        writeln!(
             err,
-            "warning",
-            format_args!("--online-cache {}: {e}", path.display()),
+            "warning: {}",
+            crate::text::escape_for_terminal(&format!("--online-cache {}: {e}", path.display()))
         )?;
     }
     Ok(())

@@ -116,7 +116,11 @@ pub fn run(
     let replacement = match Replacement::parse(spec) {
         Ok(r) => r,
         Err(e) => {
-            super::write_escaped(err, "error", e)?;
+            writeln!(
+                err,
+                "error: {}",
+                crate::text::escape_for_terminal(&e.to_string())
+            )?;
             return Ok(Status::Error);
         }
     };
@@ -152,7 +156,11 @@ pub fn run(
     } = walk::walk(&roots, strip_dot, &opts, resolver);
     if !config_errors.is_empty() {
         for e in &config_errors {
-            super::write_escaped(err, "error", e)?;
+            writeln!(
+                err,
+                "error: {}",
+                crate::text::escape_for_terminal(&e.to_string())
+            )?;
         }
         return Ok(Status::Error);
     }
@@ -214,7 +222,11 @@ pub fn run(
     errors.sort_by(|a, b| a.path.cmp(&b.path));
     for e in &errors {
         if e.path.is_empty() {
-            super::write_escaped(err, "error", &e.message)?;
+            writeln!(
+                err,
+                "error: {}",
+                crate::text::escape_for_terminal(&e.message.to_string())
+            )?;
         } else {
             let message = crate::text::escape_for_terminal(&e.message);
             writeln!(err, "error: {} {message}", path_for_terminal(&e.path))?;
