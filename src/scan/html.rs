@@ -586,14 +586,15 @@ fn script_from(value: &str, script_attribute: bool) -> Option<usize> {
     let mut matched = 0;
     let mut i = 0;
     while i < value.len() {
-        let (c, len) =
-            match super::decode::entity(&value[i..]).or_else(|| bare_numeric(&value[i..])) {
-                Some(found) => found,
-                None => {
-                    let c = value[i..].chars().next()?;
-                    (c, c.len_utf8())
-                }
-            };
+        // References as the browser reads them (numeric ones with or
+        // without their `;`).
+        let (c, len) = match super::decode::entity(&value[i..]) {
+            Some(found) => found,
+            None => {
+                let c = value[i..].chars().next()?;
+                (c, c.len_utf8())
+            }
+        };
         i += len;
         if matches!(c, '\t' | '\n' | '\r') || matched == 0 && c <= ' ' {
             continue;
@@ -607,33 +608,6 @@ fn script_from(value: &str, script_attribute: bool) -> Option<usize> {
         }
     }
     None
-}
-
-/// A numeric character reference without its `;` at the start of `s`
-/// (`&#106avascript:`), which a browser decodes too: its character and
-/// length.
-fn bare_numeric(s: &str) -> Option<(char, usize)> {
-    let rest = s.strip_prefix("&#")?;
-    let (hex, digits) = match rest.strip_prefix(['x', 'X']) {
-        Some(h) => (true, h),
-        None => (false, rest),
-    };
-    let n = digits
-        .bytes()
-        .take(8)
-        .take_while(|b| {
-            if hex {
-                b.is_ascii_hexdigit()
-            } else {
-                b.is_ascii_digit()
-            }
-        })
-        .count();
-    if n == 0 {
-        return None;
-    }
-    let code = u32::from_str_radix(&digits[..n], if hex { 16 } else { 10 }).ok()?;
-    Some((char::from_u32(code)?, 2 + usize::from(hex) + n))
 }
 
 /// `<meta http-equiv="refresh" content="0;url=…">`: a `content` value of
