@@ -44,6 +44,20 @@ fn show(s: &str) -> String {
         .collect()
 }
 
+/// How many characters of a summary, a step or a part's value editor
+/// features show: a link may be megabytes long, and a hover, a tooltip or
+/// an inlay hint of that size helps nobody and stalls the editor.
+pub const SHOWN_CHARS: usize = 200;
+
+/// `s` cut after its first `max` characters, with `…` when something was
+/// cut.
+pub fn clip(s: &str, max: usize) -> std::borrow::Cow<'_, str> {
+    match s.char_indices().nth(max) {
+        Some((at, _)) => format!("{}…", &s[..at]).into(),
+        None => s.into(),
+    }
+}
+
 pub fn describe(link: &Link) -> Description {
     let mut parts = vec![part(
         "scheme",
@@ -208,6 +222,15 @@ pub fn describe(link: &Link) -> Description {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn clipping_counts_characters() {
+        assert_eq!(clip("abc", 3), "abc");
+        assert_eq!(clip("abcd", 3), "abc…");
+        assert_eq!(clip("жжжж", 2), "жж…");
+        assert_eq!(clip("", 0), "");
+        assert_eq!(clip("a", 0), "…");
+    }
 
     #[test]
     fn summaries() {

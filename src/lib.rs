@@ -163,6 +163,22 @@ pub fn fix_all_within(
     min: Applicability,
     max_passes: usize,
 ) -> FixAll {
+    fix_all_until(text, kind, config, min, max_passes, &|| false)
+}
+
+/// [`fix_all_within`], which also stops after the first pass that ends
+/// with `stop()` true: the text then holds the fixes of the passes made,
+/// and `converged` is false unless a pass found nothing to fix. (The
+/// language server so bounds the time a fix-all takes; what it applies is
+/// a safe part of the whole, and the action can be run again.)
+pub fn fix_all_until(
+    text: &str,
+    kind: DocKind,
+    config: &Config,
+    min: Applicability,
+    max_passes: usize,
+    stop: &dyn Fn() -> bool,
+) -> FixAll {
     let mut current = text.to_string();
     let mut applied = 0;
     let mut carried: Vec<Span> = Vec::new();
@@ -199,6 +215,9 @@ pub fn fix_all_within(
         carried = fix::map_spans(&carried, &edits);
         applied += n;
         current = next;
+        if stop() {
+            break;
+        }
     }
     FixAll {
         text: current,

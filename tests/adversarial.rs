@@ -1891,6 +1891,43 @@ fn features_on_a_long_line_of_links() {
     s.finish();
 }
 
+/// One link two megabytes long, of half a million parameters, each with
+/// a finding whose safe fix needs a pass of its own: the hover stays a
+/// few kilobytes (its table and values are cut, saying so), and fix-all
+/// from a client that cannot resolve actions answers in bounded time with
+/// the fixes of the passes it made, instead of running a hundred passes.
+#[test]
+fn features_on_a_megabyte_long_link() {
+    let _heavy = heavy();
+    let (mut s, probe) = Session::ready(&[]);
+    let uri = "file:///adv/biglink.md";
+    let text = format!("x trueconf:a{}\n", "&b=1".repeat(500_000));
+    s.open(uri, "markdown", 1, &text);
+    let d = s.published(uri, 1, Duration::from_secs(60));
+    assert!(!d.is_empty());
+    let started = Instant::now();
+    let hover = s.hover(uri, 0, 5);
+    let value = hover["contents"]["value"].as_str().unwrap();
+    assert!(value.len() < 16_000, "hover of {} bytes", value.len());
+    assert!(value.contains("more parts not shown"), "{value}");
+    let all = s.call(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": uri}, "range": range(pos(0, 0), pos(0, 5)), "context": {"diagnostics": [], "only": ["source.fixAll"]}}),
+    );
+    let took = started.elapsed();
+    eprintln!("hover and fix-all on a 2 MB link: {took:?}");
+    let all = all.as_array().unwrap();
+    assert_eq!(all.len(), 1, "{all:?}");
+    assert!(all[0]["edit"].is_object(), "{all:?}");
+    // Without the bound, a hundred passes of about 70 ms (release).
+    assert!(
+        took < Duration::from_secs(if cfg!(debug_assertions) { 30 } else { 4 }),
+        "{took:?}"
+    );
+    s.still_serves(&probe, "a megabyte-long link");
+    s.finish();
+}
+
 // --- Secrets, logs and stdout. ---
 
 const CANARY: &str = "Zq7CanaryPw-x41";

@@ -223,6 +223,12 @@ fn has_safe_fix(linted: &Linted) -> bool {
     })
 }
 
+/// How long fix-all goes on making passes: after the pass that ends past
+/// it, the action applies the fixes made so far (a document whose fixes
+/// need hundreds of passes, such as a megabyte-long link, is fixed in a
+/// few runs of the action instead of stalling the editor for seconds).
+const FIX_ALL_TIME: std::time::Duration = std::time::Duration::from_millis(500);
+
 /// The edits that apply every safe fix, to a fixpoint; empty when there is
 /// nothing to fix. Usually one edit; it is split around passwords so that
 /// no edit carries one back to the client.
@@ -231,7 +237,15 @@ pub fn fix_all(linted: &Linted, config: &Config) -> Vec<lsp::TextEdit> {
         return Vec::new();
     }
     let old = linted.text.as_str();
-    let fixed = crate::fix_all(old, linted.kind, config, Applicability::Safe);
+    let deadline = std::time::Instant::now() + FIX_ALL_TIME;
+    let fixed = crate::fix_all_until(
+        old,
+        linted.kind,
+        config,
+        Applicability::Safe,
+        crate::MAX_FIX_PASSES,
+        &|| std::time::Instant::now() >= deadline,
+    );
     let new = fixed.text.as_str();
     if new == old {
         return Vec::new();

@@ -14,7 +14,7 @@ use tower_lsp_server::ls_types as lsp;
 
 use super::convert::Lines;
 use super::document::{Linted, Snapshot};
-use crate::describe::describe;
+use crate::describe::{SHOWN_CHARS, clip, describe};
 use crate::project::config::Resolver;
 use crate::project::read::KeepText;
 use crate::project::walk::{WalkOptions, Walked, walk};
@@ -268,7 +268,7 @@ fn summary(text: &str, raw: &RawLink) -> String {
     let decoded = raw.decoded(text);
     let link = Link::parse(&decoded.text);
     let summary = describe(&link).summary;
-    summary
+    clip(&summary, SHOWN_CHARS)
         .chars()
         .map(|c| if c.is_control() { '\u{fffd}' } else { c })
         .collect()

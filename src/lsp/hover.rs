@@ -4,7 +4,7 @@
 use tower_lsp_server::ls_types as lsp;
 
 use super::document::Linted;
-use crate::describe::{Description, describe};
+use crate::describe::{Description, SHOWN_CHARS, clip, describe};
 use crate::rules::Diagnostic;
 use crate::scan::RawLink;
 use crate::uri::Link;
@@ -46,38 +46,52 @@ pub fn hover(linted: &Linted, offset: usize) -> Option<lsp::Hover> {
     })
 }
 
-/// The hover text.
+/// The most rows of the parts table a hover shows.
+pub const MAX_PARTS: usize = 50;
+
+/// The most problems a hover lists.
+pub const MAX_PROBLEMS: usize = 20;
+
+/// The hover text. A long link's hover stays short: each value is cut
+/// after [`SHOWN_CHARS`] characters, the table after [`MAX_PARTS`] rows
+/// and the problems after [`MAX_PROBLEMS`], saying how many were left out.
 pub fn render(d: &Description, problems: &[&Diagnostic]) -> String {
     let mut out = String::new();
     out.push_str("**trueconf: link**: ");
-    out.push_str(&text(&d.summary));
+    out.push_str(&text(&clip(&d.summary, SHOWN_CHARS)));
     out.push_str("\n\n");
     if !d.steps.is_empty() {
         out.push_str("**What it does**\n\n");
         for (i, step) in d.steps.iter().enumerate() {
-            out.push_str(&format!("{}. {}\n", i + 1, text(step)));
+            out.push_str(&format!("{}. {}\n", i + 1, text(&clip(step, SHOWN_CHARS))));
         }
         out.push('\n');
     }
     out.push_str("| Part | Value | Meaning |\n| --- | --- | --- |\n");
-    for p in &d.parts {
+    for p in d.parts.iter().take(MAX_PARTS) {
         out.push_str(&format!(
             "| {} | {} | {} |\n",
-            cell(&p.name),
-            code_cell(&p.value),
+            cell(&clip(&p.name, SHOWN_CHARS)),
+            code_cell(&clip(&p.value, SHOWN_CHARS)),
             cell(&p.meaning)
         ));
     }
+    if let Some(more) = d.parts.len().checked_sub(MAX_PARTS).filter(|&n| n > 0) {
+        out.push_str(&format!("| … | | {more} more parts not shown |\n"));
+    }
     if !problems.is_empty() {
         out.push_str("\n**Problems**\n\n");
-        for p in problems {
+        for p in problems.iter().take(MAX_PROBLEMS) {
             out.push_str(&format!(
                 "- {} {} ({}): {}\n",
                 p.rule.code(),
                 p.rule.name(),
                 p.severity.as_str(),
-                text(&p.message)
+                text(&clip(&p.message, SHOWN_CHARS))
             ));
+        }
+        if let Some(more) = problems.len().checked_sub(MAX_PROBLEMS).filter(|&n| n > 0) {
+            out.push_str(&format!("- … and {more} more\n"));
         }
     }
     out
@@ -155,5 +169,22 @@ mod tests {
         );
         assert!(out.contains("| password= | `***` |"), "{out}");
         assert!(!out.contains("hunter2"));
+    }
+
+    /// A link of thousands of parameters, or of a megabyte-long value,
+    /// gets a hover of a few kilobytes that says what it left out.
+    #[test]
+    fn long_links_get_short_hovers() {
+        let many = format!("trueconf:c{}", "&b=1".repeat(5000));
+        let out = render(&describe(&Link::parse(&many)), &[]);
+        // The scheme, the target and the user, then the parameters.
+        assert_eq!(out.matches("| b= |").count(), MAX_PARTS - 3, "{out}");
+        assert!(out.contains("| … | | 4953 more parts not shown |"), "{out}");
+        assert!(out.len() < 8_000, "{}", out.len());
+        let long = format!("trueconf:\\\\c\\\\{}", "7".repeat(1_000_000));
+        let out = render(&describe(&Link::parse(&long)), &[]);
+        assert!(out.contains(&format!("{}…", "7".repeat(100))), "{out}");
+        assert!(!out.contains(&"7".repeat(SHOWN_CHARS + 1)), "{out}");
+        assert!(out.len() < 4_000, "{}", out.len());
     }
 }

@@ -6,7 +6,7 @@ use std::str::FromStr;
 use tower_lsp_server::ls_types as lsp;
 
 use super::document::Linted;
-use crate::describe::describe;
+use crate::describe::{SHOWN_CHARS, clip, describe};
 use crate::uri::Link;
 
 /// `link` as a URI a client accepts: characters RFC 3986 does not allow
@@ -64,7 +64,7 @@ pub fn document_links(linted: &Linted) -> Vec<lsp::DocumentLink> {
         .map(|raw| {
             let decoded = raw.decoded(&linted.text);
             let link = Link::parse(&decoded.text);
-            let summary = describe(&link).summary;
+            let summary = clip(&describe(&link).summary, SHOWN_CHARS).into_owned();
             // The same secrets `analysis.secrets` holds for this link.
             let (target, tooltip) = if link.secrets().is_empty() {
                 (target_uri(&decoded.text), summary)
@@ -103,7 +103,8 @@ pub fn inlay_hints(linted: &Linted, range: lsp::Range) -> Vec<lsp::InlayHint> {
         .take(MAX_LINKS)
         .map(|raw| {
             let decoded = raw.decoded(&linted.text);
-            let summary = describe(&Link::parse(&decoded.text)).summary;
+            let summary =
+                clip(&describe(&Link::parse(&decoded.text)).summary, SHOWN_CHARS).into_owned();
             lsp::InlayHint {
                 position: lines.position(raw.span.end),
                 label: lsp::InlayHintLabel::String(summary),
