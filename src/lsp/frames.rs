@@ -12,9 +12,11 @@
 //! reading goes on with the next frame.
 //!
 //! Headers are read more leniently than the framework does: names in any
-//! case, with or without a space after the colon. A header block that
-//! cannot be read is skipped up to the next `Content-Length`; so is a block
-//! with two `Content-Length` headers that disagree.
+//! case, with or without a space after the colon. A line that is no header
+//! is skipped, and reading resumes at the next `Content-Length` after it
+//! (so a frame after a stray line is read); a block with two
+//! `Content-Length` headers that disagree, or one that is not a number, is
+//! skipped whole, up to the next `Content-Length` after it.
 //!
 //! `didOpen`, `didChange` and `didClose` are read here into their typed
 //! params and parked ([`Parked`]); the framework gets a small
@@ -164,7 +166,7 @@ impl<R> Frames<R> {
         };
         let body_start = header_len + 4;
         let length = match read_headers(&input[..header_len]) {
-            Ok(length) | Err(Some(length)) if length > self.max_frame => {
+            Ok(length) | Err(BadHeaders::Charset(length)) if length > self.max_frame => {
                 return Next::Invalid {
                     code: INVALID_REQUEST,
                     skip: self.start + body_start,
@@ -173,7 +175,7 @@ impl<R> Frames<R> {
                 };
             }
             Ok(length) => length,
-            Err(Some(length)) => {
+            Err(BadHeaders::Charset(length)) => {
                 // Readable, but not UTF-8: skip the body too.
                 if input.len() - body_start < length {
                     return Next::More;
@@ -185,9 +187,16 @@ impl<R> Frames<R> {
                     too_large: None,
                 };
             }
-            // The whole block is skipped: a second `Content-Length` in it
-            // is no new frame.
-            Err(None) => return self.garbage(body_start),
+            // Skipped up to where a frame may start: after a line that
+            // is no header, or the whole block (a second `Content-Length`
+            // in it is no new frame).
+            Err(BadHeaders::Unreadable(resume)) => {
+                return self.garbage(if resume >= header_len {
+                    body_start
+                } else {
+                    resume
+                });
+            }
         };
         if input.len() - body_start < length {
             return Next::More;
@@ -255,25 +264,50 @@ impl<R> Frames<R> {
     }
 }
 
-/// The `Content-Length` of a header block. `Err(Some(n))` when the block
-/// names a charset other than UTF-8 for a body of `n` bytes, `Err(None)`
-/// when it cannot be read.
-fn read_headers(block: &[u8]) -> Result<usize, Option<usize>> {
-    let block = std::str::from_utf8(block).map_err(|_| None)?;
+/// Why a header block cannot be read.
+#[derive(Debug, PartialEq, Eq)]
+enum BadHeaders {
+    /// The block names a charset other than UTF-8 for a body of this
+    /// many bytes.
+    Charset(usize),
+    /// Reading resumes at this offset into the block (its length: after
+    /// it), at the next `Content-Length` from there.
+    Unreadable(usize),
+}
+
+/// The `Content-Length` of a header block (without its final `\r\n\r\n`).
+///
+/// A line that is no header (no `:`, or not UTF-8) is garbage before a
+/// header, as a client that wrote a stray line to its output leaves: reading
+/// resumes after it, so a `Content-Length` on a later line of the block
+/// still starts a frame. A block whose `Content-Length` is not a number, or
+/// that has two that disagree, is skipped whole: which frame is meant is
+/// unknown.
+fn read_headers(block: &[u8]) -> Result<usize, BadHeaders> {
     let mut length = None;
     let mut utf8 = true;
-    for line in block.split("\r\n") {
-        let (name, value) = line.split_once(':').ok_or(None)?;
+    let mut at = 0;
+    for raw in block.split_inclusive(|&b| b == b'\n') {
+        let line_end = at + raw.len();
+        let raw = raw.strip_suffix(b"\n").unwrap_or(raw);
+        let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
+        let Some((name, value)) = std::str::from_utf8(raw)
+            .ok()
+            .and_then(|l| l.split_once(':'))
+        else {
+            return Err(BadHeaders::Unreadable(line_end));
+        };
+        at = line_end;
         let value = value.trim();
         if name.eq_ignore_ascii_case("Content-Length") {
             if value.is_empty() || !value.bytes().all(|b| b.is_ascii_digit()) {
-                return Err(None);
+                return Err(BadHeaders::Unreadable(block.len()));
             }
             // Too many digits for a `usize`: over any cap.
             let n = value.parse::<usize>().unwrap_or(usize::MAX);
             // Two lengths that disagree: which one is meant is unknown.
             if length.is_some_and(|l| l != n) {
-                return Err(None);
+                return Err(BadHeaders::Unreadable(block.len()));
             }
             length = Some(n);
         } else if name.eq_ignore_ascii_case("Content-Type") {
@@ -288,8 +322,12 @@ fn read_headers(block: &[u8]) -> Result<usize, Option<usize>> {
             }
         }
     }
-    let length = length.ok_or(None)?;
-    if utf8 { Ok(length) } else { Err(Some(length)) }
+    let length = length.ok_or(BadHeaders::Unreadable(block.len()))?;
+    if utf8 {
+        Ok(length)
+    } else {
+        Err(BadHeaders::Charset(length))
+    }
 }
 
 /// A `didOpen`, `didChange` or `didClose` notification with valid params,
@@ -515,6 +553,31 @@ mod tests {
         ]
         .concat();
         assert_eq!(filtered(&input).await, want);
+    }
+
+    /// Stray lines before a header (a client's debug output, a shell's
+    /// message) cost one error, not the frame after them; a block with
+    /// two lengths that disagree is dropped whole.
+    #[tokio::test]
+    async fn a_frame_after_stray_lines_is_read() {
+        let ok = r#"{"jsonrpc":"2.0","id":1,"method":"x"}"#;
+        let parse = String::from_utf8(replacement(PARSE_ERROR, None)).unwrap();
+        for stray in [
+            &b"garbage\r\n"[..],
+            b"two\r\nlines\r\n",
+            b"\xff\xfe\r\n",
+            b"no colon\n",
+        ] {
+            let mut input = stray.to_vec();
+            input.extend(frame(ok).bytes());
+            input.extend(frame(ok).bytes());
+            let want = [parse.clone(), frame(ok), frame(ok)].concat();
+            assert_eq!(filtered(&input).await, want, "{stray:?}");
+        }
+        let mut input = b"Content-Length: 5\r\n".to_vec();
+        input.extend(frame(ok).bytes());
+        input.extend(frame(ok).bytes());
+        assert_eq!(filtered(&input).await, [parse, frame(ok)].concat());
     }
 
     #[tokio::test]
