@@ -30,6 +30,8 @@
 //! - suppression markers act at a distance, and so do the caps on
 //!   findings: a text with a marker, or near the cap, is linted whole.
 
+use std::sync::Arc;
+
 use crate::rules::{self, Config, Diagnostic};
 use crate::scan::{self, DocKind, FenceMap, RawLink};
 use crate::text::Span;
@@ -67,7 +69,8 @@ impl Unchanged {
 pub struct State {
     kind: DocKind,
     len: usize,
-    analysis: Analysis,
+    /// Shared with the lint's result: an edit copies none of it.
+    analysis: Arc<Analysis>,
     /// Every candidate link (see [`scan::candidate_spans`]).
     candidates: Vec<(usize, usize)>,
     /// Markdown's fenced code blocks.
@@ -82,6 +85,11 @@ impl State {
 
     pub fn is_empty(&self) -> bool {
         self.len == 0
+    }
+
+    /// The lint of the text this state describes.
+    pub fn analysis(&self) -> &Analysis {
+        &self.analysis
     }
 
     /// The fenced code blocks kept (Markdown), for tests to compare with
@@ -103,6 +111,14 @@ pub struct Splice {
     pub shift: isize,
     /// The region re-read, in the new text.
     pub region: Span,
+    /// Where the new text shows what the old one did at the same place:
+    /// before `same_until` (the unchanged prefix), and from `same_from`
+    /// of the old text on (the start of the first line after the edit),
+    /// moved by `shift`. A finding of the old text within one of these, at
+    /// the same place in the new one, lies on the same line and columns
+    /// there (the lines after the edit moved as a whole).
+    pub same_until: usize,
+    pub same_from: usize,
 }
 
 /// The kinds whose lint can be redone in part.
@@ -118,26 +134,27 @@ pub fn analyze_full(
     kind: DocKind,
     config: &Config,
     stop: &dyn Fn() -> bool,
-) -> Option<(Analysis, Option<State>)> {
+) -> Option<(Arc<Analysis>, Option<State>)> {
+    let whole = || analyze_until(text, kind, config, stop).map(|a| (Arc::new(a), None));
     if !is_incremental(kind) {
-        return analyze_until(text, kind, config, stop).map(|a| (a, None));
+        return whole();
     }
     let (candidates, has_markers) = scan::candidate_spans(text);
     if has_markers {
-        return analyze_until(text, kind, config, stop).map(|a| (a, None));
+        return whole();
     }
     let fences = (kind == DocKind::Markdown).then(|| FenceMap::new(text));
     let lines = fences.as_ref().map(|f| &f.lines[..]);
     let links = scan::scan_known_until(text, kind, &candidates, lines, stop)?;
     let Some((diagnostics, secrets)) = check_links(text, kind, &links, config, stop, 0)? else {
-        return analyze_until(text, kind, config, stop).map(|a| (a, None));
+        return whole();
     };
-    let analysis = Analysis {
+    let analysis = Arc::new(Analysis {
         links,
         diagnostics,
         secrets,
         capped: false,
-    };
+    });
     let state = State {
         kind,
         len: text.len(),
@@ -222,7 +239,7 @@ pub fn reanalyze(
     unchanged: Unchanged,
     config: &Config,
     stop: &dyn Fn() -> bool,
-) -> Option<(Analysis, Option<State>, Option<Splice>)> {
+) -> Option<(Arc<Analysis>, Option<State>, Option<Splice>)> {
     match splice(prev, text, unchanged, config, stop)? {
         Some((analysis, state, splice)) => Some((analysis, Some(state), Some(splice))),
         None => analyze_full(text, prev.kind, config, stop).map(|(a, s)| (a, s, None)),
@@ -237,7 +254,7 @@ fn splice(
     unchanged: Unchanged,
     config: &Config,
     stop: &dyn Fn() -> bool,
-) -> Option<Option<(Analysis, State, Splice)>> {
+) -> Option<Option<(Arc<Analysis>, State, Splice)>> {
     let (old_len, new_len) = (prev.len, text.len());
     let bytes = text.as_bytes();
     let prefix = unchanged.prefix.min(old_len).min(new_len);
@@ -370,12 +387,12 @@ fn splice(
     hidden.extend_from_slice(&old.secrets[..secret_before]);
     hidden.extend(secrets);
     hidden.extend(old.secrets[secret_after..].iter().map(|&s| moved(s)));
-    let analysis = Analysis {
+    let analysis = Arc::new(Analysis {
         links,
         diagnostics: all,
         secrets: hidden,
         capped: false,
-    };
+    });
     let state = State {
         kind: prev.kind,
         len: new_len,
@@ -389,6 +406,8 @@ fn splice(
         inserted,
         shift,
         region: Span::new(start, new_end),
+        same_until: prefix,
+        same_from: edit_old_end,
     };
     Some(Some((analysis, state, splice)))
 }
@@ -407,7 +426,7 @@ mod tests {
         let unchanged = Unchanged::all(old.len()).edit(start, end, old.len());
         let (got, _, splice) =
             reanalyze(&state.unwrap(), &new, unchanged, &config, &|| false).unwrap();
-        assert_eq!(got, crate::analyze(&new, kind, &config), "{new:?}");
+        assert_eq!(*got, crate::analyze(&new, kind, &config), "{new:?}");
         splice
     }
 

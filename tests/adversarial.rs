@@ -1656,10 +1656,15 @@ fn lint_time(text: &str, kind: DocKind, runs: usize) -> Duration {
 /// at size n.
 type Pattern = (&'static str, DocKind, fn(usize) -> String);
 
-/// Linting 4n bytes of each pathological pattern takes at most 5 times as
-/// long as n bytes (linear time; quadratic would be 16 times).
+/// Linting 4n bytes of each pathological pattern takes at most 6 times as
+/// long as n bytes (linear time, or n log n: quadratic would be 16 times).
+/// Not 5: suppression markers are looked up by binary search (n log n,
+/// 4.5× at these sizes), and at 10 MB those searches miss the caches more
+/// often than at 2.6 MB: "marker regions" measured 5.1–6.4× in release
+/// builds (2026-12-04 and -05).
 #[test]
 fn lint_time_is_linear() {
+    const LINEAR: f64 = 6.0;
     let _heavy = heavy();
     let md = DocKind::Markdown;
     let cases: Vec<Pattern> = vec![
@@ -1737,7 +1742,7 @@ fn lint_time_is_linear() {
         }
         let (small_text, big_text) = (make(n), make(4 * n));
         // Another test may share the CPU's caches for a while: a ratio
-        // over 5 is measured again, up to three times. Quadratic time (16×)
+        // over 6 is measured again, up to three times. Quadratic time (16×)
         // fails every time.
         let mut ratios = Vec::new();
         let mut best = f64::MAX;
@@ -1752,7 +1757,7 @@ fn lint_time_is_linear() {
             // text and nothing else, at memory speed): no quadratic work
             // is hiding there, and cache sizes decide the ratio.
             instant = big.as_secs_f64() < big_text.len() as f64 * 1e-9;
-            if best <= 5.0 || instant {
+            if best <= LINEAR || instant {
                 break;
             }
         }
@@ -1762,7 +1767,7 @@ fn lint_time_is_linear() {
             ratios.join("; ")
         ));
         assert!(
-            best <= 5.0 || instant,
+            best <= LINEAR || instant,
             "{what} is not linear:\n{}",
             report.join("\n")
         );

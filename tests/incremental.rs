@@ -131,7 +131,7 @@ fn check(text: &str, kind: DocKind, script: &[(f64, usize, Vec<String>, bool)]) 
     let config = Config::default();
     let mut model = text.to_string();
     let (first, mut state) = incremental::analyze_full(&model, kind, &config, &|| false).unwrap();
-    assert_eq!(first, trueconf_lsp::analyze(&model, kind, &config));
+    assert_eq!(*first, trueconf_lsp::analyze(&model, kind, &config));
     let mut unchanged = Unchanged::all(model.len());
     let mut spliced = 0;
     for (at, del, insert, lint) in script {
@@ -155,7 +155,7 @@ fn check(text: &str, kind: DocKind, script: &[(f64, usize, Vec<String>, bool)]) 
                 (a, s, None)
             }
         };
-        if analysis != fresh {
+        if *analysis != fresh {
             panic!(
                 "{kind:?} after an edit at {start}..{end} ({:?}) of {before:?}, {}",
                 insert.concat(),

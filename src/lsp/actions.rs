@@ -105,7 +105,7 @@ pub fn actions(
     // With each, the diagnostic as the client was sent it.
     let here: Vec<(&Diagnostic, &lsp::Diagnostic)> = linted.analysis.diagnostics[..linted.shown]
         .iter()
-        .zip(linted.diagnostics.iter())
+        .zip(linted.diagnostics.iter().map(|d| &d.diagnostic))
         .filter(|(d, _)| d.span.start <= span.end && span.start <= d.span.end)
         .collect();
     if wanted(lsp::CodeActionKind::QUICKFIX.as_str(), only) {

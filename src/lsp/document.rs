@@ -6,13 +6,14 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use tower_lsp_server::ls_types as lsp;
 
-use super::convert::{self, Lines};
+use super::convert::{self, Lines, Shown};
 use super::text::Text;
 use crate::Analysis;
 use crate::incremental::{self, Splice, State};
 use crate::project::config::Effective;
+use crate::rules::Diagnostic;
 use crate::scan::DocKind;
-use crate::text::{Encoding, LineStarts};
+use crate::text::{Encoding, LineStarts, Span};
 
 /// The newest lint of a document that a lint of a later version can start
 /// from (see [`crate::incremental`]): what the core kept, and the LSP
@@ -32,14 +33,14 @@ pub struct LintBase {
     /// The LSP diagnostics sent for this lint, shared with its
     /// [`Linted`]: the first `shown` are those of the first findings, a
     /// note on those left out may follow.
-    diagnostics: Arc<Vec<lsp::Diagnostic>>,
+    diagnostics: Arc<Vec<Arc<Shown>>>,
     shown: usize,
 }
 
 impl LintBase {
     /// The LSP diagnostics of the first findings (without the note on
     /// those left out).
-    fn shown(&self) -> &[lsp::Diagnostic] {
+    fn shown(&self) -> &[Arc<Shown>] {
         &self.diagnostics[..self.shown]
     }
 }
@@ -62,10 +63,12 @@ pub struct Linted {
     /// Empty when the document is too large. Shared with the document
     /// until it is edited.
     pub text: Arc<String>,
-    pub analysis: Analysis,
+    /// Shared with the next lint's base, as `diagnostics` are.
+    pub analysis: Arc<Analysis>,
     /// Shared with the next lint's base (see [`LintBase`]), so that an
-    /// edit copies none of them.
-    pub diagnostics: Arc<Vec<lsp::Diagnostic>>,
+    /// edit copies none of them (and one by one with the lints after it,
+    /// where they are the same).
+    pub diagnostics: Arc<Vec<Arc<Shown>>>,
     /// How many of `analysis.diagnostics` are in `diagnostics` (the rest
     /// are over the cap): editor features offer actions for these only.
     pub shown: usize,
@@ -196,8 +199,8 @@ impl Snapshot {
                 kind: self.kind,
                 encoding: self.encoding,
                 text: Arc::default(),
-                analysis: Analysis::default(),
-                diagnostics: Arc::new(vec![convert::too_large(len, max_bytes)]),
+                analysis: Arc::default(),
+                diagnostics: Arc::new(vec![Shown::new(convert::too_large(len, max_bytes))]),
                 shown: 0,
                 too_large: true,
                 cancelled: false,
@@ -259,7 +262,10 @@ impl Snapshot {
                 docs,
             ),
             _ if linted.analysis.diagnostics.is_empty() => Vec::new(),
-            _ => convert::diagnostics(&linted.analysis.diagnostics, &lines, max_diagnostics, docs),
+            _ => convert::diagnostics(&linted.analysis.diagnostics, &lines, max_diagnostics, docs)
+                .into_iter()
+                .map(Shown::new)
+                .collect(),
         });
         if let Some(state) = state {
             let next = Arc::new(LintBase {
@@ -285,8 +291,11 @@ impl Snapshot {
 /// The LSP diagnostics of `analysis`, made of `base`'s where `splice` says
 /// they are the previous ones: those before the region as they were, those
 /// after it moved by the lines the edit added or removed (their columns
-/// are the same: the region ends with a line), only the region's own
-/// converted. The same as [`convert::diagnostics`] gives.
+/// are the same: the region ends with a line). Of the region's own, those
+/// the previous lint found at the same place, off the edited lines, are
+/// taken as they were too (when a fence line was edited, the region is the
+/// rest of the text, and most of its findings are the same); only the
+/// others are converted. The same as [`convert::diagnostics`] gives.
 fn spliced(
     base: &LintBase,
     splice: Splice,
@@ -295,32 +304,80 @@ fn spliced(
     line_count: usize,
     cap: usize,
     docs: Option<&str>,
-) -> Vec<lsp::Diagnostic> {
+) -> Vec<Arc<Shown>> {
     let all = &analysis.diagnostics;
     if all.is_empty() {
         return Vec::new();
     }
     let shown = all.len().min(cap);
     let moved_lines = line_count as i64 - base.lines as i64;
+    let relined = |o: &Arc<Shown>| {
+        if moved_lines == 0 {
+            return o.clone();
+        }
+        let mut o = o.diagnostic.clone();
+        for p in [&mut o.range.start, &mut o.range.end] {
+            p.line = (i64::from(p.line) + moved_lines) as u32;
+        }
+        Shown::new(o)
+    };
+    // Where a previous finding is in the new text, when off the edited
+    // lines, and whether it moved.
+    let moved = |s: Span| {
+        Span::new(
+            s.start.wrapping_add_signed(splice.shift),
+            s.end.wrapping_add_signed(splice.shift),
+        )
+    };
+    let at_new = |o: &Diagnostic| {
+        if o.span.end < splice.same_until {
+            Some((o.span, false))
+        } else if o.span.start >= splice.same_from {
+            Some((moved(o.span), true))
+        } else {
+            None
+        }
+    };
+    let old_all = &base.state.analysis().diagnostics;
+    let removed_end = (splice.before + splice.removed).min(base.shown);
+    let mut j = splice.before;
     let mut out = Vec::with_capacity(shown + 1);
     for (i, d) in all.iter().enumerate().take(shown) {
         let old = if i < splice.before {
             base.shown().get(i).cloned()
         } else if i < splice.before + splice.inserted {
-            None
+            // The previous findings of the region are in the same order:
+            // the first at or after this one's place may be this one.
+            let key = |s: Span, o: &Diagnostic| (s.start, s.end, o.rule);
+            while j < removed_end
+                && at_new(&old_all[j]).is_none_or(|(s, _)| key(s, &old_all[j]) < key(d.span, d))
+            {
+                j += 1;
+            }
+            match old_all
+                .get(j)
+                .filter(|_| j < removed_end)
+                .map(|o| (o, at_new(o)))
+            {
+                Some((o, Some((span, moved))))
+                    if span == d.span
+                        && o.rule == d.rule
+                        && o.severity == d.severity
+                        && o.message == d.message =>
+                {
+                    let o = &base.shown()[j];
+                    j += 1;
+                    Some(if moved { relined(o) } else { o.clone() })
+                }
+                _ => None,
+            }
         } else {
             let j = i - splice.inserted + splice.removed;
-            base.shown().get(j).map(|o| {
-                let mut o = o.clone();
-                for p in [&mut o.range.start, &mut o.range.end] {
-                    p.line = (i64::from(p.line) + moved_lines) as u32;
-                }
-                o
-            })
+            base.shown().get(j).map(relined)
         };
-        out.push(old.unwrap_or_else(|| convert::diagnostic(d, lines, docs)));
+        out.push(old.unwrap_or_else(|| Shown::new(convert::diagnostic(d, lines, docs))));
     }
-    out.extend(convert::left_out(all, lines, cap));
+    out.extend(convert::left_out(all, lines, cap).map(Shown::new));
     out
 }
 
@@ -377,6 +434,71 @@ mod tests {
         "<!-- trueconf-lsp-disable-next-line -->\n",
     ];
 
+    /// When the edit of a fence line makes the rest of the text be read
+    /// again, the diagnostics found again at the same place are the ones
+    /// sent before (shared, not converted and serialized again), moved by
+    /// the lines the edit added; the others are converted. Either way they
+    /// are what a fresh lint gives.
+    #[test]
+    fn a_fence_edit_keeps_the_diagnostics_found_again() {
+        let config = Resolver::editor("/".into(), Settings::default())
+            .unwrap()
+            .fallback();
+        let mut doc = String::from("# t\n```\ncode\n```\n");
+        for i in 0..40 {
+            // In prose `&amp;` is read as `&`; in code, as it is.
+            doc.push_str(&format!("see visicall:u{i}@host, trueconf:c&amp;d{i}=1\n"));
+        }
+        let enc = Encoding::Utf16;
+        let mut text = Text::new(&doc);
+        let base = BaseSlot::default();
+        let lint = |text: &Text, version: u64| {
+            let cell = Arc::new(LintCell::new(version, version as i32, config.clone()));
+            snapshot(text, DocKind::Markdown, enc, &cell, &base, 1000).linted()
+        };
+        let mut before = lint(&text, 1);
+        let all = before.diagnostics.len();
+        assert_eq!(all, 80);
+        // The closing fence line gets a space (it still closes), then a
+        // line break before it (the rest moves a line down), then a
+        // letter (it closes no more: the rest is code now).
+        let edits = [(3, 3, " "), (3, 0, "\n"), (4, 2, "x")];
+        for (version, (line, col, insert)) in (2..).zip(edits) {
+            let at = LineCol { line, col };
+            let change = Change {
+                range: Some((at, at)),
+                text: insert.into(),
+            };
+            text.apply(&[change], enc).unwrap();
+            let after = lint(&text, version);
+            let region = after.reread.unwrap();
+            assert_eq!(region.end, text.len(), "{insert:?}");
+            let flat = text.flat();
+            let fresh = crate::analyze(flat, DocKind::Markdown, &config.config);
+            assert_eq!(*after.analysis, fresh);
+            let index = LineIndex::new(flat);
+            let lines = Lines::new(flat, &index, enc);
+            let want = convert::diagnostics(&fresh.diagnostics, &lines, 1000, None);
+            let got: Vec<_> = after.diagnostics.iter().map(|d| &d.diagnostic).collect();
+            assert_eq!(got, want.iter().collect::<Vec<_>>());
+            let kept = after
+                .diagnostics
+                .iter()
+                .filter(|d| before.diagnostics.iter().any(|o| Arc::ptr_eq(o, d)))
+                .count();
+            match insert {
+                // Nothing changed but the fence line: all are kept.
+                " " => assert_eq!(kept, all),
+                // All moved a line down: none is the same value.
+                "\n" => assert_eq!(kept, 0),
+                // Code now: the deprecated schemes are the same, the
+                // unknown parameters are others (`amp;d0`, not `d0`).
+                _ => assert_eq!((kept, after.diagnostics.len()), (all / 2, all)),
+            }
+            before = after;
+        }
+    }
+
     /// What the server publishes after edits (several per lint, in every
     /// encoding, with a small diagnostics cap too) is what converting a
     /// fresh full lint of the text gives, and most lints re-read a region
@@ -428,7 +550,7 @@ mod tests {
                 eligible += usize::from(kind != DocKind::Html);
                 let flat = text.flat();
                 let fresh = crate::analyze(flat, kind, &config.config);
-                assert_eq!(linted.analysis, fresh);
+                assert_eq!(*linted.analysis, fresh);
                 let index = LineIndex::new(flat);
                 let lines = Lines::new(flat, &index, enc);
                 let want = if fresh.diagnostics.is_empty() {
@@ -441,9 +563,16 @@ mod tests {
                         config.docs_url.as_deref(),
                     )
                 };
+                let got: Vec<_> = linted.diagnostics.iter().map(|d| &d.diagnostic).collect();
                 assert_eq!(
-                    *linted.diagnostics, want,
+                    got,
+                    want.iter().collect::<Vec<_>>(),
                     "{kind:?} {enc:?} version {version}"
+                );
+                // What is published: the JSON kept with each is its own.
+                assert_eq!(
+                    serde_json::to_string(&convert::AsArray(&linted.diagnostics)).unwrap(),
+                    serde_json::to_string(&want).unwrap()
                 );
                 assert_eq!(linted.shown, fresh.diagnostics.len().min(cap));
                 assert_eq!(lock(&base).is_some(), kind != DocKind::Html);

@@ -13,9 +13,7 @@ use std::collections::HashSet;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
-use tower_lsp_server::ls_types as lsp;
-
-use super::convert;
+use super::convert::{self, Shown};
 use super::document::{LintCell, Linted};
 use crate::project::config::Effective;
 use crate::project::online::{
@@ -86,7 +84,7 @@ impl Online {
         &self,
         linted: &Linted,
         config: &Effective,
-    ) -> (Arc<Vec<lsp::Diagnostic>>, Vec<Target>) {
+    ) -> (Arc<Vec<Arc<Shown>>>, Vec<Target>) {
         if !config.online || linted.too_large || linted.cancelled {
             return (linted.diagnostics.clone(), Vec::new());
         }
@@ -106,7 +104,8 @@ impl Online {
                     if let Some(sev) = config.config.severity_override(d.rule) {
                         d.severity = sev;
                     }
-                    unreachable.push(convert::diagnostic(&d, &lines, config.docs_url.as_deref()));
+                    let d = convert::diagnostic(&d, &lines, config.docs_url.as_deref());
+                    unreachable.push(Shown::new(d));
                 }
                 Some(_) => {}
                 None => {

@@ -89,7 +89,7 @@ pub fn answer_directly<R: Serialize>(result: &R) -> bool {
 pub struct FullReport<'a> {
     pub kind: &'static str,
     pub result_id: &'a str,
-    pub items: &'a [tower_lsp_server::ls_types::Diagnostic],
+    pub items: super::convert::AsArray<'a>,
 }
 
 /// Where the framework's stream is: in a frame's header, in its body, or
@@ -307,10 +307,15 @@ mod tests {
         d.source = Some("trueconf-lsp".into());
         d.data = Some(serde_json::json!({"fixes": [{"title": "add encrypt=1"}]}));
         let items = vec![d.clone(), d];
+        let shown: Vec<_> = items
+            .iter()
+            .cloned()
+            .map(crate::lsp::convert::Shown::new)
+            .collect();
         let ours = serde_json::to_vec(&FullReport {
             kind: "full",
             result_id: "7:3",
-            items: &items,
+            items: crate::lsp::convert::AsArray(&shown),
         })
         .unwrap();
         let typed = lsp::DocumentDiagnosticReportResult::Report(

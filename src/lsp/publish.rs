@@ -9,6 +9,7 @@ use tokio::sync::mpsc;
 use tower_lsp_server::Client;
 use tower_lsp_server::ls_types as lsp;
 
+use super::convert::{AsArray, Shown};
 use super::state::{Publish, Shared, lock};
 use crate::project::online::Target;
 
@@ -67,7 +68,7 @@ async fn send(
     shared: &Shared,
     frames: &mpsc::Sender<Vec<u8>>,
     uri: lsp::Uri,
-    diagnostics: Arc<Vec<lsp::Diagnostic>>,
+    diagnostics: Arc<Vec<Arc<Shown>>>,
     version: Option<i32>,
 ) {
     let lifecycle = &shared.lifecycle;
@@ -76,7 +77,7 @@ async fn send(
     }
     let params = PublishParams {
         uri: &uri,
-        diagnostics: &diagnostics,
+        diagnostics: AsArray(&diagnostics),
         version,
     };
     let frame = super::output::notification("textDocument/publishDiagnostics", &params);
@@ -123,7 +124,7 @@ pub fn probe_later(shared: &Arc<Shared>, client: Client, missing: Vec<Target>) {
 #[derive(serde::Serialize)]
 struct PublishParams<'a> {
     uri: &'a lsp::Uri,
-    diagnostics: &'a [lsp::Diagnostic],
+    diagnostics: AsArray<'a>,
     #[serde(skip_serializing_if = "Option::is_none")]
     version: Option<i32>,
 }
@@ -143,10 +144,11 @@ mod tests {
         d.code = Some(lsp::NumberOrString::String("TC001".into()));
         d.data = Some(serde_json::json!({"fix": "trueconf:"}));
         let diagnostics = vec![d.clone(), d];
+        let shown: Vec<_> = diagnostics.iter().cloned().map(Shown::new).collect();
         for version in [Some(7), None] {
             let ours = serde_json::to_vec(&PublishParams {
                 uri: &uri,
-                diagnostics: &diagnostics,
+                diagnostics: AsArray(&shown),
                 version,
             })
             .unwrap();

@@ -718,7 +718,7 @@ impl LanguageServer for Backend {
                 if output::answer_directly(&output::FullReport {
                     kind: "full",
                     result_id: &result_id,
-                    items: &items,
+                    items: convert::AsArray(&items),
                 }) {
                     // The service sends these bytes as the response; what
                     // the framework is given here is dropped (see
@@ -728,7 +728,8 @@ impl LanguageServer for Backend {
                         Vec::new(),
                     )));
                 }
-                full(Some(result_id), items.as_ref().clone())
+                let items = items.iter().map(|d| d.diagnostic.clone()).collect();
+                full(Some(result_id), items)
             }
         };
         Ok(lsp::DocumentDiagnosticReportResult::Report(report))
@@ -800,5 +801,5 @@ impl Backend {
 enum Pulled {
     Unchanged(String),
     /// The `resultId`, and the diagnostics (shared with the lint).
-    Full(String, Arc<Vec<lsp::Diagnostic>>),
+    Full(String, Arc<Vec<Arc<convert::Shown>>>),
 }
