@@ -18,7 +18,8 @@ Objective-C, Kotlin, Swift, Dart, Scala, Groovy), C#, Go, Rust, Lua, JSON, doubl
 here-documents of Ruby, PHP and Perl, shell `$'…'` strings and unquoted
 shell words. The link is judged on the string's value: an escape that
 produces a character the link needs (`\\u0026`, `\\x26`, `\\N{AMPERSAND}`) is
-no loss and is not reported.
+no loss and is not reported; one that begins at the prefix's second
+backslash eats it (`\\c\\u0031` is `\\c1`), and both are doubled.
 
 Strings without backslash escapes are never reported: Python `r'…'`, Go
 `` `…` ``, C# `@\"…\"` and `\"\"\"…\"\"\"`, Rust `r\"…\"` / `r#\"…\"#`, JavaScript
@@ -67,20 +68,31 @@ pub fn check(ctx: &LinkCtx, out: &mut Findings) {
     let text = ctx.link.text;
     // A decoded backslash that is one source byte was written alone; only
     // those of the link's own syntax (`\c\`, `\e\`) are lost to the
-    // language, never one an escape produced (`\u{26}` is `&`).
-    let lone: Vec<usize> = text
-        .match_indices('\\')
-        .map(|(i, _)| i)
-        .filter(|&i| ctx.decoded.source_len(i, i + 1) == 1 && in_prefix(text, i))
-        .collect();
-    let (Some(&first), Some(&last)) = (lone.first(), lone.last()) else {
+    // language, never one an escape produced (`\u{26}` is `&`). The source
+    // offsets of the backslashes to double:
+    let mut lost: Vec<usize> = Vec::new();
+    for (i, _) in text.match_indices('\\') {
+        if ctx.decoded.source_len(i, i + 1) != 1 {
+            continue;
+        }
+        let at = ctx.span(Span::new(i, i + 1)).start;
+        if in_prefix(text, i) {
+            lost.push(at);
+        } else if let Some(second) = eaten_second(ctx, text, i) {
+            // `\c\u0031` reads `\c1`: the prefix's second backslash
+            // began an escape, which ate it.
+            lost.extend([at, second]);
+        }
+    }
+    lost.dedup();
+    let (Some(&first), Some(&last)) = (lost.first(), lost.last()) else {
         return;
     };
-    let edits = lone
+    let edits = lost
         .iter()
-        .map(|&i| Edit::replacement(ctx.span(Span::new(i, i + 1)), "\\\\"))
+        .map(|&at| Edit::replacement(Span::new(at, at + 1), "\\\\"))
         .collect();
-    let span = ctx.span(Span::new(first, last + 1));
+    let span = Span::new(first, last + 1);
     out.push(
         Diagnostic::new(
             Rule::EscapedBackslash,
@@ -89,6 +101,21 @@ pub fn check(ctx: &LinkCtx, out: &mut Findings) {
         )
         .with_fix(Fix::safe("Double each backslash", edits)),
     );
+}
+
+/// Where the source of a `\c` or `\e` prefix at `i` of the decoded
+/// text has its second backslash, when an escape that begins with it
+/// made something else of it (`\c\u0031`, `\e\x41`): the link lost it.
+fn eaten_second(ctx: &LinkCtx, text: &str, i: usize) -> Option<usize> {
+    let bytes = text.as_bytes();
+    if !matches!(bytes.get(i + 1)?.to_ascii_lowercase(), b'c' | b'e') || i + 2 >= bytes.len() {
+        return None;
+    }
+    let next = text[i + 2..].chars().next()?.len_utf8();
+    let escape = ctx.span(Span::new(i + 2, i + 2 + next));
+    let written = ctx.source.as_bytes().get(escape.start..escape.end)?;
+    (ctx.decoded.source_len(i + 1, i + 2) == 1 && written.len() > next && written[0] == b'\\')
+        .then_some(escape.start)
 }
 
 /// Is the backslash at `i` one of a `\c\` or `\e\` prefix (any case)?
@@ -135,6 +162,28 @@ mod tests {
         }
         assert!(diags(r#"x = "trueconf:bob\N{AMPERSAND}do=chat""#, py, "TC014").is_empty());
         assert_eq!(diags(r#"x = "trueconf:\E\1""#, js, "TC014").len(), 1);
+        // The prefix's second backslash begins an escape that eats it:
+        // `\c\u0031` is `\c1` in JS; both backslashes are doubled.
+        for (src, want) in [
+            (
+                r#"x = "trueconf:\c\u0031";"#,
+                r#"x = "trueconf:\\c\\u0031";"#,
+            ),
+            (
+                r#"x = "trueconf:\e\x41@srv";"#,
+                r#"x = "trueconf:\\e\\x41@srv";"#,
+            ),
+        ] {
+            assert_eq!(diags(src, js, "TC014").len(), 1, "{src}");
+            assert_eq!(fixed(src, js, "TC014"), want);
+        }
+        assert_eq!(
+            fixed(r#"x = "trueconf:\c\u0031""#, py, "TC014"),
+            r#"x = "trueconf:\\c\\u0031""#
+        );
+        // Written right, or a raw string: nothing is lost.
+        assert!(diags(r#"x = "trueconf:\\c\\u0031""#, js, "TC014").is_empty());
+        assert!(diags(r#"x = r"trueconf:\c\u0031""#, py, "TC014").is_empty());
         assert!(
             diags(
                 r#"x := `trueconf:\c\737`"#,

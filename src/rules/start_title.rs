@@ -13,7 +13,8 @@ pub const EXPLANATION: &str = "\
 ## What it does
 Finds cmd's `start \"trueconf:…\"`: a quoted link as the first argument of
 `start`, in a batch file, in a cmd code block, or inside a string literal
-that runs `cmd /c start …`.
+that runs `cmd /c start …` or begins with `start` (a command of cmd only:
+`os.system(\"start …\")`, Lua's `os.execute('start …')`).
 
 ## Why is this bad?
 `start` takes its first quoted argument as the title of a new console
@@ -40,7 +41,7 @@ pub fn check(ctx: &LinkCtx, out: &mut Findings) {
         // `start` is PowerShell's Start-Process there: no title argument.
         return;
     }
-    let Context::StringLiteral { .. } = ctx.raw.context else {
+    let Context::StringLiteral { quote: outer, .. } = ctx.raw.context else {
         return;
     };
     let start = ctx.link_span().start;
@@ -65,7 +66,8 @@ pub fn check(ctx: &LinkCtx, out: &mut Findings) {
         return;
     };
     let batch = matches!(ctx.raw.decode, Decode::Batch { .. });
-    if !batch && !runs_cmd(&ctx.source[line_start..line_start + command]) {
+    let head = &ctx.source[line_start..line_start + command];
+    if !batch && !runs_cmd(head) && !opens_literal(head, outer) {
         return;
     }
     let title = if escaped { "\\\"\\\" " } else { "\"\" " };
@@ -114,6 +116,17 @@ fn start_before(head: &str) -> Option<usize> {
     boundary.then_some(k)
 }
 
+/// Is `start` the first word of the string literal (opened by `outer`)
+/// that holds the link, as in `os.system("start \"trueconf:…\"")` or
+/// `os.execute('start "trueconf:…"')`? `start` is a command of cmd only,
+/// so a command line that begins with it runs there.
+fn opens_literal(head: &str, outer: u8) -> bool {
+    head.trim_end_matches([' ', '\t', '@'])
+        .as_bytes()
+        .last()
+        .is_some_and(|&b| b == outer)
+}
+
 /// Does the command line before `start` run cmd (`cmd /c`, `cmd.exe /k`)?
 fn runs_cmd(head: &str) -> bool {
     let lower = head.to_ascii_lowercase();
@@ -148,5 +161,24 @@ mod tests {
             fixed(src, js, "TC018"),
             r#"exec("cmd /c start \"\" \"trueconf:bob\"");"#
         );
+        // A string literal that begins with `start` is a cmd command line
+        // (`os.system`, `os.execute`, `system()` run it there).
+        let lua = DocKind::Code(Lang::Lua);
+        assert_eq!(
+            fixed(r#"os.execute('start "trueconf:bob"')"#, lua, "TC018"),
+            r#"os.execute('start "" "trueconf:bob"')"#
+        );
+        let py = DocKind::Code(Lang::Python);
+        assert_eq!(
+            fixed(r#"os.system("@start /min \"trueconf:bob\"")"#, py, "TC018"),
+            r#"os.system("@start /min \"\" \"trueconf:bob\"")"#
+        );
+        for src in [
+            r#"os.execute('start "" "trueconf:bob"')"#,
+            r#"print('Run: start "trueconf:bob"')"#,
+            r#"os.execute('restart "trueconf:bob"')"#,
+        ] {
+            assert!(diags(src, lua, "TC018").is_empty(), "{src}");
+        }
     }
 }
