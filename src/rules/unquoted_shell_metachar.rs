@@ -14,7 +14,11 @@ pub const EXPLANATION: &str = "\
 Finds a link written as an unquoted word of a shell or cmd command line
 whose `&` is followed by more of the link (a parameter such as `do=chat`),
 as in `xdg-open trueconf:bob@srv&do=chat`. A `;` or `|` simply ends the
-word, and an escaped `\\&` (shell) or `^&` (cmd) is fine.
+word, and an escaped `\\&` (shell) or `^&` (cmd) is fine. A string literal
+that holds such a command line is shell or cmd inside the language:
+`os.system(\"xdg-open trueconf:bob@srv&do=chat\")` (after `xdg-open`,
+`open`, `gio open`, `start`, `cmd /c start` …) is reported too, the link
+judged on the string's value.
 
 ## Why is this bad?
 An unquoted `&` is an operator of the command line, not part of the link:
@@ -36,7 +40,11 @@ xdg-open 'trueconf:bob@video.example.com&do=chat'
 Safe: the whole link is quoted (`'…'` in a shell, `\"…\"` in cmd), so the
 command receives it as one argument with the characters the author wrote;
 in cmd, `start trueconf:…` becomes `start \"\" \"trueconf:…\"` (see TC018).
-No fix is offered when the link itself holds the quote it would need.
+In a string literal the quotes are written as the literal needs them
+(`'…'` in a `\"…\"` literal, `\"…\"` in a `'…'` one, `\\\"…\\\"` for cmd in a
+`\"…\"` one). No fix is offered when the link itself holds the quote it
+would need or a character the quotes would change, nor in a raw string
+or an HTML attribute's script that cannot write the quote.
 ";
 
 /// How the command language of a bare word is told from its place.
@@ -50,6 +58,11 @@ pub fn check(ctx: &LinkCtx, out: &mut Findings) {
     let dialect = match (ctx.raw.context, ctx.raw.decode) {
         (Context::ShellWord { escapes: true }, _) => Dialect::Posix,
         (Context::ShellWord { escapes: false }, Decode::Batch { .. }) => Dialect::Cmd,
+        (
+            Context::StringLiteral { quote, escapes }
+            | Context::ScriptString { quote, escapes, .. },
+            _,
+        ) => return in_string(ctx, quote, escapes, out),
         _ => return,
     };
     let span = ctx.link_span();
@@ -131,6 +144,135 @@ fn quoted(ctx: &LinkCtx, dialect: Dialect, span: Span, src: &str) -> Option<Vec<
     Some(edits)
 }
 
+/// TC017 for a command line inside a string literal (opened by `outer`)
+/// whose link is a bare word: `os.system(\"xdg-open trueconf:bob&do=chat\")`,
+/// `exec('start trueconf:bob&do=chat')`. The string's value is the command
+/// line: the link is judged on its decoded text, and a fix writes quotes in
+/// the literal's syntax.
+fn in_string(ctx: &LinkCtx, outer: u8, escapes: bool, out: &mut Findings) {
+    let span = ctx.link_span();
+    let source = ctx.source;
+    // A bare word: after a space, not after a quote of the command line.
+    if !matches!(source.as_bytes()[..span.start].last(), Some(b' ' | b'\t')) {
+        return;
+    }
+    let mut window = span.start.saturating_sub(LOOK_BACK);
+    while !source.is_char_boundary(window) {
+        window += 1;
+    }
+    let head = &source[window..span.start];
+    let line = head.rfind(['\n', '\r']).map_or(head, |k| &head[k + 1..]);
+    // The command line so far: from the literal's opening quote.
+    let Some(open) = line.rfind(outer as char) else {
+        return;
+    };
+    let Some((dialect, start)) = opener(&line[open + 1..]) else {
+        return;
+    };
+    let text = ctx.link.text.as_bytes();
+    let esc = if dialect == Dialect::Posix {
+        b'\\'
+    } else {
+        b'^'
+    };
+    let mut i = 0;
+    let amp = loop {
+        match text.get(i) {
+            None => return,
+            Some(&b) if b == esc => i += 2,
+            Some(b'&') => break i,
+            Some(_) => i += 1,
+        }
+    };
+    let mut d = Diagnostic::new(
+        Rule::UnquotedShellMetachar,
+        ctx.span(Span::new(amp, amp + 1)),
+        "unquoted `&` ends the command here: the rest of the link runs as a separate command; quote the whole link",
+    );
+    // In an HTML attribute's script a quote would need its own reference:
+    // no fix there.
+    let literal = matches!(ctx.raw.context, Context::StringLiteral { .. });
+    if let Some(edits) =
+        quoted_in_string(ctx.link.text, dialect, start, outer, escapes, span).filter(|_| literal)
+    {
+        d = d.with_fix(Fix::safe("Quote the whole link", edits));
+    }
+    out.push(d);
+}
+
+/// How far before a link in a string literal its command is looked for.
+const LOOK_BACK: usize = 256;
+
+/// The dialect of a command line that opens its last word, and whether
+/// that word is `start`'s first argument: `xdg-open `, `open `, `gio open `
+/// (POSIX shells), `start `, `start /min `, `cmd /c start ` (cmd).
+fn opener(command: &str) -> Option<(Dialect, bool)> {
+    // The link is a word of its own: white space before it.
+    if !command.ends_with([' ', '\t']) {
+        return None;
+    }
+    let lower = command.trim().trim_start_matches('@').to_ascii_lowercase();
+    let mut words: Vec<&str> = lower.split_whitespace().collect();
+    if words.len() >= 2 && matches!(words[0], "cmd" | "cmd.exe") && matches!(words[1], "/c" | "/k")
+    {
+        words.drain(..2);
+        if words.first() != Some(&"start") {
+            return None;
+        }
+    }
+    match words.as_slice() {
+        [
+            "xdg-open" | "open" | "gnome-open" | "kde-open" | "kde-open5" | "sensible-browser"
+            | "x-www-browser",
+        ]
+        | ["gio", "open"] => Some((Dialect::Posix, false)),
+        ["start", options @ ..] if options.iter().all(|o| o.starts_with('/') && o.len() > 1) => {
+            Some((Dialect::Cmd, true))
+        }
+        _ => None,
+    }
+}
+
+/// The edits that quote a bare-word link of a command line in a string
+/// literal: quotes inserted on each side, written as the literal needs
+/// them; `None` when the link holds a character quoting would change.
+fn quoted_in_string(
+    link: &str,
+    dialect: Dialect,
+    start: bool,
+    outer: u8,
+    escapes: bool,
+    span: Span,
+) -> Option<Vec<Edit>> {
+    let quote = match dialect {
+        // Single quotes keep every character; double quotes if the literal
+        // is single-quoted (`&` is literal there too).
+        Dialect::Posix if outer != b'\'' => "'".to_string(),
+        Dialect::Posix => "\"".to_string(),
+        Dialect::Cmd if outer != b'"' => "\"".to_string(),
+        Dialect::Cmd if escapes => "\\\"".to_string(),
+        Dialect::Cmd => return None,
+    };
+    // Characters whose meaning the quotes would change, or the quote.
+    let kept = match (dialect, quote.as_str()) {
+        (Dialect::Posix, "'") => !link.contains(['\'', '\\']),
+        (Dialect::Posix, _) => !link.contains(['"', '\\', '$', '`']),
+        (Dialect::Cmd, _) => !link.contains(['"', '^']),
+    };
+    if !kept {
+        return None;
+    }
+    let open = if start {
+        format!("{quote}{quote} {quote}")
+    } else {
+        quote.clone()
+    };
+    Some(vec![
+        Edit::insertion(span.start, open),
+        Edit::insertion(span.end, quote),
+    ])
+}
+
 /// Is the word at `at` the first argument of cmd's `start`?
 fn after_start(source: &str, at: usize) -> bool {
     let before = source[..at].trim_end_matches([' ', '\t']);
@@ -179,5 +321,64 @@ mod tests {
         assert!(diags("start trueconf:bob@srv^&do=chat\n", DocKind::Cmd, "TC017").is_empty());
         let ps = DocKind::PowerShell;
         assert!(diags("Start-Process trueconf:bob@srv&do=chat\n", ps, "TC017").is_empty());
+    }
+
+    /// A command line in a string literal is shell or cmd inside the
+    /// language (trueconf-uri.md §7): a bare-word link there splits at `&`
+    /// as it would in a script.
+    #[test]
+    fn unquoted_ampersands_in_string_literals() {
+        let py = DocKind::Code(Lang::Python);
+        for (src, want) in [
+            (
+                r#"os.system("xdg-open trueconf:bob@srv&do=chat")"#,
+                r#"os.system("xdg-open 'trueconf:bob@srv&do=chat'")"#,
+            ),
+            (
+                r#"os.system('xdg-open trueconf:bob@srv&do=chat &')"#,
+                r#"os.system('xdg-open "trueconf:bob@srv&do=chat" &')"#,
+            ),
+            (
+                r#"os.system("start trueconf:bob@srv&do=chat")"#,
+                r#"os.system("start \"\" \"trueconf:bob@srv&do=chat\"")"#,
+            ),
+            (
+                r#"os.system('cmd /c start /min trueconf:bob@srv&do=chat')"#,
+                r#"os.system('cmd /c start /min "" "trueconf:bob@srv&do=chat"')"#,
+            ),
+            (
+                r#"os.system("gio open trueconf:bob@srv\u0026do=chat")"#,
+                r#"os.system("gio open 'trueconf:bob@srv\u0026do=chat'")"#,
+            ),
+        ] {
+            assert_eq!(diags(src, py, "TC017").len(), 1, "{src}");
+            assert_eq!(fixed(src, py, "TC017"), want);
+        }
+        let lua = DocKind::Code(Lang::Lua);
+        assert_eq!(
+            fixed(
+                r#"os.execute("xdg-open trueconf:bob@srv&do=chat")"#,
+                lua,
+                "TC017"
+            ),
+            r#"os.execute("xdg-open 'trueconf:bob@srv&do=chat'")"#
+        );
+        // Quoted already, escaped, not a command that opens it, or no `&`.
+        for src in [
+            r#"os.system("xdg-open 'trueconf:bob@srv&do=chat'")"#,
+            r#"os.system("xdg-open \"trueconf:bob@srv&do=chat\"")"#,
+            r#"os.system("xdg-open trueconf:bob@srv\\&do=chat")"#,
+            r#"os.system("start trueconf:bob@srv^&do=chat")"#,
+            r#"os.system("start \"\" \"trueconf:bob@srv&do=chat\"")"#,
+            r#"url = "trueconf:bob@srv&do=chat""#,
+            r#"print("see trueconf:bob@srv&do=chat")"#,
+            r#"os.system("xdg-open trueconf:bob@srv")"#,
+        ] {
+            assert!(diags(src, py, "TC017").is_empty(), "{src}");
+        }
+        // A raw string cannot write `\"`: reported without a fix.
+        let src = r#"os.system(r"start trueconf:bob@srv&do=chat")"#;
+        assert_eq!(diags(src, py, "TC017").len(), 1);
+        assert_eq!(fixed(src, py, "TC017"), src);
     }
 }
