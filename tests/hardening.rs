@@ -489,6 +489,39 @@ fn rejected_values_of_options_and_configuration_are_escaped() {
     check("a folder's name", &r);
 }
 
+/// A link given where something else was expected (a path, a rule code,
+/// an option's value, or before a mistyped option) is quoted back by the
+/// error without its password, in the messages of clap and of our own.
+#[test]
+fn rejected_links_are_quoted_without_their_password() {
+    let link = "trueconf:login=ann&password=Hunter2secret&encrypt=1";
+    let dir = tree(&[("a.md", "trueconf:bob\n")]);
+    for args in [
+        vec!["--check", link],
+        vec!["--check", "--select", link, "a.md"],
+        vec!["--check", "--output-format", link, "a.md"],
+        vec!["--check", "--fail-on", link, "a.md"],
+        vec!["--explain", link],
+        vec!["--decode", link, "--bogus"],
+        vec!["--check", "a.md", "--color", link],
+    ] {
+        let r = run(dir.path(), &args);
+        assert_eq!(r.code, Some(2), "{args:?}: {r:?}");
+        assert!(!r.stderr.is_empty(), "{args:?}");
+        for out in [&r.stdout, &r.stderr] {
+            assert!(!out.contains("Hunter2"), "{args:?}: {out}");
+        }
+        // What is quoted is the link, with its password hidden.
+        if !args.contains(&"--bogus") {
+            assert!(
+                r.stderr.contains("trueconf:login=ann&password="),
+                "{args:?}: {}",
+                r.stderr
+            );
+        }
+    }
+}
+
 /// Two files whose names differ only in bytes that are not UTF-8 are
 /// reported apart, each byte written as `\xff` (lossy decoding made both
 /// `\u{fffd}`), in every format; JUnit lists two test cases.

@@ -289,10 +289,12 @@ pub enum ColorChoice {
 impl Args {
     /// The command line's arguments, as [`Parser::parse`] reads them. clap's
     /// message for a rejected argument quotes it as it was given: when some
-    /// argument holds a control character, the message is made from the
-    /// arguments escaped instead (see [`crate::text::escape_for_terminal`]),
-    /// so that no argument can put a line break or an escape sequence into a
-    /// terminal or a CI log.
+    /// argument holds a control character or a link's password, the message
+    /// is made from the arguments escaped (see
+    /// [`crate::text::escape_for_terminal`]) and with passwords hidden
+    /// instead, so that no argument can put a line break or an escape
+    /// sequence into a terminal or a CI log, nor a password (`--decode LINK`
+    /// with a mistyped option after it quotes the link).
     pub fn parse_escaped() -> Args {
         let raw: Vec<String> = std::env::args_os()
             .map(|a| a.to_string_lossy().into_owned())
@@ -301,12 +303,14 @@ impl Args {
             Ok(args) => return args,
             Err(e) => e,
         };
-        if !e.use_stderr() || !raw.iter().any(|a| crate::text::may_hold_unsafe_to_print(a)) {
+        let shown = |a: &String| {
+            let redacted = crate::project::config::redact_passwords(a);
+            crate::text::escape_for_terminal(&redacted).into_owned()
+        };
+        if !e.use_stderr() || raw.iter().all(|a| shown(a) == *a) {
             e.exit();
         }
-        let escaped = raw
-            .iter()
-            .map(|a| crate::text::escape_for_terminal(a).into_owned());
+        let escaped = raw.iter().map(shown);
         let message = match Args::try_parse_from(escaped) {
             Err(e) => e.render().to_string(),
             // Escaping made the arguments valid: say only what is wrong.

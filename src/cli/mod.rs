@@ -600,23 +600,27 @@ fn write_escaped(
     level: &str,
     message: impl std::fmt::Display,
 ) -> io::Result<()> {
-    let message = message.to_string();
-    writeln!(
-        err,
-        "{level}: {}",
-        crate::text::escape_for_terminal(&message)
-    )
+    writeln!(err, "{level}: {}", for_terminal(&message.to_string()))
+}
+
+/// Text that quotes what the user gave, as it may be printed: passwords of
+/// links hidden (a link given where a path or a rule code was expected is
+/// quoted back) and control characters escaped.
+fn for_terminal(s: &str) -> String {
+    let redacted = crate::project::config::redact_passwords(s);
+    crate::text::escape_for_terminal(&redacted).into_owned()
 }
 
 /// One `error:` line per file error, its path and message escaped for the
 /// terminal (a walk error without a path names the file in its message).
 fn write_file_errors(err: &mut dyn Write, errors: &[FileError]) -> io::Result<()> {
     for e in errors {
-        let message = crate::text::escape_for_terminal(&e.message);
+        let message = for_terminal(&e.message);
         if e.path.is_empty() {
             writeln!(err, "error: {message}")?;
         } else {
-            let path = crate::text::path_for_terminal(&e.path);
+            let path = crate::project::config::redact_passwords(&e.path);
+            let path = crate::text::path_for_terminal(&path);
             writeln!(err, "error: {path} {message}")?;
         }
     }

@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use tracing::warn;
 
-use crate::project::config::Resolver;
+use crate::project::config::{Resolver, redact_passwords};
 use crate::project::settings::Settings;
 
 /// The configuration section the server asks the editor for.
@@ -28,7 +28,7 @@ pub fn from_editor(value: &Value) -> Result<(Settings, Vec<String>), String> {
 pub fn log_notes(resolver: &Resolver) {
     let (warnings, errors) = resolver.take_notes();
     for w in warnings {
-        warn!("{}", escape_controls(&w));
+        warn!("{}", escape_controls(&redact_passwords(&w)));
     }
     for e in errors {
         warn!(
@@ -51,9 +51,10 @@ fn escape_controls(s: &str) -> String {
         .collect()
 }
 
-/// An error about the editor's settings, as shown to the user.
+/// An error about the editor's settings, as shown to the user (a value it
+/// quotes shown without the password of a link in it).
 pub fn invalid(e: String) -> String {
-    format!("invalid trueconf-lsp settings: {e}")
+    format!("invalid trueconf-lsp settings: {}", redact_passwords(&e))
 }
 
 #[cfg(test)]
@@ -67,6 +68,19 @@ mod tests {
             "unknown setting `a\\rb\\u{1b}[2J` ignored"
         );
         assert_eq!(escape_controls("dé 😀"), "dé 😀");
+    }
+
+    /// A link given as a setting's value is quoted back without its
+    /// password.
+    #[test]
+    fn invalid_settings_hide_passwords() {
+        let (settings, _) =
+            from_editor(&json!({"select": ["trueconf:login=a&password=Hunter2x"]})).unwrap();
+        let Err(e) = Resolver::editor("/".into(), settings).map_err(invalid) else {
+            panic!("a link is no rule selector");
+        };
+        assert!(e.contains("trueconf:login=a&password="), "{e}");
+        assert!(!e.contains("Hunter2"), "{e}");
     }
     use crate::rules::{Rule, Severity};
     use serde_json::json;
