@@ -495,6 +495,8 @@ fn rejected_values_of_options_and_configuration_are_escaped() {
 #[test]
 fn rejected_links_are_quoted_without_their_password() {
     let link = "trueconf:login=ann&password=Hunter2secret&encrypt=1";
+    let upper = link.replace("trueconf:", "TRUECONF:");
+    let in_path = format!("dir/{link}");
     let dir = tree(&[("a.md", "trueconf:bob\n")]);
     for args in [
         vec!["--check", link],
@@ -504,6 +506,9 @@ fn rejected_links_are_quoted_without_their_password() {
         vec!["--explain", link],
         vec!["--decode", link, "--bogus"],
         vec!["--check", "a.md", "--color", link],
+        vec!["--check", &upper],
+        vec!["--check", &in_path],
+        vec!["--check", "--fail-on", &upper, "a.md"],
     ] {
         let r = run(dir.path(), &args);
         assert_eq!(r.code, Some(2), "{args:?}: {r:?}");
@@ -514,7 +519,9 @@ fn rejected_links_are_quoted_without_their_password() {
         // What is quoted is the link, with its password hidden.
         if !args.contains(&"--bogus") {
             assert!(
-                r.stderr.contains("trueconf:login=ann&password="),
+                r.stderr
+                    .to_ascii_lowercase()
+                    .contains("trueconf:login=ann&password="),
                 "{args:?}: {}",
                 r.stderr
             );

@@ -155,7 +155,12 @@ impl Backend {
         match result {
             Ok((changed, warnings)) => {
                 for w in warnings {
-                    warn!("{w}");
+                    warn!(
+                        "{}",
+                        crate::text::escape_for_terminal(
+                            &crate::project::config::redact_passwords(&w)
+                        )
+                    );
                 }
                 if changed {
                     self.settings_changed().await;
@@ -362,7 +367,12 @@ impl LanguageServer for Backend {
 
         let mut messages = Vec::new();
         match self.shared.reload_file_settings(false) {
-            Ok((_, warnings)) => warnings.into_iter().for_each(|w| warn!("{w}")),
+            Ok((_, warnings)) => warnings.into_iter().for_each(|w| {
+                warn!(
+                    "{}",
+                    crate::text::escape_for_terminal(&crate::project::config::redact_passwords(&w))
+                )
+            }),
             Err(e) => messages.push(format!("{e}; the config file is ignored")),
         }
         if let Some(settings) = params
@@ -371,7 +381,14 @@ impl LanguageServer for Backend {
             .and_then(|o| o.get("settings"))
         {
             match self.shared.set_init_settings(settings) {
-                Ok(warnings) => warnings.into_iter().for_each(|w| warn!("{w}")),
+                Ok(warnings) => warnings.into_iter().for_each(|w| {
+                    warn!(
+                        "{}",
+                        crate::text::escape_for_terminal(
+                            &crate::project::config::redact_passwords(&w)
+                        )
+                    )
+                }),
                 Err(e) => messages.push(format!("{e}; using the defaults")),
             }
         }

@@ -120,6 +120,29 @@ pub fn redact_passwords(message: &str) -> String {
     .secrets;
     let mut spans = secrets;
     let b = message.as_bytes();
+    // A scheme in any case, after any character (`TRUECONF:…`,
+    // `dir/trueconf:…` given as a path): each read as a link of its own.
+    let lower = message.to_ascii_lowercase();
+    for scheme in ["trueconf:", "visicall:"] {
+        for (at, _) in lower.match_indices(scheme) {
+            let end = b[at..]
+                .iter()
+                .position(|c| c.is_ascii_whitespace() || b"`'\"<>".contains(c))
+                .map_or(b.len(), |i| at + i);
+            let piece = format!("{scheme}{}", &message[at + scheme.len()..end]);
+            let found = crate::analyze(
+                &piece,
+                crate::scan::DocKind::Plain,
+                &crate::rules::Config::default(),
+            );
+            spans.extend(
+                found
+                    .secrets
+                    .iter()
+                    .map(|s| crate::text::Span::new(at + s.start, at + s.end)),
+            );
+        }
+    }
     for (at, _) in message.match_indices('@') {
         let start = b[..at]
             .iter()

@@ -31,6 +31,7 @@ mod raw_ampersand_in_html;
 mod raw_fragment;
 mod server_not_allowed;
 mod server_unreachable;
+mod shell_call;
 mod start_title;
 mod unescaped_rtsp_slash;
 mod unknown_parameter;

@@ -67,7 +67,7 @@ pub fn check(ctx: &LinkCtx, out: &mut Findings) {
     };
     let batch = matches!(ctx.raw.decode, Decode::Batch { .. });
     let head = &ctx.source[line_start..line_start + command];
-    if !batch && !runs_cmd(head) && !opens_literal(head, outer) {
+    if !batch && !runs_cmd(head) && !opens_literal(head, outer, ctx.kind) {
         return;
     }
     let title = if escaped { "\\\"\\\" " } else { "\"\" " };
@@ -117,14 +117,14 @@ fn start_before(head: &str) -> Option<usize> {
 }
 
 /// Is `start` the first word of the string literal (opened by `outer`)
-/// that holds the link, as in `os.system("start \"trueconf:…\"")` or
-/// `os.execute('start "trueconf:…"')`? `start` is a command of cmd only,
-/// so a command line that begins with it runs there.
-fn opens_literal(head: &str, outer: u8) -> bool {
-    head.trim_end_matches([' ', '\t', '@'])
-        .as_bytes()
-        .last()
-        .is_some_and(|&b| b == outer)
+/// that holds the link, a literal that a shell runs, as in
+/// `os.system("start \"trueconf:…\"")` or `os.execute('start "trueconf:…"')`?
+/// `start` is a command of cmd only, so a command line that begins with it
+/// runs there. A string that is printed or kept is not judged.
+fn opens_literal(head: &str, outer: u8, kind: DocKind) -> bool {
+    let trimmed = head.trim_end_matches([' ', '\t', '@']);
+    trimmed.as_bytes().last() == Some(&outer)
+        && super::shell_call::runs_in_shell(&trimmed[..trimmed.len() - 1], kind)
 }
 
 /// Does the command line before `start` run cmd (`cmd /c`, `cmd.exe /k`)?
@@ -176,9 +176,13 @@ mod tests {
         for src in [
             r#"os.execute('start "" "trueconf:bob"')"#,
             r#"print('Run: start "trueconf:bob"')"#,
+            r#"print('start "trueconf:bob"')"#,
+            r#"local s = 'start "trueconf:bob"'"#,
             r#"os.execute('restart "trueconf:bob"')"#,
         ] {
             assert!(diags(src, lua, "TC018").is_empty(), "{src}");
         }
+        let sh = DocKind::Code(Lang::Shell);
+        assert!(diags("echo 'start \"trueconf:bob\"'\n", sh, "TC018").is_empty());
     }
 }

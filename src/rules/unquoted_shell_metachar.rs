@@ -112,7 +112,8 @@ fn quoted(ctx: &LinkCtx, dialect: Dialect, span: Span, src: &str) -> Option<Vec<
         Dialect::Posix => ('\'', b'\\'),
         Dialect::Cmd => ('"', b'^'),
     };
-    if src.contains(quote) {
+    // `'…'` would stop `$NAME` and `` `cmd` `` from being expanded.
+    if src.contains(quote) || dialect == Dialect::Posix && src.contains(['$', '`']) {
         return None;
     }
     let open = if dialect == Dialect::Cmd && after_start(ctx.source, span.start) {
@@ -166,6 +167,9 @@ fn in_string(ctx: &LinkCtx, outer: u8, escapes: bool, out: &mut Findings) {
     let Some(open) = line.rfind(outer as char) else {
         return;
     };
+    if !super::shell_call::runs_in_shell(&line[..open], ctx.kind) {
+        return;
+    }
     let Some((dialect, start)) = opener(&line[open + 1..]) else {
         return;
     };
@@ -175,14 +179,27 @@ fn in_string(ctx: &LinkCtx, outer: u8, escapes: bool, out: &mut Findings) {
     } else {
         b'^'
     };
+    // The unescaped `&`s, and whether each is followed by a `key=`: only
+    // such a one splits the link (a lone `&`, `&&` or `&>` is the command
+    // line's own operator, written after the link).
+    let mut amps = Vec::new();
     let mut i = 0;
-    let amp = loop {
-        match text.get(i) {
-            None => return,
-            Some(&b) if b == esc => i += 2,
-            Some(b'&') => break i,
-            Some(_) => i += 1,
+    while let Some(&b) = text.get(i) {
+        if b == esc {
+            i += 2;
+            continue;
         }
+        if b == b'&' {
+            let key = text[i + 1..]
+                .iter()
+                .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.'))
+                .count();
+            amps.push((i, key > 0 && text.get(i + 1 + key) == Some(&b'=')));
+        }
+        i += 1;
+    }
+    let Some(&(amp, true)) = amps.first() else {
+        return;
     };
     let mut d = Diagnostic::new(
         Rule::UnquotedShellMetachar,
@@ -191,7 +208,10 @@ fn in_string(ctx: &LinkCtx, outer: u8, escapes: bool, out: &mut Findings) {
     );
     // In an HTML attribute's script a quote would need its own reference:
     // no fix there.
-    let literal = matches!(ctx.raw.context, Context::StringLiteral { .. });
+    // Quoting the word makes every `&` in it part of the link: not when
+    // one is the command line's own.
+    let literal = matches!(ctx.raw.context, Context::StringLiteral { .. })
+        && amps.iter().all(|&(_, key)| key);
     if let Some(edits) =
         quoted_in_string(ctx.link.text, dialect, start, outer, escapes, span).filter(|_| literal)
     {
@@ -255,7 +275,8 @@ fn quoted_in_string(
     };
     // Characters whose meaning the quotes would change, or the quote.
     let kept = match (dialect, quote.as_str()) {
-        (Dialect::Posix, "'") => !link.contains(['\'', '\\']),
+        // `'…'` would stop `$NAME` and `` `cmd` `` from being expanded.
+        (Dialect::Posix, "'") => !link.contains(['\'', '\\', '$', '`']),
         (Dialect::Posix, _) => !link.contains(['"', '\\', '$', '`']),
         (Dialect::Cmd, _) => !link.contains(['"', '^']),
     };
@@ -376,6 +397,53 @@ mod tests {
         ] {
             assert!(diags(src, py, "TC017").is_empty(), "{src}");
         }
+        // Only an `&` before a `key=` splits the link; a lone `&`, `&&`
+        // or `&>` is the command line's own, and no fix quotes it in.
+        for src in [
+            r#"os.system("xdg-open trueconf:bob@srv&")"#,
+            r#"os.system("xdg-open trueconf:bob@srv&>/dev/null")"#,
+            r#"os.system("xdg-open trueconf:bob@srv&&echo ok")"#,
+        ] {
+            assert!(diags(src, py, "TC017").is_empty(), "{src}");
+        }
+        let src = r#"os.system("xdg-open trueconf:bob@srv&do=chat&&echo ok")"#;
+        assert_eq!(diags(src, py, "TC017").len(), 1);
+        assert_eq!(fixed(src, py, "TC017"), src);
+        // Strings no shell runs: a docstring, a message, JVM exec.
+        for (src, kind) in [
+            (
+                r#"    """Open trueconf:bob@srv&do=chat in the client.""""#,
+                py,
+            ),
+            (r#"print("open trueconf:bob@srv&do=chat")"#, py),
+            (
+                r#"{"menu": "Start trueconf:support@srv&do=profile"}"#,
+                DocKind::Code(Lang::Json),
+            ),
+            (
+                r#"Runtime.getRuntime().exec("xdg-open trueconf:bob@srv&do=chat");"#,
+                DocKind::Code(Lang::Java),
+            ),
+            (
+                "echo \"open trueconf:bob@srv&do=chat\"\n",
+                DocKind::Code(Lang::Shell),
+            ),
+        ] {
+            assert!(diags(src, kind, "TC017").is_empty(), "{src}");
+        }
+        // `sh -c` in a script runs its string.
+        assert_eq!(
+            fixed(
+                "sh -c \"xdg-open trueconf:bob@srv&do=chat\"\n",
+                DocKind::Code(Lang::Shell),
+                "TC017"
+            ),
+            "sh -c \"xdg-open 'trueconf:bob@srv&do=chat'\"\n"
+        );
+        // Single quotes would stop `$TC_USER` from being expanded: no fix.
+        let src = r#"os.system("xdg-open trueconf:$TC_USER@srv&do=chat")"#;
+        assert_eq!(diags(src, py, "TC017").len(), 1);
+        assert_eq!(fixed(src, py, "TC017"), src);
         // A raw string cannot write `\"`: reported without a fix.
         let src = r#"os.system(r"start trueconf:bob@srv&do=chat")"#;
         assert_eq!(diags(src, py, "TC017").len(), 1);
