@@ -13,8 +13,10 @@ pub const EXPLANATION: &str = "\
 ## What it does
 Finds cmd's `start \"trueconf:…\"`: a quoted link as the first argument of
 `start`, in a batch file, in a cmd code block, or inside a string literal
-that runs `cmd /c start …` or begins with `start` (a command of cmd only:
-`os.system(\"start …\")`, Lua's `os.execute('start …')`).
+that runs `cmd /c start …` or that a shell runs and begins with `start`
+(a command of cmd only: `os.system(\"start …\")`, Lua's
+`os.execute('start …')`; a string that is only printed or kept is not
+judged).
 
 ## Why is this bad?
 `start` takes its first quoted argument as the title of a new console

@@ -17,8 +17,9 @@ as in `xdg-open trueconf:bob@srv&do=chat`. A `;` or `|` simply ends the
 word, and an escaped `\\&` (shell) or `^&` (cmd) is fine. A string literal
 that holds such a command line is shell or cmd inside the language:
 `os.system(\"xdg-open trueconf:bob@srv&do=chat\")` (after `xdg-open`,
-`open`, `gio open`, `start`, `cmd /c start` …) is reported too, the link
-judged on the string's value.
+`open`, `gio open`, `start`, `cmd /c start` …, in a string that a shell
+runs: `os.system`, `os.execute`, `popen`, `shell_exec`, `execSync`, `sh -c`
+…) is reported too, the link judged on the string's value.
 
 ## Why is this bad?
 An unquoted `&` is an operator of the command line, not part of the link:
