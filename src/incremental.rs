@@ -114,11 +114,26 @@ pub struct Splice {
     /// Where the new text shows what the old one did at the same place:
     /// before `same_until` (the unchanged prefix), and from `same_from`
     /// of the old text on (the start of the first line after the edit),
-    /// moved by `shift`. A finding of the old text within one of these, at
-    /// the same place in the new one, lies on the same line and columns
-    /// there (the lines after the edit moved as a whole).
+    /// moved by `shift` (see [`Splice::same_place`]).
     pub same_until: usize,
     pub same_from: usize,
+}
+
+impl Splice {
+    /// Where `old`, a span of the previous text off the edited lines, is in
+    /// the new one, and whether it moved (lies after the edit); `None` on
+    /// the edited lines. Such a span lies on the same line and columns
+    /// there (the lines after the edit moved as a whole).
+    pub fn same_place(&self, old: Span) -> Option<(Span, bool)> {
+        if old.end < self.same_until {
+            Some((old, false))
+        } else if old.start >= self.same_from {
+            let moved = |x: usize| x.wrapping_add_signed(self.shift);
+            Some((Span::new(moved(old.start), moved(old.end)), true))
+        } else {
+            None
+        }
+    }
 }
 
 /// The kinds whose lint can be redone in part.

@@ -303,10 +303,7 @@ impl Args {
             Ok(args) => return args,
             Err(e) => e,
         };
-        let shown = |a: &String| {
-            let redacted = crate::project::config::redact_passwords(a);
-            crate::text::escape_for_terminal(&redacted).into_owned()
-        };
+        let shown = |a: &String| crate::project::config::printable(a);
         if !e.use_stderr() || raw.iter().all(|a| shown(a) == *a) {
             e.exit();
         }

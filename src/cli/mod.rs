@@ -22,7 +22,7 @@ use serde::Serialize;
 
 use crate::fix::Applicability;
 use crate::project::checked::{Checked, FileError, Outcome};
-use crate::project::config::{Overrides, Resolver};
+use crate::project::config::{Overrides, Resolver, printable};
 use crate::project::read::{self, KeepText};
 use crate::project::settings::Settings;
 use crate::project::walk::{self, WalkOptions, Walked};
@@ -600,22 +600,15 @@ fn write_escaped(
     level: &str,
     message: impl std::fmt::Display,
 ) -> io::Result<()> {
-    writeln!(err, "{level}: {}", for_terminal(&message.to_string()))
-}
-
-/// Text that quotes what the user gave, as it may be printed: passwords of
-/// links hidden (a link given where a path or a rule code was expected is
-/// quoted back) and control characters escaped.
-fn for_terminal(s: &str) -> String {
-    let redacted = crate::project::config::redact_passwords(s);
-    crate::text::escape_for_terminal(&redacted).into_owned()
+    // A link given where a path or a rule code was expected is quoted back.
+    writeln!(err, "{level}: {}", printable(&message.to_string()))
 }
 
 /// One `error:` line per file error, its path and message escaped for the
 /// terminal (a walk error without a path names the file in its message).
 fn write_file_errors(err: &mut dyn Write, errors: &[FileError]) -> io::Result<()> {
     for e in errors {
-        let message = for_terminal(&e.message);
+        let message = printable(&e.message);
         if e.path.is_empty() {
             writeln!(err, "error: {message}")?;
         } else {

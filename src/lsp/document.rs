@@ -323,21 +323,7 @@ fn spliced(
     };
     // Where a previous finding is in the new text, when off the edited
     // lines, and whether it moved.
-    let moved = |s: Span| {
-        Span::new(
-            s.start.wrapping_add_signed(splice.shift),
-            s.end.wrapping_add_signed(splice.shift),
-        )
-    };
-    let at_new = |o: &Diagnostic| {
-        if o.span.end < splice.same_until {
-            Some((o.span, false))
-        } else if o.span.start >= splice.same_from {
-            Some((moved(o.span), true))
-        } else {
-            None
-        }
-    };
+    let at_new = |o: &Diagnostic| splice.same_place(o.span);
     let old_all = &base.state.analysis().diagnostics;
     let removed_end = (splice.before + splice.removed).min(base.shown);
     let mut j = splice.before;

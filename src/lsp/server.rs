@@ -19,7 +19,7 @@ use super::convert;
 use super::document::{Linted, Snapshot};
 use super::service::CALL_SNAPSHOT;
 use super::session::Session;
-use super::settings::SECTION;
+use super::settings::{self, SECTION};
 use super::state::{Shared, lock};
 use super::{completion, graph, hover, links, output, publish, templates, workspace};
 use crate::project::config::NAMES as FILE_NAMES;
@@ -154,14 +154,7 @@ impl Backend {
     async fn settings_updated(&self, result: std::result::Result<(bool, Vec<String>), String>) {
         match result {
             Ok((changed, warnings)) => {
-                for w in warnings {
-                    warn!(
-                        "{}",
-                        crate::text::escape_for_terminal(
-                            &crate::project::config::redact_passwords(&w)
-                        )
-                    );
-                }
+                settings::log_warnings(warnings);
                 if changed {
                     self.settings_changed().await;
                 }
@@ -367,12 +360,7 @@ impl LanguageServer for Backend {
 
         let mut messages = Vec::new();
         match self.shared.reload_file_settings(false) {
-            Ok((_, warnings)) => warnings.into_iter().for_each(|w| {
-                warn!(
-                    "{}",
-                    crate::text::escape_for_terminal(&crate::project::config::redact_passwords(&w))
-                )
-            }),
+            Ok((_, warnings)) => settings::log_warnings(warnings),
             Err(e) => messages.push(format!("{e}; the config file is ignored")),
         }
         if let Some(settings) = params
@@ -381,14 +369,7 @@ impl LanguageServer for Backend {
             .and_then(|o| o.get("settings"))
         {
             match self.shared.set_init_settings(settings) {
-                Ok(warnings) => warnings.into_iter().for_each(|w| {
-                    warn!(
-                        "{}",
-                        crate::text::escape_for_terminal(
-                            &crate::project::config::redact_passwords(&w)
-                        )
-                    )
-                }),
+                Ok(warnings) => settings::log_warnings(warnings),
                 Err(e) => messages.push(format!("{e}; using the defaults")),
             }
         }

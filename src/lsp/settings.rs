@@ -27,14 +27,20 @@ pub fn from_editor(value: &Value) -> Result<(Settings, Vec<String>), String> {
 /// Control characters from a key or a path are written escaped.
 pub fn log_notes(resolver: &Resolver) {
     let (warnings, errors) = resolver.take_notes();
-    for w in warnings {
-        warn!("{}", escape_controls(&redact_passwords(&w)));
-    }
+    log_warnings(warnings);
     for e in errors {
         warn!(
             "{}; the config file is ignored",
             escape_controls(&e.to_string())
         );
+    }
+}
+
+/// Logs warnings about settings (keys dropped, files skipped), which may
+/// quote a key or a value: passwords hidden, control characters escaped.
+pub fn log_warnings(warnings: impl IntoIterator<Item = String>) {
+    for w in warnings {
+        warn!("{}", escape_controls(&redact_passwords(&w)));
     }
 }
 

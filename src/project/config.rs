@@ -112,16 +112,10 @@ impl fmt::Display for ConfigError {
 /// any link in it, and any `user:password@` (`allowed-servers =
 /// ["admin:pw@host"]`).
 pub fn redact_passwords(message: &str) -> String {
-    let secrets = crate::analyze(
-        message,
-        crate::scan::DocKind::Plain,
-        &crate::rules::Config::default(),
-    )
-    .secrets;
-    let mut spans = secrets;
+    let mut spans = Vec::new();
     let b = message.as_bytes();
-    // A scheme in any case, after any character (`TRUECONF:…`,
-    // `dir/trueconf:…` given as a path): each read as a link of its own.
+    // Every scheme, in any case and after any character (`TRUECONF:…`,
+    // `dir/trueconf:…` given as a path), read as a link of its own.
     let lower = message.to_ascii_lowercase();
     for scheme in ["trueconf:", "visicall:"] {
         for (at, _) in lower.match_indices(scheme) {
@@ -155,6 +149,14 @@ pub fn redact_passwords(message: &str) -> String {
         }
     }
     crate::uri::redact(message, &crate::merge_spans(Vec::new(), &spans))
+}
+
+/// What the user gave (an argument, a path, a value a message quotes), as
+/// it may be printed to a terminal or a CI log: passwords hidden
+/// ([`redact_passwords`]) and control characters escaped
+/// ([`crate::text::escape_for_terminal`]).
+pub fn printable(s: &str) -> String {
+    crate::text::escape_for_terminal(&redact_passwords(s)).into_owned()
 }
 
 type Span = std::ops::Range<usize>;

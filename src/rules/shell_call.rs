@@ -6,6 +6,23 @@
 
 use crate::scan::{DocKind, Lang};
 
+/// How far before a link its command line is looked at: `cmd /c start
+/// /min "` fits, and a bounded look back keeps a long line of string
+/// literals linear.
+const LOOK_BACK: usize = 256;
+
+/// Where the command line before `at` starts: at the start of its line, or
+/// [`LOOK_BACK`] bytes before `at` (on a character boundary).
+pub fn line_start_before(source: &str, at: usize) -> usize {
+    let mut window = at.saturating_sub(LOOK_BACK);
+    while !source.is_char_boundary(window) {
+        window += 1;
+    }
+    source[window..at]
+        .rfind(['\n', '\r'])
+        .map_or(window, |k| window + k + 1)
+}
+
 /// Is the string literal whose opening quote follows `before` (the text of
 /// its line up to that quote) the command line of a call that runs it in a
 /// shell: `os.system(`, `os.execute(`, `popen(`, `shell_exec(`,
@@ -31,7 +48,7 @@ pub fn runs_in_shell(before: &str, kind: DocKind) -> bool {
         .rev()
         .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_')
         .count();
-    let name = head[head.len() - name_len..].to_ascii_lowercase();
+    let name = &head[head.len() - name_len..];
     let lang = match kind {
         DocKind::Code(lang) => Some(lang),
         _ => None,
@@ -54,13 +71,19 @@ pub fn runs_in_shell(before: &str, kind: DocKind) -> bool {
             return false;
         }
     }
-    match name.as_str() {
-        "system" | "execute" | "popen" | "shell_exec" | "passthru" | "execsync" | "spawnsync" => {
-            true
-        }
-        "exec" => !matches!(lang, Some(Lang::Python | Lang::Java)),
-        _ => false,
+    let shell = [
+        "system",
+        "execute",
+        "popen",
+        "shell_exec",
+        "passthru",
+        "execSync",
+        "spawnSync",
+    ];
+    if shell.iter().any(|f| name.eq_ignore_ascii_case(f)) {
+        return true;
     }
+    name.eq_ignore_ascii_case("exec") && !matches!(lang, Some(Lang::Python | Lang::Java))
 }
 
 #[cfg(test)]

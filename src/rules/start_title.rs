@@ -55,15 +55,7 @@ pub fn check(ctx: &LinkCtx, out: &mut Findings) {
     } else {
         return;
     };
-    // `cmd /c start /min "` fits in a short look back: a bounded one keeps
-    // a long line of string literals linear.
-    let mut window = quote.saturating_sub(LOOK_BACK);
-    while !ctx.source.is_char_boundary(window) {
-        window += 1;
-    }
-    let line_start = ctx.source[window..quote]
-        .rfind(['\n', '\r'])
-        .map_or(window, |k| window + k + 1);
+    let line_start = super::shell_call::line_start_before(ctx.source, quote);
     let Some(command) = start_before(&ctx.source[line_start..quote]) else {
         return;
     };
@@ -85,9 +77,6 @@ pub fn check(ctx: &LinkCtx, out: &mut Findings) {
         )),
     );
 }
-
-/// How far before a link's quote `start` and `cmd /c` are looked for.
-const LOOK_BACK: usize = 256;
 
 /// Where `start` begins when `head` ends with `start` and its options
 /// (`/b`, `/min` …) before a quoted first argument.

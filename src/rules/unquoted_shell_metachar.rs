@@ -158,12 +158,7 @@ fn in_string(ctx: &LinkCtx, outer: u8, escapes: bool, out: &mut Findings) {
     if !matches!(source.as_bytes()[..span.start].last(), Some(b' ' | b'\t')) {
         return;
     }
-    let mut window = span.start.saturating_sub(LOOK_BACK);
-    while !source.is_char_boundary(window) {
-        window += 1;
-    }
-    let head = &source[window..span.start];
-    let line = head.rfind(['\n', '\r']).map_or(head, |k| &head[k + 1..]);
+    let line = &source[super::shell_call::line_start_before(source, span.start)..span.start];
     // The command line so far: from the literal's opening quote.
     let Some(open) = line.rfind(outer as char) else {
         return;
@@ -180,10 +175,10 @@ fn in_string(ctx: &LinkCtx, outer: u8, escapes: bool, out: &mut Findings) {
     } else {
         b'^'
     };
-    // The unescaped `&`s, and whether each is followed by a `key=`: only
-    // such a one splits the link (a lone `&`, `&&` or `&>` is the command
-    // line's own operator, written after the link).
-    let mut amps = Vec::new();
+    // The first unescaped `&`, and whether every one is followed by a
+    // `key=`: only such a one splits the link (a lone `&`, `&&` or `&>` is
+    // the command line's own operator, written after the link).
+    let (mut first, mut all_keys) = (None, true);
     let mut i = 0;
     while let Some(&b) = text.get(i) {
         if b == esc {
@@ -195,11 +190,13 @@ fn in_string(ctx: &LinkCtx, outer: u8, escapes: bool, out: &mut Findings) {
                 .iter()
                 .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.'))
                 .count();
-            amps.push((i, key > 0 && text.get(i + 1 + key) == Some(&b'=')));
+            let keyed = key > 0 && text.get(i + 1 + key) == Some(&b'=');
+            first.get_or_insert((i, keyed));
+            all_keys &= keyed;
         }
         i += 1;
     }
-    let Some(&(amp, true)) = amps.first() else {
+    let Some((amp, true)) = first else {
         return;
     };
     let mut d = Diagnostic::new(
@@ -207,22 +204,17 @@ fn in_string(ctx: &LinkCtx, outer: u8, escapes: bool, out: &mut Findings) {
         ctx.span(Span::new(amp, amp + 1)),
         "unquoted `&` ends the command here: the rest of the link runs as a separate command; quote the whole link",
     );
-    // In an HTML attribute's script a quote would need its own reference:
-    // no fix there.
-    // Quoting the word makes every `&` in it part of the link: not when
-    // one is the command line's own.
-    let literal = matches!(ctx.raw.context, Context::StringLiteral { .. })
-        && amps.iter().all(|&(_, key)| key);
+    // No fix in an HTML attribute's script (a quote would need its own
+    // reference there), nor when quoting the word would make an `&` of the
+    // command line's own part of the link.
+    let fixable = matches!(ctx.raw.context, Context::StringLiteral { .. }) && all_keys;
     if let Some(edits) =
-        quoted_in_string(ctx.link.text, dialect, start, outer, escapes, span).filter(|_| literal)
+        quoted_in_string(ctx.link.text, dialect, start, outer, escapes, span).filter(|_| fixable)
     {
         d = d.with_fix(Fix::safe("Quote the whole link", edits));
     }
     out.push(d);
 }
-
-/// How far before a link in a string literal its command is looked for.
-const LOOK_BACK: usize = 256;
 
 /// The dialect of a command line that opens its last word, and whether
 /// that word is `start`'s first argument: `xdg-open `, `open `, `gio open `
@@ -268,14 +260,14 @@ fn quoted_in_string(
     let quote = match dialect {
         // Single quotes keep every character; double quotes if the literal
         // is single-quoted (`&` is literal there too).
-        Dialect::Posix if outer != b'\'' => "'".to_string(),
-        Dialect::Posix => "\"".to_string(),
-        Dialect::Cmd if outer != b'"' => "\"".to_string(),
-        Dialect::Cmd if escapes => "\\\"".to_string(),
+        Dialect::Posix if outer != b'\'' => "'",
+        Dialect::Posix => "\"",
+        Dialect::Cmd if outer != b'"' => "\"",
+        Dialect::Cmd if escapes => "\\\"",
         Dialect::Cmd => return None,
     };
     // Characters whose meaning the quotes would change, or the quote.
-    let kept = match (dialect, quote.as_str()) {
+    let kept = match (dialect, quote) {
         // `'…'` would stop `$NAME` and `` `cmd` `` from being expanded.
         (Dialect::Posix, "'") => !link.contains(['\'', '\\', '$', '`']),
         (Dialect::Posix, _) => !link.contains(['"', '\\', '$', '`']),
@@ -287,7 +279,7 @@ fn quoted_in_string(
     let open = if start {
         format!("{quote}{quote} {quote}")
     } else {
-        quote.clone()
+        quote.to_string()
     };
     Some(vec![
         Edit::insertion(span.start, open),
