@@ -117,6 +117,9 @@ pub struct Splice {
     /// moved by `shift` (see [`Splice::same_place`]).
     pub same_until: usize,
     pub same_from: usize,
+    /// How many of the region's links the rules ran on: the others, on
+    /// lines that read as they did, kept their previous findings.
+    pub checked: usize,
 }
 
 impl Splice {
@@ -194,44 +197,161 @@ fn check_links(
     stop: &dyn Fn() -> bool,
     outside: usize,
 ) -> Option<Option<(Vec<Diagnostic>, Vec<Span>)>> {
+    let checked = check_lines(text, kind, links, None, config, stop, outside)?;
+    Some(checked.map(|c| (c.diagnostics, c.secrets)))
+}
+
+/// The previous lint's links, findings and secrets in a region re-read,
+/// and which of the region's lines read as they did: a line is unchanged
+/// when it ends before `edit_start` (same offsets) or starts at or after
+/// `edit_end` (offsets moved by `shift`), in the new text.
+struct Previous<'a> {
+    links: &'a [RawLink],
+    diagnostics: &'a [Diagnostic],
+    secrets: &'a [Span],
+    edit_start: usize,
+    edit_end: usize,
+    shift: isize,
+}
+
+/// What [`check_lines`] found.
+struct Checked {
+    diagnostics: Vec<Diagnostic>,
+    secrets: Vec<Span>,
+    /// The links the rules ran on (the others' findings were the previous
+    /// lint's).
+    ran: usize,
+}
+
+/// [`check_links`], taking the previous lint's findings for each unchanged
+/// line whose links were found again as they were (the same context and
+/// decoding, at the same place in the same line): a rule judges a link
+/// from the link and its own line only (each finding, fix and secret lies
+/// on that line, which [`check_links`] checks), so it would find the same
+/// again. A line's findings are then taken whole, in their previous order,
+/// which is the order the rules give them (ties keep link order).
+fn check_lines(
+    text: &str,
+    kind: DocKind,
+    links: &[RawLink],
+    previous: Option<Previous<'_>>,
+    config: &Config,
+    stop: &dyn Fn() -> bool,
+    outside: usize,
+) -> Option<Option<Checked>> {
     let mut diagnostics = Vec::new();
     let mut secrets = Vec::new();
     let mut longest = 0;
-    for (n, link) in links.iter().enumerate() {
-        if n % scan::STOP_EVERY == scan::STOP_EVERY - 1 && stop() {
-            return None;
+    let mut ran = 0;
+    // Cursors into the previous lint's links, findings and secrets.
+    let (mut old_link, mut old_diag, mut old_secret) = (0, 0, 0);
+    let mut rest = links;
+    while let Some(first) = rest.first() {
+        // The links on `first`'s line.
+        let line = line_of(text, first.span);
+        let on_line = rest.partition_point(|l| l.span.start <= line.end);
+        let (group, after) = rest.split_at(on_line.max(1));
+        rest = after;
+        longest = group.iter().fold(longest, |m, l| m.max(l.span.len()));
+        let reused = previous.as_ref().and_then(|p| {
+            let shift = if line.end < p.edit_start {
+                0
+            } else if line.start >= p.edit_end {
+                p.shift
+            } else {
+                return None;
+            };
+            let back = |x: usize| x.wrapping_add_signed(shift.wrapping_neg());
+            let old_line = Span::new(back(line.start), back(line.end));
+            old_link += p.links[old_link..].partition_point(|l| l.span.start < old_line.start);
+            let n = p.links[old_link..].partition_point(|l| l.span.start <= old_line.end);
+            let old = &p.links[old_link..old_link + n];
+            let same = old.len() == group.len()
+                && old.iter().zip(group).all(|(o, l)| {
+                    RawLink {
+                        span: Span::new(back(l.span.start), back(l.span.end)),
+                        ..*l
+                    } == *o
+                });
+            old_link += n;
+            if !same {
+                return None;
+            }
+            old_diag +=
+                p.diagnostics[old_diag..].partition_point(|d| d.span.start < old_line.start);
+            let nd = p.diagnostics[old_diag..].partition_point(|d| d.span.start <= old_line.end);
+            old_secret += p.secrets[old_secret..].partition_point(|s| s.start < old_line.start);
+            let ns = p.secrets[old_secret..].partition_point(|s| s.start <= old_line.end);
+            let found = (
+                &p.diagnostics[old_diag..old_diag + nd],
+                &p.secrets[old_secret..old_secret + ns],
+                shift,
+            );
+            old_diag += nd;
+            old_secret += ns;
+            Some(found)
+        });
+        match reused {
+            Some((found, hidden, shift)) => {
+                let moved = |s: Span| {
+                    Span::new(
+                        s.start.wrapping_add_signed(shift),
+                        s.end.wrapping_add_signed(shift),
+                    )
+                };
+                diagnostics.extend(found.iter().map(|d| {
+                    let mut d = d.clone();
+                    if shift != 0 {
+                        d.span = moved(d.span);
+                        if let Some(fix) = &mut d.fix {
+                            for e in &mut fix.edits {
+                                e.span = moved(e.span);
+                            }
+                        }
+                    }
+                    d
+                }));
+                secrets.extend(hidden.iter().map(|&s| moved(s)));
+            }
+            None => {
+                for link in group {
+                    if ran % scan::STOP_EVERY == scan::STOP_EVERY - 1 && stop() {
+                        return None;
+                    }
+                    ran += 1;
+                    let (found, hidden) =
+                        rules::check(text, kind, std::slice::from_ref(link), config);
+                    let inside = |s: Span| line.start <= s.start && s.end <= line.end;
+                    let fixes = found
+                        .iter()
+                        .filter_map(|d| d.fix.as_ref())
+                        .flat_map(|f| f.edits.iter().map(|e| e.span));
+                    if !found.iter().map(|d| d.span).chain(fixes).all(inside)
+                        || !hidden.iter().all(|&s| inside(s))
+                    {
+                        return Some(None);
+                    }
+                    diagnostics.extend(found);
+                    secrets.extend(hidden);
+                }
+            }
         }
-        let (found, hidden) = rules::check(text, kind, std::slice::from_ref(link), config);
-        let line = line_of(text, link.span);
-        let inside = |s: Span| line.start <= s.start && s.end <= line.end;
-        let fixes = found
-            .iter()
-            .filter_map(|d| d.fix.as_ref())
-            .flat_map(|f| f.edits.iter().map(|e| e.span));
-        if !found.iter().map(|d| d.span).chain(fixes).all(inside)
-            || !hidden.iter().all(|&s| inside(s))
-        {
-            return Some(None);
-        }
-        longest = longest.max(link.span.len());
-        diagnostics.extend(found);
-        secrets.extend(hidden);
         if outside + diagnostics.len() + longest + 1 > rules::MAX_FINDINGS {
             // Near the cap: the whole-text lint decides (stopping here
             // keeps the work before it bounded).
             return Some(None);
         }
     }
-    // With this many findings and no link longer than this, the rules of a
-    // whole-text check never run out of room: no finding is cut.
-    if outside + diagnostics.len() + longest + 1 > rules::MAX_FINDINGS {
-        return Some(None);
-    }
     // Stable: findings of equal keys stay in link order, as one check of
-    // all the links leaves them.
+    // all the links leaves them. (Equal keys lie on one line, whose
+    // findings come in link order whether found now or taken whole.)
     diagnostics.sort_by_key(|a| (a.span.start, a.span.end, a.rule));
     config.apply_severities(&mut diagnostics);
-    Some(Some((diagnostics, secrets)))
+    Some(Some(Checked {
+        diagnostics,
+        secrets,
+        ran,
+    }))
 }
 
 /// The line holding `span`, without its line break: from after the last
@@ -370,13 +490,25 @@ fn splice(
     let (diag_before, diag_after) =
         cut(&old.diagnostics.iter().map(|d| d.span).collect::<Vec<_>>());
     let kept = old.diagnostics.len() - (diag_after - diag_before);
-    let Some((diagnostics, secrets)) = check_links(text, prev.kind, &found, config, stop, kept)?
+    let (link_before, link_after) = cut(&old.links.iter().map(|l| l.span).collect::<Vec<_>>());
+    let (secret_before, secret_after) = cut(&old.secrets);
+    let previous = Previous {
+        links: &old.links[link_before..link_after],
+        diagnostics: &old.diagnostics[diag_before..diag_after],
+        secrets: &old.secrets[secret_before..secret_after],
+        edit_start,
+        edit_end,
+        shift,
+    };
+    let Some(Checked {
+        diagnostics,
+        secrets,
+        ran,
+    }) = check_lines(text, prev.kind, &found, Some(previous), config, stop, kept)?
     else {
         return Some(None);
     };
     let moved = |s: Span| Span::new(moved(s.start), moved(s.end));
-    let (link_before, link_after) = cut(&old.links.iter().map(|l| l.span).collect::<Vec<_>>());
-    let (secret_before, secret_after) = cut(&old.secrets);
     let mut links = Vec::with_capacity(old.links.len() - (link_after - link_before) + found.len());
     links.extend_from_slice(&old.links[..link_before]);
     let inserted = diagnostics.len();
@@ -423,6 +555,7 @@ fn splice(
         region: Span::new(start, new_end),
         same_until: prefix,
         same_from: edit_old_end,
+        checked: ran,
     };
     Some(Some((analysis, state, splice)))
 }
@@ -453,6 +586,30 @@ mod tests {
         let at = old.find("```\ntrue").unwrap();
         let splice = check(old, at, at + 1, "", DocKind::Markdown).unwrap();
         assert_eq!(splice.region, Span::new(2, old.len() - 1));
+    }
+
+    /// The rules run again only on the links of the lines edited, and on
+    /// links whose reading changed: the others in the region read again
+    /// keep their findings (moved with the text after the edit).
+    #[test]
+    fn unchanged_lines_keep_their_findings() {
+        // An edit inside a block reads the block: its other lines' links
+        // are found again as they were.
+        let old = "```\ntrueconf:a&password=p\nline\ntrueconf:b@s:1:2\n```\n";
+        let at = old.find("line").unwrap();
+        let splice = check(old, at, at, "xyz", DocKind::Markdown).unwrap();
+        assert_eq!((splice.region.start, splice.checked), (0, 0));
+        // The closing fence broken: the block runs on to the end, and the
+        // link after it now lies in code (checked again) while the one in
+        // the block reads as before.
+        let old = "```\ntrueconf:a&password=p\n```\nsee trueconf:b@s:1:2 and [x](trueconf:c)\n";
+        let at = old.find("```\nsee").unwrap();
+        let splice = check(old, at, at + 1, "", DocKind::Markdown).unwrap();
+        assert_eq!((splice.region.start, splice.checked), (0, 2));
+        // A link on the edited line is checked again.
+        let at = old.find("=p\n").unwrap() + 2;
+        let splice = check(old, at, at, "x", DocKind::Markdown).unwrap();
+        assert_eq!(splice.checked, 1);
     }
 
     /// An edit inside a block reads the block; one outside, its line.
