@@ -358,3 +358,52 @@ mod fix_safety {
         }
     }
 }
+
+/// The findings cap is exact: checking with a cap keeps the first `cap + 1`
+/// findings, in span order, of the check without one, however many
+/// findings each link and each rule makes (rules stop early once theirs
+/// could no longer be kept).
+mod findings_cap {
+    use proptest::prelude::*;
+    use trueconf_lsp::rules::{self, Config};
+    use trueconf_lsp::scan::{DocKind, scan};
+
+    /// Links with many findings each: unknown, misspelt, repeated and
+    /// invalid parameters, empty segments and bad escapes.
+    fn text() -> impl Strategy<Value = String> {
+        let piece = prop_oneof![
+            Just("trueconf:bob@video.example.com"),
+            Just("visicall:c/"),
+            Just("&x=1"),
+            Just("&pasword=1"),
+            Just("&encrypt=2"),
+            Just("&encrypt=1"),
+            Just("&do=chat"),
+            Just("&do=nothing"),
+            Just("&&"),
+            Just("?"),
+            Just("%zz"),
+            Just("#a#b"),
+            Just(" "),
+            Just("\n"),
+        ];
+        proptest::collection::vec(piece, 1..60).prop_map(|v| v.concat())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn a_capped_check_is_the_uncapped_one_cut(text in text(), cap in 0usize..12) {
+            let config = Config::default();
+            let links = scan(&text, DocKind::Plain);
+            let (mut all, all_secrets) = rules::check(&text, DocKind::Plain, &links, &config);
+            let (capped, secrets) =
+                rules::check_until(&text, DocKind::Plain, &links, &config, &|| false, cap, false)
+                    .expect("never stopped");
+            all.truncate(cap + 1);
+            prop_assert_eq!(capped, all);
+            prop_assert_eq!(secrets, all_secrets);
+        }
+    }
+}

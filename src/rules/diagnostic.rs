@@ -42,10 +42,14 @@ impl Diagnostic {
 /// applicability) is kept, the message and the fix's title are dropped as
 /// each finding comes, so a pass that keeps 100,000 findings holds no
 /// text for them (hardening, class 4).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Findings {
     items: Vec<Diagnostic>,
     compact: bool,
+    /// Where the findings of the rule now running begin.
+    rule_start: usize,
+    /// How many findings of the rule now running can be kept.
+    limit: usize,
 }
 
 impl Findings {
@@ -53,7 +57,24 @@ impl Findings {
         Findings {
             items: Vec::new(),
             compact,
+            rule_start: 0,
+            limit: usize::MAX,
         }
+    }
+
+    /// A rule starts; at most `limit` of its findings can be kept.
+    pub fn begin_rule(&mut self, limit: usize) {
+        self.rule_start = self.items.len();
+        self.limit = limit;
+    }
+
+    /// Whether the rule now running has made as many findings as can be
+    /// kept. A rule whose findings come in the order of their spans stops
+    /// there: its later findings would be cut (a link of half a million
+    /// unknown parameters took a second, most of it spent on findings
+    /// that were then dropped).
+    pub fn full(&self) -> bool {
+        self.items.len() - self.rule_start >= self.limit
     }
 
     pub fn push(&mut self, mut d: Diagnostic) {

@@ -40,6 +40,9 @@ pub fn check(ctx: &LinkCtx, out: &mut Findings) {
         if std::ptr::eq(first, p) {
             continue;
         }
+        if out.full() {
+            return;
+        }
         let same = link.param_value(first) == link.param_value(p);
         // A segment without `=` is all key, and may be a `user:password@`.
         let shown = ctx.shown_key(p);

@@ -48,6 +48,9 @@ fn meant(key: &str, value: &str, allowed: &[&str]) -> Option<&'static str> {
 pub fn check(ctx: &LinkCtx, out: &mut Findings) {
     let link = ctx.link;
     for p in &link.params {
+        if out.full() {
+            return;
+        }
         let key = link.key(p);
         let Some(allowed) = allowed_values(key) else {
             continue;

@@ -195,6 +195,10 @@ pub fn check_until(
             config,
         };
         for rule in enabled {
+            // However the other findings of this link fall, those of one
+            // rule after its first `room` in span order are never kept:
+            // the findings of the links before come first.
+            out.begin_rule(room);
             rule.check(&ctx, &mut out);
         }
     }

@@ -36,10 +36,18 @@ exactly one; the author may have meant an undocumented key.
 pub fn suggestion(key: &str) -> Option<&'static str> {
     let lower = key.to_ascii_lowercase();
     let budget = if key.len() >= 6 { 2 } else { 1 };
+    // The distance is at least the difference of the lengths in chars (the
+    // known keys are ASCII): most keys are too short or too long for any.
+    let chars = lower.chars().count();
     let close: Vec<&'static str> = KNOWN_PARAMS
         .iter()
         .map(|(k, _)| *k)
-        .filter(|k| *k == lower || (k.len() > 2 && edit_distance(&lower, k) <= budget))
+        .filter(|k| {
+            *k == lower
+                || (k.len() > 2
+                    && k.len().abs_diff(chars) <= budget
+                    && edit_distance(&lower, k) <= budget)
+        })
         .collect();
     match close.as_slice() {
         [one] => Some(one),
@@ -50,6 +58,9 @@ pub fn suggestion(key: &str) -> Option<&'static str> {
 pub fn check(ctx: &LinkCtx, out: &mut Findings) {
     let link = ctx.link;
     for p in &link.params {
+        if out.full() {
+            return;
+        }
         let key = link.key(p);
         if crate::uri::is_known_param(key) {
             continue;
