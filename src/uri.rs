@@ -746,6 +746,13 @@ pub fn is_secret_key(key: &str) -> bool {
     std::str::from_utf8(lower).is_ok_and(|k| edit_distance(k, "password") <= 2)
 }
 
+/// Whether `a` and `b` are at most `max` edits apart ([`edit_distance`]).
+/// The distance is at least the difference of their lengths in chars, so
+/// most pairs are told apart without the table walk.
+pub fn within_edits(a: &str, b: &str, max: usize) -> bool {
+    a.chars().count().abs_diff(b.chars().count()) <= max && edit_distance(a, b) <= max
+}
+
 /// Levenshtein distance, for did-you-mean suggestions on short keys. Exact
 /// up to 64; a larger distance may be given as any number over 64, so a
 /// 10 MB key costs no 10 MB × `b` table walk.
@@ -919,6 +926,30 @@ pub fn is_placeholder(v: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The length screen of `within_edits` answers as the distance does,
+    /// on keys of every length with multi-byte characters.
+    #[test]
+    fn within_edits_agrees_with_the_distance() {
+        let atoms = ["a", "b", "p", "é", "中", "😀", "ss", "ß"];
+        let mut rng = crate::test_rng::Rng::new(0xed17);
+        let word = |rng: &mut crate::test_rng::Rng| {
+            let n = rng.below(9);
+            (0..n)
+                .map(|_| atoms[rng.below(atoms.len())])
+                .collect::<String>()
+        };
+        for _ in 0..20_000 {
+            let (a, b) = (word(&mut rng), word(&mut rng));
+            for max in 0..4 {
+                assert_eq!(
+                    within_edits(&a, &b, max),
+                    edit_distance(&a, &b) <= max,
+                    "{a:?} {b:?} {max}"
+                );
+            }
+        }
+    }
 
     /// The screens before the copies (`is_secret_key` without an
     /// allocation, `userinfo_password` only where an `@` is) answer as the

@@ -46,10 +46,9 @@ impl Diagnostic {
 pub struct Findings {
     items: Vec<Diagnostic>,
     compact: bool,
-    /// Where the findings of the rule now running begin.
-    rule_start: usize,
-    /// How many findings of the rule now running can be kept.
-    limit: usize,
+    /// How many findings there are when the rule now running has made as
+    /// many as can be kept ([`Findings::begin_rule`]).
+    stop_at: usize,
 }
 
 impl Findings {
@@ -57,15 +56,13 @@ impl Findings {
         Findings {
             items: Vec::new(),
             compact,
-            rule_start: 0,
-            limit: usize::MAX,
+            stop_at: usize::MAX,
         }
     }
 
     /// A rule starts; at most `limit` of its findings can be kept.
     pub fn begin_rule(&mut self, limit: usize) {
-        self.rule_start = self.items.len();
-        self.limit = limit;
+        self.stop_at = self.items.len().saturating_add(limit);
     }
 
     /// Whether the rule now running has made as many findings as can be
@@ -74,7 +71,7 @@ impl Findings {
     /// unknown parameters took a second, most of it spent on findings
     /// that were then dropped).
     pub fn full(&self) -> bool {
-        self.items.len() - self.rule_start >= self.limit
+        self.items.len() >= self.stop_at
     }
 
     pub fn push(&mut self, mut d: Diagnostic) {

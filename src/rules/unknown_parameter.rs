@@ -4,7 +4,7 @@ use super::context::LinkCtx;
 use super::diagnostic::{Diagnostic, Findings};
 use super::registry::Rule;
 use crate::fix::{Edit, Fix};
-use crate::uri::{KNOWN_PARAMS, edit_distance};
+use crate::uri::{KNOWN_PARAMS, within_edits};
 
 pub const EXPLANATION: &str = "\
 # TC006 unknown-parameter
@@ -36,18 +36,10 @@ exactly one; the author may have meant an undocumented key.
 pub fn suggestion(key: &str) -> Option<&'static str> {
     let lower = key.to_ascii_lowercase();
     let budget = if key.len() >= 6 { 2 } else { 1 };
-    // The distance is at least the difference of the lengths in chars (the
-    // known keys are ASCII): most keys are too short or too long for any.
-    let chars = lower.chars().count();
     let close: Vec<&'static str> = KNOWN_PARAMS
         .iter()
         .map(|(k, _)| *k)
-        .filter(|k| {
-            *k == lower
-                || (k.len() > 2
-                    && k.len().abs_diff(chars) <= budget
-                    && edit_distance(&lower, k) <= budget)
-        })
+        .filter(|k| *k == lower || (k.len() > 2 && within_edits(&lower, k, budget)))
         .collect();
     match close.as_slice() {
         [one] => Some(one),
