@@ -157,7 +157,7 @@ pub fn analyze_full(
     if !is_incremental(kind) {
         return whole();
     }
-    let (candidates, has_markers) = scan::candidate_spans(text);
+    let (candidates, has_markers) = scan::candidate_spans(text, kind);
     if has_markers {
         return whole();
     }
@@ -405,7 +405,7 @@ fn splice(
     let edit_old_end = edit_end + old_len - new_len;
     let edited = &text[edit_start..edit_end];
     // The candidates: those of the edited lines found again.
-    let (found, has_markers) = scan::candidate_spans(edited);
+    let (found, has_markers) = scan::candidate_spans(edited, prev.kind);
     if has_markers {
         return Some(None);
     }

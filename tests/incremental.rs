@@ -20,6 +20,9 @@ const PIECES: &[&str] = &[
     "trueconf:login=u&password=secret1&force=1",
     "trueconf:\\c\\123@srv%vcs",
     "trueconf:#rtsp://cam/1",
+    "trueconf&#58;bob",
+    "visicall&colon;x",
+    "&#58;",
     "&amp;",
     "&",
     "password=",
@@ -239,6 +242,23 @@ fn typing_into_a_markdown_document() {
             "{kind:?}: only {spliced} of 600 re-lints by a region"
         );
     }
+}
+
+/// A scheme whose colon is written as a character reference, in the inline
+/// HTML of a Markdown document, is a link for the incremental lint too (its
+/// candidate search once looked for plain colons only, so the language
+/// server missed what `--check` reported).
+#[test]
+fn a_colon_written_as_a_character_reference_in_markdown() {
+    let text = "See <a href=\"trueconf&#58;bob@video.example.com&password=p1\">call</a>.\n\n\
+                And <a href='visicall&colon;alice'>this</a>.\n";
+    let full = trueconf_lsp::analyze(text, DocKind::Markdown, &Config::default());
+    assert_eq!(full.links.len(), 2);
+    let script = vec![
+        (0.95, 0, vec!["x".to_string()], true),
+        (0.1, 0, vec!["\n".to_string()], true),
+    ];
+    check(text, DocKind::Markdown, &script);
 }
 
 /// Where two analyses first differ, with the text around it.

@@ -2,47 +2,27 @@
 //! value (which one, how quoted), a comment or a script?
 //!
 //! No tree and no full tokenization: raw-text regions (`<script>`,
-//! `<style>`, comments) are found with one SIMD literal search, and for
-//! every other offset the nearest `<` or `>` before it says whether it is
-//! inside a tag, whose attributes are then read. Offsets are asked in
-//! increasing order, and what was searched is remembered, so the whole
-//! document costs one pass however many links it has and however deep its
-//! nesting.
-
-use std::sync::LazyLock;
-
-use memchr::memmem::Finder;
+//! `<style>`, comments) are found with one search for their first two
+//! bytes, and for every other offset the nearest `<` or `>` before it says
+//! whether it is inside a tag, whose attributes are then read. Offsets are
+//! asked in increasing order, and what was searched is remembered, so the
+//! whole document costs one pass however many links it has and however deep
+//! its nesting.
 
 use super::code::{Lang, Lexer};
 use super::decode::Decode;
+use super::pairs;
 use super::place::{Context, Place, prose_place};
 
-/// What raw-text regions open with: `<s`/`<S` (then `cript` or `tyle` in
-/// any case) and `<!--`. Searched as literals: `<` alone is on every line of
-/// a page, these are rare.
-static OPENERS: LazyLock<[Finder<'static>; 3]> =
-    LazyLock::new(|| [Finder::new(b"<s"), Finder::new(b"<S"), Finder::new(b"<!--")]);
-
-/// The next opener of a raw-text region at or after `from`: its start and
-/// end. `next` holds each literal's next match (`None`: no more), kept
-/// across calls (`from` never decreases).
-fn find_opener(bytes: &[u8], from: usize, next: &mut [Option<usize>; 3]) -> Option<(usize, usize)> {
+/// The next opener of a raw-text region at or after `from`: `<script` or
+/// `<style` in any case, or `<!--`; its start and end. Found with one
+/// search for `<` followed by `s`, `S` or `!` (`<` alone is on every line
+/// of a page, these pairs are rare).
+fn find_opener(bytes: &[u8], mut from: usize) -> Option<(usize, usize)> {
     loop {
-        for (i, finder) in OPENERS.iter().enumerate() {
-            if next[i].is_some_and(|at| at < from) {
-                next[i] = finder
-                    .find(&bytes[from.min(bytes.len())..])
-                    .map(|j| from + j);
-            }
-        }
-        let (i, start) = next
-            .iter()
-            .enumerate()
-            .filter_map(|(i, at)| Some((i, (*at)?)))
-            .min_by_key(|&(_, at)| at)?;
-        if i == 2 {
-            return Some((start, start + 4));
-        }
+        let start = pairs::find(bytes, from, |a, b| {
+            (a == b'<') & ((b | 0x20 == b's') | (b == b'!'))
+        })?;
         for name in [&b"<script"[..], b"<style"] {
             if bytes[start..]
                 .get(..name.len())
@@ -51,8 +31,11 @@ fn find_opener(bytes: &[u8], from: usize, next: &mut [Option<usize>; 3]) -> Opti
                 return Some((start, start + name.len()));
             }
         }
-        // `<span`, `<strong>`…: look further for this literal.
-        next[i] = OPENERS[i].find(&bytes[start + 1..]).map(|j| start + 1 + j);
+        if bytes[start..].starts_with(b"<!--") {
+            return Some((start, start + 4));
+        }
+        // `<span`, `<strong>`, `<!DOCTYPE`…: look further.
+        from = start + 1;
     }
 }
 
@@ -96,8 +79,6 @@ pub struct Html<'t> {
     raw: Option<Raw>,
     /// Where the search for the next raw region resumes.
     raw_from: usize,
-    /// The next match of each opener literal ([`find_opener`]).
-    openers: [Option<usize>; 3],
     /// Offsets before this were searched for `<` and `>`.
     angles_to: usize,
     /// The last `<` or `>` before `angles_to`, outside raw regions.
@@ -118,7 +99,6 @@ impl<'t> Html<'t> {
             start: 0,
             raw: None,
             raw_from: 0,
-            openers: std::array::from_fn(|i| OPENERS[i].find(text.as_bytes())),
             angles_to: 0,
             last_angle: None,
             tag: None,
@@ -136,13 +116,11 @@ impl<'t> Html<'t> {
         let to = crate::text::floor_char_boundary(text, to.min(text.len()));
         let text = &text[..to];
         let from = from.min(to);
-        let bytes = text.as_bytes();
         let mut h = Html {
             text,
             start: from,
             raw: None,
             raw_from: from,
-            openers: std::array::from_fn(|i| OPENERS[i].find(&bytes[from..]).map(|k| from + k)),
             angles_to: from,
             last_angle: None,
             tag: None,
@@ -158,7 +136,7 @@ impl<'t> Html<'t> {
         let bytes = self.text.as_bytes();
         self.raw = None;
         let mut from = self.raw_from;
-        while let Some((start, m_end)) = find_opener(bytes, from, &mut self.openers) {
+        while let Some((start, m_end)) = find_opener(bytes, from) {
             let kind = match bytes[start + 1] {
                 b'!' => RawKind::Comment,
                 b's' | b'S' if bytes[start + 2].eq_ignore_ascii_case(&b'c') => RawKind::Script,
@@ -702,10 +680,9 @@ mod tests {
     fn raw_region_openers_in_any_case_among_other_tags() {
         let text =
             "<span><strong>x</strong><s>y</s><scripts><SCRIPT>a</SCRIPT><Style >b</style><!--c-->";
-        let mut next = std::array::from_fn(|i| OPENERS[i].find(text.as_bytes()));
         let mut found = Vec::new();
         let mut from = 0;
-        while let Some((start, end)) = find_opener(text.as_bytes(), from, &mut next) {
+        while let Some((start, end)) = find_opener(text.as_bytes(), from) {
             found.push(&text[start..end]);
             from = end;
         }

@@ -13,6 +13,7 @@ mod decode;
 mod html;
 mod markdown;
 mod mdx;
+mod pairs;
 mod php;
 mod place;
 mod rst;
@@ -159,53 +160,56 @@ impl RawLink {
 }
 
 /// Every `trueconf:` and `visicall:` of `text`, in any ASCII case, as the
-/// byte offsets of its start and of the end of its colon. Colons are found
-/// with `memchr` and the eight bytes before each compared: cheaper per
-/// candidate than a regex search, which counts on a line made of nothing
-/// else. (Two candidates never overlap: each holds one colon, at its end.)
+/// byte offsets of its start and of the end of its colon. With
+/// `references`, also every `trueconf` or `visicall` followed by a
+/// character reference that stands for a colon (`&#58;`, `&#x3a;`,
+/// `&colon;`), with the end of the reference: inside an HTML attribute
+/// value the reference is decoded before the browser looks for the scheme,
+/// so `href="trueconf&#58;bob@…"` is a link (§7). Candidates never overlap
+/// (each holds one colon, at its end) and come in order.
 ///
-/// The same search looks for dashes, and sets `marker` when it passes a
-/// suppression marker's prefix ([`MARKER_PREFIX`], whose ninth byte is a
-/// dash): one pass over the text finds both, where a separate search for
-/// markers would be another.
+/// One search finds the last letter of a scheme word (`f`, `l`) followed by
+/// `:`, `&` or `-`, and the eight bytes before that are compared: a pair is
+/// rarer than any of its bytes, and one pass finds all three kinds. The
+/// dash is there for `marker`, set when the search passes a suppression
+/// marker's prefix ([`MARKER_PREFIX`], whose ninth byte is a dash), so
+/// that markers cost no search of their own.
 fn candidates<'t>(
     text: &'t str,
+    references: bool,
     marker: &'t Cell<bool>,
 ) -> impl Iterator<Item = (usize, usize)> + 't {
     const { assert!(MARKER_PREFIX.as_bytes()[8] == b'-') };
     let bytes = text.as_bytes();
-    memchr::memchr2_iter(b':', b'-', bytes).filter_map(move |at| {
-        let start = at.checked_sub(8)?;
-        if bytes[at] == b'-' {
-            if bytes[start..].starts_with(MARKER_PREFIX.as_bytes()) {
-                marker.set(true);
+    let mut from = 0;
+    std::iter::from_fn(move || {
+        loop {
+            let at = 1 + pairs::find(bytes, from, |a, b| {
+                let a = a | 0x20;
+                ((a == b'f') | (a == b'l')) & ((b == b':') | (b == b'&') | (b == b'-'))
+            })?;
+            from = at;
+            let Some(start) = at.checked_sub(8) else {
+                continue;
+            };
+            let word = &bytes[start..at];
+            match bytes[at] {
+                b'-' if bytes[start..].starts_with(MARKER_PREFIX.as_bytes()) => marker.set(true),
+                b':' if is_scheme_word(word) => return Some((start, at + 1)),
+                b'&' if references && is_scheme_word(word) => {
+                    if let Some((':', len)) = decode::entity(&text[at..]) {
+                        return Some((start, at + len));
+                    }
+                }
+                _ => {}
             }
-            return None;
         }
-        let word = &bytes[start..at];
-        (word.eq_ignore_ascii_case(b"trueconf") || word.eq_ignore_ascii_case(b"visicall"))
-            .then_some((start, at + 1))
     })
 }
 
-/// Every `trueconf` or `visicall` (any ASCII case) followed by a character
-/// reference that stands for a colon (`&#58;`, `&#x3a;`, `&colon;`), as the
-/// offsets of its start and of the end of the reference. Inside an HTML
-/// attribute value the reference is decoded before the browser looks for
-/// the scheme, so `href="trueconf&#58;bob@…"` is a link (§7).
-fn reference_candidates(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
-    let bytes = text.as_bytes();
-    memchr::memchr_iter(b'&', bytes).filter_map(move |at| {
-        let start = at.checked_sub(8)?;
-        let word = &bytes[start..at];
-        if !(word.eq_ignore_ascii_case(b"trueconf") || word.eq_ignore_ascii_case(b"visicall")) {
-            return None;
-        }
-        match decode::entity(&text[at..]) {
-            Some((':', len)) => Some((start, at + len)),
-            _ => None,
-        }
-    })
+/// `trueconf` or `visicall`, in any ASCII case.
+fn is_scheme_word(word: &[u8]) -> bool {
+    word.eq_ignore_ascii_case(b"trueconf") || word.eq_ignore_ascii_case(b"visicall")
 }
 
 /// Kinds whose documents hold HTML attribute values, where a scheme may be
@@ -222,20 +226,6 @@ fn has_attributes(kind: DocKind) -> bool {
     )
 }
 
-/// Two ascending candidate lists as one.
-fn merged(
-    a: impl Iterator<Item = (usize, usize)>,
-    b: impl Iterator<Item = (usize, usize)>,
-) -> impl Iterator<Item = (usize, usize)> {
-    let mut a = a.peekable();
-    let mut b = b.peekable();
-    std::iter::from_fn(move || match (a.peek(), b.peek()) {
-        (Some(x), Some(y)) if y < x => b.next(),
-        (Some(_), _) => a.next(),
-        (None, _) => b.next(),
-    })
-}
-
 /// Is the place one where a scheme whose colon is a character reference is
 /// read (an attribute value, decoded before its scheme is looked for)?
 fn reads_references(place: &Place) -> bool {
@@ -250,7 +240,7 @@ fn reads_references(place: &Place) -> bool {
 
 /// Is there any candidate link in `text`? Cheaper than [`scan`].
 pub fn has_candidate(text: &str) -> bool {
-    candidates(text, &Cell::new(false)).next().is_some()
+    candidates(text, false, &Cell::new(false)).next().is_some()
 }
 
 /// Finds every link in `text`.
@@ -276,9 +266,7 @@ pub fn scan_with_markers_until(
     stop: &dyn Fn() -> bool,
 ) -> Option<(Vec<RawLink>, bool)> {
     let marker = Cell::new(false);
-    let references = has_attributes(kind).then(|| reference_candidates(text));
-    let mut candidates =
-        merged(candidates(text, &marker), references.into_iter().flatten()).peekable();
+    let mut candidates = candidates(text, has_attributes(kind), &marker).peekable();
     if candidates.peek().is_none() {
         return Some((Vec::new(), marker.get()));
     }
@@ -286,12 +274,13 @@ pub fn scan_with_markers_until(
     Some((links, marker.get()))
 }
 
-/// Every candidate link of `text` (the start of its scheme and the end of
-/// its colon, see [`scan_known_until`]), and whether `text` holds
-/// anything that may be a suppression marker (as [`has_marker`] does).
-pub fn candidate_spans(text: &str) -> (Vec<(usize, usize)>, bool) {
+/// Every candidate link of `text`, a document of `kind` (the start of its
+/// scheme and the end of its colon, see [`scan_known_until`]), and whether
+/// `text` holds anything that may be a suppression marker (as
+/// [`has_marker`] does).
+pub fn candidate_spans(text: &str, kind: DocKind) -> (Vec<(usize, usize)>, bool) {
     let marker = Cell::new(false);
-    let found = candidates(text, &marker).collect();
+    let found = candidates(text, has_attributes(kind), &marker).collect();
     (found, marker.get())
 }
 
@@ -1226,13 +1215,49 @@ mod tests {
                 re.find_iter(&text).map(|m| (m.start(), m.end())).collect();
             let marker = Cell::new(false);
             assert_eq!(
-                candidates(&text, &marker).collect::<Vec<_>>(),
+                candidates(&text, false, &marker).collect::<Vec<_>>(),
                 want,
                 "{text:?}"
             );
             assert_eq!(marker.get(), has_marker(&text), "{text:?}");
             assert_eq!(has_candidate(&text), re.is_match(&text));
+            // With references: the same and every scheme word whose colon
+            // is a character reference.
+            let with_references = merged(want.iter().copied(), reference_candidates(&text));
+            let marker = Cell::new(false);
+            assert_eq!(
+                candidates(&text, true, &marker).collect::<Vec<_>>(),
+                with_references,
+                "{text:?}"
+            );
+            assert_eq!(marker.get(), has_marker(&text), "{text:?}");
         }
+    }
+
+    /// Every scheme word followed by a character reference for a colon,
+    /// found the plain way: each `&` looked at.
+    fn reference_candidates(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
+        let bytes = text.as_bytes();
+        memchr::memchr_iter(b'&', bytes).filter_map(move |at| {
+            let start = at.checked_sub(8)?;
+            if !is_scheme_word(&bytes[start..at]) {
+                return None;
+            }
+            match decode::entity(&text[at..]) {
+                Some((':', len)) => Some((start, at + len)),
+                _ => None,
+            }
+        })
+    }
+
+    /// Two ascending candidate lists as one.
+    fn merged(
+        a: impl Iterator<Item = (usize, usize)>,
+        b: impl Iterator<Item = (usize, usize)>,
+    ) -> Vec<(usize, usize)> {
+        let mut all: Vec<_> = a.chain(b).collect();
+        all.sort();
+        all
     }
 
     /// [`scan`] deciding every candidate on the whole text, as it first did.
