@@ -723,9 +723,37 @@ fn finish_within(
     // character that is not white space).
     let spaced = place.context == Context::MarkdownAngleDestination
         || place.explicit && matches!(place.context, Context::HtmlAttribute { quote: Some(_) });
+    // The bytes this context stops or turns at, beside white space and the
+    // fixed punctuation of each arm below (and the quotes `value_quote`
+    // gives). When none is a letter or a digit, letters and digits are part
+    // of the link whatever the context, and are stepped over at once: they
+    // are most of a link's bytes.
+    let (quote, other_quote) = match place.context {
+        Context::StringLiteral { quote, .. } => (Some(quote), None),
+        Context::ScriptString {
+            quote, attr_quote, ..
+        } => (Some(quote), attr_quote),
+        Context::HtmlAttribute { quote } => (quote, None),
+        Context::Delimited { close } => (Some(close), None),
+        _ => (None, None),
+    };
+    let alnum_plain = ![
+        opened_by,
+        inner.and_then(|q| q.first().copied()),
+        nesting,
+        quote,
+        other_quote,
+    ]
+    .into_iter()
+    .flatten()
+    .any(|b| b.is_ascii_alphanumeric());
     let mut end = scheme_end;
     while end < limit {
         let b = bytes[end];
+        if alnum_plain && b.is_ascii_alphanumeric() {
+            end += 1;
+            continue;
+        }
         if let Some(open) = nesting {
             if b == open {
                 nested += 1;
@@ -920,7 +948,9 @@ fn finish_within(
     let mut skip_to = 0;
     let mut misses_decoded = 0;
     for (i, c) in decoded.text.char_indices().skip(scheme_len) {
-        if i < skip_to {
+        // A letter or a digit neither ends the link nor counts as a bracket;
+        // only the window's edge, when there is one, is looked for at each.
+        if i < skip_to || c.is_ascii_alphanumeric() && known.is_none() {
             continue;
         }
         if holes != Holes::None && matches!(c, '$' | '`') && misses_decoded < MAX_MISSES {
