@@ -338,7 +338,7 @@ impl<'a> Link<'a> {
 
     /// Parses `text` written where `templating` says how placeholders look.
     pub fn parse_in(text: &'a str, templating: Templating) -> Link<'a> {
-        let colon = text.find(':').unwrap_or(text.len());
+        let colon = memchr::memchr(b':', text.as_bytes()).unwrap_or(text.len());
         let scheme = if text[..colon].eq_ignore_ascii_case("visicall") {
             Scheme::Visicall
         } else {
@@ -381,8 +381,7 @@ impl<'a> Link<'a> {
         let mut separator: Option<Span> = None;
         let mut first = true;
         loop {
-            let seg_end = text[seg_start..]
-                .find('&')
+            let seg_end = memchr::memchr(b'&', &text.as_bytes()[seg_start..])
                 .map_or(text.len(), |i| seg_start + i);
             let seg = Span::new(seg_start, seg_end);
             if first {
@@ -433,7 +432,7 @@ impl<'a> Link<'a> {
 
     fn push_param(&mut self, seg: Span, separator: Option<Span>) {
         let s = &self.text[seg.range()];
-        let (key, value) = match s.find('=') {
+        let (key, value) = match memchr::memchr(b'=', s.as_bytes()) {
             Some(eq) => (
                 Span::new(seg.start, seg.start + eq),
                 Some(Span::new(seg.start + eq + 1, seg.end)),
@@ -764,8 +763,29 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
     if floor > 64 {
         return floor;
     }
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
+    // A short `b` (every key that is compared) is held on the stack.
+    const SHORT: usize = 32;
+    let text_b = b;
+    let (mut b_short, mut row_short) = (['\0'; SHORT], [0usize; SHORT + 1]);
+    let (b, row): (&[char], &mut [usize]);
+    let (b_long, mut row_long): (Vec<char>, Vec<usize>);
+    if text_b.len() <= SHORT {
+        let mut n = 0;
+        for c in text_b.chars() {
+            b_short[n] = c;
+            n += 1;
+        }
+        b = &b_short[..n];
+        row = &mut row_short[..=n];
+    } else {
+        b_long = text_b.chars().collect();
+        row_long = vec![0; b_long.len() + 1];
+        b = &b_long;
+        row = &mut row_long;
+    }
+    for (j, r) in row.iter_mut().enumerate() {
+        *r = j;
+    }
     for (i, ca) in a.chars().enumerate() {
         let mut prev = row[0];
         row[0] = i + 1;
@@ -826,7 +846,9 @@ fn userinfo_password(text: &str, span: Span) -> Option<Span> {
     let s = &text[span.range()];
     // Without an `@` (raw or `%40`) there is no userinfo: most parts of a
     // link are answered here, before any copy is made.
-    if memchr::memchr(b'@', s.as_bytes()).is_none() && !s.contains("%40") {
+    if memchr::memchr(b'@', s.as_bytes()).is_none()
+        && memchr::memmem::find(s.as_bytes(), b"%40").is_none()
+    {
         return None;
     }
     userinfo_password_read(text, span)
@@ -879,17 +901,23 @@ fn userinfo_password_read(text: &str, span: Span) -> Option<Span> {
 }
 
 fn find_vcs(s: &str) -> Option<(usize, VcsForm)> {
-    let lower = s.to_ascii_lowercase();
-    for (pat, form) in [
-        ("%23vcs", VcsForm::Encoded),
-        ("#vcs", VcsForm::Raw),
-        ("%vcs", VcsForm::Broken),
-    ] {
-        if let Some(i) = lower.find(pat) {
-            return Some((i, form));
-        }
-    }
-    None
+    let s = s.as_bytes();
+    // Each form starts with a byte that has no case: the search for it is
+    // exact, the rest is compared in any case.
+    let find = |pat: &[u8]| {
+        memchr::memchr_iter(pat[0], s).find(|&i| {
+            s[i..]
+                .get(..pat.len())
+                .is_some_and(|w| w.eq_ignore_ascii_case(pat))
+        })
+    };
+    [
+        (&b"%23vcs"[..], VcsForm::Encoded),
+        (b"#vcs", VcsForm::Raw),
+        (b"%vcs", VcsForm::Broken),
+    ]
+    .into_iter()
+    .find_map(|(pat, form)| Some((find(pat)?, form)))
 }
 
 fn starts_ci(s: &str, prefix: &str) -> bool {
@@ -948,6 +976,42 @@ mod tests {
                     "{a:?} {b:?} {max}"
                 );
             }
+        }
+    }
+
+    /// The distance is Levenshtein's, on chars, whether the second word is
+    /// held on the stack (up to 32 bytes) or not: compared with the
+    /// textbook table on generated words of 0 to 48 chars.
+    #[test]
+    fn edit_distance_is_the_textbook_one() {
+        fn textbook(a: &str, b: &str) -> usize {
+            let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+            let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+            for (i, row) in d.iter_mut().enumerate() {
+                row[0] = i;
+            }
+            for (j, cell) in d[0].iter_mut().enumerate() {
+                *cell = j;
+            }
+            for i in 1..=a.len() {
+                for j in 1..=b.len() {
+                    let swap = d[i - 1][j - 1] + usize::from(a[i - 1] != b[j - 1]);
+                    d[i][j] = swap.min(d[i - 1][j] + 1).min(d[i][j - 1] + 1);
+                }
+            }
+            d[a.len()][b.len()]
+        }
+        let atoms = ["a", "b", "p", "é", "中", "😀", "s"];
+        let mut rng = crate::test_rng::Rng::new(0xd157);
+        let word = |rng: &mut crate::test_rng::Rng| {
+            let n = rng.below(49);
+            (0..n)
+                .map(|_| atoms[rng.below(atoms.len())])
+                .collect::<String>()
+        };
+        for _ in 0..3_000 {
+            let (a, b) = (word(&mut rng), word(&mut rng));
+            assert_eq!(edit_distance(&a, &b), textbook(&a, &b), "{a:?} {b:?}");
         }
     }
 

@@ -58,12 +58,15 @@ pub fn check(ctx: &LinkCtx, out: &mut Findings) {
     // parameters and passwords stays linear).
     // A password key typed with a colon (`password:…`, which TC006
     // reports) is no `user:password@` either.
-    let values: std::collections::HashSet<Span> = link
-        .params
-        .iter()
-        .filter_map(|p| p.value.or_else(|| link.colon_value(p.key)))
-        .collect();
+    // The set is made for a link with a secret only (most have none).
+    let mut values: Option<std::collections::HashSet<Span>> = None;
     for secret in link.secrets() {
+        let values = values.get_or_insert_with(|| {
+            link.params
+                .iter()
+                .filter_map(|p| p.value.or_else(|| link.colon_value(p.key)))
+                .collect()
+        });
         if values.contains(&secret) {
             continue;
         }
