@@ -474,6 +474,21 @@ fn mark_line(text: &str, start: usize, end: usize, marks: &mut Vec<Mark>) {
     }
 }
 
+/// Where `needle` first occurs in `hay`, ignoring ASCII case: the places
+/// of its first byte (in either case) are found with `memchr`, and only
+/// there is the rest compared.
+pub fn find_ascii_ci(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    let Some(&first) = needle.first() else {
+        return Some(0);
+    };
+    let (lower, upper) = (first.to_ascii_lowercase(), first.to_ascii_uppercase());
+    memchr::memchr2_iter(lower, upper, hay).find(|&at| {
+        hay[at..]
+            .get(..needle.len())
+            .is_some_and(|w| w.eq_ignore_ascii_case(needle))
+    })
+}
+
 /// The largest char boundary of `text` at or before `offset`.
 pub fn floor_char_boundary(text: &str, offset: usize) -> usize {
     let mut at = offset.min(text.len());
@@ -560,6 +575,33 @@ pub fn path_for_terminal(path: &str) -> std::borrow::Cow<'_, str> {
 
 #[cfg(test)]
 pub(crate) mod tests {
+
+    /// The first case-insensitive occurrence, as a byte-by-byte comparison
+    /// at every offset finds it, for needles that start with a letter or
+    /// not, on generated texts with multi-byte characters.
+    #[test]
+    fn find_ascii_ci_is_the_plain_search() {
+        let atoms = ["a", "A", "%", "2", "3", "f", "F", "<", "/", "s", "é", "x"];
+        let needles: [&[u8]; 6] = [b"%2f", b"%3A", b"</S", b"a", b"fa%", b""];
+        let mut rng = crate::test_rng::Rng::new(0xf1d);
+        for _ in 0..5_000 {
+            let hay: String = (0..rng.below(40))
+                .map(|_| atoms[rng.below(atoms.len())])
+                .collect();
+            for needle in needles {
+                let plain = (0..=hay.len()).find(|&i| {
+                    hay.as_bytes()[i..]
+                        .get(..needle.len())
+                        .is_some_and(|w| w.eq_ignore_ascii_case(needle))
+                });
+                assert_eq!(
+                    find_ascii_ci(hay.as_bytes(), needle),
+                    plain,
+                    "{hay:?} {needle:?}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn the_byte_screen_never_misses_an_unsafe_character() {

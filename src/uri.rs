@@ -8,7 +8,7 @@
 
 use std::borrow::Cow;
 
-use crate::text::Span;
+use crate::text::{Span, find_ascii_ci};
 
 /// The link's scheme.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -763,35 +763,26 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
     if floor > 64 {
         return floor;
     }
-    // A short `b` (every key that is compared) is held on the stack.
-    const SHORT: usize = 32;
-    let text_b = b;
-    let (mut b_short, mut row_short) = (['\0'; SHORT], [0usize; SHORT + 1]);
-    let (b, row): (&[char], &mut [usize]);
-    let (b_long, mut row_long): (Vec<char>, Vec<usize>);
-    if text_b.len() <= SHORT {
-        let mut n = 0;
-        for c in text_b.chars() {
-            b_short[n] = c;
-            n += 1;
-        }
-        b = &b_short[..n];
-        row = &mut row_short[..=n];
+    // The row of the table, on the stack for a short `b` (every key that is
+    // compared); `b`'s chars are read again for each char of `a`.
+    let n = b.chars().count();
+    let mut stack = [0usize; 33];
+    let mut heap = Vec::new();
+    let row: &mut [usize] = if n < stack.len() {
+        &mut stack[..=n]
     } else {
-        b_long = text_b.chars().collect();
-        row_long = vec![0; b_long.len() + 1];
-        b = &b_long;
-        row = &mut row_long;
-    }
+        heap.resize(n + 1, 0);
+        &mut heap
+    };
     for (j, r) in row.iter_mut().enumerate() {
         *r = j;
     }
     for (i, ca) in a.chars().enumerate() {
         let mut prev = row[0];
         row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
+        for (j, cb) in b.chars().enumerate() {
             let cur = row[j + 1];
-            row[j + 1] = if ca == *cb {
+            row[j + 1] = if ca == cb {
                 prev
             } else {
                 1 + prev.min(row[j]).min(row[j + 1])
@@ -799,7 +790,7 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
             prev = cur;
         }
     }
-    row[b.len()]
+    row[n]
 }
 
 /// `text` with each span replaced by `***`.
@@ -820,20 +811,13 @@ pub fn redact(text: &str, secrets: &[Span]) -> String {
     out
 }
 
-/// Where `needle` (ASCII) first occurs in `hay`, ignoring ASCII case.
-fn find_ci(hay: &str, needle: &str) -> Option<usize> {
-    hay.as_bytes()
-        .windows(needle.len())
-        .position(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
-}
-
 /// The first of `chars` or of their percent-escapes in `s`: its offset and
 /// length.
 fn find_any(s: &str, chars: &[char], escapes: &[&str]) -> Option<(usize, usize)> {
     let raw = s.find(chars).map(|i| (i, 1));
     let escaped = escapes
         .iter()
-        .filter_map(|e| find_ci(s, e).map(|i| (i, 3)))
+        .filter_map(|e| find_ascii_ci(s.as_bytes(), e.as_bytes()).map(|i| (i, 3)))
         .min();
     raw.into_iter().chain(escaped).min()
 }
@@ -901,23 +885,13 @@ fn userinfo_password_read(text: &str, span: Span) -> Option<Span> {
 }
 
 fn find_vcs(s: &str) -> Option<(usize, VcsForm)> {
-    let s = s.as_bytes();
-    // Each form starts with a byte that has no case: the search for it is
-    // exact, the rest is compared in any case.
-    let find = |pat: &[u8]| {
-        memchr::memchr_iter(pat[0], s).find(|&i| {
-            s[i..]
-                .get(..pat.len())
-                .is_some_and(|w| w.eq_ignore_ascii_case(pat))
-        })
-    };
     [
         (&b"%23vcs"[..], VcsForm::Encoded),
         (b"#vcs", VcsForm::Raw),
         (b"%vcs", VcsForm::Broken),
     ]
     .into_iter()
-    .find_map(|(pat, form)| Some((find(pat)?, form)))
+    .find_map(|(pat, form)| Some((find_ascii_ci(s.as_bytes(), pat)?, form)))
 }
 
 fn starts_ci(s: &str, prefix: &str) -> bool {
@@ -955,20 +929,20 @@ pub fn is_placeholder(v: &str) -> bool {
 mod tests {
     use super::*;
 
+    /// Up to `max` of `atoms`, chosen at random.
+    fn word(rng: &mut crate::test_rng::Rng, atoms: &[&str], max: usize) -> String {
+        let n = rng.below(max + 1);
+        (0..n).map(|_| atoms[rng.below(atoms.len())]).collect()
+    }
+
     /// The length screen of `within_edits` answers as the distance does,
     /// on keys of every length with multi-byte characters.
     #[test]
     fn within_edits_agrees_with_the_distance() {
         let atoms = ["a", "b", "p", "é", "中", "😀", "ss", "ß"];
         let mut rng = crate::test_rng::Rng::new(0xed17);
-        let word = |rng: &mut crate::test_rng::Rng| {
-            let n = rng.below(9);
-            (0..n)
-                .map(|_| atoms[rng.below(atoms.len())])
-                .collect::<String>()
-        };
         for _ in 0..20_000 {
-            let (a, b) = (word(&mut rng), word(&mut rng));
+            let (a, b) = (word(&mut rng, &atoms, 8), word(&mut rng, &atoms, 8));
             for max in 0..4 {
                 assert_eq!(
                     within_edits(&a, &b, max),
@@ -979,9 +953,9 @@ mod tests {
         }
     }
 
-    /// The distance is Levenshtein's, on chars, whether the second word is
-    /// held on the stack (up to 32 bytes) or not: compared with the
-    /// textbook table on generated words of 0 to 48 chars.
+    /// The distance is Levenshtein's, on chars, whether the row is held on
+    /// the stack (up to 32 chars) or not: compared with the textbook table
+    /// on generated words of 0 to 48 chars.
     #[test]
     fn edit_distance_is_the_textbook_one() {
         fn textbook(a: &str, b: &str) -> usize {
@@ -1003,14 +977,8 @@ mod tests {
         }
         let atoms = ["a", "b", "p", "é", "中", "😀", "s"];
         let mut rng = crate::test_rng::Rng::new(0xd157);
-        let word = |rng: &mut crate::test_rng::Rng| {
-            let n = rng.below(49);
-            (0..n)
-                .map(|_| atoms[rng.below(atoms.len())])
-                .collect::<String>()
-        };
         for _ in 0..3_000 {
-            let (a, b) = (word(&mut rng), word(&mut rng));
+            let (a, b) = (word(&mut rng, &atoms, 48), word(&mut rng, &atoms, 48));
             assert_eq!(edit_distance(&a, &b), textbook(&a, &b), "{a:?} {b:?}");
         }
     }

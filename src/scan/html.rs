@@ -169,7 +169,7 @@ impl<'t> Html<'t> {
                         } else {
                             b"</style"
                         };
-                        let end = find_ascii_ci(&bytes[tag_end..], close)
+                        let end = crate::text::find_ascii_ci(&bytes[tag_end..], close)
                             .map_or(bytes.len(), |i| tag_end + i);
                         (tag_end, end, close.len())
                     }
@@ -624,20 +624,6 @@ pub(super) fn is_link_attribute(name: &str) -> bool {
         || name.ends_with("url")
         || name.ends_with("-src")
         || name.ends_with("-link")
-}
-
-fn find_ascii_ci(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    let first = needle[0];
-    let mut from = 0;
-    while let Some(k) = memchr::memchr(first, &hay[from..]) {
-        let at = from + k;
-        if hay.len() - at >= needle.len() && hay[at..at + needle.len()].eq_ignore_ascii_case(needle)
-        {
-            return Some(at);
-        }
-        from = at + 1;
-    }
-    None
 }
 
 #[cfg(test)]
