@@ -612,8 +612,6 @@ impl Effective {
                 .is_some_and(|g| g.is_match(host))
     }
 
-    /// Is the absolute path `abs` excluded by the file's or the command
-    /// line's `exclude`?
     /// The address of `rule`'s documentation, when one is known.
     pub fn rule_docs(&self, rule: crate::rules::Rule) -> Option<String> {
         self.docs_url
@@ -621,8 +619,16 @@ impl Effective {
             .map(|b| super::settings::rule_docs(b, rule))
     }
 
+    /// Is the absolute path `abs` excluded by the file's or the command
+    /// line's `exclude`?
     pub fn excludes(&self, abs: &Path) -> bool {
         self.excludes.iter().any(|e| e.matches(abs))
+    }
+
+    /// Whether [`Effective::excludes`] can exclude anything (some
+    /// `exclude` has a pattern).
+    pub fn has_excludes(&self) -> bool {
+        self.excludes.iter().any(|e| !e.empty)
     }
 }
 

@@ -6,12 +6,12 @@
 //! their target); symbolic links to folders are not followed.
 
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use ignore::WalkState;
 
 use super::checked::{Checked, FileError, Outcome};
-use super::config::{ConfigError, Resolver};
+use super::config::{ConfigError, Effective, Resolver};
 use super::read::{
     Keep, KeepText, binary_error, check_bytes, open_regular, read_into, special_error, special_kind,
 };
@@ -82,7 +82,6 @@ fn display(path: &Path, strip_dot: bool) -> String {
     }
 }
 
-/// Walks `roots` and lints every file found. Results come back sorted by path.
 /// Folders a walk never enters: version control and dependency folders,
 /// ruff's default `exclude` list without the folders built docs live in
 /// (`_build`, `dist`, `site`): checking a built docs site is what many
@@ -132,37 +131,88 @@ fn default_excluded(path: &Path, is_dir: bool) -> bool {
                 .is_some_and(|p| p == "search")
 }
 
-/// `checked` in path order, as a stable sort would leave it. The files
-/// are sorted as indices and then moved once each: a `Checked` is large,
-/// and sorting thousands of them in place spent more time moving them
-/// than comparing paths.
-fn sorted_by_path(checked: Vec<Checked>) -> Vec<Checked> {
-    let mut order: Vec<usize> = (0..checked.len()).collect();
-    order.sort_unstable_by(|&a, &b| checked[a].path.cmp(&checked[b].path).then(a.cmp(&b)));
-    let mut slots: Vec<Option<Checked>> = checked.into_iter().map(Some).collect();
-    order
-        .into_iter()
-        .map(|i| slots[i].take().expect("each index once"))
-        .collect()
+/// One entry of a [`Listing`]: a file to read and check, or a path that
+/// could not be used, in its place in path order.
+pub enum Listed {
+    File(ListedFile),
+    Error(FileError),
 }
 
-pub fn walk(roots: &[PathBuf], strip_dot: bool, opts: &WalkOptions, resolver: &Resolver) -> Walked {
-    let mut errors = Vec::new();
+impl Listed {
+    fn path(&self) -> &str {
+        match self {
+            Listed::File(f) => &f.path,
+            Listed::Error(e) => &e.path,
+        }
+    }
+}
+
+/// A file the walk found, not read yet.
+pub struct ListedFile {
+    /// As reports show it.
+    pub path: String,
+    /// Where to read it.
+    pub fs_path: PathBuf,
+    pub settings: Arc<Effective>,
+    /// Named on the command line (a binary or special file is then an
+    /// error, not skipped).
+    pub named: bool,
+}
+
+/// What a walk finds before reading any file.
+#[derive(Default)]
+pub struct Listing {
+    /// Sorted by path (stably: a path given twice is listed twice).
+    pub entries: Vec<Listed>,
+    /// Configuration files that could not be used, sorted, without repeats.
+    pub config_errors: Vec<ConfigError>,
+}
+
+impl Listing {
+    /// Whether some listed file asks for `--online` probes (which need
+    /// every file's servers before any report).
+    pub fn online(&self) -> bool {
+        self.entries
+            .iter()
+            .any(|e| matches!(e, Listed::File(f) if f.settings.online))
+    }
+}
+
+/// What checking one listed file gave.
+#[derive(Default)]
+pub struct FileResult {
+    pub checked: Option<Checked>,
+    pub error: Option<FileError>,
+    /// With [`WalkOptions::max_bytes`]: (path, size, cap) of a file over its
+    /// cap, which is then neither read further nor linted.
+    pub too_large: Option<(String, u64, u64)>,
+}
+
+/// Lists the files under `roots` that a check reads: a `.gitignore`-aware
+/// parallel walk that reads no file, with each folder's settings and its
+/// excludes applied, sorted by path.
+pub fn list(
+    roots: &[PathBuf],
+    strip_dot: bool,
+    opts: &WalkOptions,
+    resolver: &Resolver,
+) -> Listing {
+    let mut entries = Vec::new();
     let mut existing = Vec::new();
     for root in roots {
         if std::fs::symlink_metadata(root).is_err() {
-            errors.push(FileError {
+            entries.push(Listed::Error(FileError {
                 path: path_for_display(root),
                 message: "no such file or folder".into(),
-            });
+            }));
         } else {
             existing.push(root.clone());
         }
     }
     let Some((first, rest)) = existing.split_first() else {
-        return Walked {
-            errors,
-            ..Walked::default()
+        return Listing {
+            entries,
+            ..Listing::default()
         };
     };
     let mut builder = ignore::WalkBuilder::new(first);
@@ -178,21 +228,26 @@ pub fn walk(roots: &[PathBuf], strip_dot: bool, opts: &WalkOptions, resolver: &R
         .parents(!opts.no_ignore)
         .require_git(false)
         .threads(opts.threads);
-    let checked = Mutex::new(Vec::new());
-    let failed = Mutex::new(Vec::new());
+    let found = Mutex::new(Vec::new());
     let bad_configs = Mutex::new(Vec::new());
-    let too_large = Mutex::new(Vec::new());
     builder.build_parallel().run(|| {
-        let (checked, failed, bad_configs, too_large) =
-            (&checked, &failed, &bad_configs, &too_large);
+        let (found, bad_configs) = (&found, &bad_configs);
+        // Each walker thread collects its own entries: one lock per thread,
+        // not one per file.
+        let mut mine = Batch(Vec::new(), found);
+        // The last folder this thread saw: (as walked, absolute, its
+        // settings). A folder's entries come one after another, and
+        // making a path absolute and looking its folder up cost more than
+        // the rest of listing it.
+        let mut last: Option<(PathBuf, PathBuf, Arc<Effective>)> = None;
         Box::new(move |entry| {
             let entry = match entry {
                 Ok(e) => e,
                 Err(e) => {
-                    failed.lock().expect("lock").push(FileError {
+                    mine.0.push(Listed::Error(FileError {
                         path: String::new(),
                         message: e.to_string(),
-                    });
+                    }));
                     return WalkState::Continue;
                 }
             };
@@ -211,120 +266,386 @@ pub fn walk(roots: &[PathBuf], strip_dot: bool, opts: &WalkOptions, resolver: &R
             if let Some(what) = target_type.and_then(special_kind) {
                 if entry.depth() == 0 {
                     let path = display(entry.path(), strip_dot);
-                    failed.lock().expect("lock").push(special_error(path, what));
+                    mine.0.push(Listed::Error(special_error(path, what)));
                 }
                 return WalkState::Continue;
             }
             // Paths named on the command line are checked whatever they
             // are, unless --force-exclude.
             let excludable = entry.depth() > 0 || opts.force_exclude;
-            let abs = resolver.absolute(entry.path());
-            let folder = abs.parent().unwrap_or(Path::new("/"));
-            let settings = match resolver.for_folder(folder) {
-                Ok(s) => s,
-                Err(e) => {
-                    bad_configs.lock().expect("lock").push(e);
-                    return WalkState::Skip;
+            // Below a root, `absolute(folder/name)` is `absolute(folder)/name`.
+            let cached = match (&last, entry.path().parent(), entry.path().file_name()) {
+                (Some((walked, abs, settings)), Some(parent), Some(name))
+                    if entry.depth() > 0 && walked == parent =>
+                {
+                    Some((abs, name, settings.clone()))
+                }
+                _ => None,
+            };
+            let (settings, excluded) = match cached {
+                Some((abs_folder, name, settings)) => {
+                    let excluded =
+                        settings.has_excludes() && settings.excludes(&abs_folder.join(name));
+                    (settings, excluded)
+                }
+                None => {
+                    let abs = resolver.absolute(entry.path());
+                    let folder = abs.parent().unwrap_or(Path::new("/"));
+                    let settings = match resolver.for_folder(folder) {
+                        Ok(s) => s,
+                        Err(e) => {
+                            bad_configs.lock().expect("lock").push(e);
+                            return WalkState::Skip;
+                        }
+                    };
+                    if entry.depth() > 0
+                        && let Some(parent) = entry.path().parent()
+                    {
+                        last = Some((parent.to_path_buf(), folder.to_path_buf(), settings.clone()));
+                    }
+                    let excluded = settings.excludes(&abs);
+                    (settings, excluded)
                 }
             };
             if excludable
-                && (settings.excludes(&abs)
+                && (excluded
                     || !opts.no_ignore
                         && settings.default_excludes
                         && default_excluded(entry.path(), file_type.is_dir()))
             {
                 return WalkState::Skip;
             }
-            if !is_file {
-                return WalkState::Continue;
-            }
-            let path = display(entry.path(), strip_dot);
-            let kind = DocKind::from_path(&path);
-            let read = BUFFER.with_borrow_mut(|buf| -> std::io::Result<Option<Outcome>> {
-                let (file, meta) = match open_regular(entry.path())? {
-                    Ok(opened) => opened,
-                    // Replaced by a special file since the walk saw it.
-                    Err(what) if entry.depth() == 0 => {
-                        return Ok(Some(Outcome::Error(special_error(path.clone(), what))));
-                    }
-                    Err(_) => return Ok(None),
-                };
-                let cap = opts.max_bytes.map(|default| {
-                    settings
-                        .max_document_bytes
-                        .map_or(default, |n| u64::try_from(n).unwrap_or(u64::MAX))
-                });
-                let len = match cap {
-                    Some(cap) if meta.len() > cap => {
-                        let size = meta.len();
-                        too_large
-                            .lock()
-                            .expect("lock")
-                            .push((path.clone(), size, cap));
-                        return Ok(None);
-                    }
-                    Some(cap) => {
-                        let len = read_into(std::io::Read::take(file, cap.saturating_add(1)), buf)?;
-                        if len as u64 > cap {
-                            let size = len as u64;
-                            too_large
-                                .lock()
-                                .expect("lock")
-                                .push((path.clone(), size, cap));
-                            return Ok(None);
-                        }
-                        len
-                    }
-                    None => read_into(file, buf)?,
-                };
-                Ok(Some(check_bytes(
-                    path.clone(),
-                    Some(entry.path().to_path_buf()),
-                    &buf[..len],
-                    kind,
+            if is_file {
+                mine.0.push(Listed::File(ListedFile {
+                    path: display(entry.path(), strip_dot),
+                    named: entry.depth() == 0,
+                    fs_path: entry.into_path(),
                     settings,
-                    opts.fix,
-                    Keep {
-                        text: opts.keep_text,
-                        columns: opts.columns,
-                    },
-                )))
-            });
-            match read {
-                Ok(None) => {}
-                Ok(Some(outcome)) => match outcome {
-                    Outcome::Checked(c) => checked.lock().expect("lock").push(c),
-                    // A path named on the command line is the walk's root.
-                    Outcome::Skipped if entry.depth() == 0 => {
-                        failed.lock().expect("lock").push(binary_error(path));
-                    }
-                    Outcome::Skipped => {}
-                    Outcome::Error(e) => failed.lock().expect("lock").push(e),
-                    Outcome::CheckedWithError(c, e) => {
-                        checked.lock().expect("lock").push(c);
-                        failed.lock().expect("lock").push(e);
-                    }
-                },
-                Err(e) => failed.lock().expect("lock").push(FileError {
-                    path,
-                    message: format!("cannot be read: {e}"),
-                }),
+                }));
             }
             WalkState::Continue
         })
     });
-    let checked = sorted_by_path(checked.into_inner().expect("lock"));
-    errors.extend(failed.into_inner().expect("lock"));
-    errors.sort_by(|a, b| a.path.cmp(&b.path));
+    entries.extend(found.into_inner().expect("lock"));
+    entries.sort_by(|a, b| a.path().cmp(b.path()));
     let mut config_errors = bad_configs.into_inner().expect("lock");
     config_errors.sort();
     config_errors.dedup();
-    let mut too_large = too_large.into_inner().expect("lock");
-    too_large.sort();
-    Walked {
-        checked,
-        errors,
+    Listing {
+        entries,
         config_errors,
-        too_large,
+    }
+}
+
+/// A walker thread's entries, added to the listing when the thread is done.
+struct Batch<'a>(Vec<Listed>, &'a Mutex<Vec<Listed>>);
+
+impl Drop for Batch<'_> {
+    fn drop(&mut self) {
+        let mine = std::mem::take(&mut self.0);
+        // A poisoned lock means a walker panicked; the walk re-raises it.
+        if let Ok(mut all) = self.1.lock() {
+            all.extend(mine);
+        }
+    }
+}
+
+/// Reads and checks one listed file on this thread.
+fn check_listed(file: &ListedFile, opts: &WalkOptions) -> FileResult {
+    let kind = DocKind::from_path(&file.path);
+    let path = &file.path;
+    let mut result = FileResult::default();
+    let read = BUFFER.with_borrow_mut(|buf| -> std::io::Result<Option<Outcome>> {
+        let (handle, meta) = match open_regular(&file.fs_path)? {
+            Ok(opened) => opened,
+            // Replaced by a special file since the walk saw it.
+            Err(what) if file.named => {
+                return Ok(Some(Outcome::Error(special_error(path.clone(), what))));
+            }
+            Err(_) => return Ok(None),
+        };
+        let cap = opts.max_bytes.map(|default| {
+            file.settings
+                .max_document_bytes
+                .map_or(default, |n| u64::try_from(n).unwrap_or(u64::MAX))
+        });
+        let len = match cap {
+            Some(cap) if meta.len() > cap => {
+                result.too_large = Some((path.clone(), meta.len(), cap));
+                return Ok(None);
+            }
+            Some(cap) => {
+                let len = read_into(std::io::Read::take(handle, cap.saturating_add(1)), buf)?;
+                if len as u64 > cap {
+                    result.too_large = Some((path.clone(), len as u64, cap));
+                    return Ok(None);
+                }
+                len
+            }
+            None => read_into(handle, buf)?,
+        };
+        Ok(Some(check_bytes(
+            path.clone(),
+            Some(file.fs_path.clone()),
+            &buf[..len],
+            kind,
+            file.settings.clone(),
+            opts.fix,
+            Keep {
+                text: opts.keep_text,
+                columns: opts.columns,
+            },
+        )))
+    });
+    match read {
+        Ok(None) => {}
+        Ok(Some(outcome)) => match outcome {
+            Outcome::Checked(c) => result.checked = Some(c),
+            // A path named on the command line is the walk's root.
+            Outcome::Skipped if file.named => result.error = Some(binary_error(path.clone())),
+            Outcome::Skipped => {}
+            Outcome::Error(e) => result.error = Some(e),
+            Outcome::CheckedWithError(c, e) => {
+                result.checked = Some(c);
+                result.error = Some(e);
+            }
+        },
+        Err(e) => {
+            result.error = Some(FileError {
+                path: path.clone(),
+                message: format!("cannot be read: {e}"),
+            })
+        }
+    }
+    result
+}
+
+/// Results that may wait in [`check_in_order`]'s channel per worker: the
+/// workers stop when the reader falls this far behind (a report piped to
+/// `less`), so memory stays bounded.
+const AHEAD_PER_WORKER: usize = 64;
+
+/// Reads and checks every file of `entries` on `opts.threads` threads (this
+/// one among them), handing each result to `work` on the thread that
+/// checked it, and each value `work` gives to `take` on this thread, in the
+/// entries' order, as soon as it and those before it are done. A
+/// [`Listed::Error`] comes through as a result with only its error. When
+/// `take` fails, the workers stop and the error is returned.
+///
+/// This thread checks files too and hands over what is ready between two of
+/// them, waiting only at the end: a reader woken for each file (16,000
+/// files, 16,000 wake-ups) cost more than the checks it waited for.
+pub fn check_in_order<T: Send, E>(
+    entries: &[Listed],
+    opts: &WalkOptions,
+    work: impl Fn(FileResult) -> T + Sync,
+    mut take: impl FnMut(T) -> Result<(), E>,
+) -> Result<(), E> {
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    let threads = opts.threads.clamp(1, entries.len().max(1));
+    let next = AtomicUsize::new(0);
+    let stop = AtomicBool::new(false);
+    let one = |i: usize| match entries.get(i)? {
+        Listed::File(f) => Some(check_listed(f, opts)),
+        Listed::Error(e) => Some(FileResult {
+            error: Some(e.clone()),
+            ..FileResult::default()
+        }),
+    };
+    std::thread::scope(|scope| {
+        let (done, ready) =
+            std::sync::mpsc::sync_channel::<(usize, T)>((threads - 1) * AHEAD_PER_WORKER);
+        for _ in 1..threads {
+            let (done, next, stop, work, one) = (done.clone(), &next, &stop, &work, &one);
+            scope.spawn(move || {
+                while !stop.load(Ordering::Relaxed) {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(result) = one(i) else { break };
+                    // The receiver is gone when `take` failed: stop.
+                    if done.send((i, work(result))).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(done);
+        // Values that came before those ahead of them, by index.
+        let mut waiting = std::collections::BTreeMap::new();
+        let mut taken = 0;
+        let mut deliver = |i: usize, value: T| -> Result<(), E> {
+            if i != taken {
+                waiting.insert(i, value);
+                return Ok(());
+            }
+            take(value)?;
+            taken += 1;
+            while let Some(value) = waiting.remove(&taken) {
+                take(value)?;
+                taken += 1;
+            }
+            Ok(())
+        };
+        let mut run = || -> Result<(), E> {
+            loop {
+                while let Ok((i, value)) = ready.try_recv() {
+                    deliver(i, value)?;
+                }
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(result) = one(i) else { break };
+                deliver(i, work(result))?;
+            }
+            for (i, value) in &ready {
+                deliver(i, value)?;
+            }
+            Ok(())
+        };
+        let outcome = run();
+        if outcome.is_err() {
+            stop.store(true, Ordering::Relaxed);
+        }
+        // Unblocks the workers waiting to send; they then stop.
+        drop(ready);
+        outcome
+    })
+}
+
+/// Walks `roots` and lints every file found: [`list`], then [`collect`].
+pub fn walk(roots: &[PathBuf], strip_dot: bool, opts: &WalkOptions, resolver: &Resolver) -> Walked {
+    let listing = list(roots, strip_dot, opts, resolver);
+    let mut walked = collect(&listing, opts);
+    walked.config_errors = listing.config_errors;
+    walked
+}
+
+/// Checks every file of `listing` ([`check_in_order`]) and keeps every
+/// result, sorted by path (without the listing's configuration errors).
+pub fn collect(listing: &Listing, opts: &WalkOptions) -> Walked {
+    let mut walked = Walked::default();
+    let collected = check_in_order(
+        &listing.entries,
+        opts,
+        |result| result,
+        |result| -> Result<(), std::convert::Infallible> {
+            walked.checked.extend(result.checked);
+            walked.errors.extend(result.error);
+            walked.too_large.extend(result.too_large);
+            Ok(())
+        },
+    );
+    let Ok(()) = collected;
+    walked
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::project::config::{Overrides, Resolver};
+
+    /// A folder of `n` files, `f000.md`…, each with `i % 3` findings, and
+    /// its listing.
+    fn folder(n: usize) -> (tempfile::TempDir, Listing) {
+        let dir = tempfile::tempdir().unwrap();
+        for i in 0..n {
+            let text = "visicall:bob@h\n".repeat(i % 3);
+            std::fs::write(dir.path().join(format!("f{i:03}.md")), text).unwrap();
+        }
+        // A file that cannot be checked, listed among the others.
+        std::fs::write(dir.path().join("f050-bad.md"), b"\xff\xfe\x00u").unwrap();
+        let resolver =
+            Resolver::new(dir.path().to_path_buf(), None, true, Overrides::default()).unwrap();
+        let listing = list(&[dir.path().to_path_buf()], false, &options(4), &resolver);
+        assert!(listing.config_errors.is_empty());
+        (dir, listing)
+    }
+
+    fn options(threads: usize) -> WalkOptions {
+        WalkOptions {
+            no_ignore: false,
+            hidden: false,
+            threads,
+            fix: None,
+            keep_text: KeepText::No,
+            columns: Encoding::Utf32,
+            force_exclude: false,
+            max_bytes: None,
+        }
+    }
+
+    fn name(path: &str) -> String {
+        Path::new(path)
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .into_owned()
+    }
+
+    /// Checked on several threads, the results come in the listing's
+    /// order, every one once, each with what its file holds.
+    #[test]
+    fn results_come_in_path_order() {
+        let (_dir, listing) = folder(300);
+        let listed: Vec<String> = listing.entries.iter().map(|e| name(e.path())).collect();
+        assert_eq!(listed.len(), 301);
+        assert!(listed.windows(2).all(|w| w[0] < w[1]), "{listed:?}");
+        for threads in [1, 2, 4] {
+            let mut seen = Vec::new();
+            let done = check_in_order(
+                &listing.entries,
+                &options(threads),
+                |result| {
+                    let path = result
+                        .checked
+                        .as_ref()
+                        .map(|c| c.path.clone())
+                        .or(result.error.as_ref().map(|e| e.path.clone()))
+                        .unwrap();
+                    let found = result.checked.map(|c| c.analysis.diagnostics.len());
+                    (name(&path), found)
+                },
+                |value| -> Result<(), ()> {
+                    seen.push(value);
+                    Ok(())
+                },
+            );
+            assert_eq!(done, Ok(()));
+            let names: Vec<&String> = seen.iter().map(|(n, _)| n).collect();
+            assert_eq!(
+                names,
+                listed.iter().collect::<Vec<_>>(),
+                "{threads} threads"
+            );
+            for (n, found) in &seen {
+                match n.strip_suffix(".md").unwrap().strip_prefix('f').unwrap() {
+                    "050-bad" => assert_eq!(*found, None),
+                    i => assert_eq!(*found, Some(i.parse::<usize>().unwrap() % 3), "{n}"),
+                }
+            }
+        }
+    }
+
+    /// When the taker fails, its error is returned, nothing more is taken,
+    /// and the workers stop well before the end.
+    #[test]
+    fn a_failing_taker_stops_the_check() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let (_dir, listing) = folder(2_000);
+        let checked = AtomicUsize::new(0);
+        let mut taken = 0;
+        let done = check_in_order(
+            &listing.entries,
+            &options(4),
+            |_| {
+                checked.fetch_add(1, Ordering::Relaxed);
+            },
+            |()| {
+                taken += 1;
+                if taken == 10 { Err("full") } else { Ok(()) }
+            },
+        );
+        assert_eq!(done, Err("full"));
+        assert_eq!(taken, 10);
+        let checked = checked.into_inner();
+        // At most what the channel holds, and what each worker has in hand.
+        assert!(checked < 10 + 3 * AHEAD_PER_WORKER + 8, "{checked}");
     }
 }
