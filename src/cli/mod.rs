@@ -436,7 +436,24 @@ fn check(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<St
             max_bytes: None,
             columns: crate::text::Encoding::Utf32,
         };
-        walk::walk(&roots, strip_dot, &opts, &resolver)
+        let listing = walk::list(&roots, strip_dot, &opts, &resolver);
+        if !listing.config_errors.is_empty() {
+            for e in &listing.config_errors {
+                write_escaped(err, "error", e)?;
+            }
+            return Ok(Status::Error);
+        }
+        // The report as the files are checked, unless it needs them all
+        // first: fixes (written files, diffs), statistics, online probes,
+        // and the formats written whole.
+        if fix.is_none() && !args.statistics && !listing.online() {
+            let sink = Sink::open(args, out)?;
+            let palette = palette(args, matches!(sink, Sink::File(..)));
+            if let Some(stream) = format::Stream::new(args.output_format, palette) {
+                return stream_report(args, &listing, &opts, stream, sink, palette, err);
+            }
+        }
+        walk::collect(&listing, &opts)
     };
     if !config_errors.is_empty() {
         for e in &config_errors {
@@ -470,10 +487,6 @@ fn check(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<St
     let mut sink = Sink::open(args, out)?;
     let palette = palette(args, matches!(sink, Sink::File(..)));
     let w = sink.writer();
-    let human = matches!(
-        args.output_format,
-        OutputFormat::Full | OutputFormat::Concise
-    );
     let report = format::Report {
         files: &files,
         found: &found,
@@ -485,11 +498,68 @@ fn check(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<St
         format::write_styled(args.output_format, w, &report, palette)?;
     }
     let fixed_line = args.fix.then(|| format::fixed_line(fixed.0, fixed.1));
+    let fixable = format::Fixable::of(&found);
+    write_summary_lines(
+        args,
+        w,
+        err,
+        palette,
+        &summary,
+        errors.len(),
+        fixable,
+        fixed_line,
+    )?;
+    sink.finish()?;
+    let failing = files.iter().any(failing);
+    // The process exits after this ([`run`] is called once per process):
+    // freeing every file's findings one by one, on this one thread, would
+    // only delay the exit (by some 15 ms on 16,000 files).
+    drop(found);
+    std::mem::forget(files);
+    Ok(exit_status(args, errors.len(), failing))
+}
+
+/// Whether `f` has a finding at or above its `fail-on` severity.
+fn failing(f: &Checked) -> bool {
+    f.analysis
+        .diagnostics
+        .iter()
+        .any(|d| d.severity >= f.settings.fail_on)
+}
+
+fn exit_status(args: &Args, errors: usize, failing: bool) -> Status {
+    if errors > 0 {
+        Status::Error
+    } else if failing && !args.exit_zero {
+        Status::Failure
+    } else {
+        Status::Success
+    }
+}
+
+/// After the findings of `full` and `concise`: the summary line, what
+/// `--fix` did, and how many findings it could fix. Of the other formats,
+/// only what `--fix` did, on standard error.
+#[allow(clippy::too_many_arguments)]
+fn write_summary_lines(
+    args: &Args,
+    w: &mut dyn Write,
+    err: &mut dyn Write,
+    palette: Palette,
+    summary: &format::Summary,
+    errors: usize,
+    fixable: format::Fixable,
+    fixed_line: Option<String>,
+) -> io::Result<()> {
+    let human = matches!(
+        args.output_format,
+        OutputFormat::Full | OutputFormat::Concise
+    );
     if human {
         if summary.diagnostics > 0 {
-            writeln!(w, "{}", palette.summary(format::summary_line(&summary)))?;
-        } else if errors.is_empty() {
-            writeln!(w, "{}", palette.success(format::summary_line(&summary)))?;
+            writeln!(w, "{}", palette.summary(format::summary_line(summary)))?;
+        } else if errors == 0 {
+            writeln!(w, "{}", palette.success(format::summary_line(summary)))?;
         } else {
             // Not "All checks passed": something could not be checked.
             writeln!(
@@ -498,38 +568,101 @@ fn check(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<St
                 palette.summary(format_args!(
                     "No problems found in {} checked, but {} could not be checked (see above).",
                     format::plural(summary.files, "file", "files"),
-                    format::plural(errors.len(), "path", "paths")
+                    format::plural(errors, "path", "paths")
                 ))
             )?;
         }
         if let Some(line) = &fixed_line {
             writeln!(w, "{}", palette.success(line))?;
         }
-        if let Some(note) = format::fixable_note(&found, args.fix, args.unsafe_fixes) {
+        if let Some(note) = format::fixable_note(fixable, args.fix, args.unsafe_fixes) {
             writeln!(w, "{note}")?;
         }
     } else if let Some(line) = &fixed_line {
         writeln!(err, "{line}")?;
     }
+    Ok(())
+}
+
+/// One file's share of a streamed report, made on the worker that checked
+/// it.
+struct Part {
+    /// Its part of the report.
+    bytes: Vec<u8>,
+    summary: format::Summary,
+    fixable: format::Fixable,
+    failing: bool,
+    /// Its path, when it has more findings than are reported.
+    capped: Option<String>,
+    error: Option<FileError>,
+}
+
+/// `--check` with a report written file by file, in path order, as the
+/// files are checked ([`format::Stream`]): the same bytes on standard
+/// output as the report written whole, and on standard error the same
+/// lines in the same order: a warning about a file with too many findings
+/// as its turn comes, the files that could not be checked after the
+/// findings (just above the summary line that counts them), rather than
+/// all before the report.
+fn stream_report(
+    args: &Args,
+    listing: &walk::Listing,
+    opts: &WalkOptions,
+    stream: format::Stream,
+    mut sink: Sink,
+    palette: Palette,
+    err: &mut dyn Write,
+) -> io::Result<Status> {
+    let mut summary = format::Summary::default();
+    let mut fixable = format::Fixable::default();
+    let mut errors = Vec::new();
+    let mut failed = false;
+    let mut writer = stream.writer(sink.writer());
+    walk::check_in_order(
+        &listing.entries,
+        opts,
+        |result| {
+            let mut part = Part {
+                bytes: Vec::new(),
+                summary: format::Summary::default(),
+                fixable: format::Fixable::default(),
+                failing: false,
+                capped: None,
+                error: result.error,
+            };
+            if let Some(f) = result.checked {
+                let files = std::slice::from_ref(&f);
+                let found = format::locate(files);
+                part.bytes = stream.render(&found);
+                part.summary = format::Summary::new(1, &found);
+                part.fixable = format::Fixable::of(&found);
+                part.failing = failing(&f);
+                part.capped = f.analysis.capped.then(|| f.path.clone());
+            }
+            part
+        },
+        |part| -> io::Result<()> {
+            if let Some(path) = &part.capped {
+                writeln!(
+                    err,
+                    "warning: {} has more than {max} findings; only the first {max} are reported",
+                    crate::text::path_for_terminal(path),
+                    max = crate::rules::MAX_FINDINGS
+                )?;
+            }
+            errors.extend(part.error);
+            summary.add(&part.summary);
+            fixable.add(part.fixable);
+            failed |= part.failing;
+            writer.part(&part.bytes)
+        },
+    )?;
+    writer.finish(summary)?;
+    write_file_errors(err, &errors)?;
+    let w = sink.writer();
+    write_summary_lines(args, w, err, palette, &summary, errors.len(), fixable, None)?;
     sink.finish()?;
-    let failing = files.iter().any(|f| {
-        f.analysis
-            .diagnostics
-            .iter()
-            .any(|d| d.severity >= f.settings.fail_on)
-    });
-    // The process exits after this ([`run`] is called once per process):
-    // freeing every file's findings one by one, on this one thread, would
-    // only delay the exit (by some 15 ms on 16,000 files).
-    drop(found);
-    std::mem::forget(files);
-    Ok(if !errors.is_empty() {
-        Status::Error
-    } else if failing && !args.exit_zero {
-        Status::Failure
-    } else {
-        Status::Success
-    })
+    Ok(exit_status(args, errors.len(), failed))
 }
 
 /// Writes every fixed file; a file that cannot be written is reported as

@@ -166,6 +166,16 @@ impl Summary {
         }
         s
     }
+
+    /// Adds `other`'s counts (a report written part by part).
+    pub fn add(&mut self, other: &Summary) {
+        self.files += other.files;
+        self.diagnostics += other.diagnostics;
+        self.errors += other.errors;
+        self.warnings += other.warnings;
+        self.infos += other.infos;
+        self.fixable += other.fixable;
+    }
 }
 
 pub fn plural(n: usize, one: &str, many: &str) -> String {
@@ -207,18 +217,41 @@ pub fn fixed_line(fixes: usize, files: usize) -> String {
     )
 }
 
+/// How many findings have a fix `--fix` applies, and how many more one
+/// that needs `--unsafe-fixes`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Fixable {
+    pub safe: usize,
+    pub unsafe_only: usize,
+}
+
+impl Fixable {
+    pub fn of(found: &[Located]) -> Fixable {
+        use crate::fix::Applicability;
+        let count = |min: Applicability| {
+            found
+                .iter()
+                .filter(|l| l.diagnostic.fix.as_ref().is_some_and(|f| f.applies(min)))
+                .count()
+        };
+        let safe = count(Applicability::Safe);
+        Fixable {
+            safe,
+            unsafe_only: count(Applicability::Unsafe) - safe,
+        }
+    }
+
+    /// Adds `other`'s counts.
+    pub fn add(&mut self, other: Fixable) {
+        self.safe += other.safe;
+        self.unsafe_only += other.unsafe_only;
+    }
+}
+
 /// The hint after the summary of the human formats: how many findings
 /// `--fix` (or `--fix --unsafe-fixes`) would repair.
-pub fn fixable_note(found: &[Located], fixing: bool, unsafe_fixes: bool) -> Option<String> {
-    use crate::fix::Applicability;
-    let count = |min: Applicability| {
-        found
-            .iter()
-            .filter(|l| l.diagnostic.fix.as_ref().is_some_and(|f| f.applies(min)))
-            .count()
-    };
-    let safe = count(Applicability::Safe);
-    let unsafe_only = count(Applicability::Unsafe) - safe;
+pub fn fixable_note(fixable: Fixable, fixing: bool, unsafe_fixes: bool) -> Option<String> {
+    let Fixable { safe, unsafe_only } = fixable;
     let mut parts = Vec::new();
     if safe > 0 && !fixing {
         parts.push(format!("{safe} fixable with `--fix`."));

@@ -15,15 +15,18 @@ impl Emit for Concise {
 
 /// `concise` in `palette`'s styles.
 pub fn emit_styled(out: &mut dyn Write, report: &Report, palette: Palette) -> io::Result<()> {
-    write_in_parallel(out, report.found, b"", |slice| {
-        let mut buf = Vec::with_capacity(slice.len() * 128);
-        for l in slice {
-            // Writing to memory cannot fail.
-            let _ = writeln!(buf, "{}", concise_line_styled(l, palette));
-        }
-        buf
-    })?;
+    write_in_parallel(out, report.found, b"", |slice| render(slice, palette))?;
     Ok(())
+}
+
+/// The lines of `found`, in order.
+pub fn render(found: &[Located], palette: Palette) -> Vec<u8> {
+    let mut buf = Vec::with_capacity(found.len() * 128);
+    for l in found {
+        // Writing to memory cannot fail.
+        let _ = writeln!(buf, "{}", concise_line_styled(l, palette));
+    }
+    buf
 }
 
 /// `path:line:col: CODE [severity] message`: a line of `concise`, the

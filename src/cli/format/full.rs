@@ -20,13 +20,16 @@ impl Emit for Full {
 /// `full` in `palette`'s styles: the concise line's, the gutter, carets in
 /// the severity's color and the fix line's `fix` highlighted.
 pub fn emit_styled(out: &mut dyn Write, report: &Report, palette: Palette) -> io::Result<()> {
-    write_in_parallel(out, report.found, b"", |slice| {
-        let mut buf = Vec::with_capacity(slice.len() * 512);
-        // Writing to memory cannot fail.
-        let _ = emit_slice(&mut buf, slice, palette);
-        buf
-    })?;
+    write_in_parallel(out, report.found, b"", |slice| render(slice, palette))?;
     Ok(())
+}
+
+/// The entries of `found`, in order.
+pub fn render(found: &[Located], palette: Palette) -> Vec<u8> {
+    let mut buf = Vec::with_capacity(found.len() * 512);
+    // Writing to memory cannot fail.
+    let _ = emit_slice(&mut buf, found, palette);
+    buf
 }
 
 /// The entries of `found`, in order.

@@ -2,34 +2,42 @@
 
 use std::io::{self, Write};
 
-use super::common::{Emit, Report, ci_path};
+use super::common::{Emit, Located, Report, ci_path, write_in_parallel};
 use crate::rules::Severity;
 
 pub struct Github;
 
 impl Emit for Github {
     fn emit(&self, out: &mut dyn Write, report: &Report) -> io::Result<()> {
-        for l in report.found {
-            let d = l.diagnostic;
-            let command = match d.severity {
-                Severity::Error => "error",
-                Severity::Warning => "warning",
-                Severity::Info | Severity::Hint => "notice",
-            };
-            writeln!(
-                out,
-                "::{command} file={},line={},col={},endLine={},endColumn={},title={}::{}",
-                gh_property(ci_path(l.path)),
-                l.at.start.line,
-                l.at.start.column,
-                l.at.end.line,
-                l.at.end.column,
-                gh_property(&format!("{} {}", d.rule.code(), d.rule.name())),
-                gh_data(&d.message)
-            )?;
-        }
+        write_in_parallel(out, report.found, b"", render)?;
         Ok(())
     }
+}
+
+/// The workflow commands of `found`, in order.
+pub fn render(found: &[Located]) -> Vec<u8> {
+    let mut buf = Vec::with_capacity(found.len() * 256);
+    for l in found {
+        let d = l.diagnostic;
+        let command = match d.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info | Severity::Hint => "notice",
+        };
+        // Writing to memory cannot fail.
+        let _ = writeln!(
+            buf,
+            "::{command} file={},line={},col={},endLine={},endColumn={},title={}::{}",
+            gh_property(ci_path(l.path)),
+            l.at.start.line,
+            l.at.start.column,
+            l.at.end.line,
+            l.at.end.column,
+            gh_property(&format!("{} {}", d.rule.code(), d.rule.name())),
+            gh_data(&d.message)
+        );
+    }
+    buf
 }
 
 /// Escapes the message of a workflow command: control characters and

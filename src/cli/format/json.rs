@@ -81,30 +81,46 @@ impl Emit for Json {
     fn emit(&self, out: &mut dyn Write, report: &Report) -> io::Result<()> {
         let (found, summary) = (report.found, report.summary);
         if found.is_empty() {
-            let report = JsonReport {
-                version: 1,
-                diagnostics: Vec::new(),
-                summary,
-            };
-            let mut buf = super::safe_json::to_vec_pretty(&report)?;
-            buf.push(b'\n');
-            return out.write_all(&buf);
+            return write_empty(out, summary);
         }
         // The same bytes as `to_vec_pretty` of the whole report, the
         // diagnostics serialized in parallel slices written in order.
-        out.write_all(b"{\n  \"version\": 1,\n  \"diagnostics\": [\n")?;
-        if !write_in_parallel(out, found, b",\n", json_elements)? {
+        out.write_all(HEAD)?;
+        if !write_in_parallel(out, found, BETWEEN, json_elements)? {
             return Ok(());
         }
-        out.write_all(b"\n  ],\n  \"summary\": ")?;
-        let mut buf = Vec::new();
-        summary.serialize(&mut serde_json::Serializer::with_formatter(
-            &mut buf,
-            Safe(Nested::at(1)),
-        ))?;
-        out.write_all(&buf)?;
-        out.write_all(b"\n}\n")
+        write_tail(out, summary)
     }
+}
+
+/// What comes before the first diagnostic of a report that has one.
+pub const HEAD: &[u8] = b"{\n  \"version\": 1,\n  \"diagnostics\": [\n";
+
+/// What comes between the [`json_elements`] of two parts of the report.
+pub const BETWEEN: &[u8] = b",\n";
+
+/// The report without diagnostics: all of it.
+pub fn write_empty(out: &mut dyn Write, summary: Summary) -> io::Result<()> {
+    let report = JsonReport {
+        version: 1,
+        diagnostics: Vec::new(),
+        summary,
+    };
+    let mut buf = super::safe_json::to_vec_pretty(&report)?;
+    buf.push(b'\n');
+    out.write_all(&buf)
+}
+
+/// What comes after the last diagnostic: the summary, and the end.
+pub fn write_tail(out: &mut dyn Write, summary: Summary) -> io::Result<()> {
+    out.write_all(b"\n  ],\n  \"summary\": ")?;
+    let mut buf = Vec::new();
+    summary.serialize(&mut serde_json::Serializer::with_formatter(
+        &mut buf,
+        Safe(Nested::at(1)),
+    ))?;
+    out.write_all(&buf)?;
+    out.write_all(b"\n}\n")
 }
 
 /// The diagnostics as elements of the report's array: pretty-printed,
@@ -112,7 +128,7 @@ impl Emit for Json {
 /// bytes `to_vec_pretty` gives for [`json_diagnostic`] there (the test
 /// below compares the two), in a third of serde's time: a report of tens of
 /// thousands of findings spent a tenth of the run serializing them.
-fn json_elements(found: &[Located]) -> Vec<u8> {
+pub fn json_elements(found: &[Located]) -> Vec<u8> {
     let mut out = Vec::with_capacity(found.len() * 1024);
     for (i, l) in found.iter().enumerate() {
         out.extend_from_slice(if i > 0 { b",\n    " } else { b"    " });

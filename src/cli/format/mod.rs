@@ -24,6 +24,7 @@ pub mod json_lines;
 pub mod junit;
 pub mod safe_json;
 pub mod sarif;
+pub mod stream;
 
 use std::io::{self, Write};
 
@@ -31,6 +32,7 @@ use super::args::OutputFormat;
 
 pub use common::*;
 pub use concise::concise_line;
+pub use stream::Stream;
 
 /// The emitter of `format`.
 pub fn emitter(format: OutputFormat) -> &'static dyn Emit {
