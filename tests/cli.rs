@@ -727,3 +727,84 @@ fn default_excludes_skip_dependency_folders_not_built_docs() {
     all.push("--no-ignore");
     assert_eq!(checked(&all).len(), 8);
 }
+
+/// A report written file by file (`json`, `concise`) and one written whole
+/// (`sarif`, or any format with `--statistics`) say the same on standard
+/// error, in the same order: the warning about a file over the findings cap,
+/// then the files that could not be checked; the streamed findings come in
+/// path order, the same count in `json` as in `concise`, and no password.
+#[test]
+fn streamed_and_whole_reports_agree_on_stderr_and_findings() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "a.md", b"visicall:a@h\n");
+    write(dir.path(), "b.md", b"trueconf:b \xc3\x28\n");
+    write(
+        dir.path(),
+        "c.md",
+        "visicall:c@h ".repeat(10_050).as_bytes(),
+    );
+    write(
+        dir.path(),
+        "d/e.md",
+        b"trueconf:login=u&password=p&force=1\n",
+    );
+    write(dir.path(), "f.txt", b"\xff\xfe\x00t");
+    let run = |args: &[&str]| {
+        let out = bin()
+            .current_dir(dir.path())
+            .args(["--check"])
+            .args(args)
+            .output()
+            .unwrap();
+        (
+            String::from_utf8(out.stdout).unwrap(),
+            String::from_utf8(out.stderr).unwrap(),
+            out.status.code(),
+        )
+    };
+    let expected_stderr = "warning: c.md has more than 10000 findings; only the first 10000 are reported\n\
+                           error: b.md is not valid UTF-8 (byte 11); skipped\n\
+                           error: f.txt is UTF-16, not UTF-8; skipped\n";
+    let (json, stderr, code) = run(&["--output-format", "json", "-j", "3"]);
+    assert_eq!(stderr, expected_stderr);
+    assert_eq!(code, Some(2));
+    let (_, stderr, code) = run(&["--output-format", "sarif"]);
+    assert_eq!(stderr, expected_stderr);
+    assert_eq!(code, Some(2));
+    let (concise, stderr, _) = run(&["--output-format", "concise", "-j", "1"]);
+    assert_eq!(stderr, expected_stderr);
+    let (concise_stats, stderr, _) =
+        run(&["--output-format", "concise", "-j", "4", "--statistics"]);
+    assert!(stderr.starts_with(expected_stderr), "{stderr}");
+    assert!(!concise.contains("p&force") && !json.contains("p&force"));
+    // The findings of the streamed report, then its summary lines.
+    let lines: Vec<&str> = concise.lines().collect();
+    let paths: Vec<&str> = lines
+        .iter()
+        .filter(|l| l.contains(": TC"))
+        .map(|l| l.split(':').next().unwrap())
+        .collect();
+    assert_eq!(
+        paths.len(),
+        10_000 + 1 + 2,
+        "{:?}",
+        &lines[lines.len() - 4..]
+    );
+    let mut sorted = paths.clone();
+    sorted.sort();
+    assert_eq!(paths, sorted);
+    assert_eq!(paths.first(), Some(&"a.md"));
+    assert_eq!(paths.last(), Some(&"d/e.md"));
+    assert_eq!(
+        lines[lines.len() - 2],
+        "Found 10003 problems (1 error, 10002 warnings) in 3 files checked."
+    );
+    let report: Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(report["diagnostics"].as_array().unwrap().len(), paths.len());
+    assert_eq!(report["summary"]["files"], 3);
+    // `--statistics` collects every file first, and counts the same.
+    assert!(
+        concise_stats.starts_with("10001  TC001  [*]  deprecated-scheme\n"),
+        "{concise_stats}"
+    );
+}
