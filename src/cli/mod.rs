@@ -462,12 +462,7 @@ fn check(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<St
         return Ok(Status::Error);
     }
     for f in files.iter().filter(|f| f.analysis.capped) {
-        writeln!(
-            err,
-            "warning: {} has more than {max} findings; only the first {max} are reported",
-            crate::text::path_for_terminal(&f.path),
-            max = crate::rules::MAX_FINDINGS
-        )?;
+        write_capped_warning(err, &f.path)?;
     }
     if args.diff {
         let status = print_diff(args, &files, &errors, out, err)?;
@@ -586,6 +581,7 @@ fn write_summary_lines(
 
 /// One file's share of a streamed report, made on the worker that checked
 /// it.
+#[derive(Default)]
 struct Part {
     /// Its part of the report.
     bytes: Vec<u8>,
@@ -623,12 +619,8 @@ fn stream_report(
         opts,
         |result| {
             let mut part = Part {
-                bytes: Vec::new(),
-                summary: format::Summary::default(),
-                fixable: format::Fixable::default(),
-                failing: false,
-                capped: None,
                 error: result.error,
+                ..Part::default()
             };
             if let Some(f) = result.checked {
                 let files = std::slice::from_ref(&f);
@@ -643,12 +635,7 @@ fn stream_report(
         },
         |part| -> io::Result<()> {
             if let Some(path) = &part.capped {
-                writeln!(
-                    err,
-                    "warning: {} has more than {max} findings; only the first {max} are reported",
-                    crate::text::path_for_terminal(path),
-                    max = crate::rules::MAX_FINDINGS
-                )?;
+                write_capped_warning(err, path)?;
             }
             errors.extend(part.error);
             summary.add(&part.summary);
@@ -739,6 +726,16 @@ fn write_escaped(
 
 /// One `error:` line per file error, its path and message escaped for the
 /// terminal (a walk error without a path names the file in its message).
+/// The warning about a file with more findings than are reported.
+fn write_capped_warning(err: &mut dyn Write, path: &str) -> io::Result<()> {
+    writeln!(
+        err,
+        "warning: {} has more than {max} findings; only the first {max} are reported",
+        crate::text::path_for_terminal(path),
+        max = crate::rules::MAX_FINDINGS
+    )
+}
+
 fn write_file_errors(err: &mut dyn Write, errors: &[FileError]) -> io::Result<()> {
     for e in errors {
         let message = printable(&e.message);
