@@ -579,8 +579,8 @@ impl<'a> Link<'a> {
     /// (`#rtsp://admin:pw@cam`), in the target (`bob:pw@server`,
     /// `bob@admin:pw@server`), and in any other parameter's value (`h=`)
     /// or key.
-    pub fn secrets(&self) -> Vec<Span> {
-        self.secrets.clone()
+    pub fn secrets(&self) -> &[Span] {
+        &self.secrets
     }
 
     fn find_secrets(&self) -> Vec<Span> {

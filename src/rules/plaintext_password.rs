@@ -58,16 +58,19 @@ pub fn check(ctx: &LinkCtx, out: &mut Findings) {
     // parameters and passwords stays linear).
     // A password key typed with a colon (`password:…`, which TC006
     // reports) is no `user:password@` either.
-    // The set is made for a link with a secret only (most have none).
-    let mut values: Option<std::collections::HashSet<Span>> = None;
-    for secret in link.secrets() {
+    // The values are sorted for a link with a secret only (most have none).
+    let mut values: Option<Vec<Span>> = None;
+    for &secret in link.secrets() {
         let values = values.get_or_insert_with(|| {
-            link.params
+            let mut values: Vec<Span> = link
+                .params
                 .iter()
                 .filter_map(|p| p.value.or_else(|| link.colon_value(p.key)))
-                .collect()
+                .collect();
+            values.sort_unstable();
+            values
         });
-        if values.contains(&secret) {
+        if values.binary_search(&secret).is_ok() {
             continue;
         }
         let before = &link.text[..secret.start];

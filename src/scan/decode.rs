@@ -248,11 +248,15 @@ pub fn entity(s: &str) -> Option<(char, usize)> {
             return Some((c, run + 2));
         }
     }
-    let names = entity_names();
+    let legacy = legacy_names();
     // The longest legacy name the run starts with, not followed by `=` or
-    // a letter or digit.
+    // a letter or digit. Most runs are a parameter's name after a raw `&`
+    // (`&encrypt=1`): each shorter start is looked up, as a number.
+    let head = pack(&bytes[..run.min(MAX_LEGACY_NAME)]);
     for len in (1..=run.min(MAX_LEGACY_NAME)).rev() {
-        if let Some(&c) = names.get(&rest[..len]) {
+        let key = head & (u64::MAX >> (64 - 8 * len));
+        if let Ok(i) = legacy.binary_search_by_key(&key, |&(k, _)| k) {
+            let c = legacy[i].1;
             let next = bytes.get(len).copied();
             if next.is_some_and(|b| b == b'=' || b.is_ascii_alphanumeric()) {
                 return None;
@@ -285,6 +289,33 @@ fn entity_names() -> &'static std::collections::HashMap<&'static str, char> {
                 Some((name, char::from_u32(c)?))
             })
             .collect()
+    })
+}
+
+/// Up to 8 bytes as one number, the first in the lowest byte.
+fn pack(bytes: &[u8]) -> u64 {
+    debug_assert!(bytes.len() <= 8);
+    bytes
+        .iter()
+        .rev()
+        .fold(0, |key, &b| (key << 8) | u64::from(b))
+}
+
+/// The legacy names (those also read without their `;`), each as
+/// [`pack`] makes it of its bytes, sorted.
+fn legacy_names() -> &'static [(u64, char)] {
+    static NAMES: std::sync::OnceLock<Vec<(u64, char)>> = std::sync::OnceLock::new();
+    NAMES.get_or_init(|| {
+        let mut names: Vec<(u64, char)> = entity_names()
+            .iter()
+            .filter(|(name, _)| !name.ends_with(';'))
+            .map(|(name, &c)| {
+                assert!(name.len() <= MAX_LEGACY_NAME, "{name}");
+                (pack(name.as_bytes()), c)
+            })
+            .collect();
+        names.sort_unstable();
+        names
     })
 }
 
@@ -663,6 +694,71 @@ mod tests {
         let d = decode("a&plus;b&#38c&amp&copy=1", Decode::Entities);
         assert_eq!(d.text, "a+b&c&&copy=1");
         assert_eq!(d.to_source(d.text.len()), 24);
+    }
+
+    /// The legacy names' look-up by number finds what a look-up of each
+    /// start of the run by name finds: for every legacy name, written
+    /// whole, cut short, followed by each kind of byte, and for runs of
+    /// parameter names.
+    #[test]
+    fn legacy_names_are_found_as_a_lookup_by_name_finds_them() {
+        fn by_name(s: &str) -> Option<(char, usize)> {
+            let rest = &s[1..];
+            let run = rest
+                .bytes()
+                .take(MAX_ENTITY_NAME + 1)
+                .take_while(u8::is_ascii_alphanumeric)
+                .count();
+            (1..=run.min(MAX_LEGACY_NAME)).rev().find_map(|len| {
+                let c = *entity_names().get(&rest[..len])?;
+                let next = rest.as_bytes().get(len).copied();
+                Some(
+                    (!next.is_some_and(|b| b == b'=' || b.is_ascii_alphanumeric()))
+                        .then_some((c, len + 1)),
+                )
+            })?
+        }
+        let legacy: Vec<&str> = entity_names()
+            .keys()
+            .filter(|n| !n.ends_with(';'))
+            .copied()
+            .collect();
+        assert_eq!(legacy.len(), legacy_names().len());
+        assert!(legacy.len() > 100, "{}", legacy.len());
+        let mut inputs = Vec::new();
+        for name in &legacy {
+            for cut in 1..=name.len() {
+                for after in ["", "=", "x", "1", " ", "&", "-", "é"] {
+                    inputs.push(format!("&{}{after}", &name[..cut]));
+                }
+            }
+        }
+        for key in [
+            "encrypt",
+            "password",
+            "h",
+            "login",
+            "autoclose",
+            "notx",
+            "paraz",
+        ] {
+            inputs.push(format!("&{key}=1"));
+            inputs.push(format!("&{key}"));
+        }
+        let mut found = 0;
+        for src in &inputs {
+            let want = if src.ends_with(';') {
+                None
+            } else {
+                by_name(src)
+            };
+            if src.ends_with(';') {
+                continue;
+            }
+            found += usize::from(want.is_some());
+            assert_eq!(entity(src), want, "{src}");
+        }
+        assert!(found > 300, "{found}");
     }
 
     #[test]
