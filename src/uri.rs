@@ -638,7 +638,8 @@ impl<'a> Link<'a> {
     /// password that is a placeholder (`%USER%:%PASS%@server`).
     fn userinfo_password(&self, span: Span) -> Option<Span> {
         if self.templating == Templating::Prose {
-            return userinfo_password(self.text, span);
+            // `rtsp://admin:[password]@cam` shows where a password goes.
+            return userinfo_password(self.text, span).filter(|&p| !self.is_template(&self.value(p)));
         }
         let s = &self.text[span.range()];
         if !s.contains(['$', '%', '{', '`', '#']) {
@@ -842,31 +843,33 @@ fn userinfo_password(text: &str, span: Span) -> Option<Span> {
 fn userinfo_password_read(text: &str, span: Span) -> Option<Span> {
     let s = &text[span.range()];
     let lower = s.to_ascii_lowercase();
-    // A scheme (`rtsp:`, `https:`) is skipped only when `//` follows it.
+    // `/` or `%2f` at `i`: its length.
+    let slash = |i: usize| {
+        if lower[i..].starts_with('/') {
+            Some(1)
+        } else {
+            lower[i..].starts_with("%2f").then_some(3)
+        }
+    };
+    // Two slashes, each written either way (`//`, `%2f%2f`, `/%2f`…).
+    let slashes = |i: usize| Some(slash(i)? + slash(i + slash(i)?)?);
+    // A scheme (`rtsp:`, `https%3a`) is skipped only when `//` follows it.
     let scheme_len = s
         .bytes()
         .position(|b| !(b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.')))
         .filter(|&n| n > 0 && s.as_bytes()[0].is_ascii_alphabetic())
         .and_then(|n| {
-            let rest = &lower[n..];
-            if rest.starts_with("://") {
-                Some(n + 1)
-            } else if rest.starts_with("%3a//") || rest.starts_with("%3a%2f%2f") {
-                Some(n + 3)
+            let colon = if lower[n..].starts_with(':') {
+                1
+            } else if lower[n..].starts_with("%3a") {
+                3
             } else {
-                None
-            }
+                return None;
+            };
+            slashes(n + colon).map(|_| n + colon)
         })
         .unwrap_or(0);
-    let after_scheme = &lower[scheme_len..];
-    let auth_start = scheme_len
-        + if after_scheme.starts_with("%2f%2f") {
-            6
-        } else if after_scheme.starts_with("//") {
-            2
-        } else {
-            0
-        };
+    let auth_start = scheme_len + slashes(scheme_len).unwrap_or(0);
     let rest = &s[auth_start..];
     let auth_len = find_any(rest, &['/'], &["%2f"]).map_or(rest.len(), |(i, _)| i);
     let authority = &rest[..auth_len];
@@ -1266,6 +1269,23 @@ mod tests {
             (
                 "trueconf:bob&h=admin%3Ahunter2%40tv",
                 "trueconf:bob&h=admin%3A***%40tv",
+            ),
+            // Slashes written raw, encoded, or one of each.
+            (
+                "trueconf:#rtsp:/%2fadmin:hunter2@cam",
+                "trueconf:#rtsp:/%2fadmin:***@cam",
+            ),
+            (
+                "trueconf:#rtsp:%2F/admin:hunter2@cam",
+                "trueconf:#rtsp:%2F/admin:***@cam",
+            ),
+            (
+                "trueconf:bob&h=http:%2f%2fadmin:hunter2@cam",
+                "trueconf:bob&h=http:%2f%2fadmin:***@cam",
+            ),
+            (
+                "trueconf:bob&h=http%3A/%2Fadmin%3Ahunter2%40cam",
+                "trueconf:bob&h=http%3A/%2Fadmin%3A***%40cam",
             ),
             (
                 "trueconf:bob&h=a:p@ss@tv&login=u:hunter2@x",
