@@ -507,19 +507,29 @@ pub fn len_in(s: &str, enc: Encoding) -> usize {
 }
 
 /// Whether `c` must not reach a terminal or a CI log raw: C0 and C1
-/// controls, DEL, bidi overrides and isolates, line and paragraph
-/// separators.
+/// controls, DEL, bidi overrides, isolates and marks (LRM, RLM, ALM), line
+/// and paragraph separators.
 pub fn is_unsafe_to_print(c: char) -> bool {
     c.is_control()
-        || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{2028}' | '\u{2029}')
+        || matches!(
+            c,
+            '\u{202a}'..='\u{202e}'
+                | '\u{2066}'..='\u{2069}'
+                | '\u{200e}'
+                | '\u{200f}'
+                | '\u{061c}'
+                | '\u{2028}'
+                | '\u{2029}'
+        )
 }
 
 /// Can a character [`is_unsafe_to_print`] start with byte `b`? Every such
-/// character is an ASCII control, DEL, or starts with `0xC2` (C1 controls)
-/// or `0xE2` (the bidi controls and separators).
+/// character is an ASCII control, DEL, or starts with `0xC2` (C1 controls),
+/// `0xE2` (the bidi controls and marks, the separators) or `0xD8` (the
+/// Arabic letter mark).
 #[inline]
 pub fn may_start_unsafe_to_print(b: u8) -> bool {
-    b < 0x20 || matches!(b, 0x7f | 0xc2 | 0xe2)
+    b < 0x20 || matches!(b, 0x7f | 0xc2 | 0xe2 | 0xd8)
 }
 
 /// Can `s` hold a character [`is_unsafe_to_print`]? `false` is certain,

@@ -639,7 +639,8 @@ impl<'a> Link<'a> {
     fn userinfo_password(&self, span: Span) -> Option<Span> {
         if self.templating == Templating::Prose {
             // `rtsp://admin:[password]@cam` shows where a password goes.
-            return userinfo_password(self.text, span).filter(|&p| !self.is_template(&self.value(p)));
+            return userinfo_password(self.text, span)
+                .filter(|&p| !self.is_template(&self.value(p)));
         }
         let s = &self.text[span.range()];
         if !s.contains(['$', '%', '{', '`', '#']) {

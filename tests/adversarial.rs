@@ -1146,6 +1146,42 @@ fn a_malicious_configuration() {
     s.finish();
 }
 
+/// What a client sends (a setting's value, a method name, a document's
+/// URI) reaches the log and the messages shown to the user with every
+/// control, bidi and separator character escaped: no forged log line, no
+/// escape sequence, no reordering (the log at trace level).
+#[test]
+fn client_text_reaches_the_log_escaped() {
+    let _heavy = heavy();
+    let evil = "x\u{1b}[31m\u{202e}\u{9b}\u{200f}\r\n::error::y";
+    let mut s = Session::start(&[], true);
+    s.initialize_with(json!({
+        "processId": null,
+        "rootUri": null,
+        "capabilities": push_caps(),
+        "initializationOptions": {"settings": {"select": ["TC", evil]}},
+    }));
+    let shown = s.wait_for(ANSWER, |m| m["method"] == "window/showMessage");
+    let shown = shown["params"]["message"].as_str().unwrap().to_string();
+    assert!(shown.contains("::error::y"), "{shown}");
+    s.notify(&format!("custom/{evil}"), json!({}));
+    let uri = format!("file:///tmp/{evil}.md");
+    s.change(&uri, 2, json!([{"text": "trueconf:bob"}]));
+    s.open_probe();
+    let done = s.finish();
+    let log = String::from_utf8(done.stderr).unwrap();
+    assert!(log.contains("::error::y"), "the setting is logged: {log}");
+    for (what, text) in [("log", log.as_str()), ("message", shown.as_str())] {
+        let raw: Vec<char> = text
+            .chars()
+            .filter(|&c| c != '\n' && trueconf_lsp::text::is_unsafe_to_print(c))
+            .collect();
+        assert!(raw.is_empty(), "raw {raw:?} in the {what}: {text}");
+    }
+    // Each event is one line: the `\r\n` in the value forged none.
+    assert!(log.lines().all(|l| !l.starts_with("::error::")), "{log}");
+}
+
 // --- Big and pathological documents. ---
 
 /// The 20 MB single line of `trueconf:x`: over the default size cap it gets

@@ -463,6 +463,13 @@ fn rejected_values_of_options_and_configuration_are_escaped() {
         let r = run(dir.path(), &args);
         check(&format!("{args:?}"), &r);
     }
+    // The same value from the environment, which clap quotes as it is.
+    let r = common::run_env(
+        dir.path(),
+        &["--check", "a.md"],
+        &[("TRUECONF_LSP_OUTPUT_FORMAT", forged)],
+    );
+    check("TRUECONF_LSP_OUTPUT_FORMAT", &r);
     let toml = forged.replace('\n', "\\n").replace('\r', "\\r");
     let toml = toml
         .replace('\u{1b}', "\\u001b")

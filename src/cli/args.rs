@@ -304,8 +304,25 @@ impl Args {
             Err(e) => e,
         };
         let shown = |a: &String| crate::project::config::printable(a);
-        if !e.use_stderr() || raw.iter().all(|a| shown(a) == *a) {
+        // The options' environment variables (`TRUECONF_LSP_OUTPUT_FORMAT`)
+        // whose value clap would quote unescaped.
+        let command = <Args as clap::CommandFactory>::command();
+        let unsafe_env: Vec<(std::ffi::OsString, String)> = command
+            .get_arguments()
+            .filter_map(|a| a.get_env())
+            .filter_map(|name| {
+                let value = std::env::var_os(name)?.to_string_lossy().into_owned();
+                let printable = shown(&value);
+                (printable != value).then(|| (name.to_os_string(), printable))
+            })
+            .collect();
+        if !e.use_stderr() || raw.iter().all(|a| shown(a) == *a) && unsafe_env.is_empty() {
             e.exit();
+        }
+        for (name, printable) in unsafe_env {
+            // SAFETY: no other thread runs yet (the arguments are parsed
+            // first thing), so none reads the environment meanwhile.
+            unsafe { std::env::set_var(name, printable) };
         }
         let escaped = raw.iter().map(shown);
         let message = match Args::try_parse_from(escaped) {

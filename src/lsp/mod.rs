@@ -195,11 +195,45 @@ fn init_logging() {
         !(meta.target().starts_with("tower_lsp_server") && *meta.level() > tracing::Level::INFO)
     });
     let layer = tracing_subscriber::fmt::layer()
-        .with_writer(std::io::stderr)
+        .with_writer(|| EscapingLog(std::io::stderr()))
         .with_ansi(false)
         .with_filter(cap)
         .with_filter(env);
     let _ = tracing_subscriber::registry().with(layer).try_init();
+}
+
+/// The log's writer: every character that must not reach a terminal raw
+/// ([`crate::text::is_unsafe_to_print`]) is written escaped, but the line
+/// break that ends an event. Whatever a log line quotes (a method name, a
+/// URI, a setting, a path from the client) cannot forge a line or move the
+/// cursor. The formatter writes each event whole, in one call.
+struct EscapingLog<W>(W);
+
+impl<W: Write> Write for EscapingLog<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let (line, end) = match buf.strip_suffix(b"\n") {
+            Some(line) => (line, &b"\n"[..]),
+            None => (buf, &b""[..]),
+        };
+        if !line
+            .iter()
+            .any(|&b| crate::text::may_start_unsafe_to_print(b))
+        {
+            self.0.write_all(buf)?;
+            return Ok(buf.len());
+        }
+        let text = crate::text::bytes_for_display(line);
+        let mut out = crate::text::escape_for_terminal(&text)
+            .into_owned()
+            .into_bytes();
+        out.extend_from_slice(end);
+        self.0.write_all(&out)?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.flush()
+    }
 }
 
 /// Panic messages can quote the text being processed (string slicing
@@ -243,5 +277,27 @@ impl<R: AsyncRead + Unpin> AsyncRead for EofWatch<R> {
             f();
         }
         result
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The log writer escapes what an event quotes, keeps the line break
+    /// that ends it, and passes plain text through as it is.
+    #[test]
+    fn the_log_writer_escapes_all_but_the_closing_line_break() {
+        let mut log = EscapingLog(Vec::new());
+        log.write_all(b"WARN plain text \xd0\xb4\n").unwrap();
+        log.write_all("WARN `a\u{1b}[31m\u{202e}\u{9b}\u{061c}\r\n::error::b`\n".as_bytes())
+            .unwrap();
+        log.write_all(b"no line break \x07").unwrap();
+        assert_eq!(
+            String::from_utf8(log.0).unwrap(),
+            "WARN plain text \u{434}\n\
+             WARN `a\\u{1b}[31m\\u{202e}\\u{9b}\\u{61c}\\u{d}\\u{a}::error::b`\n\
+             no line break \\u{7}"
+        );
     }
 }

@@ -114,6 +114,8 @@ impl Backend {
     }
 
     async fn show_warning(&self, message: String) {
+        // It may quote a setting's value.
+        let message = crate::text::escape_for_terminal(&message);
         warn!("{message}");
         self.client
             .show_message(
