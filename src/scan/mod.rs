@@ -486,7 +486,8 @@ fn is_trailing_punctuation(c: char) -> bool {
 /// The body of a link in prose without its trailing punctuation (§7):
 /// [`is_trailing_punctuation`], an unbalanced `)`, `]` or `}`, and Markdown
 /// emphasis (`*`, `_`, `~`) that also stands right before the link
-/// (`**trueconf:bob**`). A run of `*` right after `=` is a placeholder
+/// (`**trueconf:bob**`) or that the line opened before it
+/// ([`emphasis_opened`]). A run of `*` right after `=` is a placeholder
 /// (`password=***`) and stays.
 fn trim_trailing<'b>(body: &'b str, before: &str) -> &'b str {
     let mut s = body;
@@ -498,7 +499,7 @@ fn trim_trailing<'b>(body: &'b str, before: &str) -> &'b str {
             '}' => count('{') < count('}'),
             '*' if s.trim_end_matches('*').ends_with('=') => false,
             '*' | '_' | '~' if before.ends_with(c) => true,
-            '_' | '~' => false,
+            '_' | '~' => emphasis_opened(before, c as u8),
             c => is_trailing_punctuation(c),
         };
         if !drop {
@@ -507,6 +508,20 @@ fn trim_trailing<'b>(body: &'b str, before: &str) -> &'b str {
         s = &s[..s.len() - c.len_utf8()];
     }
     s
+}
+
+/// Does the line before a link open emphasis with `mark` (`_` or `~`) that
+/// a run of it after the link closes (`_see trueconf:bob_`, `~~old
+/// trueconf:bob~~`): a `mark` at the start of the line or after a byte
+/// that is no letter or digit, followed by something other than white
+/// space? `trueconf:joe_` in `my_notes trueconf:joe_` keeps its `_`.
+fn emphasis_opened(before: &str, mark: u8) -> bool {
+    let line = &before.as_bytes()[before.rfind('\n').map_or(0, |i| i + 1)..];
+    line.iter().enumerate().any(|(i, &b)| {
+        b == mark
+            && (i == 0 || !line[i - 1].is_ascii_alphanumeric())
+            && line.get(i + 1).is_some_and(|n| !n.is_ascii_whitespace())
+    })
 }
 
 /// The length of a placeholder `<name>` at the start of `s`, `name` being
