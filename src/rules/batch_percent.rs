@@ -5,6 +5,7 @@ use super::diagnostic::{Diagnostic, Findings};
 use super::registry::Rule;
 use crate::fix::{Edit, Fix};
 use crate::scan::DocKind;
+use crate::scan::Decode;
 use crate::text::Span;
 
 pub const EXPLANATION: &str = "\
@@ -31,12 +32,16 @@ Use instead:
 start \"\" \"trueconf:\\c\\737734033583@video.example.com%%23vcs\"
 ```
 
+Not in `rem` and `::` comments, where the link is read, not run.
+
 ## Fix safety
 Safe: `%%` is how a batch file writes the one `%` the link needs.
 ";
 
 pub fn check(ctx: &LinkCtx, out: &mut Findings) {
-    if ctx.kind != DocKind::Cmd {
+    // In a `rem` or `::` comment the link is read, not run: a reader
+    // copies `%23vcs` as it stands (and `%%` there is two characters).
+    if ctx.kind != DocKind::Cmd || !matches!(ctx.raw.decode, Decode::Batch { .. }) {
         return;
     }
     let span = ctx.link_span();
@@ -90,6 +95,7 @@ fn variable(b: &[u8]) -> Option<usize> {
 mod tests {
     use crate::rules::test_support::{diags, fixed};
     use crate::scan::DocKind;
+use crate::scan::Decode;
 
     #[test]
     fn single_percents() {
