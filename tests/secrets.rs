@@ -323,3 +323,62 @@ fn a_password_in_every_form_and_document_kind_never_shows() {
         assert_clean(format!("--decode {form}"), r.stdout + &r.stderr);
     }
 }
+
+/// A `password` key whose first letter is written as an escape of the
+/// host language (octal, `\U`, `\N{…}`, Java's `\uu`, PowerShell's
+/// `` `u{…} ``): the key is read as the language reads it, so its value is a
+/// password, reported (TC004) and never shown.
+#[test]
+fn a_password_under_an_escaped_key_never_shows() {
+    let link = |p: &str| format!("trueconf:bob@video.example.com&{p}assword={WIDE}&encrypt=1");
+    let files: &[(&str, &[&str], &str)] = &[
+        (
+            "a.py",
+            &[
+                r"\160",
+                r"\U00000070",
+                r"\N{LATIN SMALL LETTER P}",
+                r"\N{latin small letter p}",
+            ],
+            "u = \"{}\"",
+        ),
+        ("a.js", &[r"\160", r"\u0070", r"\u{70}"], "u = \"{}\";"),
+        ("a.go", &[r"\160", r"\U00000070"], "u := \"{}\""),
+        ("a.java", &[r"\uu0070", r"\160"], "String u = \"{}\";"),
+        ("a.cs", &[r"\U00000070"], "var u = \"{}\";"),
+        ("a.yaml", &[r"\U00000070"], "u: \"{}\""),
+        ("a.toml", &[r"\U00000070"], "u = \"{}\""),
+        ("a.sh", &[r"\160", r"\U00000070"], "xdg-open $'{}'"),
+        ("a.ps1", &["`u{70}"], "Start-Process \"{}\""),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    let mut planted = 0;
+    for (name, escapes, host) in files {
+        let text: String = escapes
+            .iter()
+            .map(|e| host.replace("{}", &link(e)) + "\n")
+            .collect();
+        planted += escapes.len();
+        std::fs::write(dir.path().join(name), text).unwrap();
+    }
+    assert_eq!(planted, 17);
+    for format in common::FORMATS {
+        let r = common::run(dir.path(), &["--check", "--output-format", format, "."]);
+        let out = format!("{}{}", r.stdout, r.stderr);
+        assert!(!out.contains(WIDE), "{format} leaked the password:\n{out}");
+    }
+    let r = common::run(dir.path(), &["--check", "--output-format", "json", "."]);
+    let report: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let tc004 = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == "TC004")
+        .count();
+    assert_eq!(tc004, planted, "{}", r.stdout);
+    for flags in [&["--diff"][..], &["--diff", "--unsafe-fixes"][..]] {
+        let r = common::run(dir.path(), &[&["--check"][..], flags, &["."]].concat());
+        let out = format!("{}{}", r.stdout, r.stderr);
+        assert!(!out.contains(WIDE), "{flags:?} leaked the password:\n{out}");
+    }
+}

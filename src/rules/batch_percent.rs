@@ -4,8 +4,8 @@ use super::context::LinkCtx;
 use super::diagnostic::{Diagnostic, Findings};
 use super::registry::Rule;
 use crate::fix::{Edit, Fix};
-use crate::scan::DocKind;
 use crate::scan::Decode;
+use crate::scan::DocKind;
 use crate::text::Span;
 
 pub const EXPLANATION: &str = "\
@@ -14,7 +14,8 @@ pub const EXPLANATION: &str = "\
 ## What it does
 Finds a single `%` in a link inside a cmd batch file (`.bat`, `.cmd`). A
 doubled `%%` is read as one `%` when the link is judged; `%NAME%` is a
-variable the script means to expand and is left alone.
+variable the script means to expand and is left alone. Links in `rem` and
+`::` comments are read, not run, and are left alone too.
 
 ## Why is this bad?
 In a batch file every `%` starts a variable reference: `%23vcs` becomes the
@@ -31,8 +32,6 @@ Use instead:
 ```bat
 start \"\" \"trueconf:\\c\\737734033583@video.example.com%%23vcs\"
 ```
-
-Not in `rem` and `::` comments, where the link is read, not run.
 
 ## Fix safety
 Safe: `%%` is how a batch file writes the one `%` the link needs.
@@ -94,8 +93,8 @@ fn variable(b: &[u8]) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use crate::rules::test_support::{diags, fixed};
+    use crate::scan::Decode;
     use crate::scan::DocKind;
-use crate::scan::Decode;
 
     #[test]
     fn single_percents() {

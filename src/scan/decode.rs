@@ -144,7 +144,9 @@ pub fn decode(src: &str, mode: Decode) -> DecodedText<'_> {
                 Decode::Backslash => match (bytes.get(i + 1), bytes.get(i + 2)) {
                     (Some(b'\r'), Some(b'\n')) => Some((None, 3)),
                     (Some(b'\n' | b'\r'), _) => Some((None, 2)),
-                    _ => backslash(&src[i..]).map(|(c, n)| (Some(c), n)),
+                    _ => backslash(&src[i..])
+                        .or_else(|| octal(src, i))
+                        .map(|(c, n)| (Some(c), n)),
                 },
                 Decode::Markdown if bytes[i] == b'&' => {
                     entity(&src[i..]).map(|(c, n)| (Some(c), n))
@@ -355,49 +357,146 @@ fn backslash(s: &str) -> Option<(char, usize)> {
         b'"' => Some(('"', 2)),
         b'\'' => Some(('\'', 2)),
         b'/' => Some(('/', 2)),
-        b'u' if b.len() >= 6 && b[2..6].iter().all(u8::is_ascii_hexdigit) => {
-            let code = u32::from_str_radix(&s[2..6], 16).ok()?;
-            Some((char::from_u32(code)?, 6))
+        // `\u0026`, and Java's `\uu0026` (any number of `u`).
+        b'u' if b.get(2) != Some(&b'{') => {
+            let us = b[1..].iter().take_while(|&&c| c == b'u').count();
+            let hex = b.get(1 + us..5 + us)?;
+            if !hex.iter().all(u8::is_ascii_hexdigit) {
+                return None;
+            }
+            let code = u32::from_str_radix(&s[1 + us..5 + us], 16).ok()?;
+            Some((char::from_u32(code)?, 5 + us))
+        }
+        // `\U00000026` (Python, Go, C#, C, YAML, TOML, a shell's `$'…'`).
+        b'U' if b.len() >= 10 && b[2..10].iter().all(u8::is_ascii_hexdigit) => {
+            let code = u32::from_str_radix(&s[2..10], 16).ok()?;
+            Some((char::from_u32(code)?, 10))
         }
         b'x' if b.len() >= 4 && b[2..4].iter().all(u8::is_ascii_hexdigit) => {
             let code = u32::from_str_radix(&s[2..4], 16).ok()?;
             Some((char::from_u32(code)?, 4))
         }
         // `\u{26}` (JavaScript, Rust, Lua, Swift): one to six hex digits.
-        b'u' if b.get(2) == Some(&b'{') => {
-            let close = b.iter().take(10).position(|&c| c == b'}')?;
-            let hex = &s[3..close];
-            if hex.is_empty() || hex.len() > 6 || !hex.bytes().all(|c| c.is_ascii_hexdigit()) {
-                return None;
-            }
-            let code = u32::from_str_radix(hex, 16).ok()?;
-            Some((char::from_u32(code)?, close + 1))
-        }
-        // Python's `\N{AMPERSAND}`, for the characters a link's syntax uses.
-        b'N' if b.get(2) == Some(&b'{') => {
-            let close = b.iter().take(NAMED_REACH).position(|&c| c == b'}')?;
-            let c = match s[3..close].to_ascii_uppercase().as_str() {
-                "AMPERSAND" => '&',
-                "NUMBER SIGN" => '#',
-                "PERCENT SIGN" => '%',
-                "COMMERCIAL AT" => '@',
-                "EQUALS SIGN" => '=',
-                "COLON" => ':',
-                "SOLIDUS" => '/',
-                "REVERSE SOLIDUS" => '\\',
-                "SPACE" => ' ',
-                _ => return None,
-            };
-            Some((c, close + 1))
-        }
+        b'u' => braced_code_point(&s[2..]).map(|(c, n)| (c, 2 + n)),
+        // Python's `\N{AMPERSAND}`: see [`named_escape`].
+        b'N' if b.get(2) == Some(&b'{') => named_escape(s),
         // `\&` is `&` for judging (an escape that produces what the link needs).
         b'&' => Some(('&', 2)),
         _ => None,
     }
 }
 
-/// The longest `\N{…}` escape [`backslash`] decodes, braces included.
-const NAMED_REACH: usize = 20;
+/// The longest `\N{…}` escape read, braces included: the names of the
+/// characters a link or a password is written with are shorter
+/// (`\N{LATIN CAPITAL LETTER A}`).
+pub const NAMED_REACH: usize = 40;
+
+/// A Python `\N{NAME}` escape at the start of `s` (which starts with
+/// `\N{`): its character and length. The names of ASCII letters, digits and
+/// punctuation and of the spaces are known; any other well-formed name
+/// (letters, digits, spaces, hyphens) stands for U+FFFD, one character
+/// that is neither white space nor any character a link's syntax uses, so
+/// that the spaces of its name end nothing.
+pub fn named_escape(s: &str) -> Option<(char, usize)> {
+    let b = s.as_bytes();
+    let close = b.iter().take(NAMED_REACH).position(|&c| c == b'}')?;
+    let name = &s[3..close];
+    if name.is_empty()
+        || !name
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric() || c == b' ' || c == b'-')
+    {
+        return None;
+    }
+    let name = name.to_ascii_uppercase();
+    let letter = |prefix: &str| {
+        let rest = name.strip_prefix(prefix)?;
+        (rest.len() == 1 && rest.as_bytes()[0].is_ascii_uppercase())
+            .then(|| char::from(rest.as_bytes()[0]))
+    };
+    const DIGITS: [&str; 10] = [
+        "ZERO", "ONE", "TWO", "THREE", "FOUR", "FIVE", "SIX", "SEVEN", "EIGHT", "NINE",
+    ];
+    let c = letter("LATIN CAPITAL LETTER ")
+        .or_else(|| letter("LATIN SMALL LETTER ").map(|c| c.to_ascii_lowercase()))
+        .or_else(|| {
+            let d = DIGITS
+                .iter()
+                .position(|&d| name.strip_prefix("DIGIT ") == Some(d))?;
+            Some(char::from(b'0' + d as u8))
+        })
+        .or_else(|| {
+            Some(match name.as_str() {
+                "SPACE" => ' ',
+                "NO-BREAK SPACE" | "NBSP" => '\u{a0}',
+                "EXCLAMATION MARK" => '!',
+                "QUOTATION MARK" => '"',
+                "NUMBER SIGN" => '#',
+                "DOLLAR SIGN" => '$',
+                "PERCENT SIGN" => '%',
+                "AMPERSAND" => '&',
+                "APOSTROPHE" => '\'',
+                "LEFT PARENTHESIS" => '(',
+                "RIGHT PARENTHESIS" => ')',
+                "ASTERISK" => '*',
+                "PLUS SIGN" => '+',
+                "COMMA" => ',',
+                "HYPHEN-MINUS" => '-',
+                "FULL STOP" => '.',
+                "SOLIDUS" => '/',
+                "COLON" => ':',
+                "SEMICOLON" => ';',
+                "LESS-THAN SIGN" => '<',
+                "EQUALS SIGN" => '=',
+                "GREATER-THAN SIGN" => '>',
+                "QUESTION MARK" => '?',
+                "COMMERCIAL AT" => '@',
+                "LEFT SQUARE BRACKET" => '[',
+                "REVERSE SOLIDUS" => '\\',
+                "RIGHT SQUARE BRACKET" => ']',
+                "CIRCUMFLEX ACCENT" => '^',
+                "LOW LINE" => '_',
+                "GRAVE ACCENT" => '`',
+                "LEFT CURLY BRACKET" => '{',
+                "VERTICAL LINE" => '|',
+                "RIGHT CURLY BRACKET" => '}',
+                "TILDE" => '~',
+                _ => return None,
+            })
+        })
+        .unwrap_or('\u{fffd}');
+    Some((c, close + 1))
+}
+
+/// An octal escape at `i` of `src` (`\160` is `p` in Python, JavaScript,
+/// Go, Java, C and a shell's `$'…'`): one to three octal digits, three only
+/// up to `\377`. Read only when it gives a printable ASCII character, and
+/// never right after `\c` or `\e`: there the backslash belongs to a
+/// conference prefix (`\c\737…`, which TC014 judges) and the digits are an
+/// ID, kept as written.
+fn octal(src: &str, i: usize) -> Option<(char, usize)> {
+    let b = src.as_bytes();
+    if i >= 2 && b[i - 2] == b'\\' && matches!(b[i - 1] | 0x20, b'c' | b'e') {
+        return None;
+    }
+    let digits = b[i + 1..]
+        .iter()
+        .take(3)
+        .take_while(|d| (b'0'..=b'7').contains(d))
+        .count();
+    let digits = if digits == 3 && b[i + 1] > b'3' {
+        2
+    } else {
+        digits
+    };
+    if digits == 0 {
+        return None;
+    }
+    let code = u8::from_str_radix(&src[i + 1..i + 1 + digits], 8).ok()?;
+    (0x20..0x7f)
+        .contains(&code)
+        .then(|| (char::from(code), 1 + digits))
+}
 
 /// The character of an encoded insertion into a context with `mode`.
 pub fn encode(s: &str, mode: Decode) -> Cow<'_, str> {
@@ -488,6 +587,12 @@ fn escaped_by(src: &str, mode: Decode) -> DecodedText<'_> {
             }
             (Decode::ShellDouble, b'\\', Some(c @ ('$' | '`' | '"' | '\\'))) => (c, 2),
             (Decode::SingleQuoted, b'\\', Some(c @ ('\\' | '\''))) => (c, 2),
+            // `` `u{70} ``: a code point (PowerShell 6 and later).
+            (Decode::Backtick, b'`', Some('u'))
+                if let Some((c, n)) = braced_code_point(&src[i + 2..]) =>
+            {
+                (c, 2 + n)
+            }
             (Decode::Backtick, b'`', Some(c)) => {
                 let c = match c {
                     '0' => '\0',
@@ -525,6 +630,22 @@ fn escaped_by(src: &str, mode: Decode) -> DecodedText<'_> {
         text: Cow::Owned(text),
         map: Some(map),
     }
+}
+
+/// A code point written `{hex}` (one to six hex digits) at the start of
+/// `s`: its character and length.
+fn braced_code_point(s: &str) -> Option<(char, usize)> {
+    let b = s.as_bytes();
+    if b.first() != Some(&b'{') {
+        return None;
+    }
+    let close = b.iter().take(8).position(|&c| c == b'}')?;
+    let hex = &s[1..close];
+    if hex.is_empty() || !hex.bytes().all(|c| c.is_ascii_hexdigit()) {
+        return None;
+    }
+    let c = char::from_u32(u32::from_str_radix(hex, 16).ok()?)?;
+    Some((c, close + 1))
 }
 
 /// [`decode`] for [`Decode::Batch`]: `%%` is `%`, and in a word `^x` is `x`.
@@ -580,7 +701,10 @@ mod tests {
             (r"a\N{AMPERSAND}b", "a&b"),
             (r"a\N{number sign}b", "a#b"),
             (r"a\&b", "a&b"),
-            (r"a\u{}b\N{NOPE}c\u{1234567}", r"a\u{}b\N{NOPE}c\u{1234567}"),
+            (
+                r"a\u{}b\N{NOPE}c\u{1234567}",
+                "a\\u{}b\u{fffd}c\\u{1234567}",
+            ),
         ] {
             let d = decode(src, Decode::Backslash);
             assert_eq!(d.text, want, "{src}");
@@ -759,6 +883,40 @@ mod tests {
             assert_eq!(entity(src), want, "{src}");
         }
         assert!(found > 300, "{found}");
+    }
+
+    /// Octal escapes are read where they give a printable ASCII
+    /// character, never after `\c` or `\e` (a conference prefix's digits);
+    /// `\U`, Java's `\uu` and `\N{…}` names are read; an unknown name is
+    /// one character, U+FFFD.
+    #[test]
+    fn octal_long_and_named_escapes() {
+        for (src, want) in [
+            (r"a\160ss", "apss"),
+            (r"\52x", "*x"),
+            (r"\400", "\u{20}0"),
+            (r"\0x", r"\0x"),
+            (r"\12", r"\12"),
+            (r"\c\737734@s", r"\c\737734@s"),
+            (r"\C\101@s", r"\C\101@s"),
+            (r"\e\101", r"\e\101"),
+            (r"x\\c\101", r"x\c\101"),
+            (r"\U00000070w", "pw"),
+            (r"\U0000007", r"\U0000007"),
+            (r"\uuu0070", "p"),
+            (r"\u{70}", "p"),
+            (r"\N{LATIN SMALL LETTER P}", "p"),
+            (r"\N{latin capital letter q}", "Q"),
+            (r"\N{DIGIT SEVEN}", "7"),
+            (r"\N{NO-BREAK SPACE}", "\u{a0}"),
+            (r"\N{SNOWMAN}x", "\u{fffd}x"),
+            (r"\N{a_b}", r"\N{a_b}"),
+        ] {
+            assert_eq!(decode(src, Decode::Backslash).text, want, "{src}");
+        }
+        let d = decode("`u{70}w`u{zz}", Decode::Backtick);
+        assert_eq!(d.text, "pwu{zz}");
+        assert_eq!(d.to_source(1), 6);
     }
 
     #[test]

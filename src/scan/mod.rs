@@ -667,9 +667,9 @@ fn asciidoc_link(text: &str, kind: DocKind, start: usize) -> bool {
 }
 
 /// Source bytes one decoded character can stand for, with room to spare:
-/// an HTML character reference reads at most 13, a backslash escape 20
-/// (`\N{REVERSE SOLIDUS}`).
-const ESCAPE_REACH: usize = 24;
+/// an HTML character reference reads at most 13, a backslash escape
+/// [`decode::NAMED_REACH`] (`\N{LATIN CAPITAL LETTER A}`).
+const ESCAPE_REACH: usize = decode::NAMED_REACH + 4;
 
 /// Decides where the link starting at `start` ends, or that it is no link.
 ///
@@ -832,6 +832,19 @@ fn finish_within(
                             end += 3;
                             continue;
                         }
+                        // `\N{NO-BREAK SPACE}`: one character, decided
+                        // on the decoded view.
+                        Some(b'N') if let Some((_, n)) = decode::named_escape(&text[end..]) => {
+                            if end + n <= limit {
+                                end += n;
+                                continue;
+                            }
+                            // Past a window's edge: the whole text decides.
+                            if windowed {
+                                return None;
+                            }
+                            true
+                        }
                         Some(_) => {
                             // Skip the backslash and the whole character it escapes.
                             let escaped = text[end + 1..].chars().next().map_or(1, char::len_utf8);
@@ -852,6 +865,17 @@ fn finish_within(
                 if escapes && b == b'\\' && Some(b'\\') != attr_quote {
                     match bytes.get(end + 1) {
                         Some(b'n' | b'r' | b't') => true,
+                        Some(b'N') if let Some((_, n)) = decode::named_escape(&text[end..]) => {
+                            if end + n <= limit {
+                                end += n;
+                                continue;
+                            }
+                            // Past a window's edge: the whole text decides.
+                            if windowed {
+                                return None;
+                            }
+                            true
+                        }
                         Some(&next) if Some(next) != attr_quote => {
                             let escaped = text[end + 1..].chars().next().map_or(1, char::len_utf8);
                             end += 1 + escaped;
