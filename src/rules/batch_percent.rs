@@ -93,7 +93,6 @@ fn variable(b: &[u8]) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use crate::rules::test_support::{diags, fixed};
-    use crate::scan::Decode;
     use crate::scan::DocKind;
 
     #[test]
