@@ -327,6 +327,7 @@ pub fn list(
         })
     });
     entries.extend(found.into_inner().expect("lock"));
+    // Stable, and linear on the walker threads' sorted runs.
     entries.sort_by(|a, b| a.path().cmp(b.path()));
     let mut config_errors = bad_configs.into_inner().expect("lock");
     config_errors.sort();
@@ -342,7 +343,10 @@ struct Batch<'a>(Vec<Listed>, &'a Mutex<Vec<Listed>>);
 
 impl Drop for Batch<'_> {
     fn drop(&mut self) {
-        let mine = std::mem::take(&mut self.0);
+        let mut mine = std::mem::take(&mut self.0);
+        // Sorted here, on the walker threads at once: the listing's sort
+        // then merges sorted runs.
+        mine.sort_by(|a, b| a.path().cmp(b.path()));
         // A poisoned lock means a walker panicked; the walk re-raises it.
         if let Ok(mut all) = self.1.lock() {
             all.extend(mine);
