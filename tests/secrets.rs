@@ -175,11 +175,27 @@ const KINDS: &[(&str, &[&str])] = &[
     ),
     ("a.go", &["u := \"{}\"", "u := `{}`"]),
     ("a.cs", &["var u = \"{}\";", "var u = @\"{}\";"]),
-    ("a.rs", &["let u = \"{}\";", "let u = r#\"{}\"#;"]),
-    ("a.java", &["String u = \"{}\";"]),
+    (
+        "a.rs",
+        &[
+            "let u = \"{}\";",
+            "let u = r#\"{}\"#;",
+            "let u = \"{indent}\";",
+        ],
+    ),
+    (
+        "a.java",
+        &[
+            "String u = \"{}\";",
+            "String t = \"\"\"\n    {indent}\"\"\";",
+        ],
+    ),
     ("a.json", &["{\"u\": \"{}\"}"]),
     ("a.yaml", &["u: '{}'", "v: \"{}\"", "w: {}"]),
-    ("a.toml", &["u = '{}'", "v = \"{}\""]),
+    (
+        "a.toml",
+        &["u = '{}'", "v = \"{}\"", "w = \"\"\"{indent}\"\"\""],
+    ),
     ("a.lua", &["u = '{}'", "v = [[{}]]"]),
     (
         "a.sh",
@@ -267,6 +283,7 @@ fn a_password_in_every_form_and_document_kind_never_shows() {
                 let split = |with: &str| form.replace("{}", &WIDE.replace('-', with));
                 let line = host
                     .replace("{split}", &split("-\\\n"))
+                    .replace("{indent}", &split("-\\\n    "))
                     .replace("{crlf}", &split("-\\\r\n"))
                     .replace("{esc}", &split("\\)-"))
                     .replace("{space}", &split(" -"))

@@ -42,6 +42,7 @@ impl LinkCtx<'_> {
         } else if matches!(
             self.raw.decode,
             Decode::Backslash
+                | Decode::BackslashTrim
                 | Decode::Batch { .. }
                 | Decode::ShellDouble
                 | Decode::Backtick

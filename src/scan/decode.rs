@@ -15,6 +15,10 @@ pub enum Decode {
     /// kept as written so the link reads as its author meant it; TC014 judges
     /// them separately.
     Backslash,
+    /// [`Decode::Backslash`] where a line continuation also stands for the
+    /// white space after it, the next line's indentation (Rust strings,
+    /// TOML's `"""` strings, Java's text blocks).
+    BackslashTrim,
     /// Markdown prose and destinations: HTML character references and
     /// CommonMark backslash escapes (`\&` is `&`, `\\` is `\`).
     Markdown,
@@ -125,7 +129,7 @@ pub fn decode(src: &str, mode: Decode) -> DecodedText<'_> {
             return escaped_by(src, mode);
         }
         Decode::Entities => (b'&', b'&'),
-        Decode::Backslash => (b'\\', b'\\'),
+        Decode::Backslash | Decode::BackslashTrim => (b'\\', b'\\'),
         Decode::Markdown => (b'&', b'\\'),
     };
     if memchr::memchr2(special, other, src.as_bytes()).is_none() {
@@ -141,13 +145,14 @@ pub fn decode(src: &str, mode: Decode) -> DecodedText<'_> {
                 Decode::Entities => entity(&src[i..]).map(|(c, n)| (Some(c), n)),
                 // A line continuation: the backslash and the line break
                 // stand for nothing.
-                Decode::Backslash => match (bytes.get(i + 1), bytes.get(i + 2)) {
-                    (Some(b'\r'), Some(b'\n')) => Some((None, 3)),
-                    (Some(b'\n' | b'\r'), _) => Some((None, 2)),
-                    _ => backslash(&src[i..])
-                        .or_else(|| octal(src, i))
-                        .map(|(c, n)| (Some(c), n)),
-                },
+                Decode::Backslash | Decode::BackslashTrim => {
+                    match (bytes.get(i + 1), bytes.get(i + 2)) {
+                        (Some(b'\r' | b'\n'), _) => continuation(bytes, i, mode).map(|n| (None, n)),
+                        _ => backslash(&src[i..])
+                            .or_else(|| octal(src, i))
+                            .map(|(c, n)| (Some(c), n)),
+                    }
+                }
                 Decode::Markdown if bytes[i] == b'&' => {
                     entity(&src[i..]).map(|(c, n)| (Some(c), n))
                 }
@@ -347,6 +352,26 @@ fn numeric_reference(num: &str) -> Option<(char, usize)> {
     Some((c, end + semi))
 }
 
+/// The length of the line continuation at `i` of `bytes` (a backslash and
+/// a line break), with the white space after it under
+/// [`Decode::BackslashTrim`]; `None` when there is none.
+pub fn continuation(bytes: &[u8], i: usize, mode: Decode) -> Option<usize> {
+    let len = match (bytes.get(i), bytes.get(i + 1), bytes.get(i + 2)) {
+        (Some(b'\\'), Some(b'\r'), Some(b'\n')) => 3,
+        (Some(b'\\'), Some(b'\n' | b'\r'), _) => 2,
+        _ => return None,
+    };
+    let blank = if mode == Decode::BackslashTrim {
+        bytes[i + len..]
+            .iter()
+            .take_while(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+            .count()
+    } else {
+        0
+    };
+    Some(len + blank)
+}
+
 /// The character a backslash escape at the start of `s` stands for, and the
 /// escape's length, for the escapes that are the same in every C-like string
 /// syntax. Others (`\c`, `\7`, `\n`) are left to the caller.
@@ -515,7 +540,7 @@ pub fn encode(s: &str, mode: Decode) -> Cow<'_, str> {
             }
             Cow::Owned(out)
         }
-        Decode::Backslash => prefixed(s, '\\', &['\\', '"', '\'']),
+        Decode::Backslash | Decode::BackslashTrim => prefixed(s, '\\', &['\\', '"', '\'']),
         Decode::EntitiesThenBackslash => match encode(s, Decode::Backslash) {
             Cow::Borrowed(_) => encode(s, Decode::Entities),
             Cow::Owned(js) => Cow::Owned(encode(&js, Decode::Entities).into_owned()),
@@ -914,6 +939,11 @@ mod tests {
         ] {
             assert_eq!(decode(src, Decode::Backslash).text, want, "{src}");
         }
+        // A continuation stands for the next line's indentation too where
+        // the language says so.
+        let src = "pass\\\n    word\\\r\n\tx";
+        assert_eq!(decode(src, Decode::BackslashTrim).text, "passwordx");
+        assert_eq!(decode(src, Decode::Backslash).text, "pass    word\tx");
         let d = decode("`u{70}w`u{zz}", Decode::Backtick);
         assert_eq!(d.text, "pwu{zz}");
         assert_eq!(d.to_source(1), 6);

@@ -827,6 +827,12 @@ fn finish_within(
                     match bytes.get(end + 1) {
                         // \n, \r, \t are white space once the string is read.
                         Some(b'n' | b'r' | b't') => true,
+                        // A line continuation that also stands for the next
+                        // line's indentation (Rust, TOML, Java text blocks).
+                        Some(b'\n' | b'\r') if place.decode == Decode::BackslashTrim => {
+                            end += decode::continuation(bytes, end, place.decode).unwrap_or(2);
+                            continue;
+                        }
                         // A line continuation across a CRLF.
                         Some(b'\r') if bytes.get(end + 2) == Some(&b'\n') => {
                             end += 3;
