@@ -343,7 +343,7 @@ fn a_password_in_every_form_and_document_kind_never_shows() {
 
 /// A `password` key whose first letter is written as an escape of the
 /// host language (octal, `\U`, `\N{…}`, Java's `\uu`, PowerShell's
-/// `` `u{…} ``): the key is read as the language reads it, so its value is a
+/// `` `u{…} ``, Lua's decimal `\112`): the key is read as the language reads it, so its value is a
 /// password, reported (TC004) and never shown.
 #[test]
 fn a_password_under_an_escaped_key_never_shows() {
@@ -367,6 +367,8 @@ fn a_password_under_an_escaped_key_never_shows() {
         ("a.toml", &[r"\U00000070"], "u = \"{}\""),
         ("a.sh", &[r"\160", r"\U00000070"], "xdg-open $'{}'"),
         ("a.ps1", &["`u{70}"], "Start-Process \"{}\""),
+        // Lua's `\ddd` is decimal.
+        ("a.lua", &[r"\112", r"\u{70}"], "u = \"{}\""),
     ];
     let dir = tempfile::tempdir().unwrap();
     let mut planted = 0;
@@ -378,7 +380,7 @@ fn a_password_under_an_escaped_key_never_shows() {
         planted += escapes.len();
         std::fs::write(dir.path().join(name), text).unwrap();
     }
-    assert_eq!(planted, 17);
+    assert_eq!(planted, 19);
     for format in common::FORMATS {
         let r = common::run(dir.path(), &["--check", "--output-format", format, "."]);
         let out = format!("{}{}", r.stdout, r.stderr);

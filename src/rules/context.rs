@@ -43,6 +43,7 @@ impl LinkCtx<'_> {
             self.raw.decode,
             Decode::Backslash
                 | Decode::BackslashTrim
+                | Decode::BackslashDecimal
                 | Decode::Batch { .. }
                 | Decode::ShellDouble
                 | Decode::Backtick

@@ -309,6 +309,8 @@ impl<'t> Lexer<'t> {
                         Decode::SingleQuoted
                     } else if s.escapes && self.trims_continuations(s) {
                         Decode::BackslashTrim
+                    } else if s.escapes && self.lang == Lang::Lua {
+                        Decode::BackslashDecimal
                     } else if s.escapes {
                         Decode::Backslash
                     } else {

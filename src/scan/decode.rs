@@ -19,6 +19,9 @@ pub enum Decode {
     /// white space after it, the next line's indentation (Rust strings,
     /// TOML's `"""` strings, Java's text blocks).
     BackslashTrim,
+    /// Lua's strings: [`Decode::Backslash`], but `\ddd` is a decimal code
+    /// (`\112` is `p`), not an octal one.
+    BackslashDecimal,
     /// Markdown prose and destinations: HTML character references and
     /// CommonMark backslash escapes (`\&` is `&`, `\\` is `\`).
     Markdown,
@@ -129,7 +132,7 @@ pub fn decode(src: &str, mode: Decode) -> DecodedText<'_> {
             return escaped_by(src, mode);
         }
         Decode::Entities => (b'&', b'&'),
-        Decode::Backslash | Decode::BackslashTrim => (b'\\', b'\\'),
+        Decode::Backslash | Decode::BackslashTrim | Decode::BackslashDecimal => (b'\\', b'\\'),
         Decode::Markdown => (b'&', b'\\'),
     };
     if memchr::memchr2(special, other, src.as_bytes()).is_none() {
@@ -145,11 +148,17 @@ pub fn decode(src: &str, mode: Decode) -> DecodedText<'_> {
                 Decode::Entities => entity(&src[i..]).map(|(c, n)| (Some(c), n)),
                 // A line continuation: the backslash and the line break
                 // stand for nothing.
-                Decode::Backslash | Decode::BackslashTrim => {
+                Decode::Backslash | Decode::BackslashTrim | Decode::BackslashDecimal => {
                     match (bytes.get(i + 1), bytes.get(i + 2)) {
                         (Some(b'\r' | b'\n'), _) => continuation(bytes, i, mode).map(|n| (None, n)),
                         _ => backslash(&src[i..])
-                            .or_else(|| octal(src, i))
+                            .or_else(|| {
+                                if mode == Decode::BackslashDecimal {
+                                    decimal(src, i)
+                                } else {
+                                    octal(src, i)
+                                }
+                            })
                             .map(|(c, n)| (Some(c), n)),
                     }
                 }
@@ -493,6 +502,28 @@ pub fn named_escape(s: &str) -> Option<(char, usize)> {
     Some((c, close + 1))
 }
 
+/// A Lua decimal escape at `i` of `src` (`\112` is `p`): one to three
+/// digits, read as [`octal`] reads its escapes (printable ASCII only, never
+/// right after `\c` or `\e`).
+fn decimal(src: &str, i: usize) -> Option<(char, usize)> {
+    let b = src.as_bytes();
+    if i >= 2 && b[i - 2] == b'\\' && matches!(b[i - 1] | 0x20, b'c' | b'e') {
+        return None;
+    }
+    let digits = b[i + 1..]
+        .iter()
+        .take(3)
+        .take_while(|d| d.is_ascii_digit())
+        .count();
+    if digits == 0 {
+        return None;
+    }
+    let code: u32 = src[i + 1..i + 1 + digits].parse().ok()?;
+    (0x20..0x7f)
+        .contains(&code)
+        .then(|| (char::from(code as u8), 1 + digits))
+}
+
 /// An octal escape at `i` of `src` (`\160` is `p` in Python, JavaScript,
 /// Go, Java, C and a shell's `$'…'`): one to three octal digits, three only
 /// up to `\377`. Read only when it gives a printable ASCII character, and
@@ -540,7 +571,9 @@ pub fn encode(s: &str, mode: Decode) -> Cow<'_, str> {
             }
             Cow::Owned(out)
         }
-        Decode::Backslash | Decode::BackslashTrim => prefixed(s, '\\', &['\\', '"', '\'']),
+        Decode::Backslash | Decode::BackslashTrim | Decode::BackslashDecimal => {
+            prefixed(s, '\\', &['\\', '"', '\''])
+        }
         Decode::EntitiesThenBackslash => match encode(s, Decode::Backslash) {
             Cow::Borrowed(_) => encode(s, Decode::Entities),
             Cow::Owned(js) => Cow::Owned(encode(&js, Decode::Entities).into_owned()),
@@ -939,6 +972,10 @@ mod tests {
         ] {
             assert_eq!(decode(src, Decode::Backslash).text, want, "{src}");
         }
+        // Lua's `\ddd` is decimal; the same screens as octal's.
+        assert_eq!(decode(r"\112w\38x", Decode::BackslashDecimal).text, "pw&x");
+        assert_eq!(decode(r"\c\112", Decode::BackslashDecimal).text, r"\c\112");
+        assert_eq!(decode(r"\112", Decode::Backslash).text, "J");
         // A continuation stands for the next line's indentation too where
         // the language says so.
         let src = "pass\\\n    word\\\r\n\tx";
