@@ -1718,6 +1718,14 @@ fn lint_time_is_linear() {
             "trueconf:x".repeat(n * 10)
         }),
         ("links on one line", md, |n| "trueconf:x ".repeat(n)),
+        ("links ending in _ on one line", md, |n| {
+            "trueconf:a_ ".repeat(n)
+        }),
+        (
+            "\\N{ escapes in a string",
+            DocKind::Code(Lang::Python),
+            |n| format!("'trueconf:a{}'", "\\N{LATIN SMALL LETTER A}".repeat(n / 4)),
+        ),
         ("nested divs", DocKind::Html, |n| {
             format!("{}<a href=\"trueconf:bob\">x</a>", "<div>".repeat(n * 4))
         }),

@@ -183,13 +183,7 @@ const KINDS: &[(&str, &[&str])] = &[
             "let u = \"{indent}\";",
         ],
     ),
-    (
-        "a.java",
-        &[
-            "String u = \"{}\";",
-            "String t = \"\"\"\n    {indent}\"\"\";",
-        ],
-    ),
+    ("a.java", &["String u = \"{}\";"]),
     ("a.json", &["{\"u\": \"{}\"}"]),
     ("a.yaml", &["u: '{}'", "v: \"{}\"", "w: {}"]),
     (

@@ -133,7 +133,7 @@ impl Host {
     fn of(context: Context, decode: Decode) -> Host {
         match (context, decode) {
             // A bare word: quoted, as TC017's fix quotes it.
-            (Context::ShellWord { .. }, Decode::Backslash) => Host {
+            (Context::ShellWord { .. }, Decode::Backslash | Decode::BackslashAny) => Host {
                 decode: Decode::None,
                 quote: Some('\''),
             },

@@ -44,6 +44,7 @@ impl LinkCtx<'_> {
             Decode::Backslash
                 | Decode::BackslashTrim
                 | Decode::BackslashDecimal
+                | Decode::BackslashAny
                 | Decode::Batch { .. }
                 | Decode::ShellDouble
                 | Decode::Backtick

@@ -354,22 +354,21 @@ impl<'t> Lexer<'t> {
         end
     }
 
-    /// The end of the line holding `at`, or of the line it continues on:
-    /// in a string that escapes, a backslash right before a line break (an
-    /// odd run of them) joins the next line to the string's value.
     /// Does a line continuation in string `s` also stand for the next
-    /// line's indentation: in Rust strings, TOML's `"""` strings and
-    /// Java's text blocks?
+    /// line's indentation: in Rust strings and TOML's `"""` strings? (Not
+    /// in Java's text blocks, which keep what is beyond the block's common
+    /// indentation.)
     fn trims_continuations(&self, s: Str) -> bool {
         match self.lang {
             Lang::Rust => true,
             Lang::Toml => s.count == 3,
-            // Java's `"""` text blocks, not the C family's strings.
-            Lang::Java => s.count == 3 && s.quote == b'"',
             _ => false,
         }
     }
 
+    /// The end of the line holding `at`, or of the line it continues on:
+    /// in a string that escapes, a backslash right before a line break (an
+    /// odd run of them) joins the next line to the string's value.
     fn continued_line_end(&mut self, at: usize) -> usize {
         let (from, end) = self.continued_eol;
         if from <= at && at <= end {

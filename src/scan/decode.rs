@@ -17,8 +17,14 @@ pub enum Decode {
     Backslash,
     /// [`Decode::Backslash`] where a line continuation also stands for the
     /// white space after it, the next line's indentation (Rust strings,
-    /// TOML's `"""` strings, Java's text blocks).
+    /// TOML's `"""` strings).
     BackslashTrim,
+    /// An unquoted POSIX shell word: a backslash before punctuation takes
+    /// it as it is (`\&` is `&`, `\\\\` is `\\`); before a line break the two
+    /// stand for nothing; before a letter or a digit it is kept as written
+    /// (the shell drops it: `\c` and `\1` are TC014's, and `\167` is no
+    /// octal escape there, nor `\u0026` a code point).
+    BackslashAny,
     /// Lua's strings: [`Decode::Backslash`], but `\ddd` is a decimal code
     /// (`\112` is `p`), not an octal one.
     BackslashDecimal,
@@ -128,7 +134,7 @@ pub fn decode(src: &str, mode: Decode) -> DecodedText<'_> {
         Decode::None => return DecodedText::identity(src),
         Decode::EntitiesThenBackslash => return decode_twice(src),
         Decode::Batch { .. } => return batch(src, mode),
-        Decode::ShellDouble | Decode::Backtick | Decode::SingleQuoted => {
+        Decode::ShellDouble | Decode::Backtick | Decode::SingleQuoted | Decode::BackslashAny => {
             return escaped_by(src, mode);
         }
         Decode::Entities => (b'&', b'&'),
@@ -174,7 +180,8 @@ pub fn decode(src: &str, mode: Decode) -> DecodedText<'_> {
                 | Decode::Batch { .. }
                 | Decode::ShellDouble
                 | Decode::Backtick
-                | Decode::SingleQuoted => None,
+                | Decode::SingleQuoted
+                | Decode::BackslashAny => None,
             }
         } else {
             None
@@ -433,6 +440,9 @@ pub const NAMED_REACH: usize = 40;
 /// that the spaces of its name end nothing.
 pub fn named_escape(s: &str) -> Option<(char, usize)> {
     let b = s.as_bytes();
+    if !b.starts_with(b"\\N{") {
+        return None;
+    }
     let close = b.iter().take(NAMED_REACH).position(|&c| c == b'}')?;
     let name = &s[3..close];
     if name.is_empty()
@@ -571,9 +581,10 @@ pub fn encode(s: &str, mode: Decode) -> Cow<'_, str> {
             }
             Cow::Owned(out)
         }
-        Decode::Backslash | Decode::BackslashTrim | Decode::BackslashDecimal => {
-            prefixed(s, '\\', &['\\', '"', '\''])
-        }
+        Decode::Backslash
+        | Decode::BackslashTrim
+        | Decode::BackslashDecimal
+        | Decode::BackslashAny => prefixed(s, '\\', &['\\', '"', '\'']),
         Decode::EntitiesThenBackslash => match encode(s, Decode::Backslash) {
             Cow::Borrowed(_) => encode(s, Decode::Entities),
             Cow::Owned(js) => Cow::Owned(encode(&js, Decode::Entities).into_owned()),
@@ -614,8 +625,8 @@ fn prefixed<'s>(s: &'s str, escape: char, special: &[char]) -> Cow<'s, str> {
     Cow::Owned(out)
 }
 
-/// [`decode`] for [`Decode::ShellDouble`], [`Decode::Backtick`] and
-/// [`Decode::SingleQuoted`].
+/// [`decode`] for [`Decode::ShellDouble`], [`Decode::Backtick`],
+/// [`Decode::SingleQuoted`] and [`Decode::BackslashAny`].
 fn escaped_by(src: &str, mode: Decode) -> DecodedText<'_> {
     let bytes = src.as_bytes();
     let esc = if mode == Decode::Backtick {
@@ -644,6 +655,19 @@ fn escaped_by(src: &str, mode: Decode) -> DecodedText<'_> {
                 continue;
             }
             (Decode::ShellDouble, b'\\', Some(c @ ('$' | '`' | '"' | '\\'))) => (c, 2),
+            (Decode::BackslashAny, b'\\', Some('\n')) => {
+                i += 2;
+                continue;
+            }
+            (Decode::BackslashAny, b'\\', Some('\r')) => {
+                i += if bytes.get(i + 2) == Some(&b'\n') {
+                    3
+                } else {
+                    2
+                };
+                continue;
+            }
+            (Decode::BackslashAny, b'\\', Some(c)) if c.is_ascii_punctuation() => (c, 2),
             (Decode::SingleQuoted, b'\\', Some(c @ ('\\' | '\''))) => (c, 2),
             // `` `u{70} ``: a code point (PowerShell 6 and later).
             (Decode::Backtick, b'`', Some('u'))
@@ -972,6 +996,15 @@ mod tests {
         ] {
             assert_eq!(decode(src, Decode::Backslash).text, want, "{src}");
         }
+        // `\N` not followed by `{` is no named escape (and no panic).
+        for src in [r"\N}", "\\N\u{e9}}", r"\N", r"\N{"] {
+            assert_eq!(named_escape(src), None, "{src}");
+            assert_eq!(decode(src, Decode::Backslash).text, src);
+        }
+        // An unquoted shell word: punctuation taken as it is, letters and
+        // digits kept with their backslash (no octal there).
+        let d = decode("a\\&b\\167c\\\nd\\c\\1", Decode::BackslashAny);
+        assert_eq!(d.text, "a&b\\167cd\\c\\1");
         // Lua's `\ddd` is decimal; the same screens as octal's.
         assert_eq!(decode(r"\112w\38x", Decode::BackslashDecimal).text, "pw&x");
         assert_eq!(decode(r"\c\112", Decode::BackslashDecimal).text, r"\c\112");

@@ -516,13 +516,32 @@ fn trim_trailing<'b>(body: &'b str, before: &str) -> &'b str {
 /// that is no letter or digit, followed by something other than white
 /// space? `trueconf:joe_` in `my_notes trueconf:joe_` keeps its `_`.
 fn emphasis_opened(before: &str, mark: u8) -> bool {
-    let line = &before.as_bytes()[before.rfind('\n').map_or(0, |i| i + 1)..];
-    line.iter().enumerate().any(|(i, &b)| {
-        b == mark
+    // Emphasis spans a few words: the bytes just before the link are
+    // looked at, so that many links on one long line stay linear.
+    let near = &before.as_bytes()[before.len().saturating_sub(EMPHASIS_REACH)..];
+    let line = &near[memchr::memrchr(b'\n', near).map_or(0, |i| i + 1)..];
+    // The last opener on the line, unless a closer follows it (`_this_
+    // then trueconf:team_`: the `_` after the link opens nothing).
+    let opens = |i: usize| {
+        line[i] == mark
             && (i == 0 || !line[i - 1].is_ascii_alphanumeric())
             && line.get(i + 1).is_some_and(|n| !n.is_ascii_whitespace())
-    })
+    };
+    let closes = |i: usize| {
+        line[i] == mark
+            && i > 0
+            && !line[i - 1].is_ascii_whitespace()
+            && line[i - 1] != mark
+            && !line.get(i + 1).is_some_and(u8::is_ascii_alphanumeric)
+    };
+    let Some(opener) = (0..line.len()).rev().find(|&i| opens(i)) else {
+        return false;
+    };
+    !(opener + 1..line.len()).any(closes)
 }
+
+/// How far before a link [`emphasis_opened`] looks for its opener.
+const EMPHASIS_REACH: usize = 256;
 
 /// The length of a placeholder `<name>` at the start of `s`, `name` being
 /// `[A-Za-z_][A-Za-z0-9_.-]*`.
@@ -828,7 +847,7 @@ fn finish_within(
                         // \n, \r, \t are white space once the string is read.
                         Some(b'n' | b'r' | b't') => true,
                         // A line continuation that also stands for the next
-                        // line's indentation (Rust, TOML, Java text blocks).
+                        // line's indentation (Rust, TOML).
                         Some(b'\n' | b'\r') if place.decode == Decode::BackslashTrim => {
                             end += decode::continuation(bytes, end, place.decode).unwrap_or(2);
                             continue;

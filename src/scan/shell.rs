@@ -153,7 +153,7 @@ impl<'t> Shell<'t> {
                     escapes: self.dialect == Dialect::Posix,
                 },
                 decode: match self.dialect {
-                    Dialect::Posix => Decode::Backslash,
+                    Dialect::Posix => Decode::BackslashAny,
                     Dialect::Cmd => Decode::Batch { word: true },
                     Dialect::PowerShell => Decode::None,
                 },
