@@ -156,7 +156,11 @@ pub fn decode(src: &str, mode: Decode) -> DecodedText<'_> {
                 // stand for nothing.
                 Decode::Backslash | Decode::BackslashTrim | Decode::BackslashDecimal => {
                     match (bytes.get(i + 1), bytes.get(i + 2)) {
-                        (Some(b'\r' | b'\n'), _) => continuation(bytes, i, mode).map(|n| (None, n)),
+                        (Some(b'\r' | b'\n' | b' ' | b'\t'), _)
+                            if let Some(n) = continuation(bytes, i, mode) =>
+                        {
+                            Some((None, n))
+                        }
                         _ => backslash(&src[i..])
                             .or_else(|| {
                                 if mode == Decode::BackslashDecimal {
@@ -372,11 +376,23 @@ fn numeric_reference(num: &str) -> Option<(char, usize)> {
 /// a line break), with the white space after it under
 /// [`Decode::BackslashTrim`]; `None` when there is none.
 pub fn continuation(bytes: &[u8], i: usize, mode: Decode) -> Option<usize> {
-    let len = match (bytes.get(i), bytes.get(i + 1), bytes.get(i + 2)) {
-        (Some(b'\\'), Some(b'\r'), Some(b'\n')) => 3,
-        (Some(b'\\'), Some(b'\n' | b'\r'), _) => 2,
-        _ => return None,
+    // TOML: a backslash that is the last thing on its line but spaces.
+    let spaces = if mode == Decode::BackslashTrim {
+        bytes
+            .get(i + 1..)?
+            .iter()
+            .take_while(|b| matches!(b, b' ' | b'\t'))
+            .count()
+    } else {
+        0
     };
+    let at = i + spaces;
+    let len = spaces
+        + match (bytes.get(i), bytes.get(at + 1), bytes.get(at + 2)) {
+            (Some(b'\\'), Some(b'\r'), Some(b'\n')) => 3,
+            (Some(b'\\'), Some(b'\n' | b'\r'), _) => 2,
+            _ => return None,
+        };
     let blank = if mode == Decode::BackslashTrim {
         bytes[i + len..]
             .iter()
@@ -513,8 +529,8 @@ pub fn named_escape(s: &str) -> Option<(char, usize)> {
 }
 
 /// A Lua decimal escape at `i` of `src` (`\112` is `p`): one to three
-/// digits, read as [`octal`] reads its escapes (printable ASCII only, never
-/// right after `\c` or `\e`).
+/// digits up to 255, read as [`octal`] reads its escapes (never right after
+/// `\c` or `\e`, never white space).
 fn decimal(src: &str, i: usize) -> Option<(char, usize)> {
     let b = src.as_bytes();
     if i >= 2 && b[i - 2] == b'\\' && matches!(b[i - 1] | 0x20, b'c' | b'e') {
@@ -528,18 +544,18 @@ fn decimal(src: &str, i: usize) -> Option<(char, usize)> {
     if digits == 0 {
         return None;
     }
-    let code: u32 = src[i + 1..i + 1 + digits].parse().ok()?;
-    (0x20..0x7f)
-        .contains(&code)
-        .then(|| (char::from(code as u8), 1 + digits))
+    let code = u8::try_from(src[i + 1..i + 1 + digits].parse::<u32>().ok()?).ok()?;
+    escaped_byte(code).map(|c| (c, 1 + digits))
 }
 
 /// An octal escape at `i` of `src` (`\160` is `p` in Python, JavaScript,
-/// Go, Java, C and a shell's `$'…'`): one to three octal digits, three only
-/// up to `\377`. Read only when it gives a printable ASCII character, and
-/// never right after `\c` or `\e`: there the backslash belongs to a
+/// Go, Java, C and a shell's `$'…'`): one to three octal digits up to
+/// `\377` (past it the languages disagree: Python reads `\400` as one
+/// character, JavaScript as `\40` and `0`, so it is kept as written).
+/// Never right after `\c` or `\e`, where the backslash belongs to a
 /// conference prefix (`\c\737…`, which TC014 judges) and the digits are an
-/// ID, kept as written.
+/// ID, kept as written; and never white space (which would end the link
+/// before what the string holds after it), kept as written too.
 fn octal(src: &str, i: usize) -> Option<(char, usize)> {
     let b = src.as_bytes();
     if i >= 2 && b[i - 2] == b'\\' && matches!(b[i - 1] | 0x20, b'c' | b'e') {
@@ -550,18 +566,18 @@ fn octal(src: &str, i: usize) -> Option<(char, usize)> {
         .take(3)
         .take_while(|d| (b'0'..=b'7').contains(d))
         .count();
-    let digits = if digits == 3 && b[i + 1] > b'3' {
-        2
-    } else {
-        digits
-    };
-    if digits == 0 {
+    if digits == 0 || digits == 3 && b[i + 1] > b'3' {
         return None;
     }
     let code = u8::from_str_radix(&src[i + 1..i + 1 + digits], 8).ok()?;
-    (0x20..0x7f)
-        .contains(&code)
-        .then(|| (char::from(code), 1 + digits))
+    escaped_byte(code).map(|c| (c, 1 + digits))
+}
+
+/// The character of a numeric escape's byte value (Latin-1 above ASCII),
+/// unless it is white space or NUL: those are kept as written, so that an
+/// escape never ends a link before the rest of its string.
+fn escaped_byte(code: u8) -> Option<char> {
+    (code != 0 && !code.is_ascii_whitespace() && code != 0x0b).then(|| char::from(code))
 }
 
 /// The character of an encoded insertion into a context with `mode`.
@@ -976,7 +992,7 @@ mod tests {
         for (src, want) in [
             (r"a\160ss", "apss"),
             (r"\52x", "*x"),
-            (r"\400", "\u{20}0"),
+            (r"\400", r"\400"),
             (r"\0x", r"\0x"),
             (r"\12", r"\12"),
             (r"\c\737734@s", r"\c\737734@s"),
@@ -996,6 +1012,20 @@ mod tests {
         ] {
             assert_eq!(decode(src, Decode::Backslash).text, want, "{src}");
         }
+        // Octal: not past `\377` (the languages disagree), not white space
+        // (which would end the link early); other bytes as Latin-1.
+        for (src, want) in [
+            (r"u\400&", r"u\400&"),
+            (r"a\40b", r"a\40b"),
+            (r"\0160", "\u{e}0"),
+            (r"\351", "\u{e9}"),
+        ] {
+            assert_eq!(decode(src, Decode::Backslash).text, want, "{src}");
+        }
+        assert_eq!(decode(r"\32x\9", Decode::BackslashDecimal).text, r"\32x\9");
+        // TOML: spaces may follow the backslash of a continuation.
+        assert_eq!(decode("a\\  \n  b", Decode::BackslashTrim).text, "ab");
+        assert_eq!(decode("a\\  \n  b", Decode::Backslash).text, "a\\  \n  b");
         // `\N` not followed by `{` is no named escape (and no panic).
         for src in [r"\N}", "\\N\u{e9}}", r"\N", r"\N{"] {
             assert_eq!(named_escape(src), None, "{src}");

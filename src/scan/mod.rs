@@ -848,8 +848,11 @@ fn finish_within(
                         Some(b'n' | b'r' | b't') => true,
                         // A line continuation that also stands for the next
                         // line's indentation (Rust, TOML).
-                        Some(b'\n' | b'\r') if place.decode == Decode::BackslashTrim => {
-                            end += decode::continuation(bytes, end, place.decode).unwrap_or(2);
+                        Some(b'\n' | b'\r' | b' ' | b'\t')
+                            if place.decode == Decode::BackslashTrim
+                                && let Some(n) = decode::continuation(bytes, end, place.decode) =>
+                        {
+                            end += n;
                             continue;
                         }
                         // A line continuation across a CRLF.
