@@ -24,7 +24,7 @@ fuzz_target!(|body: &str| {
         let swap = |with: &str| {
             let mut out = String::new();
             let mut last = 0;
-            for s in &secrets {
+            for s in secrets {
                 out.push_str(&text[last..s.start]);
                 out.push_str(with);
                 last = s.end;
