@@ -70,7 +70,19 @@ impl LinkCtx<'_> {
             None if p.span.end < text.len() => Span::new(p.span.start, p.span.end + 1),
             None => p.span,
         };
-        Edit::deletion(self.span(span))
+        let deleted = self.span(span);
+        // A link left ending in a lone backslash (`\c\?password=x` without
+        // its parameter) would escape its string's closing quote: the
+        // separator stays.
+        let before = &self.source.as_bytes()[..deleted.start];
+        let backslashes = before.iter().rev().take_while(|&&b| b == b'\\').count();
+        if let Some(sep) = p.separator
+            && deleted.end == self.raw.span.end
+            && backslashes % 2 == 1
+        {
+            return Edit::deletion(self.span(Span::new(sep.end, p.span.end)));
+        }
+        Edit::deletion(deleted)
     }
 
     /// A parameter's key as a message may quote it (at most 40

@@ -163,11 +163,12 @@ pub fn decode(src: &str, mode: Decode) -> DecodedText<'_> {
                         }
                         _ => backslash(&src[i..])
                             .or_else(|| {
-                                if mode == Decode::BackslashDecimal {
-                                    decimal(src, i)
+                                let radix = if mode == Decode::BackslashDecimal {
+                                    10
                                 } else {
-                                    octal(src, i)
-                                }
+                                    8
+                                };
+                                numeric_escape(src, i, radix)
                             })
                             .map(|(c, n)| (Some(c), n)),
                     }
@@ -528,10 +529,15 @@ pub fn named_escape(s: &str) -> Option<(char, usize)> {
     Some((c, close + 1))
 }
 
-/// A Lua decimal escape at `i` of `src` (`\112` is `p`): one to three
-/// digits up to 255, read as [`octal`] reads its escapes (never right after
-/// `\c` or `\e`, never white space).
-fn decimal(src: &str, i: usize) -> Option<(char, usize)> {
+/// A numeric escape at `i` of `src` in `radix`: octal (`\160` is `p` in
+/// Python, JavaScript, Go, Java, C and a shell's `$'…'`) or, in Lua,
+/// decimal (`\112` is `p`); one to three digits. Kept as written past one
+/// byte (the languages disagree there: Python reads `\400` as one
+/// character, JavaScript as `\40` and `0`); right after `\c` or `\e`,
+/// where the backslash belongs to a conference prefix (`\c\737…`, which
+/// TC014 judges) and the digits are an ID; and for white space, which
+/// would end the link before what the string holds after it.
+fn numeric_escape(src: &str, i: usize, radix: u32) -> Option<(char, usize)> {
     let b = src.as_bytes();
     if i >= 2 && b[i - 2] == b'\\' && matches!(b[i - 1] | 0x20, b'c' | b'e') {
         return None;
@@ -539,38 +545,13 @@ fn decimal(src: &str, i: usize) -> Option<(char, usize)> {
     let digits = b[i + 1..]
         .iter()
         .take(3)
-        .take_while(|d| d.is_ascii_digit())
+        .take_while(|d| char::from(**d).is_digit(radix))
         .count();
     if digits == 0 {
         return None;
     }
-    let code = u8::try_from(src[i + 1..i + 1 + digits].parse::<u32>().ok()?).ok()?;
-    escaped_byte(code).map(|c| (c, 1 + digits))
-}
-
-/// An octal escape at `i` of `src` (`\160` is `p` in Python, JavaScript,
-/// Go, Java, C and a shell's `$'…'`): one to three octal digits up to
-/// `\377` (past it the languages disagree: Python reads `\400` as one
-/// character, JavaScript as `\40` and `0`, so it is kept as written).
-/// Never right after `\c` or `\e`, where the backslash belongs to a
-/// conference prefix (`\c\737…`, which TC014 judges) and the digits are an
-/// ID, kept as written; and never white space (which would end the link
-/// before what the string holds after it), kept as written too.
-fn octal(src: &str, i: usize) -> Option<(char, usize)> {
-    let b = src.as_bytes();
-    if i >= 2 && b[i - 2] == b'\\' && matches!(b[i - 1] | 0x20, b'c' | b'e') {
-        return None;
-    }
-    let digits = b[i + 1..]
-        .iter()
-        .take(3)
-        .take_while(|d| (b'0'..=b'7').contains(d))
-        .count();
-    if digits == 0 || digits == 3 && b[i + 1] > b'3' {
-        return None;
-    }
-    let code = u8::from_str_radix(&src[i + 1..i + 1 + digits], 8).ok()?;
-    escaped_byte(code).map(|c| (c, 1 + digits))
+    let code = u32::from_str_radix(&src[i + 1..i + 1 + digits], radix).ok()?;
+    escaped_byte(u8::try_from(code).ok()?).map(|c| (c, 1 + digits))
 }
 
 /// The character of a numeric escape's byte value (Latin-1 above ASCII),

@@ -781,6 +781,28 @@ fn finish_within(
     .into_iter()
     .flatten()
     .any(|b| b.is_ascii_alphanumeric());
+    // A `\N{…}` escape of `n` bytes at `at`: where the scan goes on after
+    // it, or `Some(None)` when the context ends inside it (the link stops
+    // before it), or `None` when a window's edge cuts it (the whole text
+    // decides).
+    let string_escapes = match place.context {
+        Context::StringLiteral { escapes, .. } => escapes,
+        Context::ScriptString {
+            escapes,
+            attr_quote,
+            ..
+        } => escapes && attr_quote != Some(b'\\'),
+        _ => false,
+    };
+    let named = |at: usize, n: usize| -> Option<Option<usize>> {
+        if at + n <= limit {
+            Some(Some(at + n))
+        } else if windowed {
+            None
+        } else {
+            Some(None)
+        }
+    };
     let mut end = scheme_end;
     while end < limit {
         let b = bytes[end];
@@ -818,6 +840,20 @@ fn finish_within(
         }
         if inner.is_some_and(|q| bytes[end..].starts_with(q)) {
             break;
+        }
+        // `\N{NO-BREAK SPACE}` in a string that escapes: one character,
+        // decided on the decoded view.
+        if b == b'\\'
+            && string_escapes
+            && let Some((_, n)) = decode::named_escape(&text[end..])
+        {
+            match named(end, n)? {
+                Some(to) => {
+                    end = to;
+                    continue;
+                }
+                None => break,
+            }
         }
         let stop = match place.context {
             // PowerShell: a backtick escapes the next character (a control
@@ -860,19 +896,6 @@ fn finish_within(
                             end += 3;
                             continue;
                         }
-                        // `\N{NO-BREAK SPACE}`: one character, decided
-                        // on the decoded view.
-                        Some(b'N') if let Some((_, n)) = decode::named_escape(&text[end..]) => {
-                            if end + n <= limit {
-                                end += n;
-                                continue;
-                            }
-                            // Past a window's edge: the whole text decides.
-                            if windowed {
-                                return None;
-                            }
-                            true
-                        }
                         Some(_) => {
                             // Skip the backslash and the whole character it escapes.
                             let escaped = text[end + 1..].chars().next().map_or(1, char::len_utf8);
@@ -893,17 +916,6 @@ fn finish_within(
                 if escapes && b == b'\\' && Some(b'\\') != attr_quote {
                     match bytes.get(end + 1) {
                         Some(b'n' | b'r' | b't') => true,
-                        Some(b'N') if let Some((_, n)) = decode::named_escape(&text[end..]) => {
-                            if end + n <= limit {
-                                end += n;
-                                continue;
-                            }
-                            // Past a window's edge: the whole text decides.
-                            if windowed {
-                                return None;
-                            }
-                            true
-                        }
                         Some(&next) if Some(next) != attr_quote => {
                             let escaped = text[end + 1..].chars().next().map_or(1, char::len_utf8);
                             end += 1 + escaped;
