@@ -520,8 +520,8 @@ fn emphasis_opened(before: &str, mark: u8) -> bool {
     // looked at, so that many links on one long line stay linear.
     let near = &before.as_bytes()[before.len().saturating_sub(EMPHASIS_REACH)..];
     let line = &near[memchr::memrchr(b'\n', near).map_or(0, |i| i + 1)..];
-    // The last opener on the line, unless a closer follows it (`_this_
-    // then trueconf:team_`: the `_` after the link opens nothing).
+    // An opener on the line, unless a closer follows it (`_this_ then
+    // trueconf:team_`: the `_` after the link opens nothing).
     let opens = |i: usize| {
         line[i] == mark
             && (i == 0 || !line[i - 1].is_ascii_alphanumeric())
@@ -534,10 +534,21 @@ fn emphasis_opened(before: &str, mark: u8) -> bool {
             && line[i - 1] != mark
             && !line.get(i + 1).is_some_and(u8::is_ascii_alphanumeric)
     };
-    let Some(opener) = (0..line.len()).rev().find(|&i| opens(i)) else {
-        return false;
-    };
-    !(opener + 1..line.len()).any(closes)
+    // Marks inside a code span or escaped (`\_`) are text, and a link in
+    // a code span is in no emphasis.
+    let mut open = false;
+    let mut code = false;
+    for i in 0..line.len() {
+        if line[i] == b'`' {
+            code = !code;
+        } else if code || i > 0 && line[i - 1] == b'\\' {
+        } else if opens(i) {
+            open = true;
+        } else if closes(i) {
+            open = false;
+        }
+    }
+    open && !code
 }
 
 /// How far before a link [`emphasis_opened`] looks for its opener.
