@@ -155,21 +155,15 @@ pub fn decode(src: &str, mode: Decode) -> DecodedText<'_> {
                 // A line continuation: the backslash and the line break
                 // stand for nothing.
                 Decode::Backslash | Decode::BackslashTrim | Decode::BackslashDecimal => {
-                    match (bytes.get(i + 1), bytes.get(i + 2)) {
-                        (Some(b'\r' | b'\n' | b' ' | b'\t'), _)
-                            if let Some(n) = continuation(bytes, i, mode) =>
-                        {
-                            Some((None, n))
-                        }
-                        _ => backslash(&src[i..])
-                            .or_else(|| {
-                                let radix = if mode == Decode::BackslashDecimal {
-                                    10
-                                } else {
-                                    8
-                                };
-                                numeric_escape(src, i, radix)
-                            })
+                    let radix = if mode == Decode::BackslashDecimal {
+                        10
+                    } else {
+                        8
+                    };
+                    match continuation(bytes, i, mode) {
+                        Some(n) => Some((None, n)),
+                        None => backslash(&src[i..])
+                            .or_else(|| numeric_escape(src, i, radix))
                             .map(|(c, n)| (Some(c), n)),
                     }
                 }
@@ -652,16 +646,8 @@ fn escaped_by(src: &str, mode: Decode) -> DecodedText<'_> {
                 continue;
             }
             (Decode::ShellDouble, b'\\', Some(c @ ('$' | '`' | '"' | '\\'))) => (c, 2),
-            (Decode::BackslashAny, b'\\', Some('\n')) => {
-                i += 2;
-                continue;
-            }
-            (Decode::BackslashAny, b'\\', Some('\r')) => {
-                i += if bytes.get(i + 2) == Some(&b'\n') {
-                    3
-                } else {
-                    2
-                };
+            (Decode::BackslashAny, b'\\', Some('\n' | '\r')) => {
+                i += continuation(bytes, i, mode).unwrap_or(2);
                 continue;
             }
             (Decode::BackslashAny, b'\\', Some(c)) if c.is_ascii_punctuation() => (c, 2),

@@ -539,12 +539,12 @@ fn emphasis_opened(before: &str, mark: u8) -> bool {
     let mut open = false;
     let mut code = false;
     for i in 0..line.len() {
+        let escaped = i > 0 && line[i - 1] == b'\\';
         if line[i] == b'`' {
             code = !code;
-        } else if code || i > 0 && line[i - 1] == b'\\' {
-        } else if opens(i) {
+        } else if !code && !escaped && opens(i) {
             open = true;
-        } else if closes(i) {
+        } else if !code && !escaped && closes(i) {
             open = false;
         }
     }
@@ -792,10 +792,7 @@ fn finish_within(
     .into_iter()
     .flatten()
     .any(|b| b.is_ascii_alphanumeric());
-    // A `\N{…}` escape of `n` bytes at `at`: where the scan goes on after
-    // it, or `Some(None)` when the context ends inside it (the link stops
-    // before it), or `None` when a window's edge cuts it (the whole text
-    // decides).
+    // Strings whose `\N{…}` escapes the scan steps over whole.
     let string_escapes = match place.context {
         Context::StringLiteral { escapes, .. } => escapes,
         Context::ScriptString {
@@ -804,15 +801,6 @@ fn finish_within(
             ..
         } => escapes && attr_quote != Some(b'\\'),
         _ => false,
-    };
-    let named = |at: usize, n: usize| -> Option<Option<usize>> {
-        if at + n <= limit {
-            Some(Some(at + n))
-        } else if windowed {
-            None
-        } else {
-            Some(None)
-        }
     };
     let mut end = scheme_end;
     while end < limit {
@@ -858,13 +846,16 @@ fn finish_within(
             && string_escapes
             && let Some((_, n)) = decode::named_escape(&text[end..])
         {
-            match named(end, n)? {
-                Some(to) => {
-                    end = to;
-                    continue;
-                }
-                None => break,
+            if end + n <= limit {
+                end += n;
+                continue;
             }
+            // Cut by a window's edge, the whole text decides; cut by the
+            // context's end, the link stops before it.
+            if windowed {
+                return None;
+            }
+            break;
         }
         let stop = match place.context {
             // PowerShell: a backtick escapes the next character (a control
