@@ -184,10 +184,11 @@ fn candidates<'t>(
     let mut from = 0;
     std::iter::from_fn(move || {
         loop {
-            let at = 1 + pairs::find(bytes, from, |a, b| {
-                let a = a | 0x20;
-                ((a == b'f') | (a == b'l')) & ((b == b':') | (b == b'&') | (b == b'-'))
-            })?;
+            let at = 1 + if references {
+                next_pair::<true>(bytes, from)
+            } else {
+                next_pair::<false>(bytes, from)
+            }?;
             from = at;
             let Some(start) = at.checked_sub(8) else {
                 continue;
@@ -201,10 +202,85 @@ fn candidates<'t>(
                         return Some((start, at + len));
                     }
                 }
+                b':' | b'&' if references => {
+                    // Letters of the scheme written as references
+                    // (`vis&#105;call:`), decoded before the scheme is
+                    // looked for, as a colon written as one is.
+                    let Some(start) = scheme_by_reference(text, at) else {
+                        continue;
+                    };
+                    if bytes[at] == b':' {
+                        return Some((start, at + 1));
+                    }
+                    if let Some((':', len)) = decode::entity(&text[at..]) {
+                        return Some((start, at + len));
+                    }
+                }
                 _ => {}
             }
         }
     })
+}
+
+/// The next `i >= from` where a scheme word may end at `i + 1`: a scheme's
+/// last letter, or with `REFERENCES` a `;` (the end of a reference for that
+/// letter), before `:`, `&` or `-`.
+#[inline(always)]
+fn next_pair<const REFERENCES: bool>(bytes: &[u8], from: usize) -> Option<usize> {
+    pairs::find(bytes, from, |a, b| {
+        let l = a | 0x20;
+        ((l == b'f') | (l == b'l') | (REFERENCES & (a == b';')))
+            & ((b == b':') | (b == b'&') | (b == b'-'))
+    })
+}
+
+/// How far before its end a character reference may start for
+/// [`scheme_by_reference`] to read it (a reference for a letter, padded
+/// with zeros or not: `&#105;`, `&#x00069;`).
+const REFERENCE_REACH: usize = 16;
+
+/// The start of the scheme word (`trueconf` or `visicall`, in any ASCII
+/// case) that ends at `end`, some of whose letters are written as HTML
+/// character references (`vis&#105;call`, `&#116;rueconf`): inside an
+/// attribute value a browser decodes them before it looks for the scheme
+/// (§7). Read backwards, each letter is the reference ending right there,
+/// if one does (as a forward reading would take it), else the byte.
+fn scheme_by_reference(text: &str, end: usize) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let letter_before = |end: usize| -> Option<(u8, usize)> {
+        let floor = end.saturating_sub(REFERENCE_REACH);
+        if let Some(i) = memchr::memrchr(b'&', &bytes[floor..end]) {
+            let amp = floor + i;
+            if let Some((c, len)) = decode::entity(&text[amp..])
+                && amp + len == end
+            {
+                return c.is_ascii().then_some((c as u8, amp));
+            }
+        }
+        let at = end.checked_sub(1)?;
+        Some((bytes[at], at))
+    };
+    'words: for word in [b"trueconf", b"visicall"] {
+        let mut at = end;
+        for &want in word.iter().rev() {
+            match letter_before(at) {
+                Some((c, from)) if c.to_ascii_lowercase() == want => at = from,
+                _ => continue 'words,
+            }
+        }
+        return Some(at);
+    }
+    None
+}
+
+/// Is a candidate's scheme (`trueconf:`, `visicall:`, parts of it written
+/// as character references) in lowercase once decoded?
+fn is_lowercase_scheme(scheme: &str) -> bool {
+    if scheme.starts_with("trueconf") || scheme.starts_with("visicall") {
+        return true;
+    }
+    let decoded = decode(scheme, Decode::Entities);
+    decoded.text == "trueconf:" || decoded.text == "visicall:"
 }
 
 /// `trueconf` or `visicall`, in any ASCII case.
@@ -328,13 +404,11 @@ fn scan_candidates(
         let Some(place) = classifier.place(start) else {
             continue;
         };
-        let by_reference = text.as_bytes()[scheme_end - 1] != b':';
+        let by_reference = scheme_end - start != "trueconf:".len();
         if by_reference && !reads_references(&place) {
             continue;
         }
-        let scheme = &text[start..start + 8];
-        let lowercase = scheme == "trueconf" || scheme == "visicall";
-        if !lowercase && !place.explicit {
+        if !place.explicit && !is_lowercase_scheme(&text[start..scheme_end]) {
             continue;
         }
         if let Some(link) = finish_link(text, start, scheme_end, place) {
@@ -1304,6 +1378,18 @@ mod tests {
             "&amp;",
             "&",
             "visicall&#58",
+            "vis",
+            "vis&#105;",
+            "&#116;rueconf",
+            "&#105;",
+            "&#x69",
+            "call:",
+            "&#116;",
+            "&#X54;",
+            "rueconf",
+            "truecon",
+            "&#x66;",
+            ";",
             "-lsp-",
             "trueconf-",
             "-",
@@ -1346,19 +1432,33 @@ mod tests {
     }
 
     /// Every scheme word followed by a character reference for a colon,
-    /// found the plain way: each `&` looked at.
+    /// and every one with some of its letters written as references, found
+    /// the plain way: a browser's forward reading from each byte.
     fn reference_candidates(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
         let bytes = text.as_bytes();
-        memchr::memchr_iter(b'&', bytes).filter_map(move |at| {
-            let start = at.checked_sub(8)?;
-            if !is_scheme_word(&bytes[start..at]) {
-                return None;
+        // One character from `at`: a reference, else the byte.
+        let unit = move |at: usize| -> Option<(char, usize)> {
+            let &b = bytes.get(at)?;
+            if b == b'&'
+                && let Some((c, len)) = decode::entity(&text[at..])
+            {
+                return Some((c, at + len));
             }
-            match decode::entity(&text[at..]) {
-                Some((':', len)) => Some((start, at + len)),
-                _ => None,
-            }
-        })
+            Some((b as char, at + 1))
+        };
+        (0..bytes.len())
+            .filter(move |&s| text.is_char_boundary(s))
+            .filter_map(move |start| {
+                let (mut at, mut word) = (start, String::new());
+                for _ in 0..9 {
+                    let (c, next) = unit(at)?;
+                    word.push(c);
+                    at = next;
+                }
+                let raw = at - start == "trueconf:".len();
+                (!raw && is_scheme_word(&word.as_bytes()[..8]) && word.ends_with(':'))
+                    .then_some((start, at))
+            })
     }
 
     /// Two ascending candidate lists as one.
@@ -1387,11 +1487,11 @@ mod tests {
             let Some(place) = classifier.place(start) else {
                 continue;
             };
-            if text.as_bytes()[scheme_end - 1] != b':' && !reads_references(&place) {
+            if scheme_end - start != 9 && !reads_references(&place) {
                 continue;
             }
-            let scheme = &text[start..start + 8];
-            let lowercase = scheme == "trueconf" || scheme == "visicall";
+            let scheme = decode(&text[start..scheme_end], Decode::Entities).text;
+            let lowercase = scheme == "trueconf:" || scheme == "visicall:";
             if !lowercase && !place.explicit {
                 continue;
             }
