@@ -1753,6 +1753,12 @@ fn lint_time_is_linear() {
         ("HTML entities", DocKind::Html, |n| {
             format!("<a href=\"trueconf:b{}\">", "&amp;x=1".repeat(n))
         }),
+        ("raw HTML handlers on one line", md, |n| {
+            "<a onclick=\"go('trueconf:x')\">y</a> ".repeat(n / 2)
+        }),
+        ("an open tag before links on one line", md, |n| {
+            format!("<a onclick=\"go('{}", "trueconf:x ".repeat(n))
+        }),
         ("markers on one line", md, |n| {
             "<!-- trueconf-lsp-disable-line TC001 --> visicall:x ".repeat(n / 4)
         }),

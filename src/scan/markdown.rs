@@ -4,7 +4,7 @@
 
 use super::code::Lang;
 use super::decode::Decode;
-use super::html::is_link_attribute;
+use super::html::{Html, is_link_attribute};
 use super::place::{Context, Place, prose_place};
 use super::rst::{Host, Sub, host_of};
 
@@ -88,6 +88,11 @@ pub struct Markdown<'t> {
     /// The lines that may open or close a fence, when known (sorted):
     /// then they are not searched for.
     known_fences: Option<&'t [usize]>,
+    /// Whether raw HTML's event handlers and `javascript:` URLs hold
+    /// JavaScript (not in MDX, whose tags are JSX, with raw strings).
+    html_scripts: bool,
+    /// The HTML reader of the line starting at `.0`, if it has a tag.
+    line_html: Option<(usize, Option<Box<Html<'t>>>)>,
 }
 
 impl<'t> Markdown<'t> {
@@ -113,6 +118,8 @@ impl<'t> Markdown<'t> {
             next_tick: (usize::MAX, 0),
             comment: None,
             comment_to: 0,
+            html_scripts: true,
+            line_html: None,
         };
         m.next_fence = m.find_fence(0);
         m.enter_line(0);
@@ -276,6 +283,13 @@ impl<'t> Markdown<'t> {
         self.enter_line(start.max(self.next_line));
     }
 
+    /// The same reader for MDX, whose tags are JSX: their attribute strings
+    /// are raw, never JavaScript.
+    pub(super) fn without_html_scripts(mut self) -> Self {
+        self.html_scripts = false;
+        self
+    }
+
     /// Is the line last looked at part of a fenced code block (MDX keeps
     /// its own reading out of them)?
     pub(super) fn in_fence(&self) -> bool {
@@ -333,6 +347,9 @@ impl<'t> Markdown<'t> {
             explicit: true,
             opened_by: None,
         };
+        if let Some(place) = self.html_script_place(at) {
+            return Some(place);
+        }
         if is_reference_definition_prefix(&self.text[self.line_start..at]) {
             return Some(explicit(if prev == Some(b'<') {
                 Context::MarkdownAngleDestination
@@ -369,6 +386,33 @@ impl<'t> Markdown<'t> {
             _ => {}
         }
         Some(prose_place(Context::Text, Decode::Markdown, line_end, None))
+    }
+}
+
+impl Markdown<'_> {
+    /// A link at `at` in a JavaScript string of raw HTML on its line (an
+    /// event handler, a `javascript:` URL, a framework binding): placed as
+    /// the HTML reader, reading the line, places it (§7, the innermost host
+    /// decides). `None` elsewhere: the line's own reading stands.
+    fn html_script_place(&mut self, at: usize) -> Option<Place> {
+        if !self.html_scripts {
+            return None;
+        }
+        if self
+            .line_html
+            .as_ref()
+            .is_none_or(|(s, _)| *s != self.line_start)
+        {
+            // One reader per line, and only for a line with a tag.
+            let line = &self.text.as_bytes()[self.line_start..self.line_end];
+            let has_tag = memchr::memchr_iter(b'<', line)
+                .any(|i| line.get(i + 1).is_some_and(u8::is_ascii_alphabetic));
+            let reader =
+                has_tag.then(|| Box::new(Html::ranged(self.text, self.line_start, self.line_end)));
+            self.line_html = Some((self.line_start, reader));
+        }
+        let place = self.line_html.as_mut()?.1.as_mut()?.place(at)?;
+        matches!(place.context, Context::ScriptString { .. }).then_some(place)
     }
 }
 

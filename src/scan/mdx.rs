@@ -29,7 +29,7 @@ impl<'t> Mdx<'t> {
     pub fn new(text: &'t str) -> Self {
         Mdx {
             text,
-            md: Markdown::new(text),
+            md: Markdown::new(text).without_html_scripts(),
             paragraph: None,
             next: 0,
             lexer: None,
