@@ -391,7 +391,8 @@ impl<'t> Markdown<'t> {
 
 impl Markdown<'_> {
     /// A link at `at` in a JavaScript string of raw HTML on its line (an
-    /// event handler, a `javascript:` URL, a framework binding): placed as
+    /// event handler, a `javascript:` URL, a framework binding, a
+    /// `<script>` element opened and closed on the line): placed as
     /// the HTML reader, reading the line, places it (§7, the innermost host
     /// decides). `None` elsewhere: the line's own reading stands.
     fn html_script_place(&mut self, at: usize) -> Option<Place> {
@@ -412,7 +413,14 @@ impl Markdown<'_> {
             self.line_html = Some((self.line_start, reader));
         }
         let place = self.line_html.as_mut()?.1.as_mut()?.place(at)?;
-        matches!(place.context, Context::ScriptString { .. }).then_some(place)
+        // A script's string: in an attribute, or in a `<script>` element
+        // that the line opens and closes.
+        let script = match place.context {
+            Context::ScriptString { .. } => true,
+            Context::StringLiteral { quote, .. } => quote != b'\n',
+            _ => false,
+        };
+        script.then_some(place)
     }
 }
 
