@@ -231,6 +231,11 @@ impl<'t> Html<'t> {
         }
         match self.last_angle_before(at) {
             Some((t, b'<')) => {
+                // A `<` inside a quoted value of an earlier tag
+                // (`onclick="if (a<b) go('trueconf:…')"`) opens nothing.
+                if let Some(place) = self.tag_around(t, at) {
+                    return Some(place);
+                }
                 let next = self.text.as_bytes().get(t + 1).copied().unwrap_or(b' ');
                 if next.is_ascii_alphabetic() {
                     self.in_tag(t, at)
@@ -246,10 +251,10 @@ impl<'t> Html<'t> {
         }
     }
 
-    /// A `>` at `gt` before `at` may stand inside a quoted attribute value
-    /// (`@click="() => open('trueconf:…')"`): the tag opened by the last
-    /// `<` shortly before it, read past `gt`, tells where `at` stands if
-    /// the tag holds it. The look-back is bounded, so each candidate costs
+    /// A `>` or `<` at `gt` before `at` may stand inside a quoted attribute
+    /// value (`@click="() => open('trueconf:…')"`, `onclick="a<b && …"`):
+    /// the tag opened by the last `<` shortly before it, read past `gt`,
+    /// tells where `at` stands if the tag holds it. The look-back is bounded, so each candidate costs
     /// a bounded read.
     fn tag_around(&mut self, gt: usize, at: usize) -> Option<Place> {
         const LOOK_BACK: usize = 512;
@@ -276,6 +281,22 @@ impl<'t> Html<'t> {
         }
         self.tag = Some((lt, end, values));
         self.in_tag(lt, at)
+    }
+
+    /// Where the tag or the raw element (`<script>…`) holding `at`, as the
+    /// last [`Html::place`] of `at` read it, starts, and whether its start
+    /// tag is closed by a `>`: `None` when `at` was read as text.
+    pub(super) fn holder(&self, at: usize) -> Option<(usize, bool)> {
+        let bytes = self.text.as_bytes();
+        let closed = |end: usize| end > 0 && bytes.get(end - 1) == Some(&b'>');
+        if let Some(r) = self.raw
+            && r.start <= at
+            && at < self.raw_from.max(r.end)
+        {
+            return Some((r.start, closed(r.body)));
+        }
+        let (start, end, _) = self.tag.as_ref()?;
+        (*start <= at && at < *end).then(|| (*start, closed(*end)))
     }
 
     fn text_place(&self) -> Place {

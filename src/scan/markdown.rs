@@ -91,9 +91,12 @@ pub struct Markdown<'t> {
     /// Whether raw HTML's event handlers and `javascript:` URLs hold
     /// JavaScript (not in MDX, whose tags are JSX, with raw strings).
     html_scripts: bool,
-    /// The HTML reader of the line starting at `.0`, if it has a tag.
-    line_html: Option<(usize, Option<Box<Html<'t>>>)>,
+    /// The HTML reader of the line starting at `.0`, if it has a tag, and
+    /// the line's code spans.
+    line_html: Option<(usize, LineHtml<'t>)>,
 }
+
+type LineHtml<'t> = Option<(Box<Html<'t>>, Vec<(usize, usize)>)>;
 
 impl<'t> Markdown<'t> {
     pub fn new(text: &'t str) -> Self {
@@ -328,6 +331,17 @@ impl<'t> Markdown<'t> {
         let bytes = self.text.as_bytes();
         self.ticks += memchr::memchr_iter(b'`', &bytes[self.ticks_to..at]).count();
         self.ticks_to = at;
+        // Raw HTML first: a tag that starts outside a code span holds its
+        // backticks (`onclick="go(`trueconf:…`)"`).
+        let raw = bytes.get(at..at + 9).is_some_and(|w| {
+            w[8] == b':'
+                && (w[..8].eq_ignore_ascii_case(b"trueconf")
+                    || w[..8].eq_ignore_ascii_case(b"visicall"))
+        });
+        if let Some(place) = self.html_place(at, !raw) {
+            return Some(place);
+        }
+        let bytes = self.text.as_bytes();
         if self.ticks % 2 == 1 {
             let limit = self.next_tick(at);
             return Some(prose_place(
@@ -347,9 +361,6 @@ impl<'t> Markdown<'t> {
             explicit: true,
             opened_by: None,
         };
-        if let Some(place) = self.html_script_place(at) {
-            return Some(place);
-        }
         if is_reference_definition_prefix(&self.text[self.line_start..at]) {
             return Some(explicit(if prev == Some(b'<') {
                 Context::MarkdownAngleDestination
@@ -392,36 +403,96 @@ impl<'t> Markdown<'t> {
 impl Markdown<'_> {
     /// A link at `at` in a JavaScript string of raw HTML on its line (an
     /// event handler, a `javascript:` URL, a framework binding, a
-    /// `<script>` element opened and closed on the line): placed as
-    /// the HTML reader, reading the line, places it (§7, the innermost host
-    /// decides). `None` elsewhere: the line's own reading stands.
-    fn html_script_place(&mut self, at: usize) -> Option<Place> {
+    /// `<script>` element opened and closed on the line), or in an
+    /// attribute value when its scheme is written with character
+    /// references: placed as the HTML reader, reading the line, places it
+    /// (§7, the innermost host decides). Raw HTML is a tag closed on the
+    /// line, starting outside code spans, not escaped (`\<`), on a line
+    /// that is not indented code. `None` elsewhere: the line's own reading
+    /// stands.
+    fn html_place(&mut self, at: usize, by_reference: bool) -> Option<Place> {
         if !self.html_scripts {
             return None;
         }
+        let bytes = self.text.as_bytes();
         if self
             .line_html
             .as_ref()
             .is_none_or(|(s, _)| *s != self.line_start)
         {
-            // One reader per line, and only for a line with a tag.
-            let line = &self.text.as_bytes()[self.line_start..self.line_end];
-            let has_tag = memchr::memchr_iter(b'<', line)
-                .any(|i| line.get(i + 1).is_some_and(u8::is_ascii_alphabetic));
-            let reader =
-                has_tag.then(|| Box::new(Html::ranged(self.text, self.line_start, self.line_end)));
+            // One reader per line, and only for a line with a tag, not
+            // indented as code (four spaces or a tab).
+            let line = &bytes[self.line_start..self.line_end];
+            let indent = line.iter().take_while(|&&b| b == b' ').count();
+            let code = indent >= 4 || line.get(indent) == Some(&b'\t');
+            let has_tag = !code
+                && memchr::memchr_iter(b'<', line)
+                    .any(|i| line.get(i + 1).is_some_and(u8::is_ascii_alphabetic));
+            let reader = has_tag.then(|| {
+                let html = Html::ranged(self.text, self.line_start, self.line_end);
+                (Box::new(html), code_spans(line, self.line_start))
+            });
             self.line_html = Some((self.line_start, reader));
         }
-        let place = self.line_html.as_mut()?.1.as_mut()?.place(at)?;
-        // A script's string: in an attribute, or in a `<script>` element
-        // that the line opens and closes.
-        let script = match place.context {
+        let (html, spans) = self.line_html.as_mut()?.1.as_mut()?;
+        let place = html.place(at)?;
+        let wanted = match place.context {
             Context::ScriptString { .. } => true,
             Context::StringLiteral { quote, .. } => quote != b'\n',
+            Context::HtmlAttribute { .. } => by_reference,
             _ => false,
         };
-        script.then_some(place)
+        if !wanted {
+            return None;
+        }
+        let (tag, closed) = html.holder(at)?;
+        let escaped = bytes[self.line_start..tag]
+            .iter()
+            .rev()
+            .take_while(|&&b| b == b'\\')
+            .count()
+            % 2
+            == 1;
+        let i = spans.partition_point(|&(start, _)| start <= tag);
+        let in_span = i > 0 && tag < spans[i - 1].1;
+        (closed && !escaped && !in_span).then_some(place)
     }
+}
+
+/// The code spans of a line (CommonMark: a run of backticks opens one that
+/// the next run of the same length closes; a run with no such run after it
+/// is literal), as offsets from `base`, in order.
+fn code_spans(line: &[u8], base: usize) -> Vec<(usize, usize)> {
+    let mut runs = Vec::new();
+    let mut at = 0;
+    while let Some(i) = memchr::memchr(b'`', &line[at..]) {
+        let start = at + i;
+        let len = line[start..].iter().take_while(|&&b| b == b'`').count();
+        runs.push((start, len));
+        at = start + len;
+    }
+    // For each run, the next run of the same length.
+    let mut next_same = vec![usize::MAX; runs.len()];
+    let mut last_of_len: std::collections::HashMap<usize, usize> = Default::default();
+    for (i, &(_, len)) in runs.iter().enumerate().rev() {
+        if let Some(&j) = last_of_len.get(&len) {
+            next_same[i] = j;
+        }
+        last_of_len.insert(len, i);
+    }
+    let mut spans = Vec::new();
+    let mut i = 0;
+    while i < runs.len() {
+        match next_same[i] {
+            usize::MAX => i += 1,
+            j => {
+                let (close, len) = runs[j];
+                spans.push((base + runs[i].0, base + close + len));
+                i = j + 1;
+            }
+        }
+    }
+    spans
 }
 
 /// Where the fenced code blocks of a Markdown text are, for re-scanning

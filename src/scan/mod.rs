@@ -237,7 +237,7 @@ fn next_pair<const REFERENCES: bool>(bytes: &[u8], from: usize) -> Option<usize>
 /// How far before its end a character reference may start for
 /// [`scheme_by_reference`] to read it (a reference for a letter, padded
 /// with zeros or not: `&#105;`, `&#x00069;`).
-const REFERENCE_REACH: usize = 16;
+const REFERENCE_REACH: usize = 40;
 
 /// The start of the scheme word (`trueconf` or `visicall`, in any ASCII
 /// case) that ends at `end`, some of whose letters are written as HTML
@@ -248,14 +248,8 @@ const REFERENCE_REACH: usize = 16;
 fn scheme_by_reference(text: &str, end: usize) -> Option<usize> {
     let bytes = text.as_bytes();
     let letter_before = |end: usize| -> Option<(u8, usize)> {
-        let floor = end.saturating_sub(REFERENCE_REACH);
-        if let Some(i) = memchr::memrchr(b'&', &bytes[floor..end]) {
-            let amp = floor + i;
-            if let Some((c, len)) = decode::entity(&text[amp..])
-                && amp + len == end
-            {
-                return c.is_ascii().then_some((c as u8, amp));
-            }
+        if let Some((c, amp)) = reference_ending_at(text, end) {
+            return c.is_ascii().then_some((c as u8, amp));
         }
         let at = end.checked_sub(1)?;
         Some((bytes[at], at))
@@ -281,6 +275,23 @@ fn is_lowercase_scheme(scheme: &str) -> bool {
     }
     let decoded = decode(scheme, Decode::Entities);
     decoded.text == "trueconf:" || decoded.text == "visicall:"
+}
+
+/// The character reference that ends right at `end`, if one does (as a
+/// forward reading takes it): the character it stands for and its start.
+fn reference_ending_at(text: &str, end: usize) -> Option<(char, usize)> {
+    let bytes = text.as_bytes();
+    let floor = end.saturating_sub(REFERENCE_REACH);
+    let amp = floor + memchr::memrchr(b'&', &bytes[floor..end])?;
+    let (c, len) = decode::entity(&text[amp..])?;
+    (amp + len == end).then_some((c, amp))
+}
+
+/// In a place that reads character references, is the character before a
+/// link's start (decoded, if a reference ends there) one a link may start
+/// after? `&#120;trueconf:` and `&amp;trueconf:` are no links.
+fn decoded_boundary_ok(text: &str, start: usize) -> bool {
+    reference_ending_at(text, start).is_none_or(|(c, _)| is_left_boundary(c))
 }
 
 /// `trueconf` or `visicall`, in any ASCII case.
@@ -311,6 +322,15 @@ fn reads_references(place: &Place) -> bool {
     ) && matches!(
         place.decode,
         Decode::Entities | Decode::EntitiesThenBackslash
+    )
+}
+
+/// Does the place decode character references (so that one right before
+/// a link is read as the character it stands for)?
+fn decodes_references(place: &Place) -> bool {
+    matches!(
+        place.decode,
+        Decode::Entities | Decode::EntitiesThenBackslash | Decode::Markdown
     )
 }
 
@@ -405,7 +425,10 @@ fn scan_candidates(
             continue;
         };
         let by_reference = scheme_end - start != "trueconf:".len();
-        if by_reference && !reads_references(&place) {
+        let references = reads_references(&place);
+        if by_reference && !references
+            || decodes_references(&place) && !decoded_boundary_ok(text, start)
+        {
             continue;
         }
         if !place.explicit && !is_lowercase_scheme(&text[start..scheme_end]) {
@@ -503,9 +526,14 @@ impl<'t> Classifier<'t> {
 /// comma, a table's `|`, an emoji or CJK text start a link; `x.trueconf:`,
 /// `my_trueconf:` and `link:trueconf:` do not.
 fn left_boundary_ok(text: &str, start: usize) -> bool {
-    let Some(c) = text[..start].chars().next_back() else {
-        return true;
-    };
+    text[..start]
+        .chars()
+        .next_back()
+        .is_none_or(is_left_boundary)
+}
+
+/// May a link start right after `c`?
+fn is_left_boundary(c: char) -> bool {
     c.is_whitespace()
         || !(c.is_ascii_alphanumeric()
             || matches!(
@@ -1487,7 +1515,9 @@ mod tests {
             let Some(place) = classifier.place(start) else {
                 continue;
             };
-            if scheme_end - start != 9 && !reads_references(&place) {
+            if scheme_end - start != 9 && !reads_references(&place)
+                || decodes_references(&place) && !decoded_boundary_ok(text, start)
+            {
                 continue;
             }
             let scheme = decode(&text[start..scheme_end], Decode::Entities).text;
