@@ -1756,6 +1756,13 @@ fn lint_time_is_linear() {
         ("raw HTML handlers on one line", md, |n| {
             "<a onclick=\"go('trueconf:x')\">y</a> ".repeat(n / 2)
         }),
+        ("backslashes before a tag holding links", md, |n| {
+            format!(
+                "{}<a onclick=\"go({})\">",
+                "\\".repeat(n * 4),
+                "'trueconf:a',".repeat(n)
+            )
+        }),
         ("an open tag before links on one line", md, |n| {
             format!("<a onclick=\"go('{}", "trueconf:x ".repeat(n))
         }),

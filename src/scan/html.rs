@@ -258,6 +258,7 @@ impl<'t> Html<'t> {
     /// a bounded read.
     fn tag_around(&mut self, gt: usize, at: usize) -> Option<Place> {
         const LOOK_BACK: usize = 512;
+        const TAGS_BACK: usize = 4;
         if let Some((s, end, _)) = &self.tag
             && *s < gt
             && at < *end
@@ -267,20 +268,30 @@ impl<'t> Html<'t> {
         }
         let bytes = self.text.as_bytes();
         let from = gt.saturating_sub(LOOK_BACK).max(self.start);
-        let lt = from + memchr::memrchr(b'<', &bytes[from..gt])?;
-        if !bytes.get(lt + 1).is_some_and(u8::is_ascii_alphabetic) {
-            return None;
+        // The nearest `<` may itself stand in the value (`a<b && c>d`): a
+        // few are tried, nearest first.
+        let mut before = gt;
+        for _ in 0..TAGS_BACK {
+            let lt = from + memchr::memrchr(b'<', &bytes[from..before])?;
+            before = lt;
+            if !bytes.get(lt + 1).is_some_and(u8::is_ascii_alphabetic) {
+                continue;
+            }
+            let (end, values) = read_tag(self.text, lt, at + 1);
+            // Only a `>` inside a quoted value of this tag keeps it open.
+            let quoted = values
+                .iter()
+                .any(|v| (v.quote.is_some() || v.braced) && v.start <= gt && gt < v.end);
+            if !quoted {
+                continue;
+            }
+            if at >= end {
+                return None;
+            }
+            self.tag = Some((lt, end, values));
+            return self.in_tag(lt, at);
         }
-        let (end, values) = read_tag(self.text, lt, at + 1);
-        // Only a `>` inside a quoted value of this tag keeps it open.
-        let quoted = values
-            .iter()
-            .any(|v| (v.quote.is_some() || v.braced) && v.start <= gt && gt < v.end);
-        if !quoted || at >= end {
-            return None;
-        }
-        self.tag = Some((lt, end, values));
-        self.in_tag(lt, at)
+        None
     }
 
     /// Where the tag or the raw element (`<script>…`) holding `at`, as the

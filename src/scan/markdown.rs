@@ -96,7 +96,9 @@ pub struct Markdown<'t> {
     line_html: Option<(usize, LineHtml<'t>)>,
 }
 
-type LineHtml<'t> = Option<(Box<Html<'t>>, Vec<(usize, usize)>)>;
+/// A line's HTML reader, its code spans, and the last tag asked about with
+/// whether a backslash escapes its `<`.
+type LineHtml<'t> = Option<(Box<Html<'t>>, Vec<(usize, usize)>, (usize, bool))>;
 
 impl<'t> Markdown<'t> {
     pub fn new(text: &'t str) -> Self {
@@ -430,11 +432,15 @@ impl Markdown<'_> {
                     .any(|i| line.get(i + 1).is_some_and(u8::is_ascii_alphabetic));
             let reader = has_tag.then(|| {
                 let html = Html::ranged(self.text, self.line_start, self.line_end);
-                (Box::new(html), code_spans(line, self.line_start))
+                (
+                    Box::new(html),
+                    code_spans(line, self.line_start),
+                    (usize::MAX, false),
+                )
             });
             self.line_html = Some((self.line_start, reader));
         }
-        let (html, spans) = self.line_html.as_mut()?.1.as_mut()?;
+        let (html, spans, escaped_tag) = self.line_html.as_mut()?.1.as_mut()?;
         let place = html.place(at)?;
         let wanted = match place.context {
             Context::ScriptString { .. } => true,
@@ -446,13 +452,20 @@ impl Markdown<'_> {
             return None;
         }
         let (tag, closed) = html.holder(at)?;
-        let escaped = bytes[self.line_start..tag]
-            .iter()
-            .rev()
-            .take_while(|&&b| b == b'\\')
-            .count()
-            % 2
-            == 1;
+        // Counted once per tag (a run of backslashes before a tag that
+        // holds many links is not counted again for each).
+        let escaped = match *escaped_tag {
+            (t, escaped) if t == tag => escaped,
+            _ => {
+                let run = bytes[self.line_start..tag]
+                    .iter()
+                    .rev()
+                    .take_while(|&&b| b == b'\\')
+                    .count();
+                *escaped_tag = (tag, run % 2 == 1);
+                run % 2 == 1
+            }
+        };
         let i = spans.partition_point(|&(start, _)| start <= tag);
         let in_span = i > 0 && tag < spans[i - 1].1;
         (closed && !escaped && !in_span).then_some(place)

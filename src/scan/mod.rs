@@ -290,8 +290,20 @@ fn reference_ending_at(text: &str, end: usize) -> Option<(char, usize)> {
 /// In a place that reads character references, is the character before a
 /// link's start (decoded, if a reference ends there) one a link may start
 /// after? `&#120;trueconf:` and `&amp;trueconf:` are no links.
-fn decoded_boundary_ok(text: &str, start: usize) -> bool {
-    reference_ending_at(text, start).is_none_or(|(c, _)| is_left_boundary(c))
+fn decoded_boundary_ok(text: &str, start: usize, decode: Decode) -> bool {
+    let Some((c, amp)) = reference_ending_at(text, start) else {
+        return true;
+    };
+    // In Markdown `\&` is a literal `&`: no reference starts there.
+    let escaped = decode == Decode::Markdown
+        && text.as_bytes()[..amp]
+            .iter()
+            .rev()
+            .take_while(|&&b| b == b'\\')
+            .count()
+            % 2
+            == 1;
+    escaped || is_left_boundary(c)
 }
 
 /// `trueconf` or `visicall`, in any ASCII case.
@@ -427,7 +439,7 @@ fn scan_candidates(
         let by_reference = scheme_end - start != "trueconf:".len();
         let references = reads_references(&place);
         if by_reference && !references
-            || decodes_references(&place) && !decoded_boundary_ok(text, start)
+            || decodes_references(&place) && !decoded_boundary_ok(text, start, place.decode)
         {
             continue;
         }
@@ -1516,7 +1528,7 @@ mod tests {
                 continue;
             };
             if scheme_end - start != 9 && !reads_references(&place)
-                || decodes_references(&place) && !decoded_boundary_ok(text, start)
+                || decodes_references(&place) && !decoded_boundary_ok(text, start, place.decode)
             {
                 continue;
             }
