@@ -253,9 +253,9 @@ impl<'t> Html<'t> {
 
     /// A `>` or `<` at `gt` before `at` may stand inside a quoted attribute
     /// value (`@click="() => open('trueconf:…')"`, `onclick="a<b && …"`):
-    /// the tag opened by the last `<` shortly before it, read past `gt`,
-    /// tells where `at` stands if the tag holds it. The look-back is bounded, so each candidate costs
-    /// a bounded read.
+    /// the tag opened by one of the last few `<` shortly before it, read
+    /// past `gt`, tells where `at` stands if the tag holds it. The
+    /// look-back is bounded, so each candidate costs a bounded read.
     fn tag_around(&mut self, gt: usize, at: usize) -> Option<Place> {
         const LOOK_BACK: usize = 512;
         const TAGS_BACK: usize = 4;

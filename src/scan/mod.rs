@@ -325,16 +325,20 @@ fn has_attributes(kind: DocKind) -> bool {
     )
 }
 
-/// Is the place one where a scheme whose colon is a character reference is
-/// read (an attribute value, decoded before its scheme is looked for)?
+/// Is the place one where a scheme written with character references is
+/// read (an attribute value, decoded before its scheme is looked for; a
+/// Markdown link destination, which CommonMark decodes into the `href`)?
 fn reads_references(place: &Place) -> bool {
-    matches!(
-        place.context,
-        Context::HtmlAttribute { .. } | Context::ScriptString { .. }
-    ) && matches!(
-        place.decode,
-        Decode::Entities | Decode::EntitiesThenBackslash
-    )
+    match place.context {
+        Context::HtmlAttribute { .. } | Context::ScriptString { .. } => matches!(
+            place.decode,
+            Decode::Entities | Decode::EntitiesThenBackslash
+        ),
+        Context::MarkdownDestination | Context::MarkdownAngleDestination => {
+            place.decode == Decode::Markdown
+        }
+        _ => false,
+    }
 }
 
 /// Does the place decode character references (so that one right before
