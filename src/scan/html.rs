@@ -295,8 +295,9 @@ impl<'t> Html<'t> {
     }
 
     /// Where the tag or the raw element (`<script>…`) holding `at`, as the
-    /// last [`Html::place`] of `at` read it, starts, and whether its start
-    /// tag is closed by a `>`: `None` when `at` was read as text.
+    /// last [`Html::place`] of `at` read it, starts, and whether it is
+    /// closed in the text read: a tag by its `>`, an element by its start
+    /// tag's `>` and its end tag. `None` when `at` was read as text.
     pub(super) fn holder(&self, at: usize) -> Option<(usize, bool)> {
         let bytes = self.text.as_bytes();
         let closed = |end: usize| end > 0 && bytes.get(end - 1) == Some(&b'>');
@@ -304,7 +305,7 @@ impl<'t> Html<'t> {
             && r.start <= at
             && at < self.raw_from.max(r.end)
         {
-            return Some((r.start, closed(r.body)));
+            return Some((r.start, closed(r.body) && r.end < bytes.len()));
         }
         let (start, end, _) = self.tag.as_ref()?;
         (*start <= at && at < *end).then(|| (*start, closed(*end)))

@@ -430,13 +430,13 @@ impl Markdown<'_> {
             let has_tag = !code
                 && memchr::memchr_iter(b'<', line)
                     .any(|i| line.get(i + 1).is_some_and(u8::is_ascii_alphabetic));
-            let reader = has_tag.then(|| {
+            // A backtick run the line does not close may close a code span
+            // of the line before, or open one that goes on: the line's
+            // tags may all be code, so none is read.
+            let spans = has_tag.then(|| code_spans(line, self.line_start)).flatten();
+            let reader = spans.map(|spans| {
                 let html = Html::ranged(self.text, self.line_start, self.line_end);
-                (
-                    Box::new(html),
-                    code_spans(line, self.line_start),
-                    (usize::MAX, false),
-                )
+                (Box::new(html), spans, (usize::MAX, false))
             });
             self.line_html = Some((self.line_start, reader));
         }
@@ -473,9 +473,11 @@ impl Markdown<'_> {
 }
 
 /// The code spans of a line (CommonMark: a run of backticks opens one that
-/// the next run of the same length closes; a run with no such run after it
-/// is literal), as offsets from `base`, in order.
-fn code_spans(line: &[u8], base: usize) -> Vec<(usize, usize)> {
+/// the next run of the same length closes), as offsets from `base`, in
+/// order; `None` when a run is left unclosed (on the line alone it would be
+/// literal, but it may belong to a span that a line before or after opens
+/// or closes).
+fn code_spans(line: &[u8], base: usize) -> Option<Vec<(usize, usize)>> {
     let mut runs = Vec::new();
     let mut at = 0;
     while let Some(i) = memchr::memchr(b'`', &line[at..]) {
@@ -497,7 +499,7 @@ fn code_spans(line: &[u8], base: usize) -> Vec<(usize, usize)> {
     let mut i = 0;
     while i < runs.len() {
         match next_same[i] {
-            usize::MAX => i += 1,
+            usize::MAX => return None,
             j => {
                 let (close, len) = runs[j];
                 spans.push((base + runs[i].0, base + close + len));
@@ -505,7 +507,7 @@ fn code_spans(line: &[u8], base: usize) -> Vec<(usize, usize)> {
             }
         }
     }
-    spans
+    Some(spans)
 }
 
 /// Where the fenced code blocks of a Markdown text are, for re-scanning
