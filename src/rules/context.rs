@@ -74,11 +74,13 @@ impl LinkCtx<'_> {
         // A link left ending in a lone backslash (`\c\?password=x` without
         // its parameter) would escape its string's closing quote: the
         // separator stays.
-        let before = &self.source.as_bytes()[..deleted.start];
-        let backslashes = before.iter().rev().take_while(|&&b| b == b'\\').count();
+        let lone_backslash = || {
+            let before = &self.source.as_bytes()[..deleted.start];
+            before.iter().rev().take_while(|&&b| b == b'\\').count() % 2 == 1
+        };
         if let Some(sep) = p.separator
             && deleted.end == self.raw.span.end
-            && backslashes % 2 == 1
+            && lone_backslash()
         {
             return Edit::deletion(self.span(Span::new(sep.end, p.span.end)));
         }

@@ -291,6 +291,11 @@ fn reference_ending_at(text: &str, end: usize) -> Option<(char, usize)> {
 /// link's start (decoded, if a reference ends there) one a link may start
 /// after? `&#120;trueconf:` and `&amp;trueconf:` are no links.
 fn decoded_boundary_ok(text: &str, start: usize, decode: Decode) -> bool {
+    // Of the bytes a reference may end with, only `;` passes the raw
+    // boundary test before this one: most links need no look-back.
+    if start == 0 || text.as_bytes()[start - 1] != b';' {
+        return true;
+    }
     let Some((c, amp)) = reference_ending_at(text, start) else {
         return true;
     };
@@ -441,8 +446,7 @@ fn scan_candidates(
             continue;
         };
         let by_reference = scheme_end - start != "trueconf:".len();
-        let references = reads_references(&place);
-        if by_reference && !references
+        if by_reference && !reads_references(&place)
             || decodes_references(&place) && !decoded_boundary_ok(text, start, place.decode)
         {
             continue;
