@@ -11,10 +11,15 @@
 //! - in Markdown, widened to the fenced code block they lie in (a block is
 //!   read from its opening line on);
 //! - in Markdown, when a line that may open or close a fence was edited
-//!   (in the old text or the new), all the rest of the text from there (or
-//!   from the start of the block the edit lies in): every block after it
-//!   may have changed. That part is read at its known candidates only,
-//!   with the fence lines known, without searching the text again.
+//!   (in the old text or the new): the blocks are worked out again from
+//!   the fence lines (only the edited ones are read). If they are the same
+//!   as before (an info string edited, a fence that still closes), the
+//!   region is the edited lines and the blocks they touch; else all the
+//!   rest of the text from there (or from the start of the block the edit
+//!   lies in): every block after it may have changed. That part is read at
+//!   its known candidates only, with the fences known (the reader jumps
+//!   from one candidate's block to the next), without searching the text
+//!   again.
 //!
 //! Whatever it cannot prove unaffected makes it lint the whole text, so
 //! its result is always exactly [`crate::analyze_until`]'s (the property
@@ -162,8 +167,7 @@ pub fn analyze_full(
         return whole();
     }
     let fences = (kind == DocKind::Markdown).then(|| FenceMap::new(text));
-    let lines = fences.as_ref().map(|f| &f.lines[..]);
-    let links = scan::scan_known_until(text, kind, &candidates, lines, stop)?;
+    let links = scan::scan_known_until(text, kind, &candidates, fences.as_ref(), stop)?;
     let Some((diagnostics, secrets)) = check_links(text, kind, &links, config, stop, 0)? else {
         return whole();
     };
@@ -444,15 +448,44 @@ fn splice(
             }
             fences = Some(map);
         } else {
-            let before = map.lines.partition_point(|&l| l < edit_start);
-            let after = map.lines.partition_point(|&l| l < edit_old_end);
-            let mut lines = Vec::with_capacity(map.lines.len() + found.len());
-            lines.extend_from_slice(&map.lines[..before]);
-            lines.extend(found.iter().map(|&l| l + edit_start));
-            lines.extend(map.lines[after..].iter().map(|&l| moved(l)));
-            fences = Some(FenceMap::from_lines(text, lines));
-            old_end = old_len;
-            new_end = new_len;
+            let found: Vec<usize> = found.iter().map(|&l| l + edit_start).collect();
+            let now = map.edited(text, edit_start, edit_old_end, &found, shift);
+            // Where a block boundary of the old text is in the new one
+            // (`None` inside the edited lines, which have no old place).
+            let to_new = |x: usize| match x {
+                usize::MAX => Some(x),
+                x if x <= edit_start => Some(x),
+                x if x >= edit_old_end => Some(moved(x)),
+                _ => None,
+            };
+            let same_blocks = now.blocks.len() == map.blocks.len()
+                && map
+                    .blocks
+                    .iter()
+                    .zip(&now.blocks)
+                    .all(|(&(s, e), &(ns, ne))| to_new(s) == Some(ns) && to_new(e) == Some(ne));
+            if same_blocks {
+                // The edited lines still open and close the same blocks
+                // (a fence's info string or its indent edited, a fence
+                // line that opens nothing where it stands): the blocks
+                // after them read as they did. The region is the edited
+                // lines and the blocks they touch.
+                let first = now.blocks.partition_point(|&(_, e)| e <= edit_start);
+                let mut end = edit_end;
+                for &(s, e) in now.blocks[first..].iter().take_while(|b| b.0 < edit_end) {
+                    start = start.min(s);
+                    end = end.max(e);
+                }
+                (old_end, new_end) = match end {
+                    usize::MAX => (old_len, new_len),
+                    e if e == edit_end => (edit_old_end, edit_end),
+                    e => (e.wrapping_add_signed(-shift), e),
+                };
+            } else {
+                old_end = old_len;
+                new_end = new_len;
+            }
+            fences = Some(now);
         }
     }
     let region = &text[start..new_end];
@@ -467,11 +500,8 @@ fn splice(
         .iter()
         .map(|&(s, e)| (s - start, e - start))
         .collect();
-    let lines: Option<Vec<usize>> = fences.as_ref().map(|map| {
-        let (a, b) = in_region(&map.lines);
-        map.lines[a..b].iter().map(|&l| l - start).collect()
-    });
-    let mut found = scan::scan_known_until(region, prev.kind, &local, lines.as_deref(), stop)?;
+    let part = fences.as_ref().map(|map| map.part(start, new_end));
+    let mut found = scan::scan_known_until(region, prev.kind, &local, part.as_ref(), stop)?;
     for link in &mut found {
         link.span = Span::new(link.span.start + start, link.span.end + start);
     }

@@ -45,6 +45,9 @@ const PIECES: &[&str] = &[
     "\nE\n",
     "~~~\n",
     "   ```\n",
+    "````\n",
+    "``` `x`\n",
+    "~~~~ \n",
     "\"",
     "'",
     "\"\"\"",
@@ -134,15 +137,30 @@ fn floor(s: &str, mut at: usize) -> usize {
 /// asks for it, and checks every result against a full lint. Returns how
 /// many re-lints were done by a region.
 fn check(text: &str, kind: DocKind, script: &[(f64, usize, Vec<String>, bool)]) -> usize {
+    let mut steps = script.iter();
+    check_edits(text, kind, |model| {
+        let (at, del, insert, lint) = steps.next()?;
+        let start = floor(model, (*at * model.len() as f64) as usize);
+        let end = floor(model, start + del);
+        Some((start, end, insert.clone(), *lint))
+    })
+}
+
+/// [`check`], the edits given by `next` from the text they are made on:
+/// where, what to delete up to, what to insert, and whether a lint runs.
+fn check_edits(
+    text: &str,
+    kind: DocKind,
+    mut next: impl FnMut(&str) -> Option<(usize, usize, Vec<String>, bool)>,
+) -> usize {
     let config = Config::default();
     let mut model = text.to_string();
     let (first, mut state) = incremental::analyze_full(&model, kind, &config, &|| false).unwrap();
     assert_eq!(*first, trueconf_lsp::analyze(&model, kind, &config));
     let mut unchanged = Unchanged::all(model.len());
     let mut spliced = 0;
-    for (at, del, insert, lint) in script {
-        let start = floor(&model, (*at * model.len() as f64) as usize);
-        let end = floor(&model, start + del);
+    while let Some((start, end, insert, lint)) = next(&model) {
+        let (insert, lint) = (&insert, &lint);
         let len = model.len();
         let before =
             model[floor(&model, start.saturating_sub(60))..floor(&model, end + 60)].to_string();
@@ -242,6 +260,86 @@ fn typing_into_a_markdown_document() {
             "{kind:?}: only {spliced} of 600 re-lints by a region"
         );
     }
+}
+
+/// Edits of fence lines (a character typed into or deleted from one, as
+/// the benchmark's random edits make them), in a document of fenced blocks
+/// of every shape: each re-lint equals a full lint; those that leave the
+/// blocks as they were (an info string edited, a closing fence that still
+/// closes) read the edited block only, the others the rest of the text.
+#[test]
+fn typing_into_fence_lines() {
+    let mut rng = Lcg(0x2545_f491_4f6c_dd1d);
+    let blocks = [
+        "```\ntrueconf:a&password=p1\n```\n",
+        "```js\nlet u = \"trueconf:bob@srv&x=1\";\n```\n",
+        "~~~sh\nstart trueconf:c@s\n~~~\n",
+        "````\n```\ntrueconf:d\n````\n",
+        "   ```python\nprint(\"trueconf:e&y=2\")\n   ```  \n",
+        "``` `x`\nvisicall:f\n```\n",
+        "    ```\nindented trueconf:g\n",
+        "~~~~ \r\nvisicall:h@s\r\n~~~~~\r\n",
+    ];
+    let mut text = String::new();
+    for i in 0..300 {
+        match rng.below(4) {
+            0 => text.push_str(blocks[rng.below(blocks.len())]),
+            1 => text.push_str("see [call](trueconf:bob@srv&encrypt=1) and visicall:x\n"),
+            _ => text.push_str(&format!("line {i} of prose\n")),
+        }
+    }
+    let mut left = 800;
+    let (mut small, mut whole) = (0, 0);
+    check_edits(&text, DocKind::Markdown, |model| {
+        left -= 1;
+        if left == 0 {
+            return None;
+        }
+        let lines = FenceMap::new(model).lines;
+        let line = *lines.get(rng.below(lines.len().max(1)))?;
+        let at = floor(model, line + rng.below(6));
+        let (end, insert) = match rng.below(5) {
+            0 | 1 => (floor(model, at + 1), vec![]),
+            _ => (
+                at,
+                vec![["a", " ", "`", "~", "\n"][rng.below(5)].to_string()],
+            ),
+        };
+        if model.as_bytes().get(at) == Some(&b'\n') && insert.is_empty() {
+            return Some((at, at, vec![" ".to_string()], true));
+        }
+        Some((at, end, insert, true))
+    });
+    // Count what the region reads, on the same edits replayed.
+    let config = Config::default();
+    let mut rng = Lcg(7);
+    let mut model = text.clone();
+    let (_, mut state) =
+        incremental::analyze_full(&model, DocKind::Markdown, &config, &|| false).unwrap();
+    for _ in 0..300 {
+        let lines = FenceMap::new(&model).lines;
+        let at = lines[rng.below(lines.len())] + 3;
+        let insert = ["a", " "][rng.below(2)];
+        let len = model.len();
+        model.insert_str(at, insert);
+        let unchanged = Unchanged::all(len).edit(at, at, len);
+        let (_, next, splice) =
+            incremental::reanalyze(state.as_ref().unwrap(), &model, unchanged, &config, &|| {
+                false
+            })
+            .unwrap();
+        match splice {
+            Some(s) if s.region.end < model.len() => small += 1,
+            _ => whole += 1,
+        }
+        state = next;
+    }
+    // After the run of an opening fence, a letter or a space leaves the
+    // blocks as they were; after a closing one, a letter does not.
+    assert!(
+        small > 100 && whole > 30,
+        "{small} by the block, {whole} to the end"
+    );
 }
 
 /// A scheme whose colon is written as a character reference, in the inline

@@ -88,6 +88,9 @@ pub struct Markdown<'t> {
     /// The lines that may open or close a fence, when known (sorted):
     /// then they are not searched for.
     known_fences: Option<&'t [usize]>,
+    /// The blocks those lines make, when known: then the fence lines
+    /// between two lines read are not applied one by one.
+    known_blocks: Option<&'t [(usize, usize)]>,
     /// Whether raw HTML's event handlers and `javascript:` URLs hold
     /// JavaScript (not in MDX, whose tags are JSX, with raw strings).
     html_scripts: bool,
@@ -102,14 +105,15 @@ type LineHtml<'t> = Option<(Box<Html<'t>>, Vec<(usize, usize)>, (usize, bool))>;
 
 impl<'t> Markdown<'t> {
     pub fn new(text: &'t str) -> Self {
-        Markdown::with_fence_lines(text, None)
+        Markdown::with_fences(text, None)
     }
 
-    /// A reader of `text` whose lines that may open or close a fence are
-    /// `fence_lines` (as [`find_fence_line`] finds them), if given.
-    pub fn with_fence_lines(text: &'t str, fence_lines: Option<&'t [usize]>) -> Self {
+    /// A reader of `text` whose fences are `fences` (its [`FenceMap`]), if
+    /// given: then they are not searched for.
+    pub fn with_fences(text: &'t str, fences: Option<&'t FenceMap>) -> Self {
         let mut m = Markdown {
-            known_fences: fence_lines,
+            known_fences: fences.map(|f| &f.lines[..]),
+            known_blocks: fences.map(|f| &f.blocks[..]),
             text,
             line_start: 0,
             line_end: 0,
@@ -147,6 +151,22 @@ impl<'t> Markdown<'t> {
     /// Makes the line starting at `start` the current one, applying every
     /// fence line before it (found by one literal search, not line by line).
     fn enter_line(&mut self, start: usize) {
+        if let Some(blocks) = self.known_blocks {
+            if self.next_fence.is_some_and(|f| f < start) {
+                // Where the fence lines before `start` leave the reader:
+                // inside the block holding `start` (past its opening line),
+                // else outside any.
+                self.fence = None;
+                let i = blocks.partition_point(|&(s, _)| s < start);
+                if let Some(&(s, e)) = i.checked_sub(1).map(|i| &blocks[i]) {
+                    if start < e {
+                        let (end, next) = self.line_end_from(s);
+                        self.fence_transition(s, end, next);
+                    }
+                }
+                self.next_fence = self.find_fence(start);
+            }
+        }
         while let Some(f) = self.next_fence.filter(|&f| f < start) {
             let (end, next) = self.line_end_from(f);
             self.fence_transition(f, end, next);
@@ -510,6 +530,45 @@ fn code_spans(line: &[u8], base: usize) -> Option<Vec<(usize, usize)>> {
     Some(spans)
 }
 
+/// What decides whether a line that may open or close a fence does (see
+/// [`Markdown::fence_transition`]), read once from the line so that the
+/// blocks can be worked out again after an edit without reading the text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct FenceShape {
+    /// The fence character, `0` when the line is no fence line at all.
+    ch: u8,
+    /// How many of it open the line (after up to three spaces).
+    run: usize,
+    /// Nothing but white space follows the run: it may close a fence.
+    bare: bool,
+    /// No backtick in the info string of a backtick fence: it may open one.
+    opens: bool,
+    /// From the line's start to the start of the next line.
+    len: usize,
+}
+
+impl FenceShape {
+    fn read(text: &str, start: usize) -> FenceShape {
+        let (end, next) = line_end_from(text, start);
+        let line = &text[start..end];
+        let indent = line.len() - line.trim_start_matches(' ').len();
+        let trimmed = &line[indent..];
+        let ch = match trimmed.as_bytes().first() {
+            Some(&c @ (b'`' | b'~')) if indent <= 3 => c,
+            _ => 0,
+        };
+        let run = trimmed.bytes().take_while(|&b| b == ch).count();
+        let rest = trimmed[run..].trim();
+        FenceShape {
+            ch: if run < 3 { 0 } else { ch },
+            run,
+            bare: rest.is_empty(),
+            opens: !(ch == b'`' && rest.contains('`')),
+            len: next - start,
+        }
+    }
+}
+
 /// Where the fenced code blocks of a Markdown text are, for re-scanning
 /// part of it: outside these blocks every line is classified on its own,
 /// and a block is classified from its opening line on.
@@ -522,6 +581,8 @@ pub struct FenceMap {
     /// its closing line); a block left open ends with the text, whatever
     /// its length: `usize::MAX`.
     pub blocks: Vec<(usize, usize)>,
+    /// What each of `lines` is.
+    shapes: Vec<FenceShape>,
 }
 
 impl FenceMap {
@@ -540,24 +601,92 @@ impl FenceMap {
     /// The fences of `text` whose lines that may open or close a fence are
     /// `lines` (sorted, as [`find_fence_line`] finds them).
     pub fn from_lines(text: &str, lines: Vec<usize>) -> FenceMap {
-        let mut m = Markdown::new("");
-        m.text = text;
-        m.next_fence = None;
+        let shapes = lines.iter().map(|&l| FenceShape::read(text, l)).collect();
+        FenceMap::from_shapes(lines, shapes)
+    }
+
+    /// The blocks the fence lines make, as [`Markdown::fence_transition`]
+    /// opens and closes them one line after the other.
+    fn from_shapes(lines: Vec<usize>, shapes: Vec<FenceShape>) -> FenceMap {
         let mut blocks = Vec::new();
-        let mut open = None;
-        for &f in &lines {
-            let (end, next) = line_end_from(text, f);
-            if m.fence_transition(f, end, next) {
-                match open.take() {
-                    Some(start) => blocks.push((start, next)),
-                    None => open = Some(f),
+        // The open block: where it starts, its character and run.
+        let mut open: Option<(usize, u8, usize)> = None;
+        for (&f, shape) in lines.iter().zip(&shapes) {
+            if shape.ch == 0 {
+                continue;
+            }
+            match open {
+                Some((start, ch, run)) if shape.ch == ch && shape.run >= run && shape.bare => {
+                    blocks.push((start, f + shape.len));
+                    open = None;
                 }
+                None if shape.opens => open = Some((f, shape.ch, shape.run)),
+                _ => {}
             }
         }
-        if let Some(start) = open {
+        if let Some((start, _, _)) = open {
             blocks.push((start, usize::MAX));
         }
-        FenceMap { lines, blocks }
+        FenceMap {
+            lines,
+            blocks,
+            shapes,
+        }
+    }
+
+    /// The fences of `text`, an edited version of the text this map is of:
+    /// its lines `from..to` (`from` a line start, `to` one or the end) were
+    /// replaced by lines holding the fence lines `found` (offsets into
+    /// `text`), and what followed moved by `shift` bytes. The lines off the
+    /// edit are not read again.
+    pub fn edited(
+        &self,
+        text: &str,
+        from: usize,
+        to: usize,
+        found: &[usize],
+        shift: isize,
+    ) -> FenceMap {
+        let before = self.lines.partition_point(|&l| l < from);
+        let after = self.lines.partition_point(|&l| l < to);
+        let n = before + found.len() + self.lines.len() - after;
+        let mut lines = Vec::with_capacity(n);
+        let mut shapes = Vec::with_capacity(n);
+        lines.extend_from_slice(&self.lines[..before]);
+        shapes.extend_from_slice(&self.shapes[..before]);
+        for &l in found {
+            lines.push(l);
+            shapes.push(FenceShape::read(text, l));
+        }
+        lines.extend(
+            self.lines[after..]
+                .iter()
+                .map(|&l| l.wrapping_add_signed(shift)),
+        );
+        shapes.extend_from_slice(&self.shapes[after..]);
+        FenceMap::from_shapes(lines, shapes)
+    }
+
+    /// The map of `text[from..to]`, where `from` starts a line outside any
+    /// block: its lines and blocks, as offsets into that part.
+    pub fn part(&self, from: usize, to: usize) -> FenceMap {
+        let (a, b) = (
+            self.lines.partition_point(|&l| l < from),
+            self.lines.partition_point(|&l| l < to),
+        );
+        let (c, d) = (
+            self.blocks.partition_point(|&(s, _)| s < from),
+            self.blocks.partition_point(|&(s, _)| s < to),
+        );
+        let local = |x: usize| if x == usize::MAX { x } else { x - from };
+        FenceMap {
+            lines: self.lines[a..b].iter().map(|&l| l - from).collect(),
+            blocks: self.blocks[c..d]
+                .iter()
+                .map(|&(s, e)| (s - from, local(e)))
+                .collect(),
+            shapes: self.shapes[a..b].to_vec(),
+        }
     }
 
     /// The lines that may open or close a fence in `text` (which starts at

@@ -403,22 +403,20 @@ pub fn candidate_spans(text: &str, kind: DocKind) -> (Vec<(usize, usize)>, bool)
 
 /// [`scan_with_markers_until`]'s links, from the candidates
 /// [`candidate_spans`] found in `text` (sorted) instead of a search; in
-/// Markdown, the lines that may open or close a fence may be given too
-/// (`fence_lines`, as [`FenceMap::lines`] holds them).
+/// Markdown, its fences may be given too (`fences`, the text's
+/// [`FenceMap`]).
 pub fn scan_known_until(
     text: &str,
     kind: DocKind,
     candidates: &[(usize, usize)],
-    fence_lines: Option<&[usize]>,
+    fences: Option<&FenceMap>,
     stop: &dyn Fn() -> bool,
 ) -> Option<Vec<RawLink>> {
     if candidates.is_empty() {
         return Some(Vec::new());
     }
     let classifier = match kind {
-        DocKind::Markdown => {
-            Classifier::Markdown(markdown::Markdown::with_fence_lines(text, fence_lines))
-        }
+        DocKind::Markdown => Classifier::Markdown(markdown::Markdown::with_fences(text, fences)),
         _ => Classifier::new(kind, text),
     };
     scan_candidates(text, kind, classifier, candidates.iter().copied(), stop)
