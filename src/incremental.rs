@@ -489,13 +489,8 @@ fn splice(
         }
     }
     let region = &text[start..new_end];
-    let in_region = |v: &[usize]| {
-        let a = v.partition_point(|&x| x < start);
-        let b = v.partition_point(|&x| x < new_end);
-        (a, b)
-    };
-    let starts: Vec<usize> = candidates.iter().map(|&(s, _)| s).collect();
-    let (a, b) = in_region(&starts);
+    let a = candidates.partition_point(|&(s, _)| s < start);
+    let b = candidates.partition_point(|&(s, _)| s < new_end);
     let local: Vec<(usize, usize)> = candidates[a..b]
         .iter()
         .map(|&(s, e)| (s - start, e - start))
@@ -509,19 +504,20 @@ fn splice(
     // The previous findings before, in and after the region (each lies on
     // its link's line, so the region's bounds part them).
     let to_end = old_end >= old_len;
-    let cut = |v: &[Span]| {
-        let after = if to_end {
-            v.len()
-        } else {
-            v.partition_point(|s| s.start < old_end)
-        };
-        (v.partition_point(|s| s.start < start), after)
-    };
-    let (diag_before, diag_after) =
-        cut(&old.diagnostics.iter().map(|d| d.span).collect::<Vec<_>>());
+    fn cut<T>(
+        v: &[T],
+        span: impl Fn(&T) -> Span,
+        start: usize,
+        end: Option<usize>,
+    ) -> (usize, usize) {
+        let after = end.map_or(v.len(), |end| v.partition_point(|x| span(x).start < end));
+        (v.partition_point(|x| span(x).start < start), after)
+    }
+    let end = (!to_end).then_some(old_end);
+    let (diag_before, diag_after) = cut(&old.diagnostics, |d| d.span, start, end);
     let kept = old.diagnostics.len() - (diag_after - diag_before);
-    let (link_before, link_after) = cut(&old.links.iter().map(|l| l.span).collect::<Vec<_>>());
-    let (secret_before, secret_after) = cut(&old.secrets);
+    let (link_before, link_after) = cut(&old.links, |l| l.span, start, end);
+    let (secret_before, secret_after) = cut(&old.secrets, |&s| s, start, end);
     let previous = Previous {
         links: &old.links[link_before..link_after],
         diagnostics: &old.diagnostics[diag_before..diag_after],
