@@ -2,6 +2,8 @@
 //! language when it is known), code spans, link destinations, autolinks,
 //! reference definitions, raw HTML attributes and prose.
 
+use std::sync::Arc;
+
 use super::code::Lang;
 use super::decode::Decode;
 use super::html::{Html, is_link_attribute};
@@ -581,8 +583,9 @@ pub struct FenceMap {
     /// its closing line); a block left open ends with the text, whatever
     /// its length: `usize::MAX`.
     pub blocks: Vec<(usize, usize)>,
-    /// What each of `lines` is.
-    shapes: Vec<FenceShape>,
+    /// What each of `lines` is (shared: an edit off the fence lines moves
+    /// the lines, not what they are).
+    shapes: Arc<[FenceShape]>,
 }
 
 impl FenceMap {
@@ -607,11 +610,11 @@ impl FenceMap {
 
     /// The blocks the fence lines make, as [`Markdown::fence_transition`]
     /// opens and closes them one line after the other.
-    fn from_shapes(lines: Vec<usize>, shapes: Vec<FenceShape>) -> FenceMap {
+    fn from_shapes(lines: Vec<usize>, shapes: Arc<[FenceShape]>) -> FenceMap {
         let mut blocks = Vec::new();
         // The open block: where it starts, its character and run.
         let mut open: Option<(usize, u8, usize)> = None;
-        for (&f, shape) in lines.iter().zip(&shapes) {
+        for (&f, shape) in lines.iter().zip(shapes.iter()) {
             if shape.ch == 0 {
                 continue;
             }
@@ -664,7 +667,7 @@ impl FenceMap {
                 .map(|&l| l.wrapping_add_signed(shift)),
         );
         shapes.extend_from_slice(&self.shapes[after..]);
-        FenceMap::from_shapes(lines, shapes)
+        FenceMap::from_shapes(lines, shapes.into())
     }
 
     /// The map of `text[from..to]`, where `from` starts a line outside any
@@ -685,7 +688,7 @@ impl FenceMap {
                 .iter()
                 .map(|&(s, e)| (s - from, local(e)))
                 .collect(),
-            shapes: self.shapes[a..b].to_vec(),
+            shapes: self.shapes[a..b].into(),
         }
     }
 
