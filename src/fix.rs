@@ -1,19 +1,29 @@
 //! Edits, fixes and how sure we are that a fix is right (ruff's vocabulary).
 
+use std::sync::Arc;
+
 use crate::text::Span;
 
 /// One replacement of a source byte range.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Edit {
     pub span: Span,
-    pub content: String,
+    /// Shared: a clone of a finding copies no text.
+    pub content: Arc<str>,
 }
 
 impl Edit {
     pub fn replacement(span: Span, content: impl Into<String>) -> Self {
-        let content = content.into();
+        let content: String = content.into();
         debug_assert!(!content.is_empty() || !span.is_empty(), "empty edit");
-        Edit { span, content }
+        Edit {
+            span,
+            content: if content.is_empty() {
+                empty()
+            } else {
+                Arc::from(content)
+            },
+        }
     }
 
     pub fn insertion(at: usize, content: impl Into<String>) -> Self {
@@ -23,6 +33,13 @@ impl Edit {
     pub fn deletion(span: Span) -> Self {
         Edit::replacement(span, String::new())
     }
+}
+
+/// The empty text, shared (an `Arc<str>` of its own would be an
+/// allocation per deletion, and per compact finding).
+pub fn empty() -> Arc<str> {
+    static EMPTY: std::sync::LazyLock<Arc<str>> = std::sync::LazyLock::new(|| Arc::from(""));
+    EMPTY.clone()
 }
 
 /// How safe a fix is to apply without a person looking at it. The derived
@@ -53,7 +70,7 @@ impl Applicability {
 /// A titled set of non-overlapping edits that repair one diagnostic.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Fix {
-    pub title: String,
+    pub title: Arc<str>,
     /// Sorted by span, non-overlapping.
     pub edits: Vec<Edit>,
     pub applicability: Applicability,
@@ -67,7 +84,7 @@ impl Fix {
     ) -> Self {
         edits.sort();
         Fix {
-            title: title.into(),
+            title: Arc::from(title.into()),
             edits,
             applicability,
         }

@@ -113,7 +113,7 @@ pub fn actions(
             if let Some(fix) = &d.fix {
                 let title = match fix.applicability {
                     Applicability::DisplayOnly => format!("{} (suggestion)", fix.title),
-                    _ => fix.title.clone(),
+                    _ => fix.title.to_string(),
                 };
                 let edits = fix.edits.iter().map(|e| lines.text_edit(e)).collect();
                 out.push(action(
@@ -280,7 +280,7 @@ pub fn fix_all(linted: &Linted, config: &Config) -> Vec<lsp::TextEdit> {
             for (span, content) in replacements(a, b) {
                 edits.push(lines.text_edit(&crate::fix::Edit {
                     span: span.shift(old_at),
-                    content: content.to_string(),
+                    content: content.into(),
                 }));
             }
         }
@@ -431,7 +431,7 @@ fn disable_line(
         let at = content.start + list_start + last_end?;
         return Some(lines.text_edit(&crate::fix::Edit {
             span: Span::empty(at),
-            content: format!(", {code}"),
+            content: format!(", {code}").into(),
         }));
     }
     let comment = if close.is_empty() {
@@ -441,7 +441,7 @@ fn disable_line(
     };
     Some(lines.text_edit(&crate::fix::Edit {
         span: Span::empty(content.end),
-        content: comment,
+        content: comment.into(),
     }))
 }
 

@@ -68,7 +68,7 @@ impl<'a> Lines<'a> {
     }
 
     pub fn text_edit(&self, edit: &Edit) -> lsp::TextEdit {
-        lsp::TextEdit::new(self.range(edit.span), edit.content.clone())
+        lsp::TextEdit::new(self.range(edit.span), edit.content.to_string())
     }
 }
 
@@ -173,7 +173,7 @@ pub fn diagnostic_at(d: &Diagnostic, range: lsp::Range, docs: Option<&str>) -> l
             .and_then(|href| lsp::Uri::from_str(&href).ok())
             .map(|href| lsp::CodeDescription { href }),
         source: Some(SOURCE.to_string()),
-        message: d.message.clone(),
+        message: d.message.to_string(),
         related_information: None,
         tags,
         data: None,

@@ -1,5 +1,7 @@
 //! What a rule reports.
 
+use std::sync::Arc;
+
 use super::registry::{Rule, Severity};
 use crate::fix::Fix;
 use crate::text::Span;
@@ -10,8 +12,9 @@ pub struct Diagnostic {
     pub rule: Rule,
     pub severity: Severity,
     pub span: Span,
-    /// Never contains a password.
-    pub message: String,
+    /// Never contains a password. Shared: a re-lint moves findings, and a
+    /// clone copies no text.
+    pub message: Arc<str>,
     pub fix: Option<Fix>,
 }
 
@@ -21,7 +24,7 @@ impl Diagnostic {
             rule,
             severity: rule.default_severity(),
             span,
-            message: message.into(),
+            message: Arc::from(message.into()),
             fix: None,
         }
     }
@@ -76,9 +79,9 @@ impl Findings {
 
     pub fn push(&mut self, mut d: Diagnostic) {
         if self.compact {
-            d.message = String::new();
+            d.message = crate::fix::empty();
             if let Some(f) = &mut d.fix {
-                f.title = String::new();
+                f.title = crate::fix::empty();
             }
         }
         self.items.push(d);

@@ -151,7 +151,7 @@ mod tests {
             analyze(src, DocKind::Plain, &config)
                 .into_iter()
                 .filter(|d| d.rule.code() == "TC016")
-                .map(|d| d.message)
+                .map(|d| d.message.to_string())
                 .collect()
         };
         assert_eq!(
