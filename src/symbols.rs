@@ -193,7 +193,7 @@ fn link_symbols(source: &str, raw: &RawLink, index: usize, out: &mut Vec<Symbol>
             return;
         }
         let decoded_name: Cow<str> = link.value(name);
-        if decoded_name.is_empty() || decoded_name.chars().any(char::is_control) {
+        if decoded_name.is_empty() || decoded_name.chars().any(crate::text::is_unsafe_to_print) {
             return;
         }
         out.push(Symbol {

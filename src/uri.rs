@@ -852,9 +852,17 @@ fn userinfo_password_read(text: &str, span: Span) -> Option<Span> {
             lower[i..].starts_with("%2f").then_some(3)
         }
     };
-    // Two slashes, each written either way (`//`, `%2f%2f`, `/%2f`…).
-    let slashes = |i: usize| Some(slash(i)? + slash(i + slash(i)?)?);
-    // A scheme (`rtsp:`, `https%3a`) is skipped only when `//` follows it.
+    // The slashes at `i`, each written either way (`//`, `%2f%2f`, `/%2f`…),
+    // as many as there are: `rtsp:/admin:pw@cam` and `rtsp:///admin:pw@cam`
+    // are mistyped, but a player may read a password there all the same.
+    let slashes = |mut i: usize| {
+        let from = i;
+        while let Some(n) = slash(i) {
+            i += n;
+        }
+        (i > from).then_some(i - from)
+    };
+    // A scheme (`rtsp:`, `https%3a`) is skipped only when a slash follows it.
     let scheme_len = s
         .bytes()
         .position(|b| !(b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.')))
@@ -1279,6 +1287,23 @@ mod tests {
             (
                 "trueconf:#rtsp:%2F/admin:hunter2@cam",
                 "trueconf:#rtsp:%2F/admin:***@cam",
+            ),
+            // One slash or three: mistyped, but a password all the same.
+            (
+                "trueconf:#rtsp:/admin:hunter2@cam/live",
+                "trueconf:#rtsp:/admin:***@cam/live",
+            ),
+            (
+                "trueconf:#rtsp:///admin:hunter2@cam",
+                "trueconf:#rtsp:///admin:***@cam",
+            ),
+            (
+                "trueconf:#rtsp:%2fadmin:hunter2@cam",
+                "trueconf:#rtsp:%2fadmin:***@cam",
+            ),
+            (
+                "trueconf:bob&h=https:/admin:hunter2@tv/x",
+                "trueconf:bob&h=https:/admin:***@tv/x",
             ),
             (
                 "trueconf:bob&h=http:%2f%2fadmin:hunter2@cam",

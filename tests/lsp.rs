@@ -1196,6 +1196,7 @@ async fn canary_session(pull: bool) {
                  <trueconf:bob&login=u&password=Kx9can%61ryPW&encrypt=yes&&>\n\
                  visicall:x&password={CANARY}&password={CANARY}\n\
                  trueconf:#rtsp://admin:{CANARY}@cam/live\n\
+                 trueconf:#rtsp:/admin:{CANARY}@cam/live and trueconf:#rtsp:///admin:{CANARY}@cam\n\
                  trueconf:bob@admin:{CANARY}@evil.example.org&h=u:{CANARY}@tv&do=u:{CANARY}@x&u:{CANARY}@y&u:{CANARY}@y\n"
             ),
         ),
@@ -1220,6 +1221,16 @@ async fn canary_session(pull: bool) {
             "file:///ws/e.json",
             "json",
             format!("{{\"u\": \"trueconf:\\\\c\\\\1&password={CANARY}\"}}\n"),
+        ),
+        // Control characters and a bidi override in a link's parameters:
+        // shown escaped in every message, title, label and tooltip.
+        (
+            "file:///ws/f.md",
+            "markdown",
+            format!(
+                "trueconf:bob&do=\x1b[31m\u{202e}&x\x07=1&password={CANARY}\n\
+                 visicall:\u{202e}evil\u{2066}@srv&d\u{85}o=1\n"
+            ),
         ),
     ];
     for (uri, lang, text) in &docs {
@@ -1295,6 +1306,33 @@ async fn canary_session(pull: bool) {
     c.drain(QUIET).await;
     let wire = c.wire_text();
     assert!(wire.len() > 10_000, "the session said something");
+    // What an editor shows as text (not the edits, which are the file's
+    // own bytes) holds no character that must not reach a terminal raw
+    // but the line breaks of the server's own multi-line texts.
+    fn shown_texts<'a>(v: &'a Value, key: &str, out: &mut Vec<(String, &'a str)>) {
+        match v {
+            Value::String(s) => out.push((key.to_string(), s)),
+            Value::Array(a) => a.iter().for_each(|v| shown_texts(v, key, out)),
+            Value::Object(o) => o
+                .iter()
+                .filter(|(k, _)| !matches!(k.as_str(), "newText" | "text" | "edit" | "changes"))
+                .for_each(|(k, v)| shown_texts(v, k, out)),
+            _ => {}
+        }
+    }
+    for m in c.wire.lock().unwrap().iter() {
+        let v: Value = serde_json::from_str(m).unwrap();
+        let mut texts = Vec::new();
+        shown_texts(&v, "", &mut texts);
+        for (key, text) in texts {
+            assert!(
+                !text
+                    .chars()
+                    .any(|c| c != '\n' && trueconf_lsp::text::is_unsafe_to_print(c)),
+                "{key}: {text:?} in {m}"
+            );
+        }
+    }
     for form in &forms {
         let leaked: Vec<String> = c
             .wire

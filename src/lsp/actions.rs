@@ -111,9 +111,10 @@ pub fn actions(
     if wanted(lsp::CodeActionKind::QUICKFIX.as_str(), only) {
         for &(d, sent) in &here {
             if let Some(fix) = &d.fix {
+                let shown = crate::text::escape_for_terminal(&fix.title);
                 let title = match fix.applicability {
-                    Applicability::DisplayOnly => format!("{} (suggestion)", fix.title),
-                    _ => fix.title.to_string(),
+                    Applicability::DisplayOnly => format!("{shown} (suggestion)"),
+                    _ => shown.into_owned(),
                 };
                 let edits = fix.edits.iter().map(|e| lines.text_edit(e)).collect();
                 out.push(action(

@@ -173,7 +173,7 @@ pub fn diagnostic_at(d: &Diagnostic, range: lsp::Range, docs: Option<&str>) -> l
             .and_then(|href| lsp::Uri::from_str(&href).ok())
             .map(|href| lsp::CodeDescription { href }),
         source: Some(SOURCE.to_string()),
-        message: d.message.to_string(),
+        message: crate::text::escape_for_terminal(&d.message).into_owned(),
         related_information: None,
         tags,
         data: None,

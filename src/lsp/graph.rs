@@ -270,7 +270,13 @@ fn summary(text: &str, raw: &RawLink) -> String {
     let summary = describe(&link).summary;
     clip(&summary, SHOWN_CHARS)
         .chars()
-        .map(|c| if c.is_control() { '\u{fffd}' } else { c })
+        .map(|c| {
+            if crate::text::is_unsafe_to_print(c) {
+                '\u{fffd}'
+            } else {
+                c
+            }
+        })
         .collect()
 }
 

@@ -113,6 +113,13 @@ fn escape(s: &str) -> String {
                 out.push(c);
             }
             '\n' | '\r' => out.push(' '),
+            // A control character or a bidi override from the link is
+            // shown as its code, as the diagnostics show it.
+            c if crate::text::is_unsafe_to_print(c) => {
+                out.push_str(&crate::text::escape_for_terminal(
+                    c.encode_utf8(&mut [0; 4]),
+                ));
+            }
             c => out.push(c),
         }
     }
@@ -131,7 +138,13 @@ fn code_cell(s: &str) -> String {
     }
     let s: String = s
         .chars()
-        .map(|c| if c == '\n' || c == '\r' { ' ' } else { c })
+        .map(|c| match c {
+            '\n' | '\r' => " ".to_string(),
+            c if crate::text::is_unsafe_to_print(c) => {
+                crate::text::escape_for_terminal(c.encode_utf8(&mut [0; 4])).into_owned()
+            }
+            c => c.to_string(),
+        })
         .collect();
     let s = s.replace('|', "\\|");
     let longest = s.split(|c| c != '`').map(str::len).max().unwrap_or(0);

@@ -70,6 +70,7 @@ pub fn document_links(linted: &Linted) -> Vec<lsp::DocumentLink> {
                 (target_uri(&decoded.text), summary)
             } else {
                 let redacted = link.redacted();
+                let redacted = crate::text::escape_for_terminal(&redacted);
                 let mut shown: String = redacted.chars().take(TOOLTIP_LINK_CHARS).collect();
                 if shown.len() < redacted.len() {
                     shown.push('…');
