@@ -152,8 +152,8 @@ pub fn code_placeholder(s: &str, i: usize) -> Option<usize> {
             if n > 0 && name_start && at(i + 1 + n) == b'%' {
                 return Some(n + 2);
             }
-            if at(i + 1) == b'~' && at(i + 2).is_ascii_digit() {
-                return Some(3);
+            if matches!(at(i + 1), b'~' | b'*') {
+                return batch_argument(&b[i..]);
             }
             // `%(name)s` (Python).
             if at(i + 1) == b'(' {
@@ -896,6 +896,29 @@ fn userinfo_password_read(text: &str, span: Span) -> Option<Span> {
     (end > start).then_some(Span::new(start, end))
 }
 
+/// The length of a batch file's reference to its arguments at the start
+/// of `b`: `%*`, `%1`…`%9`, `%~1`, `%~dp0`, `%~$PATH:1`. A digit followed
+/// by a hex digit (`%23`, `%2f`) is not one: that is a percent-escape,
+/// which cmd would read as an argument all the same (TC019).
+pub fn batch_argument(b: &[u8]) -> Option<usize> {
+    match *b.get(1)? {
+        b'*' => Some(2),
+        d if d.is_ascii_digit() => (!b.get(2).is_some_and(u8::is_ascii_hexdigit)).then_some(2),
+        b'~' => {
+            // The modifiers, an optional `$NAME:`, then the digit.
+            let mut k = 2;
+            while b.get(k).is_some_and(|c| b"fdpnxsatz".contains(c)) {
+                k += 1;
+            }
+            if b.get(k) == Some(&b'$') {
+                k += 2 + b[k + 1..].iter().position(|&c| c == b':')?;
+            }
+            b.get(k).is_some_and(u8::is_ascii_digit).then_some(k + 1)
+        }
+        _ => None,
+    }
+}
+
 fn find_vcs(s: &str) -> Option<(usize, VcsForm)> {
     [
         (&b"%23vcs"[..], VcsForm::Encoded),
@@ -1405,6 +1428,10 @@ mod tests {
             ("%(user)s", Some(8)),
             ("%USER%@", Some(6)),
             ("%~1", Some(3)),
+            ("%~dp0x", Some(5)),
+            ("%~$PATH:1@", Some(9)),
+            ("%*\"", Some(2)),
+            ("%~q", None),
             ("%1@", Some(2)),
             ("$env:TC_PASS&", Some(12)),
             ("$USER@", Some(5)),

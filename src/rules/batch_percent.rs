@@ -77,8 +77,12 @@ pub fn check(ctx: &LinkCtx, out: &mut Findings) {
     );
 }
 
-/// The length of a `%NAME%` variable reference at the start of `b`.
+/// The length of a reference the script means to expand at the start of
+/// `b`: a `%NAME%` variable or an argument ([`crate::uri::batch_argument`]).
 fn variable(b: &[u8]) -> Option<usize> {
+    if let Some(n) = crate::uri::batch_argument(b) {
+        return Some(n);
+    }
     let first = *b.get(1)?;
     if !(first.is_ascii_alphabetic() || first == b'_') {
         return None;
@@ -126,6 +130,24 @@ mod tests {
                 "TC019"
             )
             .is_empty()
+        );
+        // The script's arguments are expanded by it: left alone, but a
+        // digit and a hex digit are a percent-escape all the same.
+        for quiet in [
+            "start \"\" \"trueconf:%~1@srv.example.com\"\n",
+            "start \"\" \"trueconf:login=%1&password=%2&encrypt=1\"\n",
+            "start \"\" \"trueconf:%*\"\n",
+            "start \"\" \"trueconf:%~dp0x@%~$PATH:1\"\n",
+        ] {
+            assert!(diags(quiet, DocKind::Cmd, "TC019").is_empty(), "{quiet}");
+        }
+        assert_eq!(
+            fixed(
+                "start \"\" \"trueconf:%1@srv%2f%~q\"\n",
+                DocKind::Cmd,
+                "TC019"
+            ),
+            "start \"\" \"trueconf:%1@srv%%2f%%~q\"\n"
         );
         // `%%` reads as `%`: no TC005 for a doubled escape.
         assert!(
