@@ -13,8 +13,9 @@ pub const EXPLANATION: &str = "\
 
 ## What it does
 Finds a single `%` in a link inside a cmd batch file (`.bat`, `.cmd`). A
-doubled `%%` is read as one `%` when the link is judged; `%NAME%` is a
-variable the script means to expand and is left alone. Links in `rem` and
+doubled `%%` is read as one `%` when the link is judged; `%NAME%` and the
+script's arguments (`%1`, `%~1`, `%~dp0`, `%*`) are what the script means to
+expand and are left alone. Links in `rem` and
 `::` comments are read, not run, and are left alone too.
 
 ## Why is this bad?
