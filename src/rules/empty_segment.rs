@@ -31,10 +31,24 @@ Safe: an empty segment or value carries no information, so removing it
 keeps what the link does.
 ";
 
+/// Does a server-side template tag (`<%= … %>`, `<?php … ?>`, `{% … %}`,
+/// `{{ … }}`, `${…}`) follow the link where it ends? What ends there
+/// (`do=`, a last `&`) is then filled in by the server, not empty.
+fn template_follows(ctx: &LinkCtx, span: crate::text::Span) -> bool {
+    let end = ctx.link_span().end;
+    span.end == end
+        && ["<%", "<?", "{%", "{{", "${"]
+            .iter()
+            .any(|open| ctx.source[end..].starts_with(open))
+}
+
 pub fn check(ctx: &LinkCtx, out: &mut Findings) {
     let link = ctx.link;
     for &sep in &link.empty_separators {
         let span = ctx.span(sep);
+        if template_follows(ctx, span) {
+            continue;
+        }
         let message = if sep.end == link.text.len() {
             "trailing `&`"
         } else {
@@ -48,7 +62,7 @@ pub fn check(ctx: &LinkCtx, out: &mut Findings) {
         );
     }
     for p in &link.params {
-        if p.value.is_some_and(|v| v.is_empty()) {
+        if p.value.is_some_and(|v| v.is_empty()) && !template_follows(ctx, ctx.span(p.span)) {
             let shown: String = link.redacted_part(p.key).chars().take(40).collect();
             out.push(
                 Diagnostic::new(
@@ -85,6 +99,24 @@ mod tests {
         // one pass.
         let once = fixed(src, DocKind::Plain, "TC012");
         assert_eq!(once, "trueconf:bob&autoclose=1");
-        assert_eq!(fixed(&once, DocKind::Plain, "TC012"), once);
+        assert_eq!(fixed(&once, DocKind::Plain, "TC012"), once); // A value or a last segment a server template fills in is not
+        // empty (a probe found the safe fix deleting `do=<%= action %>`).
+        for quiet in [
+            "<a href=\"trueconf:bob@srv&amp;do=<%= action %>\">x</a>\n",
+            "<a href=\"trueconf:bob&do=<?php echo $x; ?>&do=chat\">y</a>\n",
+            "<a href=\"trueconf:bob&<?= $extra ?>\">z</a>\n",
+            "<a href=\"trueconf:bob&do={% if c %}chat{% endif %}\">w</a>\n",
+        ] {
+            assert!(diags(quiet, DocKind::Html, "TC012").is_empty(), "{quiet}");
+        }
+        assert_eq!(
+            diags(
+                "<a href=\"trueconf:bob&do=\"><%= x %></a>\n",
+                DocKind::Html,
+                "TC012"
+            )
+            .len(),
+            1
+        );
     }
 }
