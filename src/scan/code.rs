@@ -37,7 +37,7 @@ impl Lang {
     pub fn continues_strings(self) -> bool {
         matches!(
             self,
-            Lang::JavaScript | Lang::Python | Lang::Shell | Lang::Java | Lang::Ruby
+            Lang::JavaScript | Lang::Python | Lang::Shell | Lang::Java | Lang::Ruby | Lang::Yaml
         )
     }
 
@@ -360,7 +360,9 @@ impl<'t> Lexer<'t> {
     /// indentation.)
     fn trims_continuations(&self, s: Str) -> bool {
         match self.lang {
-            Lang::Rust => true,
+            // YAML's double-quoted scalars: an escaped line break joins the
+            // next line without its leading white space.
+            Lang::Rust | Lang::Yaml => true,
             Lang::Toml => s.count == 3,
             _ => false,
         }
