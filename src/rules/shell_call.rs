@@ -30,7 +30,19 @@ pub fn line_start_before(source: &str, at: usize) -> usize {
 /// nor on the JVM, where `Runtime.exec` runs no shell), Ruby's and Perl's
 /// `system "…"`, or `sh -c` / `bash -c` in a script?
 pub fn runs_in_shell(before: &str, kind: DocKind) -> bool {
+    // The rest of an opener of more than one character: Python's `"""`
+    // and `'''` (the text up to their last quote ends with the first two),
+    // Lua's long brackets `[[`, `[==[`.
     let mut s = before.trim_end();
+    if matches!(kind, DocKind::Code(Lang::Python)) {
+        s = s
+            .strip_suffix("\"\"")
+            .or_else(|| s.strip_suffix("''"))
+            .unwrap_or(s);
+    }
+    if matches!(kind, DocKind::Code(Lang::Lua)) && s.trim_end_matches('=').ends_with('[') {
+        s = &s.trim_end_matches('=')[..s.trim_end_matches('=').len() - 1];
+    }
     // A string prefix: Python's `f"…"`, `r"…"`, `b"…"`.
     let prefix = s
         .bytes()
@@ -110,6 +122,11 @@ mod tests {
             ("system(", java),
             ("sh -c ", sh),
             ("x=$(bash -c ", sh),
+            // Before the last quote of `"""`, and before a long bracket.
+            ("os.system(\"\"", py),
+            ("os.system(r''", py),
+            ("os.execute([", lua),
+            ("os.execute([==", lua),
         ] {
             assert!(runs_in_shell(before, kind), "{before:?}");
         }

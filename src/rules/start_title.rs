@@ -102,7 +102,7 @@ fn start_before(head: &str) -> Option<usize> {
     let boundary = k == 0
         || matches!(
             rest.as_bytes()[k - 1],
-            b' ' | b'\t' | b'@' | b'&' | b'(' | b'|' | b'"' | b'\'' | b'`'
+            b' ' | b'\t' | b'@' | b'&' | b'(' | b'|' | b'"' | b'\'' | b'`' | b'['
         );
     boundary.then_some(k)
 }
@@ -114,7 +114,9 @@ fn start_before(head: &str) -> Option<usize> {
 /// runs there. A string that is printed or kept is not judged.
 fn opens_literal(head: &str, outer: u8, kind: DocKind) -> bool {
     let trimmed = head.trim_end_matches([' ', '\t', '@']);
-    trimmed.as_bytes().last() == Some(&outer)
+    // A Lua long string (`[[…]]`) closes with `]` and opened with `[`.
+    let opener = if outer == b']' { b'[' } else { outer };
+    trimmed.as_bytes().last() == Some(&opener)
         && super::shell_call::runs_in_shell(&trimmed[..trimmed.len() - 1], kind)
 }
 

@@ -160,7 +160,10 @@ fn in_string(ctx: &LinkCtx, outer: u8, escapes: bool, out: &mut Findings) {
     }
     let line = &source[super::shell_call::line_start_before(source, span.start)..span.start];
     // The command line so far: from the literal's opening quote.
-    let Some(open) = line.rfind(outer as char) else {
+    // A Lua long string (`[[…]]`, `[==[…]==]`) closes with `]`: it opened
+    // with the last `[`.
+    let open_quote = if outer == b']' { '[' } else { outer as char };
+    let Some(open) = line.rfind(open_quote) else {
         return;
     };
     if !super::shell_call::runs_in_shell(&line[..open], ctx.kind) {
