@@ -1218,6 +1218,19 @@ fn finish_within(
     if prose {
         let body = &decoded.text[scheme_len..cut];
         cut = scheme_len + trim_trailing(body, &text[..start]).len();
+        // Markdown's hard line break: a backslash written alone at the end
+        // of a line is markup, not the link's (`\\` is a literal one).
+        if place.decode == Decode::Markdown
+            && cut > scheme_len
+            && decoded.text.as_bytes()[cut - 1] == b'\\'
+            && decoded.source_len(cut - 1, cut) == 1
+            && matches!(
+                bytes.get(start + decoded.to_source(cut)),
+                Some(b'\n' | b'\r')
+            )
+        {
+            cut -= 1;
+        }
     }
     decoded.truncate(cut);
     let body = &decoded.text[scheme_len..];
