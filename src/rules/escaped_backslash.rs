@@ -4,7 +4,7 @@ use super::context::LinkCtx;
 use super::diagnostic::{Diagnostic, Findings};
 use super::registry::Rule;
 use crate::fix::{Edit, Fix};
-use crate::scan::{Context, Decode};
+use crate::scan::{Context, Decode, DocKind, Lang};
 use crate::text::Span;
 
 pub const EXPLANATION: &str = "\
@@ -19,7 +19,10 @@ here-documents of Ruby, PHP and Perl, shell `$'…'` strings and unquoted
 shell words. The link is judged on the string's value: an escape that
 produces a character the link needs (`\\u0026`, `\\x26`, `\\N{AMPERSAND}`) is
 no loss and is not reported; one that begins at the prefix's second
-backslash eats it (`\\c\\u0031` is `\\c1`), and both are doubled.
+backslash eats it (`\\c\\u0031` is `\\c1`), and both are doubled. Python
+and PHP keep a backslash that begins no escape (`\\c`, `\\Z`): there the
+link is reported only where one of its backslashes begins an escape
+(`\\737`, `\\u0031`).
 
 Strings without backslash escapes are never reported: Python `r'…'`, Go
 `` `…` ``, C# `@\"…\"` and `\"\"\"…\"\"\"`, Rust `r\"…\"` / `r#\"…\"#`, JavaScript
@@ -85,6 +88,23 @@ pub fn check(ctx: &LinkCtx, out: &mut Findings) {
         }
     }
     lost.dedup();
+    // Python and PHP keep a backslash before a character that begins no
+    // escape (`"\c"` is `\c` there): the link loses a backslash only where
+    // one begins an escape (`\737`, `\u0031`, `\n`).
+    let escapes: Option<&[u8]> = match ctx.kind {
+        DocKind::Code(Lang::Python) => Some(b"\n\r\\'\"abfnrtv01234567xNuU"),
+        DocKind::Code(Lang::Php) => Some(b"\n\r\\$\"ntrvef01234567xu"),
+        _ => None,
+    };
+    if let Some(escapes) = escapes {
+        let source = ctx.source.as_bytes();
+        if !lost
+            .iter()
+            .any(|&at| source.get(at + 1).is_some_and(|b| escapes.contains(b)))
+        {
+            return;
+        }
+    }
     let (Some(&first), Some(&last)) = (lost.first(), lost.last()) else {
         return;
     };
@@ -145,6 +165,19 @@ mod tests {
         assert!(diags(r#"x = "trueconf:\\c\\737""#, js, "TC014").is_empty());
         let py = DocKind::Code(Lang::Python);
         assert!(diags(r#"x = r"trueconf:\c\737""#, py, "TC014").is_empty());
+        // Python and PHP keep `\c` and `\Z`: nothing is lost there.
+        for src in [
+            r#"x = "trueconf:\c\Z12@srv""#,
+            r#"x = f"trueconf:\c\{cid}@srv""#,
+        ] {
+            assert!(diags(src, py, "TC014").is_empty(), "{src}");
+        }
+        let php = DocKind::Code(Lang::Php);
+        assert!(diags(r#"<?php $u = "trueconf:\c\Z1"; ?>"#, php, "TC014").is_empty());
+        assert_eq!(
+            diags(r#"<?php $u = "trueconf:\c\737"; ?>"#, php, "TC014").len(),
+            1
+        );
         assert_eq!(diags(r#"x = 'trueconf:\c\737'"#, py, "TC014").len(), 1);
         let json = DocKind::Code(Lang::Json);
         assert_eq!(
