@@ -366,6 +366,44 @@ async fn quickfix_fix_all_and_disable_line_edits() {
 /// gives the edit of that version, stamped with it. A resolve for a version
 /// the document has left gives no edit (reliability item 15). Quick-fixes
 /// keep their edits.
+/// "Disable … for this line" is offered only where the comment it writes
+/// is one: not on a line of a fenced block or of a `<script>` (another
+/// language's code, where `<!-- … -->` silences nothing), nor inside an
+/// HTML tag that goes on past the line.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn disable_line_only_where_a_comment_works() {
+    let (mut c, _) = Client::initialized(caps(&["utf-16"]), Value::Null).await;
+    let cases = [
+        (
+            "file:///ws/d.md",
+            "markdown",
+            "visicall:a\n```js\nconst u = \"trueconf:\\c\\12@srv\";\n```\n```\nvisicall:b\n```\n",
+            vec![true, false, false],
+        ),
+        (
+            "file:///ws/d.html",
+            "html",
+            "<p>visicall:a</p>\n<script>\nlocation = \"visicall:b\";\n</script>\n<a href=\"visicall:c\"\n   title=\"x\">y</a>\n<a href=\"visicall:d\">z</a>\n",
+            vec![true, false, false, true],
+        ),
+    ];
+    for (uri, lang, text, offered) in cases {
+        c.open(uri, lang, 1, text);
+        let p = c.diagnostics(uri, Some(1)).await;
+        let diags = p["diagnostics"].as_array().unwrap().clone();
+        assert_eq!(diags.len(), offered.len(), "{uri}: {diags:#?}");
+        for (d, want) in diags.iter().zip(offered) {
+            let list = actions(&mut c, uri, d["range"].clone(), Value::Null).await;
+            let code = d["code"].as_str().unwrap();
+            let has = list
+                .iter()
+                .any(|a| a["title"] == format!("Disable {code} for this line"));
+            assert_eq!(has, want, "{uri} {d}");
+        }
+    }
+    assert_eq!(c.shutdown_and_exit().await, 0);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn fix_all_is_resolved_when_the_client_resolves_edits() {
     let (mut c, init) = Client::initialized(resolve_caps(&["utf-16"]), Value::Null).await;

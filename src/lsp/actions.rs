@@ -10,6 +10,7 @@ use super::document::Linted;
 use crate::fix::Applicability;
 use crate::rules::Config;
 use crate::rules::{Diagnostic, Rule};
+use crate::scan::{Context, DocKind};
 use crate::text::{Span, floor_char_boundary};
 
 /// The kind of the fix-all action.
@@ -130,7 +131,7 @@ pub fn actions(
             let mut seen: HashSet<(usize, Rule)> = HashSet::new();
             for &(d, sent) in &here {
                 let line = lines.line_of(d.span.start);
-                if !seen.insert((line, d.rule)) {
+                if !seen.insert((line, d.rule)) || !comment_fits(linted, d, &lines, line) {
                     continue;
                 }
                 if let Some(edit) = disable_line(&lines, line, d.rule, open, close) {
@@ -393,6 +394,40 @@ pub fn minimal_replacement<'n>(old: &str, new: &'n str) -> (Span, &'n str) {
         Span::new(prefix, old.len() - suffix),
         &new[prefix..new.len() - suffix],
     )
+}
+
+/// Is a comment of the document's own syntax at the end of `line` one,
+/// where `d` was found? Not inside a Markdown fenced block or a `<script>`
+/// (the code there is another language's, a probe found the action writing
+/// `<!-- … -->` into a JavaScript sample, where it silenced nothing), nor
+/// inside an HTML tag that goes on past the line.
+fn comment_fits(linted: &Linted, d: &Diagnostic, lines: &Lines<'_>, line: usize) -> bool {
+    let links = &linted.analysis.links;
+    let i = links.partition_point(|l| l.span.start <= d.span.start);
+    let link = i
+        .checked_sub(1)
+        .map(|i| &links[i])
+        .filter(|l| d.span.start <= l.span.end);
+    let context = link.map(|l| l.context);
+    let line_span = lines.line_span(line);
+    match linted.kind {
+        DocKind::Markdown | DocKind::Mdx => {
+            let fences = linted
+                .fences
+                .get_or_init(|| crate::scan::FenceMap::new(&linted.text));
+            fences.block_at(line_span.start).is_none()
+                && !matches!(context, Some(Context::StringLiteral { .. }))
+        }
+        DocKind::Html => match (context, link) {
+            (Some(Context::StringLiteral { .. }), _) => false,
+            (Some(Context::HtmlAttribute { .. } | Context::ScriptString { .. }), Some(l)) => {
+                let after = l.span.end.clamp(line_span.start, line_span.end);
+                linted.text[after..line_span.end].contains('>')
+            }
+            _ => true,
+        },
+        _ => true,
+    }
 }
 
 /// The edit that silences `rule` on `line`: a new comment at the end of the

@@ -86,6 +86,9 @@ pub struct Linted {
     /// fix-all re-lints the text to a fixpoint, too slow to redo for every
     /// code action request on a big document.
     pub fix_all: OnceLock<Vec<lsp::TextEdit>>,
+    /// A Markdown text's fenced blocks, found on the first request that
+    /// asks (where a comment may be written).
+    pub fences: OnceLock<crate::scan::FenceMap>,
 }
 
 impl Linted {
@@ -207,6 +210,7 @@ impl Snapshot {
                 rope: Text::default(),
                 reread: None,
                 fix_all: OnceLock::new(),
+                fences: OnceLock::new(),
             };
         }
         let text = self.text.flat().clone();
@@ -247,6 +251,7 @@ impl Snapshot {
             rope: self.text.clone(),
             reread: splice.map(|s| s.region),
             fix_all: OnceLock::new(),
+            fences: OnceLock::new(),
         };
         linted.shown = linted.analysis.diagnostics.len().min(max_diagnostics);
         let docs = config.docs_url.as_deref();
