@@ -79,7 +79,7 @@ pub struct State {
     /// Every candidate link (see [`scan::candidate_spans`]).
     candidates: Vec<(usize, usize)>,
     /// Markdown's fenced code blocks.
-    fences: Option<FenceMap>,
+    fences: Option<Arc<FenceMap>>,
 }
 
 impl State {
@@ -100,7 +100,12 @@ impl State {
     /// The fenced code blocks kept (Markdown), for tests to compare with
     /// a fresh [`FenceMap::new`].
     pub fn fences(&self) -> Option<&FenceMap> {
-        self.fences.as_ref()
+        self.fences.as_deref()
+    }
+
+    /// The fenced code blocks kept (Markdown), shared.
+    pub fn shared_fences(&self) -> Option<Arc<FenceMap>> {
+        self.fences.clone()
     }
 }
 
@@ -182,7 +187,7 @@ pub fn analyze_full(
         len: text.len(),
         analysis: analysis.clone(),
         candidates,
-        fences,
+        fences: fences.map(Arc::new),
     };
     Some((analysis, Some(state)))
 }
@@ -437,7 +442,7 @@ fn splice(
             start = block_start;
         }
         if found.is_empty() && !map.has_line_in(edit_start, edit_old_end) {
-            let mut map = map.clone();
+            let mut map = FenceMap::clone(map);
             // From the end of what changed: a block read whole holds fence
             // lines after it.
             map.shift(old_len - suffix, shift);
@@ -446,7 +451,7 @@ fn splice(
                 Some((_, block_end)) => (old_end, new_end) = (block_end, moved(block_end)),
                 None => {}
             }
-            fences = Some(map);
+            fences = Some(Arc::new(map));
         } else {
             let found: Vec<usize> = found.iter().map(|&l| l + edit_start).collect();
             let now = map.edited(text, edit_start, edit_old_end, &found, shift);
@@ -485,7 +490,7 @@ fn splice(
                 old_end = old_len;
                 new_end = new_len;
             }
-            fences = Some(now);
+            fences = Some(Arc::new(now));
         }
     }
     let region = &text[start..new_end];

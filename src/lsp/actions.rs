@@ -2,6 +2,7 @@
 //! "disable for this line" written in the file's own comment syntax.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use tower_lsp_server::ls_types as lsp;
 
@@ -414,7 +415,7 @@ fn comment_fits(linted: &Linted, d: &Diagnostic, lines: &Lines<'_>, line: usize)
         DocKind::Markdown | DocKind::Mdx => {
             let fences = linted
                 .fences
-                .get_or_init(|| crate::scan::FenceMap::new(&linted.text));
+                .get_or_init(|| Arc::new(crate::scan::FenceMap::new(&linted.text)));
             fences.block_at(line_span.start).is_none()
                 && !matches!(context, Some(Context::StringLiteral { .. }))
         }

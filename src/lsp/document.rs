@@ -86,9 +86,10 @@ pub struct Linted {
     /// fix-all re-lints the text to a fixpoint, too slow to redo for every
     /// code action request on a big document.
     pub fix_all: OnceLock<Vec<lsp::TextEdit>>,
-    /// A Markdown text's fenced blocks, found on the first request that
-    /// asks (where a comment may be written).
-    pub fences: OnceLock<crate::scan::FenceMap>,
+    /// A Markdown text's fenced blocks (where a comment may be written):
+    /// the incremental lint's, shared, or found on the first request that
+    /// asks.
+    pub fences: OnceLock<Arc<crate::scan::FenceMap>>,
 }
 
 impl Linted {
@@ -253,6 +254,9 @@ impl Snapshot {
             fix_all: OnceLock::new(),
             fences: OnceLock::new(),
         };
+        if let Some(fences) = state.as_ref().and_then(State::shared_fences) {
+            let _ = linted.fences.set(fences);
+        }
         linted.shown = linted.analysis.diagnostics.len().min(max_diagnostics);
         let docs = config.docs_url.as_deref();
         let lines = linted.lines();
