@@ -907,7 +907,10 @@ pub fn batch_argument(b: &[u8]) -> Option<usize> {
         b'~' => {
             // The modifiers, an optional `$NAME:`, then the digit.
             let mut k = 2;
-            while b.get(k).is_some_and(|c| b"fdpnxsatz".contains(c)) {
+            while b
+                .get(k)
+                .is_some_and(|c| b"fdpnxsatz".contains(&c.to_ascii_lowercase()))
+            {
                 k += 1;
             }
             if b.get(k) == Some(&b'$') {
@@ -1429,6 +1432,8 @@ mod tests {
             ("%USER%@", Some(6)),
             ("%~1", Some(3)),
             ("%~dp0x", Some(5)),
+            ("%~DP0\"", Some(5)),
+            ("%~dpNX1", Some(7)),
             ("%~$PATH:1@", Some(9)),
             ("%*\"", Some(2)),
             ("%~q", None),

@@ -603,6 +603,46 @@ fn is_trailing_punctuation(c: char) -> bool {
     )
 }
 
+/// Is the backslash before `at` (a line break) a CommonMark hard line
+/// break: on a line that is no heading and no indented code, followed by a
+/// line that goes on with the paragraph (not blank, not indented code, and
+/// not a heading, a fence, a setext underline or thematic break, a quote,
+/// a list item or HTML)? Anything else keeps the backslash as text.
+fn hard_line_break(text: &str, at: usize) -> bool {
+    let bytes = text.as_bytes();
+    let next = match bytes.get(at..) {
+        Some([b'\r', b'\n', ..]) => at + 2,
+        Some([b'\n' | b'\r', ..]) => at + 1,
+        _ => return false,
+    };
+    let line_start = memchr::memrchr2(b'\n', b'\r', &bytes[..at]).map_or(0, |i| i + 1);
+    let line = &text[line_start..at];
+    let next_end = memchr::memchr2(b'\n', b'\r', &bytes[next..]).map_or(bytes.len(), |i| next + i);
+    let following = &text[next..next_end];
+    let indent = |s: &str| s.len() - s.trim_start_matches(' ').len();
+    let block_start = |s: &str| {
+        let t = s.trim_start_matches(' ');
+        t.is_empty()
+            || indent(s) >= 4
+            || s.starts_with('\t')
+            || t.starts_with(['#', '>', '<', '|'])
+            || t.starts_with("```")
+            || t.starts_with("~~~")
+            || t.trim_end()
+                .chars()
+                .all(|c| matches!(c, '-' | '=' | '*' | '_' | ' '))
+            || t.starts_with(['-', '*', '+']) && t[1..].starts_with([' ', '\t'])
+            || {
+                let digits = t.bytes().take_while(u8::is_ascii_digit).count();
+                (1..=9).contains(&digits)
+                    && t[digits..].starts_with(['.', ')'])
+                    && t[digits + 1..].starts_with([' ', '\t'])
+            }
+    };
+    let heading = line.trim_start_matches(' ').starts_with('#');
+    !heading && indent(line) < 4 && !line.starts_with('\t') && !block_start(following)
+}
+
 /// The body of a link in prose without its trailing punctuation (§7):
 /// [`is_trailing_punctuation`], an unbalanced `)`, `]` or `}`, and Markdown
 /// emphasis (`*`, `_`, `~`) that also stands right before the link
@@ -1219,15 +1259,14 @@ fn finish_within(
         let body = &decoded.text[scheme_len..cut];
         cut = scheme_len + trim_trailing(body, &text[..start]).len();
         // Markdown's hard line break: a backslash written alone at the end
-        // of a line is markup, not the link's (`\\` is a literal one).
+        // of a paragraph's line, with more of the paragraph after it, is
+        // markup, not the link's (`\\` is a literal one, and so is a
+        // backslash at the end of a paragraph or a heading).
         if place.decode == Decode::Markdown
             && cut > scheme_len
             && decoded.text.as_bytes()[cut - 1] == b'\\'
             && decoded.source_len(cut - 1, cut) == 1
-            && matches!(
-                bytes.get(start + decoded.to_source(cut)),
-                Some(b'\n' | b'\r')
-            )
+            && hard_line_break(text, start + decoded.to_source(cut))
         {
             cut -= 1;
         }
