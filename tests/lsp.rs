@@ -386,6 +386,12 @@ async fn disable_line_only_where_a_comment_works() {
             "<p>visicall:a</p>\n<script>\nlocation = \"visicall:b\";\n</script>\n<a href=\"visicall:c\"\n   title=\"x\">y</a>\n<a href=\"visicall:d\">z</a>\n",
             vec![true, false, false, true],
         ),
+        (
+            "file:///ws/d.py",
+            "python",
+            "a = \"visicall:a\"\nb = \"visicall:b\" \\\n    \"x\"\nc = '''\nvisicall:c\n'''\n",
+            vec![true, false, false],
+        ),
     ];
     for (uri, lang, text, offered) in cases {
         c.open(uri, lang, 1, text);

@@ -401,7 +401,8 @@ pub fn minimal_replacement<'n>(old: &str, new: &'n str) -> (Span, &'n str) {
 /// where `d` was found? Not inside a Markdown fenced block or a `<script>`
 /// (the code there is another language's, a probe found the action writing
 /// `<!-- … -->` into a JavaScript sample, where it silenced nothing), nor
-/// inside an HTML tag that goes on past the line.
+/// inside an HTML tag or a string that goes on past the line, nor after a
+/// backslash that continues the line.
 fn comment_fits(linted: &Linted, d: &Diagnostic, lines: &Lines<'_>, line: usize) -> bool {
     let links = &linted.analysis.links;
     let i = links.partition_point(|l| l.span.start <= d.span.start);
@@ -411,6 +412,25 @@ fn comment_fits(linted: &Linted, d: &Diagnostic, lines: &Lines<'_>, line: usize)
         .filter(|l| d.span.start <= l.span.end);
     let context = link.map(|l| l.context);
     let line_span = lines.line_span(line);
+    let line_text = &linted.text[line_span.range()];
+    // A line that a backslash continues (Python, shell, a Markdown hard
+    // break): a comment after it would end the continuation.
+    if line_text.trim_end().ends_with('\\') {
+        return false;
+    }
+    // A string that goes on past the line (a template literal, a
+    // triple-quoted or long-bracket string, a here-document): the comment
+    // would be part of its value.
+    if let (
+        Some(Context::StringLiteral { quote, .. } | Context::ScriptString { quote, .. }),
+        Some(l),
+    ) = (context, link)
+    {
+        let after = l.span.end.clamp(line_span.start, line_span.end);
+        if quote == b'\n' || !linted.text.as_bytes()[after..line_span.end].contains(&quote) {
+            return false;
+        }
+    }
     match linted.kind {
         DocKind::Markdown | DocKind::Mdx => {
             let fences = linted
