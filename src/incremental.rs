@@ -7,7 +7,10 @@
 //! open or close a fence and the blocks they make. [`reanalyze`] then reads
 //! only a *region* and splices what it finds into the previous findings:
 //!
-//! - the whole lines (ending with `\n`) the edit touched;
+//! - the whole lines (ending with `\n`) the edit touched, and in Markdown
+//!   the line before or after them that a backslash ending a line ties to
+//!   them (it is a hard line break or a link's last character depending
+//!   on the line after it);
 //! - in Markdown, widened to the fenced code block they lie in (a block is
 //!   read from its opening line on);
 //! - in Markdown, when a line that may open or close a fence was edited
@@ -27,8 +30,9 @@
 //!
 //! - only plain text and Markdown are read this way; every other kind is
 //!   linted whole, as before (its classifier is not line by line);
-//! - a link never holds a line break, and outside fenced blocks its
-//!   classification depends on its own line only;
+//! - a link never holds a line break outside fenced blocks, and there its
+//!   classification depends on its own line only (and, for a backslash
+//!   at its end, on the next line: see above);
 //! - every rule judges one link from the link and its own line: a finding,
 //!   fix or secret of a link outside the link's line makes the text be
 //!   linted whole (now and after every edit, until a lint shows none);
@@ -407,10 +411,30 @@ fn splice(
     let moved = |x: usize| x.wrapping_add_signed(shift);
     // The lines edited: from after the last `\n` before the edit to after
     // the first `\n` of the unchanged suffix, the same bytes in both texts.
-    let edit_start = memchr::memrchr(b'\n', &bytes[..prefix]).map_or(0, |i| i + 1);
+    let mut edit_start = memchr::memrchr(b'\n', &bytes[..prefix]).map_or(0, |i| i + 1);
     let changed_end = new_len - suffix;
-    let edit_end =
+    let mut edit_end =
         memchr::memchr(b'\n', &bytes[changed_end..]).map_or(new_len, |i| changed_end + i + 1);
+    // In Markdown, whether a backslash that ends a line is a hard line
+    // break or a link's last character depends on the line after it: the
+    // line before the edit is read again when it ends with one, and the
+    // line after it when the last edited line does.
+    let ends_with_backslash = |line_end: usize| {
+        let line = bytes[..line_end]
+            .strip_suffix(b"\n")
+            .unwrap_or(&bytes[..line_end]);
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        line.ends_with(b"\\")
+    };
+    if prev.kind == DocKind::Markdown {
+        if edit_start > 0 && ends_with_backslash(edit_start) {
+            edit_start = memchr::memrchr(b'\n', &bytes[..edit_start - 1]).map_or(0, |i| i + 1);
+        }
+        if edit_end < new_len && ends_with_backslash(edit_end) {
+            edit_end =
+                memchr::memchr(b'\n', &bytes[edit_end..]).map_or(new_len, |i| edit_end + i + 1);
+        }
+    }
     let edit_old_end = edit_end + old_len - new_len;
     let edited = &text[edit_start..edit_end];
     // The candidates: those of the edited lines found again.
