@@ -349,7 +349,14 @@ impl<'t> Markdown<'t> {
             }
             let (_, lexer) = self.lexer.as_mut()?;
             let mut place = lexer.place(at)?;
-            place.limit = place.limit.min(line_end);
+            // A string that a line continuation carries on (JavaScript,
+            // Python, double-quoted YAML …) may go on to the next lines of
+            // the block, never past its closing fence.
+            place.limit = if place.limit > line_end {
+                place.limit.min(self.fence_close(f))
+            } else {
+                place.limit.min(line_end)
+            };
             return Some(place);
         }
         let bytes = self.text.as_bytes();
