@@ -98,10 +98,16 @@ pub fn check(ctx: &LinkCtx, out: &mut Findings) {
     };
     if let Some(escapes) = escapes {
         let source = ctx.source.as_bytes();
-        if !lost
-            .iter()
-            .any(|&at| source.get(at + 1).is_some_and(|b| escapes.contains(b)))
-        {
+        // PHP's `\u` is an escape only as `\u{…}`, and its `\x` only
+        // before a hex digit: else both keep their backslash.
+        let php = ctx.kind == DocKind::Code(Lang::Php);
+        let begins_escape = |at: usize| match source.get(at + 1) {
+            Some(b'u') if php => source.get(at + 2) == Some(&b'{'),
+            Some(b'x') if php => source.get(at + 2).is_some_and(u8::is_ascii_hexdigit),
+            Some(b) => escapes.contains(b),
+            None => false,
+        };
+        if !lost.iter().any(|&at| begins_escape(at)) {
             return;
         }
     }
@@ -178,6 +184,18 @@ mod tests {
             diags(r#"<?php $u = "trueconf:\c\737"; ?>"#, php, "TC014").len(),
             1
         );
+        for src in [
+            r#"<?php $u = "trueconf:\c\u0031"; ?>"#,
+            r#"<?php $u = "trueconf:\c\xZZ"; ?>"#,
+        ] {
+            assert!(diags(src, php, "TC014").is_empty(), "{src}");
+        }
+        for src in [
+            r#"<?php $u = "trueconf:\c\u{31}"; ?>"#,
+            r#"<?php $u = "trueconf:\c\x31"; ?>"#,
+        ] {
+            assert_eq!(diags(src, php, "TC014").len(), 1, "{src}");
+        }
         assert_eq!(diags(r#"x = 'trueconf:\c\737'"#, py, "TC014").len(), 1);
         let json = DocKind::Code(Lang::Json);
         assert_eq!(
