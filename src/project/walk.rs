@@ -449,6 +449,12 @@ pub fn check_in_order<T: Send, E>(
     let threads = opts.threads.clamp(1, entries.len().max(1));
     let next = AtomicUsize::new(0);
     let stop = AtomicBool::new(false);
+    // How many entries have been taken, and how far beyond them a file may
+    // be checked: a file slow to check (or a reader that takes slowly)
+    // holds the others back, so the results waiting stay bounded.
+    let delivered = AtomicUsize::new(0);
+    let window = (threads - 1) * AHEAD_PER_WORKER + 1;
+    let wait = || std::thread::sleep(std::time::Duration::from_micros(100));
     let one = |i: usize| match entries.get(i)? {
         Listed::File(f) => Some(check_listed(f, opts)),
         Listed::Error(e) => Some(FileResult {
@@ -461,9 +467,19 @@ pub fn check_in_order<T: Send, E>(
             std::sync::mpsc::sync_channel::<(usize, T)>((threads - 1) * AHEAD_PER_WORKER);
         for _ in 1..threads {
             let (done, next, stop, work, one) = (done.clone(), &next, &stop, &work, &one);
+            let (delivered, wait) = (&delivered, &wait);
             scope.spawn(move || {
                 while !stop.load(Ordering::Relaxed) {
                     let i = next.fetch_add(1, Ordering::Relaxed);
+                    if i >= entries.len() {
+                        break;
+                    }
+                    while i >= delivered.load(Ordering::Relaxed) + window {
+                        if stop.load(Ordering::Relaxed) {
+                            return;
+                        }
+                        wait();
+                    }
                     let Some(result) = one(i) else { break };
                     // The receiver is gone when `take` failed: stop.
                     if done.send((i, work(result))).is_err() {
@@ -487,6 +503,7 @@ pub fn check_in_order<T: Send, E>(
                 take(value)?;
                 taken += 1;
             }
+            delivered.store(taken, Ordering::Relaxed);
             Ok(())
         };
         let mut run = || -> Result<(), E> {
@@ -495,6 +512,18 @@ pub fn check_in_order<T: Send, E>(
                     deliver(i, value)?;
                 }
                 let i = next.fetch_add(1, Ordering::Relaxed);
+                if i >= entries.len() {
+                    break;
+                }
+                // This thread, too, stays within the window: what comes
+                // before `i` is on the workers, whose results it takes.
+                while i >= delivered.load(Ordering::Relaxed) + window {
+                    match ready.recv_timeout(std::time::Duration::from_millis(1)) {
+                        Ok((j, value)) => deliver(j, value)?,
+                        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
+                        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break,
+                    }
+                }
                 let Some(result) = one(i) else { break };
                 deliver(i, work(result))?;
             }
