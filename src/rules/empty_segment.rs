@@ -99,7 +99,8 @@ mod tests {
         // one pass.
         let once = fixed(src, DocKind::Plain, "TC012");
         assert_eq!(once, "trueconf:bob&autoclose=1");
-        assert_eq!(fixed(&once, DocKind::Plain, "TC012"), once); // A value or a last segment a server template fills in is not
+        assert_eq!(fixed(&once, DocKind::Plain, "TC012"), once);
+        // A value or a last segment a server template fills in is not
         // empty (a probe found the safe fix deleting `do=<%= action %>`).
         for quiet in [
             "<a href=\"trueconf:bob@srv&amp;do=<%= action %>\">x</a>\n",
