@@ -1792,6 +1792,19 @@ fn lint_time_is_linear() {
         ("shell substitutions", DocKind::Code(Lang::Shell), |n| {
             format!("\"{}\"", "$(x 'trueconf:a') ".repeat(n))
         }),
+        (
+            "reStructuredText references never closed",
+            DocKind::Rst,
+            |n| "`a <trueconf:x\n".repeat(n),
+        ),
+        (
+            "reStructuredText references closed far away",
+            DocKind::Rst,
+            |n| format!("{}>`_", "`a <trueconf:x ".repeat(n)),
+        ),
+        ("reStructuredText wrapped targets", DocKind::Rst, |n| {
+            format!(".. _t: trueconf:x\n{}", "   &y=1 trueconf:z\n".repeat(n))
+        }),
         ("marker regions", md, |n| {
             "<!-- trueconf-lsp-disable TC001 --> visicall:x <!-- trueconf-lsp-enable TC002 -->\n"
                 .repeat(n / 4)

@@ -216,6 +216,11 @@ const KINDS: &[(&str, &[&str])] = &[
         &[
             "`x <{}>`_",
             ".. _t: {}",
+            // docutils joins a wrapped URI's lines, dropping white space.
+            "`x <{rstwrap}>`_",
+            ".. _t: {rstwrap}",
+            ".. _t:\n   {rstwrap}",
+            "__ {rstwrap}",
             "Prose {} here.",
             ".. code-block:: html\n\n   <a href=\"{amp}\">x</a>\n",
         ],
@@ -279,6 +284,7 @@ fn a_password_in_every_form_and_document_kind_never_shows() {
                     .replace("{split}", &split("-\\\n"))
                     .replace("{indent}", &split("-\\\n    "))
                     .replace("{crlf}", &split("-\\\r\n"))
+                    .replace("{rstwrap}", &split("-\n    "))
                     .replace("{esc}", &split("\\)-"))
                     .replace("{space}", &split(" -"))
                     .replace("{ampsplit}", &split("-\n  ").replace('&', "&amp;"))

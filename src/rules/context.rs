@@ -4,7 +4,7 @@ use std::borrow::Cow;
 
 use super::config::Config;
 use crate::fix::Edit;
-use crate::scan::{Context, Decode, DecodedText, DocKind, RawLink, encode};
+use crate::scan::{Context, Decode, DecodedText, DocKind, RawLink, encode, trim_space_end};
 use crate::text::Span;
 use crate::uri::{Link, Param};
 
@@ -70,7 +70,13 @@ impl LinkCtx<'_> {
             None if p.span.end < text.len() => Span::new(p.span.start, p.span.end + 1),
             None => p.span,
         };
-        let deleted = self.span(span);
+        let mut deleted = self.span(span);
+        if self.raw.decode == Decode::NoSpace {
+            // The white space before it, which docutils drops, goes with
+            // it: no line of a wrapped URI is left ending in blanks.
+            let before = &self.source[self.raw.span.start..deleted.start];
+            deleted.start -= before.len() - trim_space_end(before).len();
+        }
         // A link left ending in a lone backslash (`\c\?password=x` without
         // its parameter) would escape its string's closing quote: the
         // separator stays.

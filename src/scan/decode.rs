@@ -25,6 +25,11 @@ pub enum Decode {
     /// (the shell drops it: `\c` and `\1` are TC014's, and `\167` is no
     /// octal escape there, nor `\u0026` a code point).
     BackslashAny,
+    /// A reStructuredText hyperlink target's URI (`.. _name: …`, `__ …`) or
+    /// a reference's embedded URI (`` `text <…>`_ ``): docutils joins its
+    /// lines and removes all white space from it (white space is allowed
+    /// there for line wrapping).
+    NoSpace,
     /// Lua's strings: [`Decode::Backslash`], but `\ddd` is a decimal code
     /// (`\112` is `p`), not an octal one.
     BackslashDecimal,
@@ -92,6 +97,29 @@ impl<'t> DecodedText<'t> {
         }
     }
 
+    /// Without its white space, as docutils reads a reStructuredText URI
+    /// (see [`is_rst_space`]).
+    pub fn without_space(self) -> Self {
+        let space = is_rst_space;
+        if !self.text.contains(space) {
+            return self;
+        }
+        let mut text = String::with_capacity(self.text.len());
+        let mut map = Vec::with_capacity(self.text.len() + 1);
+        for (i, c) in self.text.char_indices() {
+            if space(c) {
+                continue;
+            }
+            text.push(c);
+            map.extend((i..i + c.len_utf8()).map(|k| self.to_source(k) as u32));
+        }
+        map.push(self.to_source(self.text.len()) as u32);
+        DecodedText {
+            text: Cow::Owned(text),
+            map: Some(map),
+        }
+    }
+
     /// Source offset (relative to the link) of decoded offset `i`.
     pub fn to_source(&self, i: usize) -> usize {
         match &self.map {
@@ -124,6 +152,17 @@ impl<'t> DecodedText<'t> {
     }
 }
 
+/// White space as docutils removes it from a URI: Python's `str.split()`
+/// splits at Unicode white space and at `\x1c`–`\x1f`.
+pub fn is_rst_space(c: char) -> bool {
+    c.is_whitespace() || ('\x1c'..='\x1f').contains(&c)
+}
+
+/// `s` without the white space docutils would drop at its end.
+pub fn trim_space_end(s: &str) -> &str {
+    s.trim_end_matches(is_rst_space)
+}
+
 /// Decodes `src` under `mode`.
 pub fn decode(src: &str, mode: Decode) -> DecodedText<'_> {
     if u32::try_from(src.len()).is_err() {
@@ -132,6 +171,7 @@ pub fn decode(src: &str, mode: Decode) -> DecodedText<'_> {
     }
     let (special, other) = match mode {
         Decode::None => return DecodedText::identity(src),
+        Decode::NoSpace => return DecodedText::identity(src).without_space(),
         Decode::EntitiesThenBackslash => return decode_twice(src),
         Decode::Batch { .. } => return batch(src, mode),
         Decode::ShellDouble | Decode::Backtick | Decode::SingleQuoted | Decode::BackslashAny => {
@@ -175,6 +215,7 @@ pub fn decode(src: &str, mode: Decode) -> DecodedText<'_> {
                     .filter(|b| b.is_ascii_punctuation())
                     .map(|&b| (Some(char::from(b)), 2)),
                 Decode::None
+                | Decode::NoSpace
                 | Decode::EntitiesThenBackslash
                 | Decode::Batch { .. }
                 | Decode::ShellDouble

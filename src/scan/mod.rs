@@ -20,7 +20,7 @@ mod rst;
 mod shell;
 
 pub use code::Lang;
-pub use decode::{Decode, DecodedText, decode, encode};
+pub use decode::{Decode, DecodedText, decode, encode, trim_space_end};
 pub use markdown::{FenceMap, has_fence_line};
 pub use place::Context;
 pub use shell::Dialect;
@@ -927,7 +927,8 @@ fn finish_within(
     // destination, and in a quoted link attribute (up to its last
     // character that is not white space).
     let spaced = place.context == Context::MarkdownAngleDestination
-        || place.explicit && matches!(place.context, Context::HtmlAttribute { quote: Some(_) });
+        || place.explicit && matches!(place.context, Context::HtmlAttribute { quote: Some(_) })
+        || place.decode == Decode::NoSpace;
     // The bytes this context stops or turns at, beside white space and the
     // fixed punctuation of each arm below (and the quotes `value_quote`
     // gives). When none is a letter or a digit, letters and digits are part
@@ -1124,6 +1125,9 @@ fn finish_within(
             }
             Context::MarkdownCode => b.is_ascii_whitespace() || b == b'`',
             Context::ShellWord { .. } => b.is_ascii_whitespace(),
+            // reStructuredText drops a URI's white space: only the close
+            // (or the place's limit) ends it there.
+            Context::Delimited { close } if spaced => close != b'\n' && b == close,
             Context::Delimited { close } => b.is_ascii_whitespace() || b == close,
             Context::Text => {
                 if b == b'<'
@@ -1153,7 +1157,11 @@ fn finish_within(
         }
         end += c.len_utf8();
     }
-    let end = end.min(limit);
+    let mut end = end.min(limit);
+    if place.decode == Decode::NoSpace {
+        // White space after a URI docutils drops is not the link's.
+        end = start + decode::trim_space_end(&text[start..end]).len();
+    }
     // A container that ends inside the scheme (an attribute value or a
     // string cut short): no link.
     if end < scheme_end {

@@ -44,6 +44,9 @@ pub enum Context {
     ShellWord { escapes: bool },
     /// A link position of a markup language that ends at `close` or white
     /// space: reStructuredText `<trueconf:…>`, AsciiDoc `trueconf:…[text]`.
+    /// Where the place decodes with [`super::Decode::NoSpace`], white space
+    /// does not end it, and a `close` of `\n` (a reStructuredText target)
+    /// stands for the end of the target's block, the place's limit.
     Delimited { close: u8 },
 }
 

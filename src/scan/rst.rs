@@ -110,6 +110,14 @@ pub struct Rst<'t> {
     sub: Option<Sub<'t>>,
     /// Offsets of the line last looked at (start, end).
     current: (usize, usize),
+    /// The hyperlink target last met (`.. _name: …`, `.. __: …`, `__ …`):
+    /// where its URI starts (`None`: it has none) and where its block of
+    /// lines ends (at a blank line or a line indented no deeper than it).
+    target: Option<(Option<usize>, usize)>,
+    /// The next `>` at or after an offset: `(from, at)`.
+    next_close: (usize, usize),
+    /// The next blank line at or after an offset: `(from, at)`.
+    next_blank: (usize, usize),
 }
 
 impl<'t> Rst<'t> {
@@ -120,7 +128,95 @@ impl<'t> Rst<'t> {
             block: None,
             sub: None,
             current: (0, 0),
+            target: None,
+            next_close: (usize::MAX, 0),
+            next_blank: (usize::MAX, 0),
         }
+    }
+
+    /// The end of a hyperlink target's block that starts on the line ending
+    /// at `next`, indented by `indent`: the start of the first line after
+    /// it that is blank or indented no deeper (docutils reads the lines up
+    /// to a blank one).
+    fn target_end(&self, next: usize, indent: usize) -> usize {
+        let bytes = self.text.as_bytes();
+        let mut at = next;
+        while at < bytes.len() {
+            let (e, after) = line_at(bytes, at);
+            let line = &self.text[at..e];
+            if line.trim().is_empty() || indent_of(line) <= indent {
+                break;
+            }
+            at = after;
+        }
+        at.max(next).min(bytes.len())
+    }
+
+    /// Where the URI of the hyperlink target whose line starts at `start`
+    /// with `content` begins, if it has one: the first character after the
+    /// target's name and its colon that is not white space, before `end`.
+    fn target_uri(&self, start: usize, content: &str, end: usize) -> Option<usize> {
+        let line = &self.text[start..];
+        let lead = line.len() - line.trim_start().len();
+        let after_name =
+            if content == "__" || content.starts_with("__ ") || content.starts_with("__\t") {
+                // `__ uri`: an anonymous target.
+                start + lead + 2
+            } else {
+                let name = content.strip_prefix(".. _")?;
+                let from = start + lead + 4;
+                let colon = if let Some(quoted) = name.strip_prefix('`') {
+                    // `.. _`name: with colons`: uri`
+                    1 + quoted.find("`:")? + 1
+                } else {
+                    // A colon in an unquoted name is escaped with a backslash.
+                    let bytes = name.as_bytes();
+                    let mut i = 0;
+                    loop {
+                        match bytes.get(i)? {
+                            b'\\' => i += 2,
+                            b':' => break i,
+                            _ => i += 1,
+                        }
+                    }
+                };
+                from + colon + 1
+            };
+        let rest = self.text.get(after_name..end)?;
+        let uri = after_name + (rest.len() - rest.trim_start().len());
+        (uri < end).then_some(uri)
+    }
+
+    /// The `>` that closes a reference's embedded URI opened right before
+    /// `at`, followed by the reference's closing backquote, in the same
+    /// paragraph (before a blank line); `None` when there is none.
+    fn embedded_close(&mut self, at: usize) -> Option<usize> {
+        let bytes = self.text.as_bytes();
+        let (from, close) = self.next_close;
+        let close = if from <= at && at <= close {
+            close
+        } else {
+            let close = memchr::memchr(b'>', &bytes[at..]).map_or(bytes.len(), |i| at + i);
+            self.next_close = (at, close);
+            close
+        };
+        let (from, blank) = self.next_blank;
+        let blank = if from <= at && at <= blank {
+            blank
+        } else {
+            // The start of the first blank line after the line of `at`.
+            let mut line = line_at(bytes, at).1;
+            while line < bytes.len() {
+                let (e, next) = line_at(bytes, line);
+                if self.text[line..e].trim().is_empty() {
+                    break;
+                }
+                line = next;
+            }
+            self.next_blank = (at, line);
+            line
+        };
+        (close < blank && bytes.get(close + 1) == Some(&b'`')).then_some(close)
     }
 
     /// The end of the block of lines from `from` that are blank or indented
@@ -160,9 +256,19 @@ impl<'t> Rst<'t> {
             self.current = (start, end);
             self.line = next;
             let line = &self.text[start..end];
+            if let Some((_, target_end)) = self.target
+                && start < target_end
+            {
+                // A line of a hyperlink target's block: part of its URI.
+                continue;
+            }
             let indent = indent_of(line);
             let content = line.trim();
-            if let Some(rest) = content
+            if content.starts_with(".. _") || content == "__" || content.starts_with("__ ") {
+                let block_end = self.target_end(next, indent);
+                let uri = self.target_uri(start, content, block_end);
+                self.target = Some((uri, block_end));
+            } else if let Some(rest) = content
                 .strip_prefix("..")
                 .filter(|r| r.is_empty() || r.starts_with([' ', '\t']))
             {
@@ -227,23 +333,31 @@ impl<'t> Rst<'t> {
         }
         let before = &self.text[from..at];
         let bytes = self.text.as_bytes();
-        // `text <trueconf:…>`_
+        // `text <trueconf:…>`_: the URI may go on over the paragraph's
+        // lines; docutils drops its white space.
         if at > 0 && bytes[at - 1] == b'<' && before.contains('`') {
+            let (decode, limit) = match self.embedded_close(at) {
+                Some(close) => (Decode::NoSpace, close),
+                None => (Decode::None, line_end),
+            };
             return Some(Place {
                 context: Context::Delimited { close: b'>' },
-                decode: Decode::None,
-                limit: line_end,
+                decode,
+                limit,
                 explicit: true,
                 opened_by: None,
             });
         }
-        // .. _name: trueconf:…
-        let lead = before.trim();
-        if from == line_start && lead.starts_with(".. _") && lead.ends_with(':') {
+        // .. _name: trueconf:… (its URI may start on the next line and go
+        // on over the target's indented lines; docutils drops its white
+        // space).
+        if let Some((Some(uri), end)) = self.target
+            && uri == at
+        {
             return Some(Place {
                 context: Context::Delimited { close: b'\n' },
-                decode: Decode::None,
-                limit: line_end,
+                decode: Decode::NoSpace,
+                limit: end,
                 explicit: true,
                 opened_by: None,
             });
