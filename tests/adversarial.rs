@@ -1792,6 +1792,9 @@ fn lint_time_is_linear() {
         ("shell substitutions", DocKind::Code(Lang::Shell), |n| {
             format!("\"{}\"", "$(x 'trueconf:a') ".repeat(n))
         }),
+        ("adjacent literals", DocKind::Code(Lang::Python), |n| {
+            "'trueconf:a' \"trueconf:b\"\n".repeat(n)
+        }),
         (
             "reStructuredText references never closed",
             DocKind::Rst,

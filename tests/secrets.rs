@@ -171,6 +171,8 @@ const KINDS: &[(&str, &[&str])] = &[
             "u = r\"{}\"",
             "os.system('xdg-open \"{}\"')",
             "u = '{split}'",
+            // Adjacent literals are one string.
+            "u = (\"{pyjoin}\")",
         ],
     ),
     ("a.go", &["u := \"{}\"", "u := `{}`"]),
@@ -240,6 +242,7 @@ const KINDS: &[(&str, &[&str])] = &[
             "u = '{}'",
             "u = \"{}\"",
             "u = %q({})",
+            "u = \"{rbjoin}\"",
             "u = <<~E\n  {}\nE",
             "# {}",
         ],
@@ -285,6 +288,8 @@ fn a_password_in_every_form_and_document_kind_never_shows() {
                     .replace("{indent}", &split("-\\\n    "))
                     .replace("{crlf}", &split("-\\\r\n"))
                     .replace("{rstwrap}", &split("-\n    "))
+                    .replace("{pyjoin}", &split("-\"\n     \""))
+                    .replace("{rbjoin}", &split("-\" \\\n  \""))
                     .replace("{esc}", &split("\\)-"))
                     .replace("{space}", &split(" -"))
                     .replace("{ampsplit}", &split("-\n  ").replace('&', "&amp;"))

@@ -42,6 +42,7 @@ impl LinkCtx<'_> {
         } else if matches!(
             self.raw.decode,
             Decode::Backslash
+                | Decode::BackslashJoined { .. }
                 | Decode::BackslashTrim
                 | Decode::BackslashDecimal
                 | Decode::BackslashAny

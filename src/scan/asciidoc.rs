@@ -6,7 +6,7 @@
 //! Line-based and forward-only, as [`super::rst`].
 
 use super::decode::Decode;
-use super::place::{Context, Place, prose_place};
+use super::place::{Context, Joins, Place, prose_place};
 use super::rst::{Host, Sub, host_of, line_at};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -171,6 +171,7 @@ impl<'t> AsciiDoc<'t> {
                 limit: line_end,
                 explicit: true,
                 opened_by: None,
+                joins: Joins::No,
             });
         }
         Some(prose_place(Context::Text, Decode::None, line_end, None))

@@ -6,7 +6,7 @@
 //! line, so one odd quote cannot flip the rest of a file.
 
 use super::decode::Decode;
-use super::place::{Context, Place, prose_place};
+use super::place::{Context, Joins, Place, prose_place};
 
 /// Source languages whose string literals the scanner understands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -319,6 +319,7 @@ impl<'t> Lexer<'t> {
                     limit,
                     explicit: false,
                     opened_by: None,
+                    joins: self.joins(s),
                 }
             }
             State::Here { end, escapes, .. } => Place {
@@ -336,6 +337,7 @@ impl<'t> Lexer<'t> {
                 limit: end,
                 explicit: false,
                 opened_by: None,
+                joins: Joins::No,
             },
             _ => prose_place(Context::Text, Decode::None, self.to, None),
         }
@@ -365,6 +367,29 @@ impl<'t> Lexer<'t> {
             Lang::Rust | Lang::Yaml => true,
             Lang::Toml => s.count == 3,
             _ => false,
+        }
+    }
+
+    /// Does an adjacent literal continue string `s` (`"a" "b"` is `"ab"`)?
+    /// In Python and Ruby, and in the C family (read as [`Lang::Java`]:
+    /// Java has no adjacent literals, so reading them as C does changes
+    /// nothing there), for a literal of one quote that escapes.
+    fn joins(&self, s: Str) -> Joins {
+        let one_literal = s.escapes
+            && !s.single
+            && !s.doubled
+            && s.count == 1
+            && s.hashes == 0
+            && s.open == 0
+            && s.long.is_none()
+            && matches!(s.quote, b'"' | b'\'');
+        match self.lang {
+            _ if !one_literal => Joins::No,
+            // Python: across lines inside brackets (a bare string statement
+            // right after a line ending in a string is taken as joined).
+            Lang::Python | Lang::Java => Joins::AcrossLines,
+            Lang::Ruby => Joins::OnLine,
+            _ => Joins::No,
         }
     }
 

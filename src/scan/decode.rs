@@ -30,6 +30,11 @@ pub enum Decode {
     /// lines and removes all white space from it (white space is allowed
     /// there for line wrapping).
     NoSpace,
+    /// [`Decode::Backslash`] of a string literal that adjacent literals
+    /// continue (Python, the C family, Ruby): each junction, the closing
+    /// `quote`, the white space and the next literal's opening `quote`,
+    /// stands for nothing (see [`junction`]).
+    BackslashJoined { quote: u8 },
     /// Lua's strings: [`Decode::Backslash`], but `\ddd` is a decimal code
     /// (`\112` is `p`), not an octal one.
     BackslashDecimal,
@@ -152,6 +157,48 @@ impl<'t> DecodedText<'t> {
     }
 }
 
+/// The length of the junction at `i` of two adjacent string literals that
+/// the language joins into one (`"trueconf:…&" "password=…"`): the closing
+/// `quote` at `i`, then spaces, tabs and at most one line break (or a
+/// backslash line continuation; a bare one only where `lines`), then the
+/// next literal's opening `quote`. `None` when there is none there, or the
+/// next literal is empty or opens with three quotes (a triple-quoted
+/// literal, or the end of one).
+pub fn junction(bytes: &[u8], i: usize, quote: u8, lines: bool) -> Option<usize> {
+    if bytes.get(i) != Some(&quote) {
+        return None;
+    }
+    let mut j = i + 1;
+    let mut breaks = 0;
+    loop {
+        match *bytes.get(j)? {
+            b' ' | b'\t' | b'\x0c' => j += 1,
+            b'\\' if matches!(bytes.get(j + 1), Some(b'\n' | b'\r')) => {
+                breaks += 1;
+                j += if bytes[j + 1..].starts_with(b"\r\n") {
+                    3
+                } else {
+                    2
+                };
+            }
+            b'\n' | b'\r' if lines => {
+                breaks += 1;
+                j += if bytes[j..].starts_with(b"\r\n") {
+                    2
+                } else {
+                    1
+                };
+            }
+            b if b == quote => break,
+            _ => return None,
+        }
+        if breaks > 1 {
+            return None;
+        }
+    }
+    (bytes.get(j + 1) != Some(&quote)).then_some(j + 1 - i)
+}
+
 /// White space as docutils removes it from a URI: Python's `str.split()`
 /// splits at Unicode white space and at `\x1c`–`\x1f`.
 pub fn is_rst_space(c: char) -> bool {
@@ -179,6 +226,7 @@ pub fn decode(src: &str, mode: Decode) -> DecodedText<'_> {
         }
         Decode::Entities => (b'&', b'&'),
         Decode::Backslash | Decode::BackslashTrim | Decode::BackslashDecimal => (b'\\', b'\\'),
+        Decode::BackslashJoined { quote } => (b'\\', quote),
         Decode::Markdown => (b'&', b'\\'),
     };
     if memchr::memchr2(special, other, src.as_bytes()).is_none() {
@@ -192,9 +240,16 @@ pub fn decode(src: &str, mode: Decode) -> DecodedText<'_> {
         let step = if bytes[i] == special || bytes[i] == other {
             match mode {
                 Decode::Entities => entity(&src[i..]).map(|(c, n)| (Some(c), n)),
+                // Where an adjacent literal continues the string.
+                Decode::BackslashJoined { quote } if bytes[i] == quote => {
+                    junction(bytes, i, quote, true).map(|n| (None, n))
+                }
                 // A line continuation: the backslash and the line break
                 // stand for nothing.
-                Decode::Backslash | Decode::BackslashTrim | Decode::BackslashDecimal => {
+                Decode::Backslash
+                | Decode::BackslashTrim
+                | Decode::BackslashDecimal
+                | Decode::BackslashJoined { .. } => {
                     let radix = if mode == Decode::BackslashDecimal {
                         10
                     } else {
@@ -616,6 +671,7 @@ pub fn encode(s: &str, mode: Decode) -> Cow<'_, str> {
         Decode::Backslash
         | Decode::BackslashTrim
         | Decode::BackslashDecimal
+        | Decode::BackslashJoined { .. }
         | Decode::BackslashAny => prefixed(s, '\\', &['\\', '"', '\'']),
         Decode::EntitiesThenBackslash => match encode(s, Decode::Backslash) {
             Cow::Borrowed(_) => encode(s, Decode::Entities),
@@ -1033,6 +1089,20 @@ mod tests {
         assert_eq!(decode(r"\32x\9", Decode::BackslashDecimal).text, r"\32x\9");
         // TOML: spaces may follow the backslash of a continuation.
         assert_eq!(decode("a\\  \n  b", Decode::BackslashTrim).text, "ab");
+        let joined = Decode::BackslashJoined { quote: b'"' };
+        assert_eq!(decode("a\" \"b", joined).text, "ab");
+        assert_eq!(decode("a\\\"\"\n  \"b", joined).text, "a\"b");
+        assert_eq!(decode("a\" \\\r\n  \"b", joined).text, "ab");
+        assert_eq!(decode("a\" \"b", Decode::NoSpace).text, "a\"\"b");
+        assert_eq!(decode("a b\n\t c\u{1f}d", Decode::NoSpace).text, "abcd");
+        // A junction: one line break at most; no empty or triple-quoted
+        // literal after it; a bare line break only where `lines`.
+        assert_eq!(junction(b"\" \"b", 0, b'"', false), Some(3));
+        assert_eq!(junction(b"\"\n\n\"b", 0, b'"', true), None);
+        assert_eq!(junction(b"\"\n\"b", 0, b'"', false), None);
+        assert_eq!(junction(b"\" \\\n\"b", 0, b'"', false), Some(5));
+        assert_eq!(junction(b"\" \"\"", 0, b'"', true), None);
+        assert_eq!(junction(b"\" x\"", 0, b'"', true), None);
         assert_eq!(decode("a\\  \n  b", Decode::Backslash).text, "a\\  \n  b");
         // `\N` not followed by `{` is no named escape (and no panic).
         for src in [r"\N}", "\\N\u{e9}}", r"\N", r"\N{"] {

@@ -12,7 +12,7 @@
 use super::code::{Lang, Lexer};
 use super::decode::Decode;
 use super::pairs;
-use super::place::{Context, Place, prose_place};
+use super::place::{Context, Joins, Place, prose_place};
 
 /// The next opener of a raw-text region at or after `from`: `<script` or
 /// `<style` in any case, or `<!--`; its start and end. Found with one
@@ -350,6 +350,7 @@ impl<'t> Html<'t> {
             limit: v.end,
             explicit: v.explicit,
             opened_by: None,
+            joins: Joins::No,
         })
     }
 
@@ -383,6 +384,7 @@ impl<'t> Html<'t> {
                 limit: place.limit.min(v.end),
                 explicit: false,
                 opened_by: None,
+                joins: Joins::No,
             },
             _ => prose_place(Context::Text, Decode::Entities, v.end, None),
         }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use super::code::Lang;
 use super::decode::Decode;
 use super::html::{Html, is_link_attribute};
-use super::place::{Context, Place, prose_place};
+use super::place::{Context, Joins, Place, prose_place};
 use super::rst::{Host, Sub, host_of};
 
 #[derive(Clone, Copy, Debug)]
@@ -391,6 +391,7 @@ impl<'t> Markdown<'t> {
             limit: line_end,
             explicit: true,
             opened_by: None,
+            joins: Joins::No,
         };
         if is_reference_definition_prefix(&self.text[self.line_start..at]) {
             return Some(explicit(if prev == Some(b'<') {
@@ -423,6 +424,7 @@ impl<'t> Markdown<'t> {
                     limit,
                     explicit: is_link_attribute(name),
                     opened_by: None,
+                    joins: Joins::No,
                 });
             }
             _ => {}

@@ -29,7 +29,7 @@ use std::cell::Cell;
 
 use memchr::memmem;
 
-use place::{Place, prose_place};
+use place::{Joins, Place, prose_place};
 
 use crate::text::{Span, floor_char_boundary};
 
@@ -893,8 +893,8 @@ fn finish_within(
     text: &str,
     start: usize,
     scheme_end: usize,
-    place: Place,
-    limit: usize,
+    mut place: Place,
+    mut limit: usize,
     windowed: bool,
 ) -> Option<Option<RawLink>> {
     let bytes = text.as_bytes();
@@ -1067,6 +1067,21 @@ fn finish_within(
                         }
                         None => true,
                     }
+                } else if b == quote
+                    && place.joins != Joins::No
+                    && let Some(n) =
+                        decode::junction(bytes, end, quote, place.joins == Joins::AcrossLines)
+                {
+                    // An adjacent literal continues the string (and the
+                    // link) on its line.
+                    if windowed {
+                        return None;
+                    }
+                    end += n;
+                    place.decode = Decode::BackslashJoined { quote };
+                    limit = memchr::memchr2(b'\n', b'\r', &bytes[end..])
+                        .map_or(bytes.len(), |i| end + i);
+                    continue;
                 } else {
                     b == quote || b.is_ascii_whitespace() || b == b'"' && quote != b'\''
                 }
@@ -1690,6 +1705,15 @@ mod tests {
             "\n```php\n<?php ",
             "\n[source,html]\n----\n",
             "jav&#x61;script:'",
+            // Adjacent literals; a wrapped reStructuredText URI.
+            "\" \"",
+            "' '",
+            "\"\n  \"",
+            "\" \\\n \"",
+            "\n.. _t: ",
+            "\n   ",
+            "`x <",
+            ">`_",
         ];
         let mut rng = crate::test_rng::Rng::new(0x9e37_79b9_7f4a_7c15);
         let mut below = |n: usize| rng.below(n);
@@ -1708,6 +1732,7 @@ mod tests {
             DocKind::Code(Lang::Ruby),
             DocKind::Code(Lang::Php),
             DocKind::Code(Lang::Perl),
+            DocKind::Code(Lang::Java),
         ];
         for round in 0..400 {
             let mut text = String::new();

@@ -83,6 +83,22 @@ pub(crate) struct Place {
     pub explicit: bool,
     /// The quote character that opened the surrounding prose, if any.
     pub opened_by: Option<u8>,
+    /// Whether an adjacent string literal continues this one (Python, the
+    /// C family, Ruby: `"trueconf:…&" "password=…"` is one string): the
+    /// link goes on over the junction (see [`super::decode::junction`]).
+    pub joins: Joins,
+}
+
+/// Where adjacent string literals join into one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Joins {
+    No,
+    /// On one line, or over a backslash line continuation (Ruby: a bare
+    /// line break ends the statement).
+    OnLine,
+    /// Also over one bare line break (Python inside brackets, the C
+    /// family).
+    AcrossLines,
 }
 
 /// A place in prose: the link may end early, at an unbalanced `)` or
@@ -99,5 +115,6 @@ pub(crate) fn prose_place(
         limit,
         explicit: false,
         opened_by,
+        joins: Joins::No,
     }
 }

@@ -11,7 +11,7 @@ use super::code::{self, Lang};
 use super::decode::Decode;
 use super::html::Html;
 use super::php::Php;
-use super::place::{Context, Place, prose_place};
+use super::place::{Context, Joins, Place, prose_place};
 use super::shell::{Dialect, Shell};
 
 /// The syntax of a code block's content.
@@ -346,6 +346,7 @@ impl<'t> Rst<'t> {
                 limit,
                 explicit: true,
                 opened_by: None,
+                joins: Joins::No,
             });
         }
         // .. _name: trueconf:… (its URI may start on the next line and go
@@ -360,6 +361,7 @@ impl<'t> Rst<'t> {
                 limit: end,
                 explicit: true,
                 opened_by: None,
+                joins: Joins::No,
             });
         }
         Some(prose_place(Context::Text, Decode::None, line_end, None))

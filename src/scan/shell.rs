@@ -23,7 +23,7 @@ use std::collections::VecDeque;
 
 use super::code::Lang;
 use super::decode::Decode;
-use super::place::{Context, Place, prose_place};
+use super::place::{Context, Joins, Place, prose_place};
 
 /// The command language of a script.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -147,6 +147,7 @@ impl<'t> Shell<'t> {
                 limit,
                 explicit: false,
                 opened_by: None,
+                joins: Joins::No,
             },
             State::Normal => Place {
                 context: Context::ShellWord {
@@ -160,6 +161,7 @@ impl<'t> Shell<'t> {
                 limit: self.word_end(at),
                 explicit: false,
                 opened_by: None,
+                joins: Joins::No,
             },
         })
     }
