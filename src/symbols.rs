@@ -168,12 +168,7 @@ fn link_symbols(source: &str, raw: &RawLink, index: usize, out: &mut Vec<Symbol>
     let link = Link::parse(&decoded.text);
     let secrets = link.secrets();
     let base = raw.span.start;
-    let to_source = |s: Span| {
-        Span::new(
-            base + decoded.to_source(s.start),
-            base + decoded.to_source(s.end),
-        )
-    };
+    let to_source = |s: Span| decoded.source_span(source, base, raw.decode, s);
     let clean = |s: Span| !s.is_empty() && !secrets.iter().any(|x| x.overlaps(s));
     let push = |kind: SymbolKind, part: Span, out: &mut Vec<Symbol>| {
         if !clean(part) {

@@ -177,10 +177,7 @@ pub fn servers(source: &str, links: &[RawLink], skip: &dyn Fn(&str) -> bool) -> 
             out.push(ServerRef {
                 what,
                 target,
-                span: Span::new(
-                    base + decoded.to_source(span.start),
-                    base + decoded.to_source(span.end),
-                ),
+                span: decoded.source_span(source, base, raw.decode, span),
             });
         }
     }

@@ -21,11 +21,8 @@ pub struct LinkCtx<'a> {
 impl LinkCtx<'_> {
     /// The source span of a span of the decoded link.
     pub fn span(&self, s: Span) -> Span {
-        let base = self.raw.span.start;
-        Span::new(
-            base + self.decoded.to_source(s.start),
-            base + self.decoded.to_source(s.end),
-        )
+        self.decoded
+            .source_span(self.source, self.raw.span.start, self.raw.decode, s)
     }
 
     /// The whole link in the source.

@@ -170,11 +170,8 @@ pub fn check_until(
         let decoded = raw.decoded(source);
         let mut link = Link::parse_in(&decoded.text, templating(raw));
         let base = raw.span.start;
-        for s in link.secrets() {
-            secrets.push(Span::new(
-                base + decoded.to_source(s.start),
-                base + decoded.to_source(s.end),
-            ));
+        for &s in link.secrets() {
+            secrets.push(decoded.source_span(source, base, raw.decode, s));
         }
         if out.len() > cap {
             // Over the cap: only the secrets of the remaining links.

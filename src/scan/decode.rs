@@ -3,6 +3,8 @@
 
 use std::borrow::Cow;
 
+use crate::text::Span;
+
 /// Which escapes the host syntax applies to the link's source bytes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Decode {
@@ -131,6 +133,32 @@ impl<'t> DecodedText<'t> {
             None => i,
             Some(map) => map[i.min(map.len() - 1)] as usize,
         }
+    }
+
+    /// The source span of decoded span `s` of the link at `base` of
+    /// `source`, decoded under `mode`: without the gap after its last
+    /// character that the decoding drops (white space of a
+    /// reStructuredText URI, a junction of adjacent literals), so that an
+    /// edit of the span keeps it, and a secret does not cover it.
+    pub fn source_span(&self, source: &str, base: usize, mode: Decode, s: Span) -> Span {
+        let start = base + self.to_source(s.start);
+        let mut end = base + self.to_source(s.end);
+        if s.end > s.start {
+            let last = base + self.to_source(s.end - 1);
+            let bytes = source.as_bytes();
+            match mode {
+                Decode::NoSpace => end = end.min(last + 1),
+                Decode::BackslashJoined { quote } => {
+                    end = (last + 1..end)
+                        .find(|&p| {
+                            bytes[p] == quote && junction(bytes, p, quote, true) == Some(end - p)
+                        })
+                        .unwrap_or(end);
+                }
+                _ => {}
+            }
+        }
+        Span::new(start, end)
     }
 
     /// Source length of the decoded byte range `[a, b)`.

@@ -20,7 +20,7 @@ mod rst;
 mod shell;
 
 pub use code::Lang;
-pub use decode::{Decode, DecodedText, decode, encode, trim_space_end};
+pub use decode::{Decode, DecodedText, decode, encode, junction, trim_space_end};
 pub use markdown::{FenceMap, has_fence_line};
 pub use place::Context;
 pub use shell::Dialect;
