@@ -1796,6 +1796,16 @@ fn lint_time_is_linear() {
             "'trueconf:a' \"trueconf:b\"\n".repeat(n)
         }),
         (
+            "a chain of literals on one line",
+            DocKind::Code(Lang::Java),
+            |n| format!("x = ({});", "\"trueconf:\" ".repeat(n)),
+        ),
+        (
+            "a chain of literals over lines",
+            DocKind::Code(Lang::Python),
+            |n| format!("x = (\n{})", "\"trueconf:\"\n".repeat(n)),
+        ),
+        (
             "reStructuredText references never closed",
             DocKind::Rst,
             |n| "`a <trueconf:x\n".repeat(n),

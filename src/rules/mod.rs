@@ -185,7 +185,9 @@ pub fn check_until(
         link.empty_separators.truncate(room);
         let ctx = LinkCtx {
             source,
-            kind,
+            // A link in a code block is judged as in a file of its
+            // language.
+            kind: raw.host.unwrap_or(kind),
             raw,
             decoded: &decoded,
             link: &link,

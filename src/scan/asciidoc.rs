@@ -172,6 +172,7 @@ impl<'t> AsciiDoc<'t> {
                 explicit: true,
                 opened_by: None,
                 joins: Joins::No,
+                host: None,
             });
         }
         Some(prose_place(Context::Text, Decode::None, line_end, None))

@@ -351,6 +351,7 @@ impl<'t> Html<'t> {
             explicit: v.explicit,
             opened_by: None,
             joins: Joins::No,
+            host: None,
         })
     }
 
@@ -385,6 +386,7 @@ impl<'t> Html<'t> {
                 explicit: false,
                 opened_by: None,
                 joins: Joins::No,
+                host: None,
             },
             _ => prose_place(Context::Text, Decode::Entities, v.end, None),
         }

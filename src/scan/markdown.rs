@@ -392,6 +392,7 @@ impl<'t> Markdown<'t> {
             explicit: true,
             opened_by: None,
             joins: Joins::No,
+            host: None,
         };
         if is_reference_definition_prefix(&self.text[self.line_start..at]) {
             return Some(explicit(if prev == Some(b'<') {
@@ -425,6 +426,7 @@ impl<'t> Markdown<'t> {
                     explicit: is_link_attribute(name),
                     opened_by: None,
                     joins: Joins::No,
+                    host: None,
                 });
             }
             _ => {}

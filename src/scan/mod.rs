@@ -11,6 +11,7 @@ mod asciidoc;
 mod code;
 mod decode;
 mod html;
+mod lang;
 mod markdown;
 mod mdx;
 mod pairs;
@@ -29,7 +30,7 @@ use std::cell::Cell;
 
 use memchr::memmem;
 
-use place::{Joins, Place, prose_place};
+use place::{CodeHost, Joins, Place, prose_place};
 
 use crate::text::{Span, floor_char_boundary};
 
@@ -144,6 +145,10 @@ pub struct RawLink {
     pub context: Context,
     /// Escapes that the host syntax applies to the link's bytes.
     pub decode: Decode,
+    /// The kind of the innermost code host around the link (a code
+    /// block's language, a script's dialect, the language of a code
+    /// file); `None` outside code, where the document's kind judges.
+    pub host: Option<DocKind>,
 }
 
 impl RawLink {
@@ -861,6 +866,10 @@ fn asciidoc_link(text: &str, kind: DocKind, start: usize) -> bool {
 /// [`decode::NAMED_REACH`] (`\N{LATIN CAPITAL LETTER A}`).
 const ESCAPE_REACH: usize = decode::NAMED_REACH + 4;
 
+/// How many junctions of adjacent string literals a link crosses at most
+/// (see [`decode::junction`]).
+const MAX_JUNCTIONS: usize = 32;
+
 /// Decides where the link starting at `start` ends, or that it is no link.
 ///
 /// Most candidates are decided within a few bytes of their scheme, but the
@@ -920,6 +929,9 @@ fn finish_within(
     // Placeholders that opened and did not close: past a few, `$` and
     // backticks are read as text, so a string of them stays linear.
     let mut misses = 0;
+    // Junctions of adjacent literals crossed: past a few, a literal's
+    // quote ends the link, so a chain of literals stays linear.
+    let mut junctions = 0;
     // Brackets of a nesting string's delimiter opened inside the link.
     let nesting = nesting_open(place.context, place.decode);
     let mut nested = 0usize;
@@ -1069,18 +1081,22 @@ fn finish_within(
                     }
                 } else if b == quote
                     && place.joins != Joins::No
+                    && junctions < MAX_JUNCTIONS
                     && let Some(n) =
                         decode::junction(bytes, end, quote, place.joins == Joins::AcrossLines)
                 {
                     // An adjacent literal continues the string (and the
-                    // link) on its line.
-                    if windowed {
+                    // link), to its closing quote or white space. Past a
+                    // window's end, the whole text decides.
+                    if windowed && end + n >= limit {
                         return None;
                     }
                     end += n;
+                    junctions += 1;
                     place.decode = Decode::BackslashJoined { quote };
-                    limit = memchr::memchr2(b'\n', b'\r', &bytes[end..])
-                        .map_or(bytes.len(), |i| end + i);
+                    if !windowed {
+                        limit = bytes.len();
+                    }
                     continue;
                 } else {
                     b == quote || b.is_ascii_whitespace() || b == b'"' && quote != b'\''
@@ -1312,6 +1328,11 @@ fn finish_within(
         span: Span::new(start, end),
         context: place.context,
         decode: place.decode,
+        host: place.host.map(|h| match h {
+            CodeHost::Code(lang) => DocKind::Code(lang),
+            CodeHost::Cmd => DocKind::Cmd,
+            CodeHost::PowerShell => DocKind::PowerShell,
+        }),
     }))
 }
 

@@ -2,6 +2,7 @@
 //! of each document kind report it.
 
 use super::decode::Decode;
+use super::lang::Lang;
 
 /// The syntax a link was found in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -87,6 +88,20 @@ pub(crate) struct Place {
     /// C family, Ruby: `"trueconf:…&" "password=…"` is one string): the
     /// link goes on over the junction (see [`super::decode::junction`]).
     pub joins: Joins,
+    /// The kind of the innermost code host around the place (a fenced or
+    /// directive code block's language, a script's dialect), by which the
+    /// rules that depend on a language judge the link; `None`: the
+    /// document's own kind.
+    pub host: Option<CodeHost>,
+}
+
+/// A code host a place can stand in, as a kind of document (see
+/// `DocKind`): a language, or a command language without one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum CodeHost {
+    Code(Lang),
+    Cmd,
+    PowerShell,
 }
 
 /// Where adjacent string literals join into one.
@@ -116,5 +131,6 @@ pub(crate) fn prose_place(
         explicit: false,
         opened_by,
         joins: Joins::No,
+        host: None,
     }
 }

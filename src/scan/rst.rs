@@ -347,6 +347,7 @@ impl<'t> Rst<'t> {
                 explicit: true,
                 opened_by: None,
                 joins: Joins::No,
+                host: None,
             });
         }
         // .. _name: trueconf:… (its URI may start on the next line and go
@@ -362,6 +363,7 @@ impl<'t> Rst<'t> {
                 explicit: true,
                 opened_by: None,
                 joins: Joins::No,
+                host: None,
             });
         }
         Some(prose_place(Context::Text, Decode::None, line_end, None))

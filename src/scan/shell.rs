@@ -23,7 +23,7 @@ use std::collections::VecDeque;
 
 use super::code::Lang;
 use super::decode::Decode;
-use super::place::{Context, Joins, Place, prose_place};
+use super::place::{CodeHost, Context, Joins, Place, prose_place};
 
 /// The command language of a script.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -125,6 +125,18 @@ impl<'t> Shell<'t> {
 
     /// Where `at` stands.
     pub(crate) fn place(&mut self, at: usize) -> Option<Place> {
+        let host = match self.dialect {
+            Dialect::Posix => CodeHost::Code(Lang::Shell),
+            Dialect::Cmd => CodeHost::Cmd,
+            Dialect::PowerShell => CodeHost::PowerShell,
+        };
+        self.place_in(at).map(|p| Place {
+            host: Some(host),
+            ..p
+        })
+    }
+
+    fn place_in(&mut self, at: usize) -> Option<Place> {
         self.advance(at);
         Some(match self.state {
             State::Inside {
@@ -148,6 +160,7 @@ impl<'t> Shell<'t> {
                 explicit: false,
                 opened_by: None,
                 joins: Joins::No,
+                host: None,
             },
             State::Normal => Place {
                 context: Context::ShellWord {
@@ -162,6 +175,7 @@ impl<'t> Shell<'t> {
                 explicit: false,
                 opened_by: None,
                 joins: Joins::No,
+                host: None,
             },
         })
     }
