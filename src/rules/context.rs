@@ -4,7 +4,9 @@ use std::borrow::Cow;
 
 use super::config::Config;
 use crate::fix::Edit;
-use crate::scan::{Context, Decode, DecodedText, DocKind, RawLink, encode, trim_space_end};
+use crate::scan::{
+    Context, Decode, DecodedText, DocKind, JoinRules, RawLink, encode, junction, trim_space_end,
+};
 use crate::text::Span;
 use crate::uri::{Link, Param};
 
@@ -56,7 +58,63 @@ impl LinkCtx<'_> {
 
     /// A replacement of a decoded span with text encoded for the context.
     pub fn replace(&self, s: Span, content: &str) -> Edit {
-        Edit::replacement(self.span(s), self.encode(content))
+        self.bridged(self.span(s), &self.encode(content))
+    }
+
+    /// An edit of source span `span` to `content`, keeping the literals of
+    /// a link joined from adjacent ones well formed: where the span runs
+    /// from one literal into another that opens with another quote or a
+    /// prefix (`"…&" 'password=…'`), the content is followed by the first
+    /// one's closing quote and the other's opening.
+    fn bridged(&self, span: Span, content: &str) -> Edit {
+        if let Decode::BackslashJoined { quote } = self.raw.decode {
+            let (first, _) = self.literal_at(quote, span.start);
+            let (last, open) = self.literal_at(quote, span.end);
+            if open > span.start && (first != last || self.source.as_bytes()[open] != last) {
+                let opening = &self.source[open..=self.opening_quote(open, last)];
+                return Edit::replacement(span, format!("{content}{} {opening}", first as char));
+            }
+        }
+        Edit::replacement(span, content)
+    }
+
+    /// The quote of the literal that holds source offset `at` of a link
+    /// joined from adjacent literals, the first opened by `quote`, and
+    /// where that literal's opening (its prefix, or its quote) starts (the
+    /// link's start for the first literal).
+    fn literal_at(&self, quote: u8, at: usize) -> (u8, usize) {
+        let bytes = self.source.as_bytes();
+        let (mut cur, mut open) = (quote, self.raw.span.start);
+        let mut i = self.raw.span.start;
+        while i < at {
+            match bytes[i] {
+                b'\\' => i += 2,
+                b if b == cur => match junction(bytes, i, cur, JoinRules::ANY) {
+                    Some(j) if i + j.len <= at => {
+                        // The opening: back from the quote over a prefix.
+                        let q = i + j.len - 1;
+                        open = q - bytes[i + 1..q]
+                            .iter()
+                            .rev()
+                            .take_while(|b| b.is_ascii_alphanumeric())
+                            .count();
+                        cur = j.quote;
+                        i += j.len;
+                    }
+                    _ => break,
+                },
+                _ => i += 1,
+            }
+        }
+        (cur, open)
+    }
+
+    /// The quote that ends the opening (prefix and quote) starting at `open`.
+    fn opening_quote(&self, open: usize, quote: u8) -> usize {
+        let bytes = self.source.as_bytes();
+        (open..bytes.len())
+            .find(|&k| bytes[k] == quote)
+            .unwrap_or(open)
     }
 
     /// Deletes a parameter with its separator, or, for the first segment,
@@ -88,7 +146,7 @@ impl LinkCtx<'_> {
         {
             return Edit::deletion(self.span(Span::new(sep.end, p.span.end)));
         }
-        Edit::deletion(deleted)
+        self.bridged(deleted, "")
     }
 
     /// A parameter's key as a message may quote it (at most 40

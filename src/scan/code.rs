@@ -260,8 +260,9 @@ impl<'t> Lexer<'t> {
             _ if !one_literal => Joins::No,
             // Python: across lines inside brackets (a bare string statement
             // right after a line ending in a string is taken as joined).
-            Lang::Python | Lang::Java => Joins::AcrossLines,
-            Lang::Ruby => Joins::OnLine,
+            Lang::Python => Joins::Python,
+            Lang::Java => Joins::C,
+            Lang::Ruby => Joins::Ruby,
             _ => Joins::No,
         }
     }

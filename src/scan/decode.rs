@@ -148,10 +148,12 @@ impl<'t> DecodedText<'t> {
             let bytes = source.as_bytes();
             match mode {
                 Decode::NoSpace => end = end.min(last + 1),
-                Decode::BackslashJoined { quote } => {
+                Decode::BackslashJoined { .. } => {
                     end = (last + 1..end)
                         .find(|&p| {
-                            bytes[p] == quote && junction(bytes, p, quote, true) == Some(end - p)
+                            matches!(bytes[p], b'"' | b'\'')
+                                && junction(bytes, p, bytes[p], JoinRules::ANY)
+                                    .is_some_and(|j| p + j.len == end)
                         })
                         .unwrap_or(end);
                 }
@@ -185,19 +187,82 @@ impl<'t> DecodedText<'t> {
     }
 }
 
-/// The length of the junction at `i` of two adjacent string literals that
-/// the language joins into one (`"trueconf:…&" "password=…"`): the closing
-/// `quote` at `i`, then spaces, tabs and at most one line break (or a
-/// backslash line continuation; a bare one only where `lines`), then the
-/// next literal's opening `quote`. `None` when there is none there, or the
-/// next literal is empty or opens with three quotes (a triple-quoted
-/// literal, or the end of one).
-pub fn junction(bytes: &[u8], i: usize, quote: u8, lines: bool) -> Option<usize> {
+/// How adjacent string literals join in a language (see [`junction`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct JoinRules {
+    /// A bare line break may stand in a junction (Python inside brackets,
+    /// the C family); a backslash line continuation always may.
+    pub bare_breaks: bool,
+    /// The quotes the next literal may open with.
+    pub quotes: &'static [u8],
+    /// The prefixes the next literal may have that keep its escapes as
+    /// they are (Python's `u` and `f`, C's `L`, `u8`, `u` and `U`),
+    /// longest first.
+    pub prefixes: &'static [&'static [u8]],
+    /// What opens a comment that runs to the end of its line (`#`, `//`).
+    pub line_comments: &'static [&'static [u8]],
+    /// Block comments (`/* … */`) may stand in a junction.
+    pub block_comments: bool,
+}
+
+impl JoinRules {
+    pub const PYTHON: JoinRules = JoinRules {
+        bare_breaks: true,
+        quotes: b"\"'",
+        prefixes: &[b"u", b"U", b"f", b"F"],
+        line_comments: &[b"#"],
+        block_comments: false,
+    };
+    pub const C: JoinRules = JoinRules {
+        bare_breaks: true,
+        quotes: b"\"",
+        prefixes: &[b"u8", b"u", b"U", b"L"],
+        line_comments: &[b"//"],
+        block_comments: true,
+    };
+    pub const RUBY: JoinRules = JoinRules {
+        bare_breaks: false,
+        quotes: b"\"",
+        prefixes: &[],
+        line_comments: &[],
+        block_comments: false,
+    };
+    /// What a decoding accepts: every junction a scan accepted.
+    pub const ANY: JoinRules = JoinRules {
+        bare_breaks: true,
+        quotes: b"\"'",
+        prefixes: &[b"u8", b"u", b"U", b"f", b"F", b"L"],
+        line_comments: &[b"#", b"//"],
+        block_comments: true,
+    };
+}
+
+/// How long a comment inside a junction may be.
+const MAX_COMMENT: usize = 256;
+
+/// A junction of two adjacent string literals (see [`junction`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Junction {
+    pub len: usize,
+    /// The quote that opens (and will close) the next literal.
+    pub quote: u8,
+    /// A bare line break stands in it.
+    pub bare_break: bool,
+}
+
+/// The junction at `i` of two adjacent string literals that the language
+/// joins into one (`"trueconf:…&" "password=…"`): the closing `quote` at
+/// `i`, spaces, tabs and at most one line break (a backslash line
+/// continuation, or a bare one where `rules` allow it), then the next
+/// literal's prefix, if any, and opening quote. `None` when there is none
+/// there, or the next literal is triple-quoted.
+pub fn junction(bytes: &[u8], i: usize, quote: u8, rules: JoinRules) -> Option<Junction> {
     if bytes.get(i) != Some(&quote) {
         return None;
     }
     let mut j = i + 1;
     let mut breaks = 0;
+    let mut bare_break = false;
     loop {
         match *bytes.get(j)? {
             b' ' | b'\t' | b'\x0c' => j += 1,
@@ -209,22 +274,57 @@ pub fn junction(bytes: &[u8], i: usize, quote: u8, lines: bool) -> Option<usize>
                     2
                 };
             }
-            b'\n' | b'\r' if lines => {
+            // A comment (a few lines' worth at most).
+            b'#' | b'/'
+                if rules
+                    .line_comments
+                    .iter()
+                    .any(|c| bytes[j..].starts_with(c)) =>
+            {
+                let end = memchr::memchr2(b'\n', b'\r', &bytes[j..]).map(|k| j + k)?;
+                if end - j > MAX_COMMENT {
+                    return None;
+                }
+                j = end;
+            }
+            b'/' if rules.block_comments && bytes[j..].starts_with(b"/*") => {
+                let window = &bytes[j + 2..bytes.len().min(j + 2 + MAX_COMMENT)];
+                j += 2 + memchr::memmem::find(window, b"*/")? + 2;
+            }
+            b'\n' | b'\r' if rules.bare_breaks => {
                 breaks += 1;
+                bare_break = true;
                 j += if bytes[j..].starts_with(b"\r\n") {
                     2
                 } else {
                     1
                 };
             }
-            b if b == quote => break,
-            _ => return None,
+            _ => break,
         }
         if breaks > 1 {
             return None;
         }
     }
-    (bytes.get(j + 1) != Some(&quote)).then_some(j + 1 - i)
+    let opens = |k: usize| bytes.get(k).is_some_and(|b| rules.quotes.contains(b));
+    if let Some(p) = rules
+        .prefixes
+        .iter()
+        .find(|p| bytes[j..].starts_with(p) && opens(j + p.len()))
+    {
+        j += p.len();
+    }
+    let next = *bytes.get(j)?;
+    if !rules.quotes.contains(&next)
+        || bytes.get(j + 1) == Some(&next) && bytes.get(j + 2) == Some(&next)
+    {
+        return None;
+    }
+    Some(Junction {
+        len: j + 1 - i,
+        quote: next,
+        bare_break,
+    })
 }
 
 /// White space as docutils removes it from a URI: Python's `str.split()`
@@ -244,7 +344,7 @@ pub fn decode(src: &str, mode: Decode) -> DecodedText<'_> {
         // Offsets of the byte map are `u32`; no document is this large.
         return DecodedText::identity(src);
     }
-    let (special, other) = match mode {
+    let (special, mut other) = match mode {
         Decode::None => return DecodedText::identity(src),
         Decode::NoSpace => return DecodedText::identity(src).without_space(),
         Decode::EntitiesThenBackslash => return decode_twice(src),
@@ -268,9 +368,13 @@ pub fn decode(src: &str, mode: Decode) -> DecodedText<'_> {
         let step = if bytes[i] == special || bytes[i] == other {
             match mode {
                 Decode::Entities => entity(&src[i..]).map(|(c, n)| (Some(c), n)),
-                // Where an adjacent literal continues the string.
-                Decode::BackslashJoined { quote } if bytes[i] == quote => {
-                    junction(bytes, i, quote, true).map(|n| (None, n))
+                // Where an adjacent literal continues the string: the
+                // next one's quote closes it.
+                Decode::BackslashJoined { .. } if bytes[i] == other => {
+                    junction(bytes, i, other, JoinRules::ANY).map(|j| {
+                        other = j.quote;
+                        (None, j.len)
+                    })
                 }
                 // A line continuation: the backslash and the line break
                 // stand for nothing.
@@ -1123,14 +1227,22 @@ mod tests {
         assert_eq!(decode("a\" \\\r\n  \"b", joined).text, "ab");
         assert_eq!(decode("a\" \"b", Decode::NoSpace).text, "a\"\"b");
         assert_eq!(decode("a b\n\t c\u{1f}d", Decode::NoSpace).text, "abcd");
-        // A junction: one line break at most; no empty or triple-quoted
-        // literal after it; a bare line break only where `lines`.
-        assert_eq!(junction(b"\" \"b", 0, b'"', false), Some(3));
-        assert_eq!(junction(b"\"\n\n\"b", 0, b'"', true), None);
-        assert_eq!(junction(b"\"\n\"b", 0, b'"', false), None);
-        assert_eq!(junction(b"\" \\\n\"b", 0, b'"', false), Some(5));
-        assert_eq!(junction(b"\" \"\"", 0, b'"', true), None);
-        assert_eq!(junction(b"\" x\"", 0, b'"', true), None);
+        // A junction: one line break at most; no triple-quoted literal
+        // after it; a bare line break only where the rules allow one.
+        let len = |src: &[u8], rules| junction(src, 0, b'"', rules).map(|j| j.len);
+        assert_eq!(len(b"\" \"b", JoinRules::RUBY), Some(3));
+        assert_eq!(len(b"\"\n\n\"b", JoinRules::PYTHON), None);
+        assert_eq!(len(b"\"\n\"b", JoinRules::RUBY), None);
+        assert_eq!(len(b"\" \\\n\"b", JoinRules::RUBY), Some(5));
+        assert_eq!(len(b"\" \"\"\"", JoinRules::PYTHON), None);
+        assert_eq!(len(b"\" \"\"", JoinRules::PYTHON), Some(3));
+        assert_eq!(len(b"\" x\"", JoinRules::PYTHON), None);
+        assert_eq!(len(b"\" 'b", JoinRules::PYTHON), Some(3));
+        assert_eq!(len(b"\" 'b", JoinRules::C), None);
+        assert_eq!(len(b"\" f'b", JoinRules::PYTHON), Some(4));
+        assert_eq!(len(b"\" r'b", JoinRules::PYTHON), None);
+        assert_eq!(len(b"\" u8\"b", JoinRules::C), Some(5));
+        assert_eq!(decode("a\" 'b\"'\"c", joined).text, "ab\"c");
         assert_eq!(decode("a\\  \n  b", Decode::Backslash).text, "a\\  \n  b");
         // `\N` not followed by `{` is no named escape (and no panic).
         for src in [r"\N}", "\\N\u{e9}}", r"\N", r"\N{"] {

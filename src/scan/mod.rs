@@ -21,7 +21,7 @@ mod rst;
 mod shell;
 
 pub use code::Lang;
-pub use decode::{Decode, DecodedText, decode, encode, junction, trim_space_end};
+pub use decode::{Decode, DecodedText, JoinRules, decode, encode, junction, trim_space_end};
 pub use markdown::{FenceMap, has_fence_line};
 pub use place::Context;
 pub use shell::Dialect;
@@ -30,7 +30,7 @@ use std::cell::Cell;
 
 use memchr::memmem;
 
-use place::{CodeHost, Joins, Place, prose_place};
+use place::{CodeHost, Place, prose_place};
 
 use crate::text::{Span, floor_char_boundary};
 
@@ -932,6 +932,13 @@ fn finish_within(
     // Junctions of adjacent literals crossed: past a few, a literal's
     // quote ends the link, so a chain of literals stays linear.
     let mut junctions = 0;
+    // The quote that closes the literal the link is in (the next literal's
+    // after a junction), and where that literal opened (when known).
+    let mut closing = match place.context {
+        Context::StringLiteral { quote, .. } => quote,
+        _ => 0,
+    };
+    let mut literal_open = None;
     // Brackets of a nesting string's delimiter opened inside the link.
     let nesting = nesting_open(place.context, place.decode);
     let mut nested = 0usize;
@@ -1079,27 +1086,37 @@ fn finish_within(
                         }
                         None => true,
                     }
-                } else if b == quote
-                    && place.joins != Joins::No
+                } else if b == closing
                     && junctions < MAX_JUNCTIONS
-                    && let Some(n) =
-                        decode::junction(bytes, end, quote, place.joins == Joins::AcrossLines)
+                    && let Some(rules) = place.joins.rules()
+                    && let Some(j) = decode::junction(bytes, end, closing, rules)
+                    && (!j.bare_break || {
+                        // The opening quote of the literal the link is in.
+                        let open = literal_open.unwrap_or_else(|| {
+                            let line = memchr::memrchr2(b'\n', b'\r', &bytes[..start])
+                                .map_or(0, |i| i + 1);
+                            memchr::memrchr(quote, &bytes[line..start]).map_or(start, |i| line + i)
+                        });
+                        place.joins.over_line(bytes, open)
+                    })
                 {
                     // An adjacent literal continues the string (and the
                     // link), to its closing quote or white space. Past a
                     // window's end, the whole text decides.
-                    if windowed && end + n >= limit {
+                    if windowed && end + j.len >= limit {
                         return None;
                     }
-                    end += n;
+                    end += j.len;
                     junctions += 1;
+                    closing = j.quote;
+                    literal_open = Some(end - 1);
                     place.decode = Decode::BackslashJoined { quote };
                     if !windowed {
                         limit = bytes.len();
                     }
                     continue;
                 } else {
-                    b == quote || b.is_ascii_whitespace() || b == b'"' && quote != b'\''
+                    b == closing || b.is_ascii_whitespace() || b == b'"' && closing != b'\''
                 }
             }
             Context::ScriptString {

@@ -1,7 +1,7 @@
 //! Where a candidate link stands: the syntax around it, as the classifiers
 //! of each document kind report it.
 
-use super::decode::Decode;
+use super::decode::{Decode, JoinRules};
 use super::lang::Lang;
 
 /// The syntax a link was found in.
@@ -104,16 +104,58 @@ pub(crate) enum CodeHost {
     PowerShell,
 }
 
-/// Where adjacent string literals join into one.
+/// Where adjacent string literals join into one, and how.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Joins {
     No,
-    /// On one line, or over a backslash line continuation (Ruby: a bare
-    /// line break ends the statement).
-    OnLine,
-    /// Also over one bare line break (Python inside brackets, the C
-    /// family).
-    AcrossLines,
+    /// Python: also over one bare line break inside brackets.
+    Python,
+    /// The C family: also over one bare line break, but not out of a
+    /// preprocessor directive's line.
+    C,
+    /// Ruby: on a line, or over a backslash line continuation (a bare line
+    /// break ends the statement).
+    Ruby,
+}
+
+impl Joins {
+    pub(crate) fn rules(self) -> Option<JoinRules> {
+        match self {
+            Joins::No => None,
+            Joins::Python => Some(JoinRules::PYTHON),
+            Joins::C => Some(JoinRules::C),
+            Joins::Ruby => Some(JoinRules::RUBY),
+        }
+    }
+
+    /// May a bare line break join the literal whose opening quote is at
+    /// `open` to the next one? In Python only inside brackets: its line
+    /// holds nothing before it, or opens a bracket it does not close
+    /// there (a string right after a statement's last string is another
+    /// statement); in C, not from a directive's line (`#define`).
+    pub(crate) fn over_line(self, bytes: &[u8], open: usize) -> bool {
+        let line = memchr::memrchr2(b'\n', b'\r', &bytes[..open]).map_or(0, |i| i + 1);
+        // Without the literal's prefix (`u"`, `L"`).
+        let before = bytes[line..open].trim_ascii_end();
+        let before = &before[..before.len()
+            - before
+                .iter()
+                .rev()
+                .take_while(|b| b.is_ascii_alphanumeric())
+                .count()];
+        match self {
+            Joins::Python => {
+                let depth = before.iter().fold(0i32, |d, b| match b {
+                    b'(' | b'[' | b'{' => d + 1,
+                    b')' | b']' | b'}' => d - 1,
+                    _ => d,
+                });
+                before.trim_ascii().is_empty() || depth > 0
+            }
+            Joins::C => !before.trim_ascii_start().starts_with(b"#"),
+            Joins::No | Joins::Ruby => false,
+        }
+    }
 }
 
 /// A place in prose: the link may end early, at an unbalanced `)` or
