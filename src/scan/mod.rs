@@ -1175,6 +1175,11 @@ fn finish_within(
             Context::ShellWord { .. } => b.is_ascii_whitespace(),
             // reStructuredText drops a URI's white space: only the close
             // (or the place's limit) ends it there.
+            // A backslash escapes the character after it there (`\>`).
+            Context::Delimited { .. } if spaced && b == b'\\' && end + 1 < limit => {
+                end += 1 + text[end + 1..].chars().next().map_or(1, char::len_utf8);
+                continue;
+            }
             Context::Delimited { close } if spaced => close != b'\n' && b == close,
             Context::Delimited { close } => b.is_ascii_whitespace() || b == close,
             Context::Text => {

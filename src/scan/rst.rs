@@ -97,8 +97,56 @@ pub(super) fn line_at(bytes: &[u8], start: usize) -> (usize, usize) {
     }
 }
 
+/// The indentation of `line` in columns, as docutils counts it: a tab
+/// goes to the next multiple of 8, a vertical tab or form feed is a space.
 fn indent_of(line: &str) -> usize {
-    line.len() - line.trim_start_matches([' ', '\t']).len()
+    let mut col = 0;
+    for b in line.bytes() {
+        match b {
+            b' ' | b'\x0b' | b'\x0c' => col += 1,
+            b'\t' => col = (col / 8 + 1) * 8,
+            _ => break,
+        }
+    }
+    col
+}
+
+/// The kind of the line before the one being read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Prev {
+    Blank,
+    /// Explicit markup (`..`, `__`), indented this much.
+    Explicit(usize),
+    /// Other text, indented this much.
+    Text(usize),
+}
+
+/// How a hyperlink target's line (its content, without indentation)
+/// starts, and where what follows the marker begins in it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum TargetStart {
+    /// `.. _name: uri` (`.. __: uri` too): the name's offset.
+    Named(usize),
+    /// `__ uri`.
+    Anonymous(usize),
+    /// `:target: uri`, an `image` or `figure` option.
+    Option(usize),
+}
+
+fn target_start(content: &str) -> Option<TargetStart> {
+    let space = |s: &str| s.starts_with([' ', '\t', '\x0b', '\x0c']);
+    if let Some(rest) = content.strip_prefix("..").filter(|r| space(r)) {
+        let name = rest.trim_start_matches([' ', '\t', '\x0b', '\x0c']);
+        let name = name.strip_prefix('_')?;
+        return Some(TargetStart::Named(content.len() - name.len()));
+    }
+    if let Some(rest) = content.strip_prefix("__") {
+        return (rest.is_empty() || space(rest)).then_some(TargetStart::Anonymous(2));
+    }
+    content
+        .strip_prefix(":target:")
+        .filter(|r| r.is_empty() || space(r))
+        .map(|_| TargetStart::Option(":target:".len()))
 }
 
 pub struct Rst<'t> {
@@ -114,6 +162,11 @@ pub struct Rst<'t> {
     /// where its URI starts (`None`: it has none) and where its block of
     /// lines ends (at a blank line or a line indented no deeper than it).
     target: Option<(Option<usize>, usize)>,
+    /// What the line before the one being read was.
+    prev: Prev,
+    /// The indentation of the `image` or `figure` directive whose options
+    /// are being read.
+    figure: Option<usize>,
     /// The next `>` at or after an offset: `(from, at)`.
     next_close: (usize, usize),
     /// The next blank line at or after an offset: `(from, at)`.
@@ -129,6 +182,8 @@ impl<'t> Rst<'t> {
             sub: None,
             current: (0, 0),
             target: None,
+            prev: Prev::Blank,
+            figure: None,
             next_close: (usize::MAX, 0),
             next_blank: (usize::MAX, 0),
         }
@@ -152,36 +207,39 @@ impl<'t> Rst<'t> {
         at.max(next).min(bytes.len())
     }
 
-    /// Where the URI of the hyperlink target whose line starts at `start`
-    /// with `content` begins, if it has one: the first character after the
-    /// target's name and its colon that is not white space, before `end`.
-    fn target_uri(&self, start: usize, content: &str, end: usize) -> Option<usize> {
-        let line = &self.text[start..];
-        let lead = line.len() - line.trim_start().len();
-        let after_name =
-            if content == "__" || content.starts_with("__ ") || content.starts_with("__\t") {
-                // `__ uri`: an anonymous target.
-                start + lead + 2
-            } else {
-                let name = content.strip_prefix(".. _")?;
-                let from = start + lead + 4;
+    /// Where the URI of the hyperlink target (or `:target:` option) whose
+    /// line starts at `start` begins, if it has one: the first character
+    /// after the target's name and its colon that is not white space,
+    /// before `end`.
+    fn target_uri(&self, start: usize, end: usize) -> Option<usize> {
+        let line = &self.text[start..line_at(self.text.as_bytes(), start).0];
+        let content = line.trim_start();
+        let from = start + (line.len() - content.len());
+        let after_name = match target_start(content)? {
+            TargetStart::Anonymous(n) | TargetStart::Option(n) => from + n,
+            TargetStart::Named(n) => {
+                let name = &content[n..];
                 let colon = if let Some(quoted) = name.strip_prefix('`') {
                     // `.. _`name: with colons`: uri`
                     1 + quoted.find("`:")? + 1
                 } else {
-                    // A colon in an unquoted name is escaped with a backslash.
+                    // The name ends at a colon followed by white space (or
+                    // the line's end); a colon can be escaped.
                     let bytes = name.as_bytes();
                     let mut i = 0;
                     loop {
                         match bytes.get(i)? {
                             b'\\' => i += 2,
-                            b':' => break i,
+                            b':' if bytes.get(i + 1).is_none_or(|b| b.is_ascii_whitespace()) => {
+                                break i;
+                            }
                             _ => i += 1,
                         }
                     }
                 };
-                from + colon + 1
-            };
+                from + n + colon + 1
+            }
+        };
         let rest = self.text.get(after_name..end)?;
         let uri = after_name + (rest.len() - rest.trim_start().len());
         (uri < end).then_some(uri)
@@ -196,7 +254,16 @@ impl<'t> Rst<'t> {
         let close = if from <= at && at <= close {
             close
         } else {
-            let close = memchr::memchr(b'>', &bytes[at..]).map_or(bytes.len(), |i| at + i);
+            // A `>` escaped with a backslash does not close it.
+            let mut close = at;
+            loop {
+                close = memchr::memchr(b'>', &bytes[close..]).map_or(bytes.len(), |i| close + i);
+                let escapes = bytes[at..close].iter().rev().take_while(|&&b| b == b'\\');
+                if close == bytes.len() || escapes.count() % 2 == 0 {
+                    break;
+                }
+                close += 1;
+            }
             self.next_close = (at, close);
             close
         };
@@ -264,9 +331,34 @@ impl<'t> Rst<'t> {
             }
             let indent = indent_of(line);
             let content = line.trim();
-            if content.starts_with(".. _") || content == "__" || content.starts_with("__ ") {
+            let prev = self.prev;
+            // Explicit markup starts a body element: on a paragraph's next
+            // line, at its indentation, it is the paragraph's text.
+            self.prev = if content.is_empty() {
+                Prev::Blank
+            } else if (content.starts_with("..") || content.starts_with("__"))
+                && prev != Prev::Text(indent)
+            {
+                Prev::Explicit(indent)
+            } else {
+                Prev::Text(indent)
+            };
+            let option = match self.figure {
+                Some(directive) if indent > directive => true,
+                Some(_) if !content.is_empty() => {
+                    self.figure = None;
+                    false
+                }
+                _ => false,
+            };
+            let target = target_start(content).filter(|t| match t {
+                // A directive's `:target:` option (`image`, `figure`).
+                TargetStart::Option(_) => option,
+                _ => self.prev == Prev::Explicit(indent),
+            });
+            if target.is_some() {
                 let block_end = self.target_end(next, indent);
-                let uri = self.target_uri(start, content, block_end);
+                let uri = self.target_uri(start, block_end);
                 self.target = Some((uri, block_end));
             } else if let Some(rest) = content
                 .strip_prefix("..")
@@ -274,6 +366,9 @@ impl<'t> Rst<'t> {
             {
                 let rest = rest.trim_start();
                 if let Some((name, args)) = directive(rest) {
+                    if matches!(name, "image" | "figure") {
+                        self.figure = Some(indent);
+                    }
                     if matches!(name, "code-block" | "code" | "sourcecode") {
                         let block_end = self.indented_end(next, indent);
                         let kind = host_of(args).map_or(Kind::Literal, Kind::Code);
@@ -289,6 +384,7 @@ impl<'t> Rst<'t> {
                 self.enter(Kind::Literal, next, block_end, at);
             }
             if self.block.is_some() {
+                self.prev = Prev::Blank;
                 return;
             }
         }
@@ -335,8 +431,13 @@ impl<'t> Rst<'t> {
         let bytes = self.text.as_bytes();
         // `text <trueconf:…>`_: the URI may go on over the paragraph's
         // lines; docutils drops its white space.
-        if at > 0 && bytes[at - 1] == b'<' && before.contains('`') {
-            let (decode, limit) = match self.embedded_close(at) {
+        let close = (at > 0 && bytes[at - 1] == b'<')
+            .then(|| self.embedded_close(at))
+            .flatten();
+        // (The reference's opening backquote may stand on an earlier line
+        // of the paragraph.)
+        if at > 0 && bytes[at - 1] == b'<' && (before.contains('`') || close.is_some()) {
+            let (decode, limit) = match close {
                 Some(close) => (Decode::NoSpace, close),
                 None => (Decode::None, line_end),
             };
