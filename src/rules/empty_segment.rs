@@ -4,6 +4,7 @@ use super::context::LinkCtx;
 use super::diagnostic::{Diagnostic, Findings};
 use super::registry::Rule;
 use crate::fix::{Edit, Fix};
+use crate::scan::Context;
 
 pub const EXPLANATION: &str = "\
 # TC012 empty-segment
@@ -26,6 +27,12 @@ Use instead:
 trueconf:bob&autoclose=1
 ```
 
+Not reported where something fills in what ends the link: a server-side
+template tag right after it (`<%= … %>`, `<?php … ?>`, `{% … %}`,
+`{{ … }}`, `${…}`), or, in code, more joined to the link's string
+(`\"trueconf:…&do=\" + action`, `'…' . $x`, `\"…\"$x` in a shell, an
+adjacent literal the scan does not join, such as `r\"…\"`).
+
 ## Fix safety
 Safe: an empty segment or value carries no information, so removing it
 keeps what the link does.
@@ -37,9 +44,39 @@ keeps what the link does.
 fn template_follows(ctx: &LinkCtx, span: crate::text::Span) -> bool {
     let end = ctx.link_span().end;
     span.end == end
-        && ["<%", "<?", "{%", "{{", "${"]
+        && (["<%", "<?", "{%", "{{", "${"]
             .iter()
             .any(|open| ctx.source[end..].starts_with(open))
+            || joined_after(ctx, end))
+}
+
+/// Does the code go on joining more to the string that the link at
+/// `end` ends, at its closing quote: `+`, `.` (PHP, Perl, Lua's `..`, a
+/// method such as `.format`), `<<`, a shell's `$x` or quote right after it,
+/// or another literal?
+fn joined_after(ctx: &LinkCtx, end: usize) -> bool {
+    let (Context::StringLiteral { quote, .. } | Context::ScriptString { quote, .. }) =
+        ctx.raw.context
+    else {
+        return false;
+    };
+    let Some(after) = ctx.source[end..].strip_prefix(char::from(quote)) else {
+        return false;
+    };
+    if after.starts_with(['$', '`', '"', '\'']) {
+        return true;
+    }
+    let after = after.trim_start_matches([' ', '\t', '\\', '\r', '\n']);
+    // An operator that joins, or a literal (with its prefix: `r"`, `f'`).
+    let literal = after
+        .trim_start_matches(|c: char| c.is_ascii_alphabetic())
+        .starts_with(['"', '\''])
+        && after.len()
+            - after
+                .trim_start_matches(|c: char| c.is_ascii_alphabetic())
+                .len()
+            <= 2;
+    literal || after.starts_with(['+', '.']) || after.starts_with("<<")
 }
 
 pub fn check(ctx: &LinkCtx, out: &mut Findings) {
@@ -83,6 +120,35 @@ pub fn check(ctx: &LinkCtx, out: &mut Findings) {
 mod tests {
     use crate::rules::test_support::{diags, fixed};
     use crate::scan::DocKind;
+
+    #[test]
+    fn not_where_the_code_joins_more_to_the_string() {
+        use crate::scan::Lang;
+        let js = DocKind::Code(Lang::JavaScript);
+        for src in [
+            "u = \"trueconf:bob@srv&do=\" + action;",
+            "u = \"trueconf:bob@srv&\"\n  + rest;",
+            "u = `trueconf:bob@srv&do=${action}`;",
+        ] {
+            assert!(diags(src, js, "TC012").is_empty(), "{src}");
+        }
+        let py = DocKind::Code(Lang::Python);
+        for src in [
+            "u = 'trueconf:bob@srv&do=' r'chat'",
+            "u = 'trueconf:bob@srv&do=' \"\"\"chat\"\"\"",
+            "u = 'trueconf:bob@srv&do='.format()",
+        ] {
+            assert!(diags(src, py, "TC012").is_empty(), "{src}");
+        }
+        let php = DocKind::Code(Lang::Php);
+        let src = "<?php $u = 'trueconf:bob@srv&do=' . $action; ?>";
+        assert!(diags(src, php, "TC012").is_empty());
+        let sh = DocKind::Code(Lang::Shell);
+        assert!(diags("xdg-open \"trueconf:bob@srv&do=\"$A", sh, "TC012").is_empty());
+        // Still reported: the string ends the statement.
+        assert_eq!(diags("u = 'trueconf:bob@srv&do='", py, "TC012").len(), 1);
+        assert_eq!(diags("u = \"trueconf:bob@srv&\";", js, "TC012").len(), 1);
+    }
 
     #[test]
     fn empties() {
