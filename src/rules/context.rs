@@ -171,6 +171,34 @@ impl LinkCtx<'_> {
         link.redacted_part(p.key).chars().take(40).collect()
     }
 
+    /// Does the code go on joining more to the string that the link
+    /// ends, at its closing quote: `+`, `.` (PHP, Perl, Lua's `..`, a
+    /// method such as `.format`), `<<`, a shell's `$x` or quote right after
+    /// it, or another literal (that the scan did not join)? What ends the
+    /// link is then filled in by the program.
+    pub fn string_goes_on(&self) -> bool {
+        let (Context::StringLiteral { quote, .. } | Context::ScriptString { quote, .. }) =
+            self.raw.context
+        else {
+            return false;
+        };
+        let end = self.raw.span.end;
+        let Some(after) = self.source[end..].strip_prefix(char::from(quote)) else {
+            return false;
+        };
+        if after.starts_with(['$', '`', '"', '\'']) {
+            return true;
+        }
+        let after = after.trim_start_matches([' ', '\t', '\\', '\r', '\n']);
+        // A literal, with its prefix (`r"`, `f'`).
+        let prefix = after.len()
+            - after
+                .trim_start_matches(|c: char| c.is_ascii_alphabetic())
+                .len();
+        let literal = prefix <= 2 && after[prefix..].starts_with(['"', '\'']);
+        literal || after.starts_with(['+', '.']) || after.starts_with("<<")
+    }
+
     pub fn in_html_attribute(&self) -> bool {
         matches!(
             self.raw.context,

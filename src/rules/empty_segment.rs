@@ -4,7 +4,6 @@ use super::context::LinkCtx;
 use super::diagnostic::{Diagnostic, Findings};
 use super::registry::Rule;
 use crate::fix::{Edit, Fix};
-use crate::scan::Context;
 
 pub const EXPLANATION: &str = "\
 # TC012 empty-segment
@@ -47,36 +46,7 @@ fn template_follows(ctx: &LinkCtx, span: crate::text::Span) -> bool {
         && (["<%", "<?", "{%", "{{", "${"]
             .iter()
             .any(|open| ctx.source[end..].starts_with(open))
-            || joined_after(ctx, end))
-}
-
-/// Does the code go on joining more to the string that the link at
-/// `end` ends, at its closing quote: `+`, `.` (PHP, Perl, Lua's `..`, a
-/// method such as `.format`), `<<`, a shell's `$x` or quote right after it,
-/// or another literal?
-fn joined_after(ctx: &LinkCtx, end: usize) -> bool {
-    let (Context::StringLiteral { quote, .. } | Context::ScriptString { quote, .. }) =
-        ctx.raw.context
-    else {
-        return false;
-    };
-    let Some(after) = ctx.source[end..].strip_prefix(char::from(quote)) else {
-        return false;
-    };
-    if after.starts_with(['$', '`', '"', '\'']) {
-        return true;
-    }
-    let after = after.trim_start_matches([' ', '\t', '\\', '\r', '\n']);
-    // An operator that joins, or a literal (with its prefix: `r"`, `f'`).
-    let literal = after
-        .trim_start_matches(|c: char| c.is_ascii_alphabetic())
-        .starts_with(['"', '\''])
-        && after.len()
-            - after
-                .trim_start_matches(|c: char| c.is_ascii_alphabetic())
-                .len()
-            <= 2;
-    literal || after.starts_with(['+', '.']) || after.starts_with("<<")
+            || ctx.string_goes_on())
 }
 
 pub fn check(ctx: &LinkCtx, out: &mut Findings) {

@@ -29,8 +29,10 @@ trueconf:login=user&password=[password]&force=1&encrypt=1
 
 ## Fix safety
 Safe: appending `&encrypt=1` (`&amp;encrypt=1` inside HTML) is what the
-documentation asks for and changes nothing else. When `encrypt=` is present
-with an empty value, the fix writes the `1`.
+documentation asks for and changes nothing else. When the program joins
+more to the link's string (`\"…&login=\" + user`), `&encrypt=1` goes right
+after the password instead. When `encrypt=` is present with an empty value,
+the fix writes the `1`.
 ";
 
 pub fn check(ctx: &LinkCtx, out: &mut Findings) {
@@ -44,11 +46,16 @@ pub fn check(ctx: &LinkCtx, out: &mut Findings) {
     let message = "password is sent without encrypt=1";
     match link.param("encrypt") {
         None => {
-            let end = link.text.len();
-            let content = if link.text.ends_with('&') {
-                "encrypt=1"
-            } else {
-                "&encrypt=1"
+            let password = link.param("password").map(|p| p.span.end);
+            let (end, content) = match password {
+                // The program joins more to the link's string: what ends
+                // it is not the link's end; the parameter goes right
+                // after the password.
+                Some(after) if ctx.string_goes_on() && after < link.text.len() => {
+                    (after, "&encrypt=1")
+                }
+                _ if link.text.ends_with('&') => (link.text.len(), "encrypt=1"),
+                _ => (link.text.len(), "&encrypt=1"),
             };
             let at = ctx.span(crate::text::Span::empty(end)).start;
             out.push(
@@ -90,6 +97,25 @@ pub fn check(ctx: &LinkCtx, out: &mut Findings) {
 mod tests {
     use crate::rules::test_support::{diags, fixed};
     use crate::scan::DocKind;
+
+    #[test]
+    fn before_what_the_program_joins_to_the_string() {
+        use crate::rules::test_support::fixed;
+        use crate::scan::{DocKind, Lang};
+        let py = DocKind::Code(Lang::Python);
+        assert_eq!(
+            fixed(
+                "u = 'trueconf:bob@srv&password=x&login=' + user",
+                py,
+                "TC002"
+            ),
+            "u = 'trueconf:bob@srv&password=x&encrypt=1&login=' + user"
+        );
+        assert_eq!(
+            fixed("u = 'trueconf:bob@srv&password=x' + more", py, "TC002"),
+            "u = 'trueconf:bob@srv&password=x&encrypt=1' + more"
+        );
+    }
 
     #[test]
     fn missing_encrypt_in_each_context() {
