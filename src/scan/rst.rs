@@ -111,6 +111,46 @@ fn indent_of(line: &str) -> usize {
     col
 }
 
+/// Is `content` a section title's adornment: one punctuation character
+/// repeated (`=====`, `-----`)?
+fn is_adornment(content: &str) -> bool {
+    let mut bytes = content.bytes();
+    bytes.next().is_some_and(|first| {
+        first.is_ascii_punctuation() && content.len() >= 2 && bytes.all(|b| b == first)
+    })
+}
+
+/// The length of a list item's or a field's marker that starts `content`
+/// (`- `, `* `, `+ `, `1. `, `#. `, `(a) `, `:name: `), or 0.
+fn marker_len(content: &str) -> usize {
+    let bytes = content.as_bytes();
+    let spaced = |n: usize| matches!(bytes.get(n), Some(b' ' | b'\t') | None).then_some(n + 1);
+    let marker = match bytes.first() {
+        Some(b'-' | b'*' | b'+') => spaced(1),
+        Some(b':') => content[1..].find(": ").map(|i| i + 3),
+        Some(b'(') => {
+            let n = bytes[1..]
+                .iter()
+                .take_while(|b| b.is_ascii_alphanumeric() || **b == b'#')
+                .count();
+            (n > 0 && bytes.get(1 + n) == Some(&b')'))
+                .then(|| spaced(n + 2))
+                .flatten()
+        }
+        Some(_) => {
+            let n = bytes
+                .iter()
+                .take_while(|b| b.is_ascii_alphanumeric() || **b == b'#')
+                .count();
+            (n > 0 && matches!(bytes.get(n), Some(b'.' | b')')))
+                .then(|| spaced(n + 1))
+                .flatten()
+        }
+        None => None,
+    };
+    marker.unwrap_or(0)
+}
+
 /// The kind of the line before the one being read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Prev {
@@ -334,14 +374,17 @@ impl<'t> Rst<'t> {
             let prev = self.prev;
             // Explicit markup starts a body element: on a paragraph's next
             // line, at its indentation, it is the paragraph's text.
-            self.prev = if content.is_empty() {
+            self.prev = if content.is_empty() || is_adornment(content) {
+                // A blank line, or a section title's underline: the next
+                // line starts a body element.
                 Prev::Blank
             } else if (content.starts_with("..") || content.starts_with("__"))
                 && prev != Prev::Text(indent)
             {
                 Prev::Explicit(indent)
             } else {
-                Prev::Text(indent)
+                // A list item's or a field's text stands after its marker.
+                Prev::Text(indent + marker_len(content))
             };
             let option = match self.figure {
                 Some(directive) if indent > directive => true,
@@ -373,15 +416,18 @@ impl<'t> Rst<'t> {
                         let block_end = self.indented_end(next, indent);
                         let kind = host_of(args).map_or(Kind::Literal, Kind::Code);
                         self.enter(kind, next, block_end, at);
+                        self.prev = Prev::Blank;
                     }
                 } else if !(rest.starts_with('_') || rest.starts_with('|') || rest.starts_with('['))
                 {
                     let block_end = self.indented_end(next, indent).max(next);
                     self.enter(Kind::Comment, start, block_end, at);
+                    self.prev = Prev::Blank;
                 }
             } else if content.ends_with("::") {
                 let block_end = self.indented_end(next, indent);
                 self.enter(Kind::Literal, next, block_end, at);
+                self.prev = Prev::Blank;
             }
             if self.block.is_some() {
                 self.prev = Prev::Blank;
