@@ -100,58 +100,72 @@ impl Shared {
         }
     }
 
-    pub fn did_change(self: &Arc<Self>, p: lsp::DidChangeTextDocumentParams) {
-        let key = p.text_document.uri.as_str();
-        let version = p.text_document.version;
+    /// Applies `didChange` notifications in order, under one lock of the
+    /// documents: a run that came together (see
+    /// [`super::frames::DocumentNote::Changes`]) is linted once, at its
+    /// last version, however the threads are scheduled.
+    pub fn did_change(self: &Arc<Self>, notes: Vec<lsp::DidChangeTextDocumentParams>) {
         let encoding = self.session().client.encoding;
-        let changes: Vec<Change> = p
-            .content_changes
-            .into_iter()
-            .map(|c| Change {
-                range: c.range.map(|r| {
-                    (
-                        LineCol {
-                            line: r.start.line,
-                            col: r.start.character,
-                        },
-                        LineCol {
-                            line: r.end.line,
-                            col: r.end.character,
-                        },
-                    )
-                }),
-                text: c.text,
-            })
-            .collect();
         let mut docs = lock(&self.docs);
-        let Some(doc) = docs.get_mut(key) else {
-            warn!(uri = %key, "didChange for a document that is not open; ignored");
-            return;
-        };
-        if version <= doc.version {
-            warn!(
-                uri = %key,
-                version,
-                current = doc.version,
-                "didChange with a stale version; ignored"
-            );
-            return;
+        let mut touched: Vec<String> = Vec::new();
+        for p in notes {
+            let key = p.text_document.uri.as_str();
+            let version = p.text_document.version;
+            let changes: Vec<Change> = p
+                .content_changes
+                .into_iter()
+                .map(|c| Change {
+                    range: c.range.map(|r| {
+                        (
+                            LineCol {
+                                line: r.start.line,
+                                col: r.start.character,
+                            },
+                            LineCol {
+                                line: r.end.line,
+                                col: r.end.character,
+                            },
+                        )
+                    }),
+                    text: c.text,
+                })
+                .collect();
+            let Some(doc) = docs.get_mut(key) else {
+                warn!(uri = %key, "didChange for a document that is not open; ignored");
+                continue;
+            };
+            if version <= doc.version {
+                warn!(
+                    uri = %key,
+                    version,
+                    current = doc.version,
+                    "didChange with a stale version; ignored"
+                );
+                continue;
+            }
+            if let Err(e) = text::validate(&changes) {
+                warn!(uri = %key, version, "didChange rejected, document kept as it was: {e}");
+                continue;
+            }
+            doc.version = version;
+            doc.cell.supersede();
+            // The new cell first: the old one's lint result, if nothing else
+            // holds it, goes with its share of the text, which the edit then
+            // changes in place instead of copying.
+            doc.cell = self.new_cell(version, doc.cell.config.clone());
+            if let Err(e) = doc.text.apply(&changes, encoding) {
+                // Not reached: apply fails only as validate does.
+                error!(uri = %key, version, "didChange failed after validation: {e}");
+            }
+            if !touched.iter().any(|k| k == key) {
+                touched.push(key.to_string());
+            }
         }
-        if let Err(e) = text::validate(&changes) {
-            warn!(uri = %key, version, "didChange rejected, document kept as it was: {e}");
-            return;
+        for key in touched {
+            if let Some(doc) = docs.get_mut(&key) {
+                self.schedule(&key, doc);
+            }
         }
-        doc.version = version;
-        doc.cell.supersede();
-        // The new cell first: the old one's lint result, if nothing else
-        // holds it, goes with its share of the text, which the edit then
-        // changes in place instead of copying.
-        doc.cell = self.new_cell(version, doc.cell.config.clone());
-        if let Err(e) = doc.text.apply(&changes, encoding) {
-            // Not reached: apply fails only as validate does.
-            error!(uri = %key, version, "didChange failed after validation: {e}");
-        }
-        self.schedule(key, doc);
     }
 
     pub fn did_close(self: &Arc<Self>, p: lsp::DidCloseTextDocumentParams) {

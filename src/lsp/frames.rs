@@ -63,8 +63,16 @@ pub const DOCUMENT_NOTIFICATION: &str = "$/trueconf-lsp/document";
 pub enum DocumentNote {
     Open(lsp::DidOpenTextDocumentParams),
     Change(lsp::DidChangeTextDocumentParams),
+    /// `didChange` notifications that came one right after the other in
+    /// the input and were read together (an editor's burst): applied as
+    /// one, so that no lint sees a version between them.
+    Changes(Vec<lsp::DidChangeTextDocumentParams>),
     Close(lsp::DidCloseTextDocumentParams),
 }
+
+/// At most this many `didChange` notifications are read into one
+/// [`DocumentNote::Changes`].
+const MAX_RUN: usize = 1024;
 
 /// The document notifications read and not yet applied, by number.
 pub type Parked = Arc<Mutex<HashMap<u64, DocumentNote>>>;
@@ -153,7 +161,43 @@ impl<R> Frames<R> {
 
     /// Looks at the input from `start`.
     fn next(&self) -> Next {
-        let input = &self.buf[self.start..];
+        self.next_at(self.start)
+    }
+
+    /// The `didChange` notifications whose frames follow, complete, from
+    /// `at` on, and where the input after them starts. A frame is looked
+    /// at only when its first bytes name the method: what does not (a
+    /// `didOpen`, a request) is left to be read in its turn, not parsed
+    /// twice.
+    fn changes_at(&self, mut at: usize) -> (Vec<lsp::DidChangeTextDocumentParams>, usize) {
+        let mut run = Vec::new();
+        while run.len() < MAX_RUN {
+            let input = &self.buf[at..];
+            let head = &input[..input.len().min(MAX_HEADER + 256)];
+            let Some(header_end) = memmem::find(head, b"\r\n\r\n") else {
+                break;
+            };
+            let body = &head[header_end + 4..];
+            if memmem::find(&body[..body.len().min(256)], b"\"textDocument/didChange\"").is_none() {
+                break;
+            }
+            match self.next_at(at) {
+                Next::Document {
+                    note: DocumentNote::Change(p),
+                    skip,
+                } => {
+                    run.push(p);
+                    at = skip;
+                }
+                _ => break,
+            }
+        }
+        (run, at)
+    }
+
+    /// Looks at the input from `at`.
+    fn next_at(&self, at: usize) -> Next {
+        let input = &self.buf[at..];
         if input.is_empty() {
             return Next::More;
         }
@@ -169,7 +213,7 @@ impl<R> Frames<R> {
             Ok(length) | Err(BadHeaders::Charset(length)) if length > self.max_frame => {
                 return Next::Invalid {
                     code: INVALID_REQUEST,
-                    skip: self.start + body_start,
+                    skip: at + body_start,
                     skipping: true,
                     too_large: Some(length as u64),
                 };
@@ -182,7 +226,7 @@ impl<R> Frames<R> {
                 }
                 return Next::Invalid {
                     code: PARSE_ERROR,
-                    skip: self.start + body_start + length,
+                    skip: at + body_start + length,
                     skipping: false,
                     too_large: None,
                 };
@@ -201,7 +245,7 @@ impl<R> Frames<R> {
         if input.len() - body_start < length {
             return Next::More;
         }
-        let body = self.start + body_start..self.start + body_start + length;
+        let body = at + body_start..at + body_start + length;
         if let Some(note) = document_note(&self.buf[body.clone()]) {
             return Next::Document {
                 note,
@@ -436,7 +480,17 @@ impl<R: AsyncRead + Unpin> AsyncRead for Frames<R> {
                     }
                     continue;
                 }
-                Next::Document { note, skip } => {
+                Next::Document { mut note, mut skip } => {
+                    if let DocumentNote::Change(first) = note {
+                        let (mut run, end) = this.changes_at(skip);
+                        note = if run.is_empty() {
+                            DocumentNote::Change(first)
+                        } else {
+                            run.insert(0, first);
+                            skip = end;
+                            DocumentNote::Changes(run)
+                        };
+                    }
                     let n = this.next_note;
                     this.next_note += 1;
                     this.parked
@@ -654,6 +708,72 @@ mod tests {
             matches!(parked.remove(&1), Some(DocumentNote::Change(p)) if p.text_document.version == 2)
         );
         assert!(matches!(parked.remove(&2), Some(DocumentNote::Close(_))));
+        assert!(parked.is_empty());
+    }
+
+    /// `didChange` frames that follow one another in the input are parked
+    /// as one run, in order; a run ends at any other message (a request
+    /// read between two edits sees the version before the second), and
+    /// before a frame whose first bytes do not name the method (which then
+    /// starts a run of its own).
+    #[tokio::test]
+    async fn runs_of_changes_are_parked_as_one() {
+        let change = |v: u32| {
+            format!(
+                r#"{{"jsonrpc":"2.0","method":"textDocument/didChange","params":{{"textDocument":{{"uri":"file:///a.md","version":{v}}},"contentChanges":[{{"range":{{"start":{{"line":0,"character":0}},"end":{{"line":0,"character":0}}}},"text":"x"}}]}}}}"#
+            )
+        };
+        let late_method = format!(
+            r#"{{"jsonrpc":"2.0","params":{{"textDocument":{{"uri":"file:///a.md","version":10}},"contentChanges":[{{"text":"{}"}}]}},"method":"textDocument/didChange"}}"#,
+            "y".repeat(300)
+        );
+        let hover = r#"{"jsonrpc":"2.0","id":1,"method":"textDocument/hover","params":{"textDocument":{"uri":"file:///a.md"},"position":{"line":0,"character":0}}}"#;
+        let open = r#"{"jsonrpc":"2.0","method":"textDocument/didOpen","params":{"textDocument":{"uri":"file:///b.md","languageId":"markdown","version":1,"text":""}}}"#;
+        let input = [
+            frame(&change(2)),
+            frame(&change(3)),
+            frame(&change(4)),
+            frame(hover),
+            frame(&change(5)),
+            frame(&change(6)),
+            frame(open),
+            frame(&change(7)),
+            frame(&late_method),
+            frame(&change(11)),
+        ]
+        .concat();
+        let parked = Parked::default();
+        let mut out = Vec::new();
+        Frames::new(input.as_bytes(), max_frame(1 << 20), parked.clone())
+            .read_to_end(&mut out)
+            .await
+            .unwrap();
+        let stand_in = |n: u64| {
+            frame(&format!(
+                r#"{{"jsonrpc":"2.0","method":"{DOCUMENT_NOTIFICATION}","params":{{"n":{n}}}}}"#
+            ))
+        };
+        let want = [
+            stand_in(0),
+            frame(hover),
+            stand_in(1),
+            stand_in(2),
+            stand_in(3),
+            stand_in(4),
+        ]
+        .concat();
+        assert_eq!(String::from_utf8(out).unwrap(), want);
+        let mut parked = std::mem::take(&mut *parked.lock().unwrap());
+        let versions = |note: Option<DocumentNote>| match note {
+            Some(DocumentNote::Changes(ps)) => ps.iter().map(|p| p.text_document.version).collect(),
+            Some(DocumentNote::Change(p)) => vec![p.text_document.version],
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(versions(parked.remove(&0)), [2, 3, 4]);
+        assert_eq!(versions(parked.remove(&1)), [5, 6]);
+        assert!(matches!(parked.remove(&2), Some(DocumentNote::Open(_))));
+        assert_eq!(versions(parked.remove(&3)), [7]);
+        assert_eq!(versions(parked.remove(&4)), [10, 11]);
         assert!(parked.is_empty());
     }
 }

@@ -108,7 +108,7 @@ fn apply(shared: &Arc<Shared>, note: DocumentNote) {
     let lifecycle = &shared.lifecycle;
     let method = match &note {
         DocumentNote::Open(_) => "textDocument/didOpen",
-        DocumentNote::Change(_) => "textDocument/didChange",
+        DocumentNote::Change(_) | DocumentNote::Changes(_) => "textDocument/didChange",
         DocumentNote::Close(_) => "textDocument/didClose",
     };
     if !lifecycle.initialized.load(Ordering::SeqCst) || lifecycle.shutdown.load(Ordering::SeqCst) {
@@ -117,7 +117,8 @@ fn apply(shared: &Arc<Shared>, note: DocumentNote) {
     }
     let applied = catch_unwind(AssertUnwindSafe(|| match note {
         DocumentNote::Open(p) => shared.did_open(p),
-        DocumentNote::Change(p) => shared.did_change(p),
+        DocumentNote::Change(p) => shared.did_change(vec![p]),
+        DocumentNote::Changes(ps) => shared.did_change(ps),
         DocumentNote::Close(p) => shared.did_close(p),
     }));
     if applied.is_err() {
