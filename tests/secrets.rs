@@ -223,6 +223,8 @@ const KINDS: &[(&str, &[&str])] = &[
             ".. _t: {rstwrap}",
             ".. _t:\n   {rstwrap}",
             "__ {rstwrap}",
+            "__\n   {rstwrap}",
+            "Title\n=====\n.. _t: {rstwrap}",
             "`Wrapped\ntext <{rstwrap}>`_",
             ".. image:: p.png\n   :target: {rstwrap}",
             "..\t_t: {rstwrap}",

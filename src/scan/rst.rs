@@ -374,14 +374,18 @@ impl<'t> Rst<'t> {
             let prev = self.prev;
             // Explicit markup starts a body element: on a paragraph's next
             // line, at its indentation, it is the paragraph's text.
-            self.prev = if content.is_empty() || is_adornment(content) {
-                // A blank line, or a section title's underline: the next
-                // line starts a body element.
+            self.prev = if content.is_empty() {
                 Prev::Blank
             } else if (content.starts_with("..") || content.starts_with("__"))
                 && prev != Prev::Text(indent)
             {
+                // Before the underline test: `__` alone is an anonymous
+                // target whose URI is on the next lines.
                 Prev::Explicit(indent)
+            } else if is_adornment(content) {
+                // A section title's underline: the next line starts a
+                // body element.
+                Prev::Blank
             } else {
                 // A list item's or a field's text stands after its marker.
                 Prev::Text(indent + marker_len(content))
@@ -416,18 +420,15 @@ impl<'t> Rst<'t> {
                         let block_end = self.indented_end(next, indent);
                         let kind = host_of(args).map_or(Kind::Literal, Kind::Code);
                         self.enter(kind, next, block_end, at);
-                        self.prev = Prev::Blank;
                     }
                 } else if !(rest.starts_with('_') || rest.starts_with('|') || rest.starts_with('['))
                 {
                     let block_end = self.indented_end(next, indent).max(next);
                     self.enter(Kind::Comment, start, block_end, at);
-                    self.prev = Prev::Blank;
                 }
             } else if content.ends_with("::") {
                 let block_end = self.indented_end(next, indent);
                 self.enter(Kind::Literal, next, block_end, at);
-                self.prev = Prev::Blank;
             }
             if self.block.is_some() {
                 self.prev = Prev::Blank;
@@ -436,7 +437,10 @@ impl<'t> Rst<'t> {
         }
     }
 
+    /// Enters a block of lines (or skips it, when it ends before `at`):
+    /// the line after it starts a body element.
     fn enter(&mut self, kind: Kind, start: usize, end: usize, at: usize) {
+        self.prev = Prev::Blank;
         if end <= start {
             return;
         }
