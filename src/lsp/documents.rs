@@ -106,8 +106,9 @@ impl Shared {
     /// last version, however the threads are scheduled.
     pub fn did_change(self: &Arc<Self>, notes: Vec<lsp::DidChangeTextDocumentParams>) {
         let encoding = self.session().client.encoding;
+        // One lock for the whole run: a lint scheduled by its first edit
+        // waits for it, so it reads the document after the last.
         let mut docs = lock(&self.docs);
-        let mut touched: Vec<String> = Vec::new();
         for p in notes {
             let key = p.text_document.uri.as_str();
             let version = p.text_document.version;
@@ -157,14 +158,7 @@ impl Shared {
                 // Not reached: apply fails only as validate does.
                 error!(uri = %key, version, "didChange failed after validation: {e}");
             }
-            if !touched.iter().any(|k| k == key) {
-                touched.push(key.to_string());
-            }
-        }
-        for key in touched {
-            if let Some(doc) = docs.get_mut(&key) {
-                self.schedule(&key, doc);
-            }
+            self.schedule(key, doc);
         }
     }
 

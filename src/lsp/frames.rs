@@ -563,6 +563,25 @@ mod tests {
         format!("Content-Length: {}\r\n\r\n{body}", body.len())
     }
 
+    /// The frame a parked document notification is replaced by.
+    fn stand_in(n: u64) -> String {
+        frame(&format!(
+            r#"{{"jsonrpc":"2.0","method":"{DOCUMENT_NOTIFICATION}","params":{{"n":{n}}}}}"#
+        ))
+    }
+
+    /// What the reader passes on for `input`, and what it parked.
+    async fn parked_after(input: &str) -> (String, HashMap<u64, DocumentNote>) {
+        let parked = Parked::default();
+        let mut out = Vec::new();
+        Frames::new(input.as_bytes(), max_frame(1 << 20), parked.clone())
+            .read_to_end(&mut out)
+            .await
+            .unwrap();
+        let notes = std::mem::take(&mut *parked.lock().unwrap());
+        (String::from_utf8(out).unwrap(), notes)
+    }
+
     async fn filtered(input: &[u8]) -> String {
         let mut out = Vec::new();
         Frames::new(input, max_frame(16 * 1024 * 1024), Parked::default())
@@ -677,17 +696,7 @@ mod tests {
             frame(close),
         ]
         .concat();
-        let parked = Parked::default();
-        let mut out = Vec::new();
-        Frames::new(input.as_bytes(), max_frame(1 << 20), parked.clone())
-            .read_to_end(&mut out)
-            .await
-            .unwrap();
-        let stand_in = |n: u64| {
-            frame(&format!(
-                r#"{{"jsonrpc":"2.0","method":"{DOCUMENT_NOTIFICATION}","params":{{"n":{n}}}}}"#
-            ))
-        };
+        let (out, mut parked) = parked_after(&input).await;
         let want = [
             stand_in(0),
             stand_in(1),
@@ -698,8 +707,7 @@ mod tests {
             stand_in(2),
         ]
         .concat();
-        assert_eq!(String::from_utf8(out).unwrap(), want);
-        let mut parked = std::mem::take(&mut *parked.lock().unwrap());
+        assert_eq!(out, want);
         match parked.remove(&0) {
             Some(DocumentNote::Open(p)) => assert_eq!(p.text_document.text, "trueconf:bob\n"),
             other => panic!("{other:?}"),
@@ -742,17 +750,7 @@ mod tests {
             frame(&change(11)),
         ]
         .concat();
-        let parked = Parked::default();
-        let mut out = Vec::new();
-        Frames::new(input.as_bytes(), max_frame(1 << 20), parked.clone())
-            .read_to_end(&mut out)
-            .await
-            .unwrap();
-        let stand_in = |n: u64| {
-            frame(&format!(
-                r#"{{"jsonrpc":"2.0","method":"{DOCUMENT_NOTIFICATION}","params":{{"n":{n}}}}}"#
-            ))
-        };
+        let (out, mut parked) = parked_after(&input).await;
         let want = [
             stand_in(0),
             frame(hover),
@@ -762,8 +760,7 @@ mod tests {
             stand_in(4),
         ]
         .concat();
-        assert_eq!(String::from_utf8(out).unwrap(), want);
-        let mut parked = std::mem::take(&mut *parked.lock().unwrap());
+        assert_eq!(out, want);
         let versions = |note: Option<DocumentNote>| match note {
             Some(DocumentNote::Changes(ps)) => ps.iter().map(|p| p.text_document.version).collect(),
             Some(DocumentNote::Change(p)) => vec![p.text_document.version],
