@@ -475,7 +475,11 @@ fn disable_line(
                 pos += token.len();
                 continue;
             }
-            if !(word.len() >= 2 && word[..2].eq_ignore_ascii_case("TC")) {
+            if !word
+                .as_bytes()
+                .get(..2)
+                .is_some_and(|p| p.eq_ignore_ascii_case(b"TC"))
+            {
                 break;
             }
             if word.eq_ignore_ascii_case(code) {
@@ -640,5 +644,20 @@ mod tests {
             disable("x <!-- trueconf-lsp-disable-line -->", "<!--", "-->"),
             None
         );
+        // Words of several bytes after the marker (a probe's em dash made
+        // the code-action request panic).
+        assert_eq!(
+            disable(
+                "x <!-- trueconf-lsp-disable-line TC004 — demo -->",
+                "<!--",
+                "-->"
+            )
+            .unwrap(),
+            "x <!-- trueconf-lsp-disable-line TC004, TC002 — demo -->"
+        );
+        for word in ["中", "😀", "→x", "é"] {
+            let text = format!("x # trueconf-lsp-disable-line {word}");
+            assert_eq!(disable(&text, "#", ""), None, "{word}");
+        }
     }
 }
