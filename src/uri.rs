@@ -146,11 +146,10 @@ pub fn code_placeholder(s: &str, i: usize) -> Option<usize> {
             {
                 return None;
             }
-            // `%NAME%` (cmd), `%~1`, `%1`…`%9` (batch arguments).
-            let n = ident(i + 1);
-            let name_start = at(i + 1).is_ascii_alphabetic() || at(i + 1) == b'_';
-            if n > 0 && name_start && at(i + 1 + n) == b'%' {
-                return Some(n + 2);
+            // `%NAME%`, `%NAME:~0,5%`, `%NAME:a=b%` (cmd), `%~1`, `%1`…`%9`
+            // (batch arguments).
+            if let Some(n) = batch_variable(&b[i..]) {
+                return Some(n);
             }
             if matches!(at(i + 1), b'~' | b'*') {
                 return batch_argument(&b[i..]);
@@ -215,6 +214,14 @@ pub fn code_placeholder(s: &str, i: usize) -> Option<usize> {
         b'`' => memchr::memchr(b'`', &b[i + 1..]).map(|k| k + 2),
         _ => None,
     }
+}
+
+/// Is the code-string placeholder at byte `i` of `s` a printf conversion
+/// (`%s`, `%-5d`, `%1$s`, `%(name)s`), as opposed to the other forms that
+/// start with `%` (`%NAME%`, batch arguments)?
+pub fn is_printf_conversion(s: &str, i: usize) -> bool {
+    s.as_bytes().get(i) == Some(&b'%')
+        && code_placeholder(s, i).is_some_and(|n| n >= 2 && is_verb(s.as_bytes()[i + n - 1]))
 }
 
 /// Conversion letters of printf-style format strings (C, Go, Python, Java).
@@ -900,6 +907,48 @@ fn userinfo_password_read(text: &str, span: Span) -> Option<Span> {
 /// of `b`: `%*`, `%1`…`%9`, `%~1`, `%~dp0`, `%~$PATH:1`. A digit followed
 /// by a hex digit (`%23`, `%2f`) is not one: that is a percent-escape,
 /// which cmd would read as an argument all the same (TC019).
+/// The length of a cmd variable reference at the start of `b`: `%NAME%`,
+/// with a substring (`%NAME:~0,5%`, `%NAME:~-3%`) or a substitution
+/// (`%NAME:old=new%`, `%NAME:*old=new%`) when it has one.
+pub fn batch_variable(b: &[u8]) -> Option<usize> {
+    if b.first() != Some(&b'%')
+        || !b
+            .get(1)
+            .is_some_and(|&c| c.is_ascii_alphabetic() || c == b'_')
+    {
+        return None;
+    }
+    let mut k = 2;
+    while k < b.len() && (b[k].is_ascii_alphanumeric() || b[k] == b'_') {
+        k += 1;
+    }
+    match *b.get(k)? {
+        b'%' => Some(k + 1),
+        b':' => {
+            let window = &b[k + 1..b.len().min(k + 1 + 256)];
+            let close = window
+                .iter()
+                .position(|&c| matches!(c, b'%' | b'\n' | b'\r'))?;
+            let inside = &window[..close];
+            if window[close] != b'%' {
+                return None;
+            }
+            let substring = inside.strip_prefix(b"~").is_some_and(|r| {
+                let number = |s: &[u8]| {
+                    let s = s.strip_prefix(b"-").unwrap_or(s);
+                    !s.is_empty() && s.iter().all(u8::is_ascii_digit)
+                };
+                match r.iter().position(|&c| c == b',') {
+                    Some(comma) => number(&r[..comma]) && number(&r[comma + 1..]),
+                    None => number(r),
+                }
+            });
+            (substring || inside.contains(&b'=')).then_some(k + 1 + close + 1)
+        }
+        _ => None,
+    }
+}
+
 pub fn batch_argument(b: &[u8]) -> Option<usize> {
     match *b.get(1)? {
         b'*' => Some(2),

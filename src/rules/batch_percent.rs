@@ -79,20 +79,10 @@ pub fn check(ctx: &LinkCtx, out: &mut Findings) {
 }
 
 /// The length of a reference the script means to expand at the start of
-/// `b`: a `%NAME%` variable or an argument ([`crate::uri::batch_argument`]).
+/// `b`: a variable ([`crate::uri::batch_variable`]: `%NAME%`, `%NAME:~0,5%`,
+/// `%NAME:a=b%`) or an argument ([`crate::uri::batch_argument`]).
 fn variable(b: &[u8]) -> Option<usize> {
-    if let Some(n) = crate::uri::batch_argument(b) {
-        return Some(n);
-    }
-    let first = *b.get(1)?;
-    if !(first.is_ascii_alphabetic() || first == b'_') {
-        return None;
-    }
-    let mut k = 2;
-    while k < b.len() && (b[k].is_ascii_alphanumeric() || b[k] == b'_') {
-        k += 1;
-    }
-    (b.get(k) == Some(&b'%')).then_some(k + 1)
+    crate::uri::batch_argument(b).or_else(|| crate::uri::batch_variable(b))
 }
 
 #[cfg(test)]

@@ -91,6 +91,14 @@ impl Findings {
         self.items.len()
     }
 
+    /// Amends the findings made since there were `mark`, dropping those
+    /// for which `keep` says no.
+    pub fn retain_since(&mut self, mark: usize, keep: impl FnMut(&mut Diagnostic) -> bool) {
+        let mut recent = self.items.split_off(mark.min(self.items.len()));
+        recent.retain_mut(keep);
+        self.items.append(&mut recent);
+    }
+
     pub fn is_empty(&self) -> bool {
         self.items.is_empty()
     }

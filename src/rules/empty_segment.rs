@@ -34,7 +34,8 @@ adjacent literal the scan does not join, such as `r\"…\"`).
 
 ## Fix safety
 Safe: an empty segment or value carries no information, so removing it
-keeps what the link does.
+keeps what the link does. A `&&` inside code written in the link
+(`${ok&&chat ? … : …}`, `$(test && …)`) is the program's, not reported.
 ";
 
 /// Does a server-side template tag (`<%= … %>`, `<?php … ?>`, `{% … %}`,

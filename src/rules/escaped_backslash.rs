@@ -52,7 +52,8 @@ window.location = \"trueconf:\\\\c\\\\737734033583\";
 
 ## Fix safety
 Safe: doubling the backslash makes the string hold exactly the text the
-author wrote.
+author wrote. Where the backslash escapes a punctuation character (`\\$`,
+`\\#`, a quote), that escape is kept after the new one, so `${…}` stays text.
 ";
 
 pub fn check(ctx: &LinkCtx, out: &mut Findings) {
@@ -114,9 +115,24 @@ pub fn check(ctx: &LinkCtx, out: &mut Findings) {
     let (Some(&first), Some(&last)) = (lost.first(), lost.last()) else {
         return;
     };
+    // Where the backslash escapes a punctuation character (`\$`, `\#`, a
+    // quote), that escape stays after the new one: `\c\${id}` in a
+    // template literal is `c${id}`, and `\\c\\${id}` would make `${id}`
+    // an interpolation; `\\c\\\${id}` is `\c\${id}`.
+    let source = ctx.source.as_bytes();
     let edits = lost
         .iter()
-        .map(|&at| Edit::replacement(Span::new(at, at + 1), "\\\\"))
+        .map(|&at| {
+            let escapes_punctuation = source
+                .get(at + 1)
+                .is_some_and(|&b| b.is_ascii_punctuation() && b != b'\\');
+            let content = if escapes_punctuation {
+                "\\\\\\"
+            } else {
+                "\\\\"
+            };
+            Edit::replacement(Span::new(at, at + 1), content)
+        })
         .collect();
     let span = Span::new(first, last + 1);
     out.push(

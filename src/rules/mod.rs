@@ -4,9 +4,12 @@
 //! link of a document.
 //!
 //! Inside this folder, lowest first: `registry` ← `rule_set`, `diagnostic`
-//! ← `config` ← `context` ← the rule files ← this file, which dispatches to
-//! them. A rule file imports the files it builds on, never this one.
+//! ← `config` ← `context` ← the rule files and `code_regions` (which keeps
+//! findings and fixes out of code inside a link) ← this file, which
+//! dispatches to them. A rule file imports the files it builds on, never
+//! this one.
 
+mod code_regions;
 mod config;
 mod context;
 mod diagnostic;
@@ -193,12 +196,16 @@ pub fn check_until(
             link: &link,
             config,
         };
+        let mark = out.len();
         for rule in enabled {
             // However the other findings of this link fall, those of one
             // rule after its first `room` in span order are never kept:
             // the findings of the links before come first.
             out.begin_rule(room);
             rule.check(&ctx, &mut out);
+        }
+        if link.templating == Templating::Code {
+            code_regions::guard(&ctx, mark, &mut out);
         }
     }
     let mut out = out.into_vec();

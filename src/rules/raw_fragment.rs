@@ -29,7 +29,10 @@ trueconf:\\c\\0031213894212@s3.example.com%23vcs&h=s3.example.com
 ```
 
 ## Fix safety
-Safe: `%23` is the encoded `#` the app expects.
+Safe: `%23` is the encoded `#` the app expects. A `#` inside code written
+in the link (`${HOST#www.}`, Ruby's `#{…}`) is not reported, and in a printf
+format (the string holds `%s`) the finding has no fix: a `%23` there would
+be read as a conversion.
 ";
 
 pub fn check(ctx: &LinkCtx, out: &mut Findings) {

@@ -28,7 +28,10 @@ trueconf:#rtsp:%2f%2fcam.example.com:554%2flive
 ```
 
 ## Fix safety
-Safe: `%2f` is the documented spelling of the same character.
+Safe: `%2f` is the documented spelling of the same character. A `/` inside
+code written in the link (`${a/b}` in a template literal) is not reported,
+and in a printf format (the string holds `%s`) the finding has no fix: a
+`%2f` there would be read as a conversion.
 ";
 
 pub fn check(ctx: &LinkCtx, out: &mut Findings) {
