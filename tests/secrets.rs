@@ -415,3 +415,52 @@ fn a_password_under_an_escaped_key_never_shows() {
         assert!(!out.contains(WIDE), "{flags:?} leaked the password:\n{out}");
     }
 }
+
+/// A link that ends with a password key whose value the program appends
+/// from another literal on the line (`"…&password=" + "…"`, PHP's `.`,
+/// Ruby's `<<`, Lua's `..`): that literal is the password, and no output
+/// shows it (a probe found it in `--diff`'s context lines).
+#[test]
+fn a_password_the_program_appends_never_shows() {
+    let files: &[(&str, &[&str])] = &[
+        (
+            "a.js",
+            &[
+                "const u = \"trueconf:login=u&password=\" + \"{}\";",
+                "const u = 'trueconf:bob@video.example.com&pwd=' + `{}` + '&encrypt=1';",
+            ],
+        ),
+        ("a.py", &["u = \"trueconf:login=u&password=\" + '{}'"]),
+        (
+            "a.java",
+            &["String u = \"trueconf:login=u&passwd=\" + \"{}\";"],
+        ),
+        (
+            "a.php",
+            &["<?php $u = \"trueconf:login=u&password=\" . '{}' . \"x\"; ?>"],
+        ),
+        ("a.rb", &["u = \"trueconf:login=u&password=\" << \"{}\""]),
+        ("a.lua", &["u = \"trueconf:login=u&password=\" .. \"{}\""]),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    for (name, lines) in files {
+        // A second link on a line of its own, so that `--diff` shows the
+        // password's line as context.
+        let mut text = String::from("x = \"visicall:bob@video.example.com\"\n");
+        for line in *lines {
+            text.push_str(&line.replace("{}", WIDE));
+            text.push('\n');
+        }
+        std::fs::write(dir.path().join(name), text).unwrap();
+    }
+    let assert_clean = |what: &str, out: String| {
+        assert!(!out.contains("Qk37"), "{what} leaked the password:\n{out}");
+    };
+    for format in common::FORMATS {
+        let r = common::run(dir.path(), &["--check", "--output-format", format, "."]);
+        assert_clean(format, format!("{}{}", r.stdout, r.stderr));
+    }
+    let r = common::run(dir.path(), &["--check", "--diff", "."]);
+    assert!(r.stdout.contains("+x = \"trueconf:bob"), "{}", r.stdout);
+    assert_clean("--diff", format!("{}{}", r.stdout, r.stderr));
+}

@@ -8,7 +8,7 @@ use crate::scan::{
     Context, Decode, DecodedText, DocKind, JoinRules, RawLink, encode, junction, trim_space_end,
 };
 use crate::text::Span;
-use crate::uri::{Link, Param};
+use crate::uri::{self, Link, Param};
 
 /// What a rule sees of one link.
 pub struct LinkCtx<'a> {
@@ -205,4 +205,76 @@ impl LinkCtx<'_> {
             Context::HtmlAttribute { .. } | Context::ScriptString { .. }
         )
     }
+}
+
+/// The contents of the string literals the program appends, on the
+/// link's line, to a link whose last parameter is a password key with
+/// no value (`"…&password=" + "hunter2"`, PHP's and Perl's `.`, Ruby's
+/// `<<`, or a literal right after it that the scan did not join): the
+/// password is there, so it is a secret as the link's own would be.
+pub fn appended_secrets(source: &str, raw: &RawLink, link: &Link<'_>) -> Vec<Span> {
+    let text = link.text;
+    let ends_with_password_key = link.params.last().is_some_and(|p| {
+        p.span.end == text.len()
+            && p.value.is_some_and(|v| v.is_empty())
+            && uri::is_secret_key(&link.value(p.key))
+    });
+    let (Context::StringLiteral { quote, .. } | Context::ScriptString { quote, .. }) = raw.context
+    else {
+        return Vec::new();
+    };
+    if !ends_with_password_key || quote == b'\n' {
+        return Vec::new();
+    }
+    let bytes = source.as_bytes();
+    let line_end = memchr::memchr2(b'\n', b'\r', &bytes[raw.span.end..])
+        .map_or(bytes.len(), |k| raw.span.end + k);
+    let mut out = Vec::new();
+    let mut at = raw.span.end;
+    if bytes.get(at) != Some(&quote) {
+        return out;
+    }
+    at += 1;
+    let blank = |mut k: usize| {
+        while k < line_end && matches!(bytes[k], b' ' | b'\t') {
+            k += 1;
+        }
+        k
+    };
+    // At most a few pieces: `"…" + "…" + "…"`.
+    for _ in 0..8 {
+        let mut k = blank(at);
+        for op in [&b"<<"[..], b"..", b"+", b".", b"~"] {
+            if bytes[k..line_end].starts_with(op) {
+                k = blank(k + op.len());
+                break;
+            }
+        }
+        // A literal, with its prefix (`r"`, `f'`, `b"`).
+        let prefix = bytes[k..line_end]
+            .iter()
+            .take_while(|b| b.is_ascii_alphabetic())
+            .count();
+        let open = k + prefix;
+        let Some(&q) = bytes.get(open).filter(|_| prefix <= 2 && open < line_end) else {
+            break;
+        };
+        if !matches!(q, b'"' | b'\'' | b'`') {
+            break;
+        }
+        // Its end: the same quote not escaped, or the line's end.
+        let mut e = open + 1;
+        while e < line_end && bytes[e] != q {
+            e += if bytes[e] == b'\\' { 2 } else { 1 };
+        }
+        let e = e.min(line_end);
+        if e > open + 1 {
+            out.push(Span::new(open + 1, e));
+        }
+        if e >= line_end {
+            break;
+        }
+        at = e + 1;
+    }
+    out
 }

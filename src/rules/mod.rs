@@ -176,6 +176,9 @@ pub fn check_until(
         for &s in link.secrets() {
             secrets.push(decoded.source_span(source, base, raw.decode, s));
         }
+        if link.templating == Templating::Code {
+            secrets.extend(context::appended_secrets(source, raw, &link));
+        }
         if out.len() > cap {
             // Over the cap: only the secrets of the remaining links.
             continue;
