@@ -212,8 +212,40 @@ impl<'t> Lexer<'t> {
                 joins: Joins::No,
                 host: None,
             },
+            State::Normal if self.lang == Lang::Yaml => {
+                prose_place(Context::Text, Decode::None, self.yaml_flow_end(at), None)
+            }
             _ => prose_place(Context::Text, Decode::None, self.to, None),
         }
+    }
+
+    /// Where a YAML plain scalar at `at` ends at the latest: inside a flow
+    /// collection opened earlier on its line (`[trueconf:a,b]`,
+    /// `{k: trueconf:a,x: 1}`), at the first `,`, `[`, `]`, `{` or `}`,
+    /// which a plain scalar cannot hold there (YAML 1.2, `ns-plain-safe-in`);
+    /// elsewhere, `to`.
+    fn yaml_flow_end(&self, at: usize) -> usize {
+        let text = &self.text[..self.to];
+        let line = memchr::memrchr2(b'\n', b'\r', &text[..at]).map_or(0, |k| k + 1);
+        let mut depth = 0usize;
+        let mut quote = None;
+        for &b in &text[line..at] {
+            match (quote, b) {
+                (Some(q), _) if b == q => quote = None,
+                (Some(_), _) => {}
+                (None, b'"' | b'\'') => quote = Some(b),
+                (None, b'[' | b'{') => depth += 1,
+                (None, b']' | b'}') => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+        }
+        if depth == 0 {
+            return self.to;
+        }
+        text[at..]
+            .iter()
+            .position(|b| matches!(b, b',' | b'[' | b']' | b'{' | b'}' | b'\n' | b'\r'))
+            .map_or(self.to, |k| at + k)
     }
 
     /// The offset of the first line break at or after `at`, or `to`.
