@@ -614,6 +614,9 @@ impl<'a> Link<'a> {
             }
             out.extend(self.userinfo_password(p.key));
             out.extend(p.value.and_then(|v| self.userinfo_password(v)));
+            if let Some(v) = p.value {
+                self.embedded_secrets(v, &mut out);
+            }
         }
         if let Some(t) = &self.target {
             let span = match t.kind {
@@ -621,9 +624,75 @@ impl<'a> Link<'a> {
                 _ => Span::new(t.id.start, t.server.map_or(t.id.end, |s| s.end)),
             };
             out.extend(self.userinfo_password(span));
+            self.embedded_secrets(span, &mut out);
         }
         out.sort();
         out
+    }
+
+    /// The values of password keys written inside `span` after a separator
+    /// the app does not split parameters at: `;` (`force=1;password=…`), a
+    /// second `?` (`login=bob?password=…`), or an encoded `&`, `?` or `;`
+    /// (an RTSP address's own query: `%3fuser%3dadmin%26password%3d…`). The
+    /// app reads them as part of another value, which messages, hovers and
+    /// decodings show: they are secrets all the same.
+    fn embedded_secrets(&self, span: Span, out: &mut Vec<Span>) {
+        let s = &self.text[span.range()];
+        let b = s.as_bytes();
+        if memchr::memchr3(b';', b'?', b'%', b).is_none() {
+            return;
+        }
+        // The length of a separator at `i`, if one stands there.
+        let separator = |i: usize| match b[i] {
+            b';' | b'?' | b'&' => Some(1),
+            b'%' if b.len() >= i + 3
+                && (b[i + 1..i + 3].eq_ignore_ascii_case(b"26")
+                    || b[i + 1..i + 3].eq_ignore_ascii_case(b"3f")
+                    || b[i + 1..i + 3].eq_ignore_ascii_case(b"3b")) =>
+            {
+                Some(3)
+            }
+            _ => None,
+        };
+        let mut i = 0;
+        while i < b.len() {
+            let Some(n) = separator(i) else {
+                i += 1;
+                continue;
+            };
+            let key_start = i + n;
+            let mut k = key_start;
+            while k < b.len()
+                && (b[k].is_ascii_alphanumeric() || matches!(b[k], b'_' | b'-' | b'.'))
+            {
+                k += 1;
+            }
+            let eq = if b.get(k) == Some(&b'=') {
+                1
+            } else if b.len() >= k + 3 && b[k..k + 3].eq_ignore_ascii_case(b"%3d") {
+                3
+            } else {
+                0
+            };
+            i = key_start;
+            if eq == 0 || k == key_start || !is_secret_key(&s[key_start..k]) {
+                continue;
+            }
+            let value_start = k + eq;
+            let mut e = value_start;
+            while e < b.len()
+                && separator(e).is_none()
+                && b[e] != b'#'
+                && !b[e..].starts_with(b"%23")
+            {
+                e += 1;
+            }
+            let value = &s[value_start..e];
+            if !value.is_empty() && !self.is_template(value) {
+                out.push(Span::new(span.start + value_start, span.start + e));
+            }
+            i = e;
+        }
     }
 
     /// The part after the colon (`:` or `%3A`) of a segment without `=`

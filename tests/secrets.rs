@@ -103,6 +103,10 @@ const FORMS: &[&str] = &[
     "trueconf:\\c\\1@video.example.com&password={}&encrypt=1",
     "trueconf:bob@video.example.com&p%61ssword={}",
     "trueconf:bob@video.example.com&password%3D{}",
+    // Inside another value, after a separator the app does not split at
+    // (`;` too: see `a_password_inside_another_value_never_shows`).
+    "trueconf:login=bob?password={}&encrypt=1",
+    "trueconf:#rtsp:%2f%2fcam.example.com%2flive%3fuser%3dadmin%26password%3d{}",
 ];
 
 /// One file per document kind, each form of [`FORMS`] in each of the
@@ -463,4 +467,47 @@ fn a_password_the_program_appends_never_shows() {
     let r = common::run(dir.path(), &["--check", "--diff", "."]);
     assert!(r.stdout.contains("+x = \"trueconf:bob"), "{}", r.stdout);
     assert_clean("--diff", format!("{}{}", r.stdout, r.stderr));
+}
+
+/// A `password=` after a separator the app does not split parameters at
+/// (`;`, a second `?`): the app reads it as part of another value, which
+/// messages (TC007 quotes it), hovers and decodings show. A probe found it
+/// in every format. (In a shell's bare word `;` ends the command, so the
+/// kinds here are those where it stays inside the link.)
+#[test]
+fn a_password_inside_another_value_never_shows() {
+    let links = [
+        "trueconf:bob@video.example.com&force=1;password={};encrypt=1",
+        "trueconf:bob@video.example.com?encrypt=1?password={}",
+        "trueconf:h=video.example.com?pwd={}&encrypt=1",
+        "trueconf:#rtsp:%2f%2fcam.example.com%2flive%3fuser%3dadmin%26password%3d{}",
+    ];
+    let hosts: &[(&str, &str)] = &[
+        ("a.txt", "{}"),
+        ("a.md", "[call]({})"),
+        ("a.js", "const u = \"{}\";"),
+        ("a.html", "<a href=\"{}\">x</a>"),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    for (name, host) in hosts {
+        let text: String = links
+            .iter()
+            .map(|l| host.replace("{}", &l.replace("{}", WIDE)) + "\n")
+            .collect();
+        std::fs::write(dir.path().join(name), text).unwrap();
+    }
+    let assert_clean = |what: &str, out: String| {
+        assert!(!out.contains("Qk37"), "{what} leaked the password:\n{out}");
+    };
+    for format in common::FORMATS {
+        let r = common::run(dir.path(), &["--check", "--output-format", format, "."]);
+        assert_clean(format, format!("{}{}", r.stdout, r.stderr));
+    }
+    let r = common::run(dir.path(), &["--check", "--output-format", "json", "."]);
+    let tc004 = r.stdout.matches("\"TC004\"").count();
+    assert_eq!(tc004, links.len() * hosts.len(), "{}", r.stdout);
+    for link in links {
+        let r = common::run(dir.path(), &["--decode", &link.replace("{}", WIDE)]);
+        assert_clean("--decode", r.stdout + &r.stderr);
+    }
 }

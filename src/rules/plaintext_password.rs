@@ -11,7 +11,10 @@ pub const EXPLANATION: &str = "\
 
 ## What it does
 Finds links that carry a real `password=` value (not a placeholder such as
-`[password]`, `<password>`, `${PASSWORD}` or `{{ password }}`).
+`[password]`, `<password>`, `${PASSWORD}` or `{{ password }}`), also one
+written inside another value after a separator the app does not split at
+(`force=1;password=…`, `login=bob?password=…`, an RTSP address's
+`%26password%3d…`), and the password of a `user:password@`.
 
 ## Why is this bad?
 The password sits in clear text in the page, the repository and every copy
@@ -81,6 +84,19 @@ pub fn check(ctx: &LinkCtx, out: &mut Findings) {
         } else {
             0
         };
+        // A `password=` written inside another value, after a separator
+        // the app does not split at (`force=1;password=…`,
+        // `login=bob?password=…`, an RTSP address's `%26password%3d…`).
+        let embedded = before.ends_with('=')
+            || before.len() >= 3 && before[before.len() - 3..].eq_ignore_ascii_case("%3d");
+        if embedded {
+            out.push(Diagnostic::new(
+                Rule::PlaintextPassword,
+                ctx.span(secret),
+                "link carries a plaintext password (password=*** inside another value)",
+            ));
+            continue;
+        }
         let mut d = Diagnostic::new(
             Rule::PlaintextPassword,
             ctx.span(secret),
