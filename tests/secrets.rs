@@ -432,9 +432,18 @@ fn a_password_the_program_appends_never_shows() {
             &[
                 "const u = \"trueconf:login=u&password=\" + \"{}\";",
                 "const u = 'trueconf:bob@video.example.com&pwd=' + `{}` + '&encrypt=1';",
+                // The password split between two literals.
+                "const v = \"trueconf:login=u&password=Wide5pw\" + \"-Qk37&encrypt=1\";",
             ],
         ),
-        ("a.py", &["u = \"trueconf:login=u&password=\" + '{}'"]),
+        (
+            "a.py",
+            &[
+                "u = \"trueconf:login=u&password=\" + '{}'",
+                // A raw literal after it, which the scan does not join.
+                "v = ('trueconf:login=u&password=Wide5pw' r'x-Qk37&encrypt=1')",
+            ],
+        ),
         (
             "a.java",
             &["String u = \"trueconf:login=u&passwd=\" + \"{}\";"],

@@ -208,39 +208,29 @@ impl LinkCtx<'_> {
 }
 
 /// The contents of the string literals the program appends, on the
-/// link's line, to a link whose last parameter is a password key with
-/// no value (`"…&password=" + "hunter2"`, PHP's and Perl's `.`, Ruby's
-/// `<<`, or a literal right after it that the scan did not join): the
-/// password is there, so it is a secret as the link's own would be.
-pub fn appended_secrets(source: &str, raw: &RawLink, link: &Link<'_>) -> Vec<Span> {
-    let text = link.text;
-    let ends_with_password_key = link.params.last().is_some_and(|p| {
-        p.span.end == text.len()
-            && p.value.is_some_and(|v| v.is_empty())
-            && uri::is_secret_key(&link.value(p.key))
-    });
+/// link's line, to the string the link ends (`"…" + "…"`, PHP's and Perl's
+/// `.`, Ruby's `<<`, Lua's `..`, or a literal right after it that the scan
+/// did not join), in order: the pieces up to the first that is not a
+/// literal.
+pub fn appended_literals(source: &str, raw: &RawLink) -> Vec<Span> {
     let (Context::StringLiteral { quote, .. } | Context::ScriptString { quote, .. }) = raw.context
     else {
         return Vec::new();
     };
-    if !ends_with_password_key || quote == b'\n' {
+    let bytes = source.as_bytes();
+    if quote == b'\n' || bytes.get(raw.span.end) != Some(&quote) {
         return Vec::new();
     }
-    let bytes = source.as_bytes();
     let line_end = memchr::memchr2(b'\n', b'\r', &bytes[raw.span.end..])
         .map_or(bytes.len(), |k| raw.span.end + k);
-    let mut out = Vec::new();
-    let mut at = raw.span.end;
-    if bytes.get(at) != Some(&quote) {
-        return out;
-    }
-    at += 1;
     let blank = |mut k: usize| {
         while k < line_end && matches!(bytes[k], b' ' | b'\t') {
             k += 1;
         }
         k
     };
+    let mut out = Vec::new();
+    let mut at = raw.span.end + 1;
     // At most a few pieces: `"…" + "…" + "…"`.
     for _ in 0..8 {
         let mut k = blank(at);
@@ -256,10 +246,12 @@ pub fn appended_secrets(source: &str, raw: &RawLink, link: &Link<'_>) -> Vec<Spa
             .take_while(|b| b.is_ascii_alphabetic())
             .count();
         let open = k + prefix;
-        let Some(&q) = bytes.get(open).filter(|_| prefix <= 2 && open < line_end) else {
+        if prefix > 2 || open >= line_end || !matches!(bytes[open], b'"' | b'\'' | b'`') {
             break;
-        };
-        if !matches!(q, b'"' | b'\'' | b'`') {
+        }
+        let q = bytes[open];
+        // JavaScript in an HTML attribute: the attribute's quote ends it.
+        if matches!(raw.context, Context::ScriptString { attr_quote: Some(a), .. } if a == q) {
             break;
         }
         // Its end: the same quote not escaped, or the line's end.
@@ -268,13 +260,47 @@ pub fn appended_secrets(source: &str, raw: &RawLink, link: &Link<'_>) -> Vec<Spa
             e += if bytes[e] == b'\\' { 2 } else { 1 };
         }
         let e = e.min(line_end);
-        if e > open + 1 {
-            out.push(Span::new(open + 1, e));
-        }
+        out.push(Span::new(open + 1, e));
         if e >= line_end {
             break;
         }
         at = e + 1;
     }
     out
+}
+
+/// The secrets in what the program appends to a link whose last parameter
+/// is a password key (`"…&password=" + "hunter2"`, `"…&password=hun" +
+/// "ter2&encrypt=1"`): the appended literals' text up to the first `&` or
+/// `#`, where the password ends. A probe saw it in `--diff`'s context
+/// lines and in excerpts.
+pub fn appended_secrets(source: &str, raw: &RawLink, link: &Link<'_>) -> Vec<Span> {
+    let text = link.text;
+    let ends_with_password_key = link.params.last().is_some_and(|p| {
+        p.span.end == text.len() && p.value.is_some() && uri::is_secret_key(&link.value(p.key))
+    });
+    if !ends_with_password_key {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for piece in appended_literals(source, raw) {
+        let s = &source[piece.range()];
+        let end = s.find(['&', '#']);
+        let len = end.unwrap_or(s.len());
+        if len > 0 {
+            out.push(Span::new(piece.start, piece.start + len));
+        }
+        if end.is_some() {
+            break;
+        }
+    }
+    out
+}
+
+/// Does the first of the `appended` literals ([`appended_literals`]) go on
+/// with the link's last value (it starts with neither `&` nor `#`)?
+pub fn continues_value(source: &str, appended: &[Span]) -> bool {
+    appended.first().is_some_and(|s| {
+        !source[s.range()].is_empty() && !source[s.range()].starts_with(['&', '#'])
+    })
 }

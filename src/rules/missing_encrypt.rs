@@ -31,8 +31,10 @@ trueconf:login=user&password=[password]&force=1&encrypt=1
 Safe: appending `&encrypt=1` (`&amp;encrypt=1` inside HTML) is what the
 documentation asks for and changes nothing else. When the program joins
 more to the link's string (`\"…&login=\" + user`), `&encrypt=1` goes right
-after the password instead. When `encrypt=` is present with an empty value,
-the fix writes the `1`.
+after the password instead; when the password ends the string and a
+literal the program joins on the line goes on with it, there is no fix, and
+no finding when such a literal holds `encrypt=1`. When `encrypt=` is present
+with an empty value, the fix writes the `1`.
 ";
 
 pub fn check(ctx: &LinkCtx, out: &mut Findings) {
@@ -47,6 +49,29 @@ pub fn check(ctx: &LinkCtx, out: &mut Findings) {
     match link.param("encrypt") {
         None => {
             let password = link.param("password").map(|p| p.span.end);
+            if password == Some(link.text.len()) && ctx.string_goes_on() {
+                // The password ends the link's string and the program
+                // joins more to it: `encrypt=1` may be in what it joins,
+                // and where that goes on with the password
+                // (`"…&password=hun" + "ter2&encrypt=1"`) a fix would
+                // split the password.
+                let source = ctx.source;
+                let appended = super::context::appended_literals(source, ctx.raw);
+                if appended
+                    .iter()
+                    .any(|s| source[s.range()].contains("encrypt=1"))
+                {
+                    return;
+                }
+                if super::context::continues_value(source, &appended) {
+                    out.push(Diagnostic::new(
+                        Rule::MissingEncrypt,
+                        ctx.link_span(),
+                        message,
+                    ));
+                    return;
+                }
+            }
             let (end, content) = match password {
                 // The program joins more to the link's string: what ends
                 // it is not the link's end; the parameter goes right

@@ -43,17 +43,28 @@ pub fn check(ctx: &LinkCtx, out: &mut Findings) {
         if v.is_empty() || link.is_template(&link.value(v)) {
             continue;
         }
-        out.push(
-            Diagnostic::new(
-                Rule::PlaintextPassword,
-                ctx.span(v),
-                "link carries a plaintext password (password=***)",
-            )
-            .with_fix(Fix::unsafe_(
-                "Remove the password parameter",
-                vec![ctx.delete_param(p)],
-            )),
+        let d = Diagnostic::new(
+            Rule::PlaintextPassword,
+            ctx.span(v),
+            "link carries a plaintext password (password=***)",
         );
+        // When the password ends the link's string and a literal the
+        // program joins goes on with it, deleting the parameter would join
+        // that rest to the value before it.
+        if p.span.end == link.text.len()
+            && ctx.string_goes_on()
+            && super::context::continues_value(
+                ctx.source,
+                &super::context::appended_literals(ctx.source, ctx.raw),
+            )
+        {
+            out.push(d);
+            continue;
+        }
+        out.push(d.with_fix(Fix::unsafe_(
+            "Remove the password parameter",
+            vec![ctx.delete_param(p)],
+        )));
     }
     // The password of a `user:password@` (an RTSP address, a server, any
     // value): every secret that is not a whole parameter value.
@@ -76,10 +87,13 @@ pub fn check(ctx: &LinkCtx, out: &mut Findings) {
         if values.binary_search(&secret).is_ok() {
             continue;
         }
-        let before = &link.text[..secret.start];
-        let colon = if before.ends_with(':') {
+        let before = &link.text.as_bytes()[..secret.start];
+        let ends_with = |s: &[u8]| {
+            before.len() >= s.len() && before[before.len() - s.len()..].eq_ignore_ascii_case(s)
+        };
+        let colon = if before.ends_with(b":") {
             1
-        } else if before.len() >= 3 && before[before.len() - 3..].eq_ignore_ascii_case("%3a") {
+        } else if ends_with(b"%3a") {
             3
         } else {
             0
@@ -87,8 +101,7 @@ pub fn check(ctx: &LinkCtx, out: &mut Findings) {
         // A `password=` written inside another value, after a separator
         // the app does not split at (`force=1;password=…`,
         // `login=bob?password=…`, an RTSP address's `%26password%3d…`).
-        let embedded = before.ends_with('=')
-            || before.len() >= 3 && before[before.len() - 3..].eq_ignore_ascii_case("%3d");
+        let embedded = ends_with(b"=") || ends_with(b"%3d");
         if embedded {
             out.push(Diagnostic::new(
                 Rule::PlaintextPassword,
