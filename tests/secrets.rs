@@ -180,7 +180,10 @@ const KINDS: &[(&str, &[&str])] = &[
         ],
     ),
     ("a.go", &["u := \"{}\"", "u := `{}`"]),
-    ("a.cs", &["var u = \"{}\";", "var u = @\"{}\";"]),
+    (
+        "a.cs",
+        &["var u = \"{}\";", "var u = @\"{}\";", "var u = @\"{dq2}\";"],
+    ),
     (
         "a.rs",
         &[
@@ -191,7 +194,8 @@ const KINDS: &[(&str, &[&str])] = &[
     ),
     ("a.java", &["String u = \"{}\";"]),
     ("a.json", &["{\"u\": \"{}\"}"]),
-    ("a.yaml", &["u: '{}'", "v: \"{}\"", "w: {}"]),
+    // A doubled quote is a quote inside YAML single quotes.
+    ("a.yaml", &["u: '{}'", "v: \"{}\"", "w: {}", "x: '{sq2}'"]),
     (
         "a.toml",
         &["u = '{}'", "v = \"{}\"", "w = \"\"\"{indent}\"\"\""],
@@ -261,6 +265,7 @@ const KINDS: &[(&str, &[&str])] = &[
         &[
             "<a href=\"{amp}\">x</a>",
             "<?php $u = '{}'; ?>",
+            "<?php $u = '{bsq}'; ?>",
             "<?php $u = \"{}\"; ?>",
             "<?php echo <<<E\n  {}\n  E;\n?>",
         ],
@@ -300,6 +305,9 @@ fn a_password_in_every_form_and_document_kind_never_shows() {
                     .replace("{pyjoin}", &split("-\"\n     \""))
                     .replace("{rbjoin}", &split("-\" \\\n  \""))
                     .replace("{esc}", &split("\\)-"))
+                    .replace("{sq2}", &split("''-"))
+                    .replace("{dq2}", &split("\"\"-"))
+                    .replace("{bsq}", &split("\\'-"))
                     .replace("{space}", &split(" -"))
                     .replace("{ampsplit}", &split("-\n  ").replace('&', "&amp;"))
                     .replace(

@@ -289,6 +289,7 @@ impl<'t> Lexer<'t> {
             && s.long.is_none()
             && matches!(s.quote, b'"' | b'\'');
         match self.lang {
+            _ if s.doubled && s.count == 1 => Joins::Doubled,
             _ if !one_literal => Joins::No,
             // Python: across lines inside brackets (a bare string statement
             // right after a line ending in a string is taken as joined).

@@ -30,7 +30,7 @@ use std::cell::Cell;
 
 use memchr::memmem;
 
-use place::{CodeHost, Place, prose_place};
+use place::{CodeHost, Joins, Place, prose_place};
 
 use crate::text::{Span, floor_char_boundary};
 
@@ -1055,6 +1055,26 @@ fn finish_within(
                     && b == b'"'
                     && end + 1 < limit
                     && bytes[end + 1] == b'"' =>
+            {
+                end += 2;
+                continue;
+            }
+            // A doubled quote is one quote inside the string (YAML single
+            // quotes, C# verbatim strings): the string goes on.
+            Context::StringLiteral { .. }
+                if place.joins == Joins::Doubled
+                    && b == closing
+                    && bytes.get(end + 1) == Some(&closing) =>
+            {
+                end += 2;
+                continue;
+            }
+            // Single quotes that keep every backslash but before `\\` and
+            // the quote (PHP, Perl, Ruby): `\'` is a quote inside.
+            Context::StringLiteral { .. }
+                if place.decode == Decode::SingleQuoted
+                    && b == b'\\'
+                    && matches!(bytes.get(end + 1), Some(&c) if c == b'\\' || c == closing) =>
             {
                 end += 2;
                 continue;

@@ -116,12 +116,16 @@ pub(crate) enum Joins {
     /// Ruby: on a line, or over a backslash line continuation (a bare line
     /// break ends the statement).
     Ruby,
+    /// No junctions, but a doubled quote inside the literal stands for one
+    /// quote (YAML single-quoted scalars, C# verbatim strings): the string,
+    /// and the link, go on over it.
+    Doubled,
 }
 
 impl Joins {
     pub(crate) fn rules(self) -> Option<JoinRules> {
         match self {
-            Joins::No => None,
+            Joins::No | Joins::Doubled => None,
             Joins::Python => Some(JoinRules::PYTHON),
             Joins::C => Some(JoinRules::C),
             Joins::Ruby => Some(JoinRules::RUBY),
@@ -153,7 +157,7 @@ impl Joins {
                 before.trim_ascii().is_empty() || depth > 0
             }
             Joins::C => !before.trim_ascii_start().starts_with(b"#"),
-            Joins::No | Joins::Ruby => false,
+            Joins::No | Joins::Ruby | Joins::Doubled => false,
         }
     }
 }
