@@ -179,6 +179,14 @@ const KINDS: &[(&str, &[&str])] = &[
             "u = (\"{pyjoin}\")",
         ],
     ),
+    // JSX attribute values decode HTML references, as HTML ones do.
+    (
+        "a.jsx",
+        &[
+            "const x = <a href=\"{amp}\">x</a>;",
+            "const y = <a href='{}'>y</a>;",
+        ],
+    ),
     ("a.go", &["u := \"{}\"", "u := `{}`"]),
     (
         "a.cs",

@@ -60,6 +60,9 @@ struct Str {
     interp: u8,
     /// Perl's `s/…/…/`, `tr/…/…/`: parts after this one.
     more: u8,
+    /// A JSX attribute value (`<a href="…">`): no escapes, but HTML
+    /// character references are decoded (`&amp;` is `&`), as in HTML.
+    jsx: bool,
 }
 
 /// A here-document announced on the current line and not yet read.
@@ -160,6 +163,19 @@ impl<'t> Lexer<'t> {
     fn place_in(&mut self, at: usize) -> Place {
         self.advance(at);
         match self.state {
+            // A JSX attribute value reads as an HTML one: references are
+            // decoded, and a fix writes `&amp;`.
+            State::Str(s) if s.jsx => Place {
+                context: Context::HtmlAttribute {
+                    quote: Some(s.quote),
+                },
+                decode: Decode::Entities,
+                limit: self.to,
+                explicit: false,
+                opened_by: None,
+                joins: Joins::No,
+                host: None,
+            },
             State::Str(s) => {
                 let limit = if s.multiline {
                     self.to
@@ -572,6 +588,7 @@ impl<'t> Lexer<'t> {
             depth: 0,
             interp: 0,
             more: 0,
+            jsx: false,
         };
         let script = matches!(lang, Ruby | Php | Perl);
         match b {
@@ -708,6 +725,7 @@ impl<'t> Lexer<'t> {
                 Str {
                     escapes: false,
                     multiline: true,
+                    jsx: true,
                     ..plain
                 },
             ),
@@ -1340,15 +1358,16 @@ mod tests {
                 JavaScript,
                 string(b'`', false),
             ),
+            // JSX attribute values read as HTML ones (references decoded).
             (
                 "<a\n  href=\"trueconf:a\">x</a>",
                 JavaScript,
-                string(b'"', false),
+                Context::HtmlAttribute { quote: Some(b'"') },
             ),
             (
                 "x = <A title=\"t\" href='trueconf:a' />",
                 JavaScript,
-                string(b'\'', false),
+                Context::HtmlAttribute { quote: Some(b'\'') },
             ),
             ("a.href=\"trueconf:a\"", JavaScript, string(b'"', true)),
             (

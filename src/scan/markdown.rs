@@ -847,10 +847,7 @@ mod tests {
         // In the block, a tag opened on an earlier line of the block is JSX.
         assert_eq!(
             ctx("```jsx\n<a\n  href=\"trueconf:bob\">\n```\n", "trueconf:"),
-            Some(Context::StringLiteral {
-                quote: b'"',
-                escapes: false
-            })
+            Some(Context::HtmlAttribute { quote: Some(b'"') })
         );
     }
 
