@@ -627,6 +627,16 @@ impl<'a> Link<'a> {
             self.embedded_secrets(span, &mut out);
         }
         out.sort();
+        // In order and apart: a secret inside another value may overlap a
+        // `user:password@` read in the same value.
+        out.dedup_by(|next, kept| {
+            if next.start < kept.end {
+                kept.end = kept.end.max(next.end);
+                true
+            } else {
+                false
+            }
+        });
         out
     }
 
@@ -1595,6 +1605,30 @@ mod tests {
         let l = Link::parse("trueconf:%USER%@srv&password=%PASS%");
         assert_eq!(l.bad_percents.len(), 4);
         assert_eq!(l.redacted(), "trueconf:%USER%@srv&password=***");
+    }
+
+    #[test]
+    fn secrets_inside_other_values_are_apart() {
+        let l = Link::parse("trueconf:bob@srv&force=1;password=hunter2;encrypt=1");
+        assert_eq!(
+            l.redacted(),
+            "trueconf:bob@srv&force=1;password=***;encrypt=1"
+        );
+        let l = Link::parse("trueconf:login=bob?pwd=hunter2&encrypt=1");
+        assert_eq!(l.redacted(), "trueconf:login=bob?pwd=***&encrypt=1");
+        let l = Link::parse("trueconf:#rtsp:%2f%2fcam%2fx%3fuser%3da%26password%3dhunter2");
+        assert_eq!(
+            l.redacted(),
+            "trueconf:#rtsp:%2f%2fcam%2fx%3fuser%3da%26password%3d***"
+        );
+        // A `user:password@` inside such a value: one secret, not two
+        // overlapping (a fuzz run found redaction slicing backwards).
+        let l = Link::parse("trueconf:bob@srv&x=a;password=u:pw@h");
+        assert_eq!(l.secrets().len(), 1, "{:?}", l.secrets());
+        assert_eq!(l.redacted(), "trueconf:bob@srv&x=a;password=***");
+        // Placeholders are no secrets.
+        let l = Link::parse("trueconf:bob@srv&x=a;password=[password]");
+        assert!(l.secrets().is_empty());
     }
 
     #[test]
