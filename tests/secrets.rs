@@ -470,6 +470,14 @@ fn a_password_the_program_appends_never_shows() {
         ),
         ("a.rb", &["u = \"trueconf:login=u&password=\" << \"{}\""]),
         ("a.lua", &["u = \"trueconf:login=u&password=\" .. \"{}\""]),
+        // A shell word of quoted parts: `'…'\''…'`, `'…'"…"`.
+        (
+            "a.sh",
+            &[
+                "xdg-open 'trueconf:login=u&password=Wide5pw'\\''-Qk37&encrypt=1'",
+                "xdg-open 'trueconf:login=u&password=Wide5pw'\"-Qk37&encrypt=1\"",
+            ],
+        ),
     ];
     let dir = tempfile::tempdir().unwrap();
     for (name, lines) in files {

@@ -240,6 +240,12 @@ pub fn appended_literals(source: &str, raw: &RawLink) -> Vec<Span> {
                 break;
             }
         }
+        // A shell's escaped quote between two quoted parts (`'…'\''…'`):
+        // a quote of the same word.
+        if bytes[k..line_end].starts_with(b"\\'") || bytes[k..line_end].starts_with(b"\\\"") {
+            at = k + 2;
+            continue;
+        }
         // A literal, with its prefix (`r"`, `f'`, `b"`).
         let prefix = bytes[k..line_end]
             .iter()
