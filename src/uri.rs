@@ -652,6 +652,12 @@ impl<'a> Link<'a> {
         if memchr::memchr3(b';', b'?', b'%', b).is_none() {
             return;
         }
+        // A value with an `@` reads as a `user:password@` (see
+        // [`userinfo_password`]): one reading only, so that no password
+        // changes how the rest of the value is read.
+        if memchr::memchr(b'@', b).is_some() || find_ascii_ci(b, b"%40").is_some() {
+            return;
+        }
         // The length of a separator at `i`, if one stands there.
         let separator = |i: usize| match b[i] {
             b';' | b'?' | b'&' => Some(1),
@@ -1621,11 +1627,12 @@ mod tests {
             l.redacted(),
             "trueconf:#rtsp:%2f%2fcam%2fx%3fuser%3da%26password%3d***"
         );
-        // A `user:password@` inside such a value: one secret, not two
-        // overlapping (a fuzz run found redaction slicing backwards).
+        // A value with an `@` reads as a `user:password@` only: one
+        // secret, not two overlapping (a fuzz run found redaction slicing
+        // backwards), and none whose text changes how the rest reads.
         let l = Link::parse("trueconf:bob@srv&x=a;password=u:pw@h");
         assert_eq!(l.secrets().len(), 1, "{:?}", l.secrets());
-        assert_eq!(l.redacted(), "trueconf:bob@srv&x=a;password=***");
+        assert_eq!(l.redacted(), "trueconf:bob@srv&x=a;password=u:***@h");
         // Placeholders are no secrets.
         let l = Link::parse("trueconf:bob@srv&x=a;password=[password]");
         assert!(l.secrets().is_empty());
