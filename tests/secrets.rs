@@ -490,16 +490,10 @@ fn a_password_the_program_appends_never_shows() {
         }
         std::fs::write(dir.path().join(name), text).unwrap();
     }
-    let assert_clean = |what: &str, out: String| {
-        assert!(!out.contains("Qk37"), "{what} leaked the password:\n{out}");
-    };
-    for format in common::FORMATS {
-        let r = common::run(dir.path(), &["--check", "--output-format", format, "."]);
-        assert_clean(format, format!("{}{}", r.stdout, r.stderr));
-    }
+    every_format_hides_wide(dir.path());
     let r = common::run(dir.path(), &["--check", "--diff", "."]);
     assert!(r.stdout.contains("+x = \"trueconf:bob"), "{}", r.stdout);
-    assert_clean("--diff", format!("{}{}", r.stdout, r.stderr));
+    hides_wide("--diff", &format!("{}{}", r.stdout, r.stderr));
 }
 
 /// A `password=` after a separator the app does not split parameters at
@@ -529,18 +523,25 @@ fn a_password_inside_another_value_never_shows() {
             .collect();
         std::fs::write(dir.path().join(name), text).unwrap();
     }
-    let assert_clean = |what: &str, out: String| {
-        assert!(!out.contains("Qk37"), "{what} leaked the password:\n{out}");
-    };
-    for format in common::FORMATS {
-        let r = common::run(dir.path(), &["--check", "--output-format", format, "."]);
-        assert_clean(format, format!("{}{}", r.stdout, r.stderr));
-    }
+    every_format_hides_wide(dir.path());
     let r = common::run(dir.path(), &["--check", "--output-format", "json", "."]);
     let tc004 = r.stdout.matches("\"TC004\"").count();
     assert_eq!(tc004, links.len() * hosts.len(), "{}", r.stdout);
     for link in links {
         let r = common::run(dir.path(), &["--decode", &link.replace("{}", WIDE)]);
-        assert_clean("--decode", r.stdout + &r.stderr);
+        hides_wide("--decode", &(r.stdout + &r.stderr));
+    }
+}
+
+/// Fails when `out` shows any part of the planted password [`WIDE`].
+fn hides_wide(what: &str, out: &str) {
+    assert!(!out.contains("Qk37"), "{what} leaked the password:\n{out}");
+}
+
+/// `--check` on `dir` in every output format shows no part of [`WIDE`].
+fn every_format_hides_wide(dir: &Path) {
+    for format in common::FORMATS {
+        let r = common::run(dir, &["--check", "--output-format", format, "."]);
+        hides_wide(format, &format!("{}{}", r.stdout, r.stderr));
     }
 }
