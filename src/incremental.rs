@@ -10,7 +10,8 @@
 //! - the whole lines (ending with `\n`) the edit touched, and in Markdown
 //!   the line before or after them that a backslash ending a line ties to
 //!   them (it is a hard line break or a link's last character depending
-//!   on the line after it);
+//!   on the line after it), and the lines after those while each ends with
+//!   a backslash too;
 //! - in Markdown, widened to the fenced code block they lie in (a block is
 //!   read from its opening line on);
 //! - in Markdown, when a line that may open or close a fence was edited
@@ -430,7 +431,10 @@ fn splice(
         if edit_start > 0 && ends_with_backslash(edit_start) {
             edit_start = memchr::memrchr(b'\n', &bytes[..edit_start - 1]).map_or(0, |i| i + 1);
         }
-        if edit_end < new_len && ends_with_backslash(edit_end) {
+        // The line after, and the next while the last one read ends with
+        // a backslash too: a region's last line is read as if no line
+        // followed it.
+        while edit_end < new_len && ends_with_backslash(edit_end) {
             edit_end =
                 memchr::memchr(b'\n', &bytes[edit_end..]).map_or(new_len, |i| edit_end + i + 1);
         }

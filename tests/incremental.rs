@@ -66,6 +66,9 @@ const PIECES: &[&str] = &[
     "os.system(\"",
     "xdg-open ",
     "\\",
+    "\" +\n",
+    "' ..\n  '",
+    "'\\\n'",
     "\r\n",
     "\r",
     "\n",
@@ -416,4 +419,25 @@ impl Lcg {
             .wrapping_add(1_442_695_040_888_963_407);
         ((self.0 >> 33) % n as u64) as usize
     }
+}
+
+/// Lines that each end with a backslash: whether the last one is a link's
+/// last character or a hard line break depends on the line after it, so
+/// an edit before them re-reads them all and the line after (proptest
+/// found a region ending at the second of two such lines).
+#[test]
+fn lines_ending_with_backslashes_in_markdown() {
+    let text = "```html\n会)'\\\n'trueconf:\r\n[x](";
+    let script = vec![
+        (0.4845878368309909, 1, vec!["-->".to_string()], true),
+        (
+            0.838086648207475,
+            0,
+            vec!["'\\\n'".to_string(), "trueconf:bob".to_string()],
+            true,
+        ),
+        (0.0, 0, vec!["&#58;".to_string()], true),
+        (0.2562604799660849, 0, vec![], true),
+    ];
+    check(text, DocKind::Markdown, &script);
 }
