@@ -35,8 +35,10 @@
 //!   classification depends on its own line only (and, for a backslash
 //!   at its end, on the next line: see above);
 //! - every rule judges one link from the link and its own line: a finding,
-//!   fix or secret of a link outside the link's line makes the text be
-//!   linted whole (now and after every edit, until a lint shows none);
+//!   fix or secret of a link outside the link's line, or a link whose
+//!   string the code joins to one on the next line (`"…" +⏎ "…"`), makes
+//!   the text be linted whole (now and after every edit, until a lint
+//!   shows none);
 //! - suppression markers act at a distance, and so do the caps on
 //!   findings: a text with a marker, or near the cap, is linted whole.
 
@@ -342,6 +344,7 @@ fn check_lines(
                         .flat_map(|f| f.edits.iter().map(|e| e.span));
                     if !found.iter().map(|d| d.span).chain(fixes).all(inside)
                         || !hidden.iter().all(|&s| inside(s))
+                        || rules::context::joins_next_line(text, link)
                     {
                         return Some(None);
                     }

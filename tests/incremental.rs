@@ -368,6 +368,41 @@ fn a_colon_written_as_a_character_reference_in_markdown() {
     check(text, DocKind::Markdown, &script);
 }
 
+/// A link whose string the code joins to one on the next line: what the
+/// next line holds decides its findings (`encrypt=1` there, a password
+/// going on there), so an edit of that line alone changes the link's.
+#[test]
+fn a_string_joined_to_the_next_line_in_a_markdown_fence() {
+    let text = "# t\n\n```js\nconst v = \"trueconf:bob@video.example.com&password=pw1\" +\n  \"&force=1\";\n```\n";
+    let full = trueconf_lsp::analyze(text, DocKind::Markdown, &Config::default());
+    assert!(full.diagnostics.iter().any(|d| d.rule.code() == "TC002"));
+    let mut steps = 0;
+    let ran = check_edits(text, DocKind::Markdown, |model| {
+        steps += 1;
+        let at = |s: &str| model.find(s).unwrap();
+        match steps {
+            // `encrypt=1` joined on the next line: no TC002.
+            1 => Some((at("force"), at("force") + 5, vec!["encrypt".into()], true)),
+            // The password goes on on the next line.
+            2 => Some((at("&encrypt"), at("&encrypt") + 1, vec!["-x&".into()], true)),
+            // No longer joined: re-linted by regions again (the heading).
+            3 => Some((at("\" +") + 1, at("\" +") + 3, vec![";".into()], true)),
+            4 => Some((2, 2, vec!["x".into()], true)),
+            // Joined again.
+            5 => Some((
+                at("\";\n  ") + 1,
+                at("\";\n  ") + 2,
+                vec![" +".into()],
+                true,
+            )),
+            6 => Some((2, 2, vec!["y".into()], true)),
+            _ => None,
+        }
+    });
+    // Only the heading's edit while not joined was a lint by regions.
+    assert_eq!(ran, 1);
+}
+
 /// Where two analyses first differ, with the text around it.
 fn first_difference(got: &Analysis, want: &Analysis, text: &str) -> String {
     let around = |at: usize| {

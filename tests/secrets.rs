@@ -450,6 +450,9 @@ fn a_password_the_program_appends_never_shows() {
                 "const u = 'trueconf:bob@video.example.com&pwd=' + `{}` + '&encrypt=1';",
                 // The password split between two literals.
                 "const v = \"trueconf:login=u&password=Wide5pw\" + \"-Qk37&encrypt=1\";",
+                // Joined on the next line, with CRLF too.
+                "const w = \"trueconf:login=u&password=\" +\n    \"{}\";",
+                "const x = \"trueconf:login=u&password=Wide5pw\" +  \r\n  \"-Qk37\" +\n  \"&encrypt=1\";",
             ],
         ),
         (
@@ -469,13 +472,21 @@ fn a_password_the_program_appends_never_shows() {
             &["<?php $u = \"trueconf:login=u&password=\" . '{}' . \"x\"; ?>"],
         ),
         ("a.rb", &["u = \"trueconf:login=u&password=\" << \"{}\""]),
-        ("a.lua", &["u = \"trueconf:login=u&password=\" .. \"{}\""]),
+        (
+            "a.lua",
+            &[
+                "u = \"trueconf:login=u&password=\" .. \"{}\"",
+                "v = \"trueconf:login=u&password=\" ..\n  \"{}\"",
+            ],
+        ),
         // A shell word of quoted parts: `'…'\''…'`, `'…'"…"`.
         (
             "a.sh",
             &[
                 "xdg-open 'trueconf:login=u&password=Wide5pw'\\''-Qk37&encrypt=1'",
                 "xdg-open 'trueconf:login=u&password=Wide5pw'\"-Qk37&encrypt=1\"",
+                // A line continuation inside the word.
+                "xdg-open 'trueconf:login=u&password='\\\n'{}'",
             ],
         ),
     ];

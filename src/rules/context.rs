@@ -207,11 +207,121 @@ impl LinkCtx<'_> {
     }
 }
 
-/// The contents of the string literals the program appends, on the
-/// link's line, to the string the link ends (`"…" + "…"`, PHP's and Perl's
-/// `.`, Ruby's `<<`, Lua's `..`, or a literal right after it that the scan
-/// did not join), in order: the pieces up to the first that is not a
-/// literal.
+/// The operators that join two strings: `+`, PHP's and Perl's `.`, Lua's
+/// `..`, Ruby's `<<`, D's `~`.
+const JUNCTIONS: [&[u8]; 5] = [b"<<", b"..", b"+", b".", b"~"];
+
+/// The end of the line holding `at`: its first `\n` or `\r` from `at`.
+fn line_end(bytes: &[u8], at: usize) -> usize {
+    memchr::memchr2(b'\n', b'\r', &bytes[at..]).map_or(bytes.len(), |k| at + k)
+}
+
+/// Past the spaces and tabs from `k`, up to `end`.
+fn blank(bytes: &[u8], mut k: usize, end: usize) -> usize {
+    while k < end && matches!(bytes[k], b' ' | b'\t') {
+        k += 1;
+    }
+    k
+}
+
+/// Past one line break at `k` (`\r\n`, `\n` or `\r`).
+fn past_line_break(bytes: &[u8], k: usize) -> usize {
+    match bytes.get(k..k + 2) {
+        Some(b"\r\n") => k + 2,
+        _ => k + usize::from(matches!(bytes.get(k), Some(b'\n' | b'\r'))),
+    }
+}
+
+/// After the string that ends at `at` (past its closing quote), where the
+/// line ends with a junction: an operator then nothing but blanks
+/// (`"…&password=" +⏎`), or a backslash right after the quote (a shell's
+/// line continuation, `"…"\⏎`). `Some((start of the next line, whether
+/// the next piece must start right there))`.
+fn junction_at_line_end(bytes: &[u8], at: usize) -> Option<(usize, bool)> {
+    let end = line_end(bytes, at);
+    if end == bytes.len() {
+        return None;
+    }
+    let next = past_line_break(bytes, end);
+    if bytes.get(at) == Some(&b'\\') && at + 1 == end {
+        // The shell removes the backslash and the line break: blanks on the
+        // next line would start another word.
+        return Some((next, true));
+    }
+    let k = blank(bytes, at, end);
+    let op = JUNCTIONS.iter().find(|op| bytes[k..end].starts_with(op))?;
+    (blank(bytes, k + op.len(), end) == end).then_some((next, false))
+}
+
+/// Does the code join the string that the link ends to a string on the
+/// next line (`"…" +⏎ "…"`, `"…"\⏎"…"`)? What a rule finds of the link
+/// (its secrets, whether `encrypt=1` follows) then depends on that line
+/// too (see [`appended_literals`]).
+pub fn joins_next_line(source: &str, raw: &RawLink) -> bool {
+    let (Context::StringLiteral { quote, .. } | Context::ScriptString { quote, .. }) = raw.context
+    else {
+        return false;
+    };
+    let bytes = source.as_bytes();
+    if quote == b'\n' || bytes.get(raw.span.end) != Some(&quote) {
+        return false;
+    }
+    // The first piece's line, or any piece's after it: at most the pieces
+    // `appended_literals` reads.
+    let mut at = raw.span.end + 1;
+    for _ in 0..8 {
+        if junction_at_line_end(bytes, at).is_some() {
+            return true;
+        }
+        match next_literal(bytes, raw, at, line_end(bytes, at)) {
+            Some((_, e)) if e < line_end(bytes, at) => at = e + 1,
+            _ => return false,
+        }
+    }
+    false
+}
+
+/// The literal the code joins right after `at` on its line (past an
+/// operator or a shell's escaped quote, `'…'\''…'`): its opening quote
+/// and its end (its closing quote, or `end`, the line's end).
+fn next_literal(bytes: &[u8], raw: &RawLink, at: usize, end: usize) -> Option<(usize, usize)> {
+    let mut k = blank(bytes, at, end);
+    if let Some(op) = JUNCTIONS.iter().find(|op| bytes[k..end].starts_with(op)) {
+        k = blank(bytes, k + op.len(), end);
+    }
+    // A shell's escaped quote between two quoted parts (`'…'\''…'`): a
+    // quote of the same word.
+    if bytes[k..end].starts_with(b"\\'") || bytes[k..end].starts_with(b"\\\"") {
+        k += 2;
+    }
+    // A literal, with its prefix (`r"`, `f'`, `b"`).
+    let prefix = bytes[k..end]
+        .iter()
+        .take_while(|b| b.is_ascii_alphabetic())
+        .count();
+    let open = k + prefix;
+    if prefix > 2 || open >= end || !matches!(bytes[open], b'"' | b'\'' | b'`') {
+        return None;
+    }
+    let q = bytes[open];
+    // JavaScript in an HTML attribute: the attribute's quote ends it.
+    if matches!(raw.context, Context::ScriptString { attr_quote: Some(a), .. } if a == q) {
+        return None;
+    }
+    // Its end: the same quote not escaped, or the line's end.
+    let mut e = open + 1;
+    while e < end && bytes[e] != q {
+        e += if bytes[e] == b'\\' { 2 } else { 1 };
+    }
+    Some((open, e.min(end)))
+}
+
+/// The contents of the string literals the program appends to the string
+/// the link ends (`"…" + "…"`, PHP's and Perl's `.`, Ruby's `<<`, Lua's
+/// `..`, or a literal right after it that the scan did not join), in
+/// order: the pieces up to the first that is not a literal. A line that
+/// ends with a junction goes on with the next (`"…" +⏎ "…"`, a shell's
+/// `"…"\⏎"…"`).
 pub fn appended_literals(source: &str, raw: &RawLink) -> Vec<Span> {
     let (Context::StringLiteral { quote, .. } | Context::ScriptString { quote, .. }) = raw.context
     else {
@@ -221,53 +331,23 @@ pub fn appended_literals(source: &str, raw: &RawLink) -> Vec<Span> {
     if quote == b'\n' || bytes.get(raw.span.end) != Some(&quote) {
         return Vec::new();
     }
-    let line_end = memchr::memchr2(b'\n', b'\r', &bytes[raw.span.end..])
-        .map_or(bytes.len(), |k| raw.span.end + k);
-    let blank = |mut k: usize| {
-        while k < line_end && matches!(bytes[k], b' ' | b'\t') {
-            k += 1;
-        }
-        k
-    };
     let mut out = Vec::new();
     let mut at = raw.span.end + 1;
     // At most a few pieces: `"…" + "…" + "…"`.
     for _ in 0..8 {
-        let mut k = blank(at);
-        for op in [&b"<<"[..], b"..", b"+", b".", b"~"] {
-            if bytes[k..line_end].starts_with(op) {
-                k = blank(k + op.len());
+        if let Some((next, flush)) = junction_at_line_end(bytes, at) {
+            // After a shell's line continuation, blanks start another word.
+            if flush && matches!(bytes.get(next), Some(b' ' | b'\t')) {
                 break;
             }
+            at = next;
         }
-        // A shell's escaped quote between two quoted parts (`'…'\''…'`):
-        // a quote of the same word.
-        if bytes[k..line_end].starts_with(b"\\'") || bytes[k..line_end].starts_with(b"\\\"") {
-            at = k + 2;
-            continue;
-        }
-        // A literal, with its prefix (`r"`, `f'`, `b"`).
-        let prefix = bytes[k..line_end]
-            .iter()
-            .take_while(|b| b.is_ascii_alphabetic())
-            .count();
-        let open = k + prefix;
-        if prefix > 2 || open >= line_end || !matches!(bytes[open], b'"' | b'\'' | b'`') {
+        let end = line_end(bytes, at);
+        let Some((open, e)) = next_literal(bytes, raw, at, end) else {
             break;
-        }
-        let q = bytes[open];
-        // JavaScript in an HTML attribute: the attribute's quote ends it.
-        if matches!(raw.context, Context::ScriptString { attr_quote: Some(a), .. } if a == q) {
-            break;
-        }
-        // Its end: the same quote not escaped, or the line's end.
-        let mut e = open + 1;
-        while e < line_end && bytes[e] != q {
-            e += if bytes[e] == b'\\' { 2 } else { 1 };
-        }
-        let e = e.min(line_end);
+        };
         out.push(Span::new(open + 1, e));
-        if e >= line_end {
+        if e >= end {
             break;
         }
         at = e + 1;

@@ -32,9 +32,11 @@ Safe: appending `&encrypt=1` (`&amp;encrypt=1` inside HTML) is what the
 documentation asks for and changes nothing else. When the program joins
 more to the link's string (`\"…&login=\" + user`), `&encrypt=1` goes right
 after the password instead; when the password ends the string and a
-literal the program joins on the line goes on with it, there is no fix, and
-no finding when such a literal holds `encrypt=1`. When `encrypt=` is present
-with an empty value, the fix writes the `1`.
+literal the program joins goes on with it, there is no fix, and no finding
+when such a literal holds `encrypt=1`. Joined literals are read on the
+link's line and, after a line that ends with the operator (`\"…\" +`) or a
+shell's backslash right after the quote, on the next lines. When
+`encrypt=` is present with an empty value, the fix writes the `1`.
 ";
 
 pub fn check(ctx: &LinkCtx, out: &mut Findings) {

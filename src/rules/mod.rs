@@ -11,7 +11,7 @@
 
 mod code_regions;
 mod config;
-mod context;
+pub(crate) mod context;
 mod diagnostic;
 mod registry;
 mod rule_set;
