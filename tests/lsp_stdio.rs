@@ -186,6 +186,32 @@ fn shutdown_then_exit_with_stdin_held_open_exits_zero() {
     );
 }
 
+/// A request for a method the server does not implement is answered
+/// "method not found", and says nothing on stderr (the framework logged an
+/// ERROR line for each, which editors show in their logs).
+#[test]
+fn a_method_not_implemented_is_answered_quietly() {
+    let mut s = Server::start(&[]);
+    s.initialize();
+    for (id, method) in [
+        (90, "textDocument/semanticTokens/full"),
+        (91, "textDocument/declaration"),
+    ] {
+        s.send(json!({"id": id, "method": method,
+            "params": {"textDocument": {"uri": "file:///tmp/doc.md"},
+                "position": {"line": 0, "character": 0}}}));
+        let answer = s.wait(|m| m["id"] == id && m.get("method").is_none());
+        assert_eq!(answer["error"]["code"], -32601, "{method}: {answer}");
+    }
+    s.request("shutdown", Value::Null);
+    s.notify("exit", Value::Null);
+    assert_eq!(s.exit_status(Duration::from_secs(2)).0, 0);
+    // The server logs at TRACE here, all but the framework's note.
+    let stderr = s.stderr();
+    assert!(!stderr.contains("not implemented"), "{stderr}");
+    assert!(stderr.contains("initialize"), "{stderr}");
+}
+
 #[test]
 fn exit_without_shutdown_exits_one() {
     let mut s = Server::start(&["--stdio"]);

@@ -24,7 +24,8 @@
 //!
 //! Logs go to stderr only, filtered by `TRUECONF_LOG` (else `RUST_LOG`,
 //! default `warn`); the framework's message logs, which quote document text,
-//! are capped at `info`. No log line carries document text.
+//! are capped at `info`, and its notes on methods not implemented are left
+//! out unless its target is named. No log line carries document text.
 
 mod actions;
 mod capabilities;
@@ -191,8 +192,15 @@ fn init_logging() {
     let env = EnvFilter::try_new(&spec).unwrap_or_else(|_| EnvFilter::new("warn"));
     // tower-lsp-server logs every message body at TRACE, and bodies hold
     // document text and so passwords: never below INFO for it.
-    let cap = filter::filter_fn(|meta| {
-        !(meta.target().starts_with("tower_lsp_server") && *meta.level() > tracing::Level::INFO)
+    // Its `server` target only says that a method the client asked for is
+    // not implemented, as an ERROR line per request (an editor asking for
+    // definitions or semantic tokens), while the client gets its "method
+    // not found" answer: left out unless asked for by name.
+    let unimplemented = spec.contains("tower_lsp_server");
+    let cap = filter::filter_fn(move |meta| {
+        let target = meta.target();
+        !(target.starts_with("tower_lsp_server") && *meta.level() > tracing::Level::INFO)
+            && (unimplemented || target != "tower_lsp_server::server")
     });
     let layer = tracing_subscriber::fmt::layer()
         .with_writer(|| EscapingLog(std::io::stderr()))
