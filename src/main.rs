@@ -16,13 +16,47 @@ fn main() -> ExitCode {
         || args.explain.is_some()
         || args.decode.is_some()
     {
-        let stdout = std::io::stdout();
-        let mut out = std::io::BufWriter::new(stdout.lock());
         let mut err = std::io::stderr();
-        let status = cli::run(&args, &mut out, &mut err);
-        let _ = out.flush();
+        let status = match report_file() {
+            // A pipe or a file: written in large blocks, not a line at a
+            // time (the standard output's line buffering split a JSON
+            // report of tens of megabytes into a write per line break
+            // between its parts).
+            Some(file) => {
+                let mut out = std::io::BufWriter::with_capacity(1 << 16, file);
+                let status = cli::run(&args, &mut out, &mut err);
+                let _ = out.flush();
+                status
+            }
+            None => {
+                let stdout = std::io::stdout();
+                let mut out = std::io::BufWriter::new(stdout.lock());
+                let status = cli::run(&args, &mut out, &mut err);
+                let _ = out.flush();
+                status
+            }
+        };
         return status.into();
     }
     // No mode flag, or `--stdio`: the language server.
     trueconf_lsp::lsp::run()
+}
+
+/// The standard output as a file of its own, when it is not a terminal
+/// (nothing else of the process writes to it in the CLI modes).
+#[cfg(unix)]
+fn report_file() -> Option<std::fs::File> {
+    use std::io::IsTerminal;
+    use std::os::fd::AsFd;
+    let stdout = std::io::stdout();
+    if stdout.is_terminal() {
+        return None;
+    }
+    let fd = stdout.as_fd().try_clone_to_owned().ok()?;
+    Some(std::fs::File::from(fd))
+}
+
+#[cfg(not(unix))]
+fn report_file() -> Option<std::fs::File> {
+    None
 }
