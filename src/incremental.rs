@@ -280,6 +280,12 @@ fn check_lines(
             let back = |x: usize| x.wrapping_add_signed(shift.wrapping_neg());
             let old_line = Span::new(back(line.start), back(line.end));
             old_link += p.links[old_link..].partition_point(|l| l.span.start < old_line.start);
+            // A link of the previous text that began on an earlier line
+            // and went on into this one (a line break in an HTML
+            // attribute): some of this line's findings were its.
+            if old_link > 0 && p.links[old_link - 1].span.end > old_line.start {
+                return None;
+            }
             let n = p.links[old_link..].partition_point(|l| l.span.start <= old_line.end);
             let old = &p.links[old_link..old_link + n];
             let same = old.len() == group.len()

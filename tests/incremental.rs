@@ -403,6 +403,25 @@ fn a_string_joined_to_the_next_line_in_a_markdown_fence() {
     assert_eq!(ran, 1);
 }
 
+/// A link that holds a line break (an HTML attribute in a fenced block)
+/// and another link on its second line: when an edit of the first line
+/// removes the first link, the second line's findings are not all the
+/// second link's (a probe of the server saw a stale TC006 kept).
+#[test]
+fn a_link_over_two_lines_removed_by_an_edit_of_its_first() {
+    for (text, at, del) in [
+        (
+            "```html\n<a href=\"trueconf:a\n&amp;x=1\"> trueconf:b\n```\n",
+            17,
+            0,
+        ),
+        ("```htm\n<a href=\"trueconf:\ny&amp;l<trueconf:", 16, 3),
+    ] {
+        let mut once = Some((at, at + del, vec!["x".to_string()], true));
+        check_edits(text, DocKind::Markdown, |_| once.take());
+    }
+}
+
 /// Where two analyses first differ, with the text around it.
 fn first_difference(got: &Analysis, want: &Analysis, text: &str) -> String {
     let around = |at: usize| {
