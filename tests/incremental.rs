@@ -403,6 +403,27 @@ fn a_string_joined_to_the_next_line_in_a_markdown_fence() {
     assert_eq!(ran, 1);
 }
 
+/// The same for a command word carried on by a line continuation (cmd's
+/// `^`; a POSIX shell's `\` is re-read as any Markdown line ending with a
+/// backslash is).
+#[test]
+fn a_shell_word_carried_on_to_the_next_line_in_a_markdown_fence() {
+    let text =
+        "# t\n\n```bat\nstart \"\" trueconf:bob@video.example.com^&password=pw1^\n&force=1\n```\n";
+    let full = trueconf_lsp::analyze(text, DocKind::Markdown, &Config::default());
+    assert!(full.diagnostics.iter().any(|d| d.rule.code() == "TC002"));
+    let mut steps = 0;
+    check_edits(text, DocKind::Markdown, |model| {
+        steps += 1;
+        let at = model.find("force").or_else(|| model.find("encrypt"))?;
+        match steps {
+            1 => Some((at, at + 5, vec!["encrypt".into()], true)),
+            2 => Some((at, at + 7, vec!["force".into()], true)),
+            _ => None,
+        }
+    });
+}
+
 /// A link that holds a line break (an HTML attribute in a fenced block)
 /// and another link on its second line: when an edit of the first line
 /// removes the first link, the second line's findings are not all the

@@ -453,12 +453,28 @@ fn a_password_the_program_appends_never_shows() {
                 // Joined on the next line, with CRLF too.
                 "const w = \"trueconf:login=u&password=\" +\n    \"{}\";",
                 "const x = \"trueconf:login=u&password=Wide5pw\" +  \r\n  \"-Qk37\" +\n  \"&encrypt=1\";",
+                // A comment after the operator, blank and comment lines.
+                "const y = \"trueconf:login=u&password=\" + // note\n  \"{}\";",
+                "const z = \"trueconf:login=u&password=\" + /* c */\n\n  // more\n  \"{}\";",
             ],
+        ),
+        (
+            "a.cs",
+            &["var u = @\"trueconf:login=u&password=\" +\n  @\"{}\";"],
+        ),
+        (
+            "a.ps1",
+            &["$u = \"trueconf:login=u&password=\" + `\n  \"{}\""],
+        ),
+        (
+            "a.bat",
+            &["start \"\" trueconf:login=u^&password=^\n{}^&encrypt=1"],
         ),
         (
             "a.py",
             &[
                 "u = \"trueconf:login=u&password=\" + '{}'",
+                "w = \"trueconf:login=u&password=\" + \\\n    '{}'",
                 // A raw literal after it, which the scan does not join.
                 "v = ('trueconf:login=u&password=Wide5pw' r'x-Qk37&encrypt=1')",
             ],
@@ -485,8 +501,9 @@ fn a_password_the_program_appends_never_shows() {
             &[
                 "xdg-open 'trueconf:login=u&password=Wide5pw'\\''-Qk37&encrypt=1'",
                 "xdg-open 'trueconf:login=u&password=Wide5pw'\"-Qk37&encrypt=1\"",
-                // A line continuation inside the word.
+                // A line continuation inside the word, quoted or bare.
                 "xdg-open 'trueconf:login=u&password='\\\n'{}'",
+                "xdg-open trueconf:login=u\\&password=\\\n{}\\&encrypt=1",
             ],
         ),
     ];

@@ -177,6 +177,9 @@ impl LinkCtx<'_> {
     /// it, or another literal (that the scan did not join)? What ends the
     /// link is then filled in by the program.
     pub fn string_goes_on(&self) -> bool {
+        if word_goes_on(self.source.as_bytes(), self.raw).is_some() {
+            return true;
+        }
         let (Context::StringLiteral { quote, .. } | Context::ScriptString { quote, .. }) =
             self.raw.context
         else {
@@ -233,10 +236,13 @@ fn past_line_break(bytes: &[u8], k: usize) -> usize {
 }
 
 /// After the string that ends at `at` (past its closing quote), where the
-/// line ends with a junction: an operator then nothing but blanks
-/// (`"…&password=" +⏎`), or a backslash right after the quote (a shell's
-/// line continuation, `"…"\⏎`). `Some((start of the next line, whether
-/// the next piece must start right there))`.
+/// line ends with a junction: an operator, then nothing but blanks, a
+/// comment (`// …`, `# …`, `-- …`, `/* … */`) or a line continuation
+/// (Python's `\`, PowerShell's `` ` ``) (`"…&password=" +⏎`); or a
+/// backslash right after the quote (a shell's line continuation, `"…"\⏎`).
+/// `Some((where the next piece may start, whether it must start right
+/// there))`: after an operator, past the blank and comment lines that
+/// follow.
 fn junction_at_line_end(bytes: &[u8], at: usize) -> Option<(usize, bool)> {
     let end = line_end(bytes, at);
     if end == bytes.len() {
@@ -250,7 +256,98 @@ fn junction_at_line_end(bytes: &[u8], at: usize) -> Option<(usize, bool)> {
     }
     let k = blank(bytes, at, end);
     let op = JUNCTIONS.iter().find(|op| bytes[k..end].starts_with(op))?;
-    (blank(bytes, k + op.len(), end) == end).then_some((next, false))
+    if !ends_the_line(&bytes[blank(bytes, k + op.len(), end)..end]) {
+        return None;
+    }
+    // Past blank lines and lines of a comment only.
+    let mut next = next;
+    while next < bytes.len() {
+        let end = line_end(bytes, next);
+        let k = blank(bytes, next, end);
+        if !(k == end || is_comment(&bytes[k..end])) || end == bytes.len() {
+            break;
+        }
+        next = past_line_break(bytes, end);
+    }
+    Some((next, false))
+}
+
+/// What may follow a junction operator on its line: nothing, a comment, a
+/// line continuation (`\`, `` ` ``).
+fn ends_the_line(rest: &[u8]) -> bool {
+    matches!(rest, [] | [b'\\'] | [b'`']) || is_comment(rest)
+}
+
+/// A comment to the line's end: `//`, `#`, `--`, or a `/* … */` closed
+/// with nothing after it.
+fn is_comment(rest: &[u8]) -> bool {
+    if rest.starts_with(b"/*") {
+        let body = &rest[2..];
+        return memchr::memmem::find(body, b"*/")
+            .is_some_and(|i| body[i + 2..].iter().all(|b| matches!(b, b' ' | b'\t')));
+    }
+    rest.starts_with(b"//") || rest.starts_with(b"#") || rest.starts_with(b"--")
+}
+
+/// Where a shell word that the link ends goes on, on the next line: a line
+/// continuation right after the link (a POSIX shell's `\⏎`, cmd's `^⏎`,
+/// PowerShell's `` `⏎ ``) and no blank first on the next line (a blank
+/// there starts another word). The start of that line.
+fn word_goes_on(bytes: &[u8], raw: &RawLink) -> Option<usize> {
+    let Context::ShellWord { escapes } = raw.context else {
+        return None;
+    };
+    let at = raw.span.end;
+    let c = *bytes.get(at)?;
+    if !(if escapes {
+        c == b'\\'
+    } else {
+        c == b'^' || c == b'`'
+    }) {
+        return None;
+    }
+    let next = past_line_break(bytes, at + 1);
+    match bytes.get(next) {
+        _ if next == at + 1 => None,
+        Some(b' ' | b'\t' | b'\n' | b'\r') | None => None,
+        Some(_) => Some(next),
+    }
+}
+
+/// The pieces of a shell word carried on over lines after the link (see
+/// [`word_goes_on`]): each line's part of the word, up to a blank, an
+/// operator that ends the word, or a line continuation again.
+fn word_pieces(bytes: &[u8], raw: &RawLink) -> Vec<Span> {
+    let Some(mut next) = word_goes_on(bytes, raw) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for _ in 0..8 {
+        let end = line_end(bytes, next);
+        let stop = bytes[next..end]
+            .iter()
+            .position(|b| matches!(b, b' ' | b'\t' | b';' | b'|' | b'<' | b'>' | b'(' | b')'))
+            .map_or(end, |i| next + i);
+        out.push(Span::new(next, stop));
+        // The word goes on again: a continuation ends this line.
+        let continued = stop == end
+            && end > next
+            && end < bytes.len()
+            && matches!(bytes[end - 1], b'\\' | b'^' | b'`')
+            && !matches!(
+                bytes.get(past_line_break(bytes, end)),
+                Some(b' ' | b'\t') | None
+            );
+        if !continued {
+            break;
+        }
+        // This piece without its continuation character.
+        if let Some(last) = out.last_mut() {
+            *last = Span::new(last.start, last.end - 1);
+        }
+        next = past_line_break(bytes, end);
+    }
+    out
 }
 
 /// Does the code join the string that the link ends to a string on the
@@ -258,11 +355,14 @@ fn junction_at_line_end(bytes: &[u8], at: usize) -> Option<(usize, bool)> {
 /// (its secrets, whether `encrypt=1` follows) then depends on that line
 /// too (see [`appended_literals`]).
 pub fn joins_next_line(source: &str, raw: &RawLink) -> bool {
+    let bytes = source.as_bytes();
+    if word_goes_on(bytes, raw).is_some() {
+        return true;
+    }
     let (Context::StringLiteral { quote, .. } | Context::ScriptString { quote, .. }) = raw.context
     else {
         return false;
     };
-    let bytes = source.as_bytes();
     if quote == b'\n' || bytes.get(raw.span.end) != Some(&quote) {
         return false;
     }
@@ -294,13 +394,13 @@ fn next_literal(bytes: &[u8], raw: &RawLink, at: usize, end: usize) -> Option<(u
     if bytes[k..end].starts_with(b"\\'") || bytes[k..end].starts_with(b"\\\"") {
         k += 2;
     }
-    // A literal, with its prefix (`r"`, `f'`, `b"`).
+    // A literal, with its prefix (`r"`, `f'`, `b"`, C#'s `@"`, `$@"`).
     let prefix = bytes[k..end]
         .iter()
-        .take_while(|b| b.is_ascii_alphabetic())
+        .take_while(|b| b.is_ascii_alphabetic() || matches!(b, b'@' | b'$'))
         .count();
     let open = k + prefix;
-    if prefix > 2 || open >= end || !matches!(bytes[open], b'"' | b'\'' | b'`') {
+    if prefix > 3 || open >= end || !matches!(bytes[open], b'"' | b'\'' | b'`') {
         return None;
     }
     let q = bytes[open];
@@ -323,11 +423,14 @@ fn next_literal(bytes: &[u8], raw: &RawLink, at: usize, end: usize) -> Option<(u
 /// ends with a junction goes on with the next (`"…" +⏎ "…"`, a shell's
 /// `"…"\⏎"…"`).
 pub fn appended_literals(source: &str, raw: &RawLink) -> Vec<Span> {
+    let bytes = source.as_bytes();
+    if matches!(raw.context, Context::ShellWord { .. }) {
+        return word_pieces(bytes, raw);
+    }
     let (Context::StringLiteral { quote, .. } | Context::ScriptString { quote, .. }) = raw.context
     else {
         return Vec::new();
     };
-    let bytes = source.as_bytes();
     if quote == b'\n' || bytes.get(raw.span.end) != Some(&quote) {
         return Vec::new();
     }
@@ -369,10 +472,17 @@ pub fn appended_secrets(source: &str, raw: &RawLink, link: &Link<'_>) -> Vec<Spa
         return Vec::new();
     }
     let mut out = Vec::new();
+    let word = matches!(raw.context, Context::ShellWord { .. });
     for piece in appended_literals(source, raw) {
         let s = &source[piece.range()];
         let end = s.find(['&', '#']);
-        let len = end.unwrap_or(s.len());
+        let mut len = end.unwrap_or(s.len());
+        // A shell word's escape of the `&` (`\&`, `^&`) is not the
+        // password's.
+        if word && end.is_some() && len > 0 && matches!(s.as_bytes()[len - 1], b'\\' | b'^' | b'`')
+        {
+            len -= 1;
+        }
         if len > 0 {
             out.push(Span::new(piece.start, piece.start + len));
         }

@@ -34,9 +34,11 @@ more to the link's string (`\"…&login=\" + user`), `&encrypt=1` goes right
 after the password instead; when the password ends the string and a
 literal the program joins goes on with it, there is no fix, and no finding
 when such a literal holds `encrypt=1`. Joined literals are read on the
-link's line and, after a line that ends with the operator (`\"…\" +`) or a
-shell's backslash right after the quote, on the next lines. When
-`encrypt=` is present with an empty value, the fix writes the `1`.
+link's line and on the next lines after a line that ends with the operator
+(`\"…\" +`, then maybe a comment or a line continuation; blank and comment
+lines between are skipped); a shell word carried on by a line continuation
+(`\\`, cmd's `^`, PowerShell's `` ` ``) goes on likewise. When `encrypt=`
+is present with an empty value, the fix writes the `1`.
 ";
 
 pub fn check(ctx: &LinkCtx, out: &mut Findings) {
