@@ -606,7 +606,7 @@ impl<'a> Link<'a> {
             if is_secret_key(&self.value(p.key)) {
                 if let Some(v) = p.value
                     && !v.is_empty()
-                    && !self.is_template(&self.value(v))
+                    && !self.names_a_password(&self.value(v))
                 {
                     out.push(v);
                 }
@@ -704,7 +704,7 @@ impl<'a> Link<'a> {
                 e += 1;
             }
             let value = &s[value_start..e];
-            if !value.is_empty() && !self.is_template(value) {
+            if !value.is_empty() && !self.names_a_password(value) {
                 out.push(Span::new(span.start + value_start, span.start + e));
             }
             i = e;
@@ -721,7 +721,7 @@ impl<'a> Link<'a> {
         let (at, len) = find_any(s, &[':'], &["%3a", "%3d"])?;
         let value = &s[at + len..];
         let name = percent_encoding::percent_decode_str(&s[..at]).decode_utf8_lossy();
-        (at > 0 && is_secret_key(&name) && !value.is_empty() && !self.is_template(value))
+        (at > 0 && is_secret_key(&name) && !value.is_empty() && !self.names_a_password(value))
             .then(|| Span::new(key.start + at + len, key.end))
     }
 
@@ -732,7 +732,7 @@ impl<'a> Link<'a> {
         if self.templating == Templating::Prose {
             // `rtsp://admin:[password]@cam` shows where a password goes.
             return userinfo_password(self.text, span)
-                .filter(|&p| !self.is_template(&self.value(p)));
+                .filter(|&p| !self.names_a_password(&self.value(p)));
         }
         let s = &self.text[span.range()];
         if !s.contains(['$', '%', '{', '`', '#']) {
@@ -765,7 +765,7 @@ impl<'a> Link<'a> {
         }
         let found = userinfo_password(&masked, Span::new(0, masked.len()))?;
         let password = &s[found.range()];
-        (!self.is_template(password))
+        (!self.names_a_password(password))
             .then(|| Span::new(span.start + found.start, span.start + found.end))
     }
 
@@ -774,6 +774,14 @@ impl<'a> Link<'a> {
     /// placeholders ([`code_placeholder`]).
     pub fn is_template(&self, v: &str) -> bool {
         is_placeholder(v) || self.templating == Templating::Code && all_code_placeholders(v.trim())
+    }
+
+    /// Is `v`, a password's value, a placeholder that only names the
+    /// password the program fills in ([`Link::is_template`]), and so no
+    /// secret? One that quotes a string (`${"hunter2"}`, `${ok ? "pw" :
+    /// ""}`, `{{ 'pw' }}`) writes the password itself.
+    pub fn names_a_password(&self, v: &str) -> bool {
+        self.is_template(v) && !v.contains(['"', '\'', '`'])
     }
 
     /// Does `v` (a value) hold a placeholder where this link stands, so

@@ -458,6 +458,19 @@ fn a_password_the_program_appends_never_shows() {
                 "const z = \"trueconf:login=u&password=\" + /* c */\n\n  // more\n  \"{}\";",
             ],
         ),
+        // A placeholder that quotes the password itself (a file of their
+        // own, so that `--diff` shows them as context).
+        (
+            "b.js",
+            &[
+                "const t = `trueconf:login=u&password=${\"{}\"}&encrypt=1`;",
+                "const s = `trueconf:login=u&password=${ok ? '{}' : ''}&encrypt=1`;",
+            ],
+        ),
+        (
+            "b.py",
+            &["f = f\"trueconf:login=u&password={'{}'}&encrypt=1\""],
+        ),
         (
             "a.cs",
             &["var u = @\"trueconf:login=u&password=\" +\n  @\"{}\";"],
