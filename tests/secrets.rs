@@ -252,6 +252,8 @@ const KINDS: &[(&str, &[&str])] = &[
         "a.adoc",
         &[
             "link:{}[x]",
+            "link:++{}++[x]",
+            "link:pass:[{}][x]",
             "{}[x]",
             "Prose {} here.",
             "[source,html]\n----\n<a href=\"{amp}\">x</a>\n----",

@@ -1,4 +1,5 @@
-//! AsciiDoc (trueconf-uri.md §7): `link:trueconf:…[text]` and
+//! AsciiDoc (trueconf-uri.md §7): `link:trueconf:…[text]`, passthroughs
+//! (`link:++trueconf:…++[text]`, `link:pass:[…][text]`, `++…++`, `+…+`) and
 //! `trueconf:…[text]` (the link ends at `[`), bare links as prose,
 //! `[source,LANG]` listing blocks scanned as LANG (other listing and literal
 //! blocks as prose), and comments: `//` lines and `////` blocks.
@@ -163,6 +164,17 @@ impl<'t> AsciiDoc<'t> {
         let word = rest
             .find(|c: char| c.is_whitespace())
             .map_or(rest, |k| &rest[..k]);
+        if let Some(end) = passthrough(self.text, at, line_end) {
+            return Some(Place {
+                context: Context::Delimited { close: b'[' },
+                decode: Decode::None,
+                limit: end,
+                explicit: true,
+                opened_by: None,
+                joins: Joins::No,
+                host: None,
+            });
+        }
         let macro_link = self.text[..at].ends_with("link:");
         if word.contains('[') || macro_link {
             return Some(Place {
@@ -182,6 +194,25 @@ impl<'t> AsciiDoc<'t> {
         self.advance(at);
         matches!(self.block, Some((Kind::Comment, start, _)) if at >= start)
     }
+}
+
+/// Where a passthrough that holds the link at `at` ends, on its line: a
+/// link opened by `+` or `++` (`link:++trueconf:…++[text]`, `++…++`,
+/// `+…+`) ends before the same run of `+`; one opened by `pass:[` ends
+/// before the `]` that closes it. AsciiDoc passes the text inside as it is.
+pub(crate) fn passthrough(text: &str, at: usize, line_end: usize) -> Option<usize> {
+    let before = &text[..at];
+    let line = &text[at..line_end.max(at)];
+    if before.ends_with("pass:[") {
+        return line.find(']').map(|k| at + k);
+    }
+    let plus = before.len() - before.trim_end_matches('+').len();
+    let close = match plus {
+        1 => "+",
+        2 => "++",
+        _ => return None,
+    };
+    line.find(close).map(|k| at + k)
 }
 
 #[cfg(test)]

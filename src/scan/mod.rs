@@ -854,11 +854,18 @@ fn value_quote(bytes: &[u8], start: usize, attr: Option<u8>) -> Option<u8> {
     (matches!(before, b'"' | b'\'') && Some(before) != attr).then_some(before)
 }
 
-/// AsciiDoc's `link:` macro: `link:trueconf:…[text]`.
+/// AsciiDoc's `link:` macro (`link:trueconf:…[text]`), and a passthrough
+/// (`link:++trueconf:…++[text]`, `++trueconf:…++`, `+trueconf:…+`; see
+/// [`asciidoc::passthrough`]).
 fn asciidoc_link(text: &str, kind: DocKind, start: usize) -> bool {
-    kind == DocKind::AsciiDoc
-        && text[..start].ends_with("link:")
-        && left_boundary_ok(text, start - "link:".len())
+    if kind != DocKind::AsciiDoc {
+        return false;
+    }
+    let before = &text[..start];
+    let plus = before.len() - before.trim_end_matches('+').len();
+    let before = &before[..before.len() - plus.min(2)];
+    before.ends_with("link:") && left_boundary_ok(text, before.len() - "link:".len())
+        || (1..=2).contains(&plus) && left_boundary_ok(text, before.len())
 }
 
 /// Source bytes one decoded character can stand for, with room to spare:
