@@ -496,7 +496,11 @@ fn a_password_the_program_appends_never_shows() {
         ),
         (
             "a.java",
-            &["String u = \"trueconf:login=u&passwd=\" + \"{}\";"],
+            &[
+                "String u = \"trueconf:login=u&passwd=\" + \"{}\";",
+                // A text block's line continuation, the next line indented.
+                "String t = \"\"\"\n    trueconf:login=u&password=Wide5pw\\\n    -Qk37&encrypt=1\"\"\";",
+            ],
         ),
         (
             "a.php",

@@ -177,7 +177,8 @@ impl LinkCtx<'_> {
     /// it, or another literal (that the scan did not join)? What ends the
     /// link is then filled in by the program.
     pub fn string_goes_on(&self) -> bool {
-        if word_goes_on(self.source.as_bytes(), self.raw).is_some() {
+        let bytes = self.source.as_bytes();
+        if word_goes_on(bytes, self.raw).is_some() || continued_string(bytes, self.raw).is_some() {
             return true;
         }
         let (Context::StringLiteral { quote, .. } | Context::ScriptString { quote, .. }) =
@@ -289,6 +290,35 @@ fn is_comment(rest: &[u8]) -> bool {
     rest.starts_with(b"//") || rest.starts_with(b"#") || rest.starts_with(b"--")
 }
 
+/// Where the link's reading stopped right after a line continuation in
+/// its string (`\⏎`, the link's last bytes): the string goes on after the
+/// next line's indentation, which a Java text block or a Ruby squiggly
+/// heredoc strips. That part of the next line, up to a blank or a quote.
+fn continued_string(bytes: &[u8], raw: &RawLink) -> Option<Span> {
+    if !matches!(
+        raw.context,
+        Context::StringLiteral { .. } | Context::ScriptString { .. }
+    ) {
+        return None;
+    }
+    let end = raw.span.end;
+    let head = &bytes[..end];
+    let head = head
+        .strip_suffix(b"\r\n")
+        .or_else(|| head.strip_suffix(b"\n"))
+        .or_else(|| head.strip_suffix(b"\r"))?;
+    if !head.ends_with(b"\\") {
+        return None;
+    }
+    let line = line_end(bytes, end);
+    let start = blank(bytes, end, line);
+    let stop = bytes[start..line]
+        .iter()
+        .position(|b| matches!(b, b' ' | b'\t' | b'"' | b'\'' | b'`'))
+        .map_or(line, |i| start + i);
+    (stop > start).then(|| Span::new(start, stop))
+}
+
 /// Where a shell word that the link ends goes on, on the next line: a line
 /// continuation right after the link (a POSIX shell's `\⏎`, cmd's `^⏎`,
 /// PowerShell's `` `⏎ ``) and no blank first on the next line (a blank
@@ -356,7 +386,7 @@ fn word_pieces(bytes: &[u8], raw: &RawLink) -> Vec<Span> {
 /// too (see [`appended_literals`]).
 pub fn joins_next_line(source: &str, raw: &RawLink) -> bool {
     let bytes = source.as_bytes();
-    if word_goes_on(bytes, raw).is_some() {
+    if word_goes_on(bytes, raw).is_some() || continued_string(bytes, raw).is_some() {
         return true;
     }
     let (Context::StringLiteral { quote, .. } | Context::ScriptString { quote, .. }) = raw.context
@@ -426,6 +456,9 @@ pub fn appended_literals(source: &str, raw: &RawLink) -> Vec<Span> {
     let bytes = source.as_bytes();
     if matches!(raw.context, Context::ShellWord { .. }) {
         return word_pieces(bytes, raw);
+    }
+    if let Some(piece) = continued_string(bytes, raw) {
+        return vec![piece];
     }
     let (Context::StringLiteral { quote, .. } | Context::ScriptString { quote, .. }) = raw.context
     else {
