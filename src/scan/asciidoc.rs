@@ -164,23 +164,13 @@ impl<'t> AsciiDoc<'t> {
         let word = rest
             .find(|c: char| c.is_whitespace())
             .map_or(rest, |k| &rest[..k]);
-        if let Some(end) = passthrough(self.text, at, line_end) {
-            return Some(Place {
-                context: Context::Delimited { close: b'[' },
-                decode: Decode::None,
-                limit: end,
-                explicit: true,
-                opened_by: None,
-                joins: Joins::No,
-                host: None,
-            });
-        }
+        let passthrough = passthrough(self.text, at, line_end);
         let macro_link = self.text[..at].ends_with("link:");
-        if word.contains('[') || macro_link {
+        if passthrough.is_some() || word.contains('[') || macro_link {
             return Some(Place {
                 context: Context::Delimited { close: b'[' },
                 decode: Decode::None,
-                limit: line_end,
+                limit: passthrough.unwrap_or(line_end),
                 explicit: true,
                 opened_by: None,
                 joins: Joins::No,
@@ -206,13 +196,18 @@ pub(crate) fn passthrough(text: &str, at: usize, line_end: usize) -> Option<usiz
     if before.ends_with("pass:[") {
         return line.find(']').map(|k| at + k);
     }
-    let plus = before.len() - before.trim_end_matches('+').len();
-    let close = match plus {
+    let close = match opening_plus(before) {
         1 => "+",
         2 => "++",
         _ => return None,
     };
     line.find(close).map(|k| at + k)
+}
+
+/// How many `+` end `before` (the text before a link): one or two open a
+/// passthrough.
+pub(crate) fn opening_plus(before: &str) -> usize {
+    before.len() - before.trim_end_matches('+').len()
 }
 
 #[cfg(test)]

@@ -862,7 +862,7 @@ fn asciidoc_link(text: &str, kind: DocKind, start: usize) -> bool {
         return false;
     }
     let before = &text[..start];
-    let plus = before.len() - before.trim_end_matches('+').len();
+    let plus = asciidoc::opening_plus(before);
     let before = &before[..before.len() - plus.min(2)];
     before.ends_with("link:") && left_boundary_ok(text, before.len() - "link:".len())
         || (1..=2).contains(&plus) && left_boundary_ok(text, before.len())
