@@ -385,30 +385,7 @@ fn word_pieces(bytes: &[u8], raw: &RawLink) -> Vec<Span> {
 /// (its secrets, whether `encrypt=1` follows) then depends on that line
 /// too (see [`appended_literals`]).
 pub fn joins_next_line(source: &str, raw: &RawLink) -> bool {
-    let bytes = source.as_bytes();
-    if word_goes_on(bytes, raw).is_some() || continued_string(bytes, raw).is_some() {
-        return true;
-    }
-    let (Context::StringLiteral { quote, .. } | Context::ScriptString { quote, .. }) = raw.context
-    else {
-        return false;
-    };
-    if quote == b'\n' || bytes.get(raw.span.end) != Some(&quote) {
-        return false;
-    }
-    // The first piece's line, or any piece's after it: at most the pieces
-    // `appended_literals` reads.
-    let mut at = raw.span.end + 1;
-    for _ in 0..8 {
-        if junction_at_line_end(bytes, at).is_some() {
-            return true;
-        }
-        match next_literal(bytes, raw, at, line_end(bytes, at)) {
-            Some((_, e)) if e < line_end(bytes, at) => at = e + 1,
-            _ => return false,
-        }
-    }
-    false
+    joined(source, raw).1
 }
 
 /// The literal the code joins right after `at` on its line (past an
@@ -453,25 +430,36 @@ fn next_literal(bytes: &[u8], raw: &RawLink, at: usize, end: usize) -> Option<(u
 /// ends with a junction goes on with the next (`"…" +⏎ "…"`, a shell's
 /// `"…"\⏎"…"`).
 pub fn appended_literals(source: &str, raw: &RawLink) -> Vec<Span> {
+    joined(source, raw).0
+}
+
+/// [`appended_literals`], and whether their reading went on past a line
+/// end ([`joins_next_line`]): a junction at a line's end was met, whatever
+/// follows it.
+fn joined(source: &str, raw: &RawLink) -> (Vec<Span>, bool) {
     let bytes = source.as_bytes();
     if matches!(raw.context, Context::ShellWord { .. }) {
-        return word_pieces(bytes, raw);
+        let pieces = word_pieces(bytes, raw);
+        let goes_on = !pieces.is_empty();
+        return (pieces, goes_on);
     }
     if let Some(piece) = continued_string(bytes, raw) {
-        return vec![piece];
+        return (vec![piece], true);
     }
     let (Context::StringLiteral { quote, .. } | Context::ScriptString { quote, .. }) = raw.context
     else {
-        return Vec::new();
+        return (Vec::new(), false);
     };
     if quote == b'\n' || bytes.get(raw.span.end) != Some(&quote) {
-        return Vec::new();
+        return (Vec::new(), false);
     }
     let mut out = Vec::new();
+    let mut goes_on = false;
     let mut at = raw.span.end + 1;
     // At most a few pieces: `"…" + "…" + "…"`.
     for _ in 0..8 {
         if let Some((next, flush)) = junction_at_line_end(bytes, at) {
+            goes_on = true;
             // After a shell's line continuation, blanks start another word.
             if flush && matches!(bytes.get(next), Some(b' ' | b'\t')) {
                 break;
@@ -488,7 +476,7 @@ pub fn appended_literals(source: &str, raw: &RawLink) -> Vec<Span> {
         }
         at = e + 1;
     }
-    out
+    (out, goes_on)
 }
 
 /// The secrets in what the program appends to a link whose last parameter
