@@ -16,26 +16,16 @@ fn main() -> ExitCode {
         || args.explain.is_some()
         || args.decode.is_some()
     {
-        let mut err = std::io::stderr();
-        let status = match report_file() {
-            // A pipe or a file: written in large blocks, not a line at a
-            // time (the standard output's line buffering split a JSON
-            // report of tens of megabytes into a write per line break
-            // between its parts).
-            Some(file) => {
-                let mut out = std::io::BufWriter::with_capacity(1 << 16, file);
-                let status = cli::run(&args, &mut out, &mut err);
-                let _ = out.flush();
-                status
-            }
-            None => {
-                let stdout = std::io::stdout();
-                let mut out = std::io::BufWriter::new(stdout.lock());
-                let status = cli::run(&args, &mut out, &mut err);
-                let _ = out.flush();
-                status
-            }
+        // A pipe or a file: written in large blocks, not a line at a time
+        // (the standard output's line buffering split a JSON report of
+        // tens of megabytes into a write per line break between its parts).
+        let mut out: Box<dyn Write> = match report_file() {
+            Some(file) => Box::new(std::io::BufWriter::with_capacity(1 << 16, file)),
+            None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
         };
+        let mut err = std::io::stderr();
+        let status = cli::run(&args, &mut out, &mut err);
+        let _ = out.flush();
         return status.into();
     }
     // No mode flag, or `--stdio`: the language server.
