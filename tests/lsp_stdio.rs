@@ -228,3 +228,271 @@ fn end_of_stdin_ends_the_server() {
     let (code, _) = s.exit_status(Duration::from_secs(2));
     assert_eq!(code, 1);
 }
+
+/// The transports editors start a server with: pipes (Emacs, Python),
+/// Unix socket pairs (libuv: VS Code, Neovim), and a file as the input.
+/// On pipes and sockets the server makes its side non-blocking and drives
+/// it from the event loop; the flags are put back before it exits, and a
+/// descriptor shared with another standard one is left as it is.
+#[cfg(unix)]
+mod transports {
+    use std::fs::File;
+    use std::io::{BufRead, BufReader, Read, Write};
+    use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+    use std::os::unix::net::UnixStream;
+    use std::process::{Child, Command, Stdio};
+    use std::sync::mpsc;
+    use std::thread;
+    use std::time::{Duration, Instant};
+
+    use serde_json::{Value, json};
+
+    fn frame(msg: Value) -> Vec<u8> {
+        let mut msg = msg;
+        msg["jsonrpc"] = json!("2.0");
+        let body = serde_json::to_vec(&msg).unwrap();
+        let mut out = format!("Content-Length: {}\r\n\r\n", body.len()).into_bytes();
+        out.extend_from_slice(&body);
+        out
+    }
+
+    /// The frames read from `from`, on a thread, as they come.
+    fn frames(from: impl Read + Send + 'static) -> mpsc::Receiver<Value> {
+        let (tx, rx) = mpsc::channel();
+        thread::spawn(move || {
+            let mut r = BufReader::new(from);
+            loop {
+                let mut length = None;
+                loop {
+                    let mut line = String::new();
+                    if r.read_line(&mut line).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    if line == "\r\n" {
+                        break;
+                    }
+                    let (name, value) = line.trim_end().split_once(": ").expect("a header");
+                    if name.eq_ignore_ascii_case("Content-Length") {
+                        length = Some(value.parse::<usize>().unwrap());
+                    }
+                }
+                let mut body = vec![0; length.expect("Content-Length")];
+                r.read_exact(&mut body).unwrap();
+                if tx.send(serde_json::from_slice(&body).unwrap()).is_err() {
+                    return;
+                }
+            }
+        });
+        rx
+    }
+
+    fn next(rx: &mpsc::Receiver<Value>, pred: impl Fn(&Value) -> bool) -> Value {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let msg = rx.recv_timeout(left).expect("a message in time");
+            if msg.get("method").is_none() && pred(&msg) {
+                return msg;
+            }
+            if msg.get("id").is_none() && pred(&msg) {
+                return msg;
+            }
+        }
+    }
+
+    const URI: &str = "file:///tmp/transport.md";
+
+    fn initialize() -> Value {
+        json!({"id": 1, "method": "initialize", "params": {"processId": null,
+            "rootUri": null, "capabilities": {}}})
+    }
+
+    /// What a client sends once `initialize` is answered.
+    fn opening() -> Vec<Value> {
+        vec![
+            json!({"method": "initialized", "params": {}}),
+            json!({"method": "textDocument/didOpen", "params": {"textDocument": {
+                "uri": URI, "languageId": "markdown", "version": 1,
+                "text": "[call](visicall:user@example.com)\n"}}}),
+        ]
+    }
+
+    fn closing() -> Vec<Value> {
+        vec![
+            json!({"id": 2, "method": "shutdown", "params": null}),
+            json!({"method": "exit", "params": null}),
+        ]
+    }
+
+    /// Drives one session: initialize, a document whose link is found,
+    /// a hover, shutdown and exit; the exit code is 0.
+    fn session(mut input: impl Write, output: mpsc::Receiver<Value>, child: &mut Child) {
+        start(&mut input, &output);
+        input
+            .write_all(&frame(
+                json!({"id": 3, "method": "textDocument/hover", "params": {
+                "textDocument": {"uri": URI}, "position": {"line": 0, "character": 9}}}),
+            ))
+            .unwrap();
+        let hover = next(&output, |m| m["id"] == 3);
+        assert!(hover["result"]["contents"]["value"].is_string(), "{hover}");
+        for m in closing() {
+            input.write_all(&frame(m)).unwrap();
+        }
+        next(&output, |m| m["id"] == 2);
+        assert_eq!(wait(child), 0);
+    }
+
+    /// Initializes the server and opens the document; returns once its
+    /// diagnostics are published.
+    fn start(input: &mut impl Write, output: &mpsc::Receiver<Value>) {
+        input.write_all(&frame(initialize())).unwrap();
+        let init = next(output, |m| m["id"] == 1);
+        assert_eq!(init["result"]["serverInfo"]["name"], "trueconf-lsp");
+        for m in opening() {
+            input.write_all(&frame(m)).unwrap();
+        }
+        let p = next(output, |m| m["method"] == "textDocument/publishDiagnostics");
+        assert_eq!(p["params"]["diagnostics"][0]["code"], "TC001", "{p}");
+    }
+
+    fn wait(child: &mut Child) -> i32 {
+        let start = Instant::now();
+        loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                return status.code().expect("an exit code");
+            }
+            if start.elapsed() > Duration::from_secs(5) {
+                let _ = child.kill();
+                panic!("the server did not exit");
+            }
+            thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    fn server(stdin: Stdio, stdout: Stdio, stderr: Stdio) -> Child {
+        Command::new(env!("CARGO_BIN_EXE_trueconf-lsp"))
+            .env_remove("TRUECONF_LOG")
+            .env_remove("RUST_LOG")
+            .stdin(stdin)
+            .stdout(stdout)
+            .stderr(stderr)
+            .spawn()
+            .expect("start the server")
+    }
+
+    fn pipe() -> (File, File) {
+        let mut fds = [0; 2];
+        // SAFETY: pipe writes two new descriptors into `fds`.
+        assert_eq!(unsafe { libc::pipe(fds.as_mut_ptr()) }, 0);
+        // SAFETY: both are new descriptors owned by nobody else.
+        unsafe { (File::from_raw_fd(fds[0]), File::from_raw_fd(fds[1])) }
+    }
+
+    fn non_blocking(f: &impl AsRawFd) -> bool {
+        // SAFETY: F_GETFL on an open descriptor.
+        let flags = unsafe { libc::fcntl(f.as_raw_fd(), libc::F_GETFL) };
+        assert!(flags >= 0);
+        flags & libc::O_NONBLOCK != 0
+    }
+
+    #[test]
+    fn a_session_over_unix_socket_pairs() {
+        let (input, child_in) = UnixStream::pair().unwrap();
+        let (output, child_out) = UnixStream::pair().unwrap();
+        let mut child = server(
+            OwnedFd::from(child_in).into(),
+            OwnedFd::from(child_out).into(),
+            Stdio::null(),
+        );
+        session(input, frames(output), &mut child);
+    }
+
+    #[test]
+    fn a_session_over_one_socket_for_input_and_output() {
+        let (ours, theirs) = UnixStream::pair().unwrap();
+        let theirs_too = theirs.try_clone().unwrap();
+        let mut child = server(
+            OwnedFd::from(theirs).into(),
+            OwnedFd::from(theirs_too).into(),
+            Stdio::null(),
+        );
+        let reader = ours.try_clone().unwrap();
+        session(ours, frames(reader), &mut child);
+    }
+
+    /// A file as the input (tokio's reader, as before): the server answers
+    /// what the file holds, then its end ends the server (no `shutdown`:
+    /// exit code 1).
+    #[test]
+    fn the_input_read_from_a_file() {
+        let dir = std::env::temp_dir().join(format!("trueconf-transport-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("session.jsonrpc");
+        std::fs::write(&path, frame(initialize())).unwrap();
+        let (out_r, out_w) = pipe();
+        let mut child = server(
+            File::open(&path).unwrap().into(),
+            out_w.into(),
+            Stdio::null(),
+        );
+        let output = frames(out_r);
+        let init = next(&output, |m| m["id"] == 1);
+        assert_eq!(
+            init["result"]["serverInfo"]["name"], "trueconf-lsp",
+            "{init}"
+        );
+        assert_eq!(wait(&mut child), 1);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// The server's ends of its pipes are non-blocking while it serves
+    /// (seen through descriptors of the same open files), and blocking
+    /// again once it has exited.
+    #[test]
+    fn pipes_are_left_blocking_after_exit() {
+        let (in_r, in_w) = pipe();
+        let (out_r, out_w) = pipe();
+        let (in_seen, out_seen) = (in_r.try_clone().unwrap(), out_w.try_clone().unwrap());
+        assert!(!non_blocking(&in_seen) && !non_blocking(&out_seen));
+        let mut child = server(in_r.into(), out_w.into(), Stdio::null());
+        let mut input = in_w;
+        let output = frames(out_r);
+        start(&mut input, &output);
+        assert!(
+            non_blocking(&in_seen),
+            "the input is driven by the event loop"
+        );
+        assert!(
+            non_blocking(&out_seen),
+            "the output is driven by the event loop"
+        );
+        for m in closing() {
+            input.write_all(&frame(m)).unwrap();
+        }
+        next(&output, |m| m["id"] == 2);
+        assert_eq!(wait(&mut child), 0);
+        assert!(!non_blocking(&in_seen), "the input was left non-blocking");
+        assert!(!non_blocking(&out_seen), "the output was left non-blocking");
+    }
+
+    /// With its log on the protocol's pipe (`2>&1`), the output stays
+    /// blocking: a log line must not fail with `EAGAIN`.
+    #[test]
+    fn an_output_shared_with_the_log_stays_blocking() {
+        let (in_r, in_w) = pipe();
+        let (out_r, out_w) = pipe();
+        let out_seen = out_w.try_clone().unwrap();
+        let log = out_w.try_clone().unwrap();
+        let mut child = server(in_r.into(), out_w.into(), log.into());
+        let output = frames(out_r);
+        let mut input = in_w;
+        start(&mut input, &output);
+        assert!(!non_blocking(&out_seen));
+        for m in closing() {
+            input.write_all(&frame(m)).unwrap();
+        }
+        next(&output, |m| m["id"] == 2);
+        assert_eq!(wait(&mut child), 0);
+    }
+}

@@ -14,6 +14,8 @@
 //!   reads document notifications into their typed params itself;
 //! - `output`: writes the framework's messages and the publisher's
 //!   diagnostics (serialized straight to bytes), frame by frame;
+//! - `stdio`: the standard input and output, driven by the runtime's
+//!   event loop when they are pipes or sockets;
 //! - `service`: the tower layer that orders document notifications, takes
 //!   request snapshots, contains panics and records shutdown/exit;
 //! - `server`: the `LanguageServer` handlers;
@@ -46,6 +48,7 @@ mod service;
 mod session;
 pub mod settings;
 mod state;
+mod stdio;
 mod templates;
 #[cfg(feature = "testing")]
 mod testing;
@@ -161,14 +164,18 @@ pub fn run() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let code = runtime.block_on(serve_with(
-        tokio::io::stdin(),
-        tokio::io::stdout(),
-        options,
-        Some(exit_soon),
-    ));
+    let code = runtime.block_on(async {
+        let (input, output) = stdio::standard();
+        serve_with(input, output, options, Some(exit_soon)).await
+    });
     // Tokio's stdin reader cannot be cancelled, so dropping the runtime
     // could hang while the client keeps stdin open: leave now.
+    leave(code)
+}
+
+/// Ends the process, the standard input and output as they were found.
+fn leave(code: i32) -> ! {
+    stdio::restore();
     std::process::exit(code)
 }
 
@@ -177,7 +184,7 @@ pub fn run() -> ExitCode {
 fn exit_soon(code: i32) {
     std::thread::spawn(move || {
         std::thread::sleep(Duration::from_secs(1));
-        std::process::exit(code);
+        leave(code);
     });
 }
 
