@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use tower_lsp_server::ls_types as lsp;
 
 use super::convert::{self, Lines, Shown};
-use super::text::Text;
+use super::text::{Flat, Text};
 use crate::Analysis;
 use crate::incremental::{self, Splice, State};
 use crate::project::config::Effective;
@@ -62,7 +62,7 @@ pub struct Linted {
     pub encoding: Encoding,
     /// Empty when the document is too large. Shared with the document
     /// until it is edited.
-    pub text: Arc<String>,
+    pub text: Arc<Flat>,
     /// Shared with the next lint's base, as `diagnostics` are.
     pub analysis: Arc<Analysis>,
     /// Shared with the next lint's base (see [`LintBase`]), so that an
@@ -218,7 +218,7 @@ impl Snapshot {
         #[cfg(feature = "testing")]
         if self.hooks && text.contains(super::testing::PANIC_MARKER) {
             // As a rule's slicing bug would: with the text in the message.
-            panic!("lint panic requested: {text}");
+            panic!("lint panic requested: {}", text.as_str());
         }
         let config = &self.cell.config;
         let base = lock(&self.base).clone().filter(|b| {

@@ -14,6 +14,7 @@ use tower_lsp_server::ls_types as lsp;
 
 use super::convert::Lines;
 use super::document::{Linted, Snapshot};
+use super::text::Flat;
 use crate::describe::{SHOWN_CHARS, clip, describe};
 use crate::project::config::Resolver;
 use crate::project::read::KeepText;
@@ -31,14 +32,14 @@ pub struct Doc {
     pub uri: lsp::Uri,
     /// The version of an open document; `None` for a file on disk.
     pub version: Option<i32>,
-    pub text: Arc<String>,
+    pub text: Arc<Flat>,
     pub links: Vec<RawLink>,
     pub symbols: Vec<Symbol>,
     index: LineIndex,
 }
 
 impl Doc {
-    fn new(uri: lsp::Uri, version: Option<i32>, text: Arc<String>, links: Vec<RawLink>) -> Doc {
+    fn new(uri: lsp::Uri, version: Option<i32>, text: Arc<Flat>, links: Vec<RawLink>) -> Doc {
         let symbols = symbols::symbols(&text, &links);
         let index = LineIndex::new(&text);
         Doc {
@@ -110,7 +111,7 @@ pub fn workspace(
         docs.push(Doc::new(
             uri,
             None,
-            Arc::new(file.text),
+            Arc::new(Flat::from(file.text)),
             file.analysis.links,
         ));
     }

@@ -7,10 +7,12 @@
 //! methods, so column rules (clamping, surrogate pairs, encodings) are
 //! exactly those of [`crate::text`].
 //!
-//! Along with the rope, the text is kept as one string, edited in place by
-//! the same changes and shared (not copied) by snapshots: a lint needs the
-//! whole text contiguous, and copying a big document out of the rope on
-//! every keystroke would cost a pass over all of it, out of cache.
+//! Along with the rope, the text is kept as one string ([`Flat`]), edited
+//! in place by the same changes and shared (not copied) by snapshots: a
+//! lint needs the whole text contiguous, and copying a big document out of
+//! the rope on every keystroke would cost a pass over all of it, out of
+//! cache. The string has room on both sides, so that an edit moves the
+//! shorter side of the text (a `String` moves all that follows the edit).
 
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -64,7 +66,7 @@ pub struct Text {
     rope: Rope,
     /// The same text as one string. An edit changes it in place when no
     /// snapshot shares it, else it is copied first.
-    flat: Arc<String>,
+    flat: Arc<Flat>,
     /// How many edits were applied since the text was made.
     revision: u64,
     /// The last [`REMEMBERED_EDITS`] of them, oldest first.
@@ -80,7 +82,7 @@ impl Text {
     pub fn from_string(text: String) -> Text {
         Text {
             rope: Rope::from_str(&text),
-            flat: Arc::new(text),
+            flat: Arc::new(Flat::from(text)),
             revision: 0,
             edits: VecDeque::new(),
         }
@@ -125,13 +127,13 @@ impl Text {
     }
 
     /// The whole text as one string, shared: O(1).
-    pub fn flat(&self) -> &Arc<String> {
+    pub fn flat(&self) -> &Arc<Flat> {
         &self.flat
     }
 
     /// The whole text as one new string.
     pub fn contents(&self) -> String {
-        self.flat.as_ref().clone()
+        self.flat.as_str().to_string()
     }
 
     /// Does the string hold what the rope holds? (For tests: it always
@@ -164,11 +166,8 @@ impl Text {
                 });
                 self.rope = Rope::from_str(&change.text);
                 match Arc::get_mut(&mut self.flat) {
-                    Some(flat) => {
-                        flat.clear();
-                        flat.push_str(&change.text);
-                    }
-                    None => self.flat = Arc::new(change.text.clone()),
+                    Some(flat) => flat.replace_all(&change.text),
+                    None => self.flat = Arc::new(Flat::from(change.text.clone())),
                 }
                 continue;
             };
@@ -194,6 +193,141 @@ impl Text {
             Arc::make_mut(&mut self.flat).replace_range(a..b, &change.text);
         }
         Ok(())
+    }
+}
+
+/// A text as one string, inside a buffer with room before and after it:
+/// an edit moves the text before it or the text after it, whichever is
+/// shorter (on average a quarter of the text for an edit at a random place,
+/// where a `String` moves half). Dereferences to `str`.
+pub struct Flat {
+    /// The text is `buf[start..]`; the room after it is the vector's spare
+    /// capacity.
+    buf: Vec<u8>,
+    start: usize,
+}
+
+impl Flat {
+    /// The room made before the text when it runs out: a sixteenth of the
+    /// text, at least this much.
+    const MIN_ROOM: usize = 4096;
+
+    pub fn as_str(&self) -> &str {
+        // SAFETY: `buf[start..]` is always valid UTF-8: it is made of a
+        // `String`'s bytes, and `replace_range` only replaces whole
+        // characters with a `str`'s bytes.
+        unsafe { std::str::from_utf8_unchecked(&self.buf[self.start..]) }
+    }
+
+    /// Replaces the whole text.
+    fn replace_all(&mut self, text: &str) {
+        self.buf.clear();
+        self.start = 0;
+        self.buf.extend_from_slice(text.as_bytes());
+    }
+
+    /// Replaces `range` (at character boundaries) with `with`, moving the
+    /// shorter side of the text. Panics as `String::replace_range` does
+    /// when the range is out of bounds or not at character boundaries.
+    pub fn replace_range(&mut self, range: std::ops::Range<usize>, with: &str) {
+        let (a, b) = (range.start, range.end);
+        let text = self.as_str();
+        assert!(
+            a <= b && b <= text.len() && text.is_char_boundary(a) && text.is_char_boundary(b),
+            "replace_range {a}..{b} of a text of {} bytes",
+            text.len()
+        );
+        let len = text.len();
+        let (removed, added) = (b - a, with.len());
+        if added > removed {
+            let grow = added - removed;
+            // Before the edit, moved back by `grow`, or after it, moved on.
+            if a < len - b {
+                if self.start < grow {
+                    self.make_room_before(grow);
+                }
+                let s = self.start;
+                self.buf.copy_within(s..s + a, s - grow);
+                self.start -= grow;
+            } else {
+                let end = self.buf.len();
+                self.buf.resize(end + grow, 0);
+                let s = self.start;
+                self.buf.copy_within(s + b..end, s + b + grow);
+            }
+        } else if removed > added {
+            let shrink = removed - added;
+            if a < len - b {
+                let s = self.start;
+                self.buf.copy_within(s..s + a, s + shrink);
+                self.start += shrink;
+            } else {
+                let s = self.start;
+                let end = self.buf.len();
+                self.buf.copy_within(s + b..end, s + b - shrink);
+                self.buf.truncate(end - shrink);
+            }
+        }
+        let s = self.start;
+        self.buf[s + a..s + a + added].copy_from_slice(with.as_bytes());
+    }
+
+    /// Copies the text into a new buffer with room for at least `need`
+    /// bytes before it (and a sixteenth of the text, at least
+    /// [`Self::MIN_ROOM`]) and as much after it.
+    fn make_room_before(&mut self, need: usize) {
+        let text = &self.buf[self.start..];
+        let room = need.max(text.len() / 16).max(Self::MIN_ROOM);
+        let mut buf = Vec::with_capacity(room + text.len() + room);
+        buf.resize(room, 0);
+        buf.extend_from_slice(text);
+        self.buf = buf;
+        self.start = room;
+    }
+}
+
+impl From<String> for Flat {
+    /// Takes the string's buffer: no room before the text until an edit
+    /// near its start makes some.
+    fn from(text: String) -> Flat {
+        Flat {
+            buf: text.into_bytes(),
+            start: 0,
+        }
+    }
+}
+
+impl Default for Flat {
+    fn default() -> Flat {
+        Flat::from(String::new())
+    }
+}
+
+impl Clone for Flat {
+    /// The text only, without the room.
+    fn clone(&self) -> Flat {
+        Flat::from(self.as_str().to_string())
+    }
+}
+
+impl std::ops::Deref for Flat {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl AsRef<str> for Flat {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl std::fmt::Debug for Flat {
+    /// Its length only: a document's text is never logged.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Flat({} bytes)", self.len())
     }
 }
 
@@ -409,6 +543,68 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// `Flat::replace_range` gives what `String::replace_range` gives, for
+    /// edits of every size at every place (moving either side, making
+    /// room before the text), from a text taken from a `String` or empty.
+    #[test]
+    fn flat_edits_match_a_string() {
+        let mut rng = Rng::new(0x5851_f42d_4c95_7f2d);
+        for start in [String::new(), "ab中\n".repeat(3000)] {
+            let mut model = start.clone();
+            let mut flat = Flat::from(start);
+            for step in 0..3000 {
+                let boundary = |rng: &mut Rng, model: &str| {
+                    let mut at = rng.below(model.len() + 1);
+                    while !model.is_char_boundary(at) {
+                        at -= 1;
+                    }
+                    at
+                };
+                let (mut a, mut b) = (boundary(&mut rng, &model), boundary(&mut rng, &model));
+                if a > b {
+                    std::mem::swap(&mut a, &mut b);
+                }
+                // Mostly small edits, some near either end, some long.
+                match rng.below(6) {
+                    0 => (a, b) = (0, b.min(a + rng.below(4))),
+                    1 => a = b.saturating_sub(rng.below(4)),
+                    2 => (a, b) = (model.len(), model.len()),
+                    _ => {}
+                }
+                while !model.is_char_boundary(a) {
+                    a -= 1;
+                }
+                while !model.is_char_boundary(b) {
+                    b += 1;
+                }
+                let mut with = String::new();
+                let pieces = if rng.below(50) == 0 {
+                    2000
+                } else {
+                    rng.below(4)
+                };
+                for _ in 0..pieces {
+                    with.push_str(PIECES[rng.below(PIECES.len())]);
+                }
+                if rng.below(10) == 0 {
+                    b = a;
+                }
+                model.replace_range(a..b, &with);
+                flat.replace_range(a..b, &with);
+                assert_eq!(flat.as_str(), model, "step {step}");
+                if step % 500 == 0 {
+                    assert_eq!(flat.clone().as_str(), model);
+                }
+            }
+        }
+    }
+
+    #[test]
+    #[should_panic(expected = "replace_range")]
+    fn flat_refuses_a_range_inside_a_character() {
+        Flat::from("中".to_string()).replace_range(1..2, "x");
     }
 
     #[test]
