@@ -19,6 +19,41 @@ struct Server {
     next_id: i64,
 }
 
+/// The messages read from `from`, on a thread, as they come. Every byte
+/// must be a Content-Length framed message.
+fn frames(from: impl Read + Send + 'static) -> mpsc::Receiver<Value> {
+    let (tx, rx) = mpsc::channel();
+    thread::spawn(move || {
+        let mut from = BufReader::new(from);
+        loop {
+            let mut length = None;
+            loop {
+                let mut line = String::new();
+                if from.read_line(&mut line).unwrap_or(0) == 0 {
+                    return;
+                }
+                if line == "\r\n" {
+                    break;
+                }
+                let (name, value) = line
+                    .trim_end()
+                    .split_once(": ")
+                    .unwrap_or_else(|| panic!("not a header: {line:?}"));
+                if name.eq_ignore_ascii_case("Content-Length") {
+                    length = Some(value.parse::<usize>().unwrap());
+                }
+            }
+            let mut body = vec![0; length.expect("Content-Length")];
+            from.read_exact(&mut body).unwrap();
+            let msg: Value = serde_json::from_slice(&body).expect("a JSON body");
+            if tx.send(msg).is_err() {
+                return;
+            }
+        }
+    });
+    rx
+}
+
 impl Server {
     fn start(args: &[&str]) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_trueconf-lsp"))
@@ -31,37 +66,9 @@ impl Server {
             .spawn()
             .expect("start the server");
         let stdin = child.stdin.take();
-        let mut stdout = BufReader::new(child.stdout.take().unwrap());
+        let stdout = child.stdout.take().unwrap();
         let mut stderr = child.stderr.take().unwrap();
-        let (tx, rx) = mpsc::channel();
-        thread::spawn(move || {
-            // Every byte on stdout must be a Content-Length framed message.
-            loop {
-                let mut length = None;
-                loop {
-                    let mut line = String::new();
-                    if stdout.read_line(&mut line).unwrap_or(0) == 0 {
-                        return;
-                    }
-                    if line == "\r\n" {
-                        break;
-                    }
-                    let (name, value) = line
-                        .trim_end()
-                        .split_once(": ")
-                        .unwrap_or_else(|| panic!("not a header: {line:?}"));
-                    if name.eq_ignore_ascii_case("Content-Length") {
-                        length = Some(value.parse::<usize>().unwrap());
-                    }
-                }
-                let mut body = vec![0; length.expect("Content-Length")];
-                stdout.read_exact(&mut body).unwrap();
-                let msg: Value = serde_json::from_slice(&body).expect("a JSON body");
-                if tx.send(msg).is_err() {
-                    return;
-                }
-            }
-        });
+        let rx = frames(stdout);
         let stderr = thread::spawn(move || {
             let mut s = String::new();
             let _ = stderr.read_to_string(&mut s);
@@ -237,7 +244,7 @@ fn end_of_stdin_ends_the_server() {
 #[cfg(unix)]
 mod transports {
     use std::fs::File;
-    use std::io::{BufRead, BufReader, Read, Write};
+    use std::io::Write;
     use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
     use std::os::unix::net::UnixStream;
     use std::process::{Child, Command, Stdio};
@@ -247,6 +254,8 @@ mod transports {
 
     use serde_json::{Value, json};
 
+    use super::frames;
+
     fn frame(msg: Value) -> Vec<u8> {
         let mut msg = msg;
         msg["jsonrpc"] = json!("2.0");
@@ -254,36 +263,6 @@ mod transports {
         let mut out = format!("Content-Length: {}\r\n\r\n", body.len()).into_bytes();
         out.extend_from_slice(&body);
         out
-    }
-
-    /// The frames read from `from`, on a thread, as they come.
-    fn frames(from: impl Read + Send + 'static) -> mpsc::Receiver<Value> {
-        let (tx, rx) = mpsc::channel();
-        thread::spawn(move || {
-            let mut r = BufReader::new(from);
-            loop {
-                let mut length = None;
-                loop {
-                    let mut line = String::new();
-                    if r.read_line(&mut line).unwrap_or(0) == 0 {
-                        return;
-                    }
-                    if line == "\r\n" {
-                        break;
-                    }
-                    let (name, value) = line.trim_end().split_once(": ").expect("a header");
-                    if name.eq_ignore_ascii_case("Content-Length") {
-                        length = Some(value.parse::<usize>().unwrap());
-                    }
-                }
-                let mut body = vec![0; length.expect("Content-Length")];
-                r.read_exact(&mut body).unwrap();
-                if tx.send(serde_json::from_slice(&body).unwrap()).is_err() {
-                    return;
-                }
-            }
-        });
-        rx
     }
 
     fn next(rx: &mpsc::Receiver<Value>, pred: impl Fn(&Value) -> bool) -> Value {

@@ -65,43 +65,52 @@ mod unix {
     static SAVED: Mutex<Vec<(i32, libc::c_int)>> = Mutex::new(Vec::new());
 
     pub(super) fn input() -> Option<Input> {
-        let stdin = std::io::stdin();
-        let fd = stdin.as_fd();
-        let kind = usable(fd, &[1, 2])?;
-        let owned = prepare(fd)?;
-        let input: Option<Input> = match kind {
-            Kind::Pipe => tokio::net::unix::pipe::Receiver::from_owned_fd_unchecked(owned)
-                .ok()
-                .map(|rx| Box::new(rx) as Input),
-            Kind::UnixSocket => socket(owned).map(|s| Box::new(s) as Input),
-            Kind::Other => None,
-        };
-        if input.is_none() {
-            restore_fd(fd.as_raw_fd());
-        }
-        input
+        driven(
+            std::io::stdin().as_fd(),
+            &[1, 2],
+            |fd| {
+                let rx = tokio::net::unix::pipe::Receiver::from_owned_fd_unchecked(fd).ok()?;
+                Some(Box::new(rx) as Input)
+            },
+            |s| Box::new(s) as Input,
+        )
     }
 
     pub(super) fn output() -> Option<Output> {
-        let stdout = std::io::stdout();
-        let fd = stdout.as_fd();
-        let kind = usable(fd, &[0, 2])?;
-        let owned = prepare(fd)?;
-        let output: Option<Output> = match kind {
-            Kind::Pipe => tokio::net::unix::pipe::Sender::from_owned_fd_unchecked(owned)
-                .ok()
-                .map(|tx| Box::new(tx) as Output),
-            Kind::UnixSocket => socket(owned).map(|s| Box::new(s) as Output),
-            Kind::Other => None,
-        };
-        if output.is_none() {
-            restore_fd(fd.as_raw_fd());
-        }
-        output
+        driven(
+            std::io::stdout().as_fd(),
+            &[0, 2],
+            |fd| {
+                let tx = tokio::net::unix::pipe::Sender::from_owned_fd_unchecked(fd).ok()?;
+                Some(Box::new(tx) as Output)
+            },
+            |s| Box::new(s) as Output,
+        )
     }
 
-    fn socket(owned: OwnedFd) -> Option<tokio::net::UnixStream> {
-        tokio::net::UnixStream::from_std(std::os::unix::net::UnixStream::from(owned)).ok()
+    /// `fd` made non-blocking and registered with the event loop, as a pipe
+    /// by `pipe` or as a socket by `socket`, when it is [`usable`]; `None`
+    /// (and `fd` as it was) otherwise.
+    fn driven<T>(
+        fd: BorrowedFd<'_>,
+        others: &[i32],
+        pipe: impl FnOnce(OwnedFd) -> Option<T>,
+        socket: impl FnOnce(tokio::net::UnixStream) -> T,
+    ) -> Option<T> {
+        let kind = usable(fd, others)?;
+        let owned = prepare(fd)?;
+        let driven = match kind {
+            Kind::Pipe => pipe(owned),
+            Kind::UnixSocket => {
+                let std = std::os::unix::net::UnixStream::from(owned);
+                tokio::net::UnixStream::from_std(std).ok().map(socket)
+            }
+            Kind::Other => None,
+        };
+        if driven.is_none() {
+            restore_fd(fd.as_raw_fd());
+        }
+        driven
     }
 
     fn saved() -> MutexGuard<'static, Vec<(i32, libc::c_int)>> {
