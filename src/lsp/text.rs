@@ -275,10 +275,15 @@ impl Flat {
     }
 
     /// Copies the text into a new buffer with room for at least `need`
-    /// bytes before it (and a sixteenth of the text, at least
-    /// [`Self::MIN_ROOM`]) and as much after it.
+    /// bytes before it.
     fn make_room_before(&mut self, need: usize) {
-        let text = &self.buf[self.start..];
+        *self = Flat::with_room(&self.buf[self.start..], need);
+    }
+
+    /// `text` in a new buffer with room for at least `need` bytes before it
+    /// (and a sixteenth of the text, at least [`Self::MIN_ROOM`]) and as
+    /// much after it.
+    fn with_room(text: &[u8], need: usize) -> Flat {
         let room = need.max(text.len() / 16).max(Self::MIN_ROOM);
         let mut buf: Vec<u8> = Vec::with_capacity(room + text.len() + room);
         // A big text is moved by every edit: backed by huge pages where
@@ -294,8 +299,7 @@ impl Flat {
         }
         buf.resize(room, 0);
         buf.extend_from_slice(text);
-        self.buf = buf;
-        self.start = room;
+        Flat { buf, start: room }
     }
 }
 
@@ -317,9 +321,10 @@ impl Default for Flat {
 }
 
 impl Clone for Flat {
-    /// The text only, without the room.
+    /// The text with room on both sides (an edit of a text shared with a
+    /// snapshot clones it first, then moves a side).
     fn clone(&self) -> Flat {
-        Flat::from(self.as_str().to_string())
+        Flat::with_room(&self.buf[self.start..], 0)
     }
 }
 
