@@ -211,8 +211,6 @@ impl Flat {
     /// The room made before the text when it runs out: a sixteenth of the
     /// text, at least this much.
     const MIN_ROOM: usize = 4096;
-    /// From this size on, the buffer asks for huge pages.
-    const HUGE: usize = 4 << 20;
 
     pub fn as_str(&self) -> &str {
         // SAFETY: `buf[start..]` is always valid UTF-8: it is made of a
@@ -252,6 +250,13 @@ impl Flat {
                 self.buf.copy_within(s..s + a, s - grow);
                 self.start -= grow;
             } else {
+                if self.buf.capacity() - self.buf.len() < grow && self.start > Self::room(len) {
+                    // The vector would grow while the room before the
+                    // text, left by deletions there, is more than it needs:
+                    // copy the text to a new buffer instead, so that the
+                    // buffer follows the text's length, not the edits made.
+                    *self = Flat::with_room(&self.buf[self.start..], 0);
+                }
                 let end = self.buf.len();
                 self.buf.resize(end + grow, 0);
                 let s = self.start;
@@ -274,6 +279,11 @@ impl Flat {
         self.buf[s + a..s + a + added].copy_from_slice(with.as_bytes());
     }
 
+    /// The room made on each side of a text of `len` bytes.
+    fn room(len: usize) -> usize {
+        (len / 16).max(Self::MIN_ROOM)
+    }
+
     /// Copies the text into a new buffer with room for at least `need`
     /// bytes before it.
     fn make_room_before(&mut self, need: usize) {
@@ -281,22 +291,10 @@ impl Flat {
     }
 
     /// `text` in a new buffer with room for at least `need` bytes before it
-    /// (and a sixteenth of the text, at least [`Self::MIN_ROOM`]) and as
-    /// much after it.
+    /// (and [`Self::room`]) and as much after it.
     fn with_room(text: &[u8], need: usize) -> Flat {
-        let room = need.max(text.len() / 16).max(Self::MIN_ROOM);
+        let room = need.max(Self::room(text.len()));
         let mut buf: Vec<u8> = Vec::with_capacity(room + text.len() + room);
-        // A big text is moved by every edit: backed by huge pages where
-        // the system offers them on request, the moves cross fewer page
-        // boundaries (the server's CPU time over 1,000 random edits of a
-        // 10 MiB document fell by about a tenth). Only advice: the memory
-        // is the same either way.
-        #[cfg(target_os = "linux")]
-        if buf.capacity() >= Self::HUGE {
-            // SAFETY: madvise on the vector's own allocation, untouched yet;
-            // MADV_HUGEPAGE changes how it is backed, not what it holds.
-            unsafe { libc::madvise(buf.as_mut_ptr().cast(), buf.capacity(), libc::MADV_HUGEPAGE) };
-        }
         buf.resize(room, 0);
         buf.extend_from_slice(text);
         Flat { buf, start: room }
@@ -619,11 +617,10 @@ mod tests {
         }
     }
 
-    /// A text big enough for huge pages, edited near both ends and in the
-    /// middle.
+    /// A text of megabytes, edited near both ends and in the middle.
     #[test]
     fn a_big_flat_text_edits_like_a_string() {
-        let mut model = "line trueconf:a\n".repeat((Flat::HUGE + 1) / 16);
+        let mut model = "line trueconf:a\n".repeat((4 << 20) / 16);
         let mut flat = Flat::from(model.clone());
         let mut rng = Rng::new(0x1234_5678_9abc_def1);
         for step in 0..40 {
@@ -646,6 +643,29 @@ mod tests {
             flat.replace_range(a..b, with);
             assert!(flat.as_str() == model, "step {step}");
         }
+    }
+
+    /// Deleting at the start while appending at the end (a log kept
+    /// short) keeps the buffer near the text's size: the room the
+    /// deletions leave is given back instead of the vector growing.
+    #[test]
+    fn a_flat_text_does_not_grow_with_the_edits() {
+        let line = "0123456789".repeat(10);
+        let model = line.repeat(640);
+        let mut flat = Flat::from(model.clone());
+        for _ in 0..20_000 {
+            flat.replace_range(0..line.len(), "");
+            let end = flat.len();
+            flat.replace_range(end..end, &line);
+        }
+        // The same lines, moved through the whole text many times.
+        assert_eq!(flat.as_str(), model);
+        assert!(
+            flat.buf.capacity() <= 3 * model.len(),
+            "a buffer of {} bytes for {} bytes of text",
+            flat.buf.capacity(),
+            model.len()
+        );
     }
 
     #[test]
