@@ -455,6 +455,36 @@ mod transports {
         assert!(!non_blocking(&out_seen), "the output was left non-blocking");
     }
 
+    /// A signal that ends the server (an editor stopping it, `timeout`,
+    /// Ctrl-C in a terminal) puts the flags back first, and the process
+    /// still ends as killed by that signal.
+    #[test]
+    fn a_terminating_signal_leaves_the_pipes_blocking() {
+        use std::os::unix::process::ExitStatusExt;
+        for signal in [libc::SIGTERM, libc::SIGINT, libc::SIGHUP] {
+            let (in_r, in_w) = pipe();
+            let (out_r, out_w) = pipe();
+            let (in_seen, out_seen) = (in_r.try_clone().unwrap(), out_w.try_clone().unwrap());
+            let mut child = server(in_r.into(), out_w.into(), Stdio::null());
+            let mut input = in_w;
+            let output = frames(out_r);
+            start(&mut input, &output);
+            assert!(non_blocking(&in_seen) && non_blocking(&out_seen));
+            // SAFETY: kill on our own child's pid.
+            assert_eq!(unsafe { libc::kill(child.id() as i32, signal) }, 0);
+            let status = child.wait().unwrap();
+            assert_eq!(status.signal(), Some(signal), "{status:?}");
+            assert!(
+                !non_blocking(&in_seen),
+                "signal {signal}: the input was left non-blocking"
+            );
+            assert!(
+                !non_blocking(&out_seen),
+                "signal {signal}: the output was left non-blocking"
+            );
+        }
+    }
+
     /// With its log on the protocol's pipe (`2>&1`), the output stays
     /// blocking: a log line must not fail with `EAGAIN`.
     #[test]

@@ -164,6 +164,9 @@ pub fn run() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    // Were a panic to unwind out of the server, the standard input and
+    // output would still get their flags back.
+    let _restore = stdio::Restore;
     let code = runtime.block_on(async {
         let (input, output) = stdio::standard();
         serve_with(input, output, options, Some(exit_soon)).await

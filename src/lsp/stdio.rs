@@ -13,7 +13,13 @@
 //! and descriptor that share it. So a side is left blocking when another
 //! of the three standard descriptors is the same file (a log written to
 //! the protocol's pipe, `2>&1`, must not start failing with `EAGAIN`), and
-//! the original flags are put back before the process exits ([`restore`]).
+//! the original flags are put back before the process exits ([`restore`]):
+//! on `exit` and at the end of the input, on a panic that unwinds out of
+//! the server ([`Restore`]), and on SIGTERM, SIGINT and SIGHUP, whose
+//! handler puts the flags back and then lets the signal end the process as
+//! it would have. (SIGKILL cannot be caught; while the server runs, another
+//! process that shares its standard input's open file sees it
+//! non-blocking too.)
 
 use tokio::io::{AsyncRead, AsyncWrite};
 
@@ -44,6 +50,16 @@ pub(super) fn restore() {
     unix::restore();
 }
 
+/// Calls [`restore`] when dropped: held while the server runs, it puts the
+/// flags back if a panic unwinds out of it.
+pub(super) struct Restore;
+
+impl Drop for Restore {
+    fn drop(&mut self) {
+        restore();
+    }
+}
+
 /// How a standard descriptor can be driven by the event loop.
 #[cfg(unix)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -57,12 +73,18 @@ enum Kind {
 #[cfg(unix)]
 mod unix {
     use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
-    use std::sync::{Mutex, MutexGuard};
+    use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 
     use crate::lsp::stdio::{Input, Kind, Output};
 
-    /// The flags each descriptor had before it was made non-blocking.
-    static SAVED: Mutex<Vec<(i32, libc::c_int)>> = Mutex::new(Vec::new());
+    /// The flags the standard input (0) and output (1) had before they were
+    /// made non-blocking; -1 for none. Atomics, not a lock: the signal
+    /// handler reads them.
+    static SAVED: [AtomicI32; 2] = [AtomicI32::new(-1), AtomicI32::new(-1)];
+
+    /// The signals whose handler puts the flags back before the signal
+    /// ends the process.
+    const SIGNALS: [libc::c_int; 3] = [libc::SIGTERM, libc::SIGINT, libc::SIGHUP];
 
     pub(super) fn input() -> Option<Input> {
         driven(
@@ -113,27 +135,59 @@ mod unix {
         driven
     }
 
-    fn saved() -> MutexGuard<'static, Vec<(i32, libc::c_int)>> {
-        SAVED
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    pub(super) fn restore() {
+        for fd in 0..SAVED.len() {
+            restore_fd(fd as i32);
+        }
     }
 
-    pub(super) fn restore() {
-        for &(fd, flags) in saved().iter() {
+    /// [`restore`] for one descriptor, forgetting its flags. Only what is
+    /// safe in a signal handler: an atomic swap and `fcntl`.
+    fn restore_fd(fd: i32) {
+        let Some(saved) = usize::try_from(fd).ok().and_then(|i| SAVED.get(i)) else {
+            return;
+        };
+        let flags = saved.swap(-1, Ordering::SeqCst);
+        if flags >= 0 {
             // SAFETY: fcntl on a standard descriptor's number; were it
             // closed, the call would only fail.
             unsafe { libc::fcntl(fd, libc::F_SETFL, flags) };
         }
     }
 
-    /// [`restore`] for one descriptor, forgetting its flags.
-    fn restore_fd(fd: i32) {
-        let mut saved = saved();
-        if let Some(i) = saved.iter().position(|&(f, _)| f == fd) {
-            let (_, flags) = saved.remove(i);
-            // SAFETY: as in `restore`.
-            unsafe { libc::fcntl(fd, libc::F_SETFL, flags) };
+    /// The handler of [`SIGNALS`], installed with `SA_RESETHAND`: puts the
+    /// flags back, then raises the signal again, which its default action
+    /// now handles (the process ends as killed by it).
+    extern "C" fn on_signal(signal: libc::c_int) {
+        restore();
+        // SAFETY: raise is async-signal-safe.
+        unsafe { libc::raise(signal) };
+    }
+
+    /// Installs [`on_signal`] for each of [`SIGNALS`] that has its default
+    /// action (one the parent made ignored stays ignored), once.
+    fn handle_signals() {
+        static INSTALLED: AtomicBool = AtomicBool::new(false);
+        if INSTALLED.swap(true, Ordering::SeqCst) {
+            return;
+        }
+        for signal in SIGNALS {
+            // SAFETY: a zeroed sigaction is a valid "default" action; the
+            // handler is an `extern "C" fn(c_int)` that only does what is
+            // safe in a signal handler.
+            unsafe {
+                let mut old: libc::sigaction = std::mem::zeroed();
+                if libc::sigaction(signal, std::ptr::null(), &mut old) != 0
+                    || old.sa_sigaction != libc::SIG_DFL
+                {
+                    continue;
+                }
+                let mut action: libc::sigaction = std::mem::zeroed();
+                action.sa_sigaction = on_signal as extern "C" fn(libc::c_int) as usize;
+                action.sa_flags = libc::SA_RESETHAND;
+                libc::sigemptyset(&mut action.sa_mask);
+                libc::sigaction(signal, &action, std::ptr::null_mut());
+            }
         }
     }
 
@@ -168,11 +222,17 @@ mod unix {
         }
         let owned = fd.try_clone_to_owned().ok()?;
         if flags & libc::O_NONBLOCK == 0 {
+            // Only the standard input and output are made non-blocking.
+            let saved = usize::try_from(raw).ok().and_then(|i| SAVED.get(i))?;
+            // Saved, and the handlers in place, before the flag is set: a
+            // signal at any point finds what to put back.
+            handle_signals();
+            saved.store(flags, Ordering::SeqCst);
             // SAFETY: as above.
             if unsafe { libc::fcntl(raw, libc::F_SETFL, flags | libc::O_NONBLOCK) } < 0 {
+                saved.store(-1, Ordering::SeqCst);
                 return None;
             }
-            saved().push((raw, flags));
         }
         Some(owned)
     }
