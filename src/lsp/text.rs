@@ -200,6 +200,7 @@ impl Text {
 /// an edit moves the text before it or the text after it, whichever is
 /// shorter (on average a quarter of the text for an edit at a random place,
 /// where a `String` moves half). Dereferences to `str`.
+#[derive(Default)]
 pub struct Flat {
     /// The text is `buf[start..]`; the room after it is the vector's spare
     /// capacity.
@@ -244,7 +245,7 @@ impl Flat {
             // Before the edit, moved back by `grow`, or after it, moved on.
             if a < len - b {
                 if self.start < grow {
-                    self.make_room_before(grow);
+                    *self = Flat::with_room(&self.buf[self.start..], grow);
                 }
                 let s = self.start;
                 self.buf.copy_within(s..s + a, s - grow);
@@ -284,12 +285,6 @@ impl Flat {
         (len / 16).max(Self::MIN_ROOM)
     }
 
-    /// Copies the text into a new buffer with room for at least `need`
-    /// bytes before it.
-    fn make_room_before(&mut self, need: usize) {
-        *self = Flat::with_room(&self.buf[self.start..], need);
-    }
-
     /// `text` in a new buffer with room for at least `need` bytes before it
     /// (and [`Self::room`]) and as much after it.
     fn with_room(text: &[u8], need: usize) -> Flat {
@@ -312,12 +307,6 @@ impl From<String> for Flat {
     }
 }
 
-impl Default for Flat {
-    fn default() -> Flat {
-        Flat::from(String::new())
-    }
-}
-
 impl Clone for Flat {
     /// The text with room on both sides (an edit of a text shared with a
     /// snapshot clones it first, then moves a side).
@@ -330,12 +319,6 @@ impl std::ops::Deref for Flat {
     type Target = str;
 
     fn deref(&self) -> &str {
-        self.as_str()
-    }
-}
-
-impl AsRef<str> for Flat {
-    fn as_ref(&self) -> &str {
         self.as_str()
     }
 }
