@@ -187,6 +187,9 @@ impl LinkCtx<'_> {
             return false;
         };
         let end = self.raw.span.end;
+        if closed_by_doubled_quote(bytes, self.raw, quote) {
+            return false;
+        }
         let Some(after) = self.source[end..].strip_prefix(char::from(quote)) else {
             return false;
         };
@@ -288,6 +291,15 @@ fn is_comment(rest: &[u8]) -> bool {
             .is_some_and(|i| body[i + 2..].iter().all(|b| matches!(b, b' ' | b'\t')));
     }
     rest.starts_with(b"//") || rest.starts_with(b"#") || rest.starts_with(b"--")
+}
+
+/// Did a quote of the string's value, written as the literal's quote
+/// doubled (C# `@"…""trueconf:…""…"`, YAML `'…''…''…'`, PowerShell), open
+/// the link and end it? Then the literal goes on past the link's end
+/// (with the rest of an HTML attribute, say), but the link does not.
+fn closed_by_doubled_quote(bytes: &[u8], raw: &RawLink, quote: u8) -> bool {
+    let doubled = [quote, quote];
+    bytes[..raw.span.start].ends_with(&doubled) && bytes[raw.span.end..].starts_with(&doubled)
 }
 
 /// Where the link's reading stopped right after a line continuation in
@@ -450,7 +462,10 @@ fn joined(source: &str, raw: &RawLink) -> (Vec<Span>, bool) {
     else {
         return (Vec::new(), false);
     };
-    if quote == b'\n' || bytes.get(raw.span.end) != Some(&quote) {
+    if quote == b'\n'
+        || bytes.get(raw.span.end) != Some(&quote)
+        || closed_by_doubled_quote(bytes, raw, quote)
+    {
         return (Vec::new(), false);
     }
     let mut out = Vec::new();

@@ -926,6 +926,18 @@ fn finish_within(
             [.., b'\\', q] if escapes && (q == b'"' || q == b'\'') => {
                 Some(&bytes[start - 2..start])
             }
+            // The literal's own quote, doubled (C# `@"…""…"`, YAML `'…''…'`,
+            // PowerShell `"…""…"`) or escaped by a backtick (PowerShell
+            // `` `" ``): a quote of the value, written as the literal
+            // writes one.
+            [.., a, q]
+                if q == quote
+                    && (a == q
+                        && (place.joins == Joins::Doubled || place.decode == Decode::Backtick)
+                        || a == b'`' && place.decode == Decode::Backtick) =>
+            {
+                Some(&bytes[start - 2..start])
+            }
             [.., q] if (q == b'"' || q == b'\'') && q != quote => Some(&bytes[start - 1..start]),
             _ => None,
         },
