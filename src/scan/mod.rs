@@ -441,13 +441,19 @@ fn scan_candidates(
         if n % STOP_EVERY == STOP_EVERY - 1 && stop() {
             return None;
         }
-        if start < last_end || !(left_boundary_ok(text, start) || asciidoc_link(text, kind, start))
-        {
+        if start < last_end {
+            continue;
+        }
+        let raw_boundary = left_boundary_ok(text, start) || asciidoc_link(text, kind, start);
+        if !raw_boundary && !may_end_an_escape(text, start) {
             continue;
         }
         let Some(place) = classifier.place(start) else {
             continue;
         };
+        if !raw_boundary && !escaped_boundary_ok(text, start, place.decode) {
+            continue;
+        }
         let by_reference = scheme_end - start != "trueconf:".len();
         if by_reference && !reads_references(&place)
             || decodes_references(&place) && !decoded_boundary_ok(text, start, place.decode)
@@ -553,6 +559,77 @@ fn left_boundary_ok(text: &str, start: usize) -> bool {
         .chars()
         .next_back()
         .is_none_or(is_left_boundary)
+}
+
+/// Could the letter or digit before `start` be the end of an escape or a
+/// reference (`\ntrueconf:`, `\u0020trueconf:`, `` `ttrueconf: ``,
+/// `&#34trueconf:`)? A cheap test before the place is known.
+fn may_end_an_escape(text: &str, start: usize) -> bool {
+    let bytes = text.as_bytes();
+    start > 0
+        && bytes[start - 1].is_ascii_alphanumeric()
+        && memchr::memrchr3(
+            b'\\',
+            b'`',
+            b'&',
+            &bytes[start.saturating_sub(ESCAPE_REACH)..start],
+        )
+        .is_some()
+}
+
+/// Longest run of backslashes or backticks read back from before a link
+/// to decode the character before it (a longer one: no link).
+const MAX_ESCAPE_RUN: usize = 64;
+
+/// Is the character before `start`, as the place decodes its bytes
+/// (a string's escapes, character references), a left boundary? In code the
+/// link is judged on the string's value (§7): `"Call:\ntrueconf:…"` holds a
+/// link after a line break.
+fn escaped_boundary_ok(text: &str, start: usize, decode_mode: Decode) -> bool {
+    let bytes = text.as_bytes();
+    let from = start.saturating_sub(ESCAPE_REACH);
+    let Some(i) = memchr::memrchr3(b'\\', b'`', b'&', &bytes[from..start]) else {
+        return false;
+    };
+    // From the first of a run of backslashes (or backticks): whether the
+    // last one escapes depends on how many there are.
+    let mut at = from + i;
+    let opener = bytes[at];
+    let mut run = 1;
+    while opener != b'&' && at > 0 && bytes[at - 1] == opener {
+        at -= 1;
+        run += 1;
+        if run > MAX_ESCAPE_RUN {
+            return false;
+        }
+    }
+    // An escape of a control character (`\n`, `\t`, PowerShell's `` `n ``):
+    // white space or a control once the string is read, which the view
+    // keeps as written (the link's end is decided on such escapes too).
+    let control = |escape: u8| match decode_mode {
+        Decode::Backslash
+        | Decode::BackslashTrim
+        | Decode::BackslashDecimal
+        | Decode::BackslashJoined { .. }
+        | Decode::EntitiesThenBackslash => escape == b'\\',
+        Decode::Backtick => escape == b'`',
+        _ => false,
+    };
+    if run % 2 == 1
+        && at + run + 1 == start
+        && control(opener)
+        && matches!(
+            bytes[start - 1],
+            b'0' | b'a' | b'b' | b'e' | b'f' | b'n' | b'r' | b't' | b'v'
+        )
+    {
+        return true;
+    }
+    decode(&text[at..start], decode_mode)
+        .text
+        .chars()
+        .next_back()
+        .is_some_and(is_left_boundary)
 }
 
 /// May a link start right after `c`?
@@ -854,6 +931,22 @@ fn value_quote(bytes: &[u8], start: usize, attr: Option<u8>) -> Option<u8> {
     (matches!(before, b'"' | b'\'') && Some(before) != attr).then_some(before)
 }
 
+/// The quote (`"` or `'`) that a character reference ending at `start`
+/// stands for (`&apos;`, `&#39;`, `&quot;`, `&#x22;`).
+fn quote_reference_before(text: &str, start: usize) -> Option<char> {
+    let bytes = text.as_bytes();
+    let from = start.saturating_sub(ESCAPE_REACH);
+    let amp = from + memchr::memrchr(b'&', &bytes[from..start])?;
+    let (c, len) = decode::entity(&text[amp..])?;
+    (amp + len == start && matches!(c, '"' | '\'')).then_some(c)
+}
+
+/// Is the character reference at `at` the quote `opened` (see
+/// [`quote_reference_before`])?
+fn closes_reference_quote(text: &str, at: usize, opened: Option<char>) -> bool {
+    opened.is_some_and(|q| decode::entity(&text[at..]).is_some_and(|(c, _)| c == q))
+}
+
 /// AsciiDoc's `link:` macro (`link:trueconf:…[text]`), and a passthrough
 /// (`link:++trueconf:…++[text]`, `++trueconf:…++`, `+trueconf:…+`; see
 /// [`asciidoc::passthrough`]).
@@ -1000,6 +1093,13 @@ fn finish_within(
             ..
         } => escapes && attr_quote != Some(b'\\'),
         _ => false,
+    };
+    // A quote written as a character reference right before the link
+    // (`content="0;url=&apos;trueconf:…&apos;"`): the value's quote that
+    // opened the link, which the same quote ends.
+    let reference_quote = match place.context {
+        Context::HtmlAttribute { .. } => quote_reference_before(text, start),
+        _ => None,
     };
     let mut end = scheme_end;
     while end < limit {
@@ -1195,9 +1295,13 @@ fn finish_within(
                 b == q
                     || !place.explicit && b.is_ascii_whitespace()
                     || Some(b) == value_quote(bytes, start, Some(q))
+                    || b == b'&' && closes_reference_quote(text, end, reference_quote)
             }
             Context::HtmlAttribute { quote: None } => {
-                b.is_ascii_whitespace() || b == b'>' || Some(b) == value_quote(bytes, start, None)
+                b.is_ascii_whitespace()
+                    || b == b'>'
+                    || Some(b) == value_quote(bytes, start, None)
+                    || b == b'&' && closes_reference_quote(text, end, reference_quote)
             }
             Context::MarkdownAutolink => b.is_ascii_whitespace() || b == b'>' || b == b'<',
             Context::MarkdownDestination => b.is_ascii_whitespace() || b == b'>' || b == b'<',
@@ -1682,14 +1786,19 @@ mod tests {
         let found = SCHEME.find_iter(text).map(|m| (m.start(), m.end()));
         let references = has_attributes(kind).then(|| reference_candidates(text));
         for (start, scheme_end) in merged(found, references.into_iter().flatten()) {
-            if start < last_end
-                || !(left_boundary_ok(text, start) || asciidoc_link(text, kind, start))
-            {
+            if start < last_end {
+                continue;
+            }
+            let raw_boundary = left_boundary_ok(text, start) || asciidoc_link(text, kind, start);
+            if !raw_boundary && !may_end_an_escape(text, start) {
                 continue;
             }
             let Some(place) = classifier.place(start) else {
                 continue;
             };
+            if !raw_boundary && !escaped_boundary_ok(text, start, place.decode) {
+                continue;
+            }
             if scheme_end - start != 9 && !reads_references(&place)
                 || decodes_references(&place) && !decoded_boundary_ok(text, start, place.decode)
             {
