@@ -762,3 +762,75 @@ fn a_client_that_stops_reading_does_not_grow_the_server() {
     );
     assert_eq!(s.finish(), 0);
 }
+
+// --- The report file (`-o`) and the files checked. ---
+
+/// A report file that is also a file named to check (itself or through a
+/// symbolic link) is refused before anything is written: exit 2, the file
+/// untouched. Before, the report was created first, emptying the file,
+/// which was then checked empty: exit 0 and the source lost.
+#[test]
+fn a_report_file_that_is_a_file_to_check_is_refused_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let source = "trueconf:bob@video.example.com&x=1\n";
+    std::fs::write(root.join("a.md"), source).unwrap();
+    std::os::unix::fs::symlink("a.md", root.join("l.md")).unwrap();
+    for args in [
+        &["--check", "--isolated", "a.md", "-o", "a.md"][..],
+        &["--check", "--isolated", "a.md", "-o", "l.md"],
+        &["--check", "--isolated", "l.md", "-o", "./a.md"],
+        &["--check", "--isolated", "--fix", "a.md", "-o", "a.md"],
+        &[
+            "--check",
+            "--isolated",
+            "--replace-server",
+            "a=b",
+            "a.md",
+            "-o",
+            "a.md",
+        ],
+    ] {
+        let r = run(root, args);
+        assert_eq!(r.code, Some(2), "{args:?}: {}", r.stderr);
+        assert!(
+            r.stderr.contains("is also the report file (-o)"),
+            "{args:?}: {}",
+            r.stderr
+        );
+        assert_eq!(
+            std::fs::read_to_string(root.join("a.md")).unwrap(),
+            source,
+            "{args:?}"
+        );
+    }
+}
+
+/// A folder checked with its report file inside it does not read the
+/// report (an earlier run's, or the one being written): the same result
+/// on every run, whether the report path is the file or a link to it.
+#[test]
+fn a_folder_walk_leaves_the_report_file_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::write(root.join("a.md"), "trueconf:bob@video.example.com&x=1\n").unwrap();
+    std::os::unix::fs::symlink("report.txt", root.join("report-link.txt")).unwrap();
+    for out in ["report.txt", "report.txt", "report-link.txt"] {
+        let r = run(
+            root,
+            &[
+                "--check",
+                "--isolated",
+                "--output-format",
+                "concise",
+                ".",
+                "-o",
+                out,
+            ],
+        );
+        assert_eq!(r.code, Some(1), "{out}: {}", r.stderr);
+        let report = std::fs::read_to_string(root.join("report.txt")).unwrap();
+        assert!(report.contains("in 1 file checked"), "{out}: {report}");
+        assert!(!report.contains("report"), "{out}: {report}");
+    }
+}

@@ -99,7 +99,8 @@ pub struct Args {
     #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
 
-    /// Write the report to this file instead of standard output.
+    /// Write the report to this file instead of standard output (a folder
+    /// walk leaves it out; naming it as a file to check is an error).
     #[arg(
         short = 'o',
         long,

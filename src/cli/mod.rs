@@ -10,7 +10,7 @@ pub mod replace;
 mod sink;
 mod status;
 
-use sink::Sink;
+use sink::{Sink, report_file};
 pub use status::Status;
 pub mod online;
 
@@ -73,6 +73,29 @@ pub fn run(args: &Args, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Statu
 /// The palette of the text output: colored as `--color`, `NO_COLOR`,
 /// `CLICOLOR_FORCE` and `TERM` say ([`color::enabled`]). `to_file`: the
 /// output goes to `-o FILE`, which `auto` never colors.
+/// Refuses a run whose report file is one of the paths named to check
+/// (or to rewrite): writing the report would destroy the file before it
+/// is read.
+fn refuse_report_as_input(args: &Args, err: &mut dyn Write) -> io::Result<bool> {
+    let Some(report) = report_file(args) else {
+        return Ok(false);
+    };
+    for path in &args.paths {
+        if report.is(path, None) {
+            write_escaped(
+                err,
+                "error",
+                format_args!(
+                    "{}: is also the report file (-o); refusing to overwrite a file to check",
+                    walk::path_for_display(path)
+                ),
+            )?;
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
 fn palette(args: &Args, to_file: bool) -> Palette {
     let (no_color, force, term) = (
         std::env::var_os("NO_COLOR"),
@@ -339,6 +362,9 @@ fn check(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<St
             return Ok(Status::Error);
         }
     };
+    if refuse_report_as_input(args, err)? {
+        return Ok(Status::Error);
+    }
     if let Some(spec) = &args.replace_server {
         return replace::run(args, spec, &resolver, out, err);
     }
@@ -434,6 +460,7 @@ fn check(args: &Args, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<St
             keep_text,
             force_exclude: args.force_exclude,
             max_bytes: None,
+            report: report_file(args),
             columns: crate::text::Encoding::Utf32,
         };
         let listing = walk::list(&roots, strip_dot, &opts, &resolver);

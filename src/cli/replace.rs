@@ -12,7 +12,7 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use super::args::Args;
-use super::sink::Sink;
+use super::sink::{Sink, report_file};
 use super::status::Status;
 use super::{diff, fix_files, format};
 use crate::project::checked::FileError;
@@ -146,6 +146,7 @@ pub fn run(
         keep_text: KeepText::WithLinks,
         force_exclude: args.force_exclude,
         max_bytes: None,
+        report: report_file(args),
         columns: crate::text::Encoding::Utf32,
     };
     let Walked {

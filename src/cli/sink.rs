@@ -4,6 +4,7 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use super::args::Args;
+use crate::project::walk::ReportFile;
 
 /// Where the report goes: standard output or `-o FILE`.
 pub enum Sink<'a> {
@@ -52,4 +53,13 @@ impl Sink<'_> {
 
 fn with_path(p: &Path, e: io::Error) -> io::Error {
     io::Error::new(e.kind(), format!("{}: {e}", p.display()))
+}
+
+/// The report file (`-o FILE`, not `-` for standard output), when it
+/// exists already.
+pub fn report_file(args: &Args) -> Option<ReportFile> {
+    args.output_file
+        .as_deref()
+        .filter(|p| p.as_os_str() != "-")
+        .and_then(ReportFile::of)
 }

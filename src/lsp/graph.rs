@@ -94,6 +94,7 @@ pub fn workspace(
         keep_text: KeepText::WithLinks,
         force_exclude: false,
         max_bytes: Some(max_bytes),
+        report: None,
         columns: crate::text::Encoding::Utf32,
     };
     let Walked { checked, .. } = walk(roots, false, &opts, resolver);

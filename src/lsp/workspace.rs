@@ -43,6 +43,7 @@ pub fn report(
         columns: encoding,
         force_exclude: false,
         max_bytes: Some(max_bytes as u64),
+        report: None,
     };
     let Walked {
         checked,

@@ -39,6 +39,53 @@ pub struct WalkOptions {
     /// not linted (nor read past the cap) but listed in
     /// [`Walked::too_large`]. `None` for the command line.
     pub max_bytes: Option<u64>,
+    /// The report file being written (`-o`), which a walk leaves out: a
+    /// folder checked with its report inside it must not read the report.
+    pub report: Option<ReportFile>,
+}
+
+/// A file known by what it is, not by its name: its device and inode
+/// (where those exist), so that a link or another path to it is the same.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReportFile {
+    #[cfg(unix)]
+    id: (u64, u64),
+    #[cfg(not(unix))]
+    canonical: PathBuf,
+}
+
+impl ReportFile {
+    /// The file at `path`, if there is one.
+    pub fn of(path: &Path) -> Option<ReportFile> {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            let m = std::fs::metadata(path).ok()?;
+            Some(ReportFile {
+                id: (m.dev(), m.ino()),
+            })
+        }
+        #[cfg(not(unix))]
+        {
+            Some(ReportFile {
+                canonical: std::fs::canonicalize(path).ok()?,
+            })
+        }
+    }
+
+    /// Is `path` this file? `ino`, when known, is checked first (a walk
+    /// knows it without another system call).
+    pub fn is(&self, path: &Path, ino: Option<u64>) -> bool {
+        #[cfg(unix)]
+        {
+            if ino.is_some_and(|i| i != self.id.1) {
+                return false;
+            }
+        }
+        #[cfg(not(unix))]
+        let _ = ino;
+        ReportFile::of(path).is_some_and(|f| f == *self)
+    }
 }
 
 /// Everything a walk found.
@@ -314,6 +361,20 @@ pub fn list(
                         && default_excluded(entry.path(), file_type.is_dir()))
             {
                 return WalkState::Skip;
+            }
+            // A symbolic link's own inode is not its target's.
+            #[cfg(unix)]
+            let ino = entry.ino().filter(|_| !file_type.is_symlink());
+            #[cfg(not(unix))]
+            let ino = None;
+            if is_file
+                && entry.depth() > 0
+                && opts
+                    .report
+                    .as_ref()
+                    .is_some_and(|r| r.is(entry.path(), ino))
+            {
+                return WalkState::Continue;
             }
             if is_file {
                 mine.0.push(Listed::File(ListedFile {
@@ -601,6 +662,7 @@ mod tests {
             columns: Encoding::Utf32,
             force_exclude: false,
             max_bytes: None,
+            report: None,
         }
     }
 
