@@ -592,3 +592,58 @@ fn every_format_hides_wide(dir: &Path) {
         hides_wide(format, &format!("{}{}", r.stdout, r.stderr));
     }
 }
+
+/// A password around a placeholder written with spaces inside (an
+/// f-string's `{ x }`, C#'s `$"…{ x }…"`, Ruby's `#{ x }`, Kotlin's
+/// `${ x }`, Swift's `\( x )`, PHP's `{$ x }`, a template's `{{ x }}`): the
+/// space is the placeholder's, not the link's end. A probe found the rest
+/// of the password (after the space) in every format and a false TC002.
+#[test]
+fn a_password_around_a_placeholder_with_spaces_never_shows() {
+    let files: &[(&str, &str)] = &[
+        (
+            "a.py",
+            "u = f\"trueconf:login=u&password=Wide5pw{ x }-Qk37&encrypt=1\"",
+        ),
+        (
+            "a.cs",
+            "var u = $\"trueconf:login=u&password=Wide5pw{ x }-Qk37&encrypt=1\";",
+        ),
+        (
+            "a.rb",
+            "u = \"trueconf:login=u&password=Wide5pw#{ x }-Qk37&encrypt=1\"",
+        ),
+        (
+            "a.kt",
+            "val u = \"trueconf:login=u&password=Wide5pw${ x }-Qk37&encrypt=1\"",
+        ),
+        (
+            "a.swift",
+            "let u = \"trueconf:login=u&password=Wide5pw\\( x )-Qk37&encrypt=1\"",
+        ),
+        (
+            "a.php",
+            "<?php $u = \"trueconf:login=u&password=Wide5pw{$ x }-Qk37&encrypt=1\"; ?>",
+        ),
+        (
+            "a.yaml",
+            "u: \"trueconf:login=u&password=Wide5pw{{ x }}-Qk37&encrypt=1\"",
+        ),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    for (name, line) in files {
+        let text = format!("x = \"visicall:bob@video.example.com\"\n{line}\n");
+        std::fs::write(dir.path().join(name), text).unwrap();
+    }
+    every_format_hides_wide(dir.path());
+    let r = common::run(dir.path(), &["--check", "--diff", "."]);
+    hides_wide("--diff", &format!("{}{}", r.stdout, r.stderr));
+    let r = common::run(dir.path(), &["--check", "--output-format", "json", "."]);
+    assert!(!r.stdout.contains("\"TC002\""), "{}", r.stdout);
+    assert_eq!(
+        r.stdout.matches("\"TC004\"").count(),
+        files.len(),
+        "{}",
+        r.stdout
+    );
+}

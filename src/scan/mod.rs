@@ -826,13 +826,19 @@ fn placeholder_at(s: &[u8], i: usize) -> Option<usize> {
 
 /// Placeholders of a string that a link continues across (§7): a
 /// JavaScript template literal's `${…}`, a shell's `$(…)`, `${…}` and
-/// backticks inside double quotes, PowerShell's `$(…)` and `${…}`.
+/// backticks inside double quotes, PowerShell's `$(…)` and `${…}`, and in
+/// the string literals of other code the interpolations and templates
+/// written there (`{…}` of Python's f-strings, C#'s `$"…"` and format
+/// strings, `#{…}` of Ruby, `${…}` of Kotlin, Dart and Groovy, `\(…)` of
+/// Swift, `{{ … }}` of templates): white space inside one does not end the
+/// link. Such a placeholder ends at the literal's own quote (`quote`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Holes {
     None,
     Template,
     Shell,
     PowerShell,
+    Code { quote: u8 },
 }
 
 fn holes_of(place: &Place) -> Holes {
@@ -843,7 +849,24 @@ fn holes_of(place: &Place) -> Holes {
             Context::StringLiteral { quote: b'`', .. } | Context::ScriptString { quote: b'`', .. },
             _,
         ) => Holes::Template,
+        // Not a here-document's body (prose), nor a string whose
+        // delimiter is a bracket (`%q{…}`, which nests).
+        (Context::StringLiteral { quote, .. }, decode)
+            if quote != b'\n' && nesting_open(place.context, decode).is_none() =>
+        {
+            Holes::Code { quote }
+        }
+        (Context::ScriptString { quote, .. }, _) => Holes::Code { quote },
         _ => Holes::None,
+    }
+}
+
+/// May a placeholder of `holes` open at the byte `b`?
+fn may_open_hole(b: u8, holes: Holes) -> bool {
+    match holes {
+        Holes::None => false,
+        Holes::Code { .. } => matches!(b, b'$' | b'{' | b'#' | b'\\'),
+        _ => matches!(b, b'$' | b'`'),
     }
 }
 
@@ -859,6 +882,8 @@ fn hole_opens(s: &[u8], i: usize, holes: Holes) -> bool {
     match (holes, s[i], s.get(i + 1)) {
         (Holes::None, ..) => false,
         (_, b'$', Some(b'{')) => true,
+        (Holes::Code { .. }, b'{', _) | (Holes::Code { .. }, b'#', Some(b'{')) => true,
+        (Holes::Code { .. }, b'\\', Some(b'(')) => true,
         (Holes::Shell | Holes::PowerShell, b'$', Some(b'(')) => true,
         (Holes::Shell, b'`', _) => true,
         _ => false,
@@ -878,16 +903,20 @@ fn hole_len(s: &[u8], i: usize, holes: Holes) -> Option<usize> {
     if s[i] == b'`' {
         return memchr::memchr(b'`', &s[i + 1..]).map(|k| k + 2);
     }
-    let (open, close) = if s[i + 1] == b'{' {
+    // The opening bracket: the byte itself (`{…}`) or the next one.
+    let first = if s[i] == b'{' { i } else { i + 1 };
+    let (open, close) = if s[first] == b'{' {
         (b'{', b'}')
     } else {
         (b'(', b')')
     };
     let mut depth = 0usize;
-    let mut k = i + 1;
+    let mut k = first;
     while k < s.len() {
         match s[k] {
             b if b == open => depth += 1,
+            // A code string's placeholder does not run past the literal.
+            q if matches!(holes, Holes::Code { quote } if quote == q) => return None,
             b if b == close => {
                 depth -= 1;
                 if depth == 0 {
@@ -895,7 +924,7 @@ fn hole_len(s: &[u8], i: usize, holes: Holes) -> Option<usize> {
                 }
             }
             b'\\' => k += 1,
-            q @ (b'"' | b'\'' | b'`') => {
+            q @ (b'"' | b'\'' | b'`') if !matches!(holes, Holes::Code { .. }) => {
                 k += 1;
                 while k < s.len() && s[k] != q {
                     if s[k] == b'\\' && q != b'\'' {
@@ -1122,7 +1151,7 @@ fn finish_within(
         }
         // A template's `${…}`, a shell's `$(…)`: a placeholder that the
         // link continues after, whatever it holds.
-        if holes != Holes::None && matches!(b, b'$' | b'`') && misses < MAX_MISSES {
+        if may_open_hole(b, holes) && misses < MAX_MISSES {
             match hole_len(&bytes[..limit], end, holes) {
                 Some(n) => {
                     end += n;
@@ -1398,7 +1427,7 @@ fn finish_within(
         if i < skip_to || c.is_ascii_alphanumeric() && known.is_none() {
             continue;
         }
-        if holes != Holes::None && matches!(c, '$' | '`') && misses_decoded < MAX_MISSES {
+        if c.is_ascii() && may_open_hole(c as u8, holes) && misses_decoded < MAX_MISSES {
             match hole_len(decoded.text.as_bytes(), i, holes) {
                 Some(n) => {
                     skip_to = i + n;
