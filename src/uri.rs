@@ -99,7 +99,8 @@ pub struct Link<'a> {
 
 /// Where a link stands, as far as placeholders go (trueconf-uri.md §7,
 /// "Boundaries in prose"): in prose only the forms of §4 are templates
-/// (`[password]`, `<login>`, `${id}`, `{user_id}`, `$VAR`, `%s`); in a code
+/// (`[password]`, `<login>`, `${id}`, `{user_id}`, `%s`; not `$VAR`, as a
+/// password may start with `$`); in a code
 /// string (a string literal, a command line) so are `%NAME%` (cmd),
 /// `$env:NAME` (PowerShell), `$NAME`, `${…}`, `$(…)`, `{{name}}`, Ruby's
 /// `#{…}` and printf conversions (`%s %d %v %q %i %1$s`, when not a valid
@@ -108,6 +109,10 @@ pub struct Link<'a> {
 pub enum Templating {
     #[default]
     Prose,
+    /// Prose inside code (a YAML plain scalar, a comment of a code file):
+    /// the prose forms, and `$NAME` (a variable there, as in a compose file),
+    /// but none of the other code forms.
+    CodeText,
     Code,
 }
 
@@ -729,7 +734,7 @@ impl<'a> Link<'a> {
     /// colons (`$env:USER@server` names no password) and without a
     /// password that is a placeholder (`%USER%:%PASS%@server`).
     fn userinfo_password(&self, span: Span) -> Option<Span> {
-        if self.templating == Templating::Prose {
+        if self.templating != Templating::Code {
             // `rtsp://admin:[password]@cam` shows where a password goes.
             return userinfo_password(self.text, span)
                 .filter(|&p| !self.names_a_password(&self.value(p)));
@@ -773,7 +778,13 @@ impl<'a> Link<'a> {
     /// forms anywhere, and in a code string also one or more of the code
     /// placeholders ([`code_placeholder`]).
     pub fn is_template(&self, v: &str) -> bool {
-        is_placeholder(v) || self.templating == Templating::Code && all_code_placeholders(v.trim())
+        match self.templating {
+            // `$NAME` names a variable in code only: in prose it is text, as
+            // a password may start with `$` (§7).
+            Templating::Prose => is_placeholder(v) && !is_dollar_name(v),
+            Templating::CodeText => is_placeholder(v),
+            Templating::Code => is_placeholder(v) || all_code_placeholders(v.trim()),
+        }
     }
 
     /// Is `v`, a password's value, a placeholder that only names the
@@ -1098,11 +1109,17 @@ pub fn is_placeholder(v: &str) -> bool {
         || v.chars()
             .all(|c| c == '*' || c == '.' || c == 'x' || c == 'X')
             && v.len() >= 3
-        || v.starts_with('$')
-            && v.len() > 1
-            && v[1..]
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '_')
+        || is_dollar_name(v)
+}
+
+/// `$NAME`: a shell's or a template's variable.
+fn is_dollar_name(v: &str) -> bool {
+    let v = v.trim();
+    v.len() > 1
+        && v.starts_with('$')
+        && v[1..]
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 #[cfg(test)]

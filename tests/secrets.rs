@@ -647,3 +647,34 @@ fn a_password_around_a_placeholder_with_spaces_never_shows() {
         r.stdout
     );
 }
+
+/// A password that starts with `$` in prose (a Markdown paragraph, a code
+/// span, plain text) is a password there, not a `$NAME` placeholder, which
+/// code alone writes (§7): masked everywhere and reported. In code, and in
+/// a YAML plain scalar, `$NAME` still names a variable.
+#[test]
+fn a_password_starting_with_a_dollar_in_prose_never_shows() {
+    let dir = tempfile::tempdir().unwrap();
+    let link = "trueconf:login=u&password=$Wide5pwQk37&encrypt=1";
+    std::fs::write(
+        dir.path().join("a.md"),
+        format!("Call {link} now.\n\nOr `{link}`.\n"),
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("a.txt"), format!("{link}\n")).unwrap();
+    every_format_hides_wide(dir.path());
+    let r = common::run(dir.path(), &["--decode", link]);
+    hides_wide("--decode", &(r.stdout + &r.stderr));
+    let r = common::run(dir.path(), &["--check", "--output-format", "json", "."]);
+    assert_eq!(r.stdout.matches("\"TC004\"").count(), 3, "{}", r.stdout);
+    let code = tempfile::tempdir().unwrap();
+    let placeholder = "trueconf:login=u&password=$TC_PASS&encrypt=1";
+    std::fs::write(
+        code.path().join("a.sh"),
+        format!("xdg-open \"{placeholder}\"\n"),
+    )
+    .unwrap();
+    std::fs::write(code.path().join("a.yaml"), format!("url: {placeholder}\n")).unwrap();
+    let r = common::run(code.path(), &["--check", "--output-format", "json", "."]);
+    assert!(!r.stdout.contains("\"TC004\""), "{}", r.stdout);
+}

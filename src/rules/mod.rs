@@ -121,7 +121,8 @@ pub const MAX_FINDINGS: usize = 10_000;
 
 /// How placeholders are written where `raw` stands (trueconf-uri.md §7):
 /// in a code string (a string literal of any language, JavaScript in HTML,
-/// a word of a command line) the code forms count too.
+/// a word of a command line) the code forms count too; in other text of a
+/// code file, `$NAME` too; in prose (a document's own text), not `$NAME`.
 pub fn templating(raw: &RawLink) -> Templating {
     let code = matches!(
         raw.context,
@@ -129,6 +130,8 @@ pub fn templating(raw: &RawLink) -> Templating {
     );
     if code {
         Templating::Code
+    } else if raw.host.is_some() {
+        Templating::CodeText
     } else {
         Templating::Prose
     }
