@@ -647,25 +647,30 @@ impl<'a> Link<'a> {
 
     /// The values of password keys written inside `span` after a separator
     /// the app does not split parameters at: `;` (`force=1;password=…`), a
-    /// second `?` (`login=bob?password=…`), or an encoded `&`, `?` or `;`
+    /// second `?` (`login=bob?password=…`), a raw `#` (`bob#password=…`), or
+    /// an encoded `&`, `?` or `;`
     /// (an RTSP address's own query: `%3fuser%3dadmin%26password%3d…`). The
     /// app reads them as part of another value, which messages, hovers and
     /// decodings show: they are secrets all the same.
     fn embedded_secrets(&self, span: Span, out: &mut Vec<Span>) {
         let s = &self.text[span.range()];
         let b = s.as_bytes();
-        if memchr::memchr3(b';', b'?', b'%', b).is_none() {
+        if memchr::memchr3(b';', b'?', b'%', b).is_none() && memchr::memchr(b'#', b).is_none() {
             return;
         }
         // A value with an `@` reads as a `user:password@` (see
         // [`userinfo_password`]): one reading only, so that no password
-        // changes how the rest of the value is read.
-        if memchr::memchr(b'@', b).is_some() || find_ascii_ci(b, b"%40").is_some() {
+        // changes how the rest of the value is read. Only what follows the
+        // last raw `@` is read here (the server's `bob@srv#password=…`).
+        if find_ascii_ci(b, b"%40").is_some() {
             return;
         }
+        let after_at = memchr::memrchr(b'@', b).map(|k| k + 1);
         // The length of a separator at `i`, if one stands there.
         let separator = |i: usize| match b[i] {
-            b';' | b'?' | b'&' => Some(1),
+            // A raw `#` starts a fragment, which the app may still read
+            // parameters from (TC009 names them).
+            b';' | b'?' | b'&' | b'#' => Some(1),
             b'%' if b.len() >= i + 3
                 && (b[i + 1..i + 3].eq_ignore_ascii_case(b"26")
                     || b[i + 1..i + 3].eq_ignore_ascii_case(b"3f")
@@ -675,7 +680,7 @@ impl<'a> Link<'a> {
             }
             _ => None,
         };
-        let mut i = 0;
+        let mut i = after_at.unwrap_or(0);
         while i < b.len() {
             let Some(n) = separator(i) else {
                 i += 1;

@@ -544,7 +544,7 @@ fn a_password_the_program_appends_never_shows() {
 }
 
 /// A `password=` after a separator the app does not split parameters at
-/// (`;`, a second `?`): the app reads it as part of another value, which
+/// (`;`, a second `?`, a raw `#`): the app reads it as part of another value, which
 /// messages (TC007 quotes it), hovers and decodings show. A probe found it
 /// in every format. (In a shell's bare word `;` ends the command, so the
 /// kinds here are those where it stays inside the link.)
@@ -555,6 +555,9 @@ fn a_password_inside_another_value_never_shows() {
         "trueconf:bob@video.example.com?encrypt=1?password={}",
         "trueconf:h=video.example.com?pwd={}&encrypt=1",
         "trueconf:#rtsp:%2f%2fcam.example.com%2flive%3fuser%3dadmin%26password%3d{}",
+        // After a raw `#` (TC009's fragment), also after the server's `@`.
+        "trueconf:bob#password={}&encrypt=1",
+        "trueconf:bob@video.example.com#pwd={}",
     ];
     let hosts: &[(&str, &str)] = &[
         ("a.txt", "{}"),
