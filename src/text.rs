@@ -508,7 +508,12 @@ pub fn len_in(s: &str, enc: Encoding) -> usize {
 
 /// Whether `c` must not reach a terminal or a CI log raw: C0 and C1
 /// controls, DEL, bidi overrides, isolates and marks (LRM, RLM, ALM), line
-/// and paragraph separators.
+/// and paragraph separators, and the invisible characters that would make
+/// two different names or keys look the same (zero width space, word
+/// joiner and invisible operators, soft hyphen, Mongolian vowel
+/// separator). Joiners (ZWJ, ZWNJ) stay: emoji and scripts are written
+/// with them; so does a byte-order mark (`--diff` keeps a file's own, so
+/// that `patch` finds the first line).
 pub fn is_unsafe_to_print(c: char) -> bool {
     c.is_control()
         || matches!(
@@ -520,16 +525,21 @@ pub fn is_unsafe_to_print(c: char) -> bool {
                 | '\u{061c}'
                 | '\u{2028}'
                 | '\u{2029}'
+                | '\u{200b}'
+                | '\u{2060}'..='\u{2064}'
+                | '\u{00ad}'
+                | '\u{180e}'
         )
 }
 
 /// Can a character [`is_unsafe_to_print`] start with byte `b`? Every such
-/// character is an ASCII control, DEL, or starts with `0xC2` (C1 controls),
-/// `0xE2` (the bidi controls and marks, the separators) or `0xD8` (the
-/// Arabic letter mark).
+/// character is an ASCII control, DEL, or starts with `0xC2` (C1 controls,
+/// the soft hyphen), `0xE2` (the bidi controls and marks, the separators,
+/// the zero width space and word joiners), `0xD8` (the Arabic letter
+/// mark) or `0xE1` (the Mongolian vowel separator).
 #[inline]
 pub fn may_start_unsafe_to_print(b: u8) -> bool {
-    b < 0x20 || matches!(b, 0x7f | 0xc2 | 0xe2 | 0xd8)
+    b < 0x20 || matches!(b, 0x7f | 0xc2 | 0xe2 | 0xd8 | 0xe1)
 }
 
 /// Can `s` hold a character [`is_unsafe_to_print`]? `false` is certain,
@@ -627,6 +637,19 @@ pub(crate) mod tests {
             }
         }
         assert!(!may_hold_unsafe_to_print("docs/a.md: é ü 中 trueconf:x"));
+    }
+
+    /// Invisible characters that would make two keys or names look alike
+    /// are shown escaped; the joiners of emoji and scripts, and a
+    /// byte-order mark, are not.
+    #[test]
+    fn invisible_characters_are_escaped_but_joiners() {
+        assert_eq!(
+            escape_for_terminal("k\u{200b}x w\u{2060}j s\u{ad}h m\u{180e}v"),
+            "k\\u{200b}x w\\u{2060}j s\\u{ad}h m\\u{180e}v"
+        );
+        let kept = "👨\u{200d}👩 \u{200c}ی \u{feff}Title";
+        assert_eq!(escape_for_terminal(kept), kept);
     }
 
     use super::*;
