@@ -239,6 +239,13 @@ impl<'t> Html<'t> {
                 let next = self.text.as_bytes().get(t + 1).copied().unwrap_or(b' ');
                 if next.is_ascii_alphabetic() {
                     self.in_tag(t, at)
+                } else if self.text.as_bytes()[t..].starts_with(b"<![CDATA[") {
+                    // Character data (XML's, or in HTML a bogus comment): text
+                    // as written, no references, up to its `]]>`.
+                    let bytes = self.text.as_bytes();
+                    let end =
+                        memchr::memmem::find(&bytes[t..], b"]]>").map_or(bytes.len(), |k| t + k);
+                    (at < end).then(|| prose_place(Context::Text, Decode::None, end, None))
                 } else if matches!(next, b'/' | b'!' | b'?') {
                     None
                 } else {
