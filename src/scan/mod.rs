@@ -856,7 +856,9 @@ fn holes_of(place: &Place) -> Holes {
         {
             Holes::Code { quote }
         }
-        (Context::ScriptString { quote, .. }, _) => Holes::Code { quote },
+        // JavaScript in an HTML attribute: its strings interpolate nothing
+        // (templates are above), and a placeholder could run past the
+        // attribute's quote.
         _ => Holes::None,
     }
 }
