@@ -965,11 +965,9 @@ fn value_quote(bytes: &[u8], start: usize, attr: Option<u8>) -> Option<u8> {
 /// The quote (`"` or `'`) that a character reference ending at `start`
 /// stands for (`&apos;`, `&#39;`, `&quot;`, `&#x22;`).
 fn quote_reference_before(text: &str, start: usize) -> Option<char> {
-    let bytes = text.as_bytes();
-    let from = start.saturating_sub(ESCAPE_REACH);
-    let amp = from + memchr::memrchr(b'&', &bytes[from..start])?;
-    let (c, len) = decode::entity(&text[amp..])?;
-    (amp + len == start && matches!(c, '"' | '\'')).then_some(c)
+    reference_ending_at(text, start)
+        .map(|(c, _)| c)
+        .filter(|c| matches!(c, '"' | '\''))
 }
 
 /// Is the character reference at `at` the quote `opened` (see
